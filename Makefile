@@ -1,0 +1,58 @@
+# tfrun's build. The TensorFlow 2.18.0 C library is fetched once (third_party/libtensorflow.sh,
+# sha256-pinned) unless LIBTENSORFLOW_DIR names a prebuilt one (the official lib/ + include/
+# layout). Every target that compiles Go depends on it.
+
+LIBTENSORFLOW_DIR ?= $(CURDIR)/third_party/libtensorflow
+CONFIG ?= configs/imdb_cnn_lstm.yaml
+ARGS ?=
+
+# Fetch only when the user did not name a library of their own.
+ifeq ($(LIBTENSORFLOW_DIR),$(CURDIR)/third_party/libtensorflow)
+LIBTF_STAMP := $(LIBTENSORFLOW_DIR)/.complete
+else
+LIBTF_STAMP :=
+endif
+
+export CGO_ENABLED := 1
+export CGO_CFLAGS := -I$(LIBTENSORFLOW_DIR)/include
+export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpath,$(LIBTENSORFLOW_DIR)/lib
+# Silence TensorFlow's C++ INFO logging; warnings and errors still show.
+export TF_CPP_MIN_LOG_LEVEL ?= 1
+
+GO ?= go
+BIN := bin/tfrun
+
+.PHONY: all build run test vet bench libtensorflow clean env
+
+all: build
+
+libtensorflow: $(LIBTF_STAMP)
+
+$(CURDIR)/third_party/libtensorflow/.complete: third_party/libtensorflow.sh
+	third_party/libtensorflow.sh
+
+build: libtensorflow
+	$(GO) build -o $(BIN) ./cmd/tfrun
+
+# The main job: train the default config on the full data set.
+run: build
+	$(BIN) -config $(CONFIG) $(ARGS)
+
+vet: libtensorflow
+	$(GO) vet ./...
+
+# The test command (.ci/run calls exactly this).
+test: libtensorflow
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 60m ./...
+
+bench: libtensorflow
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
+
+# Prints the variables a shell needs to build by hand: eval "$$(make -s env)"
+env:
+	@echo export CGO_CFLAGS='"$(CGO_CFLAGS)"'
+	@echo export CGO_LDFLAGS='"$(CGO_LDFLAGS)"'
+
+clean:
+	rm -rf bin runs

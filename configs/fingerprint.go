@@ -1,0 +1,76 @@
+package configs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+)
+
+// fingerprintVersion changes whenever the canonical form below changes.
+const fingerprintVersion = 1
+
+// Fingerprint returns the hex SHA-256 of a canonical JSON of what defines the model's
+// variables and inputs: the task, the data (dataset, num_words, maxlen), every layer with
+// every argument of its type (defaults included, so spelling a default out changes
+// nothing), and for a GAN noise_dim and num_classes. Training settings (epochs, batch size,
+// optimizer, callbacks, checkpointing, seed, name) do not count, so a checkpoint can be
+// resumed under a config that only trains differently.
+func (c *Config) Fingerprint() string {
+	data := map[string]any{"dataset": c.Data.Dataset}
+	if c.Data.Dataset == DatasetIMDB {
+		data["num_words"] = c.Data.NumWords
+		data["maxlen"] = c.Data.Maxlen
+	}
+	doc := map[string]any{
+		"fingerprint_version": fingerprintVersion,
+		"task":                c.Task,
+		"data":                data,
+	}
+	if len(c.Model.Layers) > 0 {
+		doc["model"] = canonicalLayers(c.Model.Layers)
+	}
+	if g := c.GAN; g != nil {
+		doc["gan"] = map[string]any{
+			"noise_dim":     g.NoiseDim,
+			"num_classes":   g.NumClasses,
+			"generator":     canonicalNetwork(&g.Generator),
+			"discriminator": canonicalNetwork(&g.Discriminator),
+		}
+	}
+	b, err := json.Marshal(doc) // maps marshal with sorted keys
+	if err != nil {
+		panic("configs: fingerprint: " + err.Error()) // unreachable: ints, floats, strings, bools
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func canonicalNetwork(n *Network) map[string]any {
+	return map[string]any{
+		"layers":       canonicalLayers(n.Layers),
+		"label_branch": canonicalLayers(n.LabelBranch),
+		"input_branch": canonicalLayers(n.InputBranch),
+	}
+}
+
+func canonicalLayers(ls []Layer) []map[string]any {
+	out := make([]map[string]any, len(ls))
+	for i := range ls {
+		out[i] = canonicalLayer(&ls[i])
+	}
+	return out
+}
+
+// canonicalLayer returns the layer's type, name if set, and its type's arguments, so adding
+// a field for another layer type leaves existing fingerprints alone.
+func canonicalLayer(l *Layer) map[string]any {
+	m := map[string]any{"type": l.Type}
+	if l.Name != "" {
+		m["name"] = l.Name
+	}
+	spec, _ := layerSpecOf(l.Type)
+	for _, key := range spec.args {
+		m[key] = layerField(l, spec, key).Interface()
+	}
+	return m
+}

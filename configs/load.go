@@ -1,0 +1,478 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// keyDelimiter replaces viper's ".", so a YAML key containing a dot stays one (unknown)
+// key instead of silently becoming a nested one.
+const keyDelimiter = "::"
+
+// Load reads the YAML run config at path, applies Keras's defaults to everything left out
+// and validates the result (see [Config.Validate]). Any problem is an [*Error] naming path
+// and the key path, wrapping [ErrUnknownKey], [ErrMissingKey], [ErrWrongType],
+// [ErrBadValue] or [ErrSyntax]; a file that cannot be read wraps the [io/fs] error, so
+// errors.Is(err, fs.ErrNotExist) works.
+//
+// Keys are matched case-insensitively (viper lower-cases them) and reported in lower case.
+func Load(path string) (*Config, error) {
+	v := viper.NewWithOptions(viper.KeyDelimiter(keyDelimiter))
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Err: &kindError{kind: pe, msg: "cannot read: " + pe.Err.Error()}}
+		}
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		return nil, &Error{File: path, Err: &kindError{kind: ErrSyntax, msg: "not a YAML mapping: " + err.Error()}}
+	}
+
+	c := &Config{}
+	c.setDefaults()
+	d := &decoder{checker{file: path}}
+	raw := v.AllSettings()
+	if err := d.structure("", raw, reflect.ValueOf(c).Elem()); err != nil {
+		return nil, err
+	}
+	if err := d.sections(raw, c); err != nil {
+		return nil, err
+	}
+	c.File = path
+	if c.Name == "" {
+		c.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decoder turns viper's settings tree into the structs, strictly: it walks the tree with
+// the structs' mapstructure tags, so every error has the exact key path.
+type decoder struct{ checker }
+
+// sections checks which top-level sections the task needs and allows; an unknown task is
+// left for Validate to report.
+func (d *decoder) sections(raw map[string]any, c *Config) error {
+	has := func(key string) bool { _, ok := raw[key]; return ok }
+	switch c.Task {
+	case TaskClassifier:
+		for _, key := range []string{"model", "train"} {
+			if !has(key) {
+				return d.missing(key, " (for task classifier)")
+			}
+		}
+		if has("gan") {
+			return d.bad("gan", "only for task gan; task classifier uses model and train")
+		}
+	case TaskGAN:
+		if !has("gan") {
+			return d.missing("gan", " (for task gan)")
+		}
+		for _, key := range []string{"model", "train"} {
+			if has(key) {
+				return d.bad(key, "only for task classifier; task gan uses gan (with its own epochs and batch_size)")
+			}
+		}
+		c.Train = Train{}
+	}
+	return nil
+}
+
+// value decodes raw into dst; path is raw's key path.
+func (d *decoder) value(path string, raw any, dst reflect.Value) error {
+	switch p := dst.Addr().Interface().(type) {
+	case *Layer:
+		return d.layer(path, raw, p)
+	case *Optimizer:
+		return d.optimizer(path, raw, p)
+	case *Callback:
+		return d.callback(path, raw, p)
+	case *pair:
+		return d.pair(path, raw, p)
+	}
+	switch dst.Kind() {
+	case reflect.Struct:
+		return d.structure(path, raw, dst)
+	case reflect.Pointer:
+		p := reflect.New(dst.Type().Elem())
+		if df, ok := p.Interface().(defaulter); ok {
+			df.setDefaults()
+		}
+		if err := d.value(path, raw, p.Elem()); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case reflect.Slice:
+		list, ok := raw.([]any)
+		if !ok {
+			return d.wrongType(path, "a list", raw)
+		}
+		s := reflect.MakeSlice(dst.Type(), len(list), len(list))
+		for i, item := range list {
+			if err := d.value(indexPath(path, i), item, s.Index(i)); err != nil {
+				return err
+			}
+		}
+		dst.Set(s)
+		return nil
+	case reflect.Array:
+		list, ok := raw.([]any)
+		if !ok {
+			return d.wrongType(path, fmt.Sprintf("a list of %d", dst.Len()), raw)
+		}
+		if len(list) != dst.Len() {
+			return d.bad(path, "want a list of %d, got %d items", dst.Len(), len(list))
+		}
+		for i, item := range list {
+			if err := d.value(indexPath(path, i), item, dst.Index(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Int, reflect.Int64:
+		n, ok := asInt(raw)
+		if !ok {
+			return d.wrongType(path, "an integer", raw)
+		}
+		dst.SetInt(n)
+		return nil
+	case reflect.Float64:
+		switch f := raw.(type) {
+		case float64:
+			dst.SetFloat(f)
+			return nil
+		case float32:
+			dst.SetFloat(float64(f))
+			return nil
+		}
+		n, ok := asInt(raw)
+		if !ok {
+			return d.wrongType(path, "a number", raw)
+		}
+		dst.SetFloat(float64(n))
+		return nil
+	case reflect.Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return d.wrongType(path, "true or false", raw)
+		}
+		dst.SetBool(b)
+		return nil
+	case reflect.String:
+		s, ok := raw.(string)
+		if !ok {
+			return d.wrongType(path, "a string", raw)
+		}
+		dst.SetString(s)
+		return nil
+	}
+	panic(fmt.Sprintf("configs: no decoder for %s at %s", dst.Type(), path)) // unreachable: schema types only
+}
+
+// structure decodes a YAML mapping into a struct by its mapstructure tags; keys the struct
+// lacks are errors, and so are absent keys tagged tfrun:"required".
+func (d *decoder) structure(path string, raw any, dst reflect.Value) error {
+	m, err := d.mapping(path, raw, "")
+	if err != nil {
+		return err
+	}
+	t := dst.Type()
+	var valid []string
+	for i := range t.NumField() {
+		if key := t.Field(i).Tag.Get("mapstructure"); key != "-" {
+			valid = append(valid, key)
+		}
+	}
+	if err := d.knownKeys(path, m, valid, ""); err != nil {
+		return err
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key := f.Tag.Get("mapstructure")
+		if key == "-" {
+			continue
+		}
+		r, ok := m[key]
+		if !ok {
+			if f.Tag.Get("tfrun") == "required" {
+				return d.missing(join(path, key), "")
+			}
+			continue
+		}
+		if err := d.value(join(path, key), r, dst.Field(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// layer decodes one layer: its type first, then only that type's arguments.
+func (d *decoder) layer(path string, raw any, l *Layer) error {
+	m, typ, err := d.typed(path, raw, "{type: Dense, units: 10}", LayerTypes())
+	if err != nil {
+		return err
+	}
+	spec, _ := layerSpecOf(typ)
+	*l = Layer{Type: typ}
+	l.setDefaults()
+	valid := append([]string{"type", "name"}, spec.args...)
+	known := valid
+	if typ == LayerLeakyReLU {
+		known = append(slices.Clip(valid), "alpha") // Keras 2's name for negative_slope
+		_, alpha := m["alpha"]
+		if _, slope := m["negative_slope"]; alpha && slope {
+			return d.bad(join(path, "alpha"), "Keras 2's name for negative_slope, which is also given; set only negative_slope")
+		}
+	}
+	if err := d.knownKeys(path, m, known, " for "+typ); err != nil {
+		return err
+	}
+	for _, key := range valid[1:] {
+		yamlKey := key
+		r, ok := m[key]
+		if !ok && key == "negative_slope" {
+			yamlKey = "alpha"
+			r, ok = m[yamlKey]
+		}
+		if !ok {
+			if slices.Contains(spec.required, key) {
+				return d.missing(join(path, key), " for "+typ)
+			}
+			continue
+		}
+		if err := d.value(join(path, yamlKey), r, layerField(l, spec, key)); err != nil {
+			return err
+		}
+	}
+	if _, ok := m["strides"]; typ == LayerMaxPooling1D && !ok {
+		l.Strides = l.PoolSize // Keras: strides=None means pool_size
+	}
+	return nil
+}
+
+// layerField returns the field of l holding argument key. For 2-D layers kernel_size and
+// strides go to a pair that the decoder fills from an int or a list (see pair).
+func layerField(l *Layer, spec layerSpec, key string) reflect.Value {
+	v := reflect.ValueOf(l).Elem()
+	if spec.twoD {
+		switch key {
+		case "kernel_size":
+			return reflect.ValueOf((*pair)(&l.KernelSize2D)).Elem()
+		case "strides":
+			return reflect.ValueOf((*pair)(&l.Strides2D)).Elem()
+		}
+	}
+	return v.FieldByIndex(fieldIndex(v.Type(), key))
+}
+
+// pair is a 2-D kernel size or stride: one int for both dimensions, or [height, width].
+type pair [2]int
+
+// pair decodes a 2-D kernel size or stride: an int n means [n, n].
+func (d *decoder) pair(path string, raw any, p *pair) error {
+	if n, ok := asInt(raw); ok {
+		*p = pair{int(n), int(n)}
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return d.wrongType(path, "an integer or a list [height, width]", raw)
+	}
+	if len(list) != 2 {
+		return d.bad(path, "want an integer or a list [height, width], got a list of %d", len(list))
+	}
+	for i, item := range list {
+		n, ok := asInt(item)
+		if !ok {
+			return d.wrongType(indexPath(path, i), "an integer", item)
+		}
+		p[i] = int(n)
+	}
+	return nil
+}
+
+// fieldIndex returns the index of the field tagged key; the tables guarantee it exists.
+func fieldIndex(t reflect.Type, key string) []int {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("mapstructure") == key {
+			return []int{i}
+		}
+	}
+	panic(fmt.Sprintf("configs: %s has no field tagged %q", t, key)) // unreachable
+}
+
+// optimizer decodes an optimizer: a mapping with type, or just the type name.
+func (d *decoder) optimizer(path string, raw any, o *Optimizer) error {
+	if name, ok := raw.(string); ok {
+		canon, known := canonical(name, OptimizerTypes())
+		if !known {
+			return d.err(path, unknownValue(name, OptimizerTypes()))
+		}
+		*o = mustOptimizer(canon)
+		return nil
+	}
+	m, typ, err := d.typed(path, raw, "{type: Adam, learning_rate: 0.001}", OptimizerTypes())
+	if err != nil {
+		return err
+	}
+	*o = mustOptimizer(typ)
+	return d.args(path, m, typ, optimizerArgs(typ), reflect.ValueOf(o).Elem())
+}
+
+// callback decodes a callback mapping.
+func (d *decoder) callback(path string, raw any, cb *Callback) error {
+	m, typ, err := d.typed(path, raw, "{type: EarlyStopping, patience: 3}", CallbackTypes())
+	if err != nil {
+		return err
+	}
+	*cb, _ = NewCallback(typ)
+	return d.args(path, m, typ, callbackArgs(typ), reflect.ValueOf(cb).Elem())
+}
+
+// args decodes the arguments of a typed mapping (all optional) into dst by tag.
+func (d *decoder) args(path string, m map[string]any, typ string, args []string, dst reflect.Value) error {
+	valid := append([]string{"type"}, args...)
+	if err := d.knownKeys(path, m, valid, " for "+typ); err != nil {
+		return err
+	}
+	for _, key := range args {
+		if r, ok := m[key]; ok {
+			if err := d.value(join(path, key), r, dst.FieldByIndex(fieldIndex(dst.Type(), key))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// typed reads a mapping with a type key naming one of valid (case-insensitively) and
+// returns the mapping and the type in canonical spelling.
+func (d *decoder) typed(path string, raw any, example string, valid []string) (map[string]any, string, error) {
+	m, err := d.mapping(path, raw, " with type, e.g. "+example)
+	if err != nil {
+		return nil, "", err
+	}
+	rt, ok := m["type"]
+	if !ok {
+		return nil, "", d.missing(join(path, "type"), " (one of "+strings.Join(valid, ", ")+")")
+	}
+	typ, ok := rt.(string)
+	if !ok {
+		return nil, "", d.wrongType(join(path, "type"), "a string", rt)
+	}
+	canon, ok := canonical(typ, valid)
+	if !ok {
+		return nil, "", d.err(join(path, "type"), unknownValue(typ, valid))
+	}
+	return m, canon, nil
+}
+
+// mapping returns raw as a mapping; what describes the mapping wanted.
+func (d *decoder) mapping(path string, raw any, what string) (map[string]any, error) {
+	switch m := raw.(type) {
+	case map[string]any:
+		return m, nil
+	case map[any]any:
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			out[strings.ToLower(fmt.Sprint(k))] = v
+		}
+		return out, nil
+	}
+	return nil, d.wrongType(path, "a mapping"+what, raw)
+}
+
+// knownKeys returns ErrUnknownKey for the first key of m (in sorted order) not in valid;
+// where says where the valid keys apply (e.g. " for Dense").
+func (d *decoder) knownKeys(path string, m map[string]any, valid []string, where string) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(valid, k) {
+			msg := fmt.Sprintf("unknown key%s (valid: %s)", where, strings.Join(valid, ", "))
+			return d.err(join(path, k), &kindError{kind: ErrUnknownKey, msg: msg})
+		}
+	}
+	return nil
+}
+
+// wrongType returns ErrWrongType at path: wanted want, got raw.
+func (d *decoder) wrongType(path, want string, raw any) error {
+	return d.err(path, &kindError{kind: ErrWrongType, msg: fmt.Sprintf("want %s, got %s", want, describe(raw))})
+}
+
+// describe names a YAML value's type and shows the value.
+func describe(raw any) string {
+	switch v := raw.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("string %q", v)
+	case bool:
+		return fmt.Sprintf("bool %t", v)
+	case float64, float32:
+		return fmt.Sprintf("float %v", v)
+	case []any:
+		return fmt.Sprintf("a list of %d", len(v))
+	case map[string]any, map[any]any:
+		return "a mapping"
+	case time.Time:
+		return fmt.Sprintf("timestamp %s (quote it to make it a string)", v.Format(time.RFC3339))
+	}
+	if n, ok := asInt(raw); ok {
+		return fmt.Sprintf("integer %d", n)
+	}
+	return fmt.Sprintf("%T", raw)
+}
+
+// asInt returns raw as an int64 if it is a YAML integer.
+func asInt(raw any) (int64, bool) {
+	switch n := raw.(type) {
+	case int:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), n <= 1<<63-1
+	case uint8:
+		return int64(n), true
+	case uint16:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), n <= 1<<63-1
+	}
+	return 0, false
+}
+
+// join returns the key path of key inside path.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

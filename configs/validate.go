@@ -1,0 +1,321 @@
+package configs
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Validate checks that c is complete and possible: every name known, every number in
+// range, and the parts consistent with each other (a val_loss monitor needs validation, a
+// binary_crossentropy model ends in one sigmoid unit, an IMDB Embedding covers num_words).
+// It returns the first problem as an [*Error] wrapping [ErrBadValue] (or [ErrMissingKey]
+// for a missing section), in file order. Load calls it; call it yourself on a Config built
+// or changed in Go.
+func (c *Config) Validate() error {
+	ch := &checker{file: c.File}
+	if c.Name == "" {
+		return ch.missing("name", "")
+	}
+	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
+		return ch.bad("name", "%q: must be usable as a directory name (no / or \\)", c.Name)
+	}
+	if err := ch.oneOf("task", c.Task, []string{TaskClassifier, TaskGAN}); err != nil {
+		return err
+	}
+	if err := ch.data(&c.Data, c.Task); err != nil {
+		return err
+	}
+	switch c.Task {
+	case TaskClassifier:
+		if c.GAN != nil {
+			return ch.bad("gan", "only for task gan; task classifier uses model and train")
+		}
+		if err := ch.layers("model.layers", c.Model.Layers, false); err != nil {
+			return err
+		}
+		if err := ch.train(&c.Train); err != nil {
+			return err
+		}
+		if err := ch.classifierConsistency(c); err != nil {
+			return err
+		}
+	case TaskGAN:
+		if len(c.Model.Layers) > 0 {
+			return ch.bad("model", "only for task classifier; task gan uses gan.generator and gan.discriminator")
+		}
+		if c.GAN == nil {
+			return ch.missing("gan", " (required for task gan)")
+		}
+		if err := ch.gan(c.GAN); err != nil {
+			return err
+		}
+	}
+	return firstErr([]error{
+		ch.positive("checkpoint.every", c.Checkpoint.Every),
+		ch.positive("checkpoint.keep", c.Checkpoint.Keep),
+	})
+}
+
+// numClasses returns the number of label classes of a data set.
+func numClasses(dataset string) int {
+	if dataset == DatasetIMDB {
+		return 2
+	}
+	return 10
+}
+
+// data checks the data section.
+func (c *checker) data(d *Data, task string) error {
+	valid := []string{DatasetCIFAR10, DatasetFashionMNIST, DatasetIMDB, DatasetMNIST}
+	if err := c.oneOf("data.dataset", d.Dataset, valid); err != nil {
+		return err
+	}
+	if d.Dataset != DatasetIMDB {
+		if d.NumWords != 0 {
+			return c.bad("data.num_words", "only for dataset imdb, not %s", d.Dataset)
+		}
+		if d.Maxlen != 0 {
+			return c.bad("data.maxlen", "only for dataset imdb, not %s", d.Dataset)
+		}
+		return nil
+	}
+	if task == TaskGAN {
+		return c.bad("data.dataset", "%q: a gan generates images; use one of %s, %s, %s",
+			d.Dataset, DatasetCIFAR10, DatasetFashionMNIST, DatasetMNIST)
+	}
+	if d.NumWords <= 0 {
+		return c.bad("data.num_words", "must be > 0 for dataset imdb (Keras imdb.load_data num_words), got %d", d.NumWords)
+	}
+	if d.Maxlen <= 0 {
+		return c.bad("data.maxlen", "must be > 0 for dataset imdb (Keras pad_sequences maxlen), got %d", d.Maxlen)
+	}
+	return nil
+}
+
+// train checks the train section of a classifier.
+func (c *checker) train(t *Train) error {
+	checks := []error{
+		c.positive("train.epochs", t.Epochs),
+		c.positive("train.batch_size", t.BatchSize),
+	}
+	if t.ValidationData != "" && t.ValidationData != ValidationTest {
+		checks = append(checks, c.bad("train.validation_data", "unknown %q (valid: %q for the test split, or \"\" for none)",
+			t.ValidationData, ValidationTest))
+	}
+	checks = append(checks, c.unitInterval("train.validation_split", t.ValidationSplit))
+	if t.ValidationData != "" && t.ValidationSplit != 0 {
+		checks = append(checks, c.bad("train.validation_split", "%g given with validation_data: %s; set only one (Keras's fit ignores validation_split when validation_data is given)",
+			t.ValidationSplit, t.ValidationData))
+	}
+	checks = append(checks, c.oneOf("train.loss", t.Loss,
+		[]string{LossBinaryCrossentropy, LossSparseCategoricalCrossentropy}))
+	seen := map[string]bool{}
+	for i, m := range t.Metrics {
+		p := indexPath("train.metrics", i)
+		checks = append(checks, c.oneOf(p, m, []string{MetricAccuracy}))
+		if seen[m] {
+			checks = append(checks, c.bad(p, "%q given twice", m))
+		}
+		seen[m] = true
+	}
+	checks = append(checks, c.optimizer("train.optimizer", &t.Optimizer))
+	for i := range t.Callbacks {
+		checks = append(checks, c.callback(indexPath("train.callbacks", i), &t.Callbacks[i], t))
+	}
+	return firstErr(checks)
+}
+
+// classifierConsistency checks the model against the data and the loss.
+func (c *checker) classifierConsistency(cfg *Config) error {
+	ls := cfg.Model.Layers
+	if first := ls[0]; cfg.Data.Dataset == DatasetIMDB && first.Type == LayerEmbedding && first.InputDim < cfg.Data.NumWords {
+		return c.bad("model.layers[0].input_dim", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so input_dim must be >= num_words",
+			first.InputDim, cfg.Data.NumWords)
+	}
+	classes := numClasses(cfg.Data.Dataset)
+	if cfg.Train.Loss == LossBinaryCrossentropy && classes != 2 {
+		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", cfg.Train.Loss, cfg.Data.Dataset, classes,
+			LossSparseCategoricalCrossentropy)
+	}
+	// The output activation: that of a final Dense, or a final Activation layer.
+	last := len(ls) - 1
+	l := ls[last]
+	if l.Type != LayerDense && l.Type != LayerActivation {
+		return nil
+	}
+	p := indexPath("model.layers", last)
+	want := ActivationSigmoid
+	if cfg.Train.Loss == LossSparseCategoricalCrossentropy {
+		want = ActivationSoftmax
+	}
+	if l.Activation != want {
+		return c.bad(p+".activation", "%q, but %s expects probabilities (from_logits=False); the output needs activation %s",
+			l.Activation, cfg.Train.Loss, want)
+	}
+	if l.Type != LayerDense {
+		return nil
+	}
+	switch {
+	case cfg.Train.Loss == LossBinaryCrossentropy && l.Units != 1:
+		return c.bad(p+".units", "%d, but %s needs 1 output unit", l.Units, cfg.Train.Loss)
+	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && l.Units < classes:
+		return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
+			l.Units, cfg.Data.Dataset, classes, cfg.Train.Loss, classes)
+	}
+	return nil
+}
+
+// gan checks the gan section.
+func (c *checker) gan(g *GAN) error {
+	checks := []error{
+		c.positive("gan.noise_dim", g.NoiseDim),
+		c.positive("gan.batch_size", g.BatchSize),
+		c.positive("gan.epochs", g.Epochs),
+		c.nonNegative("gan.num_classes", g.NumClasses),
+		c.positivePair("gan.sample_grid", g.SampleGrid),
+		c.network("gan.generator", &g.Generator, g.NumClasses),
+		c.network("gan.discriminator", &g.Discriminator, g.NumClasses),
+		c.optimizer("gan.generator_optimizer", &g.GeneratorOptimizer),
+		c.optimizer("gan.discriminator_optimizer", &g.DiscriminatorOptimizer),
+	}
+	return firstErr(checks)
+}
+
+// network checks one network of a GAN.
+func (c *checker) network(path string, n *Network, numClasses int) error {
+	conditional := numClasses > 0
+	if !conditional {
+		if len(n.LabelBranch) > 0 {
+			return c.bad(path+".label_branch", "only for a conditional GAN (gan.num_classes > 0)")
+		}
+		if len(n.InputBranch) > 0 {
+			return c.bad(path+".input_branch", "only for a conditional GAN (gan.num_classes > 0)")
+		}
+		return c.layers(path+".layers", n.Layers, false)
+	}
+	if len(n.LabelBranch) == 0 {
+		return c.missing(path+".label_branch", " (required for a conditional GAN, gan.num_classes > 0)")
+	}
+	if err := c.layers(path+".label_branch", n.LabelBranch, false); err != nil {
+		return err
+	}
+	if first := n.LabelBranch[0]; first.Type == LayerEmbedding && first.InputDim < numClasses {
+		return c.bad(path+".label_branch[0].input_dim", "%d < gan.num_classes %d; labels go up to num_classes-1", first.InputDim, numClasses)
+	}
+	if len(n.InputBranch) > 0 {
+		if err := c.layers(path+".input_branch", n.InputBranch, false); err != nil {
+			return err
+		}
+	}
+	return c.layers(path+".layers", n.Layers, true)
+}
+
+// checker makes the errors of Validate, all in one file.
+type checker struct{ file string }
+
+func (c *checker) err(key string, err error) error {
+	return &Error{File: c.file, Key: key, Err: err}
+}
+
+// bad returns an ErrBadValue at key.
+func (c *checker) bad(key, format string, args ...any) error {
+	return c.err(key, &kindError{kind: ErrBadValue, msg: fmt.Sprintf(format, args...)})
+}
+
+// missing returns an ErrMissingKey at key; why may say when it is required.
+func (c *checker) missing(key, why string) error {
+	return c.err(key, &kindError{kind: ErrMissingKey, msg: "missing, required" + why})
+}
+
+func (c *checker) oneOf(key, got string, valid []string) error {
+	for _, v := range valid {
+		if got == v {
+			return nil
+		}
+	}
+	return c.err(key, unknownValue(got, valid))
+}
+
+func (c *checker) positive(key string, n int) error {
+	if n <= 0 {
+		return c.bad(key, "must be > 0, got %d", n)
+	}
+	return nil
+}
+
+func (c *checker) nonNegative(key string, n int) error {
+	if n < 0 {
+		return c.bad(key, "must be >= 0, got %d", n)
+	}
+	return nil
+}
+
+func (c *checker) positiveFloat(key string, f float64) error {
+	if !(f > 0) || math.IsInf(f, 0) {
+		return c.bad(key, "must be > 0, got %g", f)
+	}
+	return nil
+}
+
+func (c *checker) nonNegativeFloat(key string, f float64) error {
+	if !(f >= 0) || math.IsInf(f, 0) {
+		return c.bad(key, "must be >= 0, got %g", f)
+	}
+	return nil
+}
+
+// unitInterval checks f is in [0, 1).
+func (c *checker) unitInterval(key string, f float64) error {
+	if !(f >= 0 && f < 1) {
+		return c.bad(key, "must be in [0, 1), got %g", f)
+	}
+	return nil
+}
+
+func (c *checker) positivePair(key string, p [2]int) error {
+	if p[0] <= 0 || p[1] <= 0 {
+		return c.bad(key, "must be > 0, got [%d, %d]", p[0], p[1])
+	}
+	return nil
+}
+
+// targetShape checks a Reshape target_shape: non-empty, each > 0 or one -1.
+func (c *checker) targetShape(key string, shape []int) error {
+	if len(shape) == 0 {
+		return c.bad(key, "empty; give the output shape without the batch dimension, e.g. [7, 7, 256]")
+	}
+	inferred := false
+	for i, d := range shape {
+		switch {
+		case d == -1 && !inferred:
+			inferred = true
+		case d == -1:
+			return c.bad(indexPath(key, i), "a second -1; only one dimension can be inferred")
+		case d <= 0:
+			return c.bad(indexPath(key, i), "must be > 0 (or -1 to infer it), got %d", d)
+		}
+	}
+	return nil
+}
+
+// unknownValue says got is not one of valid, listing them.
+func unknownValue(got string, valid []string) error {
+	return &kindError{kind: ErrBadValue, msg: fmt.Sprintf("unknown %q (valid: %s)", got, strings.Join(valid, ", "))}
+}
+
+// indexPath returns path[i].
+func indexPath(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package graphs
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// Graph is one TensorFlow graph under construction together with what tfrun needs to
+// know about it: its variables, its differentiable ops without a registered gradient,
+// and the first error met while building (building never panics; callers check Err).
+type Graph struct {
+	root      *op.Scope
+	rootScope *Scope
+	tfg       *tf.Graph
+	dtype     tf.DataType
+	seed      uint64
+	variables []*Variable
+	byName    map[string]*Variable
+	custom    []*customGradient
+	step      *Variable
+	gradCalls int
+	err       error
+}
+
+// NewGraph returns an empty graph whose layers compute in dtype (tf.Float normally,
+// tf.Double for gradient checks) and whose initializers and random ops derive from seed.
+func NewGraph(dtype tf.DataType, seed uint64) *Graph {
+	tfg := tf.NewGraph()
+	g := &Graph{root: op.NewScopeWithGraph(tfg), tfg: tfg, dtype: dtype, seed: seed, byName: map[string]*Variable{}}
+	g.rootScope = &Scope{g: g, s: g.root, names: map[string]int{}}
+	return g
+}
+
+// DType is the floating-point type layers compute in.
+func (g *Graph) DType() tf.DataType { return g.dtype }
+
+// Seed is the graph-level seed.
+func (g *Graph) Seed() uint64 { return g.seed }
+
+// TF returns the underlying graft graph.
+func (g *Graph) TF() *tf.Graph { return g.tfg }
+
+// Root returns the top-level scope.
+func (g *Graph) Root() *Scope { return g.rootScope }
+
+// Err returns the first error met while building, if any.
+func (g *Graph) Err() error {
+	return g.err
+}
+
+// setErr records err (wrapped with context) unless an earlier error is already kept.
+func (g *Graph) setErr(err error) {
+	if err != nil && g.err == nil {
+		g.err = err
+	}
+}
+
+// Variables lists the graph's variables in creation order.
+func (g *Graph) Variables() []*Variable { return append([]*Variable(nil), g.variables...) }
+
+// Variable returns the variable with the given full name, or nil.
+func (g *Graph) Variable(name string) *Variable { return g.byName[name] }
+
+// Scope is a name scope in a Graph. Layers get a sub-scope each ("dense", "dense_1", ...);
+// every op emitted through Op gets a fresh scope of its own, so graft's wrappers, which
+// name an op after its type, never collide.
+type Scope struct {
+	g     *Graph
+	s     *op.Scope
+	path  string         // the namespace ops in this scope get ("" at the root)
+	names map[string]int // sub-scope names taken here, shared with graft's own count
+}
+
+// Graph returns the graph the scope builds.
+func (s *Scope) Graph() *Graph { return s.g }
+
+// Sub returns a child scope named name (made unique among its siblings: name, name_1, ...).
+// graft's SubScope makes the same choice from its own count, which sees the same calls.
+func (s *Scope) Sub(name string) *Scope {
+	unique := s.unique(name)
+	inner := s.s.SubScope(name)
+	path := unique
+	if s.path != "" {
+		path = s.path + "/" + unique
+	}
+	return &Scope{g: s.g, s: inner, path: path, names: map[string]int{}}
+}
+
+func (s *Scope) unique(name string) string {
+	n := s.names[name]
+	s.names[name]++
+	if n == 0 {
+		return name
+	}
+	return fmt.Sprint(name, "_", n)
+}
+
+// Path is the scope's namespace, as it prefixes op and variable names.
+func (s *Scope) Path() string { return s.path }
+
+// Op returns a fresh graft scope for one wrapper call emitting an op of the given kind.
+// Errors the wrapper records are collected by Err.
+func (s *Scope) Op(kind string) *op.Scope {
+	s.unique(kind)
+	return s.s.SubScope(kind)
+}
+
+// WithControlDependencies returns a scope whose ops run after ops.
+func (s *Scope) WithControlDependencies(ops ...*tf.Operation) *Scope {
+	return &Scope{g: s.g, s: s.s.WithControlDependencies(ops...), path: s.path, names: s.names}
+}
+
+// Err returns the first error of the graph, including those graft's wrappers recorded,
+// without graft's stack trace.
+func (s *Scope) Err() error {
+	if s.g.err != nil {
+		return s.g.err
+	}
+	if err := s.s.Err(); err != nil {
+		msg := err.Error()
+		if i := strings.Index(msg, " (Stacktrace:"); i >= 0 {
+			msg = msg[:i]
+		}
+		s.g.setErr(errors.New(msg))
+		return s.g.err
+	}
+	return nil
+}
+
+// Fail records an error for the graph with the scope's context.
+func (s *Scope) Fail(format string, args ...any) {
+	s.g.setErr(fmt.Errorf(format, args...))
+}
+
+// Const adds a constant.
+func (s *Scope) Const(value any) tf.Output { return op.Const(s.Op("Const"), value) }
+
+// Scalar adds a scalar constant of the graph's dtype.
+func (s *Scope) Scalar(v float64) tf.Output {
+	if s.g.dtype == tf.Double {
+		return s.Const(v)
+	}
+	return s.Const(float32(v))
+}
+
+// Placeholder adds a placeholder of the given dtype and shape (-1 for unknown dims).
+func (s *Scope) Placeholder(name string, dtype tf.DataType, shape ...int64) tf.Output {
+	return op.Placeholder(s.Op(name), dtype, op.PlaceholderShape(tf.MakeShape(shape...)))
+}

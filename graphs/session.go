@@ -1,0 +1,137 @@
+package graphs
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
+	"google.golang.org/protobuf/proto"
+)
+
+// SessionOptions configures a Session.
+type SessionOptions struct {
+	// IntraOpThreads and InterOpThreads size TensorFlow's thread pools (ConfigProto's
+	// intra_op_parallelism_threads / inter_op_parallelism_threads); 0 lets TensorFlow choose.
+	IntraOpThreads int
+	InterOpThreads int
+}
+
+// Session runs a Graph.
+type Session struct {
+	g  *Graph
+	tf *tf.Session
+}
+
+// NewSession creates a session for g. The graph may still grow afterwards (TensorFlow
+// extends the session's copy on the next run).
+func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
+	if err := g.Root().Err(); err != nil {
+		return nil, err
+	}
+	cfg := &for_core_protos_go_proto.ConfigProto{
+		IntraOpParallelismThreads: int32(opts.IntraOpThreads),
+		InterOpParallelismThreads: int32(opts.InterOpThreads),
+	}
+	raw, err := proto.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("graphs: encoding ConfigProto: %w", err)
+	}
+	s, err := tf.NewSession(g.tfg, &tf.SessionOptions{Config: raw})
+	if err != nil {
+		return nil, fmt.Errorf("graphs: creating session: %w", err)
+	}
+	return &Session{g: g, tf: s}, nil
+}
+
+// Close releases the session.
+func (s *Session) Close() error { return s.tf.Close() }
+
+// Run runs the graph: feeds, fetches and target ops as tf.Session.Run.
+func (s *Session) Run(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets ...*tf.Operation) ([]*tf.Tensor, error) {
+	return s.tf.Run(feeds, fetches, targets)
+}
+
+// InitVariables gives every variable its initial value (drawn in Go from the graph seed,
+// see Variable), in one run.
+func (s *Session) InitVariables() error {
+	feeds := map[tf.Output]*tf.Tensor{}
+	var targets []*tf.Operation
+	for _, v := range s.g.variables {
+		vals, err := v.initialValues(s.g.seed)
+		if err != nil {
+			return err
+		}
+		t, err := NewTensor(floatsOf(v.DType, vals), v.Shape...)
+		if err != nil {
+			return fmt.Errorf("graphs: initializing %q: %w", v.Name, err)
+		}
+		feeds[v.assignIn] = t
+		targets = append(targets, v.assignOp)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	if _, err := s.tf.Run(feeds, nil, targets); err != nil {
+		return fmt.Errorf("graphs: initializing variables: %w", err)
+	}
+	return nil
+}
+
+// Get fetches the current values of variables.
+func (s *Session) Get(vars ...*Variable) ([]*tf.Tensor, error) {
+	fetches := make([]tf.Output, len(vars))
+	for i, v := range vars {
+		fetches[i] = v.value
+	}
+	out, err := s.tf.Run(nil, fetches, nil)
+	if err != nil {
+		return nil, fmt.Errorf("graphs: reading variables: %w", err)
+	}
+	return out, nil
+}
+
+// Set assigns values to variables (values[i] to vars[i]) in one run; each tensor must have
+// the variable's dtype and shape.
+func (s *Session) Set(vars []*Variable, values []*tf.Tensor) error {
+	if len(vars) != len(values) {
+		return fmt.Errorf("graphs: Set: %d variables, %d values", len(vars), len(values))
+	}
+	feeds := make(map[tf.Output]*tf.Tensor, len(vars))
+	targets := make([]*tf.Operation, len(vars))
+	for i, v := range vars {
+		t := values[i]
+		if t.DataType() != v.DType || !sameShape(t.Shape(), v.Shape) {
+			return fmt.Errorf("graphs: variable %q is %v %v, value is %v %v", v.Name, v.DType, v.Shape, t.DataType(), t.Shape())
+		}
+		feeds[v.assignIn] = t
+		targets[i] = v.assignOp
+	}
+	if _, err := s.tf.Run(feeds, nil, targets); err != nil {
+		return fmt.Errorf("graphs: assigning variables: %w", err)
+	}
+	return nil
+}
+
+// SetScalar assigns a scalar variable (a learning rate, a counter).
+func (s *Session) SetScalar(v *Variable, x float64) error {
+	t, err := NewTensor(floatsOf(v.DType, []float64{x}))
+	if err != nil {
+		return err
+	}
+	if err := t.Reshape([]int64{}); err != nil {
+		return err
+	}
+	return s.Set([]*Variable{v}, []*tf.Tensor{t})
+}
+
+func sameShape(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
