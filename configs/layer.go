@@ -3,23 +3,24 @@ package configs
 import "strings"
 
 // Layer types: Keras class names. YAML matches them case-insensitively; a loaded Layer
-// always holds this spelling.
+// always holds this spelling. Shapes leave out the leading batch dimension; images are
+// channels-last, as Keras's default.
 const (
-	LayerActivation         = "Activation"
-	LayerBatchNormalization = "BatchNormalization"
-	LayerConcatenate        = "Concatenate"
-	LayerConv1D             = "Conv1D"
-	LayerConv2D             = "Conv2D"
-	LayerConv2DTranspose    = "Conv2DTranspose"
-	LayerDense              = "Dense"
-	LayerDropout            = "Dropout"
-	LayerEmbedding          = "Embedding"
-	LayerFlatten            = "Flatten"
-	LayerGlobalMaxPooling1D = "GlobalMaxPooling1D"
-	LayerLSTM               = "LSTM"
-	LayerLeakyReLU          = "LeakyReLU"
-	LayerMaxPooling1D       = "MaxPooling1D"
-	LayerReshape            = "Reshape"
+	LayerActivation         = "Activation"         // any shape → the same
+	LayerBatchNormalization = "BatchNormalization" // [..., features] → the same, normalised over the last axis
+	LayerConcatenate        = "Concatenate"        // two inputs → one, joined along Axis
+	LayerConv1D             = "Conv1D"             // [time, channels] → [time', filters]
+	LayerConv2D             = "Conv2D"             // [height, width, channels] → [height', width', filters]
+	LayerConv2DTranspose    = "Conv2DTranspose"    // [height, width, channels] → [height', width', filters], upsampled by strides
+	LayerDense              = "Dense"              // [..., features] → [..., units]
+	LayerDropout            = "Dropout"            // any shape → the same
+	LayerEmbedding          = "Embedding"          // [time] of ints in [0, input_dim) → [time, output_dim]
+	LayerFlatten            = "Flatten"            // [d1, d2, ...] → [d1*d2*...]
+	LayerGlobalMaxPooling1D = "GlobalMaxPooling1D" // [time, channels] → [channels]
+	LayerLSTM               = "LSTM"               // [time, features] → [units], or [time, units] with return_sequences
+	LayerLeakyReLU          = "LeakyReLU"          // any shape → the same
+	LayerMaxPooling1D       = "MaxPooling1D"       // [time, channels] → [time', channels]
+	LayerReshape            = "Reshape"            // any shape → target_shape
 )
 
 // Activation names, as Keras's activation strings. leaky_relu is
@@ -54,30 +55,27 @@ const (
 
 // Keras's layer defaults, from keras/src/layers.
 const (
-	defaultDenseActivation        = ActivationLinear // activation=None
-	defaultLSTMActivation         = ActivationTanh
-	defaultLSTMRecurrentActivaton = ActivationSigmoid
-	defaultUseBias                = true
-	defaultUnitForgetBias         = true
-	defaultKernelInitializer      = InitializerGlorotUniform
-	defaultBiasInitializer        = InitializerZeros
-	defaultStrides                = 1
-	defaultPadding                = PaddingValid
-	defaultPoolSize               = 2
-	defaultBNMomentum             = 0.99
-	defaultBNEpsilon              = 1e-3
-	defaultBNCenter               = true
-	defaultBNScale                = true
-	defaultNegativeSlope          = 0.3 // keras.layers.LeakyReLU; Keras 2 called it alpha
-	defaultConcatenateAxis        = -1
+	defaultDenseActivation         = ActivationLinear // activation=None
+	defaultLSTMActivation          = ActivationTanh
+	defaultLSTMRecurrentActivation = ActivationSigmoid
+	defaultUseBias                 = true
+	defaultUnitForgetBias          = true
+	defaultKernelInitializer       = InitializerGlorotUniform
+	defaultBiasInitializer         = InitializerZeros
+	defaultStrides                 = 1
+	defaultPadding                 = PaddingValid
+	defaultPoolSize                = 2
+	defaultBNMomentum              = 0.99
+	defaultBNEpsilon               = 1e-3
+	defaultBNCenter                = true
+	defaultBNScale                 = true
+	defaultNegativeSlope           = 0.3 // keras.layers.LeakyReLU; Keras 2 called it alpha
+	defaultConcatenateAxis         = -1
 )
 
 // Layer is one Keras layer. Type says which; only the fields of that type's arguments are
 // meaningful (each field's comment lists the types that take it), the others are zero.
 // After Load every argument is set, to the YAML's value or Keras's default.
-//
-// Shapes below leave out the batch dimension's name: [time, features] means
-// [batch, time, features].
 type Layer struct {
 	// Type is the Keras class name, one of the Layer* constants. Required.
 	Type string `mapstructure:"type"`
@@ -272,7 +270,7 @@ func (l *Layer) setDefaults() {
 		l.Activation, l.UseBias = defaultDenseActivation, defaultUseBias
 		l.KernelInitializer, l.BiasInitializer = defaultKernelInitializer, defaultBiasInitializer
 	case LayerLSTM:
-		l.Activation, l.RecurrentActivation = defaultLSTMActivation, defaultLSTMRecurrentActivaton
+		l.Activation, l.RecurrentActivation = defaultLSTMActivation, defaultLSTMRecurrentActivation
 		l.UseBias, l.UnitForgetBias = defaultUseBias, defaultUnitForgetBias
 	case LayerLeakyReLU:
 		l.NegativeSlope = defaultNegativeSlope
@@ -294,7 +292,7 @@ func initializers() []string {
 		InitializerZeros}
 }
 
-// validate checks l's arguments; path is the layer's key path, e.g. "model.layers[2]".
+// layer checks l's arguments; path is the layer's key path, e.g. "model.layers[2]".
 func (c *checker) layer(path string, l *Layer) error {
 	if _, ok := layerSpecOf(l.Type); !ok {
 		if canon, ok := canonicalLayerType(l.Type); ok {
@@ -354,8 +352,9 @@ func (c *checker) layer(path string, l *Layer) error {
 	return firstErr(checks)
 }
 
-// layers checks a list of layers: each layer, unique names, and Concatenate only where
-// concatenateAt allows it (index 0 of a conditional GAN network's layers, else nowhere).
+// layers checks a non-empty list of layers: each layer, unique names, and Concatenate
+// exactly where it belongs: first if concatenateFirst (a conditional GAN network's layers),
+// nowhere otherwise.
 func (c *checker) layers(path string, ls []Layer, concatenateFirst bool) error {
 	if len(ls) == 0 {
 		return c.bad(path, "no layers; give at least one")

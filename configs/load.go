@@ -34,20 +34,27 @@ func Load(path string) (*Config, error) {
 			return nil, &Error{File: path, Err: &kindError{kind: pe, msg: "cannot read: " + pe.Err.Error()}}
 		}
 		if inner := errors.Unwrap(err); inner != nil {
-			err = inner
+			err = inner // viper's "While parsing config: " adds nothing
 		}
-		return nil, &Error{File: path, Err: &kindError{kind: ErrSyntax, msg: "not a YAML mapping: " + err.Error()}}
+		return nil, &Error{File: path, Err: &kindError{kind: ErrSyntax, msg: yamlMessage(err)}}
 	}
 
 	c := &Config{}
 	c.setDefaults()
 	d := &decoder{checker{file: path}}
 	raw := v.AllSettings()
+	// Unknown keys first: a misspelt section is better reported as such than as missing.
+	if err := d.knownKeys("", raw, tagKeys(reflect.TypeFor[Config]()), ""); err != nil {
+		return nil, err
+	}
+	if err := d.sections(raw); err != nil {
+		return nil, err
+	}
 	if err := d.structure("", raw, reflect.ValueOf(c).Elem()); err != nil {
 		return nil, err
 	}
-	if err := d.sections(raw, c); err != nil {
-		return nil, err
+	if c.Task == TaskGAN {
+		c.Train = Train{} // a GAN trains with GAN.Epochs and GAN.BatchSize
 	}
 	c.File = path
 	if c.Name == "" {
@@ -59,19 +66,37 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
+// yamlMessage turns a YAML parser error into one line.
+func yamlMessage(err error) string {
+	var lines []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(line, "yaml: "))
+		if line == "" || line == "unmarshal errors:" {
+			continue
+		}
+		if i := strings.Index(line, "cannot unmarshal !!"); i >= 0 && strings.Contains(line, " into map[") {
+			kind, _, _ := strings.Cut(line[i+len("cannot unmarshal "):], " ")
+			line = line[:i] + "the file must be a mapping (task: ..., data: ...), got " + kind
+		}
+		lines = append(lines, line)
+	}
+	return "invalid YAML: " + strings.Join(lines, "; ")
+}
+
 // decoder turns viper's settings tree into the structs, strictly: it walks the tree with
 // the structs' mapstructure tags, so every error has the exact key path.
 type decoder struct{ checker }
 
-// sections checks which top-level sections the task needs and allows; an unknown task is
-// left for Validate to report.
-func (d *decoder) sections(raw map[string]any, c *Config) error {
+// sections checks which top-level sections the task needs and allows, before they are
+// decoded; a missing, mistyped or unknown task is left for the decoder and Validate.
+func (d *decoder) sections(raw map[string]any) error {
 	has := func(key string) bool { _, ok := raw[key]; return ok }
-	switch c.Task {
+	task, _ := raw["task"].(string)
+	switch task {
 	case TaskClassifier:
 		for _, key := range []string{"model", "train"} {
 			if !has(key) {
-				return d.missing(key, " (for task classifier)")
+				return d.missing(key, " for task classifier")
 			}
 		}
 		if has("gan") {
@@ -79,14 +104,23 @@ func (d *decoder) sections(raw map[string]any, c *Config) error {
 		}
 	case TaskGAN:
 		if !has("gan") {
-			return d.missing("gan", " (for task gan)")
+			return d.missing("gan", " for task gan")
 		}
 		for _, key := range []string{"model", "train"} {
 			if has(key) {
 				return d.bad(key, "only for task classifier; task gan uses gan (with its own epochs and batch_size)")
 			}
 		}
-		c.Train = Train{}
+	}
+	if data, ok := raw["data"].(map[string]any); ok && data["dataset"] == DatasetIMDB {
+		for _, arg := range []struct{ key, keras string }{
+			{"num_words", "imdb.load_data num_words"},
+			{"maxlen", "pad_sequences maxlen"},
+		} {
+			if _, ok := data[arg.key]; !ok {
+				return d.missing("data."+arg.key, " for dataset imdb (Keras "+arg.keras+")")
+			}
+		}
 	}
 	return nil
 }
@@ -191,13 +225,7 @@ func (d *decoder) structure(path string, raw any, dst reflect.Value) error {
 		return err
 	}
 	t := dst.Type()
-	var valid []string
-	for i := range t.NumField() {
-		if key := t.Field(i).Tag.Get("mapstructure"); key != "-" {
-			valid = append(valid, key)
-		}
-	}
-	if err := d.knownKeys(path, m, valid, ""); err != nil {
+	if err := d.knownKeys(path, m, tagKeys(t), ""); err != nil {
 		return err
 	}
 	for i := range t.NumField() {
@@ -218,6 +246,17 @@ func (d *decoder) structure(path string, raw any, dst reflect.Value) error {
 		}
 	}
 	return nil
+}
+
+// tagKeys returns the YAML keys of a struct's fields, from their mapstructure tags.
+func tagKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if key := t.Field(i).Tag.Get("mapstructure"); key != "-" {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // layer decodes one layer: its type first, then only that type's arguments.
@@ -368,7 +407,7 @@ func (d *decoder) typed(path string, raw any, example string, valid []string) (m
 	}
 	rt, ok := m["type"]
 	if !ok {
-		return nil, "", d.missing(join(path, "type"), " (one of "+strings.Join(valid, ", ")+")")
+		return nil, "", d.missing(join(path, "type"), " (valid: "+strings.Join(valid, ", ")+")")
 	}
 	typ, ok := rt.(string)
 	if !ok {

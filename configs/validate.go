@@ -46,7 +46,7 @@ func (c *Config) Validate() error {
 			return ch.bad("model", "only for task classifier; task gan uses gan.generator and gan.discriminator")
 		}
 		if c.GAN == nil {
-			return ch.missing("gan", " (required for task gan)")
+			return ch.missing("gan", " for task gan")
 		}
 		if err := ch.gan(c.GAN); err != nil {
 			return err
@@ -196,7 +196,7 @@ func (c *checker) network(path string, n *Network, numClasses int) error {
 		return c.layers(path+".layers", n.Layers, false)
 	}
 	if len(n.LabelBranch) == 0 {
-		return c.missing(path+".label_branch", " (required for a conditional GAN, gan.num_classes > 0)")
+		return c.missing(path+".label_branch", " for a conditional GAN (gan.num_classes > 0)")
 	}
 	if err := c.layers(path+".label_branch", n.LabelBranch, false); err != nil {
 		return err
@@ -224,9 +224,9 @@ func (c *checker) bad(key, format string, args ...any) error {
 	return c.err(key, &kindError{kind: ErrBadValue, msg: fmt.Sprintf(format, args...)})
 }
 
-// missing returns an ErrMissingKey at key; why may say when it is required.
+// missing returns an ErrMissingKey at key; why may say when it is required (" for ...").
 func (c *checker) missing(key, why string) error {
-	return c.err(key, &kindError{kind: ErrMissingKey, msg: "missing, required" + why})
+	return c.err(key, &kindError{kind: ErrMissingKey, msg: "missing; required" + why})
 }
 
 func (c *checker) oneOf(key, got string, valid []string) error {

@@ -52,15 +52,25 @@ func readIDX(path, op string, wantMagic uint32, what string) (dims []int, data [
 	}
 	ndims := int(wantMagic & 0xff)
 	header := make([]byte, 4*(1+ndims))
-	if got, err := io.ReadFull(r, header); err != nil {
+	readHeader := func(part []byte, have int) error {
+		got, err := io.ReadFull(r, part)
 		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			return nil, nil, newError(op, path, ErrFormat, "file has %d bytes, shorter than the %d-byte IDX header of %s", got, len(header), what)
+			return newError(op, path, ErrFormat, "file has %d bytes, shorter than the %d-byte IDX header of %s", have+got, len(header), what)
 		}
-		return nil, nil, wrapIOError(op, path, err)
+		if err != nil {
+			return newError(op, path, ErrFormat, "reading the IDX header: %w", err)
+		}
+		return nil
+	}
+	if err := readHeader(header[:4], 0); err != nil {
+		return nil, nil, err
 	}
 	if magic := binary.BigEndian.Uint32(header); magic != wantMagic {
 		return nil, nil, newError(op, path, ErrFormat, "magic number %d (%#08x), want %d (%#08x: IDX unsigned-byte %s)%s",
 			magic, magic, wantMagic, wantMagic, what, idxMagicHint(magic))
+	}
+	if err := readHeader(header[4:], 4); err != nil {
+		return nil, nil, err
 	}
 	size := int64(1)
 	dims = make([]int, ndims)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 )
 
 // Reserved indices of the keras.datasets.imdb encoding (its pad, start_char and
@@ -43,23 +44,34 @@ type Vocabulary struct {
 // the default IndexFrom; numWords=10000 keeps 9996 words). numWords <= 0 keeps
 // every word (Keras's num_words=None); NumWords then reports the resulting bound.
 func BuildVocabulary(texts [][]string, numWords int) *Vocabulary {
-	counts := make(map[string]int)
-	var order []string // first-appearance order
+	first := make(map[string]int) // word → position in words
+	var words []string            // in order of first appearance
+	var counts []int              // counts[i] is the count of words[i]
 	for _, text := range texts {
 		for _, w := range text {
-			c, seen := counts[w]
-			if !seen {
-				order = append(order, w)
+			if i, seen := first[w]; seen {
+				counts[i]++
+				continue
 			}
-			counts[w] = c + 1
+			first[w] = len(words)
+			words = append(words, w)
+			counts = append(counts, 1)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b string) int { return counts[b] - counts[a] })
-	if numWords <= 0 {
-		numWords = len(order) + IndexFrom + 1
+	// Rank: descending count; a stable sort keeps first appearance among equals.
+	ranked := make([]int, len(words))
+	for i := range ranked {
+		ranked[i] = i
 	}
-	keep := max(0, min(len(order), maxWords(numWords)))
-	return newVocabulary(numWords, order[:keep:keep])
+	slices.SortStableFunc(ranked, func(a, b int) int { return counts[b] - counts[a] })
+	if numWords <= 0 {
+		numWords = len(words) + IndexFrom + 1
+	}
+	keep := make([]string, max(0, min(len(words), maxWords(numWords))))
+	for r := range keep {
+		keep[r] = strings.Clone(words[ranked[r]]) // do not pin the tokenized texts
+	}
+	return newVocabulary(numWords, keep)
 }
 
 // maxWords is the number of ranked words whose index is below numWords.

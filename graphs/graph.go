@@ -23,6 +23,7 @@ type Graph struct {
 	custom    []*customGradient
 	step      *Variable
 	gradCalls int
+	streams   int
 	err       error
 }
 

@@ -114,11 +114,8 @@ func (s *Session) Set(vars []*Variable, values []*tf.Tensor) error {
 
 // SetScalar assigns a scalar variable (a learning rate, a counter).
 func (s *Session) SetScalar(v *Variable, x float64) error {
-	t, err := NewTensor(floatsOf(v.DType, []float64{x}))
+	t, err := NewTensor(floatsOf(v.DType, []float64{x}), v.Shape...)
 	if err != nil {
-		return err
-	}
-	if err := t.Reshape([]int64{}); err != nil {
 		return err
 	}
 	return s.Set([]*Variable{v}, []*tf.Tensor{t})

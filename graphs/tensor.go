@@ -32,6 +32,20 @@ func NewTensor(data any, shape ...int64) (*tf.Tensor, error) {
 	if int64(got) != n {
 		return nil, fmt.Errorf("graphs: NewTensor: %d values for shape %v (%d elements)", got, shape, n)
 	}
+	if len(shape) == 0 { // graft cannot reshape to a scalar: build one
+		switch v := data.(type) {
+		case []float32:
+			return tf.NewTensor(v[0])
+		case []float64:
+			return tf.NewTensor(v[0])
+		case []int32:
+			return tf.NewTensor(v[0])
+		case []int64:
+			return tf.NewTensor(v[0])
+		case []uint8:
+			return tf.NewTensor(v[0])
+		}
+	}
 	t, err := tf.NewTensor(data)
 	if err != nil {
 		return nil, err

@@ -31,16 +31,22 @@ type Variable struct {
 // counters) are only saved and restored.
 func (s *Scope) NewVariable(name string, dtype tf.DataType, shape []int64, init Initializer, trainable bool) *Variable {
 	shape = append([]int64(nil), shape...)
+	full := name
+	if s.path != "" {
+		full = s.path + "/" + name
+	}
 	h := s.s.AddOperation(tf.OpSpec{
 		Type:  "VarHandleOp",
 		Name:  name,
-		Attrs: map[string]any{"dtype": dtype, "shape": tf.MakeShape(shape...), "shared_name": ""},
+		Attrs: map[string]any{"dtype": dtype, "shape": tf.MakeShape(shape...), "shared_name": full},
 	})
 	if h == nil {
 		s.Err()
 		return &Variable{Name: name, Shape: shape, DType: dtype}
 	}
-	full := h.Name()
+	if h.Name() != full {
+		s.Fail("graphs: variable %q got the op name %q", full, h.Name())
+	}
 	v := &Variable{Name: full, Shape: shape, DType: dtype, Trainable: trainable, handle: h.Output(0), init: init}
 	if _, dup := s.g.byName[full]; dup {
 		s.Fail("graphs: variable %q defined twice", full)

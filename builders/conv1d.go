@@ -1,0 +1,93 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Conv1D is Keras's Conv1D: [batch, steps, channels] → [batch, new_steps, filters], with
+// "kernel" [kernel_size, channels, filters] (glorot_uniform) and "bias" [filters] (zeros).
+// Padding "valid" (new_steps = ⌊(steps − k)/strides⌋ + 1), "same" (⌈steps/strides⌉) or
+// "causal" (left-padded by k−1, then valid). Computed as Keras does, by Conv2D on a
+// height-1 image.
+type Conv1D struct {
+	base
+	Filters, KernelSize, Strides int
+	Padding, Activation           string
+	UseBias                       bool
+
+	kernel, bias *graphs.Variable
+}
+
+// NewConv1D returns a Conv1D layer with Keras's defaults (strides 1, valid, bias).
+func NewConv1D(name string, filters, kernelSize int, activation string) *Conv1D {
+	return &Conv1D{base: base{name: name}, Filters: filters, KernelSize: kernelSize, Strides: 1, Padding: "valid", Activation: activation, UseBias: true}
+}
+
+func (c *Conv1D) Type() string { return "Conv1D" }
+
+func (c *Conv1D) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 2 {
+		return nil, shapeError(c, in, "(None, steps, channels)")
+	}
+	if err := checkActivation(c.Activation); err != nil {
+		return nil, err
+	}
+	steps := convOutLength(in[0], c.KernelSize, c.Strides, c.Padding)
+	if steps <= 0 {
+		return nil, shapeError(c, in, "at least kernel_size steps")
+	}
+	c.begin(s)
+	c.kernel = c.variable("kernel", []int64{int64(c.KernelSize), int64(in[1]), int64(c.Filters)}, graphs.GlorotUniform{}, true)
+	if c.UseBias {
+		c.bias = c.variable("bias", []int64{int64(c.Filters)}, graphs.Zeros{}, true)
+	}
+	return Shape{steps, c.Filters}, nil
+}
+
+func (c *Conv1D) Call(x tf.Output, training bool) tf.Output {
+	var b tf.Output
+	if c.UseBias {
+		b = c.bias.Value()
+	}
+	return activate(c.scope, c.Activation, conv1DOp(c.scope, x, c.kernel.Value(), b, c.KernelSize, c.Strides, c.Padding))
+}
+
+// convOutLength is Keras's conv_output_length.
+func convOutLength(n, k, stride int, padding string) int {
+	switch padding {
+	case "same":
+		return (n + stride - 1) / stride
+	case "causal":
+		return (n-1)/stride + 1
+	}
+	if n < k {
+		return 0
+	}
+	return (n-k)/stride + 1
+}
+
+// conv1DOp is the Conv1D math on tensors.
+func conv1DOp(s *graphs.Scope, x, kernel, b tf.Output, k, stride int, padding string) tf.Output {
+	if padding == "causal" {
+		x = op.Pad(s.Op("Pad"), x, s.Const([][]int32{{0, 0}, {int32(k - 1), 0}, {0, 0}}))
+		padding = "valid"
+	}
+	x4 := op.ExpandDims(s.Op("ExpandDims"), x, s.Const(int32(1)))
+	k4 := op.ExpandDims(s.Op("ExpandDims"), kernel, s.Const(int32(0)))
+	y := op.Conv2D(s.Op("Conv2D"), x4, k4, []int64{1, 1, int64(stride), 1}, tfPadding(padding))
+	y = op.Squeeze(s.Op("Squeeze"), y, op.SqueezeAxis([]int64{1}))
+	if b.Op != nil {
+		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+	}
+	return y
+}
+
+func tfPadding(p string) string {
+	if p == "same" {
+		return "SAME"
+	}
+	return "VALID"
+}

@@ -1,0 +1,45 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Embedding is Keras's Embedding: integer ids [batch, length] → [batch, length, output_dim]
+// rows of "embeddings" [input_dim, output_dim] (Keras's "uniform" initializer, ±0.05).
+// Ids are int32; an id outside [0, input_dim) is an error at run time.
+type Embedding struct {
+	base
+	InputDim, OutputDim int
+
+	table *graphs.Variable
+}
+
+// NewEmbedding returns an Embedding layer.
+func NewEmbedding(name string, inputDim, outputDim int) *Embedding {
+	return &Embedding{base: base{name: name}, InputDim: inputDim, OutputDim: outputDim}
+}
+
+func (e *Embedding) Type() string { return "Embedding" }
+
+func (e *Embedding) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) < 1 {
+		return nil, shapeError(e, in, "(None, length)")
+	}
+	e.begin(s)
+	e.table = e.variable("embeddings", []int64{int64(e.InputDim), int64(e.OutputDim)},
+		graphs.RandomUniform{Min: graphs.KerasUniformMin, Max: graphs.KerasUniformMax}, true)
+	return append(append(Shape{}, in...), e.OutputDim), nil
+}
+
+func (e *Embedding) Call(x tf.Output, training bool) tf.Output {
+	return embeddingLookup(e.scope, e.table.Value(), x)
+}
+
+// embeddingLookup gathers rows of table (GatherV2 on the variable's value, whose gradient
+// the registry has; ResourceGather's it has not).
+func embeddingLookup(s *graphs.Scope, table, ids tf.Output) tf.Output {
+	return op.GatherV2(s.Op("GatherV2"), table, ids, s.Const(int32(0)))
+}

@@ -1,0 +1,83 @@
+package builders
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/internal/gradcheck"
+)
+
+// Every op composite the models use, checked against central finite differences in
+// float64 (float32 where the kernel exists only for it).
+func TestGradientsNumeric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	p := func(name string, scale float64, shape ...int64) gradcheck.Param {
+		return gradcheck.Random(name, rng, scale, shape...)
+	}
+	f32 := gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 2e-2, AbsTol: 2e-3}
+	cases := []struct {
+		name   string
+		params []gradcheck.Param
+		out    []int64
+		build  func(s *graphs.Scope, in []tf.Output) tf.Output
+		opts   gradcheck.Options
+	}{
+		{"dense", []gradcheck.Param{p("x", 1, 4, 3), p("w", 1, 3, 2), p("b", 1, 2)}, []int64{4, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return denseOp(s, in[0], in[1], in[2]) }, gradcheck.Options{}},
+		{"dense_sigmoid", []gradcheck.Param{p("x", 1, 4, 3), p("w", 1, 3, 2), p("b", 1, 2)}, []int64{4, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return activate(s, "sigmoid", denseOp(s, in[0], in[1], in[2]))
+			}, gradcheck.Options{}},
+		{"relu_tanh_softmax", []gradcheck.Param{p("x", 1, 3, 4)}, []int64{3, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return activate(s, "softmax", activate(s, "tanh", activate(s, "relu", in[0])))
+			}, gradcheck.Options{}},
+		{"leaky_relu", []gradcheck.Param{p("x", 1, 3, 4)}, []int64{3, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return op.LeakyRelu(s.Op("LeakyRelu"), in[0], op.LeakyReluAlpha(0.2))
+			}, gradcheck.Options{}},
+		{"embedding", []gradcheck.Param{p("table", 1, 6, 3)}, []int64{2, 4, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return embeddingLookup(s, in[0], s.Const([][]int32{{0, 5, 2, 2}, {1, 0, 3, 5}}))
+			}, gradcheck.Options{}},
+		{"lstm_unrolled", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false) },
+			gradcheck.Options{}},
+		{"lstm_fused", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false) },
+			f32},
+		{"conv1d_valid", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 5, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return conv1DOp(s, in[0], in[1], in[2], 3, 1, "valid") },
+			gradcheck.Options{}},
+		{"conv1d_same_strided", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 4, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return conv1DOp(s, in[0], in[1], in[2], 3, 2, "same") },
+			gradcheck.Options{}},
+		{"max_pooling1d", []gradcheck.Param{p("x", 1, 2, 8, 3)}, []int64{2, 2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return maxPool1DOp(s, in[0], 4, 4, "valid") },
+			gradcheck.Options{}},
+		{"dropout_masked", []gradcheck.Param{p("x", 1, 3, 5)}, []int64{3, 5},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				u := s.Const([][]float64{{0.1, 0.5, 0.9, 0.3, 0.7}, {0.6, 0.2, 0.8, 0.4, 0.05}, {0.95, 0.45, 0.35, 0.65, 0.55}})
+				return dropoutOp(s, in[0], u, 0.4)
+			}, gradcheck.Options{}},
+		{"sigmoid_cross_entropy", []gradcheck.Param{p("logits", 4, 6)}, []int64{6},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return SigmoidCrossEntropy(s, in[0], s.Const([]float64{0, 1, 1, 0, 1, 0}))
+			}, gradcheck.Options{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			worst, err := gradcheck.Check(tc.params, func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return gradcheck.Project(s, tc.build(s, in), tc.out, 11)
+			}, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("worst relative error %.2g", worst)
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package builders
+
+import (
+	"math/rand/v2"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// LSTM is Keras's LSTM with its defaults (tanh, recurrent sigmoid, unit_forget_bias, zero
+// initial state, no dropout inside the cell): [batch, time, features] → [batch, units]
+// (the last step's output; [batch, time, units] with ReturnSequences). Weights "kernel"
+// [features, 4·units] (glorot_uniform), "recurrent_kernel" [units, 4·units] (orthogonal) and
+// "bias" [4·units] (zeros, forget gate ones), gates in Keras's order i, f, c, o.
+//
+// In float32 it runs TensorFlow's fused BlockLSTMV2 kernel (backward: BlockLSTMGradV2);
+// in other dtypes a statically unrolled cell.
+type LSTM struct {
+	base
+	Units           int
+	ReturnSequences bool
+
+	steps                    int
+	kernel, recurrent, bias *graphs.Variable
+}
+
+// NewLSTM returns an LSTM layer.
+func NewLSTM(name string, units int) *LSTM {
+	return &LSTM{base: base{name: name}, Units: units}
+}
+
+func (l *LSTM) Type() string { return "LSTM" }
+
+func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 2 || in[0] <= 0 {
+		return nil, shapeError(l, in, "(None, timesteps, features) with a fixed number of timesteps")
+	}
+	l.begin(s)
+	l.steps = in[0]
+	u := int64(l.Units)
+	l.kernel = l.variable("kernel", []int64{int64(in[1]), 4 * u}, graphs.GlorotUniform{}, true)
+	l.recurrent = l.variable("recurrent_kernel", []int64{u, 4 * u}, graphs.Orthogonal{Gain: 1}, true)
+	l.bias = l.variable("bias", []int64{4 * u}, unitForgetBias{units: l.Units}, true)
+	if l.ReturnSequences {
+		return Shape{in[0], l.Units}, nil
+	}
+	return Shape{l.Units}, nil
+}
+
+func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
+	return lstmOp(l.scope, x, l.kernel.Value(), l.recurrent.Value(), l.bias.Value(), l.steps, l.Units, l.ReturnSequences)
+}
+
+// lstmOp is the LSTM layer's math on tensors (batch-major in and out).
+func lstmOp(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, steps, units int, sequences bool) tf.Output {
+	tm := op.Transpose(s.Op("Transpose"), x, s.Const([]int32{1, 0, 2}))
+	w := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{kernel, recurrent}, s.Const(int32(0)))
+	var h tf.Output
+	if x.DataType() == tf.Float {
+		h = s.BlockLSTM(tm, w, bias, units)
+	} else {
+		h = s.UnrolledLSTM(tm, w, bias, steps, units)
+	}
+	if sequences {
+		return op.Transpose(s.Op("Transpose"), h, s.Const([]int32{1, 0, 2}))
+	}
+	return op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(steps-1)), s.Const(int32(0)))
+}
+
+// unitForgetBias is Keras's LSTM bias initializer with unit_forget_bias: zeros, except
+// ones for the forget gate (the second quarter).
+type unitForgetBias struct{ units int }
+
+func (u unitForgetBias) Values(shape []int64, _ *rand.Rand) ([]float64, error) {
+	out := make([]float64, 4*u.units)
+	for i := u.units; i < 2*u.units; i++ {
+		out[i] = 1
+	}
+	return out, nil
+}

@@ -1,0 +1,123 @@
+package builders
+
+import (
+	"fmt"
+	"strings"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Sequential is Keras's Sequential model: layers applied in order.
+type Sequential struct {
+	Name   string
+	Layers []Layer
+
+	input  Shape
+	shapes []Shape
+	built  bool
+}
+
+// NewSequential returns a model named name (Keras's default: "sequential").
+func NewSequential(name string, layers ...Layer) *Sequential {
+	if name == "" {
+		name = "sequential"
+	}
+	return &Sequential{Name: name, Layers: layers}
+}
+
+// Build creates every layer's variables for inputs of shape in (without batch), in a
+// scope named after the model, checking each layer's input shape.
+func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
+	ms := s.Sub(m.Name)
+	m.input = in
+	shape := in
+	for i, l := range m.Layers {
+		out, err := l.Build(ms, shape)
+		if err != nil {
+			return fmt.Errorf("%s: layers[%d]: %w", m.Name, i, err)
+		}
+		m.shapes = append(m.shapes, out)
+		shape = out
+	}
+	if err := ms.Err(); err != nil {
+		return fmt.Errorf("%s: %w", m.Name, err)
+	}
+	m.built = true
+	return nil
+}
+
+// OutputShape is the model's output shape (after Build).
+func (m *Sequential) OutputShape() Shape { return m.shapes[len(m.shapes)-1] }
+
+// Call emits the model on x. It also returns the logits of a final sigmoid Dense (for a
+// stable loss), or a zero Output when the last layer is something else.
+func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
+	for _, l := range m.Layers {
+		x = l.Call(x, training)
+	}
+	if d, ok := m.Layers[len(m.Layers)-1].(*Dense); ok && d.Activation == "sigmoid" {
+		logits = d.Logits()
+	}
+	return x, logits
+}
+
+// Variables lists all the model's variables in layer order.
+func (m *Sequential) Variables() []*graphs.Variable {
+	var vs []*graphs.Variable
+	for _, l := range m.Layers {
+		vs = append(vs, l.Variables()...)
+	}
+	return vs
+}
+
+// TrainableVariables lists the variables an optimizer updates.
+func (m *Sequential) TrainableVariables() []*graphs.Variable {
+	var vs []*graphs.Variable
+	for _, v := range m.Variables() {
+		if v.Trainable {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// Summary renders Keras's model.summary() table: each layer with its type, output shape
+// and parameter count, then the totals.
+func (m *Sequential) Summary() string {
+	var b strings.Builder
+	const w1, w2, w3 = 32, 26, 12
+	line := func(c byte) { b.WriteString(strings.Repeat(string(c), w1+w2+w3+3) + "\n") }
+	row := func(a, c, d string) { fmt.Fprintf(&b, "%-*s %-*s %*s\n", w1, a, w2, c, w3, d) }
+	fmt.Fprintf(&b, "Model: %q\n", m.Name)
+	line('_')
+	row("Layer (type)", "Output Shape", "Param #")
+	line('=')
+	for i, l := range m.Layers {
+		tr, nt := CountParams(l.Variables())
+		row(fmt.Sprintf("%s (%s)", l.Name(), l.Type()), m.shapes[i].String(), fmt.Sprint(tr+nt))
+		if i < len(m.Layers)-1 {
+			line('_')
+		}
+	}
+	line('=')
+	tr, nt := CountParams(m.Variables())
+	fmt.Fprintf(&b, "Total params: %s\n", withCommas(tr+nt))
+	fmt.Fprintf(&b, "Trainable params: %s\n", withCommas(tr))
+	fmt.Fprintf(&b, "Non-trainable params: %s\n", withCommas(nt))
+	line('_')
+	return b.String()
+}
+
+func withCommas(n int) string {
+	s := fmt.Sprint(n)
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

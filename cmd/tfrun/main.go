@@ -1,0 +1,98 @@
+// Command tfrun trains Keras-style models on TensorFlow's kernels from YAML run configs.
+//
+//	tfrun -config configs/imdb_cnn_lstm.yaml
+//	tfrun -config configs/imdb_lstm.yaml -epochs 2 -limit 2000
+//	tfrun -version
+//
+// Exit codes: 0 success, 1 runtime error, 2 usage or config error, 130 interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// version is tfrun's version.
+const version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is tfrun's whole command line, testable: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tfrun", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		config  = fs.String("config", "", "run config (YAML), e.g. configs/imdb_cnn_lstm.yaml")
+		resume  = fs.Bool("resume", false, "continue from the run directory's latest checkpoint")
+		epochs  = fs.Int("epochs", 0, "train this many epochs instead of the config's")
+		limit   = fs.Int("limit", 0, "use only the first N training and N test examples (smoke runs)")
+		dataDir = fs.String("data-dir", os.Getenv("TFRUN_DATA_DIR"), "where data sets are found (env TFRUN_DATA_DIR)")
+		outDir  = fs.String("out", "", "run directory (default runs/<config name>/)")
+		seed    = fs.Int64("seed", 0, "override the config's seed")
+		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: one per core)")
+		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun -version\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *showVer {
+		fmt.Fprintf(stdout, "tfrun %s (TensorFlow %s)\n", version, tf.Version())
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tfrun: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if *config == "" {
+		fs.Usage()
+		return 2
+	}
+	if *epochs < 0 || *limit < 0 || *threads < 0 {
+		fmt.Fprintln(stderr, "tfrun: -epochs, -limit and -threads must not be negative")
+		return 2
+	}
+	cfg, err := configs.Load(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 2
+	}
+	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, Out: stdout}
+	if opts.OutDir == "" {
+		opts.OutDir = filepath.Join("runs", cfg.Name)
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seed" {
+			opts.Seed = seed
+		}
+	})
+	if _, err := runner.Run(ctx, cfg, opts); err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		if errors.Is(err, runner.ErrInterrupted) {
+			return 130
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "Run directory: %s\n", opts.OutDir)
+	return 0
+}

@@ -1,0 +1,54 @@
+package configs_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tfrun/tfrun/configs"
+)
+
+func ExampleLoad() {
+	c, err := configs.Load("imdb_lstm.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range c.Model.Layers {
+		switch l.Type {
+		case configs.LayerEmbedding:
+			fmt.Println(l.Type, l.InputDim, l.OutputDim)
+		case configs.LayerLSTM:
+			fmt.Println(l.Type, l.Units, l.Activation, l.RecurrentActivation)
+		case configs.LayerDense:
+			fmt.Println(l.Type, l.Units, l.Activation)
+		}
+	}
+	fmt.Println(c.Train.Optimizer.Type, c.Train.Optimizer.LearningRate, c.Train.HasValidation())
+	// Output:
+	// Embedding 20000 32
+	// LSTM 32 tanh sigmoid
+	// Dense 1 sigmoid
+	// RMSprop 0.001 true
+}
+
+func ExampleError() {
+	dir, _ := os.MkdirTemp("", "configs")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "x.yaml")
+	os.WriteFile(path, []byte(`task: classifier
+data: {dataset: mnist}
+model:
+  layers:
+    - {type: Flatten}
+    - {type: Dense, units: 128, activation: relu}
+    - {type: Dense, units: 10, activation: relux}
+train: {epochs: 1, loss: sparse_categorical_crossentropy}
+`), 0o644)
+	_, err := configs.Load(path)
+	fmt.Println(err.(*configs.Error).Key)
+	fmt.Println(err.(*configs.Error).Err)
+	// Output:
+	// model.layers[2].activation
+	// unknown "relux" (valid: leaky_relu, linear, relu, sigmoid, softmax, tanh)
+}

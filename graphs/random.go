@@ -1,0 +1,63 @@
+package graphs
+
+import (
+	"hash/fnv"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// StepCounter is the graph's training-step counter (int64 variable "step"), created on
+// first use. Random ops (dropout masks, GAN noise) draw from stateless Philox streams keyed
+// by the graph seed and the op, with the counter as the stream position: a run restored
+// from a checkpoint at step N draws exactly what the uninterrupted run drew at step N.
+func (g *Graph) StepCounter() *Variable {
+	if g.step == nil {
+		g.step = g.Root().NewVariable("step", tf.Int64, nil, Zeros{}, false)
+	}
+	return g.step
+}
+
+// AdvanceStep returns an op that increments the step counter once all of after have run
+// and the counter has been read for this run.
+func (s *Scope) AdvanceStep(after ...*tf.Operation) *tf.Operation {
+	st := s.g.StepCounter()
+	as := s.WithControlDependencies(append(after, st.value.Op)...)
+	return op.AssignAddVariableOp(as.Op("AssignAddVariableOp"), st.handle, as.Const(int64(1)))
+}
+
+// RandomUniform draws values uniform in [0, 1) of the graph's dtype with the given shape
+// (an int32 or int64 vector), from a stateless stream (see StepCounter). Each call site is
+// its own stream: the key hashes the graph seed with the op's name.
+func (s *Scope) RandomUniform(shape tf.Output) tf.Output {
+	key, counter := s.streamState()
+	return op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
+		op.StatelessRandomUniformV2Dtype(s.g.dtype))
+}
+
+// RandomNormal draws standard normal values of the graph's dtype (see RandomUniform).
+func (s *Scope) RandomNormal(shape tf.Output) tf.Output {
+	key, counter := s.streamState()
+	return op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
+		op.StatelessRandomNormalV2Dtype(s.g.dtype))
+}
+
+// streamState returns a Philox key unique to this call site and the counter [step, 0].
+func (s *Scope) streamState() (key, counter tf.Output) {
+	h := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(s.g.seed >> (8 * i))
+	}
+	h.Write(b[:])
+	h.Write([]byte(s.path))
+	s.g.streams++
+	for i := range b {
+		b[i] = byte(uint64(s.g.streams) >> (8 * i))
+	}
+	h.Write(b[:])
+	key = s.Const([]uint64{h.Sum64()})
+	step := op.Cast(s.Op("Cast"), s.g.StepCounter().value, tf.Uint64)
+	counter = op.Pack(s.Op("Pack"), []tf.Output{step, s.Const(uint64(0))})
+	return key, counter
+}

@@ -1,0 +1,191 @@
+package runner
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Classifier is a compiled Sequential binary classifier: one graph holding the model's
+// training path (loss, accuracy, optimizer update) and its inference path, in a session.
+type Classifier struct {
+	Graph *graphs.Graph
+	Model *builders.Sequential
+	Opt   graphs.Optimizer
+
+	x, y                tf.Output
+	train, advance      *tf.Operation
+	trainLoss, trainAcc tf.Output
+	evalLoss, evalAcc   tf.Output
+	evalProb            tf.Output
+	sess                *graphs.Session
+	stop                bool
+}
+
+// ClassifierSpec says what to compile.
+type ClassifierSpec struct {
+	Layers    []builders.Layer
+	Input     builders.Shape
+	IntInput  bool // token ids (int32) rather than float features
+	NewOpt    func(s *graphs.Scope) (graphs.Optimizer, error)
+	Seed      uint64
+	Threads   int
+	ModelName string
+}
+
+// NewClassifier builds the graph (binary cross-entropy on a sigmoid output, Keras's
+// binary accuracy) and a session with initialised variables.
+func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
+	g := graphs.NewGraph(tf.Float, spec.Seed)
+	s := g.Root()
+	m := builders.NewSequential(spec.ModelName, spec.Layers...)
+	if err := m.Build(s, spec.Input); err != nil {
+		return nil, err
+	}
+	if out := m.OutputShape(); len(out) != 1 || out[0] != 1 {
+		return nil, fmt.Errorf("binary_crossentropy needs a model output of shape (None, 1), got %v", out)
+	}
+	last := spec.Layers[len(spec.Layers)-1]
+	if d, ok := last.(*builders.Dense); !ok || d.Activation != "sigmoid" {
+		return nil, fmt.Errorf("binary_crossentropy needs a last layer Dense(1, activation=sigmoid), got %s", last.Type())
+	}
+	c := &Classifier{Graph: g, Model: m}
+	dt := tf.Float
+	if spec.IntInput {
+		dt = tf.Int32
+	}
+	c.x = s.Placeholder("x", dt, append([]int64{-1}, toInt64(spec.Input)...)...)
+	c.y = s.Placeholder("y", tf.Float, -1)
+	labels := op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
+
+	ts := s.Sub("train")
+	prob, logits := m.Call(c.x, true)
+	c.trainLoss = builders.Mean(ts, builders.SigmoidCrossEntropy(ts, logits, labels))
+	c.trainAcc = builders.BinaryAccuracy(ts, prob, labels)
+
+	es := s.Sub("eval")
+	prob, logits = m.Call(c.x, false)
+	c.evalProb = prob
+	c.evalLoss = builders.Mean(es, builders.SigmoidCrossEntropy(es, logits, labels))
+	c.evalAcc = builders.BinaryAccuracy(es, prob, labels)
+
+	opt, err := spec.NewOpt(s)
+	if err != nil {
+		return nil, err
+	}
+	c.Opt = opt
+	c.train, err = opt.Minimize(s, c.trainLoss, m.TrainableVariables())
+	if err != nil {
+		return nil, err
+	}
+	c.advance = s.AdvanceStep(c.train)
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	c.sess, err = graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: spec.Threads, InterOpThreads: min(spec.Threads, 2)})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sess.InitVariables(); err != nil {
+		c.sess.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close releases the session.
+func (c *Classifier) Close() error { return c.sess.Close() }
+
+// Session is the classifier's session.
+func (c *Classifier) Session() *graphs.Session { return c.sess }
+
+// TrainBatch runs one optimizer step on a batch and returns its loss and accuracy (computed
+// with the weights before the update, as Keras reports them).
+func (c *Classifier) TrainBatch(x, y *tf.Tensor) (loss, acc float64, err error) {
+	out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, []tf.Output{c.trainLoss, c.trainAcc}, c.train, c.advance)
+	if err != nil {
+		return 0, 0, fmt.Errorf("training step: %w", err)
+	}
+	return graphs.Scalar64(out[0]), graphs.Scalar64(out[1]), nil
+}
+
+// Evaluate returns the loss and accuracy over ds in inference mode, in batches, each
+// batch weighted by its size (Keras's evaluate).
+func (c *Classifier) Evaluate(ds *Dataset, batchSize int) (loss, acc float64, err error) {
+	n := ds.Len()
+	if n == 0 {
+		return 0, 0, fmt.Errorf("evaluate: empty data set")
+	}
+	idx := make([]int, 0, batchSize)
+	for start := 0; start < n; start += batchSize {
+		idx = idx[:0]
+		for i := start; i < min(start+batchSize, n); i++ {
+			idx = append(idx, i)
+		}
+		x, y, err := ds.batch(idx)
+		if err != nil {
+			return 0, 0, err
+		}
+		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, []tf.Output{c.evalLoss, c.evalAcc})
+		if err != nil {
+			return 0, 0, fmt.Errorf("evaluate: %w", err)
+		}
+		w := float64(len(idx))
+		loss += w * graphs.Scalar64(out[0])
+		acc += w * graphs.Scalar64(out[1])
+	}
+	return loss / float64(n), acc / float64(n), nil
+}
+
+// Predict returns the model's probabilities for ds (inference mode).
+func (c *Classifier) Predict(ds *Dataset, batchSize int) ([]float64, error) {
+	var probs []float64
+	for start := 0; start < ds.Len(); start += batchSize {
+		var idx []int
+		for i := start; i < min(start+batchSize, ds.Len()); i++ {
+			idx = append(idx, i)
+		}
+		x, _, err := ds.batch(idx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x}, []tf.Output{c.evalProb})
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		probs = append(probs, graphs.Float64s(out[0])...)
+	}
+	return probs, nil
+}
+
+// Trainer implementation for callbacks.
+
+func (c *Classifier) LearningRate() (float64, error) {
+	out, err := c.sess.Get(c.Opt.LearningRate())
+	if err != nil {
+		return 0, err
+	}
+	return graphs.Scalar64(out[0]), nil
+}
+
+func (c *Classifier) SetLearningRate(lr float64) error {
+	return c.sess.SetScalar(c.Opt.LearningRate(), lr)
+}
+
+func (c *Classifier) Weights() (Weights, error) {
+	return c.sess.Get(c.Model.Variables()...)
+}
+
+func (c *Classifier) SetWeights(w Weights) error {
+	ts, ok := w.([]*tf.Tensor)
+	if !ok {
+		return fmt.Errorf("SetWeights: not a weight snapshot of this model")
+	}
+	return c.sess.Set(c.Model.Variables(), ts)
+}
+
+func (c *Classifier) StopTraining() { c.stop = true }

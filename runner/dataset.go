@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Dataset is an in-memory labelled data set. Example i's features are row i of Ints
+// (token ids) or Floats (pixels), of RowLen values each, with shape Shape.
+type Dataset struct {
+	Ints   []int32
+	Floats []float32
+	Shape  builders.Shape
+	Labels []float32
+}
+
+// Len is the number of examples.
+func (d *Dataset) Len() int { return len(d.Labels) }
+
+func (d *Dataset) rowLen() int {
+	n := 1
+	for _, s := range d.Shape {
+		n *= s
+	}
+	return n
+}
+
+// Subset returns the examples at idx, in that order (copied).
+func (d *Dataset) Subset(idx []int) *Dataset {
+	r := d.rowLen()
+	out := &Dataset{Shape: d.Shape, Labels: make([]float32, len(idx))}
+	if d.Ints != nil {
+		out.Ints = make([]int32, len(idx)*r)
+	} else {
+		out.Floats = make([]float32, len(idx)*r)
+	}
+	for k, i := range idx {
+		out.Labels[k] = d.Labels[i]
+		if d.Ints != nil {
+			copy(out.Ints[k*r:(k+1)*r], d.Ints[i*r:(i+1)*r])
+		} else {
+			copy(out.Floats[k*r:(k+1)*r], d.Floats[i*r:(i+1)*r])
+		}
+	}
+	return out
+}
+
+// Head returns the first n examples (all if n <= 0 or n >= Len).
+func (d *Dataset) Head(n int) *Dataset {
+	if n <= 0 || n >= d.Len() {
+		return d
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return d.Subset(idx)
+}
+
+// batch builds the feature and label tensors of the examples at idx.
+func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
+	r := d.rowLen()
+	shape := append([]int64{int64(len(idx))}, toInt64(d.Shape)...)
+	labels := make([]float32, len(idx))
+	for k, i := range idx {
+		labels[k] = d.Labels[i]
+	}
+	if d.Ints != nil {
+		buf := make([]int32, len(idx)*r)
+		for k, i := range idx {
+			copy(buf[k*r:(k+1)*r], d.Ints[i*r:(i+1)*r])
+		}
+		x, err = graphs.NewTensor(buf, shape...)
+	} else {
+		buf := make([]float32, len(idx)*r)
+		for k, i := range idx {
+			copy(buf[k*r:(k+1)*r], d.Floats[i*r:(i+1)*r])
+		}
+		x, err = graphs.NewTensor(buf, shape...)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch: %w", err)
+	}
+	y, err = graphs.NewTensor(labels, int64(len(idx)))
+	return x, y, err
+}
+
+func toInt64(s builders.Shape) []int64 {
+	out := make([]int64, len(s))
+	for i, d := range s {
+		out[i] = int64(d)
+	}
+	return out
+}

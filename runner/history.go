@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// History is Keras's History.history: one value per epoch for each metric, plus the
+// epoch numbers (1-based) and the seconds each took.
+type History struct {
+	Epochs  []int                `json:"epochs"`
+	Metrics map[string][]float64 `json:"metrics"`
+}
+
+// historyKeys is the column order of history.csv.
+var historyKeys = []string{"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"}
+
+// Append records one epoch.
+func (h *History) Append(epoch int, logs Logs) {
+	if h.Metrics == nil {
+		h.Metrics = map[string][]float64{}
+	}
+	h.Epochs = append(h.Epochs, epoch)
+	for k, v := range logs {
+		h.Metrics[k] = append(h.Metrics[k], v)
+	}
+}
+
+// WriteJSON writes history.json atomically.
+func (h *History) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(h, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// WriteCSV writes history.csv atomically: epoch and the known metrics present.
+func (h *History) WriteCSV(path string) error {
+	var b bytes.Buffer
+	cols := []string{}
+	for _, k := range historyKeys {
+		if _, ok := h.Metrics[k]; ok {
+			cols = append(cols, k)
+		}
+	}
+	b.WriteString("epoch")
+	for _, c := range cols {
+		b.WriteString("," + c)
+	}
+	b.WriteString("\n")
+	for i, e := range h.Epochs {
+		b.WriteString(strconv.Itoa(e))
+		for _, c := range cols {
+			v := math.NaN()
+			if i < len(h.Metrics[c]) {
+				v = h.Metrics[c][i]
+			}
+			b.WriteString("," + strconv.FormatFloat(v, 'g', 8, 64))
+		}
+		b.WriteString("\n")
+	}
+	return writeFileAtomic(path, b.Bytes())
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it and renames it
+// over path, so a reader sees the old file or the new one, never a torn one.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSON writes v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}

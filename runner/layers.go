@@ -1,0 +1,79 @@
+package runner
+
+import (
+	"fmt"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+)
+
+// kerasNames are the default layer names Keras derives from class names.
+var kerasNames = map[string]string{
+	configs.LayerEmbedding:    "embedding",
+	configs.LayerLSTM:         "lstm",
+	configs.LayerDense:        "dense",
+	configs.LayerDropout:      "dropout",
+	configs.LayerConv1D:       "conv1d",
+	configs.LayerMaxPooling1D: "max_pooling1d",
+}
+
+// namer hands out Keras's default names: dense, dense_1, dense_2, ...
+type namer map[string]int
+
+func (n namer) name(l configs.Layer) string {
+	if l.Name != "" {
+		return l.Name
+	}
+	base := kerasNames[l.Type]
+	if base == "" {
+		base = l.Type
+	}
+	k := n[base]
+	n[base]++
+	if k == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s_%d", base, k)
+}
+
+// buildLayers turns config layers into builders' layers.
+func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
+	var out []builders.Layer
+	for i, l := range ls {
+		name := names.name(l)
+		var b builders.Layer
+		switch l.Type {
+		case configs.LayerEmbedding:
+			b = builders.NewEmbedding(name, l.InputDim, l.OutputDim)
+		case configs.LayerLSTM:
+			if l.Activation != "tanh" || l.RecurrentActivation != "sigmoid" || !l.UnitForgetBias || !l.UseBias ||
+				l.Dropout != 0 || l.RecurrentDropout != 0 {
+				return nil, fmt.Errorf("layers[%d] (LSTM): only Keras's default activations, unit_forget_bias, use_bias and no in-cell dropout are supported", i)
+			}
+			lstm := builders.NewLSTM(name, l.Units)
+			lstm.ReturnSequences = l.ReturnSequences
+			b = lstm
+		case configs.LayerDense:
+			if l.KernelInitializer != "glorot_uniform" || l.BiasInitializer != "zeros" {
+				return nil, fmt.Errorf("layers[%d] (Dense): only the default initializers are supported", i)
+			}
+			d := builders.NewDense(name, l.Units, l.Activation)
+			d.UseBias = l.UseBias
+			b = d
+		case configs.LayerDropout:
+			b = builders.NewDropout(name, l.Rate)
+		case configs.LayerConv1D:
+			c := builders.NewConv1D(name, l.Filters, l.KernelSize, l.Activation)
+			c.Strides, c.Padding, c.UseBias = l.Strides, l.Padding, l.UseBias
+			b = c
+		case configs.LayerMaxPooling1D:
+			m := builders.NewMaxPooling1D(name, l.PoolSize)
+			m.Strides, m.Padding = l.Strides, l.Padding
+			b = m
+		default:
+			return nil, fmt.Errorf("layers[%d]: layer type %s is not supported in a classifier yet", i, l.Type)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
