@@ -62,11 +62,13 @@ func LoadCIFAR10(path string) (*ImageSet, error) {
 	var missing []string
 	for i, name := range cifarBatches {
 		if !b.found[i] {
-			missing = append(missing, cifarDir+"/"+name)
+			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, newError(op, path, ErrNotFound, "missing %s (want %s/{%s})", strings.Join(missing, ", "), cifarDir, strings.Join(cifarBatches[:], ","))
+		return nil, newError(op, path, ErrNotFound,
+			"missing %s/{%s} (the binary version, cifar-10-binary.tar.gz, holds data_batch_1.bin … data_batch_5.bin and test_batch.bin; the Python version cifar-10-batches-py/ is not read)",
+			cifarDir, strings.Join(missing, ","))
 	}
 	last := len(cifarBatches) - 1
 	set := &ImageSet{

@@ -84,15 +84,21 @@ func locate(name, dataDir string, env searchEnv) (string, error) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s not found; looked for:", src.Title)
+	fmt.Fprintf(&b, "no %s at any of:", src.Title)
 	for _, p := range places {
 		fmt.Fprintf(&b, "\n\t%s (%s)", p.path, p.why)
 	}
-	fmt.Fprintf(&b, "\nget it from:")
+	target := "<root>/"
+	if src.Dir != "" {
+		target += src.Dir + "/"
+	}
+	fmt.Fprintf(&b, "\ndownload into %s, where <root> is $%s or another place above (datasets.Download does this):", target, DataDirEnv)
 	for _, f := range src.Files {
 		fmt.Fprintf(&b, "\n\t%s", f.URL)
 	}
-	fmt.Fprintf(&b, "\ninto <root>/%s, with <root> one of the places above or $%s (datasets.Download does this)", src.Dir, DataDirEnv)
+	if name == "fashion_mnist" {
+		fmt.Fprintf(&b, "\nor, on Debian: apt-get install dataset-fashion-mnist (installs %s)", systemFashionMNISTDir)
+	}
 	return "", newError(op, "", ErrNotFound, "%s", b.String())
 }
 

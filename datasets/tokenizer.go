@@ -40,8 +40,7 @@ var lineBreakTags = [...]string{"<br />", "<br/>", "<br>"}
 // As in Keras, the separators are exactly the space and KerasFilters (which
 // includes tab and newline). Other white space, such as U+00A0 NO-BREAK SPACE or
 // U+0085 NEXT LINE (both occur in IMDB reviews), stays inside words, and the
-// apostrophe is kept. Tokenize allocates one lower-cased copy of text; the words
-// are substrings of it.
+// apostrophe is kept. The words are substrings of one lower-cased copy of text.
 func Tokenize(text string) []string {
 	s := strings.ToLower(text)
 	words := make([]string, 0, len(s)/5+1)

@@ -40,9 +40,9 @@ type Vocabulary struct {
 // Build it from the training texts only, so test data does not leak into it.
 //
 // numWords is keras.datasets.imdb's num_words: only indices below numWords are
-// used, so at most numWords-IndexFrom-1 words are kept (ranks 1..numWords-4 with
-// the default IndexFrom; numWords=10000 keeps 9996 words). numWords <= 0 keeps
-// every word (Keras's num_words=None); NumWords then reports the resulting bound.
+// used, so at most numWords-IndexFrom-1 words are kept (ranks 1..numWords-4;
+// numWords=10000 keeps 9996 words, indices 4..9999). numWords <= 0 keeps every
+// word (Keras's num_words=None); NumWords then reports the resulting bound.
 func BuildVocabulary(texts [][]string, numWords int) *Vocabulary {
 	first := make(map[string]int) // word → position in words
 	var words []string            // in order of first appearance
@@ -79,6 +79,9 @@ func maxWords(numWords int) int { return numWords - IndexFrom - 1 }
 
 // newVocabulary builds the lookup map for ranked words, all of which must be kept.
 func newVocabulary(numWords int, words []string) *Vocabulary {
+	if words == nil {
+		words = []string{} // saved as [], not null
+	}
 	index := make(map[string]int32, len(words))
 	for r, w := range words {
 		index[w] = int32(r + 1 + IndexFrom)
@@ -106,7 +109,7 @@ func (v *Vocabulary) Index(word string) int32 {
 }
 
 // Word returns the word with the given index, or "" and false for the reserved
-// indices 0–2 and indices past the vocabulary.
+// indices 0–3 and indices past the vocabulary.
 func (v *Vocabulary) Word(index int) (string, bool) {
 	r := index - IndexFrom
 	if r < 1 || r > len(v.words) {
