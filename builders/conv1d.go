@@ -15,8 +15,8 @@ import (
 type Conv1D struct {
 	base
 	Filters, KernelSize, Strides int
-	Padding, Activation           string
-	UseBias                       bool
+	Padding, Activation          string
+	UseBias                      bool
 
 	kernel, bias *graphs.Variable
 }

@@ -45,13 +45,19 @@ func TestGradientsNumeric(t *testing.T) {
 				return embeddingLookup(s, in[0], s.Const([][]int32{{0, 5, 2, 2}, {1, 0, 3, 5}}))
 			}, gradcheck.Options{}},
 		{"lstm_unrolled", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false) },
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+			},
 			gradcheck.Options{}},
 		{"lstm_fused", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false) },
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+			},
 			f32},
 		{"conv1d_valid", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 5, 2},
-			func(s *graphs.Scope, in []tf.Output) tf.Output { return conv1DOp(s, in[0], in[1], in[2], 3, 1, "valid") },
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return conv1DOp(s, in[0], in[1], in[2], 3, 1, "valid")
+			},
 			gradcheck.Options{}},
 		{"conv1d_same_strided", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 4, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output { return conv1DOp(s, in[0], in[1], in[2], 3, 2, "same") },
@@ -64,6 +70,32 @@ func TestGradientsNumeric(t *testing.T) {
 				u := s.Const([][]float64{{0.1, 0.5, 0.9, 0.3, 0.7}, {0.6, 0.2, 0.8, 0.4, 0.05}, {0.95, 0.45, 0.35, 0.65, 0.55}})
 				return dropoutOp(s, in[0], u, 0.4)
 			}, gradcheck.Options{}},
+		{"conv2d_same_s2", []gradcheck.Param{p("x", 1, 2, 5, 5, 2), p("k", 1, 3, 3, 2, 3), p("b", 1, 3)}, []int64{2, 3, 3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return conv2DOp(s, in[0], in[1], in[2], [2]int{2, 2}, "same")
+			}, gradcheck.Options{}},
+		{"conv2d_valid", []gradcheck.Param{p("x", 1, 1, 6, 5, 2), p("k", 1, 3, 2, 2, 2), p("b", 1, 2)}, []int64{1, 4, 4, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return conv2DOp(s, in[0], in[1], in[2], [2]int{1, 1}, "valid")
+			}, gradcheck.Options{}},
+		{"conv2d_transpose_same_s2", []gradcheck.Param{p("x", 1, 2, 3, 3, 2), p("k", 1, 5, 5, 3, 2), p("b", 1, 3)}, []int64{2, 6, 6, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return conv2DTransposeOp(s, in[0], in[1], in[2], Shape{6, 6, 3}, [2]int{2, 2}, "same")
+			}, gradcheck.Options{}},
+		{"conv2d_transpose_same_s1_nobias", []gradcheck.Param{p("x", 1, 1, 4, 4, 3), p("k", 1, 3, 3, 2, 3)}, []int64{1, 4, 4, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return conv2DTransposeOp(s, in[0], in[1], tf.Output{}, Shape{4, 4, 2}, [2]int{1, 1}, "same")
+			}, gradcheck.Options{}},
+		{"batch_norm_train_4d", []gradcheck.Param{p("x", 2, 3, 2, 2, 3), p("gamma", 1, 3), p("beta", 1, 3)}, []int64{3, 2, 2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				y, _, _ := batchNormTrainOp(s, in[0], in[1], in[2], 1e-3, false)
+				return y
+			}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 3e-2, AbsTol: 3e-3}},
+		{"batch_norm_train_flat", []gradcheck.Param{p("x", 2, 6, 4), p("gamma", 1, 4), p("beta", 1, 4)}, []int64{6, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				y, _, _ := batchNormTrainOp(s, in[0], in[1], in[2], 1e-3, true)
+				return y
+			}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 3e-2, AbsTol: 3e-3}},
 		{"sigmoid_cross_entropy", []gradcheck.Param{p("logits", 4, 6)}, []int64{6},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return SigmoidCrossEntropy(s, in[0], s.Const([]float64{0, 1, 1, 0, 1, 0}))

@@ -22,7 +22,7 @@ type LSTM struct {
 	Units           int
 	ReturnSequences bool
 
-	steps                    int
+	steps                   int
 	kernel, recurrent, bias *graphs.Variable
 }
 

@@ -63,6 +63,18 @@ func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
 	return x, logits
 }
 
+// Updates are the state updates of the last training Call (BatchNormalization's moving
+// statistics) that a training step must run with the optimizer.
+func (m *Sequential) Updates() []*tf.Operation {
+	var ops []*tf.Operation
+	for _, l := range m.Layers {
+		if u, ok := l.(interface{ Updates() []*tf.Operation }); ok {
+			ops = append(ops, u.Updates()...)
+		}
+	}
+	return ops
+}
+
 // Variables lists all the model's variables in layer order.
 func (m *Sequential) Variables() []*graphs.Variable {
 	var vs []*graphs.Variable

@@ -82,7 +82,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.advance = s.AdvanceStep(c.train)
+	c.advance = s.AdvanceStep(append(m.Updates(), c.train)...)
 	if err := s.Err(); err != nil {
 		return nil, err
 	}

@@ -42,14 +42,24 @@ mkdir -p "$(dirname "$dest")"
 work=$(mktemp -d "$(dirname "$dest")/.libtensorflow-fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-echo "libtensorflow.sh: downloading tensorflow-cpu==$TF_VERSION (about 230 MB, once)" >&2
-$pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
-  --implementation cp --platform manylinux_2_17_x86_64 \
-  -d "$work/wheel" "tensorflow-cpu==$TF_VERSION"
-
-got=$(sha256sum "$work/wheel/$WHEEL" | cut -d' ' -f1)
-if [[ $got != "$WHEEL_SHA256" ]]; then
-  echo "libtensorflow.sh: $WHEEL has sha256 $got, want $WHEEL_SHA256; deleted, not used" >&2
+# Two attempts: a download that fails or does not match the pinned hash is deleted and
+# fetched once more (without pip's cache, which may hold the bad copy); never used.
+ok=""
+for attempt in 1 2; do
+  rm -rf "$work/wheel"
+  echo "libtensorflow.sh: downloading tensorflow-cpu==$TF_VERSION (about 230 MB, once; attempt $attempt)" >&2
+  nocache=""
+  [[ $attempt == 2 ]] && nocache="--no-cache-dir"
+  if $pip download --quiet $nocache --no-deps --only-binary=:all: --python-version 3.11 \
+      --implementation cp --platform manylinux_2_17_x86_64 \
+      -d "$work/wheel" "tensorflow-cpu==$TF_VERSION"; then
+    got=$(sha256sum "$work/wheel/$WHEEL" 2>/dev/null | cut -d' ' -f1)
+    if [[ $got == "$WHEEL_SHA256" ]]; then ok=1; break; fi
+    echo "libtensorflow.sh: $WHEEL has sha256 '$got', want $WHEEL_SHA256; deleted, not used" >&2
+  fi
+done
+if [[ -z $ok ]]; then
+  echo "libtensorflow.sh: could not get a verified tensorflow-cpu==$TF_VERSION wheel; set LIBTENSORFLOW_DIR to use a prebuilt libtensorflow" >&2
   exit 1
 fi
 

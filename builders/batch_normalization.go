@@ -1,0 +1,127 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Keras's BatchNormalization defaults.
+const (
+	BatchNormMomentum = 0.99
+	BatchNormEpsilon  = 1e-3
+)
+
+// BatchNormalization is Keras's BatchNormalization over the last axis:
+// γ·(x − μ)/√(σ² + ε) + β, shape unchanged. In training μ and σ² are the batch's
+// statistics and the moving ones are updated as Keras does, m ← m·momentum + μ·(1 − momentum)
+// with the biased batch variance; in inference the moving statistics are used. Weights
+// "gamma" (ones), "beta" (zeros), "moving_mean" (zeros) and "moving_variance" (ones), the
+// last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32).
+type BatchNormalization struct {
+	base
+	Momentum, Epsilon float64
+	Center, Scale     bool
+
+	in                      Shape
+	gamma, beta, mean, vari *graphs.Variable
+	updates                 []*tf.Operation
+}
+
+// NewBatchNormalization returns a BatchNormalization layer with Keras's defaults.
+func NewBatchNormalization(name string) *BatchNormalization {
+	return &BatchNormalization{base: base{name: name}, Momentum: BatchNormMomentum, Epsilon: BatchNormEpsilon, Center: true, Scale: true}
+}
+
+func (b *BatchNormalization) Type() string { return "BatchNormalization" }
+
+func (b *BatchNormalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 1 && len(in) != 3 {
+		return nil, shapeError(b, in, "(None, features) or (None, height, width, channels)")
+	}
+	b.begin(s)
+	b.in = in
+	c := []int64{int64(in[len(in)-1])}
+	if b.Scale {
+		b.gamma = b.variable("gamma", c, graphs.Ones{}, true)
+	}
+	if b.Center {
+		b.beta = b.variable("beta", c, graphs.Zeros{}, true)
+	}
+	b.mean = b.variable("moving_mean", c, graphs.Zeros{}, false)
+	b.vari = b.variable("moving_variance", c, graphs.Ones{}, false)
+	return in, nil
+}
+
+// Updates are the moving-statistics assignments of the last training Call; the training
+// step must run them.
+func (b *BatchNormalization) Updates() []*tf.Operation { return b.updates }
+
+func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
+	s := b.scope
+	c := int64(b.in[len(b.in)-1])
+	gamma, beta := b.constOr(b.gamma, 1, c), b.constOr(b.beta, 0, c)
+	if !training {
+		return batchNormInferenceOp(s, x, gamma, beta, b.mean.Value(), b.vari.Value(), b.Epsilon, len(b.in) == 1)
+	}
+	y, mean, vari := batchNormTrainOp(s, x, gamma, beta, b.Epsilon, len(b.in) == 1)
+	m := s.Scalar(b.Momentum)
+	one := s.Scalar(1 - b.Momentum)
+	newMean := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), b.mean.Value(), m), op.Mul(s.Op("Mul"), mean, one))
+	newVar := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), b.vari.Value(), m), op.Mul(s.Op("Mul"), vari, one))
+	b.updates = append(b.updates,
+		op.AssignVariableOp(s.Op("AssignVariableOp"), b.mean.Handle(), newMean),
+		op.AssignVariableOp(s.Op("AssignVariableOp"), b.vari.Handle(), newVar))
+	return y
+}
+
+func (b *BatchNormalization) constOr(v *graphs.Variable, value float64, n int64) tf.Output {
+	if v != nil {
+		return v.Value()
+	}
+	vals := make([]float32, n)
+	for i := range vals {
+		vals[i] = float32(value)
+	}
+	return b.scope.Const(vals)
+}
+
+// to4D reshapes [N, C] to [N, 1, 1, C] for the fused kernel.
+func to4D(s *graphs.Scope, x tf.Output) tf.Output {
+	return op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, 1, 1, int32(x.Shape().Size(1))}))
+}
+
+// batchNormTrainOp normalises x with its batch statistics (FusedBatchNormV3, is_training)
+// and returns y, the batch mean and the biased batch variance (Keras's moments).
+func batchNormTrainOp(s *graphs.Scope, x, gamma, beta tf.Output, eps float64, flat bool) (y, mean, variance tf.Output) {
+	x4 := x
+	if flat {
+		x4 = to4D(s, x)
+	}
+	empty := s.Const([]float32{})
+	y, mean, unbiased, _, _, _ := op.FusedBatchNormV3(s.Op("FusedBatchNormV3"), x4, gamma, beta, empty, empty,
+		op.FusedBatchNormV3Epsilon(float32(eps)), op.FusedBatchNormV3IsTraining(true))
+	// The kernel reports the Bessel-corrected variance; Keras moves the biased one.
+	shape := op.Shape(s.Op("Shape"), x4)
+	n := op.Cast(s.Op("Cast"), op.Prod(s.Op("Prod"), op.StridedSlice(s.Op("StridedSlice"), shape, s.Const([]int32{0}), s.Const([]int32{3}), s.Const([]int32{1})), s.Const(int32(0))), tf.Float)
+	variance = op.Mul(s.Op("Mul"), unbiased, op.Div(s.Op("Div"), op.Sub(s.Op("Sub"), n, s.Const(float32(1))), n))
+	if flat {
+		y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(x.Shape().Size(1))}))
+	}
+	return y, mean, variance
+}
+
+// batchNormInferenceOp normalises x with given statistics.
+func batchNormInferenceOp(s *graphs.Scope, x, gamma, beta, mean, variance tf.Output, eps float64, flat bool) tf.Output {
+	x4 := x
+	if flat {
+		x4 = to4D(s, x)
+	}
+	y, _, _, _, _, _ := op.FusedBatchNormV3(s.Op("FusedBatchNormV3"), x4, gamma, beta, mean, variance,
+		op.FusedBatchNormV3Epsilon(float32(eps)), op.FusedBatchNormV3IsTraining(false))
+	if flat {
+		y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(x.Shape().Size(1))}))
+	}
+	return y
+}

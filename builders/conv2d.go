@@ -1,0 +1,65 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Conv2D is Keras's Conv2D on NHWC images: [batch, h, w, c] → [batch, h', w', filters], with
+// "kernel" [kh, kw, c, filters] (glorot_uniform) and "bias" [filters] (zeros). Padding
+// "valid" (h' = ⌊(h − kh)/sh⌋ + 1) or "same" (h' = ⌈h/sh⌉).
+type Conv2D struct {
+	base
+	Filters             int
+	KernelSize, Strides [2]int
+	Padding, Activation string
+	UseBias             bool
+
+	kernel, bias *graphs.Variable
+}
+
+// NewConv2D returns a Conv2D layer with Keras's defaults (bias on, activation linear).
+func NewConv2D(name string, filters int, kernel, strides [2]int, padding string) *Conv2D {
+	return &Conv2D{base: base{name: name}, Filters: filters, KernelSize: kernel, Strides: strides, Padding: padding, UseBias: true}
+}
+
+func (c *Conv2D) Type() string { return "Conv2D" }
+
+func (c *Conv2D) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 3 {
+		return nil, shapeError(c, in, "(None, height, width, channels)")
+	}
+	if err := checkActivation(c.Activation); err != nil {
+		return nil, err
+	}
+	h := convOutLength(in[0], c.KernelSize[0], c.Strides[0], c.Padding)
+	w := convOutLength(in[1], c.KernelSize[1], c.Strides[1], c.Padding)
+	if h <= 0 || w <= 0 {
+		return nil, shapeError(c, in, "an image at least as large as the kernel")
+	}
+	c.begin(s)
+	c.kernel = c.variable("kernel", []int64{int64(c.KernelSize[0]), int64(c.KernelSize[1]), int64(in[2]), int64(c.Filters)}, graphs.GlorotUniform{}, true)
+	if c.UseBias {
+		c.bias = c.variable("bias", []int64{int64(c.Filters)}, graphs.Zeros{}, true)
+	}
+	return Shape{h, w, c.Filters}, nil
+}
+
+func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
+	var b tf.Output
+	if c.UseBias {
+		b = c.bias.Value()
+	}
+	return activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.kernel.Value(), b, c.Strides, c.Padding))
+}
+
+// conv2DOp is the Conv2D math on tensors.
+func conv2DOp(s *graphs.Scope, x, kernel, b tf.Output, strides [2]int, padding string) tf.Output {
+	y := op.Conv2D(s.Op("Conv2D"), x, kernel, []int64{1, int64(strides[0]), int64(strides[1]), 1}, tfPadding(padding))
+	if b.Op != nil {
+		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+	}
+	return y
+}

@@ -1,0 +1,76 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Conv2DTranspose is Keras's Conv2DTranspose (a "deconvolution", the gradient of Conv2D
+// with respect to its input): [batch, h, w, c] → [batch, h', w', filters] with
+// h' = h·sh ("same") or h·sh + max(kh − sh, 0) ("valid"). "kernel" is
+// [kh, kw, filters, c] (Keras's layout, glorot_uniform), "bias" [filters] (zeros).
+// Computed by TensorFlow's Conv2DBackpropInput.
+type Conv2DTranspose struct {
+	base
+	Filters             int
+	KernelSize, Strides [2]int
+	Padding, Activation string
+	UseBias             bool
+
+	out          Shape
+	kernel, bias *graphs.Variable
+}
+
+// NewConv2DTranspose returns a Conv2DTranspose layer with Keras's defaults (bias on).
+func NewConv2DTranspose(name string, filters int, kernel, strides [2]int, padding string) *Conv2DTranspose {
+	return &Conv2DTranspose{base: base{name: name}, Filters: filters, KernelSize: kernel, Strides: strides, Padding: padding, UseBias: true}
+}
+
+func (c *Conv2DTranspose) Type() string { return "Conv2DTranspose" }
+
+// deconvLength is Keras's deconv_output_length without output_padding.
+func deconvLength(n, k, stride int, padding string) int {
+	if padding == "same" {
+		return n * stride
+	}
+	return n*stride + max(k-stride, 0)
+}
+
+func (c *Conv2DTranspose) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 3 {
+		return nil, shapeError(c, in, "(None, height, width, channels)")
+	}
+	if err := checkActivation(c.Activation); err != nil {
+		return nil, err
+	}
+	c.begin(s)
+	c.out = Shape{deconvLength(in[0], c.KernelSize[0], c.Strides[0], c.Padding),
+		deconvLength(in[1], c.KernelSize[1], c.Strides[1], c.Padding), c.Filters}
+	c.kernel = c.variable("kernel", []int64{int64(c.KernelSize[0]), int64(c.KernelSize[1]), int64(c.Filters), int64(in[2])}, graphs.GlorotUniform{}, true)
+	if c.UseBias {
+		c.bias = c.variable("bias", []int64{int64(c.Filters)}, graphs.Zeros{}, true)
+	}
+	return c.out, nil
+}
+
+func (c *Conv2DTranspose) Call(x tf.Output, training bool) tf.Output {
+	var b tf.Output
+	if c.UseBias {
+		b = c.bias.Value()
+	}
+	return activate(c.scope, c.Activation, conv2DTransposeOp(c.scope, x, c.kernel.Value(), b, c.out, c.Strides, c.Padding))
+}
+
+// conv2DTransposeOp is the Conv2DTranspose math on tensors; out is the output shape
+// without batch.
+func conv2DTransposeOp(s *graphs.Scope, x, kernel, b tf.Output, out Shape, strides [2]int, padding string) tf.Output {
+	batch := op.StridedSlice(s.Op("StridedSlice"), op.Shape(s.Op("Shape"), x), s.Const([]int32{0}), s.Const([]int32{1}), s.Const([]int32{1}))
+	sizes := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const([]int32{int32(out[0]), int32(out[1]), int32(out[2])})}, s.Const(int32(0)))
+	y := op.Conv2DBackpropInput(s.Op("Conv2DBackpropInput"), sizes, kernel, x, []int64{1, int64(strides[0]), int64(strides[1]), 1}, tfPadding(padding))
+	if b.Op != nil {
+		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+	}
+	return y
+}
