@@ -15,6 +15,8 @@ type Trainer interface {
 	SetWeights(w Weights) error
 	// StopTraining ends training after the current epoch (Keras's model.stop_training).
 	StopTraining()
+	// Logf prints one line of the run's log (Keras's verbose messages).
+	Logf(format string, args ...any)
 }
 
 // Weights is an opaque copy of a model's weights.

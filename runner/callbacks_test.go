@@ -23,6 +23,7 @@ func (f *cbTrainer) LearningRate() (float64, error)   { return f.lr, nil }
 func (f *cbTrainer) SetLearningRate(lr float64) error { f.lr = lr; return nil }
 func (f *cbTrainer) Weights() (Weights, error)        { return f.weights, nil }
 func (f *cbTrainer) StopTraining()                    { f.stopped = true }
+func (f *cbTrainer) Logf(string, ...any)              {}
 
 func (f *cbTrainer) SetWeights(w Weights) error {
 	id, ok := w.(int)

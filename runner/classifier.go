@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"io"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -24,6 +25,7 @@ type Classifier struct {
 	evalProb            tf.Output
 	sess                *graphs.Session
 	stop                bool
+	log                 io.Writer
 }
 
 // ClassifierSpec says what to compile.
@@ -189,3 +191,9 @@ func (c *Classifier) SetWeights(w Weights) error {
 }
 
 func (c *Classifier) StopTraining() { c.stop = true }
+
+func (c *Classifier) Logf(format string, args ...any) {
+	if c.log != nil {
+		fmt.Fprintf(c.log, format+"\n", args...)
+	}
+}

@@ -20,7 +20,6 @@ type EarlyStopping struct {
 
 	// State, saved in checkpoints.
 	Best         float64
-	HasBest      bool
 	BestEpoch    int
 	Wait         int
 	StoppedEpoch int
@@ -33,10 +32,14 @@ func (e *EarlyStopping) Name() string { return "EarlyStopping" }
 
 func (e *EarlyStopping) OnTrainBegin(Trainer) error {
 	e.m = newMonitor(e.Monitor, e.Mode, e.MinDelta)
-	e.Wait, e.StoppedEpoch, e.BestEpoch, e.HasBest, e.BestWeights = 0, 0, 0, false, nil
+	e.Best = e.m.worst()
+	e.Wait, e.StoppedEpoch, e.BestEpoch, e.BestWeights = 0, 0, 0, nil
 	return nil
 }
 
+// OnEpochEnd follows Keras 3's EarlyStopping.on_epoch_end: an improvement on the best value
+// records it (and the weights) and resets the wait only if it also beats the baseline; a
+// wait of Patience epochs without improvement stops training.
 func (e *EarlyStopping) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error) {
 	current, ok := logs[e.Monitor]
 	if !ok {
@@ -50,11 +53,11 @@ func (e *EarlyStopping) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, e
 		if err != nil {
 			return nil, err
 		}
-		e.BestWeights = w
+		e.BestWeights, e.BestEpoch = w, epoch
 	}
 	e.Wait++
-	if !e.HasBest || e.m.better(current, e.Best) {
-		e.Best, e.HasBest, e.BestEpoch = current, true, epoch
+	if e.m.better(current, e.Best) {
+		e.Best, e.BestEpoch = current, epoch
 		if e.RestoreBestWeights {
 			w, err := t.Weights()
 			if err != nil {
@@ -64,22 +67,27 @@ func (e *EarlyStopping) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, e
 		}
 		if e.Baseline == nil || e.m.better(current, *e.Baseline) {
 			e.Wait = 0
-			return nil, nil
 		}
+		return nil, nil
 	}
 	if e.Wait >= e.Patience && epoch > 0 {
 		e.StoppedEpoch = epoch
 		t.StopTraining()
-		msgs := []string{fmt.Sprintf("Epoch %d: early stopping", epoch+1)}
-		if e.RestoreBestWeights && e.BestWeights != nil {
-			if err := t.SetWeights(e.BestWeights); err != nil {
-				return nil, err
-			}
-			msgs = append(msgs, fmt.Sprintf("Restoring model weights from the end of the best epoch: %d.", e.BestEpoch+1))
-		}
-		return msgs, nil
 	}
 	return nil, nil
+}
+
+// OnTrainEnd reports an early stop and, with RestoreBestWeights, puts the best epoch's
+// weights back whether or not training stopped early (Keras 3).
+func (e *EarlyStopping) OnTrainEnd(t Trainer) error {
+	if e.StoppedEpoch > 0 {
+		t.Logf("Epoch %d: early stopping", e.StoppedEpoch+1)
+	}
+	if e.RestoreBestWeights && e.BestWeights != nil {
+		t.Logf("Restoring model weights from the end of the best epoch: %d.", e.BestEpoch+1)
+		return t.SetWeights(e.BestWeights)
+	}
+	return nil
 }
 
 func keys(l Logs) []string {

@@ -51,6 +51,7 @@ func (c *Classifier) Fit(ctx context.Context, train *Dataset, o FitOptions, h *H
 			return fmt.Errorf("callback %s: %w", cb.Name(), err)
 		}
 	}
+	c.log = out
 	steps := (n + o.BatchSize - 1) / o.BatchSize
 	c.stop = false
 	for epoch := o.InitialEpoch; epoch < o.Epochs && !c.stop; epoch++ {
