@@ -80,9 +80,17 @@ func TestGANLayerShapes(t *testing.T) {
 		func() Layer { d := NewDense("dense", 7*7*256, ""); d.UseBias = false; return d }(),
 		NewBatchNormalization("batch_normalization"), NewLeakyReLU("leaky_re_lu", 0.3),
 		NewReshape("reshape", 7, 7, 256),
-		func() Layer { c := NewConv2DTranspose("conv2d_transpose", 128, [2]int{5, 5}, [2]int{1, 1}, "same"); c.UseBias = false; return c }(),
+		func() Layer {
+			c := NewConv2DTranspose("conv2d_transpose", 128, [2]int{5, 5}, [2]int{1, 1}, "same")
+			c.UseBias = false
+			return c
+		}(),
 		NewBatchNormalization("batch_normalization_1"), NewLeakyReLU("leaky_re_lu_1", 0.3),
-		func() Layer { c := NewConv2DTranspose("conv2d_transpose_1", 64, [2]int{5, 5}, [2]int{2, 2}, "same"); c.UseBias = false; return c }(),
+		func() Layer {
+			c := NewConv2DTranspose("conv2d_transpose_1", 64, [2]int{5, 5}, [2]int{2, 2}, "same")
+			c.UseBias = false
+			return c
+		}(),
 		NewBatchNormalization("batch_normalization_2"), NewLeakyReLU("leaky_re_lu_2", 0.3),
 		func() Layer {
 			c := NewConv2DTranspose("conv2d_transpose_2", 1, [2]int{5, 5}, [2]int{2, 2}, "same")

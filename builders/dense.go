@@ -7,7 +7,8 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Dense is Keras's Dense: activation(x·kernel + bias), [batch, in] → [batch, units].
+// Dense is Keras's Dense: activation(x·kernel + bias), [batch, ..., in] → [batch, ..., units]
+// (on the last axis, as Keras applies it to inputs of higher rank).
 // Weights "kernel" [in, units] (glorot_uniform) and "bias" [units] (zeros).
 type Dense struct {
 	base
@@ -15,6 +16,7 @@ type Dense struct {
 	Activation string
 	UseBias    bool
 
+	in           Shape
 	kernel, bias *graphs.Variable
 	logits       tf.Output
 }
@@ -27,18 +29,19 @@ func NewDense(name string, units int, activation string) *Dense {
 func (d *Dense) Type() string { return "Dense" }
 
 func (d *Dense) Build(s *graphs.Scope, in Shape) (Shape, error) {
-	if len(in) != 1 {
-		return nil, shapeError(d, in, "(None, features)")
+	if len(in) < 1 {
+		return nil, shapeError(d, in, "(None, ..., features)")
 	}
+	d.in = in
 	if err := checkActivation(d.Activation); err != nil {
 		return nil, err
 	}
 	d.begin(s)
-	d.kernel = d.variable("kernel", []int64{int64(in[0]), int64(d.Units)}, graphs.GlorotUniform{}, true)
+	d.kernel = d.variable("kernel", []int64{int64(in[len(in)-1]), int64(d.Units)}, graphs.GlorotUniform{}, true)
 	if d.UseBias {
 		d.bias = d.variable("bias", []int64{int64(d.Units)}, graphs.Zeros{}, true)
 	}
-	return Shape{d.Units}, nil
+	return append(append(Shape{}, in[:len(in)-1]...), d.Units), nil
 }
 
 func (d *Dense) Call(x tf.Output, training bool) tf.Output {
@@ -46,7 +49,18 @@ func (d *Dense) Call(x tf.Output, training bool) tf.Output {
 	if d.UseBias {
 		b = d.bias.Value()
 	}
-	y := denseOp(d.scope, x, d.kernel.Value(), b)
+	s := d.scope
+	if len(d.in) > 1 { // fold the leading axes into the batch, and unfold after
+		x = op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, int32(d.in[len(d.in)-1])}))
+	}
+	y := denseOp(s, x, d.kernel.Value(), b)
+	if len(d.in) > 1 {
+		dims := []int32{-1}
+		for _, n := range d.in[:len(d.in)-1] {
+			dims = append(dims, int32(n))
+		}
+		y = op.Reshape(s.Op("Reshape"), y, s.Const(append(dims, int32(d.Units))))
+	}
 	d.logits = y
 	return activate(d.scope, d.Activation, y)
 }

@@ -98,23 +98,28 @@ func (m *Sequential) TrainableVariables() []*graphs.Variable {
 // Summary renders Keras's model.summary() table: each layer with its type, output shape
 // and parameter count, then the totals.
 func (m *Sequential) Summary() string {
+	return renderSummary(m.Name, m.Layers, m.shapes, m.Variables())
+}
+
+// renderSummary draws the summary table of layers with their output shapes.
+func renderSummary(name string, layers []Layer, shapes []Shape, vars []*graphs.Variable) string {
 	var b strings.Builder
 	const w1, w2, w3 = 32, 26, 12
 	line := func(c byte) { b.WriteString(strings.Repeat(string(c), w1+w2+w3+3) + "\n") }
 	row := func(a, c, d string) { fmt.Fprintf(&b, "%-*s %-*s %*s\n", w1, a, w2, c, w3, d) }
-	fmt.Fprintf(&b, "Model: %q\n", m.Name)
+	fmt.Fprintf(&b, "Model: %q\n", name)
 	line('_')
 	row("Layer (type)", "Output Shape", "Param #")
 	line('=')
-	for i, l := range m.Layers {
+	for i, l := range layers {
 		tr, nt := CountParams(l.Variables())
-		row(fmt.Sprintf("%s (%s)", l.Name(), l.Type()), m.shapes[i].String(), fmt.Sprint(tr+nt))
-		if i < len(m.Layers)-1 {
+		row(fmt.Sprintf("%s (%s)", l.Name(), l.Type()), shapes[i].String(), fmt.Sprint(tr+nt))
+		if i < len(layers)-1 {
 			line('_')
 		}
 	}
 	line('=')
-	tr, nt := CountParams(m.Variables())
+	tr, nt := CountParams(vars)
 	fmt.Fprintf(&b, "Total params: %s\n", withCommas(tr+nt))
 	fmt.Fprintf(&b, "Trainable params: %s\n", withCommas(tr))
 	fmt.Fprintf(&b, "Non-trainable params: %s\n", withCommas(nt))

@@ -24,6 +24,7 @@ func TestShapesAndParams(t *testing.T) {
 		{"lstm_70", NewLSTM("l", 70), Shape{24, 64}, Shape{70}, 4 * (70*(64+70) + 70)},
 		{"lstm_sequences", func() Layer { l := NewLSTM("l", 8); l.ReturnSequences = true; return l }(), Shape{5, 3}, Shape{5, 8}, 4 * (8*(3+8) + 8)},
 		{"dense", NewDense("d", 1, "sigmoid"), Shape{32}, Shape{1}, 32*1 + 1},
+		{"dense_rank3", NewDense("d", 49, ""), Shape{1, 50}, Shape{1, 49}, 50*49 + 49},
 		{"dense_no_bias", func() Layer { d := NewDense("d", 10, ""); d.UseBias = false; return d }(), Shape{4}, Shape{10}, 40},
 		{"dropout", NewDropout("d", 0.4), Shape{80, 32}, Shape{80, 32}, 0},
 		{"conv1d_valid", NewConv1D("c", 64, 5, "relu"), Shape{100, 128}, Shape{96, 64}, 5*128*64 + 64},
@@ -97,7 +98,6 @@ func TestBuildErrors(t *testing.T) {
 		want  string
 	}{
 		{"lstm_needs_sequence", NewLSTM("lstm", 4), Shape{10}, "timesteps"},
-		{"dense_needs_flat", NewDense("dense", 4, ""), Shape{10, 3}, "features"},
 		{"conv1d_too_short", NewConv1D("conv1d", 4, 5, "relu"), Shape{3, 2}, "kernel_size"},
 		{"pool_too_short", NewMaxPooling1D("max_pooling1d", 4), Shape{3, 2}, "pool_size"},
 		{"unknown_activation", NewDense("dense", 4, "relux"), Shape{3}, `unknown activation "relux"`},

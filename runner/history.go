@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 )
 
@@ -49,6 +50,14 @@ func (h *History) WriteCSV(path string) error {
 			cols = append(cols, k)
 		}
 	}
+	var other []string
+	for k := range h.Metrics {
+		if !slices.Contains(historyKeys, k) {
+			other = append(other, k)
+		}
+	}
+	slices.Sort(other)
+	cols = append(cols, other...)
 	b.WriteString("epoch")
 	for _, c := range cols {
 		b.WriteString("," + c)

@@ -9,12 +9,18 @@ import (
 
 // kerasNames are the default layer names Keras derives from class names.
 var kerasNames = map[string]string{
-	configs.LayerEmbedding:    "embedding",
-	configs.LayerLSTM:         "lstm",
-	configs.LayerDense:        "dense",
-	configs.LayerDropout:      "dropout",
-	configs.LayerConv1D:       "conv1d",
-	configs.LayerMaxPooling1D: "max_pooling1d",
+	configs.LayerEmbedding:          "embedding",
+	configs.LayerLSTM:               "lstm",
+	configs.LayerDense:              "dense",
+	configs.LayerDropout:            "dropout",
+	configs.LayerConv1D:             "conv1d",
+	configs.LayerMaxPooling1D:       "max_pooling1d",
+	configs.LayerConv2D:             "conv2d",
+	configs.LayerConv2DTranspose:    "conv2d_transpose",
+	configs.LayerBatchNormalization: "batch_normalization",
+	configs.LayerLeakyReLU:          "leaky_re_lu",
+	configs.LayerReshape:            "reshape",
+	configs.LayerFlatten:            "flatten",
 }
 
 // namer hands out Keras's default names: dense, dense_1, dense_2, ...
@@ -70,8 +76,28 @@ func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
 			m := builders.NewMaxPooling1D(name, l.PoolSize)
 			m.Strides, m.Padding = l.Strides, l.Padding
 			b = m
+		case configs.LayerConv2D:
+			c := builders.NewConv2D(name, l.Filters, l.KernelSize2D, l.Strides2D, l.Padding)
+			c.Activation, c.UseBias = l.Activation, l.UseBias
+			b = c
+		case configs.LayerConv2DTranspose:
+			c := builders.NewConv2DTranspose(name, l.Filters, l.KernelSize2D, l.Strides2D, l.Padding)
+			c.Activation, c.UseBias = l.Activation, l.UseBias
+			b = c
+		case configs.LayerBatchNormalization:
+			bn := builders.NewBatchNormalization(name)
+			bn.Momentum, bn.Epsilon, bn.Center, bn.Scale = l.Momentum, l.Epsilon, l.Center, l.Scale
+			b = bn
+		case configs.LayerLeakyReLU:
+			b = builders.NewLeakyReLU(name, l.NegativeSlope)
+		case configs.LayerReshape:
+			b = builders.NewReshape(name, l.TargetShape...)
+		case configs.LayerFlatten:
+			b = builders.NewFlatten(name)
+		case configs.LayerConcatenate:
+			continue // the join of a conditional network's branches (builders.Network)
 		default:
-			return nil, fmt.Errorf("layers[%d]: layer type %s is not supported in a classifier yet", i, l.Type)
+			return nil, fmt.Errorf("layers[%d]: layer type %s is not supported yet", i, l.Type)
 		}
 		out = append(out, b)
 	}

@@ -1,0 +1,128 @@
+package builders
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Network is one network of a GAN: a Sequential stack on one input, or, when conditional
+// (LabelBranch set), Keras's functional two-input pattern of the conditional GAN examples:
+//
+//	label [batch, 1] → LabelBranch ─┐
+//	input            → InputBranch ─┴→ Concatenate(axis −1, input first) → Layers → output
+type Network struct {
+	Name        string
+	LabelBranch []Layer
+	InputBranch []Layer
+	Layers      []Layer
+
+	input, label, out Shape
+	scope             *graphs.Scope
+	shapes            []Shape // each layer's output shape, in all() order
+}
+
+// Conditional reports whether the network takes a class label.
+func (n *Network) Conditional() bool { return len(n.LabelBranch) > 0 }
+
+// Build creates the variables for inputs of shape in (and labels of shape [1]).
+func (n *Network) Build(s *graphs.Scope, in Shape) error {
+	n.scope = s.Sub(n.Name)
+	n.input = in
+	build := func(where string, ls []Layer, shape Shape) (Shape, error) {
+		for i, l := range ls {
+			out, err := l.Build(n.scope, shape)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s[%d]: %w", n.Name, where, i, err)
+			}
+			n.shapes = append(n.shapes, out)
+			shape = out
+		}
+		return shape, nil
+	}
+	shape := in
+	if n.Conditional() {
+		ls, err := build("label_branch", n.LabelBranch, Shape{1})
+		if err != nil {
+			return err
+		}
+		is, err := build("input_branch", n.InputBranch, in)
+		if err != nil {
+			return err
+		}
+		if len(ls) != len(is) || ls[:len(ls)-1].String() != is[:len(is)-1].String() {
+			return fmt.Errorf("%s: Concatenate: label branch gives %v, input branch %v; all but the last axis must match", n.Name, ls, is)
+		}
+		shape = append(append(Shape{}, is[:len(is)-1]...), is[len(is)-1]+ls[len(ls)-1])
+	}
+	out, err := build("layers", n.Layers, shape)
+	if err != nil {
+		return err
+	}
+	n.out = out
+	return n.scope.Err()
+}
+
+// Summary renders the network like Keras's model.summary() (branches first).
+func (n *Network) Summary() string {
+	return renderSummary(n.Name, n.all(), n.shapes, n.Variables())
+}
+
+// OutputShape is the network's output shape.
+func (n *Network) OutputShape() Shape { return n.out }
+
+// Call emits the network on x (and labels, int32 [batch, 1], when conditional).
+func (n *Network) Call(x, labels tf.Output, training bool) tf.Output {
+	if n.Conditional() {
+		l := labels
+		for _, layer := range n.LabelBranch {
+			l = layer.Call(l, training)
+		}
+		for _, layer := range n.InputBranch {
+			x = layer.Call(x, training)
+		}
+		x = op.ConcatV2(n.scope.Op("ConcatV2"), []tf.Output{x, l}, n.scope.Const(int32(-1)))
+	}
+	for _, layer := range n.Layers {
+		x = layer.Call(x, training)
+	}
+	return x
+}
+
+func (n *Network) all() []Layer {
+	return append(append(append([]Layer{}, n.LabelBranch...), n.InputBranch...), n.Layers...)
+}
+
+// Variables lists the network's variables.
+func (n *Network) Variables() []*graphs.Variable {
+	var vs []*graphs.Variable
+	for _, l := range n.all() {
+		vs = append(vs, l.Variables()...)
+	}
+	return vs
+}
+
+// TrainableVariables lists the variables an optimizer updates.
+func (n *Network) TrainableVariables() []*graphs.Variable {
+	var vs []*graphs.Variable
+	for _, v := range n.Variables() {
+		if v.Trainable {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// Updates are the state updates of the last training Call (BatchNormalization).
+func (n *Network) Updates() []*tf.Operation {
+	var ops []*tf.Operation
+	for _, l := range n.all() {
+		if u, ok := l.(interface{ Updates() []*tf.Operation }); ok {
+			ops = append(ops, u.Updates()...)
+		}
+	}
+	return ops
+}

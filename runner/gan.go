@@ -1,0 +1,217 @@
+package runner
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// GANOptions configure NewGAN.
+type GANOptions struct {
+	ImageShape builders.Shape // [height, width, channels] of the real images
+	Seed       uint64
+	Threads    int
+}
+
+// GAN is a compiled generative adversarial network, as the assignment's train_step: noise
+// ~ N(0, 1) of [batch, noise_dim]; the generator's images; the discriminator on real and
+// generated images; generator loss BCE(1, D(G(z))), discriminator loss BCE(1, D(x)) +
+// BCE(0, D(G(z))), both from logits; each loss differentiated for its own network's
+// variables only, and two optimizers applied in the same step.
+type GAN struct {
+	Config        *configs.GAN
+	Graph         *graphs.Graph
+	Generator     *builders.Network
+	Discriminator *builders.Network
+	GenOpt        graphs.Optimizer
+	DiscOpt       graphs.Optimizer
+
+	images, labels       tf.Output // real batch (labels only when conditional)
+	genLoss, discLoss    tf.Output
+	realAcc, fakeAcc     tf.Output
+	step                 []*tf.Operation
+	genStep, discStep    *tf.Operation // each optimizer's update alone (tests)
+	noiseIn, sampleLabel tf.Output     // inference: given noise (and labels) → images
+	samples              tf.Output
+	sess                 *graphs.Session
+}
+
+// NewGAN builds the GAN cfg describes and a session with initialised variables.
+func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
+	gc := cfg.GAN
+	g := graphs.NewGraph(tf.Float, o.Seed)
+	s := g.Root()
+	gen, err := newNetwork("generator", gc.Generator)
+	if err != nil {
+		return nil, fmt.Errorf("gan.generator.%w", err)
+	}
+	disc, err := newNetwork("discriminator", gc.Discriminator)
+	if err != nil {
+		return nil, fmt.Errorf("gan.discriminator.%w", err)
+	}
+	if err := gen.Build(s, builders.Shape{gc.NoiseDim}); err != nil {
+		return nil, err
+	}
+	if got := gen.OutputShape(); got.String() != o.ImageShape.String() {
+		return nil, fmt.Errorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)
+	}
+	if err := disc.Build(s, o.ImageShape); err != nil {
+		return nil, err
+	}
+	if got := disc.OutputShape(); len(got) != 1 || got[0] != 1 {
+		return nil, fmt.Errorf("the discriminator gives %v, want one logit per image (None, 1)", got)
+	}
+	m := &GAN{Config: gc, Graph: g, Generator: gen, Discriminator: disc}
+	m.images = s.Placeholder("images", tf.Float, append([]int64{-1}, toInt64(o.ImageShape)...)...)
+	if gc.Conditional() {
+		m.labels = s.Placeholder("labels", tf.Int32, -1, 1)
+	}
+
+	ts := s.Sub("train_step")
+	batch := op.StridedSlice(ts.Op("StridedSlice"), op.Shape(ts.Op("Shape"), m.images), ts.Const([]int32{0}), ts.Const([]int32{1}), ts.Const([]int32{1}))
+	noiseShape := op.ConcatV2(ts.Op("ConcatV2"), []tf.Output{batch, ts.Const([]int32{int32(gc.NoiseDim)})}, ts.Const(int32(0)))
+	noise := ts.RandomNormal(noiseShape)
+	fake := gen.Call(noise, m.labels, true)
+	realOut := disc.Call(m.images, m.labels, true)
+	fakeOut := disc.Call(fake, m.labels, true)
+	// Labels as broadcast scalars: ones_like/zeros_like of the logits would sit on the
+	// gradient path, and the C++ registry has no gradient for OnesLike.
+	ones, zeros := ts.Scalar(1), ts.Scalar(0)
+	m.genLoss = builders.Mean(ts, builders.SigmoidCrossEntropy(ts, fakeOut, ones))
+	m.discLoss = op.AddV2(ts.Op("AddV2"),
+		builders.Mean(ts, builders.SigmoidCrossEntropy(ts, realOut, ones)),
+		builders.Mean(ts, builders.SigmoidCrossEntropy(ts, fakeOut, zeros)))
+	positive := func(x tf.Output, want bool) tf.Output {
+		var c tf.Output
+		if want {
+			c = op.Greater(ts.Op("Greater"), x, ts.Const(float32(0)))
+		} else {
+			c = op.LessEqual(ts.Op("LessEqual"), x, ts.Const(float32(0)))
+		}
+		return builders.Mean(ts, op.Cast(ts.Op("Cast"), c, tf.Float))
+	}
+	m.realAcc, m.fakeAcc = positive(realOut, true), positive(fakeOut, false)
+
+	if m.GenOpt, err = newOptimizer(s.Sub("generator_optimizer"), gc.GeneratorOptimizer); err != nil {
+		return nil, err
+	}
+	if m.DiscOpt, err = newOptimizer(s.Sub("discriminator_optimizer"), gc.DiscriminatorOptimizer); err != nil {
+		return nil, err
+	}
+	gstep, err := m.GenOpt.Minimize(s, m.genLoss, gen.TrainableVariables())
+	if err != nil {
+		return nil, fmt.Errorf("generator: %w", err)
+	}
+	dstep, err := m.DiscOpt.Minimize(s, m.discLoss, disc.TrainableVariables())
+	if err != nil {
+		return nil, fmt.Errorf("discriminator: %w", err)
+	}
+	m.genStep, m.discStep = gstep, dstep
+	updates := append(append(gen.Updates(), disc.Updates()...), gstep, dstep)
+	m.step = append(updates, s.AdvanceStep(updates...))
+
+	is := s.Sub("sample")
+	m.noiseIn = is.Placeholder("noise", tf.Float, -1, int64(gc.NoiseDim))
+	if gc.Conditional() {
+		m.sampleLabel = is.Placeholder("labels", tf.Int32, -1, 1)
+	}
+	m.samples = gen.Call(m.noiseIn, m.sampleLabel, false)
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	m.sess, err = graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: o.Threads, InterOpThreads: min(o.Threads, 2)})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.sess.InitVariables(); err != nil {
+		m.sess.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// newNetwork turns a config network into a builders.Network.
+func newNetwork(name string, n configs.Network) (*builders.Network, error) {
+	names := namer{}
+	var err error
+	net := &builders.Network{Name: name}
+	if net.LabelBranch, err = buildLayers(n.LabelBranch, names); err != nil {
+		return nil, fmt.Errorf("label_branch%w", trimLayers(err))
+	}
+	if net.InputBranch, err = buildLayers(n.InputBranch, names); err != nil {
+		return nil, fmt.Errorf("input_branch%w", trimLayers(err))
+	}
+	if net.Layers, err = buildLayers(n.Layers, names); err != nil {
+		return nil, fmt.Errorf("%w", err)
+	}
+	return net, nil
+}
+
+// trimLayers drops the "layers" word of a buildLayers error for a branch's path.
+func trimLayers(err error) error { return fmt.Errorf("%s", err.Error()[len("layers"):]) }
+
+// Close releases the session.
+func (m *GAN) Close() error { return m.sess.Close() }
+
+// Session is the GAN's session.
+func (m *GAN) Session() *graphs.Session { return m.sess }
+
+// StepResult is one train step's metrics.
+type StepResult struct {
+	GenLoss, DiscLoss, RealAccuracy, FakeAccuracy float64
+}
+
+// TrainStep runs one train step on a batch of real images (NHWC float32 in [-1, 1]) and,
+// for a conditional GAN, their labels (int32 [batch, 1]; nil otherwise).
+func (m *GAN) TrainStep(images, labels *tf.Tensor) (StepResult, error) {
+	feeds := map[tf.Output]*tf.Tensor{m.images: images}
+	if m.Config.Conditional() {
+		if labels == nil {
+			return StepResult{}, fmt.Errorf("train step: a conditional GAN needs labels")
+		}
+		feeds[m.labels] = labels
+	}
+	out, err := m.sess.Run(feeds, []tf.Output{m.genLoss, m.discLoss, m.realAcc, m.fakeAcc}, m.step...)
+	if err != nil {
+		return StepResult{}, fmt.Errorf("train step: %w", err)
+	}
+	return StepResult{graphs.Scalar64(out[0]), graphs.Scalar64(out[1]), graphs.Scalar64(out[2]), graphs.Scalar64(out[3])}, nil
+}
+
+// Generate runs the generator in inference mode on noise [n, noise_dim] (and labels [n]
+// for a conditional GAN) and returns the images, NHWC.
+func (m *GAN) Generate(noise []float32, labels []int32) ([]float32, error) {
+	n := len(noise) / m.Config.NoiseDim
+	nt, err := graphs.NewTensor(noise, int64(n), int64(m.Config.NoiseDim))
+	if err != nil {
+		return nil, err
+	}
+	feeds := map[tf.Output]*tf.Tensor{m.noiseIn: nt}
+	if m.Config.Conditional() {
+		lt, err := graphs.NewTensor(labels, int64(n), 1)
+		if err != nil {
+			return nil, err
+		}
+		feeds[m.sampleLabel] = lt
+	}
+	out, err := m.sess.Run(feeds, []tf.Output{m.samples})
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	v, _ := graphs.Flat(out[0]).([]float32)
+	return v, nil
+}
+
+// Variables are every variable a checkpoint of the GAN holds: both networks, both
+// optimizers and the step counter.
+func (m *GAN) Variables() []*graphs.Variable {
+	vs := append(m.Generator.Variables(), m.Discriminator.Variables()...)
+	vs = append(vs, m.GenOpt.Variables()...)
+	vs = append(vs, m.DiscOpt.Variables()...)
+	return append(vs, m.Graph.StepCounter())
+}

@@ -1,0 +1,237 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/plots"
+)
+
+// ImageData is a set of images scaled to [-1, 1] (NHWC) with their class labels.
+type ImageData struct {
+	Images []float32
+	Labels []int32
+	Shape  builders.Shape // [height, width, channels]
+}
+
+// Len is the number of images.
+func (d *ImageData) Len() int { return len(d.Labels) }
+
+func (d *ImageData) size() int { return d.Shape[0] * d.Shape[1] * d.Shape[2] }
+
+// batch builds the image and label tensors of the images at idx.
+func (d *ImageData) batch(idx []int) (*tf.Tensor, *tf.Tensor, error) {
+	n := d.size()
+	imgs := make([]float32, len(idx)*n)
+	labels := make([]int32, len(idx))
+	for k, i := range idx {
+		copy(imgs[k*n:(k+1)*n], d.Images[i*n:(i+1)*n])
+		labels[k] = d.Labels[i]
+	}
+	it, err := graphs.NewTensor(imgs, int64(len(idx)), int64(d.Shape[0]), int64(d.Shape[1]), int64(d.Shape[2]))
+	if err != nil {
+		return nil, nil, err
+	}
+	lt, err := graphs.NewTensor(labels, int64(len(idx)), 1)
+	return it, lt, err
+}
+
+// loadImages loads a data set's training (or test) images scaled to [-1, 1], as the
+// assignment does ((x − 127.5)/127.5). limit > 0 keeps the first limit images.
+func loadImages(dataset, dataDir string, test bool, limit int) (*ImageData, error) {
+	var set *datasets.ImageSet
+	path, err := datasets.Locate(dataset, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	switch dataset {
+	case configs.DatasetMNIST, configs.DatasetFashionMNIST:
+		set, err = datasets.LoadMNIST(path)
+	case configs.DatasetCIFAR10:
+		set, err = datasets.LoadCIFAR10(path)
+	default:
+		return nil, fmt.Errorf("data set %q has no images", dataset)
+	}
+	if err != nil {
+		return nil, err
+	}
+	raw, labels, n := set.TrainImages, set.TrainLabels, set.NumTrain
+	if test {
+		raw, labels, n = set.TestImages, set.TestLabels, set.NumTest
+	}
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	size := set.ImageSize()
+	d := &ImageData{Images: datasets.ScaleToTanh(raw[:n*size]), Labels: make([]int32, n),
+		Shape: builders.Shape{set.Height, set.Width, set.Channels}}
+	for i := range d.Labels {
+		d.Labels[i] = int32(labels[i])
+	}
+	return d, nil
+}
+
+// sampleInputs is the fixed noise (and labels) the per-epoch grids are drawn from: a
+// rows×cols grid, one row per class for a conditional GAN.
+func sampleInputs(gc *configs.GAN, seed int64) (noise []float32, labels []int32, rows, cols int) {
+	rows, cols = gc.SampleGrid[0], gc.SampleGrid[1]
+	if gc.Conditional() {
+		rows = gc.NumClasses
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	noise = make([]float32, rows*cols*gc.NoiseDim)
+	for i := range noise {
+		noise[i] = float32(rng.NormFloat64())
+	}
+	labels = make([]int32, rows*cols)
+	for i := range labels {
+		labels[i] = int32(i / cols)
+	}
+	return noise, labels, rows, cols
+}
+
+// RunGAN trains the GAN cfg describes and writes the run directory: summary.txt,
+// samples/epoch_NNNN.png (a grid from fixed noise, every epoch), samples.gif, losses.png,
+// history.json and history.csv.
+func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	gc := cfg.GAN
+	seed := cfg.Seed
+	if o.Seed != nil {
+		seed = *o.Seed
+	}
+	epochs := gc.Epochs
+	if o.Epochs > 0 {
+		epochs = o.Epochs
+	}
+	if err := os.MkdirAll(filepath.Join(o.OutDir, "samples"), 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	t0 := time.Now()
+	data, err := loadImages(cfg.Data.Dataset, o.DataDir, false, o.Limit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", cfg.Data.Dataset, data.Len(), data.Shape, time.Since(t0).Seconds())
+	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: uint64(seed), Threads: o.Threads})
+	if err != nil {
+		return fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
+	}
+	defer m.Close()
+	summary := networkSummary(m.Generator) + networkSummary(m.Discriminator)
+	fmt.Fprint(out, summary)
+	if err := writeFileAtomic(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+		return err
+	}
+	noise, labels, rows, cols := sampleInputs(gc, seed)
+	h := &History{}
+	var grids []string
+	n := data.Len()
+	steps := (n + gc.BatchSize - 1) / gc.BatchSize
+	for epoch := 0; epoch < epochs; epoch++ {
+		start := time.Now()
+		order := datasets.Shuffle(n, seed+int64(epoch))
+		bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(out), progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(20), progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(500*time.Millisecond), progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetDescription(fmt.Sprintf("Epoch %d/%d", epoch+1, epochs)))
+		var sum StepResult
+		for b := 0; b < steps; b++ {
+			if err := ctx.Err(); err != nil {
+				bar.Exit()
+				return fmt.Errorf("%w at epoch %d, step %d", ErrInterrupted, epoch+1, b)
+			}
+			idx := order[b*gc.BatchSize : min((b+1)*gc.BatchSize, n)]
+			it, lt, err := data.batch(idx)
+			if err != nil {
+				return err
+			}
+			r, err := m.TrainStep(it, lt)
+			if err != nil {
+				return err
+			}
+			if !finite(r.GenLoss) || !finite(r.DiscLoss) {
+				bar.Exit()
+				return fmt.Errorf("epoch %d, step %d: generator loss %v, discriminator loss %v; training stopped (TerminateOnNaN)", epoch+1, b+1, r.GenLoss, r.DiscLoss)
+			}
+			w := float64(len(idx)) / float64(n)
+			sum.GenLoss += w * r.GenLoss
+			sum.DiscLoss += w * r.DiscLoss
+			sum.RealAccuracy += w * r.RealAccuracy
+			sum.FakeAccuracy += w * r.FakeAccuracy
+			bar.Add(1)
+		}
+		bar.Finish()
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(out, "Epoch %d/%d - %.0fs - gen_loss: %.4f - disc_loss: %.4f - real_accuracy: %.4f - fake_accuracy: %.4f\n",
+			epoch+1, epochs, secs, sum.GenLoss, sum.DiscLoss, sum.RealAccuracy, sum.FakeAccuracy)
+		h.Append(epoch+1, Logs{"gen_loss": sum.GenLoss, "disc_loss": sum.DiscLoss,
+			"real_accuracy": sum.RealAccuracy, "fake_accuracy": sum.FakeAccuracy, "seconds": secs})
+		grid := filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", epoch+1))
+		if err := saveGrid(m, grid, noise, labels, data.Shape, rows, cols); err != nil {
+			return err
+		}
+		grids = append(grids, grid)
+		if err := writeGANHistory(o.OutDir, h, cfg.Name); err != nil {
+			return err
+		}
+	}
+	frames, err := plots.LoadPNGs(grids)
+	if err != nil {
+		return err
+	}
+	if err := plots.AnimatedGIF(filepath.Join(o.OutDir, "samples.gif"), frames, 50); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Samples: %s\n", filepath.Join(o.OutDir, "samples"))
+	return nil
+}
+
+func finite(x float64) bool { return x == x && x < 1e300 && x > -1e300 }
+
+// saveGrid draws the generator's images for the fixed inputs as a rows×cols grid PNG.
+func saveGrid(m *GAN, path string, noise []float32, labels []int32, shape builders.Shape, rows, cols int) error {
+	imgs, err := m.Generate(noise, labels)
+	if err != nil {
+		return err
+	}
+	scale := 3
+	if shape[0] >= 32 {
+		scale = 2
+	}
+	grid, err := plots.ImageGrid(imgs, rows*cols, shape[0], shape[1], shape[2], rows, cols, scale)
+	if err != nil {
+		return err
+	}
+	return plots.SavePNG(path, image.Image(grid))
+}
+
+// writeGANHistory writes history.json, history.csv and losses.png.
+func writeGANHistory(dir string, h *History, name string) error {
+	if err := h.WriteJSON(filepath.Join(dir, "history.json")); err != nil {
+		return err
+	}
+	if err := h.WriteCSV(filepath.Join(dir, "history.csv")); err != nil {
+		return err
+	}
+	return plots.GANLosses(filepath.Join(dir, "losses.png"), h.Epochs, h.Metrics["gen_loss"], h.Metrics["disc_loss"], name)
+}
+
+// networkSummary renders a GAN network like Keras's summary.
+func networkSummary(n *builders.Network) string { return n.Summary() }
