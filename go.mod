@@ -7,6 +7,7 @@ require (
 	github.com/spf13/viper v1.21.0
 	github.com/wamuir/graft v0.10.0
 	golang.org/x/image v0.30.0
+	gonum.org/v1/gonum v0.16.0
 	gonum.org/v1/plot v0.17.0
 	google.golang.org/protobuf v1.36.12
 )
