@@ -28,6 +28,9 @@ func NewAdam(s *Scope, name string, lr, beta1, beta2, epsilon float64) *Adam {
 
 // Minimize implements Optimizer.
 func (a *Adam) Minimize(s *Scope, loss tf.Output, vars []*Variable) (*tf.Operation, error) {
+	if err := checkTrainable(vars); err != nil {
+		return nil, err
+	}
 	ms := make([]*Variable, len(vars))
 	vs := make([]*Variable, len(vars))
 	for i, v := range vars {

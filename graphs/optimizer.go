@@ -52,6 +52,17 @@ func (b *optimizerBase) slot(v *Variable, name string) *Variable {
 	return sv
 }
 
+// checkTrainable is checked before an optimizer creates slots, so a refused Minimize
+// leaves nothing behind in the graph.
+func checkTrainable(vars []*Variable) error {
+	for _, v := range vars {
+		if !v.Trainable {
+			return fmt.Errorf("graphs: optimizer: variable %q is not trainable", v.Name)
+		}
+	}
+	return nil
+}
+
 // minimize computes the gradients and emits apply(v, grad) for each variable, ordered
 // after every variable read of the graph (so a run's forward pass sees the values from
 // before the update), then increments iterations.
@@ -62,9 +73,6 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	}
 	xs := make([]tf.Output, len(vars))
 	for i, v := range vars {
-		if !v.Trainable {
-			return nil, fmt.Errorf("graphs: optimizer: variable %q is not trainable", v.Name)
-		}
 		xs[i] = v.value
 	}
 	grads, err := s.Gradients(loss, xs)
