@@ -14,26 +14,73 @@ import (
 )
 
 // ErrInterrupted reports that the context was cancelled (Ctrl-C) and training stopped
-// after the step in flight.
+// after the step in flight. Fit returns it inside an *InterruptedError saying where.
 var ErrInterrupted = errors.New("training interrupted")
+
+// InterruptedError is Fit's error when its context is cancelled: training stopped between
+// two steps, at At, from where a checkpoint of the current variables continues exactly.
+type InterruptedError struct {
+	At FitState
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("%v at epoch %d, step %d", ErrInterrupted, e.At.Epoch+1, e.At.Batch)
+}
+
+// Unwrap makes errors.Is(err, ErrInterrupted) hold.
+func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
+
+// FitState is where a Fit is in its training: with the variables (weights, optimizer
+// slots and iterations, the graph's step counter), the history and the callbacks' states,
+// what a checkpoint needs to continue it exactly. The data order needs no state: epoch e
+// is shuffled from (seed, e).
+type FitState struct {
+	// Epoch is the 0-based epoch in progress; at an epoch boundary (Batch 0) it is the
+	// number of epochs done.
+	Epoch int `json:"epoch"`
+	// Batch is how many batches of Epoch are done.
+	Batch int `json:"batch"`
+	// SumLoss, SumAccuracy and Seen are the partial epoch's running sums (loss and
+	// accuracy weighted by batch size, examples seen), so its logs come out as if it had
+	// not been interrupted.
+	SumLoss     float64 `json:"sum_loss"`
+	SumAccuracy float64 `json:"sum_accuracy"`
+	Seen        int     `json:"seen"`
+	// Seconds is the time spent on the partial epoch.
+	Seconds float64 `json:"seconds"`
+	// Stopped reports that a callback stopped training (EarlyStopping): the fit is over.
+	Stopped bool `json:"stopped,omitempty"`
+}
 
 // FitOptions are Model.fit's arguments.
 type FitOptions struct {
 	Epochs       int
-	InitialEpoch int // epochs already done (resume)
+	InitialEpoch int // epochs already done (Keras's initial_epoch); see also Resume
 	BatchSize    int
 	Shuffle      bool
 	Seed         int64
 	Validation   *Dataset // nil: no validation
 	Callbacks    []Callback
 	Out          io.Writer // progress and epoch lines; nil: silent
-	// AfterEpoch runs after each epoch's callbacks (checkpoints); its error stops training.
-	AfterEpoch func(epoch int, logs Logs) error
+	// Resume, if set, continues a fit from a checkpoint's position (InitialEpoch is then
+	// ignored). A Stopped position trains no more; callbacks still get OnTrainEnd.
+	Resume *FitState
+	// Restore, if set, runs after the callbacks' OnTrainBegin and before the first step:
+	// where a resumed run puts the callbacks' checkpointed state back.
+	Restore func() error
+	// AfterEpoch runs after each epoch's callbacks (history files, checkpoints) with the
+	// position after the epoch (Batch 0; Stopped if a callback stopped training); its
+	// error stops training.
+	AfterEpoch func(at FitState, logs Logs) error
 }
 
 // Fit trains c on train as Keras's Model.fit does: per epoch, a (seeded) shuffle, batches
 // in order (the last one partial), the running mean of loss and accuracy weighted by batch
 // size, then validation in inference mode, the callbacks, and one line of logs.
+//
+// When ctx is cancelled Fit stops between two steps and returns an *InterruptedError
+// holding the position; a NaN or infinite loss stops it with an error (Keras's
+// TerminateOnNaN) before AfterEpoch can see the broken state.
 func (c *Classifier) Fit(ctx context.Context, train *Dataset, o FitOptions, h *History) error {
 	n := train.Len()
 	if n == 0 {
@@ -51,12 +98,24 @@ func (c *Classifier) Fit(ctx context.Context, train *Dataset, o FitOptions, h *H
 			return fmt.Errorf("callback %s: %w", cb.Name(), err)
 		}
 	}
+	if o.Restore != nil {
+		if err := o.Restore(); err != nil {
+			return err
+		}
+	}
+	at := FitState{Epoch: o.InitialEpoch}
+	if o.Resume != nil {
+		at = *o.Resume
+	}
 	c.log = out
 	steps := (n + o.BatchSize - 1) / o.BatchSize
-	c.stop = false
-	for epoch := o.InitialEpoch; epoch < o.Epochs && !c.stop; epoch++ {
+	if at.Batch < 0 || at.Batch > steps {
+		return fmt.Errorf("fit: resuming at step %d of an epoch of %d steps (was the batch size or the data changed?)", at.Batch, steps)
+	}
+	c.stop = at.Stopped
+	for epoch := at.Epoch; epoch < o.Epochs && !c.stop; epoch++ {
 		fmt.Fprintf(out, "Epoch %d/%d\n", epoch+1, o.Epochs)
-		start := time.Now()
+		start := time.Now().Add(-time.Duration(at.Seconds * float64(time.Second)))
 		order := make([]int, n)
 		if o.Shuffle {
 			order = datasets.Shuffle(n, o.Seed+int64(epoch))
@@ -73,12 +132,17 @@ func (c *Classifier) Fit(ctx context.Context, train *Dataset, o FitOptions, h *H
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
-		var sumLoss, sumAcc float64
-		seen := 0
-		for b := 0; b < steps; b++ {
+		sumLoss, sumAcc, seen := at.SumLoss, at.SumAccuracy, at.Seen
+		first := at.Batch
+		if first > 0 {
+			bar.Set(first)
+		}
+		at = FitState{}
+		for b := first; b < steps; b++ {
 			if err := ctx.Err(); err != nil {
 				bar.Exit()
-				return fmt.Errorf("%w at epoch %d, step %d", ErrInterrupted, epoch+1, b)
+				return &InterruptedError{At: FitState{Epoch: epoch, Batch: b, SumLoss: sumLoss, SumAccuracy: sumAcc, Seen: seen,
+					Seconds: time.Since(start).Seconds()}}
 			}
 			idx := order[b*o.BatchSize : min((b+1)*o.BatchSize, n)]
 			x, y, err := train.batch(idx)
@@ -130,7 +194,7 @@ func (c *Classifier) Fit(ctx context.Context, train *Dataset, o FitOptions, h *H
 			fmt.Fprintln(out, m)
 		}
 		if o.AfterEpoch != nil {
-			if err := o.AfterEpoch(epoch, logs); err != nil {
+			if err := o.AfterEpoch(FitState{Epoch: epoch + 1, Stopped: c.stop}, logs); err != nil {
 				return err
 			}
 		}

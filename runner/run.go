@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
@@ -23,8 +27,16 @@ type Options struct {
 	OutDir  string // the run directory
 	Seed    *int64 // overrides the config's seed
 	Threads int    // TensorFlow intra-op threads (0: TensorFlow's choice)
-	Resume  bool
-	Out     io.Writer
+	// Resume continues from the run directory's latest checkpoint; without one the run
+	// fails with ErrNoCheckpoint. ResumeOrStart resumes too, but starts fresh when there is
+	// no checkpoint. With neither, a run directory holding checkpoints is refused
+	// (ErrCheckpointsExist). See PrepareCheckpoints.
+	Resume        bool
+	ResumeOrStart bool
+	Out           io.Writer
+
+	// extraCallbacks run after the config's callbacks (tests).
+	extraCallbacks []Callback
 }
 
 // Metrics is metrics.json: the final evaluation and timing.
@@ -38,13 +50,13 @@ type Metrics struct {
 }
 
 // Run trains the classifier cfg describes and writes the run directory: summary.txt,
-// vocabulary.json, history.json, history.csv, curves.png and metrics.json.
+// vocabulary.json, history.json, history.csv, curves.png, metrics.json, and checkpoints/
+// (TensorFlow checkpoints every checkpoint.every epochs, at the end of training and when
+// interrupted; see Checkpointer). With o.Resume it continues from the latest checkpoint
+// exactly where the interrupted run was, to the same result an uninterrupted run gets.
 func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) {
 	if cfg.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q is not supported yet", cfg.File, cfg.Task)
-	}
-	if o.Resume {
-		return nil, fmt.Errorf("-resume: checkpoints are not implemented yet for classifiers")
 	}
 	out := o.Out
 	if out == nil {
@@ -53,6 +65,11 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
+	info, unlock, err := PrepareCheckpoints(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	seed := cfg.Seed
 	if o.Seed != nil {
 		seed = *o.Seed
@@ -60,6 +77,17 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 	epochs := cfg.Train.Epochs
 	if o.Epochs > 0 {
 		epochs = o.Epochs
+	}
+	var resumed *classifierState
+	if info != nil {
+		resumed = &classifierState{}
+		if err := decodeState(info.Prefix, info.State, resumed); err != nil {
+			return nil, err
+		}
+		if err := checkResumable(resumed, cfg, o); err != nil {
+			return nil, fmt.Errorf("-resume from %s: %w", info.Prefix, err)
+		}
+		seed = resumed.Seed
 	}
 
 	if cfg.Data.Dataset != configs.DatasetIMDB {
@@ -103,21 +131,100 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		return nil, err
 	}
 
-	callbacks, err := newCallbacks(cfg.Train.Callbacks)
+	ck, err := NewCheckpointer(c.Graph, c.Session(), c.Graph.Variables(), CheckpointOptionsFor(cfg, o))
 	if err != nil {
 		return nil, err
 	}
 	h := &History{}
+	var extras map[string]*tf.Tensor
+	var from *FitState
+	if resumed != nil {
+		if extras, err = ck.Restore(info.Prefix, nil); err != nil {
+			return nil, err
+		}
+		h = resumed.History.history()
+		from = &resumed.Fit
+		fmt.Fprintf(out, "Resumed from %s: %s\n", info.Prefix, describePosition(resumed.Fit, info.Step, fitTrain.Len(), cfg.Train.BatchSize))
+		if len(h.Epochs) > 0 {
+			if err := writeHistory(o.OutDir, h, cfg); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	callbacks, err := newCallbacks(cfg.Train.Callbacks)
+	if err != nil {
+		return nil, err
+	}
+	callbacks = append(callbacks, o.extraCallbacks...)
+	weights := c.Model.Variables()
+	save := func(at FitState) (prefix string, fresh bool, err error) {
+		step, err := stepOf(c.Session(), c.Graph)
+		if err != nil {
+			return "", false, err
+		}
+		cbs, cbExtras, err := callbackStates(callbacks, weights)
+		if err != nil {
+			return "", false, err
+		}
+		_, last := ck.Last()
+		st := classifierState{Seed: seed, Limit: o.Limit, BatchSize: cfg.Train.BatchSize, Epochs: epochs, Fit: at,
+			History: newHistoryState(h), Callbacks: cbs}
+		prefix, err = ck.Save(step, st, cbExtras...)
+		return prefix, err == nil && step != last, err
+	}
+	every := max(cfg.Checkpoint.Every, 1)
 	fitErr := c.Fit(ctx, fitTrain, FitOptions{
 		Epochs: epochs, BatchSize: cfg.Train.BatchSize, Shuffle: cfg.Train.Shuffle, Seed: seed,
-		Validation: val, Callbacks: callbacks, Out: out,
-		AfterEpoch: func(int, Logs) error { return writeHistory(o.OutDir, h, cfg) },
+		Validation: val, Callbacks: callbacks, Out: out, Resume: from,
+		Restore: func() error {
+			if resumed == nil {
+				return nil
+			}
+			return restoreCallbacks(callbacks, resumed.Callbacks, extras, weights, func(format string, args ...any) {
+				fmt.Fprintf(out, format+"\n", args...)
+			})
+		},
+		AfterEpoch: func(at FitState, _ Logs) error {
+			if err := writeHistory(o.OutDir, h, cfg); err != nil {
+				return err
+			}
+			if at.Epoch%every != 0 && !at.Stopped && at.Epoch < epochs {
+				return nil
+			}
+			prefix, fresh, err := save(at)
+			if err != nil {
+				return fmt.Errorf("epoch %d: %w", at.Epoch, err)
+			}
+			if fresh {
+				fmt.Fprintf(out, "Epoch %d: saved checkpoint %s\n", at.Epoch, prefix)
+			}
+			return nil
+		},
 	}, h)
 	if fitErr != nil {
+		var ie *InterruptedError
+		if errors.As(fitErr, &ie) {
+			prefix, _, err := save(ie.At)
+			if err != nil {
+				return nil, fmt.Errorf("%w; saving a checkpoint failed: %v", fitErr, err)
+			}
+			fmt.Fprintf(out, "\nInterrupted at epoch %d/%d, step %d/%d: checkpoint %s holds the run up to here; continue it with -resume.\n",
+				ie.At.Epoch+1, epochs, ie.At.Batch, (fitTrain.Len()+cfg.Train.BatchSize-1)/cfg.Train.BatchSize, prefix)
+			return nil, fmt.Errorf("%w (saved %s)", fitErr, prefix)
+		}
 		if len(h.Epochs) > 0 {
 			_ = writeHistory(o.OutDir, h, cfg)
 		}
+		var ce *checkpoints.Error
+		if prefix, _ := ck.Last(); prefix != "" && !(errors.As(fitErr, &ce) && ce.Op == "saving") {
+			return nil, fmt.Errorf("%w; the last good checkpoint, %s, is kept (continue from it with -resume)", fitErr, prefix)
+		}
 		return nil, fitErr
+	}
+	if err := ctx.Err(); err != nil {
+		prefix, _ := ck.Last()
+		return nil, fmt.Errorf("%w after training, before the test evaluation (the final checkpoint %s is saved; -resume evaluates)", ErrInterrupted, prefix)
 	}
 	loss, acc, err := c.Evaluate(test, cfg.Train.BatchSize)
 	if err != nil {
@@ -135,6 +242,33 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkResumable refuses to resume a checkpoint under options that would not continue the
+// same training: another seed, other examples, or a partial epoch with another batch size.
+func checkResumable(st *classifierState, cfg *configs.Config, o Options) error {
+	if o.Seed != nil && *o.Seed != st.Seed {
+		return fmt.Errorf("%w: -seed %d: the checkpoint was trained with seed %d (a resumed run keeps its seed; drop -seed)", ErrResumeOptions, *o.Seed, st.Seed)
+	}
+	if o.Limit != st.Limit {
+		return fmt.Errorf("%w: -limit %d: the checkpoint was trained with -limit %d (resume with the same -limit)", ErrResumeOptions, o.Limit, st.Limit)
+	}
+	if st.Fit.Batch > 0 && st.BatchSize != cfg.Train.BatchSize {
+		return fmt.Errorf("%w: %s: train.batch_size %d: the checkpoint is in the middle of an epoch of batches of %d (resume with batch_size %d)",
+			ErrResumeOptions, cfg.File, cfg.Train.BatchSize, st.BatchSize, st.BatchSize)
+	}
+	return nil
+}
+
+// describePosition says where a checkpoint is: "epoch 3, step 12/40 (global step 92)".
+func describePosition(at FitState, step int64, n, batchSize int) string {
+	switch {
+	case at.Stopped:
+		return fmt.Sprintf("training had stopped early after epoch %d (global step %d)", at.Epoch, step)
+	case at.Batch == 0:
+		return fmt.Sprintf("%d epochs done (global step %d)", at.Epoch, step)
+	}
+	return fmt.Sprintf("epoch %d, step %d/%d (global step %d)", at.Epoch+1, at.Batch, (n+batchSize-1)/batchSize, step)
 }
 
 // writeHistory writes history.json, history.csv and curves.png.

@@ -4,7 +4,13 @@
 //	tfrun -config configs/imdb_lstm.yaml -epochs 2 -limit 2000
 //	tfrun -version
 //
-// Exit codes: 0 success, 1 runtime error, 2 usage or config error, 130 interrupted.
+// Checkpoints go to <run dir>/checkpoints/ every checkpoint.every epochs, at the end and
+// when the run is interrupted (Ctrl-C or SIGTERM: the step in flight finishes, a checkpoint
+// is saved, a second signal quits at once); -resume continues from the latest.
+//
+// Exit codes: 0 success, 1 runtime error, 2 usage or config error (including -resume
+// without a checkpoint, a run directory that already holds checkpoints, a checkpoint of
+// another model), 130 interrupted by SIGINT, 143 interrupted by SIGTERM.
 package main
 
 import (
@@ -20,6 +26,7 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -28,10 +35,34 @@ import (
 const version = "0.1.0"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "\ntfrun: %v: finishing the current step and saving a checkpoint (send it again to quit without saving)\n", sig)
+		cancel(signalError{sig})
+		sig = <-sigs
+		fmt.Fprintf(os.Stderr, "tfrun: %v again: quitting without saving\n", sig)
+		os.Exit(exitCode(sig))
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
+}
+
+// signalError is the cause of the context's cancellation: the signal received.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return e.sig.String() }
+
+// exitCode is the shell's code for death by a signal: 128 + its number (SIGINT 130,
+// SIGTERM 143).
+func exitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
 }
 
 // run is tfrun's whole command line, testable: it returns the exit code.
@@ -40,7 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		config  = fs.String("config", "", "run config (YAML), e.g. configs/imdb_cnn_lstm.yaml")
-		resume  = fs.Bool("resume", false, "continue from the run directory's latest checkpoint")
+		resume  = fs.Bool("resume", false, "continue from the run directory's latest checkpoint (none: exit 2)")
+		resumeS = fs.Bool("resume-or-start", false, "like -resume, but start fresh when there is no checkpoint")
 		epochs  = fs.Int("epochs", 0, "train this many epochs instead of the config's")
 		limit   = fs.Int("limit", 0, "use only the first N training and N test examples (smoke runs)")
 		dataDir = fs.String("data-dir", os.Getenv("TFRUN_DATA_DIR"), "where data sets are found (env TFRUN_DATA_DIR)")
@@ -50,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -68,6 +100,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	if *resume && *resumeS {
+		fmt.Fprintln(stderr, "tfrun: -resume and -resume-or-start exclude each other")
+		return 2
+	}
 	if *epochs < 0 || *limit < 0 || *threads < 0 {
 		fmt.Fprintln(stderr, "tfrun: -epochs, -limit and -threads must not be negative")
 		return 2
@@ -77,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, Out: stdout}
+	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, ResumeOrStart: *resumeS, Out: stdout}
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join("runs", cfg.Name)
 	}
@@ -88,8 +124,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 	if _, err := runner.Run(ctx, cfg, opts); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		if errors.Is(err, runner.ErrInterrupted) {
+		switch {
+		case errors.Is(err, runner.ErrInterrupted):
+			var se signalError
+			if errors.As(context.Cause(ctx), &se) {
+				return exitCode(se.sig)
+			}
 			return 130
+		case errors.Is(err, runner.ErrNoCheckpoint), errors.Is(err, runner.ErrCheckpointsExist),
+			errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch):
+			return 2
 		}
 		return 1
 	}

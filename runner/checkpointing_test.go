@@ -1,0 +1,454 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// tinyYAML is a small IMDB model with everything a checkpoint must carry: dropout (the
+// step counter's random streams), Adam (slots, iterations), ReduceLROnPlateau (the
+// learning rate, its counters) and EarlyStopping with best weights. With -limit 300 and a
+// 20% validation split an epoch is 8 steps.
+const tinyYAML = `name: tiny
+task: classifier
+seed: 7
+data: {dataset: imdb, num_words: 2000, maxlen: 40}
+model:
+  layers:
+    - {type: Embedding, input_dim: 2000, output_dim: 16}
+    - {type: Dropout, rate: 0.2}
+    - {type: LSTM, units: 8}
+    - {type: Dense, units: 1, activation: sigmoid}
+train:
+  epochs: 3
+  batch_size: 32
+  validation_split: 0.2
+  optimizer: {type: Adam, learning_rate: 0.01}
+  callbacks:
+    - {type: ReduceLROnPlateau, monitor: val_loss, factor: 0.5, patience: 1}
+    - {type: EarlyStopping, monitor: val_loss, patience: 5, restore_best_weights: true}
+checkpoint: {every: 1, keep: 3}
+`
+
+const tinyLimit, tinyStepsPerEpoch = 300, 8
+
+func loadTinyConfig(t *testing.T, body string) *configs.Config {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tiny.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// runTiny runs cfg on the IMDB slice in dir, single-threaded; it skips the test when the
+// data set is not available.
+func runTiny(t *testing.T, ctx context.Context, cfg *configs.Config, dir string, edit func(*Options)) (*Metrics, error) {
+	t.Helper()
+	o := Options{Limit: tinyLimit, OutDir: dir, Threads: 1}
+	if edit != nil {
+		edit(&o)
+	}
+	m, err := Run(ctx, cfg, o)
+	if err != nil && strings.Contains(err.Error(), "locate imdb: not found") {
+		t.Skipf("IMDB not available: %v", err)
+	}
+	return m, err
+}
+
+// countdown is a context that reports cancellation from its n-th Err call on: Fit asks once
+// per step, so it interrupts a run at an exact step.
+type countdown struct {
+	context.Context
+	n atomic.Int64
+}
+
+func interruptAt(step int) *countdown {
+	c := &countdown{Context: context.Background()}
+	c.n.Store(int64(step) + 1)
+	return c
+}
+
+func (c *countdown) Err() error {
+	if c.n.Add(-1) <= 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// historyWithoutSeconds reads a run's history.json minus the timings.
+func historyWithoutSeconds(t *testing.T, dir string) *History {
+	t.Helper()
+	var h History
+	readJSONFile(t, filepath.Join(dir, "history.json"), &h)
+	delete(h.Metrics, "seconds")
+	return &h
+}
+
+func sameHistory(a, b *History) bool {
+	if !slices.Equal(a.Epochs, b.Epochs) || len(a.Metrics) != len(b.Metrics) {
+		return false
+	}
+	for k, v := range a.Metrics {
+		if !slices.Equal(v, b.Metrics[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// A run trained N epochs straight and the same run stopped and resumed (at an epoch
+// boundary, and in the middle of an epoch) end with bit-identical variables, optimizer
+// state, EarlyStopping best weights, history and test metrics.
+func TestResumeEqualsUninterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	cfg := loadTinyConfig(t, tinyYAML)
+	final := checkpoints.Name(3 * tinyStepsPerEpoch)
+	straight := t.TempDir()
+	want, err := runTiny(t, context.Background(), cfg, straight, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantData, err := os.ReadFile(checkpoints.DataFile(filepath.Join(CheckpointDir(straight), final), 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist := historyWithoutSeconds(t, straight)
+	if len(wantHist.Epochs) != 3 {
+		t.Fatalf("the straight run trained %v epochs, want 3", wantHist.Epochs)
+	}
+
+	cases := []struct {
+		name string
+		stop func(t *testing.T, dir string) // the first, interrupted part
+	}{
+		{"epoch_boundary", func(t *testing.T, dir string) {
+			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"mid_epoch", func(t *testing.T, dir string) {
+			_, err := runTiny(t, interruptAt(13), cfg, dir, nil)
+			var ie *InterruptedError
+			if !errors.As(err, &ie) || ie.At.Epoch != 1 || ie.At.Batch != 5 {
+				t.Fatalf("err = %v, want an interruption at epoch 2, step 5", err)
+			}
+			if latest, _ := checkpoints.Latest(CheckpointDir(dir)); filepath.Base(latest) != "ckpt-13" {
+				t.Fatalf("latest checkpoint after the interruption: %q, want ckpt-13", latest)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.stop(t, dir)
+			got, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Resume = true })
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(CheckpointDir(dir), final), 0, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data, wantData) {
+				t.Errorf("%s differs from the uninterrupted run's", final)
+			}
+			if h := historyWithoutSeconds(t, dir); !sameHistory(h, wantHist) {
+				t.Errorf("history\n got %+v\nwant %+v", h, wantHist)
+			}
+			if got.TestLoss != want.TestLoss || got.TestAccuracy != want.TestAccuracy || got.EpochsRun != 3 {
+				t.Errorf("metrics %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// setLR is a test callback that sets the learning rate after a given epoch.
+type setLR struct {
+	NopCallback
+	after int
+	lr    float64
+}
+
+func (c *setLR) Name() string { return "setLR" }
+func (c *setLR) stateless()   {}
+func (c *setLR) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
+	if epoch == c.after {
+		return nil, t.SetLearningRate(c.lr)
+	}
+	return nil, nil
+}
+
+// poison is a test callback that puts a NaN into the first weight after a given epoch.
+type poison struct {
+	NopCallback
+	after int
+}
+
+func (c *poison) Name() string { return "poison" }
+func (c *poison) stateless()   {}
+func (c *poison) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
+	if epoch != c.after {
+		return nil, nil
+	}
+	w, err := t.Weights()
+	if err != nil {
+		return nil, err
+	}
+	ts := w.([]*tf.Tensor)
+	vals := graphs.Float64s(ts[0])
+	vals[0] = math.NaN()
+	f32 := make([]float32, len(vals))
+	for i, v := range vals {
+		f32[i] = float32(v)
+	}
+	bad, err := graphs.NewTensor(f32, ts[0].Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	ts[0] = bad
+	return nil, t.SetWeights(Weights(ts))
+}
+
+// A diverging run stops on the NaN loss (TerminateOnNaN) and a broken state is never saved:
+// the last good checkpoint stays the latest and loads.
+func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	cfg := loadTinyConfig(t, tinyYAML)
+	cases := []struct {
+		name string
+		cb   Callback
+		want []string
+		good string // the latest checkpoint afterwards
+	}{
+		// A huge learning rate after epoch 2 (saved: it is finite) drives the loss to
+		// infinity in epoch 3.
+		{"nan_loss", &setLR{after: 1, lr: 1e38}, []string{"epoch 3, batch", "loss is", "TerminateOnNaN", "ckpt-16, is kept"}, "ckpt-16"},
+		// A NaN weight at the end of epoch 2 is refused by that epoch's save.
+		{"nan_weight", &poison{after: 1}, []string{"not saved: NaN or Inf in sequential/embedding/embeddings", "ckpt-8 is intact"}, "ckpt-8"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.extraCallbacks = []Callback{tc.cb} })
+			if err == nil {
+				t.Fatal("the run succeeded")
+			}
+			t.Logf("the run says: %v", err)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q", w)
+				}
+			}
+			latest, err := checkpoints.Latest(CheckpointDir(dir))
+			if err != nil || filepath.Base(latest) != tc.good {
+				t.Fatalf("latest = %q, %v; want %s", latest, err, tc.good)
+			}
+			if _, err := checkpoints.Inspect(latest); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Resume = true; o.Epochs = 2 }); err != nil {
+				t.Fatalf("resuming from %s: %v", tc.good, err)
+			}
+		})
+	}
+}
+
+// The -resume policy: nothing to resume, a directory with checkpoints and no -resume, a
+// checkpoint of another config, a damaged checkpoint and other options are errors that
+// change nothing; -resume-or-start starts fresh.
+func TestResumeRefusals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	cfg := loadTinyConfig(t, tinyYAML)
+	dir := t.TempDir()
+	if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+		t.Fatal(err)
+	}
+	other := loadTinyConfig(t, strings.Replace(tinyYAML, "output_dim: 16", "output_dim: 12", 1))
+	seed := int64(99)
+	cases := []struct {
+		name  string
+		cfg   *configs.Config
+		edit  func(o *Options)
+		setup func(t *testing.T, dir string)
+		kind  error
+		want  []string
+	}{
+		{"no_checkpoint", cfg, func(o *Options) { o.Resume = true; o.OutDir = t.TempDir() }, nil, ErrNoCheckpoint, []string{"-resume-or-start"}},
+		{"checkpoints_exist", cfg, nil, nil, ErrCheckpointsExist, []string{"ckpt-8 (latest)", "-resume"}},
+		{"other_config", other, func(o *Options) { o.Resume = true }, nil, checkpoints.ErrMismatch,
+			[]string{"another model", "fingerprint", "tiny.yaml"}},
+		{"other_limit", cfg, func(o *Options) { o.Resume = true; o.Limit = 100 }, nil, ErrResumeOptions, []string{"-limit 100", "-limit 300"}},
+		{"other_seed", cfg, func(o *Options) { o.Resume = true; o.Seed = &seed }, nil, ErrResumeOptions, []string{"-seed 99", "seed 7"}},
+		{"truncated", cfg, func(o *Options) { o.Resume = true }, func(t *testing.T, dir string) {
+			p := checkpoints.DataFile(filepath.Join(CheckpointDir(dir), "ckpt-8"), 0, 1)
+			fi, _ := os.Stat(p)
+			os.Truncate(p, fi.Size()/2)
+		}, checkpoints.ErrCorrupt, []string{"ckpt-8.data-00000-of-00001", "truncated", "nothing was changed"}},
+		{"foreign", cfg, func(o *Options) { o.Resume = true }, func(t *testing.T, dir string) {
+			os.Remove(checkpoints.SidecarFile(filepath.Join(CheckpointDir(dir), "ckpt-8")))
+		}, checkpoints.ErrCorrupt, []string{"ckpt-8.json is missing", "not written by tfrun"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := filepath.Join(t.TempDir(), "run")
+			copyTree(t, dir, d)
+			if tc.setup != nil {
+				tc.setup(t, d)
+			}
+			before := snapshotTree(t, d)
+			_, err := runTiny(t, context.Background(), tc.cfg, d, tc.edit)
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v, want one wrapping %v", err, tc.kind)
+			}
+			t.Logf("the run says: %v", err)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q", w)
+				}
+			}
+			if after := snapshotTree(t, d); !maps2Equal(before, after) {
+				t.Errorf("the refused run changed the run directory")
+			}
+		})
+	}
+	t.Run("resume_or_start", func(t *testing.T) {
+		d := t.TempDir()
+		if _, err := runTiny(t, context.Background(), cfg, d, func(o *Options) { o.ResumeOrStart = true; o.Epochs = 1 }); err != nil {
+			t.Fatal(err)
+		}
+		if latest, _ := checkpoints.Latest(CheckpointDir(d)); filepath.Base(latest) != "ckpt-8" {
+			t.Errorf("latest = %q, want ckpt-8", latest)
+		}
+	})
+	t.Run("directory_is_a_file", func(t *testing.T) {
+		d := t.TempDir()
+		os.WriteFile(CheckpointDir(d), []byte("x"), 0o644)
+		_, err := runTiny(t, context.Background(), cfg, d, nil)
+		if err == nil || !strings.Contains(err.Error(), "not a directory") {
+			t.Fatalf("err = %v, want one saying checkpoints is not a directory", err)
+		}
+	})
+}
+
+// A disk that fills up during training stops the run with an error saying so; the
+// checkpoints saved before are intact and the latest one loads.
+func TestDiskFullDuringTraining(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	cfg := loadTinyConfig(t, strings.Replace(tinyYAML, "epochs: 3", "epochs: 6", 1))
+	dir := t.TempDir()
+	ck := CheckpointDir(dir)
+	os.Mkdir(ck, 0o755)
+	// One checkpoint of the tiny model with EarlyStopping's best weights is about 530 kB.
+	if err := syscall.Mount("tmpfs", ck, "tmpfs", 0, "size=1200k"); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v): needs root with CAP_SYS_ADMIN; checkpoints' own tests cover failed writes with a file-size limit", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(ck, syscall.MNT_DETACH) })
+	_, err := runTiny(t, context.Background(), cfg, dir, nil)
+	if err == nil {
+		t.Fatal("the run succeeded on a full disk")
+	}
+	t.Logf("the run says: %v", err)
+	for _, w := range []string{"No space left on device", "ckpt-24", "the earlier checkpoint " + filepath.Join(ck, "ckpt-16") + " is intact"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q", w)
+		}
+	}
+	latest, err := checkpoints.Latest(ck)
+	if err != nil || filepath.Base(latest) != "ckpt-16" {
+		t.Fatalf("latest = %q, %v; want ckpt-16", latest, err)
+	}
+	if _, err := checkpoints.Inspect(latest); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(ck, "ckpt-24*")); len(left) > 0 {
+		t.Errorf("the failed save left %v", left)
+	}
+}
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// copyTree copies a directory tree of regular files.
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshotTree maps every file under dir to its contents.
+func snapshotTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			out[p] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+func maps2Equal(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
