@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 1
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench libtensorflow clean env
+.PHONY: all build run test vet bench bench-env libtensorflow clean env
 
 all: build
 
@@ -46,8 +46,28 @@ test: libtensorflow
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 60m ./...
 
-bench: libtensorflow
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/...
+# The benchmark: tfrun against the Keras 3 reference (bench/keras/, TensorFlow 2.18.0 CPU
+# from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated.
+# Writes bench/results.md. BENCH_ARGS passes flags to bench/cmd/compare (-rounds,
+# -models, -steps imdb_lstm=200, ...).
+BENCH_VENV := bench/.venv
+BENCH_PYTHON ?= python3
+# Keras is pinned too (tensorflow-cpu 2.18.0 accepts any keras >= 3.5), so reruns compare alike.
+BENCH_KERAS := 3.15.1
+BENCH_STAMP := $(BENCH_VENV)/.tensorflow-cpu-2.18.0-keras-$(BENCH_KERAS)
+BENCH_ARGS ?=
+
+bench-env: $(BENCH_STAMP)
+
+$(BENCH_STAMP):
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --disable-pip-version-check --quiet tensorflow-cpu==2.18.0 keras==$(BENCH_KERAS)
+	touch $@
+
+bench: bench-env libtensorflow
+	$(GO) build -o bin/tfrun-bench ./bench/cmd/tfrun-bench
+	$(GO) build -o bin/bench-compare ./bench/cmd/compare
+	bin/bench-compare -tfrun bin/tfrun-bench -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
 
 # Prints the variables a shell needs to build by hand: eval "$$(make -s env)"
 env:

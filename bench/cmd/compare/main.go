@@ -1,0 +1,249 @@
+// Command compare runs tfrun's benchmark against Keras's, interleaved and repeated, and
+// prints and writes the comparison (what `make bench` runs):
+//
+//	compare -tfrun bin/tfrun-bench -python bench/.venv/bin/python -keras bench/keras -out bench/results.md
+//
+// Each round runs every model once in tfrun (bin/tfrun-bench) and once in Keras
+// (bench/keras/<model>.py), as separate processes back to back, alternating which side goes
+// first. Both sides must report the same number of trainable parameters, or the comparison
+// stops with an error. A model tfrun cannot train yet (exit code bench.ExitPending) is
+// shown as pending. Exit codes: 0 success, 1 a run failed or the sides differ, 2 usage.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/tfrun/tfrun/bench"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// config is the command line's settings.
+type config struct {
+	tfrun, python, keras string
+	rounds               int
+	models               []bench.Model
+	steps, warmup        map[string]int
+	tmp                  string
+}
+
+// run is the whole command line, testable: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		tfrunBin = fs.String("tfrun", "bin/tfrun-bench", "tfrun's benchmark binary")
+		python   = fs.String("python", "bench/.venv/bin/python", "the Python with tensorflow-cpu 2.18.0 (make bench-env)")
+		keras    = fs.String("keras", "bench/keras", "the Keras reference scripts")
+		out      = fs.String("out", "bench/results.md", "where to write the results (Markdown)")
+		rounds   = fs.Int("rounds", 5, "rounds (each runs every model once per side)")
+		models   = fs.String("models", "all", "comma-separated models to run")
+		steps    = fs.String("steps", "", "per-model timed steps, e.g. imdb_lstm=100,dcgan_mnist=5 (default: bench.Models)")
+		warmup   = fs.String("warmup", "", "per-model warm-up steps, e.g. imdb_tuned=1")
+	)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	c := config{tfrun: *tfrunBin, python: *python, keras: *keras, rounds: *rounds}
+	var err error
+	if c.models, err = bench.SelectModels(*models); err == nil {
+		if c.steps, err = bench.ParseCounts("steps", *steps, 1); err == nil {
+			c.warmup, err = bench.ParseCounts("warmup", *warmup, 1)
+		}
+	}
+	if err == nil && (fs.NArg() > 0 || c.rounds < 1) {
+		err = fmt.Errorf("want -rounds >= 1 and no arguments, got %d and %q", c.rounds, fs.Args())
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: %v\n", err)
+		return 2
+	}
+	for i := range c.models {
+		m := &c.models[i]
+		if n, ok := c.steps[m.Name]; ok {
+			m.Steps = n
+		}
+		if n, ok := c.warmup[m.Name]; ok {
+			m.Warmup = n
+		}
+	}
+	if c.tmp, err = os.MkdirTemp("", "tfrun-bench-"); err != nil {
+		fmt.Fprintf(stderr, "compare: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(c.tmp)
+
+	loadBefore := loadAverage()
+	rows, err := c.runAll(stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: FAILED: %v\n", err)
+		return 1
+	}
+	rep := bench.Report{
+		Date: time.Now(), Machine: machine(), GoVersion: runtime.Version(), Commit: gitCommit(),
+		Rounds: c.rounds, LoadBefore: loadBefore, LoadAfter: loadAverage(), Command: strings.Join(append([]string{"bin/bench-compare"}, args...), " "),
+		Rows: rows,
+	}
+	for _, m := range c.models {
+		rep.Commands = append(rep.Commands, strings.Join(c.tfrunArgs(m, "OUT"), " "), strings.Join(c.kerasArgs(m, "OUT"), " "))
+	}
+	md, err := rep.Markdown()
+	if err == nil {
+		err = bench.WriteFileAtomic(*out, []byte(md))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: %v\n", err)
+		return 1
+	}
+	summary, _ := bench.SummaryTable(rows)
+	fmt.Fprintf(stdout, "\n%s\nWritten to %s\n", summary, *out)
+	return 0
+}
+
+// runAll runs the rounds and checks each round's pair of processes.
+func (c *config) runAll(progress io.Writer) ([]bench.Row, error) {
+	rows := make([]bench.Row, len(c.models))
+	for i, m := range c.models {
+		rows[i] = bench.Row{Model: m, Steps: m.Steps}
+	}
+	for round := range c.rounds {
+		for i, m := range c.models {
+			row := &rows[i]
+			sides := []string{"tfrun", "Keras"}
+			if round%2 == 1 {
+				sides = []string{"Keras", "tfrun"}
+			}
+			for _, side := range sides {
+				if side == "tfrun" && row.TfrunPending != "" {
+					continue
+				}
+				r, err := c.runOne(side, m, round)
+				var pending pendingError
+				switch {
+				case errors.As(err, &pending):
+					row.TfrunPending = string(pending)
+					fmt.Fprintf(progress, "[round %d/%d] %-13s %-5s %s\n", round+1, c.rounds, m.Name, side, pending)
+					continue
+				case err != nil:
+					return nil, err
+				}
+				fmt.Fprintf(progress, "[round %d/%d] %-13s %-5s %10s ex/s  first step %-8s  process %s\n",
+					round+1, c.rounds, m.Name, side, bench.Rate(r.ExamplesPerSec), bench.Seconds(r.FirstStepSeconds), bench.Seconds(r.WallSeconds))
+				if side == "tfrun" {
+					row.Tfrun = append(row.Tfrun, r)
+				} else {
+					row.Keras = append(row.Keras, r)
+				}
+			}
+			if row.TfrunPending == "" {
+				if err := bench.CheckParams(m.Name, row.Tfrun[round].Result, row.Keras[round].Result); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return rows, nil
+}
+
+// pendingError is a tfrun-bench that exited with bench.ExitPending: its message.
+type pendingError string
+
+func (p pendingError) Error() string { return string(p) }
+
+// runOne runs one benchmark process and reads its result.
+func (c *config) runOne(side string, m bench.Model, round int) (bench.Run, error) {
+	out := filepath.Join(c.tmp, fmt.Sprintf("%s-%s-%d.json", m.Name, strings.ToLower(side), round))
+	args := c.kerasArgs(m, out)
+	if side == "tfrun" {
+		args = c.tfrunArgs(m, out)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=2")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start).Seconds()
+	var exit *exec.ExitError
+	if side == "tfrun" && errors.As(err, &exit) && exit.ExitCode() == bench.ExitPending {
+		return bench.Run{}, pendingError(strings.TrimPrefix(lastLine(errb.String()), "tfrun-bench: "+m.Name+": "))
+	}
+	if err != nil {
+		return bench.Run{}, fmt.Errorf("%s %s (round %d): %s: %v\n%s", side, m.Name, round+1, strings.Join(args, " "), err, tail(errb.String(), 20))
+	}
+	r, err := bench.ReadResult(out)
+	if err == nil {
+		err = r.Check(m, m.Steps)
+	}
+	if err != nil {
+		return bench.Run{}, fmt.Errorf("%s %s (round %d): %v", side, m.Name, round+1, err)
+	}
+	return bench.Run{Result: r, Round: round, WallSeconds: wall, Command: strings.Join(args, " ")}, nil
+}
+
+func (c *config) tfrunArgs(m bench.Model, out string) []string {
+	return []string{c.tfrun, "-model", m.Name, "-steps", fmt.Sprint(m.Steps), "-warmup", fmt.Sprint(m.Warmup),
+		"-batch", fmt.Sprint(m.Batch), "-json", out}
+}
+
+func (c *config) kerasArgs(m bench.Model, out string) []string {
+	return []string{c.python, filepath.Join(c.keras, m.Script), "--steps", fmt.Sprint(m.Steps), "--warmup", fmt.Sprint(m.Warmup),
+		"--batch", fmt.Sprint(m.Batch), "--json", out}
+}
+
+// machine describes this machine from /proc.
+func machine() bench.Machine {
+	m := bench.Machine{NProc: runtime.NumCPU()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		m.CPU = bench.CPUModel(string(b))
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		m.MemBytes = bench.MemTotal(string(b))
+	}
+	return m
+}
+
+// loadAverage is /proc/loadavg's three load averages ("" if unreadable).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return bench.LoadAverage(string(b))
+}
+
+// gitCommit is the checked-out commit, with "+changes" when the tree is dirty ("" without git).
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	commit := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		commit += "+changes"
+	}
+	return commit
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,135 @@
+// Command tfrun-bench times tfrun's training steps on one benchmark model and reports them
+// as the Keras references in bench/keras/ do (one line of JSON: examples/s, each step's
+// time, time to the first step, trainable parameters, peak RSS). `make bench` runs it
+// against those scripts; see bench/cmd/compare.
+//
+//	tfrun-bench -model imdb_lstm -steps 200 -warmup 5 -batch 32 -json /tmp/imdb_lstm.json
+//
+// The inputs are random token ids or images of the model's shapes from a fixed seed (a
+// step's cost does not depend on the numbers). Exit codes: 0 success, 1 runtime error,
+// 2 usage or config error.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/bench"
+	"github.com/tfrun/tfrun/configs"
+)
+
+// options are the command line's settings.
+type options struct {
+	model                bench.Model
+	steps, warmup, batch int
+	seed                 int64
+	threads              int
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run is the whole command line, testable: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tfrun-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		model   = fs.String("model", "", "benchmark model: imdb_lstm, imdb_cnn_lstm, imdb_tuned, dcgan_mnist, dcgan_cifar")
+		config  = fs.String("config", "", "the model's tfrun config (default: the model's, e.g. configs/imdb_lstm.yaml)")
+		steps   = fs.Int("steps", 50, "timed training steps")
+		warmup  = fs.Int("warmup", 2, "untimed steps first (>= 1; the first is reported as first_step_seconds)")
+		batch   = fs.Int("batch", 0, "batch size (default: the model's)")
+		jsonOut = fs.String("json", "", "also write the JSON result to this file")
+		seed    = fs.Int64("seed", 42, "seed of the weights and the random inputs")
+		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: TensorFlow's choice, as Keras)")
+	)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tfrun-bench: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	m, err := bench.FindModel(*model)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun-bench: -model: %v\n", err)
+		return 2
+	}
+	if *batch == 0 {
+		*batch = m.Batch
+	}
+	if *steps < 1 || *warmup < 1 || *batch < 1 || *threads < 0 {
+		fmt.Fprintf(stderr, "tfrun-bench: -steps, -warmup and -batch must be >= 1 and -threads >= 0, got %d, %d, %d, %d\n",
+			*steps, *warmup, *batch, *threads)
+		return 2
+	}
+	if *config != "" {
+		m.Config = *config
+	}
+	o := options{model: m, steps: *steps, warmup: *warmup, batch: *batch, seed: *seed, threads: *threads}
+
+	cfg, err := configs.Load(m.Config)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
+		return 2
+	}
+	var r bench.Result
+	if cfg.Task == configs.TaskGAN {
+		r, err = benchGAN(cfg, o)
+	} else {
+		r, err = benchClassifier(cfg, o)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun-bench: %s: %v\n", m.Name, err)
+		return 1
+	}
+	r.PeakRSSBytes = peakRSS()
+	if err := report(r, *jsonOut, stdout); err != nil {
+		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// report prints r as one line of JSON and writes it to path (if not "").
+func report(r bench.Result, path string, stdout io.Writer) error {
+	if path != "" {
+		if err := bench.WriteResult(path, r); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}
+
+// framework names tfrun's side: "tfrun / tensorflow 2.18.0".
+func framework() string { return "tfrun / tensorflow " + tf.Version() }
+
+// peakRSS is getrusage(RUSAGE_SELF).ru_maxrss in bytes (Linux reports KiB), as the Keras
+// scripts measure it.
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) * 1024
+}
+
+// stepClock stamps the end of each training step.
+type stepClock struct {
+	t0   time.Time
+	ends []time.Time
+}
+
+func (c *stepClock) start()   { c.t0 = time.Now() }
+func (c *stepClock) stepped() { c.ends = append(c.ends, time.Now()) }

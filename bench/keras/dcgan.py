@@ -1,0 +1,75 @@
+"""The training step of TensorFlow's DCGAN tutorial (tensorflow.org/tutorials/generative/dcgan),
+timed on random images; dcgan_mnist.py and dcgan_cifar.py supply the two networks.
+
+As in the tutorial: noise [batch, 100] from tf.random.normal, binary cross-entropy from
+logits, two Adam(1e-4) optimizers, one @tf.function train_step with two GradientTapes. The
+one change: train_step returns the two losses and the loop reads them, so each timed step
+has certainly finished (and tfrun's GAN.TrainStep returns them too).
+"""
+
+import time
+
+import common
+
+NOISE_DIM = 100
+
+
+def run(model_name, args, image_shape, make_generator_model, make_discriminator_model):
+    import numpy as np
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(common.SEED)
+    n = (args.warmup + args.steps) * args.batch
+    # Random images in [-1, 1], the range the tutorial normalises MNIST to.
+    rng = np.random.default_rng(common.SEED)
+    images = rng.uniform(-1, 1, size=(n,) + image_shape).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(args.batch)
+    batch_size = args.batch
+
+    t0 = time.perf_counter()
+    generator = make_generator_model()
+    discriminator = make_discriminator_model()
+
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    def discriminator_loss(real_output, fake_output):
+        real_loss = cross_entropy(tf.ones_like(real_output), real_output)
+        fake_loss = cross_entropy(tf.zeros_like(fake_output), fake_output)
+        total_loss = real_loss + fake_loss
+        return total_loss
+
+    def generator_loss(fake_output):
+        return cross_entropy(tf.ones_like(fake_output), fake_output)
+
+    generator_optimizer = keras.optimizers.Adam(1e-4)
+    discriminator_optimizer = keras.optimizers.Adam(1e-4)
+
+    @tf.function
+    def train_step(images):
+        noise = tf.random.normal([batch_size, NOISE_DIM])
+
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated_images = generator(noise, training=True)
+
+            real_output = discriminator(images, training=True)
+            fake_output = discriminator(generated_images, training=True)
+
+            gen_loss = generator_loss(fake_output)
+            disc_loss = discriminator_loss(real_output, fake_output)
+
+        gradients_of_generator = gen_tape.gradient(gen_loss, generator.trainable_variables)
+        gradients_of_discriminator = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
+
+        generator_optimizer.apply_gradients(zip(gradients_of_generator, generator.trainable_variables))
+        discriminator_optimizer.apply_gradients(zip(gradients_of_discriminator, discriminator.trainable_variables))
+        return gen_loss, disc_loss
+
+    ends = []
+    for image_batch in dataset:
+        gen_loss, disc_loss = train_step(image_batch)
+        gen_loss.numpy(), disc_loss.numpy()
+        ends.append(time.perf_counter())
+
+    params = sum(int(np.prod(w.shape)) for w in generator.trainable_weights + discriminator.trainable_weights)
+    return common.report(model_name, args, t0, ends, params)

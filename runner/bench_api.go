@@ -1,0 +1,49 @@
+package runner
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// This file exports what a program driving single training steps needs (the benchmark,
+// bench/cmd/tfrun-bench) without going through Run or RunGAN: the classifier Run compiles
+// for a config, and the batches Fit and RunGAN feed their models (a GAN is built with
+// NewGAN).
+
+// NewConfigClassifier compiles the classifier a classifier config describes, as Run does:
+// the same layers with Keras's default names, the same optimizer, weights drawn from seed,
+// for inputs of the data set's shape (IMDB: maxlen token ids). threads sizes TensorFlow's
+// intra-op pool (0: TensorFlow's choice). The caller closes it.
+func NewConfigClassifier(cfg *configs.Config, seed int64, threads int) (*Classifier, error) {
+	if cfg.Task != configs.TaskClassifier {
+		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
+	}
+	if cfg.Data.Dataset != configs.DatasetIMDB {
+		return nil, fmt.Errorf("%s: data.dataset %q: classifiers are implemented for imdb only so far", cfg.File, cfg.Data.Dataset)
+	}
+	layers, err := buildLayers(cfg.Model.Layers, namer{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
+	}
+	c, err := NewClassifier(ClassifierSpec{
+		Layers: layers, Input: builders.Shape{cfg.Data.Maxlen}, IntInput: true, Seed: uint64(seed), Threads: threads,
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
+	}
+	return c, nil
+}
+
+// Batch builds the feature and label tensors of the examples at idx, as Fit does for
+// each step.
+func (d *Dataset) Batch(idx []int) (x, y *tf.Tensor, err error) { return d.batch(idx) }
+
+// Batch builds the image and label tensors of the images at idx, as RunGAN does for each
+// step.
+func (d *ImageData) Batch(idx []int) (images, labels *tf.Tensor, err error) { return d.batch(idx) }
