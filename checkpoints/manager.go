@@ -240,6 +240,19 @@ var (
 	atomicTemp     = regexp.MustCompile(`^\.(checkpoint|ckpt-[0-9]+\.json)\.tmp[0-9]*$`)
 )
 
+// Cleanup removes from dir what unfinished saves and prunes left (a process killed
+// mid-save): files of checkpoints the state file does not list, temporary folders and
+// files. It never touches a listed checkpoint, and does nothing when the state file
+// cannot be read. Saves clean up too; a resuming run calls it first.
+func Cleanup(dir string) error {
+	st, err := ReadState(dir)
+	if err != nil {
+		return err
+	}
+	(&Manager{dir: dir}).cleanup(st)
+	return nil
+}
+
 // cleanup removes what unfinished saves and prunes left: files of checkpoints the state
 // file does not list, and temporary files. Best effort.
 func (m *Manager) cleanup(st *State) {

@@ -194,6 +194,9 @@ func PrepareCheckpoints(cfg *configs.Config, o Options) (info *CheckpointInfo, u
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := checkpoints.Cleanup(dir); err != nil {
+		return nil, nil, err
+	}
 	if !o.Resume && !o.ResumeOrStart {
 		if latest != "" {
 			return nil, nil, fmt.Errorf("%w: %s has %s; add -resume to continue from the latest, or choose another -out (or delete it) to start over",
