@@ -103,9 +103,38 @@ func sampleInputs(gc *configs.GAN, seed int64) (noise []float32, labels []int32,
 	return noise, labels, rows, cols
 }
 
+// ganState is the training state of a GAN run a checkpoint keeps beside the tensors.
+type ganState struct {
+	Seed      int64        `json:"seed"`
+	Limit     int          `json:"limit"`
+	BatchSize int          `json:"batch_size"`
+	Epochs    int          `json:"epochs"`
+	Epoch     int          `json:"epoch"` // 0-based epoch in progress (epochs done when Batch is 0)
+	Batch     int          `json:"batch"` // batches of Epoch done
+	Sums      ganSums      `json:"sums"`  // the partial epoch's running sums
+	History   historyState `json:"history"`
+}
+
+// ganSums are an epoch's running sums, each metric weighted by batch size.
+type ganSums struct {
+	GenLoss, DiscLoss, RealAccuracy, FakeAccuracy float64
+	Seen                                          int
+	Seconds                                       float64
+}
+
+func (s *ganSums) add(r StepResult, n int) {
+	w := float64(n)
+	s.GenLoss += w * r.GenLoss
+	s.DiscLoss += w * r.DiscLoss
+	s.RealAccuracy += w * r.RealAccuracy
+	s.FakeAccuracy += w * r.FakeAccuracy
+	s.Seen += n
+}
+
 // RunGAN trains the GAN cfg describes and writes the run directory: summary.txt,
 // samples/epoch_NNNN.png (a grid from fixed noise, every epoch), samples.gif, losses.png,
-// history.json and history.csv.
+// history.json, history.csv and checkpoints/ (every checkpoint.every epochs, at the end
+// and when interrupted; o.Resume continues from the latest exactly).
 func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 	out := o.Out
 	if out == nil {
@@ -123,6 +152,26 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 	if err := os.MkdirAll(filepath.Join(o.OutDir, "samples"), 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
 	}
+	info, unlock, err := PrepareCheckpoints(cfg, o)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st := ganState{Seed: seed, Limit: o.Limit, BatchSize: gc.BatchSize, Epochs: epochs}
+	if info != nil {
+		if err := decodeState(info.Prefix, info.State, &st); err != nil {
+			return err
+		}
+		switch {
+		case o.Seed != nil && *o.Seed != st.Seed:
+			return fmt.Errorf("-resume from %s: %w: -seed %d: the checkpoint was trained with seed %d", info.Prefix, ErrResumeOptions, *o.Seed, st.Seed)
+		case o.Limit != st.Limit:
+			return fmt.Errorf("-resume from %s: %w: -limit %d: the checkpoint was trained with -limit %d", info.Prefix, ErrResumeOptions, o.Limit, st.Limit)
+		case st.Batch > 0 && st.BatchSize != gc.BatchSize:
+			return fmt.Errorf("-resume from %s: %w: gan.batch_size %d: the checkpoint is in the middle of an epoch of batches of %d", info.Prefix, ErrResumeOptions, gc.BatchSize, st.BatchSize)
+		}
+		seed, st.Epochs = st.Seed, epochs
+	}
 	t0 := time.Now()
 	data, err := loadImages(cfg.Data.Dataset, o.DataDir, false, o.Limit)
 	if err != nil {
@@ -134,29 +183,56 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 		return fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
 	}
 	defer m.Close()
-	summary := networkSummary(m.Generator) + networkSummary(m.Discriminator)
+	summary := m.Generator.Summary() + m.Discriminator.Summary()
 	fmt.Fprint(out, summary)
 	if err := writeFileAtomic(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
 		return err
 	}
-	noise, labels, rows, cols := sampleInputs(gc, seed)
+	ck, err := NewCheckpointer(m.Graph, m.sess, m.Variables(), CheckpointOptionsFor(cfg, o))
+	if err != nil {
+		return err
+	}
 	h := &History{}
-	var grids []string
+	if info != nil {
+		if _, err := ck.Restore(info.Prefix, nil); err != nil {
+			return err
+		}
+		h = st.History.history()
+		fmt.Fprintf(out, "Resumed from %s: epoch %d, step %d (global step %d)\n", info.Prefix, st.Epoch+1, st.Batch, info.Step)
+	}
+	save := func() (string, error) {
+		step, err := stepOf(m.sess, m.Graph)
+		if err != nil {
+			return "", err
+		}
+		st.History = newHistoryState(h)
+		return ck.Save(step, st)
+	}
+	noise, labels, rows, cols := sampleInputs(gc, seed)
 	n := data.Len()
 	steps := (n + gc.BatchSize - 1) / gc.BatchSize
-	for epoch := 0; epoch < epochs; epoch++ {
+	every := max(cfg.Checkpoint.Every, 1)
+	for ; st.Epoch < epochs; st.Epoch++ {
 		start := time.Now()
-		order := datasets.Shuffle(n, seed+int64(epoch))
+		order := datasets.Shuffle(n, seed+int64(st.Epoch))
 		bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(out), progressbar.OptionShowCount(),
 			progressbar.OptionSetWidth(20), progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(500*time.Millisecond), progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetDescription(fmt.Sprintf("Epoch %d/%d", epoch+1, epochs)))
-		var sum StepResult
-		for b := 0; b < steps; b++ {
+			progressbar.OptionSetDescription(fmt.Sprintf("Epoch %d/%d", st.Epoch+1, epochs)))
+		bar.Set(st.Batch)
+		for ; st.Batch < steps; st.Batch++ {
 			if err := ctx.Err(); err != nil {
 				bar.Exit()
-				return fmt.Errorf("%w at epoch %d, step %d", ErrInterrupted, epoch+1, b)
+				st.Sums.Seconds += time.Since(start).Seconds()
+				prefix, serr := save()
+				if serr != nil {
+					return fmt.Errorf("%w at epoch %d, step %d; saving a checkpoint failed: %v", ErrInterrupted, st.Epoch+1, st.Batch, serr)
+				}
+				fmt.Fprintf(out, "\nInterrupted at epoch %d/%d, step %d/%d: checkpoint %s holds the run up to here; continue it with -resume.\n",
+					st.Epoch+1, epochs, st.Batch, steps, prefix)
+				return fmt.Errorf("%w at epoch %d, step %d (saved %s)", ErrInterrupted, st.Epoch+1, st.Batch, prefix)
 			}
+			b := st.Batch
 			idx := order[b*gc.BatchSize : min((b+1)*gc.BatchSize, n)]
 			it, lt, err := data.batch(idx)
 			if err != nil {
@@ -168,29 +244,45 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 			}
 			if !finite(r.GenLoss) || !finite(r.DiscLoss) {
 				bar.Exit()
-				return fmt.Errorf("epoch %d, step %d: generator loss %v, discriminator loss %v; training stopped (TerminateOnNaN)", epoch+1, b+1, r.GenLoss, r.DiscLoss)
+				msg := fmt.Sprintf("epoch %d, step %d: generator loss %v, discriminator loss %v; training stopped (TerminateOnNaN)", st.Epoch+1, b+1, r.GenLoss, r.DiscLoss)
+				if prefix, _ := ck.Last(); prefix != "" {
+					return fmt.Errorf("%s; the last good checkpoint, %s, is kept", msg, prefix)
+				}
+				return fmt.Errorf("%s", msg)
 			}
-			w := float64(len(idx)) / float64(n)
-			sum.GenLoss += w * r.GenLoss
-			sum.DiscLoss += w * r.DiscLoss
-			sum.RealAccuracy += w * r.RealAccuracy
-			sum.FakeAccuracy += w * r.FakeAccuracy
+			st.Sums.add(r, len(idx))
 			bar.Add(1)
 		}
 		bar.Finish()
-		secs := time.Since(start).Seconds()
+		sum := st.Sums
+		secs := sum.Seconds + time.Since(start).Seconds()
+		seen := float64(sum.Seen)
+		logs := Logs{"gen_loss": sum.GenLoss / seen, "disc_loss": sum.DiscLoss / seen,
+			"real_accuracy": sum.RealAccuracy / seen, "fake_accuracy": sum.FakeAccuracy / seen, "seconds": secs}
 		fmt.Fprintf(out, "Epoch %d/%d - %.0fs - gen_loss: %.4f - disc_loss: %.4f - real_accuracy: %.4f - fake_accuracy: %.4f\n",
-			epoch+1, epochs, secs, sum.GenLoss, sum.DiscLoss, sum.RealAccuracy, sum.FakeAccuracy)
-		h.Append(epoch+1, Logs{"gen_loss": sum.GenLoss, "disc_loss": sum.DiscLoss,
-			"real_accuracy": sum.RealAccuracy, "fake_accuracy": sum.FakeAccuracy, "seconds": secs})
-		grid := filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", epoch+1))
+			st.Epoch+1, epochs, secs, logs["gen_loss"], logs["disc_loss"], logs["real_accuracy"], logs["fake_accuracy"])
+		h.Append(st.Epoch+1, logs)
+		grid := filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", st.Epoch+1))
 		if err := saveGrid(m, grid, noise, labels, data.Shape, rows, cols); err != nil {
 			return err
 		}
-		grids = append(grids, grid)
 		if err := writeGANHistory(o.OutDir, h, cfg.Name); err != nil {
 			return err
 		}
+		st.Batch, st.Sums = 0, ganSums{}
+		if done := st.Epoch + 1; done%every == 0 || done == epochs {
+			st.Epoch++ // the state of a checkpoint at an epoch boundary counts the epoch done
+			prefix, err := save()
+			st.Epoch--
+			if err != nil {
+				return fmt.Errorf("epoch %d: %w", done, err)
+			}
+			fmt.Fprintf(out, "Epoch %d: saved checkpoint %s\n", done, prefix)
+		}
+	}
+	var grids []string
+	for _, e := range h.Epochs {
+		grids = append(grids, filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", e)))
 	}
 	frames, err := plots.LoadPNGs(grids)
 	if err != nil {
@@ -232,6 +324,3 @@ func writeGANHistory(dir string, h *History, name string) error {
 	}
 	return plots.GANLosses(filepath.Join(dir, "losses.png"), h.Epochs, h.Metrics["gen_loss"], h.Metrics["disc_loss"], name)
 }
-
-// networkSummary renders a GAN network like Keras's summary.
-func networkSummary(n *builders.Network) string { return n.Summary() }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -317,3 +318,95 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+const resumeGAN = `task: gan
+data: {dataset: mnist}
+gan:
+  noise_dim: 8
+  batch_size: 32
+  epochs: 2
+  sample_grid: [2, 2]
+  generator:
+    layers:
+      - {type: Dense, units: 98, use_bias: false}
+      - {type: BatchNormalization}
+      - {type: LeakyReLU}
+      - {type: Reshape, target_shape: [7, 7, 2]}
+      - {type: Conv2DTranspose, filters: 2, kernel_size: 3, strides: 2, padding: same, use_bias: false}
+      - {type: BatchNormalization}
+      - {type: LeakyReLU}
+      - {type: Conv2DTranspose, filters: 1, kernel_size: 3, strides: 2, padding: same, activation: tanh}
+  discriminator:
+    layers:
+      - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}
+      - {type: LeakyReLU}
+      - {type: Dropout, rate: 0.3}
+      - {type: Flatten}
+      - {type: Dense, units: 1}
+checkpoint: {every: 1}
+`
+
+// A GAN run stopped after an epoch, or in the middle of one, and resumed ends with the same
+// weights (bit for bit) and history as the uninterrupted run.
+func TestGANResumeEqualsUninterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	cfg := loadConfig(t, resumeGAN)
+	run := func(ctx context.Context, dir string, edit func(*Options)) error {
+		o := Options{OutDir: dir, Limit: 128, Threads: 1}
+		if edit != nil {
+			edit(&o)
+		}
+		return RunGAN(ctx, cfg, o)
+	}
+	straight := t.TempDir()
+	if err := run(context.Background(), straight, nil); err != nil {
+		if containsAll(err.Error(), "not found") {
+			t.Skipf("MNIST not available: %v", err)
+		}
+		t.Fatal(err)
+	}
+	final := "ckpt-8" // 2 epochs of 4 steps
+	wantData, err := os.ReadFile(filepath.Join(CheckpointDir(straight), final+".data-00000-of-00001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist := historyWithoutSeconds(t, straight)
+	for _, tc := range []struct {
+		name string
+		stop func(t *testing.T, dir string)
+	}{
+		{"epoch_boundary", func(t *testing.T, dir string) {
+			if err := run(context.Background(), dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"mid_epoch", func(t *testing.T, dir string) {
+			err := run(interruptAt(6), dir, nil)
+			if err == nil || !errorsIsInterrupted(err) {
+				t.Fatalf("err = %v, want an interruption", err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.stop(t, dir)
+			if err := run(context.Background(), dir, func(o *Options) { o.Resume = true }); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(CheckpointDir(dir), final+".data-00000-of-00001"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(data) != string(wantData) {
+				t.Errorf("%s differs from the uninterrupted run's", final)
+			}
+			if h := historyWithoutSeconds(t, dir); !sameHistory(h, wantHist) {
+				t.Errorf("history\n got %+v\nwant %+v", h, wantHist)
+			}
+		})
+	}
+}
+
+func errorsIsInterrupted(err error) bool { return errors.Is(err, ErrInterrupted) }
