@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 1
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench bench-env libtensorflow clean env
+.PHONY: all build run test vet bench bench-env compat libtensorflow clean env
 
 all: build
 
@@ -68,6 +68,26 @@ bench: bench-env libtensorflow
 	$(GO) build -o bin/tfrun-bench ./bench/cmd/tfrun-bench
 	$(GO) build -o bin/bench-compare ./bench/cmd/compare
 	bin/bench-compare -tfrun bin/tfrun-bench -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
+
+# Python TensorFlow reads tfrun's checkpoints (not part of `make test`): a venv with
+# tensorflow-cpu 2.18.0 in checkpoints/compat/.venv (ignored by git), a short run of
+# COMPAT_CONFIG, then checkpoints/compat/read_checkpoint.py lists and reads every variable
+# of its latest checkpoint with tf.train.load_checkpoint and checks them.
+COMPAT_DIR := checkpoints/compat
+COMPAT_VENV := $(COMPAT_DIR)/.venv
+COMPAT_STAMP := $(COMPAT_VENV)/.tensorflow-cpu-2.18.0
+COMPAT_CONFIG ?= configs/imdb_tuned_adam.yaml
+COMPAT_PYTHON ?= python3
+
+compat: $(COMPAT_STAMP) build
+	rm -rf $(COMPAT_DIR)/.run
+	$(BIN) -config $(COMPAT_CONFIG) -epochs 2 -limit 1000 -out $(COMPAT_DIR)/.run > $(COMPAT_DIR)/.run.log
+	$(COMPAT_VENV)/bin/python $(COMPAT_DIR)/read_checkpoint.py $(COMPAT_DIR)/.run/checkpoints
+
+$(COMPAT_STAMP):
+	$(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/pip install --disable-pip-version-check --quiet tensorflow-cpu==2.18.0
+	touch $@
 
 # Prints the variables a shell needs to build by hand: eval "$$(make -s env)"
 env:

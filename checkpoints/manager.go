@@ -35,6 +35,9 @@ type Sidecar struct {
 	// (configs.Config.Fingerprint); Source is that config's file, for messages.
 	Fingerprint string `json:"fingerprint,omitempty"`
 	Source      string `json:"source,omitempty"`
+	// Definition is the canonical model definition the fingerprint hashes
+	// (configs.Config.ModelDefinition), kept to explain a mismatch setting by setting.
+	Definition json.RawMessage `json:"definition,omitempty"`
 	// Files are the bundle's files as written.
 	Files []FileSum `json:"files"`
 	// Tensors are the bundle's tensors (variables and extras) in name order.
@@ -66,6 +69,7 @@ func SidecarFile(prefix string) string { return prefix + ".json" }
 type Meta struct {
 	Fingerprint string
 	Source      string
+	Definition  json.RawMessage
 	State       json.RawMessage
 }
 
@@ -148,7 +152,7 @@ func (m *Manager) Save(sess *graphs.Session, step int64, meta Meta, extras []Ten
 		return "", errCrash
 	}
 	sc := &Sidecar{Format: SidecarFormat, Name: name, Step: step, Time: time.Now().UTC(),
-		Fingerprint: meta.Fingerprint, Source: meta.Source, State: meta.State}
+		Fingerprint: meta.Fingerprint, Source: meta.Source, Definition: meta.Definition, State: meta.State}
 	for _, f := range []string{IndexFile(prefix), DataFile(prefix, 0, 1)} {
 		if err := syncFile(f); err != nil {
 			m.remove(name)

@@ -9,13 +9,21 @@ import (
 // fingerprintVersion changes whenever the canonical form below changes.
 const fingerprintVersion = 1
 
-// Fingerprint returns the hex SHA-256 of a canonical JSON of what defines the model's
-// variables and inputs: the task, the data (dataset, num_words, maxlen), every layer with
-// every argument of its type (defaults included, so spelling a default out changes
-// nothing), and for a GAN noise_dim and num_classes. Training settings (epochs, batch size,
-// optimizer, callbacks, checkpointing, seed, name) do not count, so a checkpoint can be
-// resumed under a config that only trains differently.
+// Fingerprint returns the hex SHA-256 of ModelDefinition: what defines the model's
+// variables and inputs. Training settings (epochs, batch size, optimizer, callbacks,
+// checkpointing, seed, name) do not count, so a checkpoint can be resumed under a config
+// that only trains differently.
 func (c *Config) Fingerprint() string {
+	sum := sha256.Sum256(c.ModelDefinition())
+	return hex.EncodeToString(sum[:])
+}
+
+// ModelDefinition returns the canonical JSON (sorted keys, no spaces) that Fingerprint
+// hashes: the task, the data (dataset, num_words, maxlen), every layer with every argument
+// of its type (defaults included, so spelling a default out changes nothing), and for a
+// GAN noise_dim, num_classes and both networks. Checkpoints keep it so that a mismatch can
+// be explained setting by setting.
+func (c *Config) ModelDefinition() []byte {
 	data := map[string]any{"dataset": c.Data.Dataset}
 	if c.Data.Dataset == DatasetIMDB {
 		data["num_words"] = c.Data.NumWords
@@ -41,8 +49,7 @@ func (c *Config) Fingerprint() string {
 	if err != nil {
 		panic("configs: fingerprint: " + err.Error()) // unreachable: ints, floats, strings, bools
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return b
 }
 
 func canonicalNetwork(n *Network) map[string]any {

@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -66,11 +68,15 @@ type CheckpointOptions struct {
 	Fingerprint string
 	// Source names the config in messages (its file).
 	Source string
+	// Definition is the config's ModelDefinition(), what Fingerprint hashes; a checkpoint
+	// keeps it so that a mismatch is explained setting by setting. Optional.
+	Definition json.RawMessage
 }
 
 // CheckpointOptionsFor returns the options a run of cfg with command-line options o uses.
 func CheckpointOptionsFor(cfg *configs.Config, o Options) CheckpointOptions {
-	return CheckpointOptions{Dir: CheckpointDir(o.OutDir), Keep: cfg.Checkpoint.Keep, Fingerprint: cfg.Fingerprint(), Source: cfg.File}
+	return CheckpointOptions{Dir: CheckpointDir(o.OutDir), Keep: cfg.Checkpoint.Keep, Fingerprint: cfg.Fingerprint(), Source: cfg.File,
+		Definition: cfg.ModelDefinition()}
 }
 
 // Checkpointer saves and restores one training run: a fixed list of variables (all a
@@ -120,7 +126,7 @@ func (c *Checkpointer) Save(step int64, state any, extras ...checkpoints.Tensor)
 	if err != nil {
 		return "", fmt.Errorf("checkpoint state: %w", err)
 	}
-	prefix, err := c.m.Save(c.sess, step, checkpoints.Meta{Fingerprint: c.o.Fingerprint, Source: c.o.Source, State: raw}, extras)
+	prefix, err := c.m.Save(c.sess, step, checkpoints.Meta{Fingerprint: c.o.Fingerprint, Source: c.o.Source, Definition: c.o.Definition, State: raw}, extras)
 	if err != nil {
 		return "", err
 	}
@@ -138,7 +144,7 @@ func (c *Checkpointer) Restore(prefix string, state any) (map[string]*tf.Tensor,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFingerprint(prefix, sc, c.o.Fingerprint, c.o.Source); err != nil {
+	if err := checkFingerprint(prefix, sc, c.o.Fingerprint, c.o.Source, c.o.Definition); err != nil {
 		return nil, err
 	}
 	if state != nil {
@@ -214,7 +220,7 @@ func PrepareCheckpoints(cfg *configs.Config, o Options) (info *CheckpointInfo, u
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (kept checkpoints: %s; nothing was changed)", err, checkpoints.Describe(dir))
 	}
-	if err := checkFingerprint(latest, sc, cfg.Fingerprint(), cfg.File); err != nil {
+	if err := checkFingerprint(latest, sc, cfg.Fingerprint(), cfg.File, cfg.ModelDefinition()); err != nil {
 		return nil, nil, err
 	}
 	return &CheckpointInfo{Prefix: latest, Sidecar: sc}, release, nil
@@ -235,18 +241,94 @@ func probeWritable(dir string) error {
 	return err
 }
 
-// checkFingerprint refuses a checkpoint written for another model-defining config.
-func checkFingerprint(prefix string, sc *checkpoints.Sidecar, want, source string) error {
+// checkFingerprint refuses a checkpoint written for another model-defining config,
+// naming the settings that differ when both definitions are known.
+func checkFingerprint(prefix string, sc *checkpoints.Sidecar, want, source string, definition json.RawMessage) error {
 	if sc.Fingerprint == want {
 		return nil
 	}
 	from := ""
 	if sc.Source != "" {
-		from = " of " + sc.Source
+		from = " (" + sc.Source + ")"
+	}
+	what := "the model, data or layer settings differ"
+	if diffs := diffDefinitions(sc.Definition, definition); len(diffs) > 0 {
+		what = strings.Join(diffs, "; ")
 	}
 	return &checkpoints.Error{Op: "restoring", Path: prefix, Kind: checkpoints.ErrMismatch,
-		Err: fmt.Errorf("it was written for another model: config fingerprint %.12s%s, but %s has %.12s (the model, data or layer settings differ)",
-			sc.Fingerprint, from, source, want)}
+		Err: fmt.Errorf("it was written for another model: %s; the checkpoint's config%s has fingerprint %.12s, %s has %.12s",
+			what, from, sc.Fingerprint, source, want)}
+}
+
+// diffDefinitions lists the settings in which two model definitions differ, as
+// "model[0].output_dim: 16 in the checkpoint, 12 now" (at most 5).
+func diffDefinitions(old, now json.RawMessage) []string {
+	var a, b any
+	if json.Unmarshal(old, &a) != nil || json.Unmarshal(now, &b) != nil || a == nil || b == nil {
+		return nil
+	}
+	var out []string
+	var walk func(path string, x, y any)
+	walk = func(path string, x, y any) {
+		if len(out) >= 5 {
+			return
+		}
+		show := func(v any) string {
+			if v == nil {
+				return "absent"
+			}
+			s, _ := json.Marshal(v)
+			return string(s)
+		}
+		switch xv := x.(type) {
+		case map[string]any:
+			yv, ok := y.(map[string]any)
+			if !ok {
+				break
+			}
+			keys := make([]string, 0, len(xv)+len(yv))
+			for k := range xv {
+				keys = append(keys, k)
+			}
+			for k := range yv {
+				if _, ok := xv[k]; !ok {
+					keys = append(keys, k)
+				}
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(p, xv[k], yv[k])
+			}
+			return
+		case []any:
+			yv, ok := y.([]any)
+			if !ok {
+				break
+			}
+			if len(xv) != len(yv) {
+				out = append(out, fmt.Sprintf("%s: %d entries in the checkpoint, %d now", path, len(xv), len(yv)))
+				return
+			}
+			for i := range xv {
+				walk(fmt.Sprintf("%s[%d]", path, i), xv[i], yv[i])
+			}
+			return
+		}
+		if show(x) != show(y) {
+			out = append(out, fmt.Sprintf("%s: %s in the checkpoint, %s now", path, show(x), show(y)))
+		}
+	}
+	walk("", a, b)
+	for i, d := range out { // spell the classifier's layers as the config does
+		if rest, ok := strings.CutPrefix(d, "model["); ok {
+			out[i] = "model.layers[" + rest
+		}
+	}
+	return out
 }
 
 // decodeState decodes a sidecar's state strictly.

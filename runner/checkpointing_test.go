@@ -303,7 +303,7 @@ func TestResumeRefusals(t *testing.T) {
 		{"no_checkpoint", cfg, func(o *Options) { o.Resume = true; o.OutDir = t.TempDir() }, nil, ErrNoCheckpoint, []string{"-resume-or-start"}},
 		{"checkpoints_exist", cfg, nil, nil, ErrCheckpointsExist, []string{"ckpt-8 (latest)", "-resume"}},
 		{"other_config", other, func(o *Options) { o.Resume = true }, nil, checkpoints.ErrMismatch,
-			[]string{"another model", "fingerprint", "tiny.yaml"}},
+			[]string{"another model: model.layers[0].output_dim: 16 in the checkpoint, 12 now", "fingerprint", "tiny.yaml"}},
 		{"other_limit", cfg, func(o *Options) { o.Resume = true; o.Limit = 100 }, nil, ErrResumeOptions, []string{"-limit 100", "-limit 300"}},
 		{"other_seed", cfg, func(o *Options) { o.Resume = true; o.Seed = &seed }, nil, ErrResumeOptions, []string{"-seed 99", "seed 7"}},
 		{"truncated", cfg, func(o *Options) { o.Resume = true }, func(t *testing.T, dir string) {
