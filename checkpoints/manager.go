@@ -292,13 +292,19 @@ func (m *Manager) remove(name string) {
 	}
 }
 
-// Restore checks the checkpoint at prefix (Inspect) and the model's variables against it
-// (Saver.Read), then assigns the variables. It returns the sidecar and the extras by name.
-// On any error nothing has changed.
-func (m *Manager) Restore(sess *graphs.Session, prefix string) (*Sidecar, map[string]*tf.Tensor, error) {
+// Restore checks the checkpoint at prefix (Inspect), lets accept (if not nil) refuse it
+// by its sidecar, checks the model's variables against it (Saver.Read), then assigns the
+// variables. It returns the sidecar and the extras by name. On any error nothing has
+// changed.
+func (m *Manager) Restore(sess *graphs.Session, prefix string, accept func(*Sidecar) error) (*Sidecar, map[string]*tf.Tensor, error) {
 	sc, err := Inspect(prefix)
 	if err != nil {
 		return nil, nil, err
+	}
+	if accept != nil {
+		if err := accept(sc); err != nil {
+			return nil, nil, err
+		}
 	}
 	extras, err := m.saver.Read(sess, prefix, sc.Extras)
 	if err != nil {

@@ -81,7 +81,7 @@ func TestManagerWriteFailures(t *testing.T) {
 				t.Fatalf("Latest = %q, %v; want ckpt-1", latest, err)
 			}
 			b := newModel(t, 2, []int64{40000, 3})
-			if _, _, err := newManager(t, b, dir, 5).Restore(b.sess, latest); err != nil {
+			if _, _, err := newManager(t, b, dir, 5).Restore(b.sess, latest, nil); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(b.values(t), first) {

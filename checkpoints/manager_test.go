@@ -99,7 +99,7 @@ func TestManagerSaveKeepRestore(t *testing.T) {
 	}
 
 	b := newModel(t, 2, []int64{2, 3})
-	sc, extras, err := newManager(t, b, dir, 2).Restore(b.sess, filepath.Join(dir, "ckpt-20"))
+	sc, extras, err := newManager(t, b, dir, 2).Restore(b.sess, filepath.Join(dir, "ckpt-20"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestManagerCrashDuringSave(t *testing.T) {
 			}
 			b := newModel(t, 2, []int64{2, 3})
 			mb := newManager(t, b, dir, 5)
-			if _, _, err := mb.Restore(b.sess, latest); err != nil {
+			if _, _, err := mb.Restore(b.sess, latest, nil); err != nil {
 				t.Fatalf("restoring %s after the crash: %v", wantLatest, err)
 			}
 			if !slices.Equal(b.values(t), wantValues) {

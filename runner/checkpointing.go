@@ -140,19 +140,15 @@ func (c *Checkpointer) Save(step int64, state any, extras ...checkpoints.Tensor)
 // returns the extras by name. On an error nothing has changed; the error names what is
 // damaged or what does not match (checkpoints.ErrCorrupt, checkpoints.ErrMismatch).
 func (c *Checkpointer) Restore(prefix string, state any) (map[string]*tf.Tensor, error) {
-	sc, err := checkpoints.Inspect(prefix)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFingerprint(prefix, sc, c.o.Fingerprint, c.o.Source, c.o.Definition); err != nil {
-		return nil, err
-	}
-	if state != nil {
-		if err := decodeState(prefix, sc.State, state); err != nil {
-			return nil, err
+	sc, extras, err := c.m.Restore(c.sess, prefix, func(sc *checkpoints.Sidecar) error {
+		if err := checkFingerprint(prefix, sc, c.o.Fingerprint, c.o.Source, c.o.Definition); err != nil {
+			return err
 		}
-	}
-	_, extras, err := c.m.Restore(c.sess, prefix)
+		if state != nil {
+			return decodeState(prefix, sc.State, state)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -17,8 +17,9 @@ type classifierState struct {
 	Seed int64 `json:"seed"`
 	// Limit is -limit: a resumed run must train on the same examples.
 	Limit int `json:"limit"`
-	// BatchSize positions Fit.Batch within an epoch.
-	BatchSize int `json:"batch_size"`
+	// BatchSize and TrainExamples position Fit.Batch within an epoch's shuffle.
+	BatchSize     int `json:"batch_size"`
+	TrainExamples int `json:"train_examples"`
 	// Epochs is the number of epochs the run was asked for when it saved.
 	Epochs    int             `json:"epochs"`
 	Fit       FitState        `json:"fit"`

@@ -113,6 +113,10 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		val = test
 	}
 
+	if resumed != nil && resumed.Fit.Batch > 0 && resumed.TrainExamples != fitTrain.Len() {
+		return nil, fmt.Errorf("-resume from %s: %w: the checkpoint is in the middle of an epoch over %d training examples, this run has %d (was train.validation_split changed?)",
+			info.Prefix, ErrResumeOptions, resumed.TrainExamples, fitTrain.Len())
+	}
 	layers, err := buildLayers(cfg.Model.Layers, namer{})
 	if err != nil {
 		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
@@ -168,7 +172,7 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 			return "", false, err
 		}
 		_, last := ck.Last()
-		st := classifierState{Seed: seed, Limit: o.Limit, BatchSize: cfg.Train.BatchSize, Epochs: epochs, Fit: at,
+		st := classifierState{Seed: seed, Limit: o.Limit, BatchSize: cfg.Train.BatchSize, TrainExamples: fitTrain.Len(), Epochs: epochs, Fit: at,
 			History: newHistoryState(h), Callbacks: cbs}
 		prefix, err = ck.Save(step, st, cbExtras...)
 		return prefix, err == nil && step != last, err
@@ -205,6 +209,10 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 	if fitErr != nil {
 		var ie *InterruptedError
 		if errors.As(fitErr, &ie) {
+			if step, err := stepOf(c.Session(), c.Graph); err == nil && step == 0 {
+				fmt.Fprintf(out, "\nInterrupted before the first training step: nothing to save.\n")
+				return nil, fitErr
+			}
 			prefix, _, err := save(ie.At)
 			if err != nil {
 				return nil, fmt.Errorf("%w; saving a checkpoint failed: %v", fitErr, err)

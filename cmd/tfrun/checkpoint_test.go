@@ -384,3 +384,36 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// The -resume policy's exit codes, decided before any data is loaded.
+func TestResumeExitCodes(t *testing.T) {
+	cfg := writeConfig(t, childYAML)
+	withState := func(t *testing.T) string { // a run directory whose state file names ckpt-50
+		dir := t.TempDir()
+		ck := runner.CheckpointDir(dir)
+		os.MkdirAll(ck, 0o755)
+		os.WriteFile(filepath.Join(ck, checkpoints.StateFile), []byte("model_checkpoint_path: \"ckpt-50\"\n"), 0o644)
+		return dir
+	}
+	cases := []struct {
+		name string
+		dir  func(t *testing.T) string
+		args []string
+		code int
+		want string
+	}{
+		{"resume_without_checkpoint", func(t *testing.T) string { return t.TempDir() }, []string{"-resume"}, 2, "no checkpoint to resume from"},
+		{"fresh_run_over_checkpoints", withState, nil, 2, "holds checkpoints"},
+		{"resume_missing_files", withState, []string{"-resume"}, 1, "ckpt-50.index and ckpt-50.json are missing"},
+		{"both_resume_flags", func(t *testing.T) string { return t.TempDir() }, []string{"-resume", "-resume-or-start"}, 2, "exclude each other"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-config", cfg, "-out", tc.dir(t)}, tc.args...)
+			code, _, stderr := runCLI(t, args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}
