@@ -96,6 +96,10 @@ func TestGradientsNumeric(t *testing.T) {
 				y, _, _ := batchNormTrainOp(s, in[0], in[1], in[2], 1e-3, true)
 				return y
 			}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 3e-2, AbsTol: 3e-3}},
+		{"sparse_softmax_cross_entropy", []gradcheck.Param{p("logits", 3, 4, 5)}, []int64{4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return SparseSoftmaxCrossEntropy(s, in[0], s.Const([]float64{0, 4, 2, 2}), 5)
+			}, gradcheck.Options{}},
 		{"sigmoid_cross_entropy", []gradcheck.Param{p("logits", 4, 6)}, []int64{6},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return SigmoidCrossEntropy(s, in[0], s.Const([]float64{0, 1, 1, 0, 1, 0}))

@@ -32,3 +32,22 @@ func BinaryAccuracy(s *graphs.Scope, p, labels tf.Output) tf.Output {
 	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), p.DataType())
 	return Mean(s, eq)
 }
+
+// SparseSoftmaxCrossEntropy is the elementwise categorical cross-entropy of integer class
+// labels (float32 [batch], as fed) given logits [batch, classes]: −log softmax(logits)[label],
+// computed stably as −Σ onehot(label)·log_softmax(logits). Keras computes
+// sparse_categorical_crossentropy this way when the predictions come from a softmax.
+func SparseSoftmaxCrossEntropy(s *graphs.Scope, logits, labels tf.Output, classes int) tf.Output {
+	ids := op.Cast(s.Op("Cast"), labels, tf.Int32)
+	onehot := op.OneHot(s.Op("OneHot"), ids, s.Const(int32(classes)), s.Scalar(1), s.Scalar(0))
+	logp := op.LogSoftmax(s.Op("LogSoftmax"), logits)
+	return op.Neg(s.Op("Neg"), op.Sum(s.Op("Sum"), op.Mul(s.Op("Mul"), onehot, logp), s.Const([]int32{1})))
+}
+
+// SparseCategoricalAccuracy is the fraction of rows of p whose largest entry is at the
+// label (Keras's sparse_categorical_accuracy).
+func SparseCategoricalAccuracy(s *graphs.Scope, p, labels tf.Output) tf.Output {
+	pred := op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), p, s.Const(int32(1))), p.DataType())
+	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), p.DataType())
+	return Mean(s, eq)
+}

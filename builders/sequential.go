@@ -14,9 +14,10 @@ type Sequential struct {
 	Name   string
 	Layers []Layer
 
-	input  Shape
-	shapes []Shape
-	built  bool
+	input       Shape
+	shapes      []Shape
+	built       bool
+	penultimate tf.Output
 }
 
 // NewSequential returns a model named name (Keras's default: "sequential").
@@ -51,17 +52,24 @@ func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
 // OutputShape is the model's output shape (after Build).
 func (m *Sequential) OutputShape() Shape { return m.shapes[len(m.shapes)-1] }
 
-// Call emits the model on x. It also returns the logits of a final sigmoid Dense (for a
+// Call emits the model on x. It also returns the logits of a final sigmoid or softmax Dense (for a
 // stable loss), or a zero Output when the last layer is something else.
 func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
-	for _, l := range m.Layers {
+	for i, l := range m.Layers {
+		if i == len(m.Layers)-1 {
+			m.penultimate = x
+		}
 		x = l.Call(x, training)
 	}
-	if d, ok := m.Layers[len(m.Layers)-1].(*Dense); ok && d.Activation == "sigmoid" {
+	if d, ok := m.Layers[len(m.Layers)-1].(*Dense); ok && (d.Activation == "sigmoid" || d.Activation == "softmax") {
 		logits = d.Logits()
 	}
 	return x, logits
 }
+
+// Penultimate is the input of the last layer in the most recent Call: the features a
+// classifier's head sees (used for Fréchet distances).
+func (m *Sequential) Penultimate() tf.Output { return m.penultimate }
 
 // Updates are the state updates of the last training Call (BatchNormalization's moving
 // statistics) that a training step must run with the optimizer.

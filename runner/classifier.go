@@ -23,6 +23,7 @@ type Classifier struct {
 	trainLoss, trainAcc tf.Output
 	evalLoss, evalAcc   tf.Output
 	evalProb            tf.Output
+	evalFeatures        tf.Output // the input of the last layer (inference)
 	sess                *graphs.Session
 	stop                bool
 	log                 io.Writer
@@ -37,6 +38,9 @@ type ClassifierSpec struct {
 	Seed      uint64
 	Threads   int
 	ModelName string
+	// Categorical selects sparse_categorical_crossentropy on a Dense(k, softmax) output
+	// with integer class labels, instead of binary_crossentropy on Dense(1, sigmoid).
+	Categorical bool
 }
 
 // NewClassifier builds the graph (binary cross-entropy on a sigmoid output, Keras's
@@ -48,12 +52,18 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if err := m.Build(s, spec.Input); err != nil {
 		return nil, err
 	}
-	if out := m.OutputShape(); len(out) != 1 || out[0] != 1 {
-		return nil, fmt.Errorf("binary_crossentropy needs a model output of shape (None, 1), got %v", out)
-	}
 	last := spec.Layers[len(spec.Layers)-1]
-	if d, ok := last.(*builders.Dense); !ok || d.Activation != "sigmoid" {
-		return nil, fmt.Errorf("binary_crossentropy needs a last layer Dense(1, activation=sigmoid), got %s", last.Type())
+	if spec.Categorical {
+		if d, ok := last.(*builders.Dense); !ok || d.Activation != "softmax" {
+			return nil, fmt.Errorf("sparse_categorical_crossentropy needs a last layer Dense(classes, activation=softmax), got %s", last.Type())
+		}
+	} else {
+		if out := m.OutputShape(); len(out) != 1 || out[0] != 1 {
+			return nil, fmt.Errorf("binary_crossentropy needs a model output of shape (None, 1), got %v", out)
+		}
+		if d, ok := last.(*builders.Dense); !ok || d.Activation != "sigmoid" {
+			return nil, fmt.Errorf("binary_crossentropy needs a last layer Dense(1, activation=sigmoid), got %s", last.Type())
+		}
 	}
 	c := &Classifier{Graph: g, Model: m}
 	dt := tf.Float
@@ -63,17 +73,24 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	c.x = s.Placeholder("x", dt, append([]int64{-1}, toInt64(spec.Input)...)...)
 	c.y = s.Placeholder("y", tf.Float, -1)
 	labels := op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
+	classes := m.OutputShape()[0]
+	lossAcc := func(ls *graphs.Scope, prob, logits tf.Output) (loss, acc tf.Output) {
+		if spec.Categorical {
+			return builders.Mean(ls, builders.SparseSoftmaxCrossEntropy(ls, logits, c.y, classes)),
+				builders.SparseCategoricalAccuracy(ls, prob, c.y)
+		}
+		return builders.Mean(ls, builders.SigmoidCrossEntropy(ls, logits, labels)), builders.BinaryAccuracy(ls, prob, labels)
+	}
 
 	ts := s.Sub("train")
 	prob, logits := m.Call(c.x, true)
-	c.trainLoss = builders.Mean(ts, builders.SigmoidCrossEntropy(ts, logits, labels))
-	c.trainAcc = builders.BinaryAccuracy(ts, prob, labels)
+	c.trainLoss, c.trainAcc = lossAcc(ts, prob, logits)
 
 	es := s.Sub("eval")
 	prob, logits = m.Call(c.x, false)
 	c.evalProb = prob
-	c.evalLoss = builders.Mean(es, builders.SigmoidCrossEntropy(es, logits, labels))
-	c.evalAcc = builders.BinaryAccuracy(es, prob, labels)
+	c.evalFeatures = m.Penultimate()
+	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
 
 	opt, err := spec.NewOpt(s)
 	if err != nil {
@@ -141,6 +158,31 @@ func (c *Classifier) Evaluate(ds *Dataset, batchSize int) (loss, acc float64, er
 		acc += w * graphs.Scalar64(out[1])
 	}
 	return loss / float64(n), acc / float64(n), nil
+}
+
+// Features returns the inference-mode input of the model's last layer (its penultimate
+// features) for ds, [n, d] row-major, and d.
+func (c *Classifier) Features(ds *Dataset, batchSize int) ([]float64, int, error) {
+	var feats []float64
+	d := 0
+	for start := 0; start < ds.Len(); start += batchSize {
+		var idx []int
+		for i := start; i < min(start+batchSize, ds.Len()); i++ {
+			idx = append(idx, i)
+		}
+		x, _, err := ds.batch(idx)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x}, []tf.Output{c.evalFeatures})
+		if err != nil {
+			return nil, 0, fmt.Errorf("features: %w", err)
+		}
+		shape := out[0].Shape()
+		d = int(shape[len(shape)-1])
+		feats = append(feats, graphs.Float64s(out[0])...)
+	}
+	return feats, d, nil
 }
 
 // Predict returns the model's probabilities for ds (inference mode).

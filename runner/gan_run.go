@@ -324,3 +324,25 @@ func writeGANHistory(dir string, h *History, name string) error {
 	}
 	return plots.GANLosses(filepath.Join(dir, "losses.png"), h.Epochs, h.Metrics["gen_loss"], h.Metrics["disc_loss"], name)
 }
+
+// loadImageDatasets loads an image data set's training and test splits as classifier
+// data sets: pixels scaled to [-1, 1] (as the GANs' images, so a classifier's features
+// of real and generated images compare), labels the class index.
+func loadImageDatasets(dataset, dataDir string, limit int) (train, test *Dataset, err error) {
+	conv := func(d *ImageData) *Dataset {
+		labels := make([]float32, d.Len())
+		for i, l := range d.Labels {
+			labels[i] = float32(l)
+		}
+		return &Dataset{Floats: d.Images, Shape: d.Shape, Labels: labels}
+	}
+	tr, err := loadImages(dataset, dataDir, false, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	te, err := loadImages(dataset, dataDir, true, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conv(tr), conv(te), nil
+}

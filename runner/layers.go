@@ -21,6 +21,7 @@ var kerasNames = map[string]string{
 	configs.LayerLeakyReLU:          "leaky_re_lu",
 	configs.LayerReshape:            "reshape",
 	configs.LayerFlatten:            "flatten",
+	configs.LayerActivation:         "activation",
 }
 
 // namer hands out Keras's default names: dense, dense_1, dense_2, ...
@@ -94,6 +95,8 @@ func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
 			b = builders.NewReshape(name, l.TargetShape...)
 		case configs.LayerFlatten:
 			b = builders.NewFlatten(name)
+		case configs.LayerActivation:
+			b = builders.NewActivation(name, l.Activation)
 		case configs.LayerConcatenate:
 			continue // the join of a conditional network's branches (builders.Network)
 		default:

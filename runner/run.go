@@ -55,8 +55,8 @@ type Metrics struct {
 // interrupted; see Checkpointer). With o.Resume it continues from the latest checkpoint
 // exactly where the interrupted run was, to the same result an uninterrupted run gets.
 func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) {
-	if cfg.Task != configs.TaskClassifier {
-		return nil, fmt.Errorf("%s: task %q is not supported yet", cfg.File, cfg.Task)
+	if cfg.Task == configs.TaskGAN {
+		return nil, RunGAN(ctx, cfg, o)
 	}
 	out := o.Out
 	if out == nil {
@@ -90,16 +90,21 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		seed = resumed.Seed
 	}
 
-	if cfg.Data.Dataset != configs.DatasetIMDB {
-		return nil, fmt.Errorf("%s: data.dataset %q: classifiers are implemented for imdb only so far", cfg.File, cfg.Data.Dataset)
-	}
 	t0 := time.Now()
-	train, test, err := loadIMDB(o.DataDir, o.OutDir, cfg.Data.NumWords, cfg.Data.Maxlen, o.Limit)
-	if err != nil {
-		return nil, err
+	var train, test *Dataset
+	if cfg.Data.Dataset == configs.DatasetIMDB {
+		if train, test, err = loadIMDB(o.DataDir, o.OutDir, cfg.Data.NumWords, cfg.Data.Maxlen, o.Limit); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "Loaded IMDB: %d train, %d test reviews (maxlen %d, num_words %d) in %.1fs\n",
+			train.Len(), test.Len(), cfg.Data.Maxlen, cfg.Data.NumWords, time.Since(t0).Seconds())
+	} else {
+		if train, test, err = loadImageDatasets(cfg.Data.Dataset, o.DataDir, o.Limit); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "Loaded %s: %d train, %d test images %v in %.1fs\n",
+			cfg.Data.Dataset, train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
 	}
-	fmt.Fprintf(out, "Loaded IMDB: %d train, %d test reviews (maxlen %d, num_words %d) in %.1fs\n",
-		train.Len(), test.Len(), cfg.Data.Maxlen, cfg.Data.NumWords, time.Since(t0).Seconds())
 
 	var val *Dataset
 	fitTrain := train
@@ -122,7 +127,8 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
 	}
 	c, err := NewClassifier(ClassifierSpec{
-		Layers: layers, Input: train.Shape, IntInput: true, Seed: uint64(seed), Threads: o.Threads,
+		Layers: layers, Input: train.Shape, IntInput: train.Ints != nil, Seed: uint64(seed), Threads: o.Threads,
+		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
 	})
 	if err != nil {
