@@ -13,7 +13,7 @@ import (
 
 // GANOptions configure NewGAN.
 type GANOptions struct {
-	ImageShape builders.Shape // [height, width, channels] of the real images
+	ImageShape builders.Shape // [height, width, channels] of the real images; nil: the generator's output
 	Seed       uint64
 	Threads    int
 }
@@ -56,6 +56,9 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	}
 	if err := gen.Build(s, builders.Shape{gc.NoiseDim}); err != nil {
 		return nil, err
+	}
+	if o.ImageShape == nil { // generation only: the generator says what it makes
+		o.ImageShape = gen.OutputShape()
 	}
 	if got := gen.OutputShape(); got.String() != o.ImageShape.String() {
 		return nil, fmt.Errorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)

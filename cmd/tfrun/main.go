@@ -67,6 +67,14 @@ func exitCode(sig os.Signal) int {
 
 // run is tfrun's whole command line, testable: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "generate":
+			return runGenerate(args[1:], stdout, stderr)
+		case "evaluate-gan":
+			return runEvaluateGAN(args[1:], stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("tfrun", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -82,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/plots"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// classifierConfigs name the classifier that scores each data set's GANs, beside the
+// GAN's config.
+var classifierConfigs = map[string]string{
+	configs.DatasetMNIST:        "mnist_classifier.yaml",
+	configs.DatasetFashionMNIST: "fashion_classifier.yaml",
+	configs.DatasetCIFAR10:      "cifar_classifier.yaml",
+}
+
+// loadGANConfig loads a config that must be a GAN's.
+func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
+	if path == "" {
+		fmt.Fprintln(stderr, "tfrun: -config is required")
+		return nil, 2
+	}
+	cfg, err := configs.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return nil, 2
+	}
+	if cfg.Task != configs.TaskGAN {
+		fmt.Fprintf(stderr, "tfrun: %s: task %q: not a GAN\n", path, cfg.Task)
+		return nil, 2
+	}
+	return cfg, 0
+}
+
+// runGenerate is `tfrun generate`: a grid of images drawn from a GAN's latest checkpoint.
+func runGenerate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tfrun generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		config  = fs.String("config", "", "the GAN's run config")
+		n       = fs.Int("n", 64, "how many images")
+		class   = fs.Int("class", -1, "conditional GAN: the class to draw (default: every class, one row each)")
+		seed    = fs.Int64("seed", 1, "the noise's seed")
+		runDir  = fs.String("run", "", "the GAN's run directory (default runs/<config name>/)")
+		out     = fs.String("out", "", "the PNG to write")
+		threads = fs.Int("threads", 0, "TensorFlow intra-op threads")
+	)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png")
+		return 2
+	}
+	cfg, code := loadGANConfig(*config, stderr)
+	if cfg == nil {
+		return code
+	}
+	if *runDir == "" {
+		*runDir = filepath.Join("runs", cfg.Name)
+	}
+	m, prefix, err := runner.LoadGAN(cfg, *runDir, *threads)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 1
+	}
+	defer m.Close()
+	grid, err := runner.GenerateGrid(m, runner.GenerateOptions{N: *n, Class: *class, Seed: *seed})
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 2
+	}
+	if err := plots.SavePNG(*out, grid); err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", *out, *n, prefix)
+	return 0
+}
+
+// runEvaluateGAN is `tfrun evaluate-gan`: the GAN quality scores.
+func runEvaluateGAN(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tfrun evaluate-gan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		config    = fs.String("config", "", "the GAN's run config")
+		runDir    = fs.String("run", "", "the GAN's run directory (default runs/<config name>/)")
+		clfConfig = fs.String("classifier", "", "the scoring classifier's config (default: configs/<data set>_classifier.yaml beside the GAN's)")
+		clfRun    = fs.String("classifier-run", "", "the classifier's run directory (default runs/<its name>/)")
+		n         = fs.Int("n", 10000, "images generated and real images compared")
+		seed      = fs.Int64("seed", 1, "the noise's seed")
+		dataDir   = fs.String("data-dir", os.Getenv("TFRUN_DATA_DIR"), "where data sets are found")
+		threads   = fs.Int("threads", 0, "TensorFlow intra-op threads")
+	)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]")
+		return 2
+	}
+	cfg, code := loadGANConfig(*config, stderr)
+	if cfg == nil {
+		return code
+	}
+	if *clfConfig == "" {
+		*clfConfig = filepath.Join(filepath.Dir(*config), classifierConfigs[cfg.Data.Dataset])
+	}
+	clf, err := configs.Load(*clfConfig)
+	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 2
+	}
+	if *runDir == "" {
+		*runDir = filepath.Join("runs", cfg.Name)
+	}
+	if *clfRun == "" {
+		*clfRun = filepath.Join("runs", clf.Name)
+	}
+	if *n < 2 {
+		fmt.Fprintln(stderr, "tfrun: -n must be at least 2")
+		return 2
+	}
+	if _, err := runner.EvaluateGAN(cfg, runner.EvaluateGANOptions{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
+		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout}); err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 1
+	}
+	return 0
+}
