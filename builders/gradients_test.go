@@ -46,14 +46,20 @@ func TestGradientsNumeric(t *testing.T) {
 			}, gradcheck.Options{}},
 		{"lstm_unrolled", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, false)
 			},
 			gradcheck.Options{}},
 		{"lstm_fused", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, true)
 			},
 			f32},
+		{"lstm_unrolled_float32", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, false) },
+			f32},
+		{"lstm_unrolled_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, true, false) },
+			gradcheck.Options{}},
 		{"conv1d_valid", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 5, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return conv1DOp(s, in[0], in[1], in[2], 3, 1, "valid")

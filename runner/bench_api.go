@@ -30,6 +30,7 @@ func NewConfigClassifier(cfg *configs.Config, seed int64, threads int) (*Classif
 	if err != nil {
 		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
 	}
+	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: builders.Shape{cfg.Data.Maxlen}, IntInput: true, Seed: uint64(seed), Threads: threads,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },

@@ -106,3 +106,13 @@ func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
 	}
 	return out, nil
 }
+
+// chooseLSTMImplementations gives every LSTM the implementation that trains faster at the
+// run's batch size (builders.LSTMImplementationFor). Both compute the same function.
+func chooseLSTMImplementations(layers []builders.Layer, batchSize int) {
+	for _, l := range layers {
+		if lstm, ok := l.(*builders.LSTM); ok && lstm.Implementation == "" {
+			lstm.Implementation = builders.LSTMImplementationFor(batchSize)
+		}
+	}
+}

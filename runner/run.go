@@ -126,6 +126,7 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
 	}
+	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: train.Shape, IntInput: train.Ints != nil, Seed: uint64(seed), Threads: o.Threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
