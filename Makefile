@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 1
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench bench-env compat libtensorflow clean env
+.PHONY: all build run test vet bench bench-env compat fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -34,9 +34,15 @@ $(CURDIR)/third_party/libtensorflow/.complete: third_party/libtensorflow.sh
 build: libtensorflow
 	$(GO) build -o $(BIN) ./cmd/tfrun
 
-# The main job: train the default config on the full data set.
-run: build
-	$(BIN) -config $(CONFIG) $(ARGS)
+# The main job: train the default config on the full data set. -resume-or-start makes a
+# second `make run` continue (or just re-evaluate) the run in runs/<config name>/.
+run: build $(if $(findstring fashion,$(CONFIG)),fashion-mnist)
+	$(BIN) -config $(CONFIG) -resume-or-start $(ARGS)
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist package (root, or sudo make).
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+fashion-mnist:
+	@test -e $(FASHION_DIR)/train-images-idx3-ubyte.gz || { apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; }
 
 vet: libtensorflow
 	$(GO) vet ./...
