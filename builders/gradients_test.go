@@ -40,6 +40,12 @@ func TestGradientsNumeric(t *testing.T) {
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return op.LeakyRelu(s.Op("LeakyRelu"), in[0], op.LeakyReluAlpha(0.2))
 			}, gradcheck.Options{}},
+		{"leaky_relu_layer", []gradcheck.Param{p("x", 1, 3, 4)}, []int64{3, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output { return leakyReLUOp(s, in[0], 0.3) }, gradcheck.Options{}},
+		{"conv2d_leaky_relu", []gradcheck.Param{p("x", 1, 1, 4, 4, 2), p("k", 1, 3, 3, 2, 3), p("b", 1, 3)}, []int64{1, 2, 2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return leakyReLUOp(s, conv2DOp(s, in[0], in[1], in[2], [2]int{2, 2}, "same"), 0.2)
+			}, gradcheck.Options{}},
 		{"embedding", []gradcheck.Param{p("table", 1, 6, 3)}, []int64{2, 4, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return embeddingLookup(s, in[0], s.Const([][]int32{{0, 5, 2, 2}, {1, 0, 3, 5}}))
