@@ -54,8 +54,8 @@ func (b *BatchNormalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	return in, nil
 }
 
-// Updates are the moving-statistics assignments of the last training Call; the training
-// step must run them.
+// Updates are the moving-statistics assignments of every training Call so far, chained in
+// call order; the training step must run them.
 func (b *BatchNormalization) Updates() []*tf.Operation { return b.updates }
 
 func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
@@ -68,8 +68,16 @@ func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
 	y, mean, vari := batchNormTrainOp(s, x, gamma, beta, b.Epsilon, len(b.in) == 1)
 	m := s.Scalar(b.Momentum)
 	one := s.Scalar(1 - b.Momentum)
-	newMean := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), b.mean.Value(), m), op.Mul(s.Op("Mul"), mean, one))
-	newVar := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), b.vari.Value(), m), op.Mul(s.Op("Mul"), vari, one))
+	// A second training call (a GAN's discriminator sees real, then generated images)
+	// updates the statistics the first one left, as Keras's two calls do in sequence.
+	oldMean, oldVar := b.mean.Value(), b.vari.Value()
+	if len(b.updates) > 0 {
+		after := s.WithControlDependencies(b.updates...)
+		oldMean = op.ReadVariableOp(after.Op("ReadVariableOp"), b.mean.Handle(), b.mean.DType)
+		oldVar = op.ReadVariableOp(after.Op("ReadVariableOp"), b.vari.Handle(), b.vari.DType)
+	}
+	newMean := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), oldMean, m), op.Mul(s.Op("Mul"), mean, one))
+	newVar := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), oldVar, m), op.Mul(s.Op("Mul"), vari, one))
 	b.updates = append(b.updates,
 		op.AssignVariableOp(s.Op("AssignVariableOp"), b.mean.Handle(), newMean),
 		op.AssignVariableOp(s.Op("AssignVariableOp"), b.vari.Handle(), newVar))
@@ -89,6 +97,9 @@ func (b *BatchNormalization) constOr(v *graphs.Variable, value float64, n int64)
 
 // to4D reshapes [N, C] to [N, 1, 1, C] for the fused kernel.
 func to4D(s *graphs.Scope, x tf.Output) tf.Output {
+	if !s.Ok(x) {
+		return x
+	}
 	return op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, 1, 1, int32(x.Shape().Size(1))}))
 }
 
@@ -106,7 +117,7 @@ func batchNormTrainOp(s *graphs.Scope, x, gamma, beta tf.Output, eps float64, fl
 	shape := op.Shape(s.Op("Shape"), x4)
 	n := op.Cast(s.Op("Cast"), op.Prod(s.Op("Prod"), op.StridedSlice(s.Op("StridedSlice"), shape, s.Const([]int32{0}), s.Const([]int32{3}), s.Const([]int32{1})), s.Const(int32(0))), tf.Float)
 	variance = op.Mul(s.Op("Mul"), unbiased, op.Div(s.Op("Div"), op.Sub(s.Op("Sub"), n, s.Const(float32(1))), n))
-	if flat {
+	if flat && s.Ok(x) {
 		y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(x.Shape().Size(1))}))
 	}
 	return y, mean, variance
@@ -120,7 +131,7 @@ func batchNormInferenceOp(s *graphs.Scope, x, gamma, beta, mean, variance tf.Out
 	}
 	y, _, _, _, _, _ := op.FusedBatchNormV3(s.Op("FusedBatchNormV3"), x4, gamma, beta, mean, variance,
 		op.FusedBatchNormV3Epsilon(float32(eps)), op.FusedBatchNormV3IsTraining(false))
-	if flat {
+	if flat && s.Ok(x) {
 		y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(x.Shape().Size(1))}))
 	}
 	return y

@@ -61,10 +61,14 @@ func TestGradientsNumeric(t *testing.T) {
 			},
 			f32},
 		{"lstm_unrolled_float32", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, false) },
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, false)
+			},
 			f32},
 		{"lstm_unrolled_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output { return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, true, false) },
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, true, false)
+			},
 			gradcheck.Options{}},
 		{"conv1d_valid", []gradcheck.Param{p("x", 1, 2, 7, 3), p("k", 1, 3, 3, 2), p("b", 1, 2)}, []int64{2, 5, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {

@@ -28,8 +28,8 @@ func Mean(s *graphs.Scope, x tf.Output) tf.Output {
 // BinaryAccuracy is the fraction of predictions p (probabilities) on the same side of
 // 0.5 as the labels (Keras's binary_accuracy, threshold 0.5).
 func BinaryAccuracy(s *graphs.Scope, p, labels tf.Output) tf.Output {
-	pred := op.Cast(s.Op("Cast"), op.Greater(s.Op("Greater"), p, s.Scalar(0.5)), p.DataType())
-	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), p.DataType())
+	pred := op.Cast(s.Op("Cast"), op.Greater(s.Op("Greater"), p, s.Scalar(0.5)), s.Graph().DType())
+	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), s.Graph().DType())
 	return Mean(s, eq)
 }
 
@@ -47,7 +47,7 @@ func SparseSoftmaxCrossEntropy(s *graphs.Scope, logits, labels tf.Output, classe
 // SparseCategoricalAccuracy is the fraction of rows of p whose largest entry is at the
 // label (Keras's sparse_categorical_accuracy).
 func SparseCategoricalAccuracy(s *graphs.Scope, p, labels tf.Output) tf.Output {
-	pred := op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), p, s.Const(int32(1))), p.DataType())
-	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), p.DataType())
+	pred := op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), p, s.Const(int32(1))), s.Graph().DType())
+	eq := op.Cast(s.Op("Cast"), op.Equal(s.Op("Equal"), pred, labels), s.Graph().DType())
 	return Mean(s, eq)
 }

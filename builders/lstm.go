@@ -54,7 +54,7 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 }
 
 func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
-	fused := x.DataType() == tf.Float && l.Implementation != LSTMUnrolled
+	fused := l.scope.Graph().DType() == tf.Float && l.Implementation != LSTMUnrolled
 	return lstmOp(l.scope, x, l.kernel.Value(), l.recurrent.Value(), l.bias.Value(), l.steps, l.Units, l.ReturnSequences, fused)
 }
 

@@ -77,16 +77,22 @@ func (n *Network) OutputShape() Shape { return n.out }
 // Call emits the network on x (and labels, int32 [batch, 1], when conditional).
 func (n *Network) Call(x, labels tf.Output, training bool) tf.Output {
 	if n.Conditional() {
-		l := labels
-		for _, layer := range n.LabelBranch {
-			l = layer.Call(l, training)
-		}
-		for _, layer := range n.InputBranch {
-			x = layer.Call(x, training)
+		l := n.callAll(n.LabelBranch, labels, training)
+		x = n.callAll(n.InputBranch, x, training)
+		if !n.scope.Ok(x, l) {
+			return tf.Output{}
 		}
 		x = op.ConcatV2(n.scope.Op("ConcatV2"), []tf.Output{x, l}, n.scope.Const(int32(-1)))
 	}
-	for _, layer := range n.Layers {
+	return n.callAll(n.Layers, x, training)
+}
+
+// callAll applies layers in order, stopping at the first error (the caller reports it).
+func (n *Network) callAll(layers []Layer, x tf.Output, training bool) tf.Output {
+	for _, layer := range layers {
+		if !n.scope.Ok(x) {
+			return tf.Output{}
+		}
 		x = layer.Call(x, training)
 	}
 	return x
@@ -116,7 +122,8 @@ func (n *Network) TrainableVariables() []*graphs.Variable {
 	return vs
 }
 
-// Updates are the state updates of the last training Call (BatchNormalization).
+// Updates are the state updates of the training Calls (BatchNormalization's moving
+// statistics), which a training step must run.
 func (n *Network) Updates() []*tf.Operation {
 	var ops []*tf.Operation
 	for _, l := range n.all() {

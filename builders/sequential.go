@@ -18,6 +18,7 @@ type Sequential struct {
 	shapes      []Shape
 	built       bool
 	penultimate tf.Output
+	scope       *graphs.Scope
 }
 
 // NewSequential returns a model named name (Keras's default: "sequential").
@@ -32,6 +33,7 @@ func NewSequential(name string, layers ...Layer) *Sequential {
 // scope named after the model, checking each layer's input shape.
 func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
 	ms := s.Sub(m.Name)
+	m.scope = ms
 	m.input = in
 	shape := in
 	for i, l := range m.Layers {
@@ -52,17 +54,28 @@ func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
 // OutputShape is the model's output shape (after Build).
 func (m *Sequential) OutputShape() Shape { return m.shapes[len(m.shapes)-1] }
 
-// Call emits the model on x. It also returns the logits of a final sigmoid or softmax Dense (for a
-// stable loss), or a zero Output when the last layer is something else.
+// Call emits the model on x. It also returns the logits of a final sigmoid or softmax (a
+// Dense's activation or an Activation layer), which Keras too computes its loss from, or a
+// zero Output when the last layer is something else.
 func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
 	for i, l := range m.Layers {
 		if i == len(m.Layers)-1 {
 			m.penultimate = x
 		}
+		if !m.scope.Ok(x) { // an earlier error: stop, and let the caller report it
+			return tf.Output{}, tf.Output{}
+		}
 		x = l.Call(x, training)
 	}
-	if d, ok := m.Layers[len(m.Layers)-1].(*Dense); ok && (d.Activation == "sigmoid" || d.Activation == "softmax") {
-		logits = d.Logits()
+	switch last := m.Layers[len(m.Layers)-1].(type) {
+	case *Dense:
+		if last.Activation == "sigmoid" || last.Activation == "softmax" {
+			logits = last.Logits()
+		}
+	case *Activation:
+		if last.Activation == "sigmoid" || last.Activation == "softmax" {
+			logits = m.penultimate
+		}
 	}
 	return x, logits
 }
@@ -71,7 +84,7 @@ func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
 // classifier's head sees (used for Fréchet distances).
 func (m *Sequential) Penultimate() tf.Output { return m.penultimate }
 
-// Updates are the state updates of the last training Call (BatchNormalization's moving
+// Updates are the state updates of the training Calls (BatchNormalization's moving
 // statistics) that a training step must run with the optimizer.
 func (m *Sequential) Updates() []*tf.Operation {
 	var ops []*tf.Operation

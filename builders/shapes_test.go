@@ -126,3 +126,20 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// A final Activation(softmax) gives the loss its logits, as a Dense(softmax) does.
+func TestFinalActivationLogits(t *testing.T) {
+	g := graphs.NewGraph(tf.Float, 1)
+	m := NewSequential("", NewDense("dense", 3, ""), NewActivation("activation", "softmax"))
+	if err := m.Build(g.Root(), Shape{4}); err != nil {
+		t.Fatal(err)
+	}
+	x := g.Root().Placeholder("x", tf.Float, -1, 4)
+	_, logits := m.Call(x, false)
+	if logits.Op == nil {
+		t.Fatal("no logits for a final Activation(softmax)")
+	}
+	if logits.Op.Name() != m.Penultimate().Op.Name() {
+		t.Errorf("logits %s, want the Activation's input %s", logits.Op.Name(), m.Penultimate().Op.Name())
+	}
+}

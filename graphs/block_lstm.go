@@ -14,6 +14,9 @@ import (
 // TensorFlow registers no gradient for BlockLSTMV2; the backward pass is its
 // BlockLSTMGradV2 kernel, wired through CustomGradient.
 func (s *Scope) BlockLSTM(x, w, b tf.Output, units int) tf.Output {
+	if !s.Ok(x, w, b) {
+		return tf.Output{}
+	}
 	ls := s.Sub("block_lstm")
 	var fwd [7]tf.Output // i, cs, f, o, ci, co, h
 	var seqLen, zeros, peep, xc, wc, bc tf.Output
@@ -26,7 +29,7 @@ func (s *Scope) BlockLSTM(x, w, b tf.Output, units int) tf.Output {
 				op.StridedSliceShrinkAxisMask(1))
 			batch := op.StridedSlice(cs.Op("StridedSlice"), shape, cs.Const([]int64{1}), cs.Const([]int64{2}), cs.Const([]int64{1}))
 			dims := op.ConcatV2(cs.Op("ConcatV2"), []tf.Output{batch, cs.Const([]int64{int64(units)})}, cs.Const(int32(0)))
-			zero := op.Cast(cs.Op("Cast"), cs.Const(float32(0)), x.DataType())
+			zero := op.Cast(cs.Op("Cast"), cs.Const(float32(0)), s.g.dtype)
 			zeros = op.Fill(cs.Op("Fill"), dims, zero)
 			peep = op.Fill(cs.Op("Fill"), cs.Const([]int64{int64(units)}), zero)
 			i, c, f, o, ci, co, h := op.BlockLSTMV2(cs.Op("BlockLSTMV2"), seqLen, x, zeros, zeros, w, peep, peep, peep, b,

@@ -26,6 +26,9 @@ type customGradient struct {
 func (s *Scope) CustomGradient(opType string, inputs []tf.Output,
 	forward func(s *Scope, cut []tf.Output) []tf.Output,
 	backward func(s *Scope, dOutputs []tf.Output) []tf.Output) []tf.Output {
+	if !s.Ok(inputs...) {
+		return make([]tf.Output, 1)
+	}
 	// The op is cut out of the registry's view on both sides. Inputs pass through Identity
 	// then StopGradient; outputs through StopGradient then Identity. TF_AddGradients visits
 	// every op between its ys and xs, and fails on one without a gradient unless all of its

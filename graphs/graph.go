@@ -132,9 +132,27 @@ func (s *Scope) Err() error {
 	return nil
 }
 
-// Fail records an error for the graph with the scope's context.
+// Fail records an error for the graph. From then on graft's wrappers add nothing (they
+// return zero outputs) and Ok reports false.
 func (s *Scope) Fail(format string, args ...any) {
-	s.g.setErr(fmt.Errorf(format, args...))
+	err := fmt.Errorf(format, args...)
+	s.g.setErr(err)
+	s.s.UpdateErr("tfrun", err)
+}
+
+// Ok reports whether building can go on: no error so far and every one of outs exists.
+// Code that inspects an output (its dtype, its static shape) checks Ok first: after an
+// error graft hands out zero outputs, and inspecting one panics.
+func (s *Scope) Ok(outs ...tf.Output) bool {
+	if s.Err() != nil {
+		return false
+	}
+	for _, o := range outs {
+		if o.Op == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Const adds a constant.

@@ -14,6 +14,9 @@ import (
 // static input size; w and b as for BlockLSTM; the result is h of every step,
 // [steps, batch, units].
 func (s *Scope) UnrolledLSTM(x, w, b tf.Output, steps, units int) tf.Output {
+	if !s.Ok(x, w, b) {
+		return tf.Output{}
+	}
 	ls := s.Sub("unrolled_lstm")
 	in := int32(x.Shape().Size(2))
 	u4 := int32(4 * units)
@@ -27,7 +30,7 @@ func (s *Scope) UnrolledLSTM(x, w, b tf.Output, steps, units int) tf.Output {
 		[]tf.Output{ls.Const([]int32{int32(steps)}), batch, ls.Const([]int32{u4})}, ls.Const(int32(0))))
 	xs := op.Unpack(ls.Op("Unpack"), xw, int64(steps), op.UnpackAxis(0))
 	dims := op.ConcatV2(ls.Op("ConcatV2"), []tf.Output{batch, ls.Const([]int32{int32(units)})}, ls.Const(int32(0)))
-	zero := op.Cast(ls.Op("Cast"), ls.Const(float32(0)), x.DataType())
+	zero := op.Cast(ls.Op("Cast"), ls.Const(float32(0)), s.g.dtype)
 	h := op.Fill(ls.Op("Fill"), dims, zero)
 	c := h
 	hs := make([]tf.Output, steps)

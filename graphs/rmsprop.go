@@ -13,10 +13,11 @@ const (
 	RMSpropEpsilon      = 1e-7
 )
 
-// RMSprop is Keras's RMSprop (Hinton's lecture 6e) computed by TensorFlow's fused
-// ResourceApplyRMSProp kernel: ms ← ρ·ms + (1−ρ)·g², mom ← μ·mom + lr·g/√(ms+ε),
-// var ← var − mom. Keras 3 divides by (√ms + ε) instead of √(ms+ε); with ε = 1e-7 the two
-// differ only while ms is below about 1e-12. Slots "rms" and "momentum".
+// RMSprop is Keras's RMSprop (Hinton's lecture 6e, not centered) computed by TensorFlow's
+// fused ResourceApplyRMSProp kernel: ms ← ρ·ms + (1−ρ)·g², mom ← μ·mom + lr·g/√(ms+ε),
+// var ← var − mom, which is Keras 3's update exactly (its "velocity" is ms; without
+// momentum Keras subtracts lr·g/√(ms+ε) directly, the same with mom kept at that value).
+// Slots "rms" and "momentum".
 type RMSprop struct {
 	optimizerBase
 	Rho, Momentum, Epsilon float64

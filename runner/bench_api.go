@@ -7,7 +7,6 @@ import (
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/graphs"
 )
 
 // This file exports what a program driving single training steps needs (the benchmark,
@@ -26,19 +25,7 @@ func NewConfigClassifier(cfg *configs.Config, seed int64, threads int) (*Classif
 	if cfg.Data.Dataset != configs.DatasetIMDB {
 		return nil, fmt.Errorf("%s: data.dataset %q: classifiers are implemented for imdb only so far", cfg.File, cfg.Data.Dataset)
 	}
-	layers, err := buildLayers(cfg.Model.Layers, namer{})
-	if err != nil {
-		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
-	}
-	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
-	c, err := NewClassifier(ClassifierSpec{
-		Layers: layers, Input: builders.Shape{cfg.Data.Maxlen}, IntInput: true, Seed: uint64(seed), Threads: threads,
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
-	}
-	return c, nil
+	return buildConfigClassifier(cfg, builders.Shape{cfg.Data.Maxlen}, true, seed, threads)
 }
 
 // Batch builds the feature and label tensors of the examples at idx, as Fit does for

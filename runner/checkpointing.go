@@ -421,3 +421,24 @@ func stepOf(sess *graphs.Session, g *graphs.Graph) (int64, error) {
 	}
 	return step, nil
 }
+
+// restoreLatest restores every variable of g from the latest checkpoint of the run
+// directory runDir (a model trained by cfg) and returns its prefix; no checkpoint is
+// ErrNoCheckpoint.
+func restoreLatest(cfg *configs.Config, runDir string, g *graphs.Graph, sess *graphs.Session) (string, error) {
+	prefix, err := checkpoints.Latest(CheckpointDir(runDir))
+	if err != nil {
+		return "", err
+	}
+	if prefix == "" {
+		return "", fmt.Errorf("%w in %s (train %s first)", ErrNoCheckpoint, CheckpointDir(runDir), cfg.File)
+	}
+	ck, err := NewCheckpointer(g, sess, g.Variables(), CheckpointOptionsFor(cfg, Options{OutDir: runDir}))
+	if err != nil {
+		return "", err
+	}
+	if _, err := ck.Restore(prefix, nil); err != nil {
+		return "", err
+	}
+	return prefix, nil
+}

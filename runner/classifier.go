@@ -8,10 +8,12 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Classifier is a compiled Sequential binary classifier: one graph holding the model's
+// Classifier is a compiled Sequential classifier (binary, or multi-class with integer
+// labels): one graph holding the model's
 // training path (loss, accuracy, optimizer update) and its inference path, in a session.
 type Classifier struct {
 	Graph *graphs.Graph
@@ -43,27 +45,30 @@ type ClassifierSpec struct {
 	Categorical bool
 }
 
-// NewClassifier builds the graph (binary cross-entropy on a sigmoid output, Keras's
-// binary accuracy) and a session with initialised variables.
+// NewClassifier builds the graph (binary cross-entropy on a sigmoid output with Keras's
+// binary accuracy, or sparse categorical cross-entropy on a softmax output with
+// sparse_categorical_accuracy) and a session with initialised variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
+	if len(spec.Layers) == 0 {
+		return nil, fmt.Errorf("the model has no layers")
+	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
 	s := g.Root()
 	m := builders.NewSequential(spec.ModelName, spec.Layers...)
 	if err := m.Build(s, spec.Input); err != nil {
 		return nil, err
 	}
-	last := spec.Layers[len(spec.Layers)-1]
+	want, loss := "sigmoid", "binary_crossentropy"
 	if spec.Categorical {
-		if d, ok := last.(*builders.Dense); !ok || d.Activation != "softmax" {
-			return nil, fmt.Errorf("sparse_categorical_crossentropy needs a last layer Dense(classes, activation=softmax), got %s", last.Type())
-		}
-	} else {
-		if out := m.OutputShape(); len(out) != 1 || out[0] != 1 {
-			return nil, fmt.Errorf("binary_crossentropy needs a model output of shape (None, 1), got %v", out)
-		}
-		if d, ok := last.(*builders.Dense); !ok || d.Activation != "sigmoid" {
-			return nil, fmt.Errorf("binary_crossentropy needs a last layer Dense(1, activation=sigmoid), got %s", last.Type())
-		}
+		want, loss = "softmax", "sparse_categorical_crossentropy"
+	}
+	out := m.OutputShape()
+	if len(out) != 1 || (!spec.Categorical && out[0] != 1) {
+		return nil, fmt.Errorf("%s needs a model output of shape (None, %s), got %v", loss,
+			map[bool]string{true: "classes", false: "1"}[spec.Categorical], out)
+	}
+	if act := finalActivation(spec.Layers[len(spec.Layers)-1]); act != want {
+		return nil, fmt.Errorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
 	}
 	c := &Classifier{Graph: g, Model: m}
 	dt := tf.Float
@@ -238,4 +243,39 @@ func (c *Classifier) Logf(format string, args ...any) {
 	if c.log != nil {
 		fmt.Fprintf(c.log, format+"\n", args...)
 	}
+}
+
+// finalActivation is the activation a model's last layer applies ("" if none).
+func finalActivation(l builders.Layer) string {
+	switch l := l.(type) {
+	case *builders.Dense:
+		return l.Activation
+	case *builders.Activation:
+		return l.Activation
+	}
+	return ""
+}
+
+// buildConfigClassifier compiles the classifier a classifier config describes for inputs
+// of shape in (token ids when intInput): its layers with Keras's default names, the LSTM
+// implementation for its batch size, its loss and optimizer, weights drawn from seed. Run,
+// evaluate-gan and the benchmark all build classifiers through it.
+func buildConfigClassifier(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
+	if cfg.Task != configs.TaskClassifier {
+		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
+	}
+	layers, err := buildLayers(cfg.Model.Layers, namer{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
+	}
+	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
+	c, err := NewClassifier(ClassifierSpec{
+		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
+		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
+		NewOpt:      func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
+	}
+	return c, nil
 }

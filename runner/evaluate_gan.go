@@ -1,15 +1,14 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
 
-	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
-	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/metrics"
 )
 
@@ -45,6 +44,7 @@ type EvaluateGANOptions struct {
 	Threads          int
 	Seed             int64
 	Out              io.Writer
+	Ctx              context.Context // cancelled: stop between batches with ErrInterrupted
 }
 
 // EvaluateGAN scores the GAN cfg describes (from its latest checkpoint) with a classifier
@@ -53,6 +53,9 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 	out := o.Out
 	if out == nil {
 		out = io.Discard
+	}
+	if o.Classifier.Task != configs.TaskClassifier {
+		return nil, fmt.Errorf("%s: task %q: the scoring model must be a classifier", o.Classifier.File, o.Classifier.Task)
 	}
 	if o.Classifier.Data.Dataset != cfg.Data.Dataset {
 		return nil, fmt.Errorf("the classifier %s is trained on %s, the GAN on %s", o.Classifier.File, o.Classifier.Data.Dataset, cfg.Data.Dataset)
@@ -91,6 +94,9 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 	gen := &Dataset{Shape: test.Shape, Labels: make([]float32, n)}
 	noise := normalNoise(n*gc.NoiseDim, o.Seed)
 	for start := 0; start < n; start += batch {
+		if o.Ctx != nil && o.Ctx.Err() != nil {
+			return nil, fmt.Errorf("evaluate-gan: %w", ErrInterrupted)
+		}
 		end := min(start+batch, n)
 		imgs, err := gan.Generate(noise[start*gc.NoiseDim:end*gc.NoiseDim], labels[start:end])
 		if err != nil {
@@ -177,29 +183,12 @@ func shuffledHead(total, n int, seed int64) []int {
 // loadClassifier builds the classifier cfg describes for data like ds and restores it from
 // the latest checkpoint of runDir.
 func loadClassifier(cfg *configs.Config, runDir string, ds *Dataset, threads int) (*Classifier, string, error) {
-	prefix, err := checkpoints.Latest(CheckpointDir(runDir))
+	c, err := buildConfigClassifier(cfg, ds.Shape, ds.Ints != nil, cfg.Seed, threads)
 	if err != nil {
 		return nil, "", err
 	}
-	if prefix == "" {
-		return nil, "", fmt.Errorf("%w in %s (train %s first)", ErrNoCheckpoint, CheckpointDir(runDir), cfg.File)
-	}
-	layers, err := buildLayers(cfg.Model.Layers, namer{})
+	prefix, err := restoreLatest(cfg, runDir, c.Graph, c.Session())
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: model.%w", cfg.File, err)
-	}
-	c, err := NewClassifier(ClassifierSpec{Layers: layers, Input: ds.Shape, Seed: uint64(cfg.Seed), Threads: threads,
-		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
-		NewOpt:      func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) }})
-	if err != nil {
-		return nil, "", err
-	}
-	ck, err := NewCheckpointer(c.Graph, c.Session(), c.Graph.Variables(), CheckpointOptionsFor(cfg, Options{OutDir: runDir}))
-	if err != nil {
-		c.Close()
-		return nil, "", err
-	}
-	if _, err := ck.Restore(prefix, nil); err != nil {
 		c.Close()
 		return nil, "", err
 	}

@@ -80,8 +80,14 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	noiseShape := op.ConcatV2(ts.Op("ConcatV2"), []tf.Output{batch, ts.Const([]int32{int32(gc.NoiseDim)})}, ts.Const(int32(0)))
 	noise := ts.RandomNormal(noiseShape)
 	fake := gen.Call(noise, m.labels, true)
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("the generator: %w", err)
+	}
 	realOut := disc.Call(m.images, m.labels, true)
 	fakeOut := disc.Call(fake, m.labels, true)
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("the discriminator: %w", err)
+	}
 	// Labels as broadcast scalars: ones_like/zeros_like of the logits would sit on the
 	// gradient path, and the C++ registry has no gradient for OnesLike.
 	ones, zeros := ts.Scalar(1), ts.Scalar(0)

@@ -223,6 +223,9 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 		for ; st.Batch < steps; st.Batch++ {
 			if err := ctx.Err(); err != nil {
 				bar.Exit()
+				if step, _ := stepOf(m.sess, m.Graph); step == 0 {
+					return fmt.Errorf("%w before the first step (nothing to save)", ErrInterrupted)
+				}
 				st.Sums.Seconds += time.Since(start).Seconds()
 				prefix, serr := save()
 				if serr != nil {
@@ -262,14 +265,8 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 		fmt.Fprintf(out, "Epoch %d/%d - %.0fs - gen_loss: %.4f - disc_loss: %.4f - real_accuracy: %.4f - fake_accuracy: %.4f\n",
 			st.Epoch+1, epochs, secs, logs["gen_loss"], logs["disc_loss"], logs["real_accuracy"], logs["fake_accuracy"])
 		h.Append(st.Epoch+1, logs)
-		grid := filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", st.Epoch+1))
-		if err := saveGrid(m, grid, noise, labels, data.Shape, rows, cols); err != nil {
-			return err
-		}
-		if err := writeGANHistory(o.OutDir, h, cfg.Name); err != nil {
-			return err
-		}
 		st.Batch, st.Sums = 0, ganSums{}
+		// The checkpoint first: the grids and curves are reports, the checkpoint is the work.
 		if done := st.Epoch + 1; done%every == 0 || done == epochs {
 			st.Epoch++ // the state of a checkpoint at an epoch boundary counts the epoch done
 			prefix, err := save()
@@ -279,17 +276,24 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 			}
 			fmt.Fprintf(out, "Epoch %d: saved checkpoint %s\n", done, prefix)
 		}
+		grid := filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", st.Epoch+1))
+		if err := saveGrid(m, grid, noise, labels, data.Shape, rows, cols); err != nil {
+			fmt.Fprintf(out, "warning: epoch %d: %v (training goes on)\n", st.Epoch+1, err)
+		}
+		if err := writeGANHistory(o.OutDir, h, cfg.Name); err != nil {
+			fmt.Fprintf(out, "warning: epoch %d: %v (training goes on)\n", st.Epoch+1, err)
+		}
 	}
 	var grids []string
 	for _, e := range h.Epochs {
 		grids = append(grids, filepath.Join(o.OutDir, "samples", fmt.Sprintf("epoch_%04d.png", e)))
 	}
 	frames, err := plots.LoadPNGs(grids)
-	if err != nil {
-		return err
+	if err == nil {
+		err = plots.AnimatedGIF(filepath.Join(o.OutDir, "samples.gif"), frames, 50)
 	}
-	if err := plots.AnimatedGIF(filepath.Join(o.OutDir, "samples.gif"), frames, 50); err != nil {
-		return err
+	if err != nil {
+		fmt.Fprintf(out, "warning: samples.gif: %v\n", err)
 	}
 	fmt.Fprintf(out, "Samples: %s\n", filepath.Join(o.OutDir, "samples"))
 	return nil

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -410,3 +411,24 @@ func TestGANResumeEqualsUninterrupted(t *testing.T) {
 }
 
 func errorsIsInterrupted(err error) bool { return errors.Is(err, ErrInterrupted) }
+
+// A config error that only shows while building (labels fed straight into a Dense, with no
+// Embedding to turn them into floats) is an error, not a panic.
+func TestGANBuildErrorIsAnError(t *testing.T) {
+	body := strings.Replace(tinyCGAN, "      - {type: Embedding, input_dim: 10, output_dim: 5}\n      - {type: Dense, units: 64}", "      - {type: Dense, units: 64}", 1)
+	cfg := loadConfig(t, body)
+	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil {
+		t.Fatal("NewGAN succeeded with int32 labels fed into a Dense")
+	}
+	t.Log(err)
+}
+
+// Concatenate joins on the channel axis only; another axis is refused, not ignored.
+func TestConcatenateAxis(t *testing.T) {
+	cfg := loadConfig(t, strings.Replace(tinyCGAN, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}", 1))
+	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), "axis 1") {
+		t.Fatalf("err = %v, want one about axis 1", err)
+	}
+}

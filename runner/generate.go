@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/plots"
 )
@@ -17,23 +16,12 @@ func LoadGAN(cfg *configs.Config, runDir string, threads int) (*GAN, string, err
 	if cfg.Task != configs.TaskGAN {
 		return nil, "", fmt.Errorf("%s: task %q: not a GAN", cfg.File, cfg.Task)
 	}
-	prefix, err := checkpoints.Latest(CheckpointDir(runDir))
-	if err != nil {
-		return nil, "", err
-	}
-	if prefix == "" {
-		return nil, "", fmt.Errorf("%w in %s (train %s first)", ErrNoCheckpoint, CheckpointDir(runDir), cfg.File)
-	}
 	m, err := NewGAN(cfg, GANOptions{Seed: uint64(cfg.Seed), Threads: threads})
 	if err != nil {
 		return nil, "", err
 	}
-	ck, err := NewCheckpointer(m.Graph, m.sess, m.Variables(), CheckpointOptionsFor(cfg, Options{OutDir: runDir}))
+	prefix, err := restoreLatest(cfg, runDir, m.Graph, m.sess)
 	if err != nil {
-		m.Close()
-		return nil, "", err
-	}
-	if _, err := ck.Restore(prefix, nil); err != nil {
 		m.Close()
 		return nil, "", err
 	}
@@ -48,17 +36,12 @@ type GenerateOptions struct {
 }
 
 // GenerateGrid draws o.N images from the generator and lays them out as a grid: for a
-// conditional GAN without a class, one row per class.
-func GenerateGrid(m *GAN, o GenerateOptions) (*image.RGBA, error) {
+// conditional GAN without a class, one row per class, o.N rounded up to fill the rows.
+// It returns the grid and the number of images drawn.
+func GenerateGrid(m *GAN, o GenerateOptions) (*image.RGBA, int, error) {
 	gc := m.Config
-	if o.N <= 0 {
-		return nil, fmt.Errorf("-n %d: want at least one image", o.N)
-	}
-	if gc.Conditional() && o.Class >= gc.NumClasses {
-		return nil, fmt.Errorf("-class %d: the GAN knows classes 0 to %d", o.Class, gc.NumClasses-1)
-	}
-	if !gc.Conditional() && o.Class >= 0 {
-		return nil, fmt.Errorf("-class: this GAN is not conditional (gan.num_classes is 0)")
+	if err := o.Check(gc); err != nil {
+		return nil, 0, err
 	}
 	rows, cols := gridFor(o.N)
 	labels := make([]int32, o.N)
@@ -79,14 +62,15 @@ func GenerateGrid(m *GAN, o GenerateOptions) (*image.RGBA, error) {
 	n := len(labels)
 	imgs, err := m.Generate(normalNoise(n*gc.NoiseDim, o.Seed), labels)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	shape := m.Generator.OutputShape()
 	scale := 3
 	if shape[0] >= 32 {
 		scale = 2
 	}
-	return plots.ImageGrid(imgs, n, shape[0], shape[1], shape[2], rows, cols, scale)
+	grid, err := plots.ImageGrid(imgs, n, shape[0], shape[1], shape[2], rows, cols, scale)
+	return grid, n, err
 }
 
 // gridFor picks a near-square grid for n images.
@@ -103,4 +87,21 @@ func normalNoise(n int, seed int64) []float32 {
 		out[i] = float32(rng.NormFloat64())
 	}
 	return out
+}
+
+// Check reports options the GAN cannot draw (before anything is built).
+func (o GenerateOptions) Check(gc *configs.GAN) error {
+	if o.N <= 0 {
+		return fmt.Errorf("-n %d: want at least one image", o.N)
+	}
+	if o.Class < -1 {
+		return fmt.Errorf("-class %d: give a class from 0 up, or leave it out for every class", o.Class)
+	}
+	if gc.Conditional() && o.Class >= gc.NumClasses {
+		return fmt.Errorf("-class %d: the GAN knows classes 0 to %d", o.Class, gc.NumClasses-1)
+	}
+	if !gc.Conditional() && o.Class >= 0 {
+		return fmt.Errorf("-class: this GAN is not conditional (gan.num_classes is 0)")
+	}
+	return nil
 }

@@ -26,9 +26,20 @@ func (h *History) Append(epoch int, logs Logs) {
 	if h.Metrics == nil {
 		h.Metrics = map[string][]float64{}
 	}
+	n := len(h.Epochs)
 	h.Epochs = append(h.Epochs, epoch)
+	// A metric new in this epoch (validation added on resume) gets NaN for the earlier
+	// epochs, one missing now gets NaN for this one: every series stays aligned.
 	for k, v := range logs {
+		for len(h.Metrics[k]) < n {
+			h.Metrics[k] = append(h.Metrics[k], math.NaN())
+		}
 		h.Metrics[k] = append(h.Metrics[k], v)
+	}
+	for k, s := range h.Metrics {
+		if len(s) == n {
+			h.Metrics[k] = append(s, math.NaN())
+		}
 	}
 }
 
@@ -119,4 +130,47 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// historyJSON is History's JSON form: a metric missing in an epoch (NaN) is null, since
+// JSON has no NaN.
+type historyJSON struct {
+	Epochs  []int                 `json:"epochs"`
+	Metrics map[string][]*float64 `json:"metrics"`
+}
+
+// MarshalJSON writes NaN values as null.
+func (h History) MarshalJSON() ([]byte, error) {
+	out := historyJSON{Epochs: h.Epochs, Metrics: map[string][]*float64{}}
+	for k, s := range h.Metrics {
+		vs := make([]*float64, len(s))
+		for i, v := range s {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				v := v
+				vs[i] = &v
+			}
+		}
+		out.Metrics[k] = vs
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads null values as NaN.
+func (h *History) UnmarshalJSON(b []byte) error {
+	var in historyJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	h.Epochs, h.Metrics = in.Epochs, map[string][]float64{}
+	for k, s := range in.Metrics {
+		vs := make([]float64, len(s))
+		for i, v := range s {
+			vs[i] = math.NaN()
+			if v != nil {
+				vs[i] = *v
+			}
+		}
+		h.Metrics[k] = vs
+	}
+	return nil
 }

@@ -98,7 +98,12 @@ func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
 		case configs.LayerActivation:
 			b = builders.NewActivation(name, l.Activation)
 		case configs.LayerConcatenate:
-			continue // the join of a conditional network's branches (builders.Network)
+			// The join of a conditional network's branches (builders.Network), on the
+			// channel axis.
+			if l.Axis != -1 {
+				return nil, fmt.Errorf("layers[%d] (Concatenate): axis %d: only -1 (the channel axis) is supported", i, l.Axis)
+			}
+			continue
 		default:
 			return nil, fmt.Errorf("layers[%d]: layer type %s is not supported yet", i, l.Type)
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
-	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/plots"
 )
 
@@ -122,18 +121,9 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		return nil, fmt.Errorf("-resume from %s: %w: the checkpoint is in the middle of an epoch over %d training examples, this run has %d (was train.validation_split changed?)",
 			info.Prefix, ErrResumeOptions, resumed.TrainExamples, fitTrain.Len())
 	}
-	layers, err := buildLayers(cfg.Model.Layers, namer{})
+	c, err := buildConfigClassifier(cfg, train.Shape, train.Ints != nil, seed, o.Threads)
 	if err != nil {
-		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
-	}
-	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
-	c, err := NewClassifier(ClassifierSpec{
-		Layers: layers, Input: train.Shape, IntInput: train.Ints != nil, Seed: uint64(seed), Threads: o.Threads,
-		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
+		return nil, err
 	}
 	defer c.Close()
 	summary := c.Model.Summary()
@@ -197,18 +187,18 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 			})
 		},
 		AfterEpoch: func(at FitState, _ Logs) error {
+			// The checkpoint first: the run's files are reports, the checkpoint is the work.
+			if at.Epoch%every == 0 || at.Stopped || at.Epoch >= epochs {
+				prefix, fresh, err := save(at)
+				if err != nil {
+					return fmt.Errorf("epoch %d: %w", at.Epoch, err)
+				}
+				if fresh {
+					fmt.Fprintf(out, "Epoch %d: saved checkpoint %s\n", at.Epoch, prefix)
+				}
+			}
 			if err := writeHistory(o.OutDir, h, cfg); err != nil {
-				return err
-			}
-			if at.Epoch%every != 0 && !at.Stopped && at.Epoch < epochs {
-				return nil
-			}
-			prefix, fresh, err := save(at)
-			if err != nil {
-				return fmt.Errorf("epoch %d: %w", at.Epoch, err)
-			}
-			if fresh {
-				fmt.Fprintf(out, "Epoch %d: saved checkpoint %s\n", at.Epoch, prefix)
+				fmt.Fprintf(out, "warning: epoch %d: %v (training goes on)\n", at.Epoch, err)
 			}
 			return nil
 		},

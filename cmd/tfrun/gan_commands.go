@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/plots"
 	"github.com/tfrun/tfrun/runner"
@@ -65,27 +68,32 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if *runDir == "" {
 		*runDir = filepath.Join("runs", cfg.Name)
 	}
+	gopts := runner.GenerateOptions{N: *n, Class: *class, Seed: *seed}
+	if err := gopts.Check(cfg.GAN); err != nil {
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 2
+	}
 	m, prefix, err := runner.LoadGAN(cfg, *runDir, *threads)
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 1
+		return loadExitCode(err)
 	}
 	defer m.Close()
-	grid, err := runner.GenerateGrid(m, runner.GenerateOptions{N: *n, Class: *class, Seed: *seed})
+	grid, drawn, err := runner.GenerateGrid(m, gopts)
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 2
+		return 1
 	}
 	if err := plots.SavePNG(*out, grid); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", *out, *n, prefix)
+	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", *out, drawn, prefix)
 	return 0
 }
 
 // runEvaluateGAN is `tfrun evaluate-gan`: the GAN quality scores.
-func runEvaluateGAN(args []string, stdout, stderr io.Writer) int {
+func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tfrun evaluate-gan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -117,6 +125,10 @@ func runEvaluateGAN(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
+	if clf.Task != configs.TaskClassifier {
+		fmt.Fprintf(stderr, "tfrun: %s: task %q: -classifier must name a classifier's config\n", *clfConfig, clf.Task)
+		return 2
+	}
 	if *runDir == "" {
 		*runDir = filepath.Join("runs", cfg.Name)
 	}
@@ -128,9 +140,21 @@ func runEvaluateGAN(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if _, err := runner.EvaluateGAN(cfg, runner.EvaluateGANOptions{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
-		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout}); err != nil {
+		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout, Ctx: ctx}); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 1
+		if errors.Is(err, runner.ErrInterrupted) {
+			return interruptedCode(ctx)
+		}
+		return loadExitCode(err)
 	}
 	return 0
+}
+
+// loadExitCode is the exit code of a failure to restore a trained model: 2 when there is
+// no checkpoint or it belongs to another model (the command line's to fix), 1 otherwise.
+func loadExitCode(err error) int {
+	if errors.Is(err, runner.ErrNoCheckpoint) || errors.Is(err, checkpoints.ErrMismatch) {
+		return 2
+	}
+	return 1
 }

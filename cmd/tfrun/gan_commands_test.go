@@ -106,11 +106,17 @@ func TestGenerateAndEvaluateGAN(t *testing.T) {
 		if code, _, _ := runCLI(t, "generate", "-config", gan, "-run", ganRun, "-class", "10", "-out", filepath.Join(dir, "x.png")); code != 2 {
 			t.Errorf("-class 10: exit %d, want 2", code)
 		}
-		if code, _, stderr := runCLI(t, "generate", "-config", gan, "-run", filepath.Join(dir, "nowhere"), "-out", filepath.Join(dir, "x.png")); code != 1 || !strings.Contains(stderr, "no checkpoint") {
+		if code, _, stderr := runCLI(t, "generate", "-config", gan, "-run", filepath.Join(dir, "nowhere"), "-out", filepath.Join(dir, "x.png")); code != 2 || !strings.Contains(stderr, "no checkpoint") {
 			t.Errorf("no checkpoint: exit %d, %q", code, stderr)
 		}
 		if code, _, _ := runCLI(t, "generate", "-config", clf, "-run", clfRun, "-out", filepath.Join(dir, "x.png")); code != 2 {
 			t.Errorf("a classifier's config: exit %d, want 2", code)
+		}
+	})
+	t.Run("evaluate_gan_needs_a_classifier", func(t *testing.T) {
+		code, _, stderr := runCLI(t, "evaluate-gan", "-config", gan, "-run", ganRun, "-classifier", gan)
+		if code != 2 || !strings.Contains(stderr, "classifier") {
+			t.Errorf("exit %d, %q; want 2 and a message about the classifier", code, stderr)
 		}
 	})
 	t.Run("evaluate_gan", func(t *testing.T) {

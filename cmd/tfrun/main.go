@@ -40,7 +40,7 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		sig := <-sigs
-		fmt.Fprintf(os.Stderr, "\ntfrun: %v: finishing the current step and saving a checkpoint (send it again to quit without saving)\n", sig)
+		fmt.Fprintf(os.Stderr, "\ntfrun: %v: stopping; a training run finishes the current step and saves a checkpoint first (send it again to quit at once)\n", sig)
 		cancel(signalError{sig})
 		sig = <-sigs
 		fmt.Fprintf(os.Stderr, "tfrun: %v again: quitting without saving\n", sig)
@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case "generate":
 			return runGenerate(args[1:], stdout, stderr)
 		case "evaluate-gan":
-			return runEvaluateGAN(args[1:], stdout, stderr)
+			return runEvaluateGAN(ctx, args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("tfrun", flag.ContinueOnError)
@@ -134,11 +134,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		switch {
 		case errors.Is(err, runner.ErrInterrupted):
-			var se signalError
-			if errors.As(context.Cause(ctx), &se) {
-				return exitCode(se.sig)
-			}
-			return 130
+			return interruptedCode(ctx)
 		case errors.Is(err, runner.ErrNoCheckpoint), errors.Is(err, runner.ErrCheckpointsExist),
 			errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch):
 			return 2
@@ -147,4 +143,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "Run directory: %s\n", opts.OutDir)
 	return 0
+}
+
+// interruptedCode is the exit code of a command stopped by the signal that cancelled ctx.
+func interruptedCode(ctx context.Context) int {
+	var se signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return exitCode(se.sig)
+	}
+	return 130
 }
