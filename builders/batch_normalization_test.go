@@ -125,3 +125,49 @@ func TestGANLayerShapes(t *testing.T) {
 		t.Errorf("discriminator params %d, want 212,865", tr)
 	}
 }
+
+// Two training calls in one step (a GAN's discriminator on real, then on generated
+// images) update the moving statistics one after the other, as Keras's two calls do.
+func TestBatchNormalizationTwoCallsChain(t *testing.T) {
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	bn := NewBatchNormalization("batch_normalization")
+	if _, err := bn.Build(s, Shape{1}); err != nil {
+		t.Fatal(err)
+	}
+	a := s.Placeholder("a", tf.Float, -1, 1)
+	b := s.Placeholder("b", tf.Float, -1, 1)
+	ya, yb := bn.Call(a, true), bn.Call(b, true)
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.InitVariables(); err != nil {
+		t.Fatal(err)
+	}
+	at, _ := graphs.NewTensor([]float32{1, 3}, 2, 1) // mean 2
+	bt, _ := graphs.NewTensor([]float32{9, 11}, 2, 1) // mean 10
+	for i := 0; i < 5; i++ { // the result must not depend on the order TensorFlow picks
+		if err := sess.Set([]*graphs.Variable{g.Variable("batch_normalization/moving_mean")}, []*tf.Tensor{mustScalarVec(t, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sess.Run(map[tf.Output]*tf.Tensor{a: at, b: bt}, []tf.Output{ya, yb}, bn.Updates()...); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := sess.Get(g.Variable("batch_normalization/moving_mean"))
+		want := 0.99*(0.99*0+0.01*2) + 0.01*10
+		if v := graphs.Float64s(got[0])[0]; math.Abs(v-want) > 1e-6 {
+			t.Fatalf("moving mean %.6f, want %.6f (the two updates in sequence)", v, want)
+		}
+	}
+}
+
+func mustScalarVec(t *testing.T, v float32) *tf.Tensor {
+	t.Helper()
+	x, err := graphs.NewTensor([]float32{v}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}

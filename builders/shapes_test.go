@@ -143,3 +143,14 @@ func TestFinalActivationLogits(t *testing.T) {
 		t.Errorf("logits %s, want the Activation's input %s", logits.Op.Name(), m.Penultimate().Op.Name())
 	}
 }
+
+func TestLSTMImplementationFor(t *testing.T) {
+	for _, tc := range []struct {
+		batch int
+		want  string
+	}{{1, LSTMFused}, {32, LSTMFused}, {128, LSTMFused}, {129, LSTMUnrolled}, {512, LSTMUnrolled}} {
+		if got := LSTMImplementationFor(tc.batch); got != tc.want {
+			t.Errorf("LSTMImplementationFor(%d) = %q, want %q", tc.batch, got, tc.want)
+		}
+	}
+}
