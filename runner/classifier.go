@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -50,13 +51,13 @@ type ClassifierSpec struct {
 // sparse_categorical_accuracy) and a session with initialised variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if len(spec.Layers) == 0 {
-		return nil, fmt.Errorf("the model has no layers")
+		return nil, modelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
 	s := g.Root()
 	m := builders.NewSequential(spec.ModelName, spec.Layers...)
 	if err := m.Build(s, spec.Input); err != nil {
-		return nil, err
+		return nil, modelError(err)
 	}
 	want, loss := "sigmoid", "binary_crossentropy"
 	if spec.Categorical {
@@ -64,11 +65,11 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	}
 	out := m.OutputShape()
 	if len(out) != 1 || (!spec.Categorical && out[0] != 1) {
-		return nil, fmt.Errorf("%s needs a model output of shape (None, %s), got %v", loss,
+		return nil, modelErrorf("%s needs a model output of shape (None, %s), got %v", loss,
 			map[bool]string{true: "classes", false: "1"}[spec.Categorical], out)
 	}
 	if act := finalActivation(spec.Layers[len(spec.Layers)-1]); act != want {
-		return nil, fmt.Errorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
+		return nil, modelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
 	}
 	c := &Classifier{Graph: g, Model: m}
 	dt := tf.Float
@@ -266,7 +267,7 @@ func buildConfigClassifier(cfg *configs.Config, in builders.Shape, intInput bool
 	}
 	layers, err := buildLayers(cfg.Model.Layers, namer{})
 	if err != nil {
-		return nil, fmt.Errorf("%s: model.%w", cfg.File, err)
+		return nil, modelError(fmt.Errorf("%s: model.%w", cfg.File, err))
 	}
 	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
@@ -279,3 +280,22 @@ func buildConfigClassifier(cfg *configs.Config, in builders.Shape, intInput bool
 	}
 	return c, nil
 }
+
+// ErrModelConfig marks an error in what a config asks to build, found while building it
+// (shapes that do not fit, a loss that does not suit the output): a config error, which the
+// command line reports with exit code 2.
+var ErrModelConfig = errors.New("the config's model cannot be built")
+
+type modelConfigError struct{ err error }
+
+func (e modelConfigError) Error() string { return e.err.Error() }
+func (e modelConfigError) Unwrap() []error { return []error{e.err, ErrModelConfig} }
+
+func modelError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return modelConfigError{err}
+}
+
+func modelErrorf(format string, args ...any) error { return modelError(fmt.Errorf(format, args...)) }

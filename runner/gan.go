@@ -48,26 +48,26 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	s := g.Root()
 	gen, err := newNetwork("generator", gc.Generator)
 	if err != nil {
-		return nil, fmt.Errorf("gan.generator.%w", err)
+		return nil, modelErrorf("gan.generator.%w", err)
 	}
 	disc, err := newNetwork("discriminator", gc.Discriminator)
 	if err != nil {
-		return nil, fmt.Errorf("gan.discriminator.%w", err)
+		return nil, modelErrorf("gan.discriminator.%w", err)
 	}
 	if err := gen.Build(s, builders.Shape{gc.NoiseDim}); err != nil {
-		return nil, err
+		return nil, modelError(err)
 	}
 	if o.ImageShape == nil { // generation only: the generator says what it makes
 		o.ImageShape = gen.OutputShape()
 	}
 	if got := gen.OutputShape(); got.String() != o.ImageShape.String() {
-		return nil, fmt.Errorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)
+		return nil, modelErrorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)
 	}
 	if err := disc.Build(s, o.ImageShape); err != nil {
-		return nil, err
+		return nil, modelError(err)
 	}
 	if got := disc.OutputShape(); len(got) != 1 || got[0] != 1 {
-		return nil, fmt.Errorf("the discriminator gives %v, want one logit per image (None, 1)", got)
+		return nil, modelErrorf("the discriminator gives %v, want one logit per image (None, 1)", got)
 	}
 	m := &GAN{Config: gc, Graph: g, Generator: gen, Discriminator: disc}
 	m.images = s.Placeholder("images", tf.Float, append([]int64{-1}, toInt64(o.ImageShape)...)...)
@@ -81,12 +81,12 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	noise := ts.RandomNormal(noiseShape)
 	fake := gen.Call(noise, m.labels, true)
 	if err := s.Err(); err != nil {
-		return nil, fmt.Errorf("the generator: %w", err)
+		return nil, modelErrorf("the generator: %w", err)
 	}
 	realOut := disc.Call(m.images, m.labels, true)
 	fakeOut := disc.Call(fake, m.labels, true)
 	if err := s.Err(); err != nil {
-		return nil, fmt.Errorf("the discriminator: %w", err)
+		return nil, modelErrorf("the discriminator: %w", err)
 	}
 	// Labels as broadcast scalars: ones_like/zeros_like of the logits would sit on the
 	// gradient path, and the C++ registry has no gradient for OnesLike.

@@ -136,7 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, runner.ErrInterrupted):
 			return interruptedCode(ctx)
 		case errors.Is(err, runner.ErrNoCheckpoint), errors.Is(err, runner.ErrCheckpointsExist),
-			errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch):
+			errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch),
+			errors.Is(err, runner.ErrModelConfig):
 			return 2
 		}
 		return 1

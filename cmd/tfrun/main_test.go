@@ -72,6 +72,17 @@ train: {epochs: 1, validation_data: test}
 			}
 		})
 	}
+	t.Run("model_does_not_fit_loss", func(t *testing.T) {
+		// Valid YAML whose model cannot take the loss: found while building, still exit 2.
+		p := write("seq.yaml", strings.Replace(good, "{type: LSTM, units: 4}", "{type: LSTM, units: 4, return_sequences: true}", 1))
+		code, _, stderr := runCLI(t, "-config", p, "-limit", "20", "-out", filepath.Join(dir, "seqrun"))
+		if strings.Contains(stderr, "not found") {
+			t.Skip("IMDB data not available")
+		}
+		if code != 2 || !strings.Contains(stderr, "binary_crossentropy") {
+			t.Errorf("exit %d, stderr %q; want 2 and a message about the loss", code, stderr)
+		}
+	})
 	t.Run("missing_file", func(t *testing.T) {
 		code, _, stderr := runCLI(t, "-config", filepath.Join(dir, "nope.yaml"))
 		if code != 2 || !strings.Contains(stderr, "nope.yaml") {
