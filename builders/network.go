@@ -33,10 +33,10 @@ func (n *Network) Build(s *graphs.Scope, in Shape) error {
 	n.scope = s.Sub(n.Name)
 	n.input = in
 	build := func(where string, ls []Layer, shape Shape) (Shape, error) {
-		for i, l := range ls {
+		for _, l := range ls {
 			out, err := l.Build(n.scope, shape)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s[%d]: %w", n.Name, where, i, err)
+				return nil, fmt.Errorf("gan.%s.%s: %w", n.Name, where, err) // the error names the layer
 			}
 			n.shapes = append(n.shapes, out)
 			shape = out
@@ -54,7 +54,7 @@ func (n *Network) Build(s *graphs.Scope, in Shape) error {
 			return err
 		}
 		if len(ls) != len(is) || ls[:len(ls)-1].String() != is[:len(is)-1].String() {
-			return fmt.Errorf("%s: Concatenate: label branch gives %v, input branch %v; all but the last axis must match", n.Name, ls, is)
+			return fmt.Errorf("gan.%s.layers[0] (Concatenate): the label branch gives %v, the input branch %v; all but the last axis must match", n.Name, ls, is)
 		}
 		shape = append(append(Shape{}, is[:len(is)-1]...), is[len(is)-1]+ls[len(ls)-1])
 	}
