@@ -431,3 +431,59 @@ func TestConcatenateAxis(t *testing.T) {
 		t.Fatalf("err = %v, want one about axis 1", err)
 	}
 }
+
+// The three GAN configs build into networks with the assignment's shapes and Keras's
+// parameter counts (worked out with Keras's formulas in the comments).
+func TestGANConfigsShapesAndParams(t *testing.T) {
+	conv := func(k, in, out int, bias bool) int { // Conv2D / Conv2DTranspose: k·k·in·out (+ out)
+		n := k * k * in * out
+		if bias {
+			n += out
+		}
+		return n
+	}
+	bn := func(c int) int { return 4 * c } // gamma, beta, moving mean and variance
+	cases := []struct {
+		config     string
+		image      builders.Shape
+		genParams  int
+		discParams int
+	}{
+		{"gan_mnist.yaml", builders.Shape{28, 28, 1},
+			100*12544 + bn(12544) + conv(5, 256, 128, false) + bn(128) + conv(5, 128, 64, false) + bn(64) + conv(5, 64, 1, false),
+			conv(5, 1, 64, true) + conv(5, 64, 128, true) + (7*7*128 + 1)},
+		{"dcgan_cifar.yaml", builders.Shape{32, 32, 3},
+			100*16384 + bn(16384) + conv(5, 256, 128, false) + bn(128) + conv(5, 128, 64, false) + bn(64) + conv(5, 64, 3, false),
+			conv(5, 3, 64, true) + conv(5, 64, 128, true) + (8*8*128 + 1)},
+		{"cgan_fashion.yaml", builders.Shape{28, 28, 1},
+			// label: Embedding(10,50), Dense(49) on 50; noise: Dense(12544) on 100; then
+			// Conv2DTranspose 128 (4×4) on 256+1 channels, 128 on 128, 1 (7×7) on 128.
+			10*50 + (50*49 + 49) + (100*12544 + 12544) + conv(4, 257, 128, true) + conv(4, 128, 128, true) + conv(7, 128, 1, true),
+			// label: Embedding(10,50), Dense(784) on 50; Conv2D 128 (3×3) on 1+1, 128 on 128; Dense(1) on 7·7·128.
+			10*50 + (50*784 + 784) + conv(3, 2, 128, true) + conv(3, 128, 128, true) + (7*7*128 + 1)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.config, func(t *testing.T) {
+			cfg, err := configs.Load(filepath.Join("..", "configs", tc.config))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := NewGAN(cfg, GANOptions{ImageShape: tc.image, Seed: 1, Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if got := m.Generator.OutputShape().String(); got != tc.image.String() {
+				t.Errorf("generator output %s, want %s", got, tc.image)
+			}
+			g, gn := builders.CountParams(m.Generator.Variables())
+			d, dn := builders.CountParams(m.Discriminator.Variables())
+			if g+gn != tc.genParams {
+				t.Errorf("generator params %d, want %d", g+gn, tc.genParams)
+			}
+			if d+dn != tc.discParams {
+				t.Errorf("discriminator params %d, want %d", d+dn, tc.discParams)
+			}
+		})
+	}
+}
