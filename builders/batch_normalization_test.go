@@ -146,9 +146,9 @@ func TestBatchNormalizationTwoCallsChain(t *testing.T) {
 	if err := sess.InitVariables(); err != nil {
 		t.Fatal(err)
 	}
-	at, _ := graphs.NewTensor([]float32{1, 3}, 2, 1) // mean 2
+	at, _ := graphs.NewTensor([]float32{1, 3}, 2, 1)  // mean 2
 	bt, _ := graphs.NewTensor([]float32{9, 11}, 2, 1) // mean 10
-	for i := 0; i < 5; i++ { // the result must not depend on the order TensorFlow picks
+	for i := 0; i < 5; i++ {                          // the result must not depend on the order TensorFlow picks
 		if err := sess.Set([]*graphs.Variable{g.Variable("batch_normalization/moving_mean")}, []*tf.Tensor{mustScalarVec(t, 0)}); err != nil {
 			t.Fatal(err)
 		}

@@ -288,7 +288,7 @@ var ErrModelConfig = errors.New("the config's model cannot be built")
 
 type modelConfigError struct{ err error }
 
-func (e modelConfigError) Error() string { return e.err.Error() }
+func (e modelConfigError) Error() string   { return e.err.Error() }
 func (e modelConfigError) Unwrap() []error { return []error{e.err, ErrModelConfig} }
 
 func modelError(err error) error {
