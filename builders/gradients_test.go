@@ -46,6 +46,18 @@ func TestGradientsNumeric(t *testing.T) {
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return leakyReLUOp(s, conv2DOp(s, in[0], in[1], in[2], [2]int{2, 2}, "same"), 0.2)
 			}, gradcheck.Options{}},
+		{"dense_rank3_layer", []gradcheck.Param{p("x", 1, 3, 1, 5)}, []int64{3, 1, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				d := NewDense("dense", 4, "")
+				if _, err := d.Build(s, Shape{1, 5}); err != nil {
+					s.Fail("%v", err)
+				}
+				return d.Call(in[0], true) // kernel and bias are variables; x is checked
+			}, gradcheck.Options{}},
+		{"concatenate_channels", []gradcheck.Param{p("a", 1, 2, 3, 3, 2), p("b", 1, 2, 3, 3, 1)}, []int64{2, 3, 3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return op.ConcatV2(s.Op("ConcatV2"), []tf.Output{in[0], in[1]}, s.Const(int32(-1)))
+			}, gradcheck.Options{}},
 		{"embedding", []gradcheck.Param{p("table", 1, 6, 3)}, []int64{2, 4, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return embeddingLookup(s, in[0], s.Const([][]int32{{0, 5, 2, 2}, {1, 0, 3, 5}}))
