@@ -3,6 +3,7 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"github.com/tfrun/tfrun/internal/atomicfile"
 	"math"
 	"os"
 	"path/filepath"
@@ -152,47 +153,11 @@ func resolve(dir, name string) string {
 	return filepath.Join(dir, name)
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it, renames it over
-// path and syncs the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a directory's entries (renames, new files) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
-}
+// writeFileAtomic and syncDir: see package atomicfile.
+var (
+	writeFileAtomic = atomicfile.WriteFile
+	syncDir         = atomicfile.SyncDir
+)
 
 // syncFile flushes a file's contents to disk.
 func syncFile(path string) error {

@@ -3,10 +3,8 @@ package runner
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"github.com/tfrun/tfrun/internal/atomicfile"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 )
@@ -88,40 +86,8 @@ func (h *History) WriteCSV(path string) error {
 	return writeFileAtomic(path, b.Bytes())
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it and renames it
-// over path, so a reader sees the old file or the new one, never a torn one.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
+// writeFileAtomic writes data so that readers never see a torn file (atomicfile).
+var writeFileAtomic = atomicfile.WriteFile
 
 // writeJSON writes v as indented JSON, atomically.
 func writeJSON(path string, v any) error {
