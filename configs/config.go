@@ -151,7 +151,24 @@ type GAN struct {
 	GeneratorOptimizer Optimizer `mapstructure:"generator_optimizer"`
 	// DiscriminatorOptimizer trains the discriminator. Default Adam with Keras's defaults.
 	DiscriminatorOptimizer Optimizer `mapstructure:"discriminator_optimizer"`
+	// TrainStep is how a step updates the two networks: TrainStepSimultaneous (default)
+	// or TrainStepAlternating.
+	TrainStep string `mapstructure:"train_step"`
 }
+
+// GAN train steps.
+const (
+	// TrainStepSimultaneous is the assignment's (and TensorFlow's DCGAN tutorial's)
+	// train_step: one forward pass, the discriminator on the real batch and on as many
+	// generated images, both losses differentiated and both optimizers applied together.
+	TrainStepSimultaneous = "simultaneous"
+	// TrainStepAlternating is the loop of Brownlee's conditional GAN ("How to Develop a
+	// Conditional GAN", the origin of the cgan_fashion architecture): three updates in
+	// order, each seeing the previous one's result: the discriminator on the real batch
+	// (target 1), the discriminator on as many generated images with random labels (target
+	// 0), then the generator on as many fresh noise vectors and random labels (target 1).
+	TrainStepAlternating = "alternating"
+)
 
 // Conditional reports whether the GAN is conditioned on class labels.
 func (g *GAN) Conditional() bool { return g.NumClasses > 0 }
@@ -199,6 +216,7 @@ func (g *GAN) setDefaults() {
 	g.BatchSize = defaultGANBatchSize
 	g.SampleGrid = [2]int{defaultSampleRows, defaultSampleCols}
 	g.GeneratorOptimizer = mustOptimizer(OptimizerAdam)
+	g.TrainStep = TrainStepSimultaneous
 	g.DiscriminatorOptimizer = mustOptimizer(OptimizerAdam)
 }
 

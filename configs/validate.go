@@ -179,6 +179,7 @@ func (c *checker) gan(g *GAN) error {
 		c.network("gan.discriminator", &g.Discriminator, g.NumClasses),
 		c.optimizer("gan.generator_optimizer", &g.GeneratorOptimizer),
 		c.optimizer("gan.discriminator_optimizer", &g.DiscriminatorOptimizer),
+		c.oneOf("gan.train_step", g.TrainStep, []string{TrainStepSimultaneous, TrainStepAlternating}),
 	}
 	return firstErr(checks)
 }

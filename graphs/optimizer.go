@@ -45,8 +45,16 @@ func (b *optimizerBase) Variables() []*Variable {
 	return append([]*Variable{b.iterations, b.lr}, b.slots...)
 }
 
-// slot creates a zero-initialised slot variable named "<optimizer>/<variable>/<slot>".
+// slot returns the slot variable named "<optimizer>/<variable>/<slot>", created
+// zero-initialised on first use: an optimizer minimizing several losses for the same
+// variables (a GAN discriminator updated on real, then on generated images) keeps one
+// state per variable, as a Keras optimizer called twice does.
 func (b *optimizerBase) slot(v *Variable, name string) *Variable {
+	for _, sv := range b.slots {
+		if sv.Name == b.scope.Path()+"/"+v.Name+"/"+name {
+			return sv
+		}
+	}
 	sv := b.scope.NewVariable(v.Name+"/"+name, v.DType, v.Shape, Zeros{}, false)
 	b.slots = append(b.slots, sv)
 	return sv

@@ -369,3 +369,65 @@ func TestOptimizerDefaults(t *testing.T) {
 		})
 	}
 }
+
+// An optimizer minimizing two losses for the same variable (a GAN's discriminator on real,
+// then on generated images) keeps one state: one set of slots, one iteration counter, and
+// each update continues from the other's moments, as Keras's apply_gradients called twice.
+func TestOptimizerTwoLossesShareState(t *testing.T) {
+	other := []float64{-1.0, 2.5, 0.25}
+	for _, c := range optCases {
+		t.Run(c.name, func(t *testing.T) {
+			g := graphs.NewGraph(tf.Double, 1)
+			s := g.Root()
+			w := s.Sub("dense").NewVariable("kernel", tf.Double, []int64{3}, optValues(optStart), true)
+			lossTo := func(target []float64) tf.Output {
+				diff := op.Sub(s.Op("Sub"), w.Value(), s.Const(target))
+				return op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), diff), s.Const([]int32{0}))
+			}
+			opt := c.newOpt(s, c.lr)
+			first, err := opt.Minimize(s, lossTo(optTarget), []*graphs.Variable{w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			nvars := len(opt.Variables())
+			second, err := opt.Minimize(s, lossTo(other), []*graphs.Variable{w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(opt.Variables()); got != nvars {
+				t.Fatalf("a second Minimize made %d optimizer variables, want the first's %d", got, nvars)
+			}
+			sess, err := graphs.NewSession(g, graphs.SessionOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			if err := sess.InitVariables(); err != nil {
+				t.Fatal(err)
+			}
+			p := &optProblem{w: w, opt: opt, sess: sess}
+			ref := c.newRef()
+			want := append([]float64(nil), optStart...)
+			for step, train := range []*tf.Operation{first, second, second, first} {
+				target := optTarget
+				if train == second {
+					target = other
+				}
+				grad := make([]float64, len(want))
+				for i := range want {
+					grad[i] = 2 * (want[i] - target[i])
+				}
+				ref(want, grad, c.lr)
+				if _, err := sess.Run(nil, nil, train); err != nil {
+					t.Fatal(err)
+				}
+				if got := p.weights(t); !optClose(got, want) {
+					t.Errorf("update %d: kernel got %.17g, want %.17g", step+1, got, want)
+				}
+				if got := p.iterations(t); got != int64(step+1) {
+					t.Errorf("update %d: iterations got %d, want %d", step+1, got, step+1)
+				}
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
@@ -18,11 +17,13 @@ type GANOptions struct {
 	Threads    int
 }
 
-// GAN is a compiled generative adversarial network, as the assignment's train_step: noise
-// ~ N(0, 1) of [batch, noise_dim]; the generator's images; the discriminator on real and
-// generated images; generator loss BCE(1, D(G(z))), discriminator loss BCE(1, D(x)) +
-// BCE(0, D(G(z))), both from logits; each loss differentiated for its own network's
-// variables only, and two optimizers applied in the same step.
+// GAN is a compiled generative adversarial network. Its default train step is the
+// assignment's train_step: noise ~ N(0, 1) of [batch, noise_dim]; the generator's images;
+// the discriminator on real and generated images; generator loss BCE(1, D(G(z))),
+// discriminator loss BCE(1, D(x)) + BCE(0, D(G(z))), both from logits; each loss
+// differentiated for its own network's variables only, and two optimizers applied in the
+// same step. gan.train_step: alternating makes it Brownlee's three updates in order (see
+// configs.TrainStepAlternating).
 type GAN struct {
 	Config        *configs.GAN
 	Graph         *graphs.Graph
@@ -36,7 +37,8 @@ type GAN struct {
 	realAcc, fakeAcc     tf.Output
 	step                 []*tf.Operation
 	genStep, discStep    *tf.Operation // each optimizer's update alone (tests)
-	noiseIn, sampleLabel tf.Output     // inference: given noise (and labels) → images
+	alternating          *alternatingStep
+	noiseIn, sampleLabel tf.Output // inference: given noise (and labels) → images
 	samples              tf.Output
 	sess                 *graphs.Session
 }
@@ -75,54 +77,20 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 		m.labels = s.Placeholder("labels", tf.Int32, -1, 1)
 	}
 
-	ts := s.Sub("train_step")
-	batch := op.StridedSlice(ts.Op("StridedSlice"), op.Shape(ts.Op("Shape"), m.images), ts.Const([]int32{0}), ts.Const([]int32{1}), ts.Const([]int32{1}))
-	noiseShape := op.ConcatV2(ts.Op("ConcatV2"), []tf.Output{batch, ts.Const([]int32{int32(gc.NoiseDim)})}, ts.Const(int32(0)))
-	noise := ts.RandomNormal(noiseShape)
-	fake := gen.Call(noise, m.labels, true)
-	if err := s.Err(); err != nil {
-		return nil, modelErrorf("the generator: %w", err)
-	}
-	realOut := disc.Call(m.images, m.labels, true)
-	fakeOut := disc.Call(fake, m.labels, true)
-	if err := s.Err(); err != nil {
-		return nil, modelErrorf("the discriminator: %w", err)
-	}
-	// Labels as broadcast scalars: ones_like/zeros_like of the logits would sit on the
-	// gradient path, and the C++ registry has no gradient for OnesLike.
-	ones, zeros := ts.Scalar(1), ts.Scalar(0)
-	m.genLoss = builders.Mean(ts, builders.SigmoidCrossEntropy(ts, fakeOut, ones))
-	m.discLoss = op.AddV2(ts.Op("AddV2"),
-		builders.Mean(ts, builders.SigmoidCrossEntropy(ts, realOut, ones)),
-		builders.Mean(ts, builders.SigmoidCrossEntropy(ts, fakeOut, zeros)))
-	positive := func(x tf.Output, want bool) tf.Output {
-		var c tf.Output
-		if want {
-			c = op.Greater(ts.Op("Greater"), x, ts.Const(float32(0)))
-		} else {
-			c = op.LessEqual(ts.Op("LessEqual"), x, ts.Const(float32(0)))
-		}
-		return builders.Mean(ts, op.Cast(ts.Op("Cast"), c, tf.Float))
-	}
-	m.realAcc, m.fakeAcc = positive(realOut, true), positive(fakeOut, false)
-
 	if m.GenOpt, err = newOptimizer(s.Sub("generator_optimizer"), gc.GeneratorOptimizer); err != nil {
 		return nil, err
 	}
 	if m.DiscOpt, err = newOptimizer(s.Sub("discriminator_optimizer"), gc.DiscriminatorOptimizer); err != nil {
 		return nil, err
 	}
-	gstep, err := m.GenOpt.Minimize(s, m.genLoss, gen.TrainableVariables())
-	if err != nil {
-		return nil, fmt.Errorf("generator: %w", err)
+	if gc.TrainStep == configs.TrainStepAlternating {
+		err = m.buildAlternating(s)
+	} else {
+		err = m.buildSimultaneous(s)
 	}
-	dstep, err := m.DiscOpt.Minimize(s, m.discLoss, disc.TrainableVariables())
 	if err != nil {
-		return nil, fmt.Errorf("discriminator: %w", err)
+		return nil, err
 	}
-	m.genStep, m.discStep = gstep, dstep
-	updates := append(append(gen.Updates(), disc.Updates()...), gstep, dstep)
-	m.step = append(updates, s.AdvanceStep(updates...))
 
 	is := s.Sub("sample")
 	m.noiseIn = is.Placeholder("noise", tf.Float, -1, int64(gc.NoiseDim))
@@ -184,6 +152,9 @@ func (m *GAN) TrainStep(images, labels *tf.Tensor) (StepResult, error) {
 			return StepResult{}, fmt.Errorf("train step: a conditional GAN needs labels")
 		}
 		feeds[m.labels] = labels
+	}
+	if m.alternating != nil {
+		return m.trainAlternating(feeds)
 	}
 	out, err := m.sess.Run(feeds, []tf.Output{m.genLoss, m.discLoss, m.realAcc, m.fakeAcc}, m.step...)
 	if err != nil {

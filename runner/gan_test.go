@@ -353,7 +353,12 @@ func TestGANResumeEqualsUninterrupted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
 	}
-	cfg := loadConfig(t, resumeGAN)
+	for _, step := range []string{configs.TrainStepSimultaneous, configs.TrainStepAlternating} {
+		t.Run(step, func(t *testing.T) { testGANResume(t, loadConfig(t, withTrainStep(resumeGAN, step))) })
+	}
+}
+
+func testGANResume(t *testing.T, cfg *configs.Config) {
 	run := func(ctx context.Context, dir string, edit func(*Options)) error {
 		o := Options{OutDir: dir, Limit: 128, Threads: 1}
 		if edit != nil {
