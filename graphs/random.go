@@ -42,7 +42,7 @@ func (s *Scope) RandomNormal(shape tf.Output) tf.Output {
 		op.StatelessRandomNormalV2Dtype(s.g.dtype))
 }
 
-// streamState returns a Philox key unique to this call site and the counter [step, 0].
+// streamState returns a Philox key unique to this call site and the counter [0, step].
 func (s *Scope) streamState() (key, counter tf.Output) {
 	h := fnv.New64a()
 	var b [8]byte
@@ -57,7 +57,11 @@ func (s *Scope) streamState() (key, counter tf.Output) {
 	}
 	h.Write(b[:])
 	key = s.Const([]uint64{h.Sum64()})
+	// The step goes in the counter's high 64 bits. Philox advances the low bits by one
+	// block per 4 values drawn, so a step in the low bits would make step s+1's stream
+	// step s's shifted by 4 values; in the high bits the steps' streams are 2⁶⁴ blocks
+	// apart and never meet.
 	step := op.Cast(s.Op("Cast"), s.g.StepCounter().value, tf.Uint64)
-	counter = op.Pack(s.Op("Pack"), []tf.Output{step, s.Const(uint64(0))})
+	counter = op.Pack(s.Op("Pack"), []tf.Output{s.Const(uint64(0)), step})
 	return key, counter
 }
