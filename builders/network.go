@@ -32,11 +32,13 @@ func (n *Network) Conditional() bool { return len(n.LabelBranch) > 0 }
 func (n *Network) Build(s *graphs.Scope, in Shape) error {
 	n.scope = s.Sub(n.Name)
 	n.input = in
-	build := func(where string, ls []Layer, shape Shape) (Shape, error) {
-		for _, l := range ls {
+	// first is the config index of ls[0]: a conditional network's config lists the
+	// Concatenate as layers[0], which Network does itself.
+	build := func(where string, ls []Layer, shape Shape, first int) (Shape, error) {
+		for i, l := range ls {
 			out, err := l.Build(n.scope, shape)
 			if err != nil {
-				return nil, fmt.Errorf("gan.%s.%s: %w", n.Name, where, err) // the error names the layer
+				return nil, fmt.Errorf("gan.%s.%s[%d]: %w", n.Name, where, first+i, err) // the error names the layer
 			}
 			n.shapes = append(n.shapes, out)
 			shape = out
@@ -45,11 +47,11 @@ func (n *Network) Build(s *graphs.Scope, in Shape) error {
 	}
 	shape := in
 	if n.Conditional() {
-		ls, err := build("label_branch", n.LabelBranch, Shape{1})
+		ls, err := build("label_branch", n.LabelBranch, Shape{1}, 0)
 		if err != nil {
 			return err
 		}
-		is, err := build("input_branch", n.InputBranch, in)
+		is, err := build("input_branch", n.InputBranch, in, 0)
 		if err != nil {
 			return err
 		}
@@ -58,7 +60,11 @@ func (n *Network) Build(s *graphs.Scope, in Shape) error {
 		}
 		shape = append(append(Shape{}, is[:len(is)-1]...), is[len(is)-1]+ls[len(ls)-1])
 	}
-	out, err := build("layers", n.Layers, shape)
+	first := 0
+	if n.Conditional() {
+		first = 1
+	}
+	out, err := build("layers", n.Layers, shape, first)
 	if err != nil {
 		return err
 	}

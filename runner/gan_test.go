@@ -492,3 +492,16 @@ func TestGANConfigsShapesAndParams(t *testing.T) {
 		})
 	}
 }
+
+// A layer that cannot be built is named by its config path, counting a conditional
+// network's Concatenate as layers[0] as the YAML does.
+func TestGANBuildErrorNamesConfigPath(t *testing.T) {
+	body := strings.Replace(tinyCGAN,
+		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n",
+		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n      - {type: Reshape, target_shape: [5, 5, 5]}\n", 1)
+	cfg := loadConfig(t, body)
+	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
+		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
+	}
+}
