@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"archive/tar"
 	"fmt"
 	"io"
 	"os"
@@ -115,42 +114,16 @@ func (b *cifarBatchSet) add(i int, member string, size int64, r io.Reader) error
 
 // readArchive streams a (gzipped) tar archive holding cifar-10-batches-bin/.
 func (b *cifarBatchSet) readArchive(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := decompressed(f)
-	if err != nil {
-		return fmt.Errorf("%w: not a gzip or tar archive: %w", ErrFormat, err)
-	}
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%w: reading tar archive: %w", ErrFormat, err)
-		}
-		if !hdr.FileInfo().Mode().IsRegular() {
-			continue
-		}
-		dir, base, ok := strings.Cut(strings.TrimPrefix(hdr.Name, "./"), "/")
+	return walkTar(path, func(name string, size int64, r io.Reader) error {
+		dir, base, ok := strings.Cut(name, "/")
 		if !ok || dir != cifarDir {
-			continue
+			return nil
 		}
 		if i := slices.Index(cifarBatches[:], base); i >= 0 {
-			if err := b.add(i, hdr.Name, hdr.Size, tr); err != nil {
-				return err
-			}
+			return b.add(i, name, size, r)
 		}
-	}
-	// Read what follows the tar end marker so gzip verifies its CRC and length.
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return fmt.Errorf("%w: reading archive trailer: %w", ErrFormat, err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // readDir reads the batch files of an extracted tree: dir is

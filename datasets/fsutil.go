@@ -1,11 +1,14 @@
 package datasets
 
 import (
+	"archive/tar"
 	"bufio"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // gzipMagic is the two-byte header of every gzip member (RFC 1952, section 2.3.1).
@@ -23,6 +26,41 @@ func decompressed(r io.Reader) (io.Reader, error) {
 		return gzip.NewReader(br)
 	}
 	return br, nil
+}
+
+// walkTar streams the (gzipped) tar archive at path and calls fn for each regular file,
+// with its name (without a leading "./"), its size and a reader of its contents. It reads
+// the archive to its end so that gzip verifies its CRC and length.
+func walkTar(path string, fn func(name string, size int64, r io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := decompressed(f)
+	if err != nil {
+		return fmt.Errorf("%w: not a gzip or tar archive: %w", ErrFormat, err)
+	}
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: reading tar archive: %w", ErrFormat, err)
+		}
+		if !hdr.FileInfo().Mode().IsRegular() {
+			continue
+		}
+		if err := fn(strings.TrimPrefix(hdr.Name, "./"), hdr.Size, tr); err != nil {
+			return err
+		}
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("%w: reading archive trailer: %w", ErrFormat, err)
+	}
+	return nil
 }
 
 // isDir reports whether path exists and is a directory.

@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"archive/tar"
 	"fmt"
 	"io"
 	"os"
@@ -97,40 +96,13 @@ func (p *imdbParts) add(rel string, size int64, r io.Reader) error {
 
 // readArchive streams a (gzipped) tar archive.
 func (p *imdbParts) readArchive(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := decompressed(f)
-	if err != nil {
-		return fmt.Errorf("%w: not a gzip or tar archive: %w", ErrFormat, err)
-	}
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%w: reading tar archive: %w", ErrFormat, err)
-		}
-		if !hdr.FileInfo().Mode().IsRegular() {
-			continue
-		}
-		rel, ok := strings.CutPrefix(strings.TrimPrefix(hdr.Name, "./"), "aclImdb/")
+	return walkTar(path, func(name string, size int64, r io.Reader) error {
+		rel, ok := strings.CutPrefix(name, "aclImdb/")
 		if !ok {
-			continue
+			return nil
 		}
-		if err := p.add(rel, hdr.Size, tr); err != nil {
-			return err
-		}
-	}
-	// Read what follows the tar end marker so gzip verifies its CRC and length.
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return fmt.Errorf("%w: reading archive trailer: %w", ErrFormat, err)
-	}
-	return nil
+		return p.add(rel, size, r)
+	})
 }
 
 // readDir reads an extracted tree: dir is aclImdb/ itself or contains it.

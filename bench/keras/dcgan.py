@@ -1,5 +1,10 @@
-"""The training step of TensorFlow's DCGAN tutorial (tensorflow.org/tutorials/generative/dcgan),
-timed on random images; dcgan_mnist.py and dcgan_cifar.py supply the two networks.
+"""TensorFlow's DCGAN tutorial (tensorflow.org/tutorials/generative/dcgan): its two networks
+for a given image shape and its training step, timed on random images; dcgan_mnist.py and
+dcgan_cifar.py run it for MNIST's 28x28x1 and CIFAR-10's 32x32x3 images.
+
+The networks are the tutorial's verbatim (Keras 3 spelling: keras.Input instead of
+input_shape; LeakyReLU with Keras's default negative_slope 0.3, as the tutorial passes none),
+the generator starting from (height/4)x(width/4)x256 as the assignment's CIFAR variant does.
 
 As in the tutorial: noise [batch, 100] from tf.random.normal, binary cross-entropy from
 logits, two Adam(1e-4) optimizers, one @tf.function train_step with two GradientTapes. The
@@ -14,7 +19,51 @@ import common
 NOISE_DIM = 100
 
 
-def run(model_name, args, image_shape, make_generator_model, make_discriminator_model):
+def make_generator_model(image_shape):
+    import keras
+    from keras import layers
+
+    height, width, channels = image_shape
+    model = keras.Sequential()
+    model.add(keras.Input((NOISE_DIM,)))
+    model.add(layers.Dense((height // 4) * (width // 4) * 256, use_bias=False))
+    model.add(layers.BatchNormalization())
+    model.add(layers.LeakyReLU())
+
+    model.add(layers.Reshape((height // 4, width // 4, 256)))
+
+    model.add(layers.Conv2DTranspose(128, (5, 5), strides=(1, 1), padding="same", use_bias=False))
+    model.add(layers.BatchNormalization())
+    model.add(layers.LeakyReLU())
+
+    model.add(layers.Conv2DTranspose(64, (5, 5), strides=(2, 2), padding="same", use_bias=False))
+    model.add(layers.BatchNormalization())
+    model.add(layers.LeakyReLU())
+
+    model.add(layers.Conv2DTranspose(channels, (5, 5), strides=(2, 2), padding="same", use_bias=False, activation="tanh"))
+    return model
+
+
+def make_discriminator_model(image_shape):
+    import keras
+    from keras import layers
+
+    model = keras.Sequential()
+    model.add(keras.Input(image_shape))
+    model.add(layers.Conv2D(64, (5, 5), strides=(2, 2), padding="same"))
+    model.add(layers.LeakyReLU())
+    model.add(layers.Dropout(0.3))
+
+    model.add(layers.Conv2D(128, (5, 5), strides=(2, 2), padding="same"))
+    model.add(layers.LeakyReLU())
+    model.add(layers.Dropout(0.3))
+
+    model.add(layers.Flatten())
+    model.add(layers.Dense(1))
+    return model
+
+
+def run(model_name, args, image_shape):
     import numpy as np
     import keras
     import tensorflow as tf
@@ -28,8 +77,8 @@ def run(model_name, args, image_shape, make_generator_model, make_discriminator_
     batch_size = args.batch
 
     t0 = time.perf_counter()
-    generator = make_generator_model()
-    discriminator = make_discriminator_model()
+    generator = make_generator_model(image_shape)
+    discriminator = make_discriminator_model(image_shape)
 
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
 
