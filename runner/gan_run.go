@@ -162,13 +162,9 @@ func RunGAN(ctx context.Context, cfg *configs.Config, o Options) error {
 		if err := decodeState(info.Prefix, info.State, &st); err != nil {
 			return err
 		}
-		switch {
-		case o.Seed != nil && *o.Seed != st.Seed:
-			return fmt.Errorf("-resume from %s: %w: -seed %d: the checkpoint was trained with seed %d", info.Prefix, ErrResumeOptions, *o.Seed, st.Seed)
-		case o.Limit != st.Limit:
-			return fmt.Errorf("-resume from %s: %w: -limit %d: the checkpoint was trained with -limit %d", info.Prefix, ErrResumeOptions, o.Limit, st.Limit)
-		case st.Batch > 0 && st.BatchSize != gc.BatchSize:
-			return fmt.Errorf("-resume from %s: %w: gan.batch_size %d: the checkpoint is in the middle of an epoch of batches of %d", info.Prefix, ErrResumeOptions, gc.BatchSize, st.BatchSize)
+		saved := savedRun{Seed: st.Seed, Limit: st.Limit, MidEpoch: st.Batch > 0, BatchSize: st.BatchSize}
+		if err := saved.checkResumable(o, "gan.batch_size", gc.BatchSize); err != nil {
+			return fmt.Errorf("-resume from %s: %w", info.Prefix, err)
 		}
 		seed, st.Epochs = st.Seed, epochs
 	}

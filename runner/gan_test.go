@@ -505,3 +505,40 @@ func TestGANBuildErrorNamesConfigPath(t *testing.T) {
 		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
 	}
 }
+
+// -resume refuses options that would not continue the same GAN training, naming them.
+func TestGANResumeOptions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	dir := t.TempDir()
+	cfg := loadConfig(t, resumeGAN)
+	err := RunGAN(interruptAt(2), cfg, Options{OutDir: dir, Limit: 128, Threads: 1})
+	if err != nil && containsAll(err.Error(), "not found") {
+		t.Skipf("MNIST not available: %v", err)
+	}
+	if !errorsIsInterrupted(err) {
+		t.Fatalf("err = %v, want an interruption in epoch 1", err)
+	}
+	seed := int64(99)
+	other := loadConfig(t, strings.Replace(resumeGAN, "batch_size: 32", "batch_size: 16", 1))
+	for _, tc := range []struct {
+		name string
+		cfg  *configs.Config
+		o    Options
+		want []string
+	}{
+		{"other_limit", cfg, Options{Limit: 64}, []string{"-limit 64", "-limit 128"}},
+		{"other_seed", cfg, Options{Limit: 128, Seed: &seed}, []string{"-seed 99", "seed 42"}},
+		{"other_batch_mid_epoch", other, Options{Limit: 128}, []string{"gan.batch_size 16", "batches of 32"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.OutDir, o.Threads, o.Resume = dir, 1, true
+			err := RunGAN(context.Background(), tc.cfg, o)
+			if !errors.Is(err, ErrResumeOptions) || !containsAll(err.Error(), tc.want...) {
+				t.Fatalf("err = %v, want ErrResumeOptions naming %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -83,7 +83,8 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 		if err := decodeState(info.Prefix, info.State, resumed); err != nil {
 			return nil, err
 		}
-		if err := checkResumable(resumed, cfg, o); err != nil {
+		saved := savedRun{Seed: resumed.Seed, Limit: resumed.Limit, MidEpoch: resumed.Fit.Batch > 0, BatchSize: resumed.BatchSize}
+		if err := saved.checkResumable(o, cfg.File+": train.batch_size", cfg.Train.BatchSize); err != nil {
 			return nil, fmt.Errorf("-resume from %s: %w", info.Prefix, err)
 		}
 		seed = resumed.Seed
@@ -249,18 +250,27 @@ func Run(ctx context.Context, cfg *configs.Config, o Options) (*Metrics, error) 
 	return m, nil
 }
 
+// savedRun is what a checkpoint's state says about the training that saved it.
+type savedRun struct {
+	Seed      int64
+	Limit     int
+	MidEpoch  bool // saved in the middle of an epoch
+	BatchSize int  // the batch size of that epoch
+}
+
 // checkResumable refuses to resume a checkpoint under options that would not continue the
-// same training: another seed, other examples, or a partial epoch with another batch size.
-func checkResumable(st *classifierState, cfg *configs.Config, o Options) error {
-	if o.Seed != nil && *o.Seed != st.Seed {
-		return fmt.Errorf("%w: -seed %d: the checkpoint was trained with seed %d (a resumed run keeps its seed; drop -seed)", ErrResumeOptions, *o.Seed, st.Seed)
+// same training: another seed, other examples, or a partial epoch with another batch size
+// (batchKey and batchSize: the config's batch size setting and value).
+func (r savedRun) checkResumable(o Options, batchKey string, batchSize int) error {
+	if o.Seed != nil && *o.Seed != r.Seed {
+		return fmt.Errorf("%w: -seed %d: the checkpoint was trained with seed %d (a resumed run keeps its seed; drop -seed)", ErrResumeOptions, *o.Seed, r.Seed)
 	}
-	if o.Limit != st.Limit {
-		return fmt.Errorf("%w: -limit %d: the checkpoint was trained with -limit %d (resume with the same -limit)", ErrResumeOptions, o.Limit, st.Limit)
+	if o.Limit != r.Limit {
+		return fmt.Errorf("%w: -limit %d: the checkpoint was trained with -limit %d (resume with the same -limit)", ErrResumeOptions, o.Limit, r.Limit)
 	}
-	if st.Fit.Batch > 0 && st.BatchSize != cfg.Train.BatchSize {
-		return fmt.Errorf("%w: %s: train.batch_size %d: the checkpoint is in the middle of an epoch of batches of %d (resume with batch_size %d)",
-			ErrResumeOptions, cfg.File, cfg.Train.BatchSize, st.BatchSize, st.BatchSize)
+	if r.MidEpoch && r.BatchSize != batchSize {
+		return fmt.Errorf("%w: %s %d: the checkpoint is in the middle of an epoch of batches of %d (resume with batch_size %d)",
+			ErrResumeOptions, batchKey, batchSize, r.BatchSize, r.BatchSize)
 	}
 	return nil
 }
