@@ -74,7 +74,7 @@ func (n *Network) Build(s *graphs.Scope, in Shape) error {
 
 // Summary renders the network like Keras's model.summary() (branches first).
 func (n *Network) Summary() string {
-	return renderSummary(n.Name, n.all(), n.shapes, n.Variables())
+	return renderSummary(n.Name, n.AllLayers(), n.shapes, n.Variables())
 }
 
 // OutputShape is the network's output shape.
@@ -104,14 +104,15 @@ func (n *Network) callAll(layers []Layer, x tf.Output, training bool) tf.Output 
 	return x
 }
 
-func (n *Network) all() []Layer {
+// AllLayers lists the network's layers: the label branch, the input branch, then Layers.
+func (n *Network) AllLayers() []Layer {
 	return append(append(append([]Layer{}, n.LabelBranch...), n.InputBranch...), n.Layers...)
 }
 
 // Variables lists the network's variables.
 func (n *Network) Variables() []*graphs.Variable {
 	var vs []*graphs.Variable
-	for _, l := range n.all() {
+	for _, l := range n.AllLayers() {
 		vs = append(vs, l.Variables()...)
 	}
 	return vs
@@ -132,7 +133,7 @@ func (n *Network) TrainableVariables() []*graphs.Variable {
 // statistics), which a training step must run.
 func (n *Network) Updates() []*tf.Operation {
 	var ops []*tf.Operation
-	for _, l := range n.all() {
+	for _, l := range n.AllLayers() {
 		if u, ok := l.(interface{ Updates() []*tf.Operation }); ok {
 			ops = append(ops, u.Updates()...)
 		}

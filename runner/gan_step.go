@@ -66,7 +66,7 @@ type alternatingStep struct {
 // across runs).
 func (m *GAN) buildAlternating(s *graphs.Scope) error {
 	gc := m.Config
-	for _, l := range append(append(append([]builders.Layer(nil), m.Discriminator.LabelBranch...), m.Discriminator.InputBranch...), m.Discriminator.Layers...) {
+	for _, l := range m.Discriminator.AllLayers() {
 		if _, ok := l.(*builders.BatchNormalization); ok {
 			return modelErrorf("gan.train_step %s: the discriminator has BatchNormalization; use %s",
 				configs.TrainStepAlternating, configs.TrainStepSimultaneous)
