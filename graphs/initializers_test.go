@@ -353,14 +353,7 @@ func initGraph(t *testing.T, seed uint64, reversed bool) (kernel, recurrent []fl
 		newA()
 		newB()
 	}
-	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.InitVariables(); err != nil {
-		t.Fatal(err)
-	}
+	sess := newInitializedSession(t, g)
 	out, err := sess.Get(a, b)
 	if err != nil {
 		t.Fatal(err)

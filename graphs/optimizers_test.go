@@ -180,15 +180,7 @@ func newOptProblem(t *testing.T, c optCase) *optProblem {
 	if err != nil {
 		t.Fatalf("Minimize: %v", err)
 	}
-	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
-	if err != nil {
-		t.Fatalf("NewSession: %v", err)
-	}
-	t.Cleanup(func() { sess.Close() })
-	if err := sess.InitVariables(); err != nil {
-		t.Fatalf("InitVariables: %v", err)
-	}
-	return &optProblem{w: w, opt: opt, train: train, sess: sess}
+	return &optProblem{w: w, opt: opt, train: train, sess: newInitializedSession(t, g)}
 }
 
 func (p *optProblem) weights(t *testing.T) []float64 {
@@ -397,14 +389,7 @@ func TestOptimizerTwoLossesShareState(t *testing.T) {
 			if got := len(opt.Variables()); got != nvars {
 				t.Fatalf("a second Minimize made %d optimizer variables, want the first's %d", got, nvars)
 			}
-			sess, err := graphs.NewSession(g, graphs.SessionOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sess.Close()
-			if err := sess.InitVariables(); err != nil {
-				t.Fatal(err)
-			}
+			sess := newInitializedSession(t, g)
 			p := &optProblem{w: w, opt: opt, sess: sess}
 			ref := c.newRef()
 			want := append([]float64(nil), optStart...)

@@ -21,14 +21,7 @@ func TestRandomStepsAreUnrelated(t *testing.T) {
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.InitVariables(); err != nil {
-		t.Fatal(err)
-	}
+	sess := newInitializedSession(t, g)
 	draw := func() []float64 {
 		out, err := sess.Run(nil, []tf.Output{normal})
 		if err != nil {
@@ -57,4 +50,19 @@ func TestRandomStepsAreUnrelated(t *testing.T) {
 			t.Errorf("step 1's values correlate %.3f with step 0's shifted by %d", r, k)
 		}
 	}
+}
+
+// newInitializedSession opens a session on g with its variables initialised, closed when
+// the test ends.
+func newInitializedSession(t *testing.T, g *graphs.Graph) *graphs.Session {
+	t.Helper()
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
+	if err != nil {
+		t.Fatalf("NewSession: %v", err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	if err := sess.InitVariables(); err != nil {
+		t.Fatalf("InitVariables: %v", err)
+	}
+	return sess
 }

@@ -28,18 +28,26 @@ func int64Var(t *testing.T, s *graphs.Session, v *graphs.Variable) int64 {
 	return n
 }
 
-// The alternating step's three runs, in order: the discriminator's update on real images,
-// its update on generated ones, the generator's update; each changes all of its own
-// network's weights and nothing of the other's, the discriminator's optimizer counts two
-// updates per step and the generator's one, and the step counter advances once.
-func TestAlternatingStep(t *testing.T) {
+// newAlternatingCGAN builds the tiny conditional GAN with train_step alternating and gives
+// it random images to train on.
+func newAlternatingCGAN(t *testing.T) (*GAN, *ImageData) {
+	t.Helper()
 	cfg := loadConfig(t, withTrainStep(tinyCGAN, "alternating"))
 	data := randomImages(16, 4)
 	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	t.Cleanup(func() { m.Close() })
+	return m, data
+}
+
+// The alternating step's three runs, in order: the discriminator's update on real images,
+// its update on generated ones, the generator's update; each changes all of its own
+// network's weights and nothing of the other's, the discriminator's optimizer counts two
+// updates per step and the generator's one, and the step counter advances once.
+func TestAlternatingStep(t *testing.T) {
+	m, data := newAlternatingCGAN(t)
 	if m.alternating == nil {
 		t.Fatal("train_step alternating built the simultaneous step")
 	}
@@ -101,13 +109,7 @@ func TestAlternatingStep(t *testing.T) {
 // The generated labels of the alternating step are classes in [0, num_classes), all of
 // them drawn.
 func TestAlternatingRandomLabels(t *testing.T) {
-	cfg := loadConfig(t, withTrainStep(tinyCGAN, "alternating"))
-	data := randomImages(16, 4)
-	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, _ := newAlternatingCGAN(t)
 	s := m.Graph.Root().Sub("labels_test")
 	labels := m.randomLabels(s, s.Const([]int32{5000}))
 	if err := s.Err(); err != nil {
