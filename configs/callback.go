@@ -1,20 +1,37 @@
 package configs
 
-import "math"
+import (
+	"math"
+	"path/filepath"
+	"strings"
+)
 
 // Callback types: Keras class names, matched case-insensitively.
 const (
+	CallbackCSVLogger         = "CSVLogger"
 	CallbackEarlyStopping     = "EarlyStopping"
+	CallbackModelCheckpoint   = "ModelCheckpoint"
 	CallbackReduceLROnPlateau = "ReduceLROnPlateau"
+	CallbackTensorBoard       = "TensorBoard"
+	CallbackTerminateOnNaN    = "TerminateOnNaN"
 )
 
-// Monitored quantities: the logs Model.fit produces with metrics [accuracy].
+// Monitored quantities: the logs Model.fit produces with metrics [accuracy], and a GAN
+// run's.
 const (
 	MonitorLoss        = "loss"
 	MonitorAccuracy    = "accuracy"
 	MonitorValLoss     = "val_loss"
 	MonitorValAccuracy = "val_accuracy"
+
+	MonitorGenLoss      = "gen_loss"
+	MonitorDiscLoss     = "disc_loss"
+	MonitorRealAccuracy = "real_accuracy"
+	MonitorFakeAccuracy = "fake_accuracy"
 )
+
+// UpdateFreqEpoch, as Callback.UpdateFreq, is TensorBoard's update_freq "epoch".
+const UpdateFreqEpoch = 0
 
 // Modes of a monitor: auto picks max for accuracy and min otherwise, as Keras does.
 const (
@@ -36,6 +53,14 @@ const (
 	defaultESPatience       = 0
 	defaultESRestoreBest    = false
 	defaultESStartFromEpoch = 0
+	defaultMCSaveBestOnly   = false
+	defaultCSVFilename      = "training.log" // Keras requires one; tfrun's is in the run directory
+	defaultCSVSeparator     = ","
+	defaultCSVAppend        = false
+	defaultTBLogDir         = "logs"
+	defaultTBHistogramFreq  = 0
+	defaultTBWriteGraph     = true
+	defaultTBUpdateFreq     = UpdateFreqEpoch
 )
 
 // Callback is a Keras training callback. Type says which; only the fields of that type's
@@ -71,11 +96,36 @@ type Callback struct {
 	// StartFromEpoch: EarlyStopping start_from_epoch, epochs before watching begins.
 	// Default 0, >= 0.
 	StartFromEpoch int `mapstructure:"start_from_epoch"`
+
+	// SaveBestOnly: ModelCheckpoint save_best_only. False (default): a checkpoint after
+	// every epoch; true: <run dir>/checkpoints/best/ holds the checkpoint of the epoch with
+	// the best monitored value.
+	SaveBestOnly bool `mapstructure:"save_best_only"`
+
+	// Filename: CSVLogger filename, relative to the run directory. Default training.log.
+	Filename string `mapstructure:"filename"`
+	// Separator: CSVLogger separator, one character. Default ",".
+	Separator string `mapstructure:"separator"`
+	// Append: CSVLogger append: keep the rows of an existing file. Default false.
+	Append bool `mapstructure:"append"`
+
+	// LogDir: TensorBoard log_dir, relative to the run directory. Default logs.
+	LogDir string `mapstructure:"log_dir"`
+	// HistogramFreq: TensorBoard histogram_freq, weight histograms every N epochs (0:
+	// none). Default 0, >= 0.
+	HistogramFreq int `mapstructure:"histogram_freq"`
+	// WriteGraph: TensorBoard write_graph, the training graph for the Graphs tab. Default
+	// true.
+	WriteGraph bool `mapstructure:"write_graph"`
+	// UpdateFreq: TensorBoard update_freq: UpdateFreqEpoch (YAML "epoch", the default) or
+	// every N batches (YAML N, or "batch" for 1).
+	UpdateFreq int `mapstructure:"update_freq"`
 }
 
 // CallbackTypes returns the known callback types in Keras spelling, sorted.
 func CallbackTypes() []string {
-	return []string{CallbackEarlyStopping, CallbackReduceLROnPlateau}
+	return []string{CallbackCSVLogger, CallbackEarlyStopping, CallbackModelCheckpoint, CallbackReduceLROnPlateau,
+		CallbackTensorBoard, CallbackTerminateOnNaN}
 }
 
 // callbackArgs returns the valid keys of a canonical callback type besides type.
@@ -85,6 +135,12 @@ func callbackArgs(typ string) []string {
 		return []string{"monitor", "min_delta", "patience", "mode", "baseline", "restore_best_weights", "start_from_epoch"}
 	case CallbackReduceLROnPlateau:
 		return []string{"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr"}
+	case CallbackModelCheckpoint:
+		return []string{"monitor", "mode", "save_best_only"}
+	case CallbackCSVLogger:
+		return []string{"filename", "separator", "append"}
+	case CallbackTensorBoard:
+		return []string{"log_dir", "histogram_freq", "write_graph", "update_freq"}
 	}
 	return nil
 }
@@ -104,35 +160,71 @@ func NewCallback(typ string) (Callback, error) {
 	case CallbackReduceLROnPlateau:
 		cb.Factor, cb.Patience, cb.MinDelta = defaultRLROPFactor, defaultRLROPPatience, defaultRLROPMinDelta
 		cb.Cooldown, cb.MinLR = defaultRLROPCooldown, defaultRLROPMinLR
+	case CallbackModelCheckpoint:
+		cb.SaveBestOnly = defaultMCSaveBestOnly
+	case CallbackCSVLogger:
+		cb.Monitor, cb.Mode = "", ""
+		cb.Filename, cb.Separator, cb.Append = defaultCSVFilename, defaultCSVSeparator, defaultCSVAppend
+	case CallbackTensorBoard:
+		cb.Monitor, cb.Mode = "", ""
+		cb.LogDir, cb.HistogramFreq, cb.WriteGraph, cb.UpdateFreq = defaultTBLogDir, defaultTBHistogramFreq, defaultTBWriteGraph, defaultTBUpdateFreq
+	case CallbackTerminateOnNaN:
+		cb.Monitor, cb.Mode = "", ""
 	}
 	return cb, nil
 }
 
-// monitors returns the known monitored quantities, sorted.
-func monitors() []string {
+// monitors returns the quantities a task's runs can monitor, sorted.
+func monitors(task string) []string {
+	if task == TaskGAN {
+		return []string{MonitorDiscLoss, MonitorFakeAccuracy, MonitorGenLoss, MonitorRealAccuracy}
+	}
 	return []string{MonitorAccuracy, MonitorLoss, MonitorValAccuracy, MonitorValLoss}
 }
 
 // callback checks cb; path is its key path, e.g. "train.callbacks[0]"; t is the training
-// it belongs to, which decides what can be monitored.
-func (c *checker) callback(path string, cb *Callback, t *Train) error {
+// it belongs to and task the config's task, which decide what can be monitored.
+func (c *checker) callback(path string, cb *Callback, t *Train, task string) error {
 	at := func(key string) string { return path + "." + key }
-	switch cb.Type {
-	case CallbackEarlyStopping, CallbackReduceLROnPlateau:
-	default:
-		if canon, ok := canonical(cb.Type, CallbackTypes()); ok {
-			return c.bad(at("type"), "%q: write it as Keras spells it, %q", cb.Type, canon)
-		}
+	if _, ok := canonical(cb.Type, CallbackTypes()); !ok {
 		return c.err(at("type"), unknownValue(cb.Type, CallbackTypes()))
 	}
-	if err := c.oneOf(at("monitor"), cb.Monitor, monitors()); err != nil {
+	if canon, _ := canonical(cb.Type, CallbackTypes()); canon != cb.Type {
+		return c.bad(at("type"), "%q: write it as Keras spells it, %q", cb.Type, canon)
+	}
+	switch cb.Type {
+	case CallbackTerminateOnNaN:
+		return nil
+	case CallbackCSVLogger:
+		if err := c.relativeFile(at("filename"), cb.Filename); err != nil {
+			return err
+		}
+		if len([]rune(cb.Separator)) != 1 || cb.Separator == "\n" || cb.Separator == "\"" {
+			return c.bad(at("separator"), "must be one character other than a newline or a quote, got %q", cb.Separator)
+		}
+		return nil
+	case CallbackTensorBoard:
+		return firstErr([]error{c.relativeFile(at("log_dir"), cb.LogDir), c.nonNegative(at("histogram_freq"), cb.HistogramFreq),
+			c.nonNegative(at("update_freq"), cb.UpdateFreq)})
+	case CallbackModelCheckpoint:
+		if err := c.oneOf(at("mode"), cb.Mode, []string{ModeAuto, ModeMax, ModeMin}); err != nil {
+			return err
+		}
+		if !cb.SaveBestOnly { // Keras: without save_best_only the monitor is not used
+			return nil
+		}
+	}
+	if err := c.oneOf(at("monitor"), cb.Monitor, monitors(task)); err != nil {
+		if task == TaskGAN && strings.HasPrefix(cb.Monitor, "val_") {
+			return c.bad(at("monitor"), "%q: a GAN run has no validation; monitor one of %s", cb.Monitor, strings.Join(monitors(task), ", "))
+		}
 		return err
 	}
 	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() {
 		return c.bad(at("monitor"), "%q needs validation; set train.validation_data: test or train.validation_split > 0, or monitor %q",
 			cb.Monitor, cb.Monitor[4:])
 	}
-	if cb.Monitor == MonitorAccuracy || cb.Monitor == MonitorValAccuracy {
+	if task != TaskGAN && (cb.Monitor == MonitorAccuracy || cb.Monitor == MonitorValAccuracy) {
 		hasAccuracy := false
 		for _, m := range t.Metrics {
 			hasAccuracy = hasAccuracy || m == MetricAccuracy
@@ -140,6 +232,9 @@ func (c *checker) callback(path string, cb *Callback, t *Train) error {
 		if !hasAccuracy {
 			return c.bad(at("monitor"), "%q needs train.metrics to include accuracy", cb.Monitor)
 		}
+	}
+	if cb.Type == CallbackModelCheckpoint {
+		return nil
 	}
 	checks := []error{
 		c.oneOf(at("mode"), cb.Mode, []string{ModeAuto, ModeMax, ModeMin}),
@@ -159,4 +254,15 @@ func (c *checker) callback(path string, cb *Callback, t *Train) error {
 		checks = append(checks, c.nonNegative(at("cooldown"), cb.Cooldown), c.nonNegativeFloat(at("min_lr"), cb.MinLR))
 	}
 	return firstErr(checks)
+}
+
+// relativeFile checks a path that a callback writes below the run directory.
+func (c *checker) relativeFile(path, file string) error {
+	if file == "" {
+		return c.bad(path, "must not be empty")
+	}
+	if filepath.IsAbs(file) || strings.HasPrefix(filepath.Clean(file), "..") {
+		return c.bad(path, "%q: give a path inside the run directory (relative, without ..)", file)
+	}
+	return nil
 }

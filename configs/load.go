@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -50,11 +51,20 @@ func Load(path string) (*Config, error) {
 	if err := d.sections(raw); err != nil {
 		return nil, err
 	}
+	if train, ok := raw["train"].(map[string]any); ok && raw["task"] == TaskGAN {
+		// A GAN's train section holds only callbacks (sections checked that); its epochs
+		// are gan.epochs, so the classifier's required train.epochs is filled in here and
+		// dropped below.
+		train = maps.Clone(train)
+		train["epochs"] = 1
+		raw = maps.Clone(raw)
+		raw["train"] = train
+	}
 	if err := d.structure("", raw, reflect.ValueOf(c).Elem()); err != nil {
 		return nil, err
 	}
 	if c.Task == TaskGAN {
-		c.Train = Train{} // a GAN trains with GAN.Epochs and GAN.BatchSize
+		c.Train = Train{Callbacks: c.Train.Callbacks} // a GAN trains with GAN.Epochs and GAN.BatchSize
 	}
 	c.File = path
 	if c.Name == "" {
@@ -106,9 +116,14 @@ func (d *decoder) sections(raw map[string]any) error {
 		if !has("gan") {
 			return d.missing("gan", " for task gan")
 		}
-		for _, key := range []string{"model", "train"} {
-			if has(key) {
-				return d.bad(key, "only for task classifier; task gan uses gan (with its own epochs and batch_size)")
+		if has("model") {
+			return d.bad("model", "only for task classifier; task gan uses gan (with its own epochs and batch_size)")
+		}
+		if train, ok := raw["train"].(map[string]any); ok {
+			for key := range train {
+				if key != "callbacks" {
+					return d.bad("train."+key, "task gan takes only train.callbacks (its epochs and batch_size are in gan)")
+				}
 			}
 		}
 	}
@@ -372,13 +387,43 @@ func (d *decoder) optimizer(path string, raw any, o *Optimizer) error {
 	return d.args(path, m, typ, optimizerArgs(typ), reflect.ValueOf(o).Elem())
 }
 
-// callback decodes a callback mapping.
+// callback decodes a callback: a mapping with type and arguments, or just the type name
+// (Keras's defaults).
 func (d *decoder) callback(path string, raw any, cb *Callback) error {
+	if name, ok := raw.(string); ok {
+		c, err := NewCallback(name)
+		if err != nil {
+			return d.err(path, unknownValue(name, CallbackTypes()))
+		}
+		*cb = c
+		return nil
+	}
 	m, typ, err := d.typed(path, raw, "{type: EarlyStopping, patience: 3}", CallbackTypes())
 	if err != nil {
 		return err
 	}
 	*cb, _ = NewCallback(typ)
+	if f, ok := m["update_freq"]; ok && typ == CallbackTensorBoard {
+		// Keras's update_freq is "epoch", "batch" or a number of batches.
+		switch f {
+		case "epoch":
+			cb.UpdateFreq = UpdateFreqEpoch
+		case "batch":
+			cb.UpdateFreq = 1
+		default:
+			n, ok := asInt(f)
+			if !ok || n < 1 {
+				return d.bad(join(path, "update_freq"), "want \"epoch\", \"batch\" or a number of batches >= 1, got %v", f)
+			}
+			cb.UpdateFreq = int(n)
+		}
+		m = maps.Clone(m)
+		delete(m, "update_freq")
+		if err := d.knownKeys(path, m, append([]string{"type", "update_freq"}, callbackArgs(typ)...), " for "+typ); err != nil {
+			return err
+		}
+		return d.args(path, m, typ, slices.DeleteFunc(callbackArgs(typ), func(a string) bool { return a == "update_freq" }), reflect.ValueOf(cb).Elem())
+	}
 	return d.args(path, m, typ, callbackArgs(typ), reflect.ValueOf(cb).Elem())
 }
 

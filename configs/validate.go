@@ -51,6 +51,11 @@ func (c *Config) Validate() error {
 		if err := ch.gan(c.GAN); err != nil {
 			return err
 		}
+		for i := range c.Train.Callbacks {
+			if err := ch.callback(indexPath("train.callbacks", i), &c.Train.Callbacks[i], &c.Train, TaskGAN); err != nil {
+				return err
+			}
+		}
 	}
 	return firstErr([]error{
 		ch.positive("checkpoint.every", c.Checkpoint.Every),
@@ -122,7 +127,7 @@ func (c *checker) train(t *Train) error {
 	}
 	checks = append(checks, c.optimizer("train.optimizer", &t.Optimizer))
 	for i := range t.Callbacks {
-		checks = append(checks, c.callback(indexPath("train.callbacks", i), &t.Callbacks[i], t))
+		checks = append(checks, c.callback(indexPath("train.callbacks", i), &t.Callbacks[i], t, TaskClassifier))
 	}
 	return firstErr(checks)
 }

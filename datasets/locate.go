@@ -99,8 +99,12 @@ func locate(name, dataDir string, env searchEnv) (string, error) {
 	if name == "fashion_mnist" {
 		fmt.Fprintf(&b, "\nor, on Debian: apt-get install dataset-fashion-mnist (installs %s)", systemFashionMNISTDir)
 	}
-	return "", newError(op, "", ErrNotFound, "%s", b.String())
+	return "", newError(op, "", ErrDataSetNotFound, "%s", b.String())
 }
+
+// ErrDataSetNotFound is Locate's error when a data set is in none of the places it looks:
+// it wraps ErrNotFound, and a test that needs real data skips on exactly this.
+var ErrDataSetNotFound = fmt.Errorf("data set %w", ErrNotFound)
 
 // dataRoots lists the data roots in search order.
 func dataRoots(name, dataDir string, env searchEnv) []searchPlace {

@@ -1,32 +1,68 @@
 package runner
 
-import "math"
+import (
+	"encoding/json"
+	"image"
+	"math"
+	"sort"
+	"strings"
 
-// Logs are one epoch's metrics by Keras's names: loss, accuracy, val_loss, val_accuracy,
-// learning_rate.
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// Logs are metrics by Keras's names: loss, accuracy, val_loss, val_accuracy,
+// learning_rate for a classifier; gen_loss, disc_loss, real_accuracy, fake_accuracy for a
+// GAN.
 type Logs map[string]float64
 
-// Trainer is what callbacks may act on: the learning rate, the weights, and stopping.
+// Trainer is what callbacks may act on: the learning rate, the weights, stopping, and
+// what a callback that writes files needs to know about the run.
 type Trainer interface {
 	LearningRate() (float64, error)
 	SetLearningRate(lr float64) error
-	// Weights returns a copy of every model weight; SetWeights puts such a copy back.
-	Weights() (Weights, error)
-	SetWeights(w Weights) error
+	// Weights returns a copy of every model weight (in WeightVariables' order); SetWeights
+	// puts such a copy back.
+	Weights() ([]*tf.Tensor, error)
+	SetWeights(w []*tf.Tensor) error
+	// WeightVariables are the model's weights, trainable and not.
+	WeightVariables() []*graphs.Variable
 	// StopTraining ends training after the current epoch (Keras's model.stop_training).
 	StopTraining()
 	// Logf prints one line of the run's log (Keras's verbose messages).
 	Logf(format string, args ...any)
+
+	// RunDir is the run directory, where callbacks' files go.
+	RunDir() string
+	// Position is where training is: at OnTrainBegin, where it starts (a resumed run's
+	// checkpoint position).
+	Position() Position
+	// GlobalStep is the number of training steps done (the graph's step counter).
+	GlobalStep() (int64, error)
+	// History is the history so far (a resumed run's includes the epochs before it).
+	History() *History
+	// GraphDef is the training graph, serialized.
+	GraphDef() ([]byte, error)
+	// Images are the model's pictures of the epoch just ended, by name (a GAN's sample
+	// grid); nil for a model without any.
+	Images() map[string]image.Image
+	// SaveCheckpoint saves a checkpoint of the run as it is now into dir, keeping the
+	// newest keep there (ModelCheckpoint's best), and returns its prefix.
+	SaveCheckpoint(dir string, keep int) (string, error)
+	// RequestCheckpoint asks the loop to save a periodic checkpoint at the end of this
+	// epoch (ModelCheckpoint without save_best_only).
+	RequestCheckpoint()
 }
 
-// Weights is an opaque copy of a model's weights.
-type Weights any
-
-// Callback is a Keras callback: hooks the fit loop calls. Embed NopCallback to implement
-// only some.
+// Callback is a Keras callback: hooks the loop calls. Embed NopCallback to implement only
+// some. An error from a hook stops training; the loop wraps it with the callback's name.
 type Callback interface {
 	Name() string
 	OnTrainBegin(t Trainer) error
+	// OnBatchEnd gets the global step after the batch and the epoch's running logs.
+	OnBatchEnd(t Trainer, step int64, logs Logs) error
 	// OnEpochEnd gets the 0-based epoch index and its logs; it may print to the log
 	// through the returned messages (Keras's verbose lines).
 	OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error)
@@ -37,11 +73,33 @@ type Callback interface {
 type NopCallback struct{}
 
 func (NopCallback) OnTrainBegin(Trainer) error                      { return nil }
+func (NopCallback) OnBatchEnd(Trainer, int64, Logs) error           { return nil }
 func (NopCallback) OnEpochEnd(Trainer, int, Logs) ([]string, error) { return nil, nil }
 func (NopCallback) OnTrainEnd(Trainer) error                        { return nil }
 
-// monitor is the piece EarlyStopping and ReduceLROnPlateau share: which metric, which
-// direction is better, and by how much it must improve.
+// Closer is a callback that holds files: Close flushes and releases them. The loop calls
+// it however training ends (finished, interrupted, failed), after OnTrainEnd if that ran.
+type Closer interface {
+	Close() error
+}
+
+// Stateful is a callback whose state a checkpoint keeps, so that a resumed run continues
+// its counters (EarlyStopping's wait, ReduceLROnPlateau's cooldown, ModelCheckpoint's
+// best).
+type Stateful interface {
+	Callback
+	// Monitor is the metric the callback watches: with Name, what matches a checkpoint's
+	// state to the callback on resume.
+	Monitor() string
+	// State returns the callback's state as JSON and the tensors it holds in Go (their
+	// names start with prefix, a name unique to the callback in the checkpoint).
+	State(prefix string, weights []*graphs.Variable) (json.RawMessage, []checkpoints.Tensor, error)
+	// SetState puts back what State returned, after OnTrainBegin.
+	SetState(raw json.RawMessage, extras map[string]*tf.Tensor, weights []*graphs.Variable) error
+}
+
+// monitor is the piece EarlyStopping, ReduceLROnPlateau and ModelCheckpoint share: which
+// metric, which direction is better, and by how much it must improve.
 type monitor struct {
 	key      string
 	maximize bool
@@ -57,18 +115,9 @@ func newMonitor(key, mode string, minDelta float64) monitor {
 		m.maximize = true
 	case "min":
 	default:
-		m.maximize = containsAcc(key)
+		m.maximize = strings.Contains(key, "acc")
 	}
 	return m
-}
-
-func containsAcc(s string) bool {
-	for i := 0; i+3 <= len(s); i++ {
-		if s[i:i+3] == "acc" {
-			return true
-		}
-	}
-	return false
 }
 
 // worst is the starting "best" value.
@@ -85,4 +134,31 @@ func (m monitor) better(current, reference float64) bool {
 		return current-m.minDelta > reference
 	}
 	return current+m.minDelta < reference
+}
+
+// value is the monitored metric in logs, or an error naming the metrics there are.
+func (m monitor) value(who string, logs Logs) (float64, error) {
+	v, ok := logs[m.key]
+	if !ok {
+		return 0, &missingMetricError{who: who, key: m.key, have: keys(logs)}
+	}
+	return v, nil
+}
+
+type missingMetricError struct {
+	who, key string
+	have     []string
+}
+
+func (e *missingMetricError) Error() string {
+	return e.who + ": metric \"" + e.key + "\" is not available (have " + strings.Join(e.have, ", ") + ")"
+}
+
+func keys(l Logs) []string {
+	var ks []string
+	for k := range l {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

@@ -1,4 +1,10 @@
-// Package runner trains models: Keras's fit loop (epochs, batches, shuffling, validation,
-// callbacks, progress bars, history) over graphs built by package builders, and the files
-// a run writes (summary, history, learning curves, metrics).
+// Package runner is tfrun's training loop, Keras's Model.fit for every kind of run: epochs
+// and steps (with the position inside an epoch), the -resume policy and its checks, Ctrl-C
+// and SIGTERM, the progress bar, the history, the callbacks (EarlyStopping,
+// ReduceLROnPlateau, ModelCheckpoint, CSVLogger, TerminateOnNaN, TensorBoard) and when to
+// checkpoint. A kind of model (package classifier, package gan) supplies only what
+// differs: its train step, its end-of-epoch evaluation and its report files (Model).
+//
+// A run goes: Begin (run directory, checkpoint lock, the checkpoint to resume and its
+// checks), then the caller loads its data and builds its model with Run.Seed, then Fit.
 package runner

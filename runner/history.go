@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/tfrun/tfrun/internal/atomicfile"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 )
@@ -17,7 +18,8 @@ type History struct {
 }
 
 // historyKeys is the column order of history.csv.
-var historyKeys = []string{"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"}
+var historyKeys = []string{"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate",
+	"gen_loss", "disc_loss", "real_accuracy", "fake_accuracy", "seconds"}
 
 // Append records one epoch.
 func (h *History) Append(epoch int, logs Logs) {
@@ -86,16 +88,26 @@ func (h *History) WriteCSV(path string) error {
 	return writeFileAtomic(path, b.Bytes())
 }
 
-// writeFileAtomic writes data so that readers never see a torn file (atomicfile).
-var writeFileAtomic = atomicfile.WriteFile
+// WriteFiles writes history.json and history.csv into the run directory dir.
+func (h *History) WriteFiles(dir string) error {
+	if err := h.WriteJSON(filepath.Join(dir, "history.json")); err != nil {
+		return err
+	}
+	return h.WriteCSV(filepath.Join(dir, "history.csv"))
+}
 
-// writeJSON writes v as indented JSON, atomically.
-func writeJSON(path string, v any) error {
+// WriteFile writes a run file so that readers never see a torn one (atomicfile).
+func WriteFile(path string, data []byte) error { return atomicfile.WriteFile(path, data) }
+
+var writeFileAtomic = WriteFile
+
+// WriteJSON writes v to a run file as indented JSON, atomically.
+func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(b, '\n'))
+	return WriteFile(path, append(b, '\n'))
 }
 
 // historyJSON is History's JSON form: a metric missing in an epoch (NaN) is null, since

@@ -1,10 +1,23 @@
 package runner
 
 import (
+	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 )
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
 
 // A metric that appears (validation added on a resume) or disappears keeps every series
 // aligned with the epochs; history.json stores the gaps as null and reads them back.

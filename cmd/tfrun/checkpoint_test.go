@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tfrun/tfrun/checkpoints"
-	"github.com/tfrun/tfrun/runner"
+	"github.com/tfrun/tfrun/datasets"
 )
 
 // The tests here run tfrun as a child process (this test binary re-executed, see
@@ -165,11 +165,11 @@ func straightRun(t *testing.T, cfg string) ([]byte, string) {
 			straight.err = fmt.Sprintf("exit %d:\n%s", code, out)
 			return
 		}
-		straight.data, _ = os.ReadFile(checkpoints.DataFile(filepath.Join(runner.CheckpointDir(dir), childFinal), 0, 1))
+		straight.data, _ = os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(dir), childFinal), 0, 1))
 		straight.history = historyWithoutSeconds(t, dir)
 	})
 	if straight.err != "" {
-		if strings.Contains(straight.err, "locate imdb: not found") {
+		if strings.Contains(straight.err, datasets.ErrDataSetNotFound.Error()) {
 			t.Skip("IMDB not available")
 		}
 		t.Fatalf("the uninterrupted run failed: %s", straight.err)
@@ -191,7 +191,7 @@ func historyWithoutSeconds(t *testing.T, dir string) string {
 // complete and readable, and returns the latest's name.
 func checkLatestLoads(t *testing.T, dir string) string {
 	t.Helper()
-	ck := runner.CheckpointDir(dir)
+	ck := checkpoints.Dir(dir)
 	st, err := checkpoints.ReadState(ck)
 	if err != nil || st == nil {
 		t.Fatalf("state file: %v, %v", st, err)
@@ -216,7 +216,7 @@ func finishAndCompare(t *testing.T, cfg, dir string) {
 	if got := checkLatestLoads(t, dir); got != childFinal {
 		t.Fatalf("latest after the resumed run: %s, want %s", got, childFinal)
 	}
-	data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(runner.CheckpointDir(dir), childFinal), 0, 1))
+	data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(dir), childFinal), 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestSignalSavesAndResumes(t *testing.T) {
 				t.Fatalf("no \"Interrupted at ...\" line in:\n%s", out)
 			}
 			t.Logf("%v: interrupted at epoch %s, step %s: %s", tc.sig, m[1], m[2], filepath.Base(m[3]))
-			if latest := checkLatestLoads(t, dir); filepath.Join(runner.CheckpointDir(dir), latest) != m[3] {
+			if latest := checkLatestLoads(t, dir); filepath.Join(checkpoints.Dir(dir), latest) != m[3] {
 				t.Errorf("latest is %s, the message names %s", latest, m[3])
 			}
 			finishAndCompare(t, cfg, dir)
@@ -278,7 +278,7 @@ func TestKill9DuringSaves(t *testing.T) {
 	cfg := writeConfig(t, childYAML)
 	straightRun(t, cfg)
 	dir := t.TempDir()
-	ck := runner.CheckpointDir(dir)
+	ck := checkpoints.Dir(dir)
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Kill moments: inside SaveV2 (its temporary folder exists), after the merge before
 	// the sidecar, while a sidecar or state file is being written, and at random.
@@ -390,7 +390,7 @@ func TestResumeExitCodes(t *testing.T) {
 	cfg := writeConfig(t, childYAML)
 	withState := func(t *testing.T) string { // a run directory whose state file names ckpt-50
 		dir := t.TempDir()
-		ck := runner.CheckpointDir(dir)
+		ck := checkpoints.Dir(dir)
 		os.MkdirAll(ck, 0o755)
 		os.WriteFile(filepath.Join(ck, checkpoints.StateFile), []byte("model_checkpoint_path: \"ckpt-50\"\n"), 0o644)
 		return dir

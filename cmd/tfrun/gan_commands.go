@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
-	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/gan"
+	"github.com/tfrun/tfrun/ganeval"
 	"github.com/tfrun/tfrun/plots"
-	"github.com/tfrun/tfrun/runner"
 )
 
 // classifierConfigs name the classifier that scores each data set's GANs, beside the
@@ -42,7 +41,7 @@ func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
 }
 
 // runGenerate is `tfrun generate`: a grid of images drawn from a GAN's latest checkpoint.
-func runGenerate(args []string, stdout, stderr io.Writer) int {
+func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tfrun generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -68,28 +67,32 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if *runDir == "" {
 		*runDir = filepath.Join("runs", cfg.Name)
 	}
-	gopts := runner.GenerateOptions{N: *n, Class: *class, Seed: *seed}
-	if err := gopts.Check(cfg.GAN); err != nil {
+	if err := generate(cfg, *runDir, *out, gan.GenerateOptions{N: *n, Class: *class, Seed: *seed}, *threads, stdout); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 2
+		return exitCodeOf(ctx, err)
 	}
-	m, prefix, err := runner.LoadGAN(cfg, *runDir, *threads)
+	return 0
+}
+
+// generate draws a grid from the GAN's latest checkpoint in runDir into the PNG out.
+func generate(cfg *configs.Config, runDir, out string, o gan.GenerateOptions, threads int, stdout io.Writer) error {
+	if err := o.Check(cfg.GAN); err != nil {
+		return usageError(err)
+	}
+	m, prefix, err := gan.Load(cfg, runDir, threads)
 	if err != nil {
-		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return loadExitCode(err)
+		return err
 	}
 	defer m.Close()
-	grid, drawn, err := runner.GenerateGrid(m, gopts)
+	grid, drawn, err := gan.GenerateGrid(m, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 1
+		return err
 	}
-	if err := plots.SavePNG(*out, grid); err != nil {
-		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return 1
+	if err := plots.SavePNG(out, grid); err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", *out, drawn, prefix)
-	return 0
+	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", out, drawn, prefix)
+	return nil
 }
 
 // runEvaluateGAN is `tfrun evaluate-gan`: the GAN quality scores.
@@ -139,22 +142,10 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "tfrun: -n must be at least 2")
 		return 2
 	}
-	if _, err := runner.EvaluateGAN(cfg, runner.EvaluateGANOptions{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
+	if _, err := ganeval.Evaluate(cfg, ganeval.Options{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
 		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout, Ctx: ctx}); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		if errors.Is(err, runner.ErrInterrupted) {
-			return interruptedCode(ctx)
-		}
-		return loadExitCode(err)
+		return exitCodeOf(ctx, err)
 	}
 	return 0
-}
-
-// loadExitCode is the exit code of a failure to restore a trained model: 2 when there is
-// no checkpoint or it belongs to another model (the command line's to fix), 1 otherwise.
-func loadExitCode(err error) int {
-	if errors.Is(err, runner.ErrNoCheckpoint) || errors.Is(err, checkpoints.ErrMismatch) {
-		return 2
-	}
-	return 1
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/tfrun/tfrun/datasets"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -70,7 +71,7 @@ func TestGenerateAndEvaluateGAN(t *testing.T) {
 	os.WriteFile(clf, []byte(tinyClassifierYAML), 0o644)
 	ganRun, clfRun := filepath.Join(dir, "gan_run"), filepath.Join(dir, "clf_run")
 	if code, _, stderr := runCLI(t, "-config", gan, "-limit", "256", "-out", ganRun); code != 0 {
-		if strings.Contains(stderr, "not found") {
+		if strings.Contains(stderr, datasets.ErrDataSetNotFound.Error()) {
 			t.Skipf("MNIST not available: %s", stderr)
 		}
 		t.Fatalf("training the GAN: exit %d: %s", code, stderr)

@@ -26,8 +26,11 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/gan"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -35,6 +38,10 @@ import (
 const version = "0.1.0"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == stderrFilterArg {
+		os.Exit(runStderrFilter(os.Stdin, os.Stderr))
+	}
+	quietTensorFlow(os.Args[1:])
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -70,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "generate":
-			return runGenerate(args[1:], stdout, stderr)
+			return runGenerate(ctx, args[1:], stdout, stderr)
 		case "evaluate-gan":
 			return runEvaluateGAN(ctx, args[1:], stdout, stderr)
 		}
@@ -88,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		seed    = fs.Int64("seed", 0, "override the config's seed")
 		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: one per core)")
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
+		_       = fs.Bool("v", false, "verbose: let TensorFlow's C++ library log at INFO level (see quietTensorFlow)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun -version\n")
@@ -130,20 +138,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			opts.Seed = seed
 		}
 	})
-	if _, err := runner.Run(ctx, cfg, opts); err != nil {
+	if cfg.Task == configs.TaskGAN {
+		err = gan.Run(ctx, cfg, opts)
+	} else {
+		_, err = classifier.Run(ctx, cfg, opts)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		switch {
-		case errors.Is(err, runner.ErrInterrupted):
-			return interruptedCode(ctx)
-		case errors.Is(err, runner.ErrNoCheckpoint), errors.Is(err, runner.ErrCheckpointsExist),
-			errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch),
-			errors.Is(err, runner.ErrModelConfig):
-			return 2
-		}
-		return 1
+		return exitCodeOf(ctx, err)
 	}
 	fmt.Fprintf(stdout, "Run directory: %s\n", opts.OutDir)
 	return 0
+}
+
+// errUsage marks an error in a command's options (exit code 2).
+var errUsage = errors.New("usage")
+
+// usageError marks err as errUsage, keeping its message.
+func usageError(err error) error { return usageErr{err} }
+
+type usageErr struct{ error }
+
+func (e usageErr) Unwrap() []error { return []error{e.error, errUsage} }
+
+// exitCodeOf is the exit code of a command that failed with err, the same for training,
+// generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM; 2 for what the
+// user must change (options, config, a missing checkpoint, a checkpoint of another model,
+// a run directory that holds checkpoints); 1 for the rest (a damaged checkpoint, a failed
+// save, a NaN loss, missing data).
+func exitCodeOf(ctx context.Context, err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, runner.ErrInterrupted):
+		return interruptedCode(ctx)
+	case errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
+		errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch), errors.Is(err, assemble.ErrModelConfig):
+		return 2
+	}
+	return 1
 }
 
 // interruptedCode is the exit code of a command stopped by the signal that cancelled ctx.

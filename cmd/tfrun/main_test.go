@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/tfrun/tfrun/datasets"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -76,7 +77,7 @@ train: {epochs: 1, validation_data: test}
 		// Valid YAML whose model cannot take the loss: found while building, still exit 2.
 		p := write("seq.yaml", strings.Replace(good, "{type: LSTM, units: 4}", "{type: LSTM, units: 4, return_sequences: true}", 1))
 		code, _, stderr := runCLI(t, "-config", p, "-limit", "20", "-out", filepath.Join(dir, "seqrun"))
-		if strings.Contains(stderr, "not found") {
+		if strings.Contains(stderr, datasets.ErrDataSetNotFound.Error()) {
 			t.Skip("IMDB data not available")
 		}
 		if code != 2 || !strings.Contains(stderr, "binary_crossentropy") {
@@ -116,7 +117,7 @@ func TestSmokeRun(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, "-config", "../../configs/imdb_lstm_dropout.yaml", "-epochs", "2", "-limit", "500", "-out", out)
 	if code != 0 {
-		if strings.Contains(stderr, "not found") {
+		if strings.Contains(stderr, datasets.ErrDataSetNotFound.Error()) {
 			t.Skipf("IMDB data not available: %s", stderr)
 		}
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/tfrun/tfrun/bench"
 	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/runner"
 )
 
 // benchClassifier times an IMDB classifier's training steps as Fit runs them (gather the
@@ -22,7 +22,7 @@ func benchClassifier(cfg *configs.Config, o options) (bench.Result, error) {
 
 	var clock stepClock
 	clock.start()
-	c, err := runner.NewConfigClassifier(cfg, o.seed, o.threads)
+	c, err := classifier.NewConfigClassifier(cfg, o.seed, o.threads)
 	if err != nil {
 		return bench.Result{}, err
 	}
@@ -51,9 +51,9 @@ func benchClassifier(cfg *configs.Config, o options) (bench.Result, error) {
 
 // randomIMDB is n padded reviews of maxlen random token ids in [1, numWords), labelled 0
 // or 1 at random.
-func randomIMDB(n, maxlen, numWords int, seed uint64) *runner.Dataset {
+func randomIMDB(n, maxlen, numWords int, seed uint64) *classifier.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	ds := &runner.Dataset{Ints: make([]int32, n*maxlen), Shape: builders.Shape{maxlen}, Labels: make([]float32, n)}
+	ds := &classifier.Dataset{Ints: make([]int32, n*maxlen), Shape: builders.Shape{maxlen}, Labels: make([]float32, n)}
 	for i := range ds.Ints {
 		ds.Ints[i] = int32(1 + rng.IntN(numWords-1))
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/tfrun/tfrun/bench"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/runner"
+	"github.com/tfrun/tfrun/gan"
 )
 
 // imageShapes are the [height, width, channels] of each image data set's images.
@@ -37,7 +37,7 @@ func benchGAN(cfg *configs.Config, o options) (bench.Result, error) {
 
 	var clock stepClock
 	clock.start()
-	g, err := runner.NewGAN(cfg, runner.GANOptions{ImageShape: shape, Seed: uint64(o.seed), Threads: o.threads})
+	g, err := gan.NewGAN(cfg, gan.GANOptions{ImageShape: shape, Seed: uint64(o.seed), Threads: o.threads})
 	if err != nil {
 		return bench.Result{}, fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
 	}
@@ -68,9 +68,9 @@ func benchGAN(cfg *configs.Config, o options) (bench.Result, error) {
 
 // randomImages is n random images of the given shape, uniform in [-1, 1] (the range the
 // tutorial scales MNIST to), labelled 0.
-func randomImages(n int, shape builders.Shape, seed uint64) *runner.ImageData {
+func randomImages(n int, shape builders.Shape, seed uint64) *gan.ImageData {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	d := &runner.ImageData{Images: make([]float32, n*shape[0]*shape[1]*shape[2]), Labels: make([]int32, n), Shape: shape}
+	d := &gan.ImageData{Images: make([]float32, n*shape[0]*shape[1]*shape[2]), Labels: make([]int32, n), Shape: shape}
 	for i := range d.Images {
 		d.Images[i] = float32(2*rng.Float64() - 1)
 	}

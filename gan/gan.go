@@ -1,10 +1,11 @@
-package runner
+package gan
 
 import (
 	"fmt"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
@@ -26,7 +27,6 @@ type GANOptions struct {
 // configs.TrainStepAlternating).
 type GAN struct {
 	Config        *configs.GAN
-	Graph         *graphs.Graph
 	Generator     *builders.Network
 	Discriminator *builders.Network
 	GenOpt        graphs.Optimizer
@@ -40,6 +40,7 @@ type GAN struct {
 	alternating          *alternatingStep
 	noiseIn, sampleLabel tf.Output // inference: given noise (and labels) → images
 	samples              tf.Output
+	graph                *graphs.Graph
 	sess                 *graphs.Session
 }
 
@@ -50,37 +51,37 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	s := g.Root()
 	gen, err := newNetwork("generator", gc.Generator)
 	if err != nil {
-		return nil, modelErrorf("gan.generator.%w", err)
+		return nil, assemble.ModelErrorf("gan.generator.%w", err)
 	}
 	disc, err := newNetwork("discriminator", gc.Discriminator)
 	if err != nil {
-		return nil, modelErrorf("gan.discriminator.%w", err)
+		return nil, assemble.ModelErrorf("gan.discriminator.%w", err)
 	}
 	if err := gen.Build(s, builders.Shape{gc.NoiseDim}); err != nil {
-		return nil, modelError(err)
+		return nil, assemble.ModelError(err)
 	}
 	if o.ImageShape == nil { // generation only: the generator says what it makes
 		o.ImageShape = gen.OutputShape()
 	}
 	if got := gen.OutputShape(); got.String() != o.ImageShape.String() {
-		return nil, modelErrorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)
+		return nil, assemble.ModelErrorf("the generator makes images of shape %v, the data set's are %v", got, o.ImageShape)
 	}
 	if err := disc.Build(s, o.ImageShape); err != nil {
-		return nil, modelError(err)
+		return nil, assemble.ModelError(err)
 	}
 	if got := disc.OutputShape(); len(got) != 1 || got[0] != 1 {
-		return nil, modelErrorf("the discriminator gives %v, want one logit per image (None, 1)", got)
+		return nil, assemble.ModelErrorf("the discriminator gives %v, want one logit per image (None, 1)", got)
 	}
-	m := &GAN{Config: gc, Graph: g, Generator: gen, Discriminator: disc}
-	m.images = s.Placeholder("images", tf.Float, append([]int64{-1}, toInt64(o.ImageShape)...)...)
+	m := &GAN{Config: gc, graph: g, Generator: gen, Discriminator: disc}
+	m.images = s.Placeholder("images", tf.Float, append([]int64{-1}, o.ImageShape.Int64s()...)...)
 	if gc.Conditional() {
 		m.labels = s.Placeholder("labels", tf.Int32, -1, 1)
 	}
 
-	if m.GenOpt, err = newOptimizer(s.Sub("generator_optimizer"), gc.GeneratorOptimizer); err != nil {
+	if m.GenOpt, err = assemble.Optimizer(s.Sub("generator_optimizer"), gc.GeneratorOptimizer); err != nil {
 		return nil, err
 	}
-	if m.DiscOpt, err = newOptimizer(s.Sub("discriminator_optimizer"), gc.DiscriminatorOptimizer); err != nil {
+	if m.DiscOpt, err = assemble.Optimizer(s.Sub("discriminator_optimizer"), gc.DiscriminatorOptimizer); err != nil {
 		return nil, err
 	}
 	if gc.TrainStep == configs.TrainStepAlternating {
@@ -114,16 +115,16 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 
 // newNetwork turns a config network into a builders.Network.
 func newNetwork(name string, n configs.Network) (*builders.Network, error) {
-	names := namer{}
+	names := assemble.Namer{}
 	var err error
 	net := &builders.Network{Name: name}
-	if net.LabelBranch, err = buildLayers(n.LabelBranch, names); err != nil {
+	if net.LabelBranch, err = assemble.Layers(n.LabelBranch, names); err != nil {
 		return nil, fmt.Errorf("label_branch%w", trimLayers(err))
 	}
-	if net.InputBranch, err = buildLayers(n.InputBranch, names); err != nil {
+	if net.InputBranch, err = assemble.Layers(n.InputBranch, names); err != nil {
 		return nil, fmt.Errorf("input_branch%w", trimLayers(err))
 	}
-	if net.Layers, err = buildLayers(n.Layers, names); err != nil {
+	if net.Layers, err = assemble.Layers(n.Layers, names); err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
 	return net, nil
@@ -138,7 +139,51 @@ func (m *GAN) Close() error { return m.sess.Close() }
 // Session is the GAN's session.
 func (m *GAN) Session() *graphs.Session { return m.sess }
 
-// StepResult is one train step's metrics.
+// Graph is the GAN's graph.
+func (m *GAN) Graph() *graphs.Graph { return m.graph }
+
+// Weights are both networks' weights, trainable and not.
+func (m *GAN) Weights() []*graphs.Variable {
+	return append(m.Generator.Variables(), m.Discriminator.Variables()...)
+}
+
+// LearningRate is the generator optimizer's learning rate.
+func (m *GAN) LearningRate() (float64, error) {
+	out, err := m.sess.Get(m.GenOpt.LearningRate())
+	if err != nil {
+		return 0, err
+	}
+	return graphs.Scalar64(out[0]), nil
+}
+
+// SetLearningRate sets the generator optimizer's learning rate to lr and scales the
+// discriminator's by the same factor, so that ReduceLROnPlateau keeps their ratio.
+func (m *GAN) SetLearningRate(lr float64) error {
+	out, err := m.sess.Get(m.GenOpt.LearningRate(), m.DiscOpt.LearningRate())
+	if err != nil {
+		return err
+	}
+	gen, disc := graphs.Scalar64(out[0]), graphs.Scalar64(out[1])
+	if err := m.sess.SetScalar(m.GenOpt.LearningRate(), lr); err != nil {
+		return err
+	}
+	if gen == 0 {
+		return m.sess.SetScalar(m.DiscOpt.LearningRate(), lr)
+	}
+	return m.sess.SetScalar(m.DiscOpt.LearningRate(), disc*lr/gen)
+}
+
+// learningRates are both optimizers' learning rates, as the logs name them.
+func (m *GAN) learningRates() (map[string]float64, error) {
+	out, err := m.sess.Get(m.GenOpt.LearningRate(), m.DiscOpt.LearningRate())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]float64{"gen_learning_rate": graphs.Scalar64(out[0]), "disc_learning_rate": graphs.Scalar64(out[1])}, nil
+}
+
+// StepResult is one train step's metrics: gen_loss, disc_loss, real_accuracy and
+// fake_accuracy.
 type StepResult struct {
 	GenLoss, DiscLoss, RealAccuracy, FakeAccuracy float64
 }
@@ -193,5 +238,5 @@ func (m *GAN) Variables() []*graphs.Variable {
 	vs := append(m.Generator.Variables(), m.Discriminator.Variables()...)
 	vs = append(vs, m.GenOpt.Variables()...)
 	vs = append(vs, m.DiscOpt.Variables()...)
-	return append(vs, m.Graph.StepCounter())
+	return append(vs, m.graph.StepCounter())
 }

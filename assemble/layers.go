@@ -1,4 +1,4 @@
-package runner
+package assemble
 
 import (
 	"fmt"
@@ -24,10 +24,11 @@ var kerasNames = map[string]string{
 	configs.LayerActivation:         "activation",
 }
 
-// namer hands out Keras's default names: dense, dense_1, dense_2, ...
-type namer map[string]int
+// Namer hands out Keras's default names: dense, dense_1, dense_2, ... One Namer per
+// model (a GAN's network and its branches share one).
+type Namer map[string]int
 
-func (n namer) name(l configs.Layer) string {
+func (n Namer) name(l configs.Layer) string {
 	if l.Name != "" {
 		return l.Name
 	}
@@ -43,8 +44,9 @@ func (n namer) name(l configs.Layer) string {
 	return fmt.Sprintf("%s_%d", base, k)
 }
 
-// buildLayers turns config layers into builders' layers.
-func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
+// Layers turns config layers into builders' layers, naming them with names. An error
+// names the layer as layers[i].
+func Layers(ls []configs.Layer, names Namer) ([]builders.Layer, error) {
 	var out []builders.Layer
 	for i, l := range ls {
 		name := names.name(l)
@@ -112,9 +114,9 @@ func buildLayers(ls []configs.Layer, names namer) ([]builders.Layer, error) {
 	return out, nil
 }
 
-// chooseLSTMImplementations gives every LSTM the implementation that trains faster at the
+// ChooseLSTMImplementations gives every LSTM the implementation that trains faster at the
 // run's batch size (builders.LSTMImplementationFor). Both compute the same function.
-func chooseLSTMImplementations(layers []builders.Layer, batchSize int) {
+func ChooseLSTMImplementations(layers []builders.Layer, batchSize int) {
 	for _, l := range layers {
 		if lstm, ok := l.(*builders.LSTM); ok && lstm.Implementation == "" {
 			lstm.Implementation = builders.LSTMImplementationFor(batchSize)

@@ -1,4 +1,4 @@
-package runner
+package classifier
 
 import (
 	"fmt"
@@ -10,9 +10,8 @@ import (
 )
 
 // This file exports what a program driving single training steps needs (the benchmark,
-// bench/cmd/tfrun-bench) without going through Run or RunGAN: the classifier Run compiles
-// for a config, and the batches Fit and RunGAN feed their models (a GAN is built with
-// NewGAN).
+// bench/cmd/tfrun-bench) without going through Run: the classifier Run compiles for a
+// config, and the batches the loop feeds it.
 
 // NewConfigClassifier compiles the classifier a classifier config describes, as Run does:
 // the same layers with Keras's default names, the same optimizer, weights drawn from seed,
@@ -25,13 +24,9 @@ func NewConfigClassifier(cfg *configs.Config, seed int64, threads int) (*Classif
 	if cfg.Data.Dataset != configs.DatasetIMDB {
 		return nil, fmt.Errorf("%s: data.dataset %q: classifiers are implemented for imdb only so far", cfg.File, cfg.Data.Dataset)
 	}
-	return buildConfigClassifier(cfg, builders.Shape{cfg.Data.Maxlen}, true, seed, threads)
+	return FromConfig(cfg, builders.Shape{cfg.Data.Maxlen}, true, seed, threads)
 }
 
-// Batch builds the feature and label tensors of the examples at idx, as Fit does for
-// each step.
+// Batch builds the feature and label tensors of the examples at idx, as each training step
+// does.
 func (d *Dataset) Batch(idx []int) (x, y *tf.Tensor, err error) { return d.batch(idx) }
-
-// Batch builds the image and label tensors of the images at idx, as RunGAN does for each
-// step.
-func (d *ImageData) Batch(idx []int) (images, labels *tf.Tensor, err error) { return d.batch(idx) }

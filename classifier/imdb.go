@@ -1,4 +1,4 @@
-package runner
+package classifier
 
 import (
 	"fmt"

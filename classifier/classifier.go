@@ -1,26 +1,25 @@
-package runner
+package classifier
 
 import (
-	"errors"
 	"fmt"
-	"io"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
 // Classifier is a compiled Sequential classifier (binary, or multi-class with integer
-// labels): one graph holding the model's
-// training path (loss, accuracy, optimizer update) and its inference path, in a session.
+// labels): one graph holding the model's training path (loss, accuracy, optimizer update)
+// and its inference path, in a session.
 type Classifier struct {
-	Graph *graphs.Graph
 	Model *builders.Sequential
 	Opt   graphs.Optimizer
 
+	graph               *graphs.Graph
 	x, y                tf.Output
 	train, advance      *tf.Operation
 	trainLoss, trainAcc tf.Output
@@ -28,8 +27,6 @@ type Classifier struct {
 	evalProb            tf.Output
 	evalFeatures        tf.Output // the input of the last layer (inference)
 	sess                *graphs.Session
-	stop                bool
-	log                 io.Writer
 }
 
 // ClassifierSpec says what to compile.
@@ -51,13 +48,13 @@ type ClassifierSpec struct {
 // sparse_categorical_accuracy) and a session with initialised variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if len(spec.Layers) == 0 {
-		return nil, modelError(fmt.Errorf("the model has no layers"))
+		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
 	s := g.Root()
 	m := builders.NewSequential(spec.ModelName, spec.Layers...)
 	if err := m.Build(s, spec.Input); err != nil {
-		return nil, modelError(err)
+		return nil, assemble.ModelError(err)
 	}
 	want, loss := "sigmoid", "binary_crossentropy"
 	if spec.Categorical {
@@ -65,18 +62,18 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	}
 	out := m.OutputShape()
 	if len(out) != 1 || (!spec.Categorical && out[0] != 1) {
-		return nil, modelErrorf("%s needs a model output of shape (None, %s), got %v", loss,
+		return nil, assemble.ModelErrorf("%s needs a model output of shape (None, %s), got %v", loss,
 			map[bool]string{true: "classes", false: "1"}[spec.Categorical], out)
 	}
 	if act := finalActivation(spec.Layers[len(spec.Layers)-1]); act != want {
-		return nil, modelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
+		return nil, assemble.ModelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
 	}
-	c := &Classifier{Graph: g, Model: m}
+	c := &Classifier{graph: g, Model: m}
 	dt := tf.Float
 	if spec.IntInput {
 		dt = tf.Int32
 	}
-	c.x = s.Placeholder("x", dt, append([]int64{-1}, toInt64(spec.Input)...)...)
+	c.x = s.Placeholder("x", dt, append([]int64{-1}, spec.Input.Int64s()...)...)
 	c.y = s.Placeholder("y", tf.Float, -1)
 	labels := op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
 	classes := m.OutputShape()[0]
@@ -127,6 +124,15 @@ func (c *Classifier) Close() error { return c.sess.Close() }
 
 // Session is the classifier's session.
 func (c *Classifier) Session() *graphs.Session { return c.sess }
+
+// Graph is the classifier's graph.
+func (c *Classifier) Graph() *graphs.Graph { return c.graph }
+
+// Variables are every variable of the graph: what a checkpoint holds.
+func (c *Classifier) Variables() []*graphs.Variable { return c.graph.Variables() }
+
+// Weights are the model's weights, trainable and not.
+func (c *Classifier) Weights() []*graphs.Variable { return c.Model.Variables() }
 
 // TrainBatch runs one optimizer step on a batch and returns its loss and accuracy (computed
 // with the weights before the update, as Keras reports them).
@@ -212,8 +218,7 @@ func (c *Classifier) Predict(ds *Dataset, batchSize int) ([]float64, error) {
 	return probs, nil
 }
 
-// Trainer implementation for callbacks.
-
+// LearningRate is the optimizer's learning rate.
 func (c *Classifier) LearningRate() (float64, error) {
 	out, err := c.sess.Get(c.Opt.LearningRate())
 	if err != nil {
@@ -222,28 +227,9 @@ func (c *Classifier) LearningRate() (float64, error) {
 	return graphs.Scalar64(out[0]), nil
 }
 
+// SetLearningRate sets the optimizer's learning rate.
 func (c *Classifier) SetLearningRate(lr float64) error {
 	return c.sess.SetScalar(c.Opt.LearningRate(), lr)
-}
-
-func (c *Classifier) Weights() (Weights, error) {
-	return c.sess.Get(c.Model.Variables()...)
-}
-
-func (c *Classifier) SetWeights(w Weights) error {
-	ts, ok := w.([]*tf.Tensor)
-	if !ok {
-		return fmt.Errorf("SetWeights: not a weight snapshot of this model")
-	}
-	return c.sess.Set(c.Model.Variables(), ts)
-}
-
-func (c *Classifier) StopTraining() { c.stop = true }
-
-func (c *Classifier) Logf(format string, args ...any) {
-	if c.log != nil {
-		fmt.Fprintf(c.log, format+"\n", args...)
-	}
 }
 
 // finalActivation is the activation a model's last layer applies ("" if none).
@@ -257,45 +243,26 @@ func finalActivation(l builders.Layer) string {
 	return ""
 }
 
-// buildConfigClassifier compiles the classifier a classifier config describes for inputs
-// of shape in (token ids when intInput): its layers with Keras's default names, the LSTM
+// FromConfig compiles the classifier a classifier config describes for inputs of shape in
+// (token ids when intInput): its layers with Keras's default names, the LSTM
 // implementation for its batch size, its loss and optimizer, weights drawn from seed. Run,
 // evaluate-gan and the benchmark all build classifiers through it.
-func buildConfigClassifier(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
+func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
 	if cfg.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	layers, err := buildLayers(cfg.Model.Layers, namer{})
+	layers, err := assemble.Layers(cfg.Model.Layers, assemble.Namer{})
 	if err != nil {
-		return nil, modelError(fmt.Errorf("%s: model.%w", cfg.File, err))
+		return nil, assemble.ModelError(fmt.Errorf("%s: model.%w", cfg.File, err))
 	}
-	chooseLSTMImplementations(layers, cfg.Train.BatchSize)
+	assemble.ChooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
-		NewOpt:      func(s *graphs.Scope) (graphs.Optimizer, error) { return newOptimizer(s, cfg.Train.Optimizer) },
+		NewOpt:      func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
 	}
 	return c, nil
 }
-
-// ErrModelConfig marks an error in what a config asks to build, found while building it
-// (shapes that do not fit, a loss that does not suit the output): a config error, which the
-// command line reports with exit code 2.
-var ErrModelConfig = errors.New("the config's model cannot be built")
-
-type modelConfigError struct{ err error }
-
-func (e modelConfigError) Error() string   { return e.err.Error() }
-func (e modelConfigError) Unwrap() []error { return []error{e.err, ErrModelConfig} }
-
-func modelError(err error) error {
-	if err == nil {
-		return nil
-	}
-	return modelConfigError{err}
-}
-
-func modelErrorf(format string, args ...any) error { return modelError(fmt.Errorf(format, args...)) }

@@ -1,4 +1,4 @@
-package runner
+package classifier
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	"syscall"
 	"testing"
 
-	tf "github.com/wamuir/graft/tensorflow"
-
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/runner"
 )
 
 // tinyYAML is a small IMDB model with everything a checkpoint must carry: dropout (the
@@ -63,14 +63,14 @@ func loadTinyConfig(t *testing.T, body string) *configs.Config {
 
 // runTiny runs cfg on the IMDB slice in dir, single-threaded; it skips the test when the
 // data set is not available.
-func runTiny(t *testing.T, ctx context.Context, cfg *configs.Config, dir string, edit func(*Options)) (*Metrics, error) {
+func runTiny(t *testing.T, ctx context.Context, cfg *configs.Config, dir string, edit func(*runner.Options)) (*Metrics, error) {
 	t.Helper()
-	o := Options{Limit: tinyLimit, OutDir: dir, Threads: 1}
+	o := runner.Options{Limit: tinyLimit, OutDir: dir, Threads: 1}
 	if edit != nil {
 		edit(&o)
 	}
 	m, err := Run(ctx, cfg, o)
-	if err != nil && strings.Contains(err.Error(), "locate imdb: not found") {
+	if errors.Is(err, datasets.ErrDataSetNotFound) {
 		t.Skipf("IMDB not available: %v", err)
 	}
 	return m, err
@@ -97,15 +97,15 @@ func (c *countdown) Err() error {
 }
 
 // historyWithoutSeconds reads a run's history.json minus the timings.
-func historyWithoutSeconds(t *testing.T, dir string) *History {
+func historyWithoutSeconds(t *testing.T, dir string) *runner.History {
 	t.Helper()
-	var h History
+	var h runner.History
 	readJSONFile(t, filepath.Join(dir, "history.json"), &h)
 	delete(h.Metrics, "seconds")
 	return &h
 }
 
-func sameHistory(a, b *History) bool {
+func sameHistory(a, b *runner.History) bool {
 	if !slices.Equal(a.Epochs, b.Epochs) || len(a.Metrics) != len(b.Metrics) {
 		return false
 	}
@@ -131,7 +131,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantData, err := os.ReadFile(checkpoints.DataFile(filepath.Join(CheckpointDir(straight), final), 0, 1))
+	wantData, err := os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(straight), final), 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,17 +145,17 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		stop func(t *testing.T, dir string) // the first, interrupted part
 	}{
 		{"epoch_boundary", func(t *testing.T, dir string) {
-			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"mid_epoch", func(t *testing.T, dir string) {
 			_, err := runTiny(t, interruptAt(13), cfg, dir, nil)
-			var ie *InterruptedError
+			var ie *runner.InterruptedError
 			if !errors.As(err, &ie) || ie.At.Epoch != 1 || ie.At.Batch != 5 {
 				t.Fatalf("err = %v, want an interruption at epoch 2, step 5", err)
 			}
-			if latest, _ := checkpoints.Latest(CheckpointDir(dir)); filepath.Base(latest) != "ckpt-13" {
+			if latest, _ := checkpoints.Latest(checkpoints.Dir(dir)); filepath.Base(latest) != "ckpt-13" {
 				t.Fatalf("latest checkpoint after the interruption: %q, want ckpt-13", latest)
 			}
 		}},
@@ -164,11 +164,11 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tc.stop(t, dir)
-			got, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Resume = true })
+			got, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Resume = true })
 			if err != nil {
 				t.Fatal(err)
 			}
-			data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(CheckpointDir(dir), final), 0, 1))
+			data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(dir), final), 0, 1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,14 +187,13 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 
 // setLR is a test callback that sets the learning rate after a given epoch.
 type setLR struct {
-	NopCallback
+	runner.NopCallback
 	after int
 	lr    float64
 }
 
 func (c *setLR) Name() string { return "setLR" }
-func (c *setLR) stateless()   {}
-func (c *setLR) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
+func (c *setLR) OnEpochEnd(t runner.Trainer, epoch int, _ runner.Logs) ([]string, error) {
 	if epoch == c.after {
 		return nil, t.SetLearningRate(c.lr)
 	}
@@ -203,13 +202,12 @@ func (c *setLR) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
 
 // poison is a test callback that puts a NaN into the first weight after a given epoch.
 type poison struct {
-	NopCallback
+	runner.NopCallback
 	after int
 }
 
 func (c *poison) Name() string { return "poison" }
-func (c *poison) stateless()   {}
-func (c *poison) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
+func (c *poison) OnEpochEnd(t runner.Trainer, epoch int, _ runner.Logs) ([]string, error) {
 	if epoch != c.after {
 		return nil, nil
 	}
@@ -217,7 +215,7 @@ func (c *poison) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := w.([]*tf.Tensor)
+	ts := w
 	vals := graphs.Float64s(ts[0])
 	vals[0] = math.NaN()
 	f32 := make([]float32, len(vals))
@@ -229,7 +227,7 @@ func (c *poison) OnEpochEnd(t Trainer, epoch int, _ Logs) ([]string, error) {
 		return nil, err
 	}
 	ts[0] = bad
-	return nil, t.SetWeights(Weights(ts))
+	return nil, t.SetWeights(ts)
 }
 
 // A diverging run stops on the NaN loss (TerminateOnNaN) and a broken state is never saved:
@@ -241,7 +239,7 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 	cfg := loadTinyConfig(t, tinyYAML)
 	cases := []struct {
 		name string
-		cb   Callback
+		cb   runner.Callback
 		want []string
 		good string // the latest checkpoint afterwards
 	}{
@@ -254,7 +252,7 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.extraCallbacks = []Callback{tc.cb} })
+			_, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Callbacks = []runner.Callback{tc.cb} })
 			if err == nil {
 				t.Fatal("the run succeeded")
 			}
@@ -264,14 +262,14 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 					t.Errorf("error lacks %q", w)
 				}
 			}
-			latest, err := checkpoints.Latest(CheckpointDir(dir))
+			latest, err := checkpoints.Latest(checkpoints.Dir(dir))
 			if err != nil || filepath.Base(latest) != tc.good {
 				t.Fatalf("latest = %q, %v; want %s", latest, err, tc.good)
 			}
 			if _, err := checkpoints.Inspect(latest); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Resume = true; o.Epochs = 2 }); err != nil {
+			if _, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Resume = true; o.Epochs = 2 }); err != nil {
 				t.Fatalf("resuming from %s: %v", tc.good, err)
 			}
 		})
@@ -287,7 +285,7 @@ func TestResumeRefusals(t *testing.T) {
 	}
 	cfg := loadTinyConfig(t, tinyYAML)
 	dir := t.TempDir()
-	if _, err := runTiny(t, context.Background(), cfg, dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+	if _, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
 		t.Fatal(err)
 	}
 	other := loadTinyConfig(t, strings.Replace(tinyYAML, "output_dim: 16", "output_dim: 12", 1))
@@ -295,24 +293,24 @@ func TestResumeRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
 		cfg   *configs.Config
-		edit  func(o *Options)
+		edit  func(o *runner.Options)
 		setup func(t *testing.T, dir string)
 		kind  error
 		want  []string
 	}{
-		{"no_checkpoint", cfg, func(o *Options) { o.Resume = true; o.OutDir = t.TempDir() }, nil, ErrNoCheckpoint, []string{"-resume-or-start"}},
-		{"checkpoints_exist", cfg, nil, nil, ErrCheckpointsExist, []string{"ckpt-8 (latest)", "-resume"}},
-		{"other_config", other, func(o *Options) { o.Resume = true }, nil, checkpoints.ErrMismatch,
+		{"no_checkpoint", cfg, func(o *runner.Options) { o.Resume = true; o.OutDir = t.TempDir() }, nil, checkpoints.ErrNoCheckpoint, []string{"-resume-or-start"}},
+		{"checkpoints_exist", cfg, nil, nil, checkpoints.ErrCheckpointsExist, []string{"ckpt-8 (latest)", "-resume"}},
+		{"other_config", other, func(o *runner.Options) { o.Resume = true }, nil, checkpoints.ErrMismatch,
 			[]string{"another model: model.layers[0].output_dim: 16 in the checkpoint, 12 now", "fingerprint", "tiny.yaml"}},
-		{"other_limit", cfg, func(o *Options) { o.Resume = true; o.Limit = 100 }, nil, ErrResumeOptions, []string{"-limit 100", "-limit 300"}},
-		{"other_seed", cfg, func(o *Options) { o.Resume = true; o.Seed = &seed }, nil, ErrResumeOptions, []string{"-seed 99", "seed 7"}},
-		{"truncated", cfg, func(o *Options) { o.Resume = true }, func(t *testing.T, dir string) {
-			p := checkpoints.DataFile(filepath.Join(CheckpointDir(dir), "ckpt-8"), 0, 1)
+		{"other_limit", cfg, func(o *runner.Options) { o.Resume = true; o.Limit = 100 }, nil, runner.ErrResumeOptions, []string{"-limit 100", "-limit 300"}},
+		{"other_seed", cfg, func(o *runner.Options) { o.Resume = true; o.Seed = &seed }, nil, runner.ErrResumeOptions, []string{"-seed 99", "seed 7"}},
+		{"truncated", cfg, func(o *runner.Options) { o.Resume = true }, func(t *testing.T, dir string) {
+			p := checkpoints.DataFile(filepath.Join(checkpoints.Dir(dir), "ckpt-8"), 0, 1)
 			fi, _ := os.Stat(p)
 			os.Truncate(p, fi.Size()/2)
 		}, checkpoints.ErrCorrupt, []string{"ckpt-8.data-00000-of-00001", "truncated", "nothing was changed"}},
-		{"foreign", cfg, func(o *Options) { o.Resume = true }, func(t *testing.T, dir string) {
-			os.Remove(checkpoints.SidecarFile(filepath.Join(CheckpointDir(dir), "ckpt-8")))
+		{"foreign", cfg, func(o *runner.Options) { o.Resume = true }, func(t *testing.T, dir string) {
+			os.Remove(checkpoints.SidecarFile(filepath.Join(checkpoints.Dir(dir), "ckpt-8")))
 		}, checkpoints.ErrCorrupt, []string{"ckpt-8.json is missing", "not written by tfrun"}},
 	}
 	for _, tc := range cases {
@@ -340,16 +338,16 @@ func TestResumeRefusals(t *testing.T) {
 	}
 	t.Run("resume_or_start", func(t *testing.T) {
 		d := t.TempDir()
-		if _, err := runTiny(t, context.Background(), cfg, d, func(o *Options) { o.ResumeOrStart = true; o.Epochs = 1 }); err != nil {
+		if _, err := runTiny(t, context.Background(), cfg, d, func(o *runner.Options) { o.ResumeOrStart = true; o.Epochs = 1 }); err != nil {
 			t.Fatal(err)
 		}
-		if latest, _ := checkpoints.Latest(CheckpointDir(d)); filepath.Base(latest) != "ckpt-8" {
+		if latest, _ := checkpoints.Latest(checkpoints.Dir(d)); filepath.Base(latest) != "ckpt-8" {
 			t.Errorf("latest = %q, want ckpt-8", latest)
 		}
 	})
 	t.Run("directory_is_a_file", func(t *testing.T) {
 		d := t.TempDir()
-		os.WriteFile(CheckpointDir(d), []byte("x"), 0o644)
+		os.WriteFile(checkpoints.Dir(d), []byte("x"), 0o644)
 		_, err := runTiny(t, context.Background(), cfg, d, nil)
 		if err == nil || !strings.Contains(err.Error(), "not a directory") {
 			t.Fatalf("err = %v, want one saying checkpoints is not a directory", err)
@@ -365,7 +363,7 @@ func TestDiskFullDuringTraining(t *testing.T) {
 	}
 	cfg := loadTinyConfig(t, strings.Replace(tinyYAML, "epochs: 3", "epochs: 6", 1))
 	dir := t.TempDir()
-	ck := CheckpointDir(dir)
+	ck := checkpoints.Dir(dir)
 	os.Mkdir(ck, 0o755)
 	// One checkpoint of the tiny model with EarlyStopping's best weights is about 530 kB.
 	if err := syscall.Mount("tmpfs", ck, "tmpfs", 0, "size=1200k"); err != nil {
@@ -451,4 +449,52 @@ func maps2Equal(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// After EarlyStopping(restore_best_weights) the final checkpoint holds the weights the
+// test evaluation used: a fresh model restored from it scores metrics.json's numbers
+// exactly. (The last epoch's weights, which a resumed run continues from, ride along as
+// _last_epoch/...; TestResumeEqualsUninterrupted covers continuing from them.)
+func TestFinalCheckpointHoldsRestoredWeights(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	// patience 0 and a rising learning rate make epoch 3 worse than the best epoch, so the
+	// restored weights differ from the last ones.
+	cfg := loadTinyConfig(t, strings.Replace(tinyYAML, "learning_rate: 0.01", "learning_rate: 0.05", 1))
+	dir := t.TempDir()
+	m, err := runTiny(t, context.Background(), cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, test, err := LoadData(cfg, "", "", tinyLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromConfig(cfg, test.Shape, true, cfg.Seed, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prefix, err := checkpoints.RestoreLatest(c.Graph(), c.Session(), runner.CheckpointOptions(cfg, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, acc, err := c.Evaluate(test, cfg.Train.BatchSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss != m.TestLoss || acc != m.TestAccuracy {
+		t.Errorf("%s scores loss %v accuracy %v; metrics.json says %v, %v", prefix, loss, acc, m.TestLoss, m.TestAccuracy)
+	}
+	sc, err := checkpoints.Inspect(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		LastEpochWeights bool `json:"last_epoch_weights"`
+	}
+	if err := json.Unmarshal(sc.State, &st); err != nil || !st.LastEpochWeights {
+		t.Errorf("state %s: want last_epoch_weights true (the weights were restored)", sc.State)
+	}
 }

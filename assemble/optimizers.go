@@ -1,4 +1,4 @@
-package runner
+package assemble
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// newOptimizer builds the optimizer a config names, under a scope named after it in
+// Optimizer builds the optimizer a config names, under a scope named after it in
 // Keras's spelling ("adam", "rmsprop", "sgd").
-func newOptimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
+func Optimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
 	name := strings.ToLower(o.Type)
 	switch o.Type {
 	case configs.OptimizerAdam:

@@ -1,4 +1,4 @@
-package runner
+package classifier
 
 import (
 	"context"
@@ -8,8 +8,23 @@ import (
 	"testing"
 
 	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/runner"
 )
+
+// fit trains c on train with runner's loop (validating on val), in a temporary run
+// directory, as a classifier run does.
+func fit(t *testing.T, ctx context.Context, c *Classifier, train, val *Dataset, epochs, batchSize int) (*runner.History, error) {
+	t.Helper()
+	cfg := &configs.Config{Name: "fit", Task: configs.TaskClassifier, Seed: 1, Checkpoint: configs.Checkpoint{Every: 1000, Keep: 1}}
+	r, err := runner.Begin(cfg, runner.Options{OutDir: t.TempDir()}, runner.Schedule{Epochs: epochs, BatchSize: batchSize, Shuffle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return r.Fit(ctx, &training{Classifier: c, train: train, val: val, batchSize: batchSize}, runner.FitSpec{Examples: train.Len()})
+}
 
 // twoMoons makes scikit-learn's two interleaving half circles with Gaussian noise.
 func twoMoons(n int, noise float64, seed uint64) *Dataset {
@@ -50,8 +65,8 @@ func TestTwoMoonsMLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &History{}
-	if err := c.Fit(context.Background(), train, FitOptions{Epochs: 40, BatchSize: 32, Shuffle: true, Seed: 1, Validation: test}, h); err != nil {
+	h, err := fit(t, context.Background(), c, train, test, 40, 32)
+	if err != nil {
 		t.Fatal(err)
 	}
 	loss, acc, err := c.Evaluate(test, 100)
@@ -67,7 +82,8 @@ func TestTwoMoonsMLP(t *testing.T) {
 	}
 }
 
-// Fit stops on a cancelled context and says so.
+// The loop stops on a cancelled context and says so; before the first step there is
+// nothing to save.
 func TestFitInterrupted(t *testing.T) {
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: []builders.Layer{builders.NewDense("dense", 1, "sigmoid")},
@@ -82,9 +98,10 @@ func TestFitInterrupted(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = c.Fit(ctx, twoMoons(100, 0.1, 1), FitOptions{Epochs: 1, BatchSize: 10}, &History{})
-	if err == nil || !errors.Is(err, ErrInterrupted) {
-		t.Fatalf("err = %v, want ErrInterrupted", err)
+	_, err = fit(t, ctx, c, twoMoons(100, 0.1, 1), nil, 1, 10)
+	var ie *runner.InterruptedError
+	if !errors.As(err, &ie) || !errors.Is(err, runner.ErrInterrupted) || ie.Saved != "" {
+		t.Fatalf("err = %v, want an interruption with nothing saved", err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package runner
+package gan
 
 import (
 	"fmt"
@@ -6,13 +6,15 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/plots"
+	"github.com/tfrun/tfrun/runner"
 )
 
-// LoadGAN builds the GAN cfg describes and restores it from the latest checkpoint of the
+// Load builds the GAN cfg describes and restores it from the latest checkpoint of the
 // run directory runDir. It returns the GAN and the checkpoint's prefix.
-func LoadGAN(cfg *configs.Config, runDir string, threads int) (*GAN, string, error) {
+func Load(cfg *configs.Config, runDir string, threads int) (*GAN, string, error) {
 	if cfg.Task != configs.TaskGAN {
 		return nil, "", fmt.Errorf("%s: task %q: not a GAN", cfg.File, cfg.Task)
 	}
@@ -20,7 +22,7 @@ func LoadGAN(cfg *configs.Config, runDir string, threads int) (*GAN, string, err
 	if err != nil {
 		return nil, "", err
 	}
-	prefix, err := restoreLatest(cfg, runDir, m.Graph, m.sess)
+	prefix, err := checkpoints.RestoreLatest(m.graph, m.sess, runner.CheckpointOptions(cfg, runDir))
 	if err != nil {
 		m.Close()
 		return nil, "", err
@@ -60,7 +62,7 @@ func GenerateGrid(m *GAN, o GenerateOptions) (*image.RGBA, int, error) {
 		}
 	}
 	n := len(labels)
-	imgs, err := m.Generate(normalNoise(n*gc.NoiseDim, o.Seed), labels)
+	imgs, err := m.Generate(NormalNoise(n*gc.NoiseDim, o.Seed), labels)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -79,8 +81,8 @@ func gridFor(n int) (rows, cols int) {
 	return (n + cols - 1) / cols, cols
 }
 
-// normalNoise draws n standard normal values from seed.
-func normalNoise(n int, seed int64) []float32 {
+// NormalNoise draws n standard normal values from seed.
+func NormalNoise(n int, seed int64) []float32 {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6e6f697365))
 	out := make([]float32, n)
 	for i := range out {

@@ -1,8 +1,9 @@
-package runner
+package gan
 
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,9 +12,13 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/runner"
 )
 
 const tinyGAN = `task: gan
@@ -158,7 +163,7 @@ func TestGANStepChangesOnlyItsNetwork(t *testing.T) {
 			for i := range idx {
 				idx[i] = i
 			}
-			it, _, err := data.batch(idx)
+			it, _, err := data.Batch(idx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,14 +195,14 @@ func TestGANTrainStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	mm := m.Graph.Variable("generator/batch_normalization/moving_mean")
+	mm := m.graph.Variable("generator/batch_normalization/moving_mean")
 	before := snapshot(t, m.sess, []*graphs.Variable{mm})
-	it, _, _ := data.batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	it, _, _ := data.Batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
 	r, err := m.TrainStep(it, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !finite(r.GenLoss) || !finite(r.DiscLoss) || r.GenLoss <= 0 || r.DiscLoss <= 0 {
+	if math.IsInf(r.GenLoss, 0) || math.IsInf(r.DiscLoss, 0) || !(r.GenLoss > 0) || !(r.DiscLoss > 0) {
 		t.Errorf("losses %+v", r)
 	}
 	if !changed(before, snapshot(t, m.sess, []*graphs.Variable{mm}))[0] {
@@ -227,7 +232,7 @@ func TestConditionalGAN(t *testing.T) {
 	}
 	defer m.Close()
 	idx := []int{0, 1, 2, 3, 4, 5, 6, 7}
-	it, lt, _ := data.batch(idx)
+	it, lt, _ := data.Batch(idx)
 	if _, err := m.TrainStep(it, nil); err == nil {
 		t.Error("a conditional train step without labels succeeded")
 	}
@@ -259,7 +264,7 @@ func f64(v []float32) []float64 {
 	return out
 }
 
-// RunGAN on a slice of real MNIST writes grids, the GIF, the loss curves and the history.
+// Run on a slice of real MNIST writes grids, the GIF, the loss curves and the history.
 func TestRunGANSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("uses MNIST")
@@ -288,9 +293,9 @@ gan:
       - {type: Dense, units: 1}
 `)
 	out := t.TempDir()
-	err := RunGAN(context.Background(), cfg, Options{OutDir: out, Limit: 256, Threads: 2})
+	err := Run(context.Background(), cfg, runner.Options{OutDir: out, Limit: 256, Threads: 2})
 	if err != nil {
-		if os.IsNotExist(err) || containsAll(err.Error(), "not found") {
+		if errors.Is(err, datasets.ErrDataSetNotFound) {
 			t.Skipf("MNIST not available: %v", err)
 		}
 		t.Fatal(err)
@@ -359,22 +364,22 @@ func TestGANResumeEqualsUninterrupted(t *testing.T) {
 }
 
 func testGANResume(t *testing.T, cfg *configs.Config) {
-	run := func(ctx context.Context, dir string, edit func(*Options)) error {
-		o := Options{OutDir: dir, Limit: 128, Threads: 1}
+	run := func(ctx context.Context, dir string, edit func(*runner.Options)) error {
+		o := runner.Options{OutDir: dir, Limit: 128, Threads: 1}
 		if edit != nil {
 			edit(&o)
 		}
-		return RunGAN(ctx, cfg, o)
+		return Run(ctx, cfg, o)
 	}
 	straight := t.TempDir()
 	if err := run(context.Background(), straight, nil); err != nil {
-		if containsAll(err.Error(), "not found") {
+		if errors.Is(err, datasets.ErrDataSetNotFound) {
 			t.Skipf("MNIST not available: %v", err)
 		}
 		t.Fatal(err)
 	}
 	final := "ckpt-8" // 2 epochs of 4 steps
-	wantData, err := os.ReadFile(filepath.Join(CheckpointDir(straight), final+".data-00000-of-00001"))
+	wantData, err := os.ReadFile(filepath.Join(checkpoints.Dir(straight), final+".data-00000-of-00001"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +389,7 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 		stop func(t *testing.T, dir string)
 	}{
 		{"epoch_boundary", func(t *testing.T, dir string) {
-			if err := run(context.Background(), dir, func(o *Options) { o.Epochs = 1 }); err != nil {
+			if err := run(context.Background(), dir, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -398,10 +403,10 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tc.stop(t, dir)
-			if err := run(context.Background(), dir, func(o *Options) { o.Resume = true }); err != nil {
+			if err := run(context.Background(), dir, func(o *runner.Options) { o.Resume = true }); err != nil {
 				t.Fatal(err)
 			}
-			data, err := os.ReadFile(filepath.Join(CheckpointDir(dir), final+".data-00000-of-00001"))
+			data, err := os.ReadFile(filepath.Join(checkpoints.Dir(dir), final+".data-00000-of-00001"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -415,7 +420,7 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 	}
 }
 
-func errorsIsInterrupted(err error) bool { return errors.Is(err, ErrInterrupted) }
+func errorsIsInterrupted(err error) bool { return errors.Is(err, runner.ErrInterrupted) }
 
 // A config error that only shows while building (labels fed straight into a Dense, with no
 // Embedding to turn them into floats) is an error, not a panic.
@@ -423,7 +428,7 @@ func TestGANBuildErrorIsAnError(t *testing.T) {
 	body := strings.Replace(tinyCGAN, "      - {type: Embedding, input_dim: 10, output_dim: 5}\n      - {type: Dense, units: 64}", "      - {type: Dense, units: 64}", 1)
 	cfg := loadConfig(t, body)
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
-	if err == nil || !errors.Is(err, ErrModelConfig) {
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) {
 		t.Fatalf("err = %v, want an ErrModelConfig", err)
 	}
 }
@@ -513,8 +518,8 @@ func TestGANResumeOptions(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cfg := loadConfig(t, resumeGAN)
-	err := RunGAN(interruptAt(2), cfg, Options{OutDir: dir, Limit: 128, Threads: 1})
-	if err != nil && containsAll(err.Error(), "not found") {
+	err := Run(interruptAt(2), cfg, runner.Options{OutDir: dir, Limit: 128, Threads: 1})
+	if errors.Is(err, datasets.ErrDataSetNotFound) {
 		t.Skipf("MNIST not available: %v", err)
 	}
 	if !errorsIsInterrupted(err) {
@@ -525,18 +530,18 @@ func TestGANResumeOptions(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  *configs.Config
-		o    Options
+		o    runner.Options
 		want []string
 	}{
-		{"other_limit", cfg, Options{Limit: 64}, []string{"-limit 64", "-limit 128"}},
-		{"other_seed", cfg, Options{Limit: 128, Seed: &seed}, []string{"-seed 99", "seed 42"}},
-		{"other_batch_mid_epoch", other, Options{Limit: 128}, []string{"gan.batch_size 16", "batches of 32"}},
+		{"other_limit", cfg, runner.Options{Limit: 64}, []string{"-limit 64", "-limit 128"}},
+		{"other_seed", cfg, runner.Options{Limit: 128, Seed: &seed}, []string{"-seed 99", "seed 42"}},
+		{"other_batch_mid_epoch", other, runner.Options{Limit: 128}, []string{"gan.batch_size 16", "batches of 32"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o
 			o.OutDir, o.Threads, o.Resume = dir, 1, true
-			err := RunGAN(context.Background(), tc.cfg, o)
-			if !errors.Is(err, ErrResumeOptions) || !containsAll(err.Error(), tc.want...) {
+			err := Run(context.Background(), tc.cfg, o)
+			if !errors.Is(err, runner.ErrResumeOptions) || !containsAll(err.Error(), tc.want...) {
 				t.Fatalf("err = %v, want ErrResumeOptions naming %q", err, tc.want)
 			}
 		})

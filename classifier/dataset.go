@@ -1,4 +1,4 @@
-package runner
+package classifier
 
 import (
 	"fmt"
@@ -64,7 +64,7 @@ func (d *Dataset) Head(n int) *Dataset {
 // batch builds the feature and label tensors of the examples at idx.
 func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
 	r := d.rowLen()
-	shape := append([]int64{int64(len(idx))}, toInt64(d.Shape)...)
+	shape := append([]int64{int64(len(idx))}, d.Shape.Int64s()...)
 	labels := make([]float32, len(idx))
 	for k, i := range idx {
 		labels[k] = d.Labels[i]
@@ -87,12 +87,4 @@ func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
 	}
 	y, err = graphs.NewTensor(labels, int64(len(idx)))
 	return x, y, err
-}
-
-func toInt64(s builders.Shape) []int64 {
-	out := make([]int64, len(s))
-	for i, d := range s {
-		out[i] = int64(d)
-	}
-	return out
 }

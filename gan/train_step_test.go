@@ -1,12 +1,14 @@
-package runner
+package gan
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/graphs"
 )
 
@@ -51,7 +53,7 @@ func TestAlternatingStep(t *testing.T) {
 	if m.alternating == nil {
 		t.Fatal("train_step alternating built the simultaneous step")
 	}
-	it, lt, err := data.batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	it, lt, err := data.Batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestAlternatingStep(t *testing.T) {
 		if k == 2 {
 			wantStep = 1
 		}
-		if got := int64Var(t, m.sess, m.Graph.StepCounter()); got != wantStep {
+		if got := int64Var(t, m.sess, m.graph.StepCounter()); got != wantStep {
 			t.Errorf("%s: step counter %d, want %d", tc.name, got, wantStep)
 		}
 	}
@@ -97,7 +99,7 @@ func TestAlternatingStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !finite(r.GenLoss) || !finite(r.DiscLoss) || r.GenLoss <= 0 || r.DiscLoss <= 0 ||
+	if math.IsInf(r.GenLoss, 0) || math.IsInf(r.DiscLoss, 0) || !(r.GenLoss > 0) || !(r.DiscLoss > 0) ||
 		r.RealAccuracy < 0 || r.RealAccuracy > 1 || r.FakeAccuracy < 0 || r.FakeAccuracy > 1 {
 		t.Errorf("step result %+v", r)
 	}
@@ -110,7 +112,7 @@ func TestAlternatingStep(t *testing.T) {
 // them drawn.
 func TestAlternatingRandomLabels(t *testing.T) {
 	m, _ := newAlternatingCGAN(t)
-	s := m.Graph.Root().Sub("labels_test")
+	s := m.graph.Root().Sub("labels_test")
 	labels := m.randomLabels(s, s.Const([]int32{5000}))
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
@@ -145,7 +147,7 @@ func TestAlternatingRefusesDiscriminatorBatchNorm(t *testing.T) {
 		"      - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}\n      - {type: BatchNormalization}\n", 1)
 	cfg := loadConfig(t, body)
 	_, err := NewGAN(cfg, GANOptions{ImageShape: randomImages(1, 1).Shape, Seed: 1})
-	if err == nil || !errors.Is(err, ErrModelConfig) || !strings.Contains(err.Error(), "train_step") {
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "train_step") {
 		t.Fatalf("err = %v, want a model config error about gan.train_step", err)
 	}
 }

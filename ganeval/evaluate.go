@@ -1,4 +1,8 @@
-package runner
+// Package ganeval scores a trained GAN without Inception weights: with a classifier tfrun
+// trained on the same data set, the Fréchet distance of generated and real images in its
+// feature space, the entropy of the classes it assigns, and for a conditional GAN how
+// often it finds the requested class.
+package ganeval
 
 import (
 	"context"
@@ -7,9 +11,13 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/gan"
 	"github.com/tfrun/tfrun/metrics"
+	"github.com/tfrun/tfrun/runner"
 )
 
 // GANMetrics is gan_metrics.json: the quality of a GAN's images judged by a classifier
@@ -34,8 +42,8 @@ type GANMetrics struct {
 	ConditionalAccuracy *float64 `json:"conditional_accuracy,omitempty"`
 }
 
-// EvaluateGANOptions configure EvaluateGAN.
-type EvaluateGANOptions struct {
+// Options configure Evaluate.
+type Options struct {
 	RunDir           string          // the GAN's run directory
 	Classifier       *configs.Config // the classifier's config
 	ClassifierRunDir string          // its run directory
@@ -47,9 +55,9 @@ type EvaluateGANOptions struct {
 	Ctx              context.Context // cancelled: stop between batches with ErrInterrupted
 }
 
-// EvaluateGAN scores the GAN cfg describes (from its latest checkpoint) with a classifier
+// Evaluate scores the GAN cfg describes (from its latest checkpoint) with a classifier
 // trained by tfrun on the same data set, and writes gan_metrics.json to its run directory.
-func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error) {
+func Evaluate(cfg *configs.Config, o Options) (*GANMetrics, error) {
 	out := o.Out
 	if out == nil {
 		out = io.Discard
@@ -60,12 +68,12 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 	if o.Classifier.Data.Dataset != cfg.Data.Dataset {
 		return nil, fmt.Errorf("the classifier %s is trained on %s, the GAN on %s", o.Classifier.File, o.Classifier.Data.Dataset, cfg.Data.Dataset)
 	}
-	gan, ganCkpt, err := LoadGAN(cfg, o.RunDir, o.Threads)
+	g, ganCkpt, err := gan.Load(cfg, o.RunDir, o.Threads)
 	if err != nil {
 		return nil, err
 	}
-	defer gan.Close()
-	train, test, err := loadImageDatasets(cfg.Data.Dataset, o.DataDir, 0)
+	defer g.Close()
+	train, test, err := classifier.LoadImages(cfg.Data.Dataset, o.DataDir, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -91,14 +99,14 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 			labels[i] = int32(i % gc.NumClasses)
 		}
 	}
-	gen := &Dataset{Shape: test.Shape, Labels: make([]float32, n)}
-	noise := normalNoise(n*gc.NoiseDim, o.Seed)
+	gen := &classifier.Dataset{Shape: test.Shape, Labels: make([]float32, n)}
+	noise := gan.NormalNoise(n*gc.NoiseDim, o.Seed)
 	for start := 0; start < n; start += batch {
 		if o.Ctx != nil && o.Ctx.Err() != nil {
-			return nil, fmt.Errorf("evaluate-gan: %w", ErrInterrupted)
+			return nil, fmt.Errorf("evaluate-gan: %w", runner.ErrInterrupted)
 		}
 		end := min(start+batch, n)
-		imgs, err := gan.Generate(noise[start*gc.NoiseDim:end*gc.NoiseDim], labels[start:end])
+		imgs, err := g.Generate(noise[start*gc.NoiseDim:end*gc.NoiseDim], labels[start:end])
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +117,7 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 	}
 	fmt.Fprintf(out, "Generated %d images from %s\n", n, ganCkpt)
 
-	gauss := func(ds *Dataset) (metrics.Gaussian, error) {
+	gauss := func(ds *classifier.Dataset) (metrics.Gaussian, error) {
 		f, d, err := clf.Features(ds, batch)
 		if err != nil {
 			return metrics.Gaussian{}, err
@@ -168,7 +176,7 @@ func EvaluateGAN(cfg *configs.Config, o EvaluateGANOptions) (*GANMetrics, error)
 		fmt.Fprintf(out, "Conditional accuracy (classifier agrees with the requested class): %.4f\n", *m.ConditionalAccuracy)
 	}
 	path := filepath.Join(o.RunDir, "gan_metrics.json")
-	if err := writeJSON(path, m); err != nil {
+	if err := runner.WriteJSON(path, m); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "Wrote %s\n", path)
@@ -182,12 +190,12 @@ func shuffledHead(total, n int, seed int64) []int {
 
 // loadClassifier builds the classifier cfg describes for data like ds and restores it from
 // the latest checkpoint of runDir.
-func loadClassifier(cfg *configs.Config, runDir string, ds *Dataset, threads int) (*Classifier, string, error) {
-	c, err := buildConfigClassifier(cfg, ds.Shape, ds.Ints != nil, cfg.Seed, threads)
+func loadClassifier(cfg *configs.Config, runDir string, ds *classifier.Dataset, threads int) (*classifier.Classifier, string, error) {
+	c, err := classifier.FromConfig(cfg, ds.Shape, ds.Ints != nil, cfg.Seed, threads)
 	if err != nil {
 		return nil, "", err
 	}
-	prefix, err := restoreLatest(cfg, runDir, c.Graph, c.Session())
+	prefix, err := checkpoints.RestoreLatest(c.Graph(), c.Session(), runner.CheckpointOptions(cfg, runDir))
 	if err != nil {
 		c.Close()
 		return nil, "", err

@@ -1,4 +1,4 @@
-package runner
+package gan
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
@@ -24,12 +25,12 @@ func (m *GAN) buildSimultaneous(s *graphs.Scope) error {
 	noise := ts.RandomNormal(noiseShape(ts, batch, gc.NoiseDim))
 	fake := m.Generator.Call(noise, m.labels, true)
 	if err := s.Err(); err != nil {
-		return modelErrorf("the generator: %w", err)
+		return assemble.ModelErrorf("the generator: %w", err)
 	}
 	realOut := m.Discriminator.Call(m.images, m.labels, true)
 	fakeOut := m.Discriminator.Call(fake, m.labels, true)
 	if err := s.Err(); err != nil {
-		return modelErrorf("the discriminator: %w", err)
+		return assemble.ModelErrorf("the discriminator: %w", err)
 	}
 	m.genLoss = ganLoss(ts, fakeOut, 1)
 	m.discLoss = op.AddV2(ts.Op("AddV2"), ganLoss(ts, realOut, 1), ganLoss(ts, fakeOut, 0))
@@ -68,7 +69,7 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 	gc := m.Config
 	for _, l := range m.Discriminator.AllLayers() {
 		if _, ok := l.(*builders.BatchNormalization); ok {
-			return modelErrorf("gan.train_step %s: the discriminator has BatchNormalization; use %s",
+			return assemble.ModelErrorf("gan.train_step %s: the discriminator has BatchNormalization; use %s",
 				configs.TrainStepAlternating, configs.TrainStepSimultaneous)
 		}
 	}
@@ -83,7 +84,7 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 	genOut := m.Discriminator.Call(m.Generator.Call(gs.RandomNormal(noiseShape(gs, batch, gc.NoiseDim)), genLabels, true), genLabels, true)
 	genUpdates := m.Generator.Updates()
 	if err := s.Err(); err != nil {
-		return modelErrorf("the generator: %w", err)
+		return assemble.ModelErrorf("the generator: %w", err)
 	}
 	a.genLoss = ganLoss(gs, genOut, 1)
 
@@ -96,7 +97,7 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 	fake := m.Generator.Call(fs.RandomNormal(noiseShape(fs, batch, gc.NoiseDim)), fakeLabels, true)
 	fakeOut := m.Discriminator.Call(fake, fakeLabels, true)
 	if err := s.Err(); err != nil {
-		return modelErrorf("the discriminator: %w", err)
+		return assemble.ModelErrorf("the discriminator: %w", err)
 	}
 	a.fakeLoss, a.fakeAcc = ganLoss(fs, fakeOut, 0), ganAccuracy(fs, fakeOut, false)
 

@@ -1,0 +1,155 @@
+package classifier
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/plots"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// Metrics is metrics.json: the final evaluation and timing.
+type Metrics struct {
+	TestLoss        float64 `json:"test_loss"`
+	TestAccuracy    float64 `json:"test_accuracy"`
+	EpochsRun       int     `json:"epochs_run"`
+	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
+	TrainExamples   int     `json:"train_examples"`
+	TestExamples    int     `json:"test_examples"`
+}
+
+// Run trains the classifier cfg describes with runner's loop and writes the run
+// directory: summary.txt, vocabulary.json (IMDB), history.json, history.csv, curves.png,
+// metrics.json (the test evaluation of the weights training ends with), the callbacks'
+// files and checkpoints/. With o.Resume it continues from the latest checkpoint exactly
+// where the interrupted run was, to the same result an uninterrupted run gets.
+func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, error) {
+	if cfg.Task != configs.TaskClassifier {
+		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
+	}
+	r, err := runner.Begin(cfg, o, runner.Schedule{Epochs: cfg.Train.Epochs, BatchSize: cfg.Train.BatchSize,
+		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := r.Out
+
+	t0 := time.Now()
+	train, test, err := LoadData(cfg, o.DataDir, o.OutDir, o.Limit)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", cfg.Data.Dataset, train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
+	var val *Dataset
+	fitTrain := train
+	if cfg.Train.ValidationSplit > 0 {
+		tr, va, err := datasets.ValidationSplit(train.Len(), cfg.Train.ValidationSplit)
+		if err != nil {
+			return nil, err
+		}
+		fitTrain, val = train.Subset(tr), train.Subset(va)
+	} else if cfg.Train.ValidationData == configs.ValidationTest {
+		val = test
+	}
+
+	c, err := FromConfig(cfg, train.Shape, train.Ints != nil, r.Seed, o.Threads)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	summary := c.Model.Summary()
+	fmt.Fprint(out, summary)
+	if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+		return nil, err
+	}
+
+	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize}
+	h, err := r.Fit(ctx, m, runner.FitSpec{Examples: fitTrain.Len(), Report: func(h *runner.History) error {
+		if err := h.WriteFiles(o.OutDir); err != nil {
+			return err
+		}
+		return plots.LearningCurves(filepath.Join(o.OutDir, "curves.png"), plots.History{Epochs: h.Epochs, Series: h.Metrics}, curvesTitle(cfg))
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w after training, before the test evaluation (the final checkpoint is saved; -resume evaluates)", runner.ErrInterrupted)
+	}
+	loss, acc, err := c.Evaluate(test, cfg.Train.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "Test score: %.4f\nTest accuracy: %.4f\n", loss, acc)
+	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len()}
+	if secs := h.Metrics["seconds"]; len(secs) > 0 {
+		for _, s := range secs {
+			met.SecondsPerEpoch += s
+		}
+		met.SecondsPerEpoch /= float64(len(secs))
+	}
+	if err := runner.WriteJSON(filepath.Join(o.OutDir, "metrics.json"), met); err != nil {
+		return nil, err
+	}
+	return met, nil
+}
+
+// training is a Classifier bound to its data: the runner.Model of a classifier run.
+type training struct {
+	*Classifier
+	train, val *Dataset
+	batchSize  int
+}
+
+// TrainStep trains on the training examples at idx: loss and accuracy of the batch.
+func (t *training) TrainStep(idx []int) (runner.Logs, error) {
+	x, y, err := t.train.batch(idx)
+	if err != nil {
+		return nil, err
+	}
+	loss, acc, err := t.TrainBatch(x, y)
+	if err != nil {
+		return nil, err
+	}
+	return runner.Logs{"loss": loss, "accuracy": acc}, nil
+}
+
+// EndEpoch evaluates the validation data in inference mode (val_loss, val_accuracy) and
+// reports the learning rate.
+func (t *training) EndEpoch() (runner.Logs, error) {
+	logs := runner.Logs{}
+	if t.val != nil {
+		vl, va, err := t.Evaluate(t.val, t.batchSize)
+		if err != nil {
+			return nil, err
+		}
+		logs["val_loss"], logs["val_accuracy"] = vl, va
+	}
+	lr, err := t.LearningRate()
+	if err != nil {
+		return nil, err
+	}
+	logs["learning_rate"] = lr
+	return logs, nil
+}
+
+// curvesTitle titles the curves as the course's print_result(history, dropout) does: with
+// the dropout rate when the model has dropout.
+func curvesTitle(cfg *configs.Config) string {
+	var rates []string
+	for _, l := range cfg.Model.Layers {
+		if l.Type == configs.LayerDropout {
+			rates = append(rates, fmt.Sprint(l.Rate))
+		}
+	}
+	if len(rates) == 0 {
+		return cfg.Name
+	}
+	return fmt.Sprintf("%s (dropout = %s)", cfg.Name, strings.Join(rates, ", "))
+}

@@ -1,0 +1,2 @@
+// Package layering holds the test that keeps tfrun's packages importing downward only.
+package layering

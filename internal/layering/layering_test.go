@@ -1,0 +1,61 @@
+package layering
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tfrun/tfrun/"
+
+// layers ranks every package: a package may depend (directly or not) only on packages of a
+// lower rank. Rank 0 needs no other tfrun package.
+var layers = map[string]int{
+	"configs": 0, "datasets": 0, "plots": 0, "metrics": 0, "tensorboard": 0, "graphs": 0,
+	"internal/atomicfile": 0, "bench": 0,
+	"builders": 1, "checkpoints": 1, "internal/gradcheck": 1,
+	"assemble": 2, "runner": 2,
+	"classifier": 3, "gan": 3,
+	"ganeval": 4, "bench/cmd/compare": 4,
+	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5,
+	"internal/layering": 0, "third_party": 0,
+}
+
+// noTensorFlow are the packages that must build without libtensorflow.
+var noTensorFlow = []string{"configs", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "bench", "bench/cmd/compare"}
+
+// TestImportsPointDown checks every package's dependencies (go list -deps) against the
+// ranks: imports point one way, from cmd/tfrun down to graphs.
+func TestImportsPointDown(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		seen[pkg] = true
+		rank, ok := layers[pkg]
+		if !ok {
+			t.Errorf("package %s has no rank in layering_test.go: give it one", pkg)
+			continue
+		}
+		for _, dep := range fields[1:] {
+			if name, ok := strings.CutPrefix(dep, module); ok {
+				if r, known := layers[name]; known && r >= rank {
+					t.Errorf("%s (rank %d) depends on %s (rank %d): imports must point down", pkg, rank, name, r)
+				}
+			}
+			if dep == "github.com/wamuir/graft/tensorflow" && slices.Contains(noTensorFlow, pkg) {
+				t.Errorf("%s depends on TensorFlow (%s); it must build without it", pkg, dep)
+			}
+		}
+	}
+	for pkg := range layers {
+		if !seen[pkg] {
+			t.Errorf("layering_test.go ranks %s, which go list does not know", pkg)
+		}
+	}
+}

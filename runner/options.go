@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Options are the command line's settings for one run.
+type Options struct {
+	Epochs  int    // > 0 overrides the config's epochs
+	Limit   int    // > 0 uses only the first Limit training and test examples
+	DataDir string // where data sets are looked for first
+	OutDir  string // the run directory
+	Seed    *int64 // overrides the config's seed
+	Threads int    // TensorFlow intra-op threads (0: TensorFlow's choice)
+	// Resume continues from the run directory's latest checkpoint; without one the run
+	// fails with checkpoints.ErrNoCheckpoint. ResumeOrStart resumes too, but starts fresh
+	// when there is no checkpoint. With neither, a run directory holding checkpoints is
+	// refused (checkpoints.ErrCheckpointsExist).
+	Resume        bool
+	ResumeOrStart bool
+	// Out receives the progress bar and the epoch lines; nil: silent.
+	Out io.Writer
+	// Callbacks run after the config's (programs and tests); their state is not
+	// checkpointed unless they implement Stateful.
+	Callbacks []Callback
+}
+
+// ErrInterrupted reports that the context was cancelled (Ctrl-C, SIGTERM) and training
+// stopped after the step in flight. Fit returns it inside an *InterruptedError.
+var ErrInterrupted = errors.New("training interrupted")
+
+// ErrResumeOptions: -resume with options that would not continue the same training
+// (another -seed or -limit, another batch size or training set in the middle of an epoch).
+var ErrResumeOptions = errors.New("the options differ from the checkpoint's")
+
+// ErrNotFinite: a loss became NaN or infinite and TerminateOnNaN stopped training.
+var ErrNotFinite = errors.New("non-finite loss")
+
+// InterruptedError is Fit's error when its context is cancelled: training stopped between
+// two steps, at At; Saved is the checkpoint that holds the run up to there ("" when the
+// run was interrupted before its first step, with nothing to save).
+type InterruptedError struct {
+	At    Position
+	Saved string
+}
+
+func (e *InterruptedError) Error() string {
+	if e.Saved == "" {
+		return fmt.Sprintf("%v before the first step (nothing to save)", ErrInterrupted)
+	}
+	return fmt.Sprintf("%v at epoch %d, step %d (saved %s)", ErrInterrupted, e.At.Epoch+1, e.At.Batch, e.Saved)
+}
+
+// Unwrap makes errors.Is(err, ErrInterrupted) hold.
+func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
