@@ -108,12 +108,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	c.sess, err = graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: spec.Threads, InterOpThreads: min(spec.Threads, 2)})
-	if err != nil {
-		return nil, err
-	}
-	if err := c.sess.InitVariables(); err != nil {
-		c.sess.Close()
+	if c.sess, err = graphs.StartSession(g, spec.Threads); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -219,13 +214,7 @@ func (c *Classifier) Predict(ds *Dataset, batchSize int) ([]float64, error) {
 }
 
 // LearningRate is the optimizer's learning rate.
-func (c *Classifier) LearningRate() (float64, error) {
-	out, err := c.sess.Get(c.Opt.LearningRate())
-	if err != nil {
-		return 0, err
-	}
-	return graphs.Scalar64(out[0]), nil
-}
+func (c *Classifier) LearningRate() (float64, error) { return c.sess.Scalar(c.Opt.LearningRate()) }
 
 // SetLearningRate sets the optimizer's learning rate.
 func (c *Classifier) SetLearningRate(lr float64) error {

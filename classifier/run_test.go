@@ -8,9 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -48,19 +47,6 @@ checkpoint: {every: 1, keep: 3}
 
 const tinyLimit, tinyStepsPerEpoch = 300, 8
 
-func loadTinyConfig(t *testing.T, body string) *configs.Config {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "tiny.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // runTiny runs cfg on the IMDB slice in dir, single-threaded; it skips the test when the
 // data set is not available.
 func runTiny(t *testing.T, ctx context.Context, cfg *configs.Config, dir string, edit func(*runner.Options)) (*Metrics, error) {
@@ -76,47 +62,6 @@ func runTiny(t *testing.T, ctx context.Context, cfg *configs.Config, dir string,
 	return m, err
 }
 
-// countdown is a context that reports cancellation from its n-th Err call on: Fit asks once
-// per step, so it interrupts a run at an exact step.
-type countdown struct {
-	context.Context
-	n atomic.Int64
-}
-
-func interruptAt(step int) *countdown {
-	c := &countdown{Context: context.Background()}
-	c.n.Store(int64(step) + 1)
-	return c
-}
-
-func (c *countdown) Err() error {
-	if c.n.Add(-1) <= 0 {
-		return context.Canceled
-	}
-	return nil
-}
-
-// historyWithoutSeconds reads a run's history.json minus the timings.
-func historyWithoutSeconds(t *testing.T, dir string) *runner.History {
-	t.Helper()
-	var h runner.History
-	readJSONFile(t, filepath.Join(dir, "history.json"), &h)
-	delete(h.Metrics, "seconds")
-	return &h
-}
-
-func sameHistory(a, b *runner.History) bool {
-	if !slices.Equal(a.Epochs, b.Epochs) || len(a.Metrics) != len(b.Metrics) {
-		return false
-	}
-	for k, v := range a.Metrics {
-		if !slices.Equal(v, b.Metrics[k]) {
-			return false
-		}
-	}
-	return true
-}
-
 // A run trained N epochs straight and the same run stopped and resumed (at an epoch
 // boundary, and in the middle of an epoch) end with bit-identical variables, optimizer
 // state, EarlyStopping best weights, history and test metrics.
@@ -124,7 +69,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on IMDB")
 	}
-	cfg := loadTinyConfig(t, tinyYAML)
+	cfg := runtest.LoadConfig(t, tinyYAML)
 	final := checkpoints.Name(3 * tinyStepsPerEpoch)
 	straight := t.TempDir()
 	want, err := runTiny(t, context.Background(), cfg, straight, nil)
@@ -135,7 +80,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHist := historyWithoutSeconds(t, straight)
+	wantHist := runtest.HistoryWithoutSeconds(t, straight)
 	if len(wantHist.Epochs) != 3 {
 		t.Fatalf("the straight run trained %v epochs, want 3", wantHist.Epochs)
 	}
@@ -150,7 +95,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			}
 		}},
 		{"mid_epoch", func(t *testing.T, dir string) {
-			_, err := runTiny(t, interruptAt(13), cfg, dir, nil)
+			_, err := runTiny(t, runtest.InterruptAt(13), cfg, dir, nil)
 			var ie *runner.InterruptedError
 			if !errors.As(err, &ie) || ie.At.Epoch != 1 || ie.At.Batch != 5 {
 				t.Fatalf("err = %v, want an interruption at epoch 2, step 5", err)
@@ -175,7 +120,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			if !bytes.Equal(data, wantData) {
 				t.Errorf("%s differs from the uninterrupted run's", final)
 			}
-			if h := historyWithoutSeconds(t, dir); !sameHistory(h, wantHist) {
+			if h := runtest.HistoryWithoutSeconds(t, dir); !runtest.SameHistory(h, wantHist) {
 				t.Errorf("history\n got %+v\nwant %+v", h, wantHist)
 			}
 			if got.TestLoss != want.TestLoss || got.TestAccuracy != want.TestAccuracy || got.EpochsRun != 3 {
@@ -236,7 +181,7 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on IMDB")
 	}
-	cfg := loadTinyConfig(t, tinyYAML)
+	cfg := runtest.LoadConfig(t, tinyYAML)
 	cases := []struct {
 		name string
 		cb   runner.Callback
@@ -283,12 +228,12 @@ func TestResumeRefusals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on IMDB")
 	}
-	cfg := loadTinyConfig(t, tinyYAML)
+	cfg := runtest.LoadConfig(t, tinyYAML)
 	dir := t.TempDir()
 	if _, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
 		t.Fatal(err)
 	}
-	other := loadTinyConfig(t, strings.Replace(tinyYAML, "output_dim: 16", "output_dim: 12", 1))
+	other := runtest.LoadConfig(t, strings.Replace(tinyYAML, "output_dim: 16", "output_dim: 12", 1))
 	seed := int64(99)
 	cases := []struct {
 		name  string
@@ -361,7 +306,7 @@ func TestDiskFullDuringTraining(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on IMDB")
 	}
-	cfg := loadTinyConfig(t, strings.Replace(tinyYAML, "epochs: 3", "epochs: 6", 1))
+	cfg := runtest.LoadConfig(t, strings.Replace(tinyYAML, "epochs: 3", "epochs: 6", 1))
 	dir := t.TempDir()
 	ck := checkpoints.Dir(dir)
 	os.Mkdir(ck, 0o755)
@@ -389,17 +334,6 @@ func TestDiskFullDuringTraining(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(ck, "ckpt-24*")); len(left) > 0 {
 		t.Errorf("the failed save left %v", left)
-	}
-}
-
-func readJSONFile(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 }
 
@@ -461,7 +395,7 @@ func TestFinalCheckpointHoldsRestoredWeights(t *testing.T) {
 	}
 	// patience 0 and a rising learning rate make epoch 3 worse than the best epoch, so the
 	// restored weights differ from the last ones.
-	cfg := loadTinyConfig(t, strings.Replace(tinyYAML, "learning_rate: 0.01", "learning_rate: 0.05", 1))
+	cfg := runtest.LoadConfig(t, strings.Replace(tinyYAML, "learning_rate: 0.01", "learning_rate: 0.05", 1))
 	dir := t.TempDir()
 	m, err := runTiny(t, context.Background(), cfg, dir, nil)
 	if err != nil {

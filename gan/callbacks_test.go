@@ -12,6 +12,7 @@ import (
 
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 	"github.com/tfrun/tfrun/tensorboard"
 )
@@ -63,7 +64,7 @@ func TestGANCallbacks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
 	}
-	cfg := loadConfig(t, resumeGAN+callbacksYAML)
+	cfg := runtest.LoadConfig(t, resumeGAN+callbacksYAML)
 	run := func(ctx context.Context, dir string, resume bool) error {
 		return Run(ctx, cfg, runner.Options{OutDir: dir, Limit: 128, Threads: 1, Resume: resume})
 	}
@@ -74,7 +75,7 @@ func TestGANCallbacks(t *testing.T) {
 		}
 		t.Fatal(err)
 	}
-	hist := historyWithoutSeconds(t, straight)
+	hist := runtest.HistoryWithoutSeconds(t, straight)
 	scalars, steps, graph := tbPoints(t, filepath.Join(straight, "logs", "train"))
 	for _, k := range []string{"gen_loss", "disc_loss", "real_accuracy", "fake_accuracy", "gen_learning_rate", "disc_learning_rate"} {
 		got := scalars["epoch_"+k]
@@ -113,7 +114,7 @@ func TestGANCallbacks(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := run(interruptAt(6), dir, false); !errors.Is(err, runner.ErrInterrupted) {
+	if err := run(runtest.InterruptAt(6), dir, false); !errors.Is(err, runner.ErrInterrupted) {
 		t.Fatalf("err = %v, want an interruption", err)
 	}
 	if err := run(context.Background(), dir, true); err != nil {

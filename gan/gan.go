@@ -102,12 +102,7 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	m.sess, err = graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: o.Threads, InterOpThreads: min(o.Threads, 2)})
-	if err != nil {
-		return nil, err
-	}
-	if err := m.sess.InitVariables(); err != nil {
-		m.sess.Close()
+	if m.sess, err = graphs.StartSession(g, o.Threads); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -148,13 +143,7 @@ func (m *GAN) Weights() []*graphs.Variable {
 }
 
 // LearningRate is the generator optimizer's learning rate.
-func (m *GAN) LearningRate() (float64, error) {
-	out, err := m.sess.Get(m.GenOpt.LearningRate())
-	if err != nil {
-		return 0, err
-	}
-	return graphs.Scalar64(out[0]), nil
-}
+func (m *GAN) LearningRate() (float64, error) { return m.sess.Scalar(m.GenOpt.LearningRate()) }
 
 // SetLearningRate sets the generator optimizer's learning rate to lr and scales the
 // discriminator's by the same factor, so that ReduceLROnPlateau keeps their ratio.

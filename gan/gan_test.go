@@ -18,6 +18,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -85,19 +86,6 @@ gan:
       - {type: Dense, units: 1}
 `
 
-func loadConfig(t *testing.T, body string) *configs.Config {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "gan.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 func randomImages(n int, seed uint64) *ImageData {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	d := &ImageData{Shape: builders.Shape{8, 8, 1}, Images: make([]float32, n*64), Labels: make([]int32, n)}
@@ -139,7 +127,7 @@ func changed(a, b [][]float64) []bool {
 // Each optimizer's update changes its own network's weights, all of them, and nothing of
 // the other network.
 func TestGANStepChangesOnlyItsNetwork(t *testing.T) {
-	cfg := loadConfig(t, tinyGAN)
+	cfg := runtest.LoadConfig(t, tinyGAN)
 	data := randomImages(16, 1)
 	for _, tc := range []struct {
 		name         string
@@ -188,7 +176,7 @@ func TestGANStepChangesOnlyItsNetwork(t *testing.T) {
 
 // A whole train step runs both updates and BatchNorm's moving statistics; generation works.
 func TestGANTrainStep(t *testing.T) {
-	cfg := loadConfig(t, tinyGAN)
+	cfg := runtest.LoadConfig(t, tinyGAN)
 	data := randomImages(32, 2)
 	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
 	if err != nil {
@@ -224,7 +212,7 @@ func TestGANTrainStep(t *testing.T) {
 
 // The conditional GAN builds, trains and generates per class.
 func TestConditionalGAN(t *testing.T) {
-	cfg := loadConfig(t, tinyCGAN)
+	cfg := runtest.LoadConfig(t, tinyCGAN)
 	data := randomImages(16, 3)
 	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
 	if err != nil {
@@ -269,7 +257,7 @@ func TestRunGANSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("uses MNIST")
 	}
-	cfg := loadConfig(t, `task: gan
+	cfg := runtest.LoadConfig(t, `task: gan
 data: {dataset: mnist}
 gan:
   noise_dim: 16
@@ -359,7 +347,7 @@ func TestGANResumeEqualsUninterrupted(t *testing.T) {
 		t.Skip("trains on MNIST")
 	}
 	for _, step := range []string{configs.TrainStepSimultaneous, configs.TrainStepAlternating} {
-		t.Run(step, func(t *testing.T) { testGANResume(t, loadConfig(t, withTrainStep(resumeGAN, step))) })
+		t.Run(step, func(t *testing.T) { testGANResume(t, runtest.LoadConfig(t, withTrainStep(resumeGAN, step))) })
 	}
 }
 
@@ -383,7 +371,7 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHist := historyWithoutSeconds(t, straight)
+	wantHist := runtest.HistoryWithoutSeconds(t, straight)
 	for _, tc := range []struct {
 		name string
 		stop func(t *testing.T, dir string)
@@ -394,7 +382,7 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 			}
 		}},
 		{"mid_epoch", func(t *testing.T, dir string) {
-			err := run(interruptAt(6), dir, nil)
+			err := run(runtest.InterruptAt(6), dir, nil)
 			if err == nil || !errorsIsInterrupted(err) {
 				t.Fatalf("err = %v, want an interruption", err)
 			}
@@ -413,7 +401,7 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 			if string(data) != string(wantData) {
 				t.Errorf("%s differs from the uninterrupted run's", final)
 			}
-			if h := historyWithoutSeconds(t, dir); !sameHistory(h, wantHist) {
+			if h := runtest.HistoryWithoutSeconds(t, dir); !runtest.SameHistory(h, wantHist) {
 				t.Errorf("history\n got %+v\nwant %+v", h, wantHist)
 			}
 		})
@@ -426,7 +414,7 @@ func errorsIsInterrupted(err error) bool { return errors.Is(err, runner.ErrInter
 // Embedding to turn them into floats) is an error, not a panic.
 func TestGANBuildErrorIsAnError(t *testing.T) {
 	body := strings.Replace(tinyCGAN, "      - {type: Embedding, input_dim: 10, output_dim: 5}\n      - {type: Dense, units: 64}", "      - {type: Dense, units: 64}", 1)
-	cfg := loadConfig(t, body)
+	cfg := runtest.LoadConfig(t, body)
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !errors.Is(err, assemble.ErrModelConfig) {
 		t.Fatalf("err = %v, want an ErrModelConfig", err)
@@ -435,7 +423,7 @@ func TestGANBuildErrorIsAnError(t *testing.T) {
 
 // Concatenate joins on the channel axis only; another axis is refused, not ignored.
 func TestConcatenateAxis(t *testing.T) {
-	cfg := loadConfig(t, strings.Replace(tinyCGAN, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}", 1))
+	cfg := runtest.LoadConfig(t, strings.Replace(tinyCGAN, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}", 1))
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !strings.Contains(err.Error(), "axis 1") {
 		t.Fatalf("err = %v, want one about axis 1", err)
@@ -504,7 +492,7 @@ func TestGANBuildErrorNamesConfigPath(t *testing.T) {
 	body := strings.Replace(tinyCGAN,
 		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n",
 		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n      - {type: Reshape, target_shape: [5, 5, 5]}\n", 1)
-	cfg := loadConfig(t, body)
+	cfg := runtest.LoadConfig(t, body)
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
 		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
@@ -517,8 +505,8 @@ func TestGANResumeOptions(t *testing.T) {
 		t.Skip("trains on MNIST")
 	}
 	dir := t.TempDir()
-	cfg := loadConfig(t, resumeGAN)
-	err := Run(interruptAt(2), cfg, runner.Options{OutDir: dir, Limit: 128, Threads: 1})
+	cfg := runtest.LoadConfig(t, resumeGAN)
+	err := Run(runtest.InterruptAt(2), cfg, runner.Options{OutDir: dir, Limit: 128, Threads: 1})
 	if errors.Is(err, datasets.ErrDataSetNotFound) {
 		t.Skipf("MNIST not available: %v", err)
 	}
@@ -526,7 +514,7 @@ func TestGANResumeOptions(t *testing.T) {
 		t.Fatalf("err = %v, want an interruption in epoch 1", err)
 	}
 	seed := int64(99)
-	other := loadConfig(t, strings.Replace(resumeGAN, "batch_size: 32", "batch_size: 16", 1))
+	other := runtest.LoadConfig(t, strings.Replace(resumeGAN, "batch_size: 32", "batch_size: 16", 1))
 	for _, tc := range []struct {
 		name string
 		cfg  *configs.Config

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/internal/runtest"
 )
 
 // withTrainStep sets gan.train_step in one of the test configs.
@@ -34,7 +35,7 @@ func int64Var(t *testing.T, s *graphs.Session, v *graphs.Variable) int64 {
 // it random images to train on.
 func newAlternatingCGAN(t *testing.T) (*GAN, *ImageData) {
 	t.Helper()
-	cfg := loadConfig(t, withTrainStep(tinyCGAN, "alternating"))
+	cfg := runtest.LoadConfig(t, withTrainStep(tinyCGAN, "alternating"))
 	data := randomImages(16, 4)
 	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
 	if err != nil {
@@ -145,7 +146,7 @@ func TestAlternatingRefusesDiscriminatorBatchNorm(t *testing.T) {
 	body := strings.Replace(withTrainStep(tinyGAN, "alternating"),
 		"      - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}\n",
 		"      - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}\n      - {type: BatchNormalization}\n", 1)
-	cfg := loadConfig(t, body)
+	cfg := runtest.LoadConfig(t, body)
 	_, err := NewGAN(cfg, GANOptions{ImageShape: randomImages(1, 1).Shape, Seed: 1})
 	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "train_step") {
 		t.Fatalf("err = %v, want a model config error about gan.train_step", err)

@@ -43,6 +43,29 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 	return &Session{g: g, tf: s}, nil
 }
 
+// StartSession is how a model starts: a session for g with threads intra-op threads (0:
+// TensorFlow's choice) and at most two inter-op threads, its variables initialised.
+func StartSession(g *Graph, threads int) (*Session, error) {
+	s, err := NewSession(g, SessionOptions{IntraOpThreads: threads, InterOpThreads: min(threads, 2)})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.InitVariables(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Scalar reads the value of a scalar variable (a learning rate, a counter) as a float64.
+func (s *Session) Scalar(v *Variable) (float64, error) {
+	out, err := s.Get(v)
+	if err != nil {
+		return 0, err
+	}
+	return Scalar64(out[0]), nil
+}
+
 // Close releases the session.
 func (s *Session) Close() error { return s.tf.Close() }
 

@@ -19,7 +19,7 @@ var layers = map[string]int{
 	"classifier": 3, "gan": 3,
 	"ganeval": 4, "bench/cmd/compare": 4,
 	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5,
-	"internal/layering": 0, "third_party": 0,
+	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
