@@ -9,12 +9,15 @@ import (
 
 // Dense is Keras's Dense: activation(x·kernel + bias), [batch, ..., in] → [batch, ..., units]
 // (on the last axis, as Keras applies it to inputs of higher rank).
-// Weights "kernel" [in, units] (glorot_uniform) and "bias" [units] (zeros).
+// Weights "kernel" [in, units] (glorot_uniform) and "bias" [units] (zeros), or the Keras
+// initializers KernelInitializer and BiasInitializer name ("" is the default).
 type Dense struct {
 	base
 	Units      int
 	Activation string
 	UseBias    bool
+
+	KernelInitializer, BiasInitializer string
 
 	in           Shape
 	kernel, bias *graphs.Variable
@@ -36,10 +39,18 @@ func (d *Dense) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if err := checkActivation(d.Activation); err != nil {
 		return nil, err
 	}
+	kinit, err := initializer(d, "kernel_initializer", d.KernelInitializer, graphs.GlorotUniform{})
+	if err != nil {
+		return nil, err
+	}
+	binit, err := initializer(d, "bias_initializer", d.BiasInitializer, graphs.Zeros{})
+	if err != nil {
+		return nil, err
+	}
 	d.begin(s)
-	d.kernel = d.variable("kernel", []int64{int64(in[len(in)-1]), int64(d.Units)}, graphs.GlorotUniform{}, true)
+	d.kernel = d.variable("kernel", []int64{int64(in[len(in)-1]), int64(d.Units)}, kinit, true)
 	if d.UseBias {
-		d.bias = d.variable("bias", []int64{int64(d.Units)}, graphs.Zeros{}, true)
+		d.bias = d.variable("bias", []int64{int64(d.Units)}, binit, true)
 	}
 	return append(append(Shape{}, in[:len(in)-1]...), d.Units), nil
 }

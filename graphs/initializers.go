@@ -59,6 +59,10 @@ func InitializerByName(name string) (Initializer, error) {
 		return Ones{}, nil
 	case "glorot_uniform":
 		return GlorotUniform{}, nil
+	case "glorot_normal":
+		return GlorotNormal{}, nil
+	case "he_uniform":
+		return HeUniform{}, nil
 	case "he_normal":
 		return HeNormal{}, nil
 	case "orthogonal":
@@ -68,7 +72,7 @@ func InitializerByName(name string) (Initializer, error) {
 	case "random_uniform", "uniform":
 		return RandomUniform{Min: KerasUniformMin, Max: KerasUniformMax}, nil
 	}
-	return nil, fmt.Errorf("unknown initializer %q (valid: glorot_uniform, he_normal, ones, orthogonal, random_normal, random_uniform, zeros)", name)
+	return nil, fmt.Errorf("unknown initializer %q (valid: glorot_normal, glorot_uniform, he_normal, he_uniform, ones, orthogonal, random_normal, random_uniform, zeros)", name)
 }
 
 func fill(shape []int64, f func() float64) []float64 {

@@ -1,0 +1,36 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// GlobalAveragePooling1D is Keras's GlobalAveragePooling1D (channels_last, no mask): the
+// mean over the steps, [batch, steps, channels] → [batch, channels] ([batch, 1, channels]
+// with Keepdims, Keras's keepdims). No weights.
+type GlobalAveragePooling1D struct {
+	base
+	Keepdims bool
+}
+
+// NewGlobalAveragePooling1D returns a GlobalAveragePooling1D layer (keepdims false).
+func NewGlobalAveragePooling1D(name string) *GlobalAveragePooling1D {
+	return &GlobalAveragePooling1D{base: base{name: name}}
+}
+
+func (g *GlobalAveragePooling1D) Type() string { return "GlobalAveragePooling1D" }
+
+func (g *GlobalAveragePooling1D) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if len(in) != 2 || in[0] <= 0 {
+		return nil, shapeError(g, in, "(None, steps, channels) with at least one step")
+	}
+	g.begin(s)
+	return globalPoolShape(in, g.Keepdims), nil
+}
+
+func (g *GlobalAveragePooling1D) Call(x tf.Output, training bool) tf.Output {
+	s := g.scope
+	return op.Mean(s.Op("Mean"), x, s.Const([]int32{1}), op.MeanKeepDims(g.Keepdims))
+}

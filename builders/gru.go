@@ -1,0 +1,131 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// GRU is Keras's GRU (Cho et al. 2014, https://arxiv.org/abs/1406.1078), zero initial
+// state, no dropout inside the cell: [batch, time, features] → [batch, units] (the last
+// step's output; [batch, time, units] with ReturnSequences). Weights "kernel"
+// [features, 3·units] (glorot_uniform), "recurrent_kernel" [units, 3·units] (orthogonal)
+// and "bias" (zeros), gates in Keras's order z (update), r (reset), h (candidate). Per step:
+//
+//	z = σ(x·Wz + bz + h·Uz + b'z),  r = σ(x·Wr + br + h·Ur + b'r)
+//	ĥ = tanh(x·Wh + bh + r ⊙ (h·Uh + b'h))        (ResetAfter, Keras's default)
+//	ĥ = tanh(x·Wh + bh + (r ⊙ h)·Uh)               (ResetAfter false)
+//	h ← z ⊙ h + (1 − z) ⊙ ĥ
+//
+// With ResetAfter the bias is [2, 3·units] (row 0 for the input projection, row 1 for the
+// recurrent one, the cuDNN layout); without it [3·units]. σ and tanh are
+// RecurrentActivation and Activation. GoBackwards reads the sequence from its end and
+// returns the sequence of outputs reversed, as Keras's go_backwards. Statically unrolled
+// (see rnnProject).
+type GRU struct {
+	base
+	Units                           int
+	Activation, RecurrentActivation string
+	UseBias, ResetAfter             bool
+	ReturnSequences, GoBackwards    bool
+
+	in                      Shape
+	kernel, recurrent, bias *graphs.Variable
+}
+
+// NewGRU returns a GRU layer with Keras's defaults (tanh, sigmoid, bias, reset_after).
+func NewGRU(name string, units int) *GRU {
+	return &GRU{base: base{name: name}, Units: units, Activation: RNNActivation,
+		RecurrentActivation: RNNRecurrentActivation, UseBias: true, ResetAfter: true}
+}
+
+func (g *GRU) Type() string { return "GRU" }
+
+func (g *GRU) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if err := rnnInputShape(g, in, g.Units); err != nil {
+		return nil, err
+	}
+	if err := checkActivation(g.Activation); err != nil {
+		return nil, err
+	}
+	if err := checkActivation(g.RecurrentActivation); err != nil {
+		return nil, err
+	}
+	g.begin(s)
+	g.in = in
+	u := int64(g.Units)
+	g.kernel = g.variable("kernel", []int64{int64(in[1]), 3 * u}, graphs.GlorotUniform{}, true)
+	g.recurrent = g.variable("recurrent_kernel", []int64{u, 3 * u}, graphs.Orthogonal{Gain: graphs.KerasOrthogonalGain}, true)
+	if g.UseBias {
+		g.bias = g.variable("bias", g.biasShape(), graphs.Zeros{}, true)
+	}
+	return rnnOutputShape(in, g.Units, g.ReturnSequences), nil
+}
+
+func (g *GRU) biasShape() []int64 {
+	if g.ResetAfter {
+		return []int64{2, 3 * int64(g.Units)}
+	}
+	return []int64{3 * int64(g.Units)}
+}
+
+func (g *GRU) Call(x tf.Output, training bool) tf.Output {
+	var b tf.Output
+	if g.UseBias {
+		b = g.bias.Value()
+	}
+	return g.sequence(g.scope, x, g.kernel.Value(), g.recurrent.Value(), b, g.in)
+}
+
+// sequence is the GRU's math on tensors: x [batch, steps, features] of shape in, the
+// weights in Keras's layouts (bias a zero Output without UseBias).
+func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape) tf.Output {
+	if !s.Ok(x, kernel, recurrent) {
+		return tf.Output{}
+	}
+	u := int32(g.Units)
+	var inBias, recBias tf.Output // recBias only with ResetAfter
+	if bias.Op != nil {
+		inBias = bias
+		if g.ResetAfter {
+			rows := op.Unpack(s.Op("Unpack"), bias, 2, op.UnpackAxis(0))
+			inBias, recBias = rows[0], rows[1]
+		}
+	}
+	xs := rnnProject(s, x, kernel, inBias, in, 3*g.Units, g.GoBackwards)
+	var recZR, recH tf.Output // without ResetAfter, h·U is split: z and r first, h after r
+	if !g.ResetAfter {
+		recZR = op.Slice(s.Op("Slice"), recurrent, s.Const([]int32{0, 0}), s.Const([]int32{u, 2 * u}))
+		recH = op.Slice(s.Op("Slice"), recurrent, s.Const([]int32{0, 2 * u}), s.Const([]int32{u, u}))
+	}
+	h := rnnZeroState(s, x, g.Units)
+	one := s.Scalar(1)
+	hs := make([]tf.Output, len(xs))
+	for t, xt := range xs {
+		cs := s.Sub("step")
+		xg := op.Split(cs.Op("Split"), cs.Const(int32(1)), xt, 3) // x_z, x_r, x_h
+		var z, r, hh tf.Output
+		if g.ResetAfter {
+			inner := op.MatMul(cs.Op("MatMul"), h, recurrent)
+			if recBias.Op != nil {
+				inner = op.BiasAdd(cs.Op("BiasAdd"), inner, recBias)
+			}
+			rg := op.Split(cs.Op("Split"), cs.Const(int32(1)), inner, 3)
+			z = activate(cs, g.RecurrentActivation, op.AddV2(cs.Op("AddV2"), xg[0], rg[0]))
+			r = activate(cs, g.RecurrentActivation, op.AddV2(cs.Op("AddV2"), xg[1], rg[1]))
+			hh = activate(cs, g.Activation, op.AddV2(cs.Op("AddV2"), xg[2], op.Mul(cs.Op("Mul"), r, rg[2])))
+		} else {
+			inner := op.MatMul(cs.Op("MatMul"), h, recZR)
+			rg := op.Split(cs.Op("Split"), cs.Const(int32(1)), inner, 2)
+			z = activate(cs, g.RecurrentActivation, op.AddV2(cs.Op("AddV2"), xg[0], rg[0]))
+			r = activate(cs, g.RecurrentActivation, op.AddV2(cs.Op("AddV2"), xg[1], rg[1]))
+			rh := op.MatMul(cs.Op("MatMul"), op.Mul(cs.Op("Mul"), r, h), recH)
+			hh = activate(cs, g.Activation, op.AddV2(cs.Op("AddV2"), xg[2], rh))
+		}
+		h = op.AddV2(cs.Op("AddV2"), op.Mul(cs.Op("Mul"), z, h),
+			op.Mul(cs.Op("Mul"), op.Sub(cs.Op("Sub"), one, z), hh))
+		hs[t] = h
+	}
+	return rnnOutput(s, hs, g.ReturnSequences)
+}

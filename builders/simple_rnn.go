@@ -1,0 +1,74 @@
+package builders
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// SimpleRNN is Keras's SimpleRNN, zero initial state, no dropout inside the cell:
+// [batch, time, features] → [batch, units] (the last step's output; [batch, time, units]
+// with ReturnSequences). Per step h ← activation(x·kernel + bias + h·recurrent_kernel),
+// activation tanh by default. Weights "kernel" [features, units] (glorot_uniform),
+// "recurrent_kernel" [units, units] (orthogonal) and "bias" [units] (zeros). GoBackwards
+// as Keras's go_backwards. Statically unrolled (see rnnProject).
+type SimpleRNN struct {
+	base
+	Units                        int
+	Activation                   string
+	UseBias                      bool
+	ReturnSequences, GoBackwards bool
+
+	in                      Shape
+	kernel, recurrent, bias *graphs.Variable
+}
+
+// NewSimpleRNN returns a SimpleRNN layer with Keras's defaults (tanh, bias).
+func NewSimpleRNN(name string, units int) *SimpleRNN {
+	return &SimpleRNN{base: base{name: name}, Units: units, Activation: RNNActivation, UseBias: true}
+}
+
+func (r *SimpleRNN) Type() string { return "SimpleRNN" }
+
+func (r *SimpleRNN) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if err := rnnInputShape(r, in, r.Units); err != nil {
+		return nil, err
+	}
+	if err := checkActivation(r.Activation); err != nil {
+		return nil, err
+	}
+	r.begin(s)
+	r.in = in
+	u := int64(r.Units)
+	r.kernel = r.variable("kernel", []int64{int64(in[1]), u}, graphs.GlorotUniform{}, true)
+	r.recurrent = r.variable("recurrent_kernel", []int64{u, u}, graphs.Orthogonal{Gain: graphs.KerasOrthogonalGain}, true)
+	if r.UseBias {
+		r.bias = r.variable("bias", []int64{u}, graphs.Zeros{}, true)
+	}
+	return rnnOutputShape(in, r.Units, r.ReturnSequences), nil
+}
+
+func (r *SimpleRNN) Call(x tf.Output, training bool) tf.Output {
+	var b tf.Output
+	if r.UseBias {
+		b = r.bias.Value()
+	}
+	return r.sequence(r.scope, x, r.kernel.Value(), r.recurrent.Value(), b, r.in)
+}
+
+// sequence is the SimpleRNN's math on tensors (bias a zero Output without UseBias).
+func (r *SimpleRNN) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape) tf.Output {
+	if !s.Ok(x, kernel, recurrent) {
+		return tf.Output{}
+	}
+	xs := rnnProject(s, x, kernel, bias, in, r.Units, r.GoBackwards)
+	h := rnnZeroState(s, x, r.Units)
+	hs := make([]tf.Output, len(xs))
+	for t, xt := range xs {
+		cs := s.Sub("step")
+		h = activate(cs, r.Activation, op.AddV2(cs.Op("AddV2"), xt, op.MatMul(cs.Op("MatMul"), h, recurrent)))
+		hs[t] = h
+	}
+	return rnnOutput(s, hs, r.ReturnSequences)
+}

@@ -1,0 +1,115 @@
+"""Records Keras 3 forward passes of the layers in builders/, for keras_golden_test.go.
+
+Each case builds one Keras layer with its default name, gives it fixed weights drawn from
+a seeded generator, runs it on a fixed input in inference mode and records the input,
+the weights (in layer.weights order, with Keras's paths) and the output, all as float32
+values, into builders/testdata/keras_golden.json.
+
+Run from the repository root with the bench environment (make bench-env):
+
+    TF_ENABLE_ONEDNN_OPTS=0 bench/.venv/bin/python builders/testdata/keras/make_golden.py
+"""
+
+import json
+import os
+import re
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+L = keras.layers
+
+# name: (layer factory, input shape with batch, input scale, weight scale)
+SEQ = (2, 5, 3)
+IMG = (2, 5, 6, 3)
+CASES = [
+    ("gru", lambda: L.GRU(4), SEQ, 1.0, 0.5),
+    ("gru_sequences", lambda: L.GRU(4, return_sequences=True), SEQ, 1.0, 0.5),
+    ("gru_reset_before", lambda: L.GRU(4, reset_after=False), SEQ, 1.0, 0.5),
+    ("gru_go_backwards_sequences", lambda: L.GRU(4, go_backwards=True, return_sequences=True), SEQ, 1.0, 0.5),
+    ("gru_no_bias_relu", lambda: L.GRU(4, use_bias=False, activation="relu"), SEQ, 1.0, 0.5),
+    ("simple_rnn", lambda: L.SimpleRNN(4), SEQ, 1.0, 0.5),
+    ("simple_rnn_sequences_backwards", lambda: L.SimpleRNN(4, return_sequences=True, go_backwards=True), SEQ, 1.0, 0.5),
+    ("bidirectional_lstm", lambda: L.Bidirectional(L.LSTM(4)), SEQ, 1.0, 0.5),
+    ("bidirectional_lstm_sequences_ave", lambda: L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="ave"), SEQ, 1.0, 0.5),
+    ("bidirectional_gru_sequences_sum", lambda: L.Bidirectional(L.GRU(4, return_sequences=True), merge_mode="sum"), SEQ, 1.0, 0.5),
+    ("bidirectional_gru_concat_sequences", lambda: L.Bidirectional(L.GRU(2, return_sequences=True)), SEQ, 1.0, 0.5),
+    ("bidirectional_simple_rnn_mul", lambda: L.Bidirectional(L.SimpleRNN(4), merge_mode="mul"), SEQ, 1.0, 0.5),
+    ("global_max_pooling1d", lambda: L.GlobalMaxPooling1D(), SEQ, 1.0, 0),
+    ("global_max_pooling1d_keepdims", lambda: L.GlobalMaxPooling1D(keepdims=True), SEQ, 1.0, 0),
+    ("global_average_pooling1d", lambda: L.GlobalAveragePooling1D(), SEQ, 1.0, 0),
+    ("global_average_pooling2d", lambda: L.GlobalAveragePooling2D(), IMG, 1.0, 0),
+    ("global_average_pooling2d_keepdims", lambda: L.GlobalAveragePooling2D(keepdims=True), IMG, 1.0, 0),
+    ("max_pooling2d", lambda: L.MaxPooling2D(), IMG, 1.0, 0),
+    ("max_pooling2d_same_3x3_s2", lambda: L.MaxPooling2D((3, 3), strides=(2, 2), padding="same"), IMG, 1.0, 0),
+    ("average_pooling2d", lambda: L.AveragePooling2D((2, 2)), IMG, 1.0, 0),
+    ("average_pooling2d_same_3x2_s2x1", lambda: L.AveragePooling2D((3, 2), strides=(2, 1), padding="same"), IMG, 1.0, 0),
+    ("up_sampling2d", lambda: L.UpSampling2D(), IMG, 1.0, 0),
+    ("up_sampling2d_2x3", lambda: L.UpSampling2D((2, 3)), IMG, 1.0, 0),
+    ("layer_normalization", lambda: L.LayerNormalization(), SEQ, 2.0, 1.0),
+    ("layer_normalization_2d_no_center", lambda: L.LayerNormalization(center=False), (3, 6), 2.0, 1.0),
+    ("layer_normalization_no_scale", lambda: L.LayerNormalization(scale=False), IMG, 2.0, 1.0),
+    ("spatial_dropout1d_inference", lambda: L.SpatialDropout1D(0.5), SEQ, 1.0, 0),
+]
+
+
+def f32(a):
+    # The shortest decimal that reads back as the same float32 (str of a numpy float32).
+    return [float(str(v)) for v in np.asarray(a, dtype=np.float32).ravel()]
+
+
+def main(out_path):
+    cases = []
+    for i, (name, make, shape, x_scale, w_scale) in enumerate(CASES):
+        keras.backend.clear_session()  # default layer names start again: gru, not gru_1
+        rng = np.random.default_rng(1000 + i)
+        layer = make()
+        x = (x_scale * rng.uniform(-1, 1, size=shape)).astype(np.float32)
+        layer.build(shape)
+        weights = []
+        for w in layer.weights:
+            v = (w_scale * rng.uniform(-1, 1, size=tuple(w.shape))).astype(np.float32)
+            if w.path.endswith("gamma"):
+                v = v + np.float32(1)  # around LayerNormalization's ones
+            w.assign(v)
+            weights.append({"path": w.path, "shape": list(w.shape), "values": f32(v)})
+        y = np.asarray(layer(x, training=False))
+        cases.append({
+            "name": name,
+            "class": type(layer).__name__,
+            "layer_name": layer.name,
+            "config": {k: v for k, v in layer.get_config().items() if k not in ("dtype", "layer")},
+            "input_shape": list(shape),
+            "input": f32(x),
+            "weights": weights,
+            "output_shape": list(y.shape),
+            "output": f32(y),
+        })
+    doc = {
+        "generator": "builders/testdata/keras/make_golden.py",
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+        "mode": "inference (training=False), float32",
+        "cases": cases,
+    }
+    text = json.dumps(doc, indent=1, default=str)
+    # Lists of numbers (and of strings) on one line each: a readable, diffable file.
+    text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", "", m.group(0)).replace(",", ", "), text)
+    tmp = out_path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, out_path)
+    print(f"wrote {len(cases)} cases to {out_path}")
+
+
+if __name__ == "__main__":
+    here = os.path.dirname(os.path.abspath(__file__))
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(here, "..", "keras_golden.json")))
