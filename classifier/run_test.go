@@ -257,6 +257,14 @@ func TestResumeRefusals(t *testing.T) {
 		{"foreign", cfg, func(o *runner.Options) { o.Resume = true }, func(t *testing.T, dir string) {
 			os.Remove(checkpoints.SidecarFile(filepath.Join(checkpoints.Dir(dir), "ckpt-8")))
 		}, checkpoints.ErrCorrupt, []string{"ckpt-8.json is missing", "not written by tfrun"}},
+		{"earlier_format", cfg, func(o *runner.Options) { o.Resume = true }, func(t *testing.T, dir string) {
+			p := checkpoints.SidecarFile(filepath.Join(checkpoints.Dir(dir), "ckpt-8"))
+			b, _ := os.ReadFile(p)
+			if !bytes.Contains(b, []byte(`"tfrun-run-2"`)) {
+				t.Fatalf("%s has no run state format tag", p)
+			}
+			os.WriteFile(p, bytes.Replace(b, []byte(`"tfrun-run-2"`), []byte(`"tfrun-run-1"`), 1), 0o644)
+		}, checkpoints.ErrMismatch, []string{"ckpt-8", "earlier tfrun", "tfrun-run-1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -110,6 +111,14 @@ func Begin(cfg *configs.Config, o Options, s Schedule) (*Run, error) {
 	r.unlock = unlock
 	if info == nil {
 		return r, nil
+	}
+	var tag struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(info.State, &tag); tag.Format != runStateFormat {
+		r.Close()
+		return nil, &checkpoints.Error{Op: "restoring", Path: info.Prefix, Kind: checkpoints.ErrMismatch,
+			Err: fmt.Errorf("its training state is of another format (%q, this tfrun reads %q): it was written by an earlier tfrun, which can continue it; or start over in another -out", tag.Format, runStateFormat)}
 	}
 	st := &runState{}
 	if err := checkpoints.DecodeState(info.Prefix, info.State, st); err != nil {
@@ -463,7 +472,7 @@ func (t *trainer) snapshot() (*runState, []checkpoints.Tensor, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &runState{Seed: r.Seed, Limit: r.Options.Limit, BatchSize: r.sched.BatchSize, Epochs: r.Epochs,
+	st := &runState{Format: runStateFormat, Seed: r.Seed, Limit: r.Options.Limit, BatchSize: r.sched.BatchSize, Epochs: r.Epochs,
 		Position: t.at, History: t.h, Callbacks: states}
 	st.TrainExamples = t.examples
 	if t.lastEpoch != nil {

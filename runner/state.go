@@ -31,6 +31,9 @@ type Position struct {
 // runState is the training state a checkpoint keeps beside the tensors (the "state" of
 // ckpt-<step>.json).
 type runState struct {
+	// Format is runStateFormat: a checkpoint of an earlier tfrun, whose state this one
+	// cannot continue, is refused by name.
+	Format string `json:"format"`
 	// Seed is the run's seed: the graph's (initial weights, dropout and noise streams) and
 	// the shuffles'. A resumed run uses it whatever the config says now.
 	Seed int64 `json:"seed"`
@@ -52,6 +55,9 @@ type runState struct {
 	// lastEpochPrefix/<variable>.
 	LastEpochWeights bool `json:"last_epoch_weights,omitempty"`
 }
+
+// runStateFormat tags the training state of this version's checkpoints.
+const runStateFormat = "tfrun-run-2"
 
 // lastEpochPrefix names the tensors holding the last epoch's weights when the model's
 // variables hold restored ones.
