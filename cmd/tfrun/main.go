@@ -35,7 +35,7 @@ import (
 )
 
 // version is tfrun's version.
-const version = "0.1.0"
+const version = "0.2.0"
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == stderrFilterArg {
