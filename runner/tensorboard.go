@@ -12,7 +12,9 @@ import (
 // TensorBoard is Keras's callback of that name: it writes event files TensorBoard reads,
 // in Keras's layout, <run dir>/<LogDir>/train/ and .../validation/:
 //   - per epoch, at step epoch−1 (Keras's 0-based epoch): epoch_<metric> for each training
-//     metric and learning rate in train/, and for each val_<metric> in validation/;
+//     metric and learning rate in train/, and for each val_<metric> in validation/, where
+//     evaluation_<metric>_vs_iterations also goes, at the global step (as Keras's
+//     on_test_end writes it);
 //   - with UpdateFreq N > 0, every N batches: batch_<metric> (the epoch's running values)
 //     in train/ at the global step;
 //   - with HistogramFreq N > 0, every N epochs: a histogram of each weight,
@@ -44,7 +46,7 @@ func (c *TensorBoard) OnTrainBegin(t Trainer) error {
 	if step > 0 { // a resumed run: drop what was written after the checkpoint
 		done := int64(t.Position().Epoch) // epoch-level points are at steps 0..done-1
 		keep := func(tag string, s int64) bool {
-			if strings.HasPrefix(tag, "batch_") {
+			if strings.HasPrefix(tag, "batch_") || strings.HasPrefix(tag, "evaluation_") {
 				return s <= step
 			}
 			return s < done
@@ -84,6 +86,10 @@ func (c *TensorBoard) OnBatchEnd(_ Trainer, step int64, logs Logs) error {
 
 func (c *TensorBoard) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error) {
 	step := int64(epoch)
+	iterations, err := t.GlobalStep()
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range orderedKeys(logs) {
 		if name, ok := strings.CutPrefix(k, "val_"); ok {
 			if c.val == nil {
@@ -94,6 +100,9 @@ func (c *TensorBoard) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, err
 				c.val = w
 			}
 			if err := c.val.Scalar("epoch_"+name, step, logs[k]); err != nil {
+				return nil, err
+			}
+			if err := c.val.Scalar("evaluation_"+name+"_vs_iterations", iterations, logs[k]); err != nil {
 				return nil, err
 			}
 			continue
