@@ -51,7 +51,9 @@ test: libtensorflow
 	$(GO) test -count=1 -timeout 60m ./...
 
 # The benchmark: tfrun against the Keras 3 reference (bench/keras/, TensorFlow 2.18.0 CPU
-# from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated.
+# from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated,
+# after one measurement of the machine's peak (bench/cmd/peak) that each model's achieved
+# FLOP/s is reported as a share of.
 # Writes bench/results.md. BENCH_ARGS passes flags to bench/cmd/compare (-rounds,
 # -models, -steps imdb_lstm=200, ...).
 BENCH_VENV := bench/.venv
@@ -71,7 +73,8 @@ $(BENCH_STAMP):
 bench: bench-env libtensorflow
 	$(GO) build -o bin/tfrun-bench ./bench/cmd/tfrun-bench
 	$(GO) build -o bin/bench-compare ./bench/cmd/compare
-	bin/bench-compare -tfrun bin/tfrun-bench -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
+	$(GO) build -o bin/bench-peak ./bench/cmd/peak
+	bin/bench-compare -tfrun bin/tfrun-bench -peak bin/bench-peak -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
 
 # Python TensorFlow reads tfrun's checkpoints (not part of `make test`): a venv with
 # tensorflow-cpu 2.18.0 in checkpoints/compat/.venv (ignored by git), a short run of

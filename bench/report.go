@@ -26,11 +26,14 @@ type Report struct {
 	Command               string   // the comparison's command line
 	Commands              []string // one process of each kind, as run in round 1
 	Rows                  []Row
+	// Peak is bench/cmd/peak's measurement, taken once before the rounds (nil: not measured).
+	Peak        *Peak
+	PeakCommand string // its command line
 }
 
 // Markdown renders results.md.
 func (r Report) Markdown() (string, error) {
-	summary, err := SummaryTable(r.Rows)
+	summary, err := SummaryTable(r.Rows, r.Peak)
 	if err != nil {
 		return "", err
 	}
@@ -58,13 +61,37 @@ func (r Report) Markdown() (string, error) {
 	p("(graph building or tracing, variable initialisation, one step), median; process start-up and imports are not included ")
 	p("(the per-round table shows each whole process). Peak RSS: getrusage ru_maxrss of each process, the largest over the rounds. ")
 	p("Both sides train the same number of parameters (checked every round) on random inputs of the real shapes from a fixed seed.\n\n")
+	p("MFLOP/example: the floating-point work of a training step over its batch, counted from tfrun's graph (`graphs.CountFLOPs`): ")
+	p("2·M·N·K per matrix product, the convolutions and the fused LSTM kernels by their products, forward and backward, ")
+	p("only the ops the step runs; elementwise ops, normalisation and the optimizer's update are not counted. ")
+	p("Keras's model has the same layers and shapes, so its step is credited with the same count. ")
+	p("GFLOP/s: MFLOP/example × the median ex/s. ")
+	if f := r.Peak.Float32GFLOPS(); f > 0 {
+		p("%% of peak: GFLOP/s over the float32 peak, %s GFLOP/s, the fastest float32 kernel in the measurement below.\n\n", Figure(f))
+	} else {
+		p("%% of peak: not known, the peak was not measured in this run.\n\n")
+	}
 	for _, row := range r.Rows {
 		if row.TfrunPending != "" {
 			p("%s: %s.\n\n", row.Model.Name, strings.TrimSuffix(row.TfrunPending, "."))
 		}
 	}
+	if r.Peak != nil {
+		p("## Peak\n\n")
+		p("TensorFlow's own kernels on this machine through the same libtensorflow (bench/cmd/peak, once before the rounds; ")
+		p("threads %s, TF_ENABLE_ONEDNN_OPTS %s; bfloat16 inputs are cast from float32 once, outside the timed runs):\n\n",
+			threadsDesc(r.Peak.Threads), orDefault(r.Peak.OneDNN, "unset (TensorFlow's default)"))
+		for _, l := range r.Peak.Lines() {
+			p("- %s\n", l)
+		}
+		p("\n")
+	}
 	p("## Every round\n\n%s\n", RoundsTable(r.Rows))
-	p("## Commands\n\n`make bench` builds bin/tfrun-bench and bin/bench-compare, then runs\n\n    %s\n\nwhich runs, per model and round (OUT: a temporary JSON file):\n\n", r.Command)
+	p("## Commands\n\n`make bench` builds bin/tfrun-bench, bin/bench-peak and bin/bench-compare, then runs\n\n    %s\n\nwhich runs ", r.Command)
+	if r.PeakCommand != "" {
+		p("once, before the rounds (OUT: a temporary JSON file),\n\n    %s\n\nand ", r.PeakCommand)
+	}
+	p("per model and round (OUT: a temporary JSON file):\n\n")
 	for _, c := range r.Commands {
 		p("    %s\n", c)
 	}
@@ -98,6 +125,20 @@ func gib(n int64) string {
 		return "unknown"
 	}
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+}
+
+func threadsDesc(n int) string {
+	if n == 0 {
+		return "TensorFlow's choice"
+	}
+	return fmt.Sprint(n)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func orUnknown(s string) string {

@@ -30,6 +30,11 @@ type Result struct {
 	TrainableParams int `json:"trainable_params"`
 	// PeakRSSBytes is getrusage(RUSAGE_SELF).ru_maxrss·1024.
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// FLOPsPerStep is the floating-point work of one training step, counted from tfrun's
+	// graph (graphs.CountFLOPs: matrix products and convolutions, forward and backward).
+	// Only tfrun's side reports it; the Keras model has the same shapes and products, so
+	// the comparison uses it for both sides.
+	FLOPsPerStep int64 `json:"flops_per_step,omitempty"`
 }
 
 // NewResult times a run: t0 is just before the model was constructed and ends holds the

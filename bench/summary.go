@@ -58,6 +58,19 @@ func (r Row) Ratios() ([]float64, error) {
 	return out, nil
 }
 
+// FLOPsPerExample is the training FLOPs per example tfrun counted for the model
+// (Result.FLOPsPerStep over the batch), which both sides' achieved FLOP/s are computed
+// from: the two sides train the same model on the same shapes. 0 when tfrun did not
+// report it.
+func (r Row) FLOPsPerExample() float64 {
+	for _, x := range r.Tfrun {
+		if x.FLOPsPerStep > 0 && x.BatchSize > 0 {
+			return float64(x.FLOPsPerStep) / float64(x.BatchSize)
+		}
+	}
+	return 0
+}
+
 // CheckParams fails when the two sides of a round do not train the same number of
 // parameters: then they are not the same model and the comparison means nothing.
 func CheckParams(model string, tfrun, keras Result) error {

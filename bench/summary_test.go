@@ -143,3 +143,26 @@ func TestResultCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestFLOPsPerExample(t *testing.T) {
+	withFLOPs := func(batch int, flops int64) Run {
+		return Run{Result: Result{BatchSize: batch, FLOPsPerStep: flops}}
+	}
+	tests := []struct {
+		name  string
+		tfrun []Run
+		want  float64
+	}{
+		{"tfrun pending", nil, 0},
+		{"not reported", []Run{withFLOPs(32, 0)}, 0},
+		{"per example", []Run{withFLOPs(256, 256*452299008), withFLOPs(256, 256*452299008)}, 452299008},
+		{"first reported", []Run{withFLOPs(32, 0), withFLOPs(32, 64)}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Row{Tfrun: tt.tfrun}).FLOPsPerExample(); got != tt.want {
+				t.Errorf("FLOPsPerExample %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

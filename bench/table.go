@@ -9,17 +9,38 @@ import (
 // Pending is what the table shows where tfrun has no numbers yet.
 const Pending = "tfrun side pending"
 
-// SummaryTable renders one Markdown row per model: examples/s on each side (median over
-// rounds), the tfrun/Keras ratio (median of the per-round ratios, with their min–max),
-// time to the end of the first step (median) and peak RSS (the largest over rounds).
-func SummaryTable(rows []Row) (string, error) {
-	t := [][]string{{"model", "batch × steps", "tfrun ex/s", "Keras ex/s", "tfrun/Keras (min–max)",
+// SummaryTable renders one Markdown row per model: the training FLOPs per example (counted
+// from tfrun's graph), examples/s on each side (median over rounds), the tfrun/Keras ratio
+// (median of the per-round ratios, with their min–max), the FLOP/s each side achieved and
+// their share of the float32 peak (peak: bench/cmd/peak's measurement; nil when it was not
+// measured), time to the end of the first step (median) and peak RSS (the largest over
+// rounds).
+func SummaryTable(rows []Row, peak *Peak) (string, error) {
+	t := [][]string{{"model", "batch × steps", "MFLOP/example", "tfrun ex/s", "Keras ex/s", "tfrun/Keras (min–max)",
+		"tfrun GFLOP/s", "Keras GFLOP/s", "tfrun % of peak", "Keras % of peak",
 		"first step tfrun", "first step Keras", "peak RSS tfrun", "peak RSS Keras"}}
+	peakGFLOPS := peak.Float32GFLOPS()
 	for _, r := range rows {
 		k := examplesPerSec(r.Keras)
-		cells := []string{r.Model.Name, fmt.Sprintf("%d × %d", r.Model.Batch, r.Steps)}
+		flops := r.FLOPsPerExample()
+		achieved := func(exPerSec float64) (string, string) {
+			if flops == 0 {
+				return "–", "–"
+			}
+			g := flops * exPerSec / 1e9
+			if peakGFLOPS == 0 {
+				return Figure(g), "–"
+			}
+			return Figure(g), Percent(g / peakGFLOPS)
+		}
+		mflop := "–"
+		if flops > 0 {
+			mflop = Figure(flops / 1e6)
+		}
+		cells := []string{r.Model.Name, fmt.Sprintf("%d × %d", r.Model.Batch, r.Steps), mflop}
+		kg, kp := achieved(k.Median)
 		if r.TfrunPending != "" {
-			cells = append(cells, "pending", Rate(k.Median), Pending,
+			cells = append(cells, "pending", Rate(k.Median), Pending, "–", kg, "–", kp,
 				"–", Seconds(firstStep(r.Keras).Median), "–", Bytes(peakRSS(r.Keras)))
 		} else {
 			ratios, err := r.Ratios()
@@ -27,8 +48,11 @@ func SummaryTable(rows []Row) (string, error) {
 				return "", err
 			}
 			q := NewSpread(ratios)
-			cells = append(cells, Rate(examplesPerSec(r.Tfrun).Median), Rate(k.Median),
+			tr := examplesPerSec(r.Tfrun).Median
+			tg, tp := achieved(tr)
+			cells = append(cells, Rate(tr), Rate(k.Median),
 				fmt.Sprintf("%s (%s–%s)", Ratio(q.Median), Ratio(q.Min), Ratio(q.Max)),
+				tg, kg, tp, kp,
 				Seconds(firstStep(r.Tfrun).Median), Seconds(firstStep(r.Keras).Median),
 				Bytes(peakRSS(r.Tfrun)), Bytes(peakRSS(r.Keras)))
 		}
@@ -102,6 +126,22 @@ func Rate(x float64) string {
 	}
 	return withCommas(int64(math.Round(x)))
 }
+
+// Figure formats a positive quantity (GFLOP/s, MFLOP) to three significant figures below
+// 1,000 and as a whole number with thousands separators from there: "3.93", "39.3",
+// "452", "1,234".
+func Figure(x float64) string {
+	switch {
+	case x < 10:
+		return fmt.Sprintf("%.2f", x)
+	case x < 100:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return withCommas(int64(math.Round(x)))
+}
+
+// Percent formats a share: "90.4%".
+func Percent(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 
 // Ratio formats a speed ratio: "1.85×".
 func Ratio(x float64) string { return fmt.Sprintf("%.2f×", x) }

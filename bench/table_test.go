@@ -2,6 +2,7 @@ package bench
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,11 @@ func TestFormats(t *testing.T) {
 		{Seconds(13.34), "13.3 s"},
 		{Bytes(541065216), "516 MiB"},
 		{Bytes(3 << 30), "3,072 MiB"},
+		{Figure(3.932352), "3.93"},
+		{Figure(39.289), "39.3"},
+		{Figure(452.299), "452"},
+		{Figure(1234.5), "1,235"},
+		{Percent(0.90449), "90.4%"},
 		{withCommas(-1234), "-1,234"},
 		{withCommas(999), "999"},
 	}
@@ -41,7 +47,9 @@ func TestMarkdown(t *testing.T) {
 
 func testRows() []Row {
 	full := func(round int, tfrun, keras float64) (Run, Run) {
-		return Run{Result: Result{ExamplesPerSec: tfrun, FirstStepSeconds: 0.2, PeakRSSBytes: 300 << 20}, Round: round, WallSeconds: 0.5},
+		// imdb_lstm's count: 3,932,352 FLOPs per example.
+		return Run{Result: Result{BatchSize: 32, ExamplesPerSec: tfrun, FirstStepSeconds: 0.2, PeakRSSBytes: 300 << 20, FLOPsPerStep: 32 * 3932352},
+				Round: round, WallSeconds: 0.5},
 			Run{Result: Result{ExamplesPerSec: keras, FirstStepSeconds: 1.3, PeakRSSBytes: (500 + int64(round)) << 20}, Round: round, WallSeconds: 4.5}
 	}
 	lstm := Row{Model: Model{Name: "imdb_lstm", Batch: 32}, Steps: 200}
@@ -58,19 +66,40 @@ func testRows() []Row {
 	return []Row{lstm, gan}
 }
 
+// testPeak's float32 peak is 200 GFLOP/s (bfloat16 kernels and failed runs do not count).
+func testPeak() *Peak {
+	return &Peak{Kernels: []KernelRate{
+		{Name: "MatMul", DType: Float32, GFLOPS: 150},
+		{Name: "Conv2D", DType: Float32, GFLOPS: 200},
+		{Name: "MatMul", DType: Bfloat16, GFLOPS: 400},
+		{Name: "Conv2DBackpropInput", DType: Float32, Error: "no kernel"},
+	}}
+}
+
 func TestSummaryTable(t *testing.T) {
-	got, err := SummaryTable(testRows())
+	got, err := SummaryTable(testRows(), testPeak())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// imdb_lstm: ex/s medians 6,900 and 2,200; ratios 3.5, 3.0, 3.0 → median 3.00.
+	// 3.932352 MFLOP/example: 27.13 GFLOP/s for tfrun (13.6% of 200), 8.651 for Keras (4.3%).
+	// dcgan_mnist: no tfrun result, so no FLOP count.
 	want := "" +
-		"| model       | batch × steps | tfrun ex/s | Keras ex/s | tfrun/Keras (min–max) | first step tfrun | first step Keras | peak RSS tfrun | peak RSS Keras |\n" +
-		"| ----------- | ------------- | ---------: | ---------: | --------------------: | ---------------: | ---------------: | -------------: | -------------: |\n" +
-		"| imdb_lstm   | 32 × 200      |      6,900 |      2,200 |   3.00× (3.00×–3.50×) |          0.200 s |           1.30 s |        300 MiB |        502 MiB |\n" +
-		"| dcgan_mnist | 256 × 10      |    pending |        241 |    tfrun side pending |                – |           3.10 s |              – |        502 MiB |\n"
+		"| model       | batch × steps | MFLOP/example | tfrun ex/s | Keras ex/s | tfrun/Keras (min–max) | tfrun GFLOP/s | Keras GFLOP/s | tfrun % of peak | Keras % of peak | first step tfrun | first step Keras | peak RSS tfrun | peak RSS Keras |\n" +
+		"| ----------- | ------------- | ------------: | ---------: | ---------: | --------------------: | ------------: | ------------: | --------------: | --------------: | ---------------: | ---------------: | -------------: | -------------: |\n" +
+		"| imdb_lstm   | 32 × 200      |          3.93 |      6,900 |      2,200 |   3.00× (3.00×–3.50×) |          27.1 |          8.65 |           13.6% |            4.3% |          0.200 s |           1.30 s |        300 MiB |        502 MiB |\n" +
+		"| dcgan_mnist | 256 × 10      |             – |    pending |        241 |    tfrun side pending |             – |             – |               – |               – |                – |           3.10 s |              – |        502 MiB |\n"
 	if got != want {
 		t.Errorf("SummaryTable:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Without a measured peak the shares are unknown.
+	got, err = SummaryTable(testRows()[:1], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "|          27.1 |          8.65 |               – |               – |"; !strings.Contains(got, want) {
+		t.Errorf("SummaryTable without a peak:\n%s\nlacks %q", got, want)
 	}
 }
 
@@ -93,7 +122,7 @@ func TestRoundsTable(t *testing.T) {
 func TestWriteReadResult(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.json")
 	want := Result{Model: "m", Framework: "fw", BatchSize: 2, Steps: 1, Warmup: 1, ExamplesPerSec: 4,
-		StepSeconds: []float64{0.5}, FirstStepSeconds: 1, TrainableParams: 7, PeakRSSBytes: 1 << 20}
+		StepSeconds: []float64{0.5}, FirstStepSeconds: 1, TrainableParams: 7, PeakRSSBytes: 1 << 20, FLOPsPerStep: 1 << 40}
 	if err := WriteResult(path, want); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +130,8 @@ func TestWriteReadResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Model != want.Model || got.TrainableParams != want.TrainableParams || len(got.StepSeconds) != 1 || got.PeakRSSBytes != want.PeakRSSBytes {
+	if got.Model != want.Model || got.TrainableParams != want.TrainableParams || len(got.StepSeconds) != 1 || got.PeakRSSBytes != want.PeakRSSBytes ||
+		got.FLOPsPerStep != want.FLOPsPerStep {
 		t.Errorf("read back %+v, want %+v", got, want)
 	}
 }

@@ -3,9 +3,11 @@
 //
 //	compare -tfrun bin/tfrun-bench -python bench/.venv/bin/python -keras bench/keras -out bench/results.md
 //
-// Each round runs every model once in tfrun (bin/tfrun-bench) and once in Keras
-// (bench/keras/<model>.py), as separate processes back to back, alternating which side goes
-// first. Both sides must report the same number of trainable parameters, or the comparison
+// First it measures the machine's peak once (bin/bench-peak: TensorFlow's own kernels on
+// large matrix products and the DCGANs' convolutions), the yardstick of each model's
+// achieved FLOP/s. Then each round runs every model once in tfrun (bin/tfrun-bench) and
+// once in Keras (bench/keras/<model>.py), as separate processes back to back, alternating
+// which side goes first. Both sides must report the same number of trainable parameters, or the comparison
 // stops with an error. A model tfrun cannot train yet (exit code bench.ExitPending) is
 // shown as pending. Exit codes: 0 success, 1 a run failed or the sides differ, 2 usage.
 package main
@@ -31,6 +33,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // config is the command line's settings.
 type config struct {
 	tfrun, python, keras string
+	peak                 string // bench/cmd/peak's binary, "" to skip the measurement
 	rounds               int
 	models               []bench.Model
 	steps, warmup        map[string]int
@@ -45,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		tfrunBin = fs.String("tfrun", "bin/tfrun-bench", "tfrun's benchmark binary")
 		python   = fs.String("python", "bench/.venv/bin/python", "the Python with tensorflow-cpu 2.18.0 (make bench-env)")
 		keras    = fs.String("keras", "bench/keras", "the Keras reference scripts")
+		peak     = fs.String("peak", "bin/bench-peak", `the peak measurement's binary (bench/cmd/peak), run once before the rounds; "" skips it`)
 		out      = fs.String("out", "bench/results.md", "where to write the results (Markdown)")
 		rounds   = fs.Int("rounds", 5, "rounds (each runs every model once per side)")
 		models   = fs.String("models", "all", "comma-separated models to run")
@@ -54,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	c := config{tfrun: *tfrunBin, python: *python, keras: *keras, rounds: *rounds}
+	c := config{tfrun: *tfrunBin, python: *python, keras: *keras, peak: *peak, rounds: *rounds}
 	var err error
 	if c.models, err = bench.SelectModels(*models); err == nil {
 		if c.steps, err = bench.ParseCounts("steps", *steps, 1); err == nil {
@@ -84,6 +88,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer os.RemoveAll(c.tmp)
 
 	loadBefore := loadAverage()
+	pk, err := c.measurePeak(stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: FAILED: %v\n", err)
+		return 1
+	}
 	rows, err := c.runAll(stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "compare: FAILED: %v\n", err)
@@ -92,7 +101,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rep := bench.Report{
 		Date: time.Now(), Machine: machine(), GoVersion: runtime.Version(), Commit: gitCommit(),
 		Rounds: c.rounds, LoadBefore: loadBefore, LoadAfter: loadAverage(), Command: strings.Join(append([]string{"bin/bench-compare"}, args...), " "),
-		Rows: rows,
+		Rows: rows, Peak: pk,
+	}
+	if pk != nil {
+		rep.PeakCommand = strings.Join(c.peakArgs("OUT"), " ")
 	}
 	for _, m := range c.models {
 		rep.Commands = append(rep.Commands, strings.Join(c.tfrunArgs(m, "OUT"), " "), strings.Join(c.kerasArgs(m, "OUT"), " "))
@@ -105,10 +117,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v\n", err)
 		return 1
 	}
-	summary, _ := bench.SummaryTable(rows)
+	summary, _ := bench.SummaryTable(rows, pk)
 	fmt.Fprintf(stdout, "\n%s\nWritten to %s\n", summary, *out)
 	return 0
 }
+
+// measurePeak runs the peak measurement once (nil, nil when c.peak is "").
+func (c *config) measurePeak(progress io.Writer) (*bench.Peak, error) {
+	if c.peak == "" {
+		return nil, nil
+	}
+	out := filepath.Join(c.tmp, "peak.json")
+	args := c.peakArgs(out)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=2")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("peak: %s: %v\n%s", strings.Join(args, " "), err, tail(errb.String(), 20))
+	}
+	p, err := bench.ReadPeak(out)
+	if err != nil {
+		return nil, fmt.Errorf("peak: %w", err)
+	}
+	for _, l := range p.Lines() {
+		fmt.Fprintf(progress, "[peak] %s\n", l)
+	}
+	return &p, nil
+}
+
+func (c *config) peakArgs(out string) []string { return []string{c.peak, "-json", out} }
 
 // runAll runs the rounds and checks each round's pair of processes.
 func (c *config) runAll(progress io.Writer) ([]bench.Row, error) {

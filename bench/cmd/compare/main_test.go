@@ -28,7 +28,7 @@ for a in "$@"; do
 done
 if [ ` + strconv.Itoa(exitCode) + ` -ne 0 ]; then echo "tfrun-bench: $model: tfrun side pending: not yet" >&2; exit ` + strconv.Itoa(exitCode) + `; fi
 times=$(yes 0.01 | head -n "$steps" | paste -sd, -)
-echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch,\"steps\":$steps,\"warmup\":1,\"examples_per_sec\":100,\"step_seconds\":[$times],\"first_step_seconds\":1,\"trainable_params\":` + strconv.Itoa(params) + `,\"peak_rss_bytes\":1048576}" > "$out"
+echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch,\"steps\":$steps,\"warmup\":1,\"examples_per_sec\":100,\"step_seconds\":[$times],\"first_step_seconds\":1,\"trainable_params\":` + strconv.Itoa(params) + `,\"peak_rss_bytes\":1048576,\"flops_per_step\":${batch}000000000}" > "$out"
 `
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
@@ -37,16 +37,32 @@ echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch
 	return path
 }
 
-func compare(t *testing.T, tfrunParams, tfrunExit, kerasParams int) (int, string, string, string) {
+// fakePeak writes a script that stands for bench/cmd/peak: it writes a measurement whose
+// float32 peak is 200 GFLOP/s to its -json argument, or exits with exitCode.
+func fakePeak(t *testing.T, dir string, exitCode int) string {
+	t.Helper()
+	script := `#!/bin/sh
+if [ ` + strconv.Itoa(exitCode) + ` -ne 0 ]; then echo "peak: no TensorFlow" >&2; exit ` + strconv.Itoa(exitCode) + `; fi
+echo '{"framework":"tensorflow 2.18.0","threads":0,"kernels":[{"name":"MatMul","dtype":"float32","flops":2,"seconds":[0.01],"gflops":200},{"name":"MatMul","dtype":"bfloat16","flops":2,"error":"no kernel"}]}' > "$2"
+`
+	path := filepath.Join(dir, "peak")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func compare(t *testing.T, tfrunParams, tfrunExit, kerasParams int, extra ...string) (int, string, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "results.md")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{
+	code := run(append([]string{
 		"-tfrun", fakeSide(t, dir, "tfrun", tfrunParams, tfrunExit),
 		"-python", fakeSide(t, dir, "python", kerasParams, 0),
+		"-peak", fakePeak(t, dir, 0),
 		"-models", "imdb_lstm,dcgan_mnist", "-rounds", "2", "-steps", "imdb_lstm=3,dcgan_mnist=2", "-out", out,
-	}, &stdout, &stderr)
+	}, extra...), &stdout, &stderr)
 	md, _ := os.ReadFile(out)
 	return code, stdout.String(), stderr.String(), string(md)
 }
@@ -56,16 +72,45 @@ func TestCompare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"| imdb_lstm   | 32 × 3", "1.00× (1.00×–1.00×)", "[round 2/2] dcgan_mnist"} {
+	// 1 GFLOP per example at 100 ex/s on both sides: 100 GFLOP/s, half the peak.
+	for _, want := range []string{"| imdb_lstm   | 32 × 3        |         1,000 |", "1.00× (1.00×–1.00×) |           100 |           100 |           50.0% |           50.0% |",
+		"[round 2/2] dcgan_mnist", "[peak] float32 peak: 200 GFLOP/s (MatMul)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	for _, want := range []string{"# tfrun vs Keras", "## Every round", "-model imdb_lstm -steps 3 -warmup 5 -batch 32 -json OUT"} {
+	for _, want := range []string{"# tfrun vs Keras", "## Every round", "-model imdb_lstm -steps 3 -warmup 5 -batch 32 -json OUT",
+		"% of peak: GFLOP/s over the float32 peak, 200 GFLOP/s", "## Peak\n", "- MatMul, bfloat16: did not run: no kernel\n",
+		"which runs once, before the rounds (OUT: a temporary JSON file),\n\n    /", "/peak -json OUT\n\nand per model and round"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q:\n%s", want, md)
 		}
 	}
+}
+
+func TestComparePeak(t *testing.T) {
+	t.Run("skipped", func(t *testing.T) {
+		code, stdout, stderr, md := compare(t, 7, 0, 7, "-peak", "")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if want := "|           100 |           100 |               – |               – |"; !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+		if strings.Contains(md, "## Peak") || !strings.Contains(md, "% of peak: not known") {
+			t.Errorf("results.md without a peak measurement:\n%s", md)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		dir := t.TempDir()
+		code, _, stderr, md := compare(t, 7, 0, 7, "-peak", fakePeak(t, dir, 1))
+		if want := "FAILED: peak: "; code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "no TensorFlow") {
+			t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
+		}
+		if md != "" {
+			t.Errorf("results written despite the failure:\n%s", md)
+		}
+	})
 }
 
 func TestCompareParamsDiffer(t *testing.T) {
@@ -83,7 +128,7 @@ func TestComparePending(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if want := "| imdb_lstm   | 32 × 3        |    pending |"; !strings.Contains(stdout, want) {
+	if want := "| imdb_lstm   | 32 × 3        |             – |    pending |"; !strings.Contains(stdout, want) {
 		t.Errorf("stdout lacks %q:\n%s", want, stdout)
 	}
 	if want := "dcgan_mnist: tfrun side pending: not yet."; !strings.Contains(md, want) {

@@ -46,6 +46,12 @@ func benchClassifier(cfg *configs.Config, o options) (bench.Result, error) {
 		return r, err
 	}
 	r.TrainableParams, _ = builders.CountParams(c.Model.TrainableVariables())
+	r.PeakRSSBytes = peakRSS() // before counting, which copies the graph
+	flops, err := c.TrainStepFLOPs(o.batch)
+	if err != nil {
+		return r, fmt.Errorf("counting FLOPs: %w", err)
+	}
+	r.FLOPsPerStep = flops.Total
 	return r, nil
 }
 

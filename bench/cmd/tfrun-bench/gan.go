@@ -63,6 +63,12 @@ func benchGAN(cfg *configs.Config, o options) (bench.Result, error) {
 	gen, _ := builders.CountParams(g.Generator.TrainableVariables())
 	disc, _ := builders.CountParams(g.Discriminator.TrainableVariables())
 	r.TrainableParams = gen + disc
+	r.PeakRSSBytes = peakRSS() // before counting, which copies the graph
+	flops, err := g.TrainStepFLOPs(o.batch)
+	if err != nil {
+		return r, fmt.Errorf("counting FLOPs: %w", err)
+	}
+	r.FLOPsPerStep = flops.Total
 	return r, nil
 }
 

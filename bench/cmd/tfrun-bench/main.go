@@ -1,7 +1,9 @@
 // Command tfrun-bench times tfrun's training steps on one benchmark model and reports them
 // as the Keras references in bench/keras/ do (one line of JSON: examples/s, each step's
-// time, time to the first step, trainable parameters, peak RSS). `make bench` runs it
-// against those scripts; see bench/cmd/compare.
+// time, time to the first step, trainable parameters, peak RSS), plus the FLOPs of one
+// training step counted from its graph (graphs.CountFLOPs), which neither the timing nor
+// the peak RSS includes. `make bench` runs it against those scripts; see
+// bench/cmd/compare.
 //
 //	tfrun-bench -model imdb_lstm -steps 200 -warmup 5 -batch 32 -json /tmp/imdb_lstm.json
 //
@@ -89,7 +91,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun-bench: %s: %v\n", m.Name, err)
 		return 1
 	}
-	r.PeakRSSBytes = peakRSS()
 	if err := report(r, *jsonOut, stdout); err != nil {
 		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
 		return 1

@@ -44,16 +44,56 @@ func TestUsageErrors(t *testing.T) {
 // Embedding(20000, 32) → LSTM(32) → Dense(1) has 640,000 + 8,320 + 33; the DCGAN tutorial's
 // generator 2,305,472 and discriminator 212,865; with CIFAR's 8x8x256 and 3 channels,
 // 2,690,048 and 228,289.
+//
+// It checks the FLOPs of a training step against a count by hand, per example (the
+// batch here is 4). F(layer) is a layer's forward count: 2·in·out for a Dense; a
+// convolution's 2·Ho·Wo·Cout·kh·kw·Cin (a Conv2DTranspose's from its input:
+// 2·Hi·Wi·Cin·kh·kw·Cout); an LSTM's 2·T·(I+U)·4U. A layer's weight gradient costs F
+// again and its input gradient F again, the latter only where something below needs it
+// (not for a first layer on data, nor for an Embedding's gather, whose gradient is
+// counted nowhere: it has no products).
+//
+//   - imdb_lstm (fused LSTM at batch 32): LSTM T 80, I 32, U 32: F = 2·80·64·128 =
+//     1,310,720, backward (BlockLSTMGradV2) 2F; Dense 32→1: F = 64, backward 2F.
+//     3·1,310,720 + 3·64 = 3,932,352.
+//   - imdb_cnn_lstm (fused): Conv1D 100×128 → 96×64, k 5: F = 2·96·64·5·128 = 7,864,320,
+//     backward 2F (the Embedding below needs the input gradient); MaxPooling1D(4) → 24;
+//     LSTM T 24, I 64, U 70: F = 2·24·134·280 = 1,800,960, backward 2F; Dense 70→1: 140,
+//     backward 2F. 3·(7,864,320 + 1,800,960 + 140) = 28,996,260.
+//   - imdb_tuned (unrolled LSTM at batch 512): T 200, I 64, U 64. Input projection
+//     2·200·64·256 = 6,553,600 and recurrent products 200·2·64·256 = 6,553,600, each
+//     also for its weight gradient and for its input gradient, except the first step's
+//     recurrent input gradient (h₀ is a constant): 6·6,553,600 − 32,768; Dense 64→1: 3·128.
+//     39,321,600 − 32,768 + 384 = 39,289,216.
+//   - dcgan_mnist: generator Dense 100→12544: 2,508,800; Conv2DTranspose 7×7×256 → 128:
+//     2·49·256·25·128 = 80,281,600; 7×7×128 → 14×14×64: 20,070,400; 14×14×64 → 28×28×1:
+//     627,200; G = 103,488,000. Discriminator Conv2D 28×28×1 → 14×14×64: 627,200;
+//     14×14×64 → 7×7×128: 20,070,400; Dense 6272→1: 12,544; D = 20,710,144. A step runs
+//     G, and D on the real and the generated images: G + 2D = 144,908,288. The
+//     discriminator loss's gradient takes, for each of the two image sets, D's weight
+//     gradients (D) and the input gradients of its second conv and Dense (20,082,944):
+//     81,586,176. The generator loss's gradient takes D's input gradients (D), G's weight
+//     gradients (G) and G's input gradients but the first Dense's (100,979,200):
+//     225,177,344. Sum: 451,671,808. tfrun's graph has one more input gradient of D's
+//     first conv, 627,200: graphs.Gradients differentiates in passes around the LeakyReLU
+//     custom gradients, and the generator's last pass (for the last Conv2DTranspose's
+//     kernel) redoes the one the pass down to its last LeakyReLU did. 452,299,008.
+//   - dcgan_cifar: G: Dense 100→16384 3,276,800; 8×8×256 → 128: 104,857,600; → 16×16×64:
+//     26,214,400; → 32×32×3: 2,457,600; G = 136,806,400. D: 32×32×3 → 16×16×64: 2,457,600;
+//     → 8×8×128: 26,214,400; Dense 8192→1: 16,384; D = 28,688,384. As for MNIST:
+//     G + 2D + 2·(D + 26,230,784) + D + G + (G − 3,276,800) = 603,045,888, plus the
+//     repeated first-conv input gradient 2,457,600: 605,503,488.
 func TestModels(t *testing.T) {
 	tests := []struct {
 		model, config string
 		params        int
+		flops         int64 // per example
 	}{
-		{"imdb_lstm", "imdb_lstm.yaml", 648353},
-		{"imdb_cnn_lstm", "imdb_cnn_lstm.yaml", 2638895},
-		{"imdb_tuned", "imdb_tuned.yaml", 1313089},
-		{"dcgan_mnist", "gan_mnist.yaml", 2518337},
-		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337},
+		{"imdb_lstm", "imdb_lstm.yaml", 648353, 3932352},
+		{"imdb_cnn_lstm", "imdb_cnn_lstm.yaml", 2638895, 28996260},
+		{"imdb_tuned", "imdb_tuned.yaml", 1313089, 39289216},
+		{"dcgan_mnist", "gan_mnist.yaml", 2518337, 451671808 + 627200},
+		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337, 603045888 + 2457600},
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
@@ -73,6 +113,9 @@ func TestModels(t *testing.T) {
 			}
 			if r.TrainableParams != tt.params || printed.TrainableParams != r.TrainableParams {
 				t.Errorf("trainable params %d (printed %d), want %d", r.TrainableParams, printed.TrainableParams, tt.params)
+			}
+			if want := 4 * tt.flops; r.FLOPsPerStep != want || printed.FLOPsPerStep != want {
+				t.Errorf("FLOPs per step %d (printed %d), want 4·%d = %d", r.FLOPsPerStep, printed.FLOPsPerStep, tt.flops, want)
 			}
 			if r.Model != tt.model || r.Steps != 2 || len(r.StepSeconds) != 2 || r.BatchSize != 4 ||
 				!(r.ExamplesPerSec > 0) || !(r.FirstStepSeconds > 0) || r.PeakRSSBytes <= 0 {

@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+)
+
+// The data types bench/cmd/peak times its kernels in.
+const (
+	Float32  = "float32"
+	Bfloat16 = "bfloat16"
+)
+
+// Peak is what bench/cmd/peak measured: how fast TensorFlow's own kernels, through the same
+// libtensorflow and thread settings as the benchmark, run large matrix products and the
+// DCGANs' convolutions on this machine. The fastest float32 kernel is the peak each
+// model's achieved FLOP/s is a share of.
+type Peak struct {
+	Framework string `json:"framework"` // "tensorflow 2.18.0"
+	Threads   int    `json:"threads"`   // intra-op threads asked for (0: TensorFlow's choice)
+	// OneDNN is TF_ENABLE_ONEDNN_OPTS as the process saw it ("" when unset: on by default).
+	OneDNN  string       `json:"onednn_opts"`
+	Kernels []KernelRate `json:"kernels"`
+}
+
+// KernelRate is one kernel's measured speed in one data type.
+type KernelRate struct {
+	Name  string `json:"name"`  // what it computes, e.g. "MatMul [2048,2048]·[2048,2048]"
+	DType string `json:"dtype"` // Float32 or Bfloat16
+	FLOPs int64  `json:"flops"` // per run, counted as the models' steps are (graphs.CountFLOPs)
+	// Seconds are the timed runs, after warm-up runs.
+	Seconds []float64 `json:"seconds,omitempty"`
+	// GFLOPS is FLOPs over the median of Seconds, in 10⁹ FLOP/s.
+	GFLOPS float64 `json:"gflops"`
+	// Error says why the kernel did not run (no CPU kernel for the data type); then
+	// Seconds and GFLOPS are empty.
+	Error string `json:"error,omitempty"`
+}
+
+// NewKernelRate summarises the timed runs of a kernel of flops FLOPs.
+func NewKernelRate(name, dtype string, flops int64, seconds []float64) KernelRate {
+	k := KernelRate{Name: name, DType: dtype, FLOPs: flops, Seconds: seconds}
+	if med := NewSpread(seconds).Median; med > 0 {
+		k.GFLOPS = float64(flops) / med / 1e9
+	}
+	return k
+}
+
+// Best returns the fastest kernel of a data type that ran.
+func (p Peak) Best(dtype string) (KernelRate, bool) {
+	var best KernelRate
+	found := false
+	for _, k := range p.Kernels {
+		if k.DType == dtype && k.Error == "" && k.GFLOPS > best.GFLOPS {
+			best, found = k, true
+		}
+	}
+	return best, found
+}
+
+// Float32GFLOPS is the float32 peak in GFLOP/s: the fastest float32 kernel (0 if none ran).
+func (p *Peak) Float32GFLOPS() float64 {
+	if p == nil {
+		return 0
+	}
+	k, _ := p.Best(Float32)
+	return k.GFLOPS
+}
+
+// Lines describes every kernel, one line each, float32 first, then the peak per data type.
+func (p Peak) Lines() []string {
+	ks := append([]KernelRate(nil), p.Kernels...)
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].DType == Float32 && ks[j].DType != Float32 })
+	var out []string
+	for _, k := range ks {
+		if k.Error != "" {
+			out = append(out, fmt.Sprintf("%s, %s: did not run: %s", k.Name, k.DType, k.Error))
+			continue
+		}
+		runs := fmt.Sprintf("median of %d runs", len(k.Seconds))
+		if len(k.Seconds) == 1 {
+			runs = "one run"
+		}
+		out = append(out, fmt.Sprintf("%s, %s: %s GFLOP/s (%s GFLOP a run, %s)",
+			k.Name, k.DType, Figure(k.GFLOPS), Figure(float64(k.FLOPs)/1e9), runs))
+	}
+	for _, dt := range []string{Float32, Bfloat16} {
+		if k, ok := p.Best(dt); ok {
+			out = append(out, fmt.Sprintf("%s peak: %s GFLOP/s (%s)", dt, Figure(k.GFLOPS), k.Name))
+		}
+	}
+	return out
+}
+
+// ReadPeak reads a Peak written by WritePeak.
+func ReadPeak(path string) (Peak, error) {
+	var p Peak
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(p.Kernels) == 0 {
+		return p, fmt.Errorf("%s: no kernels", path)
+	}
+	return p, nil
+}
+
+// WritePeak writes p as JSON, atomically.
+func WritePeak(path string, p Peak) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}

@@ -1,0 +1,57 @@
+package gan
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+)
+
+// The alternating step's FLOPs are its three runs' (dcgan_mnist's networks; the count of
+// the simultaneous step is checked in bench/cmd/tfrun-bench). With the forward counts of
+// that check, G = 103,488,000 and D = 20,710,144 per image, and D's input gradients but
+// the first conv's costing 20,082,944, G's but the first Dense's 100,979,200:
+//
+//   - D on real images: D forward, D's weight gradients, the input gradients above its
+//     first conv: 2·20,710,144 + 20,082,944 = 61,503,232
+//   - D on generated images: G forward and the same, 164,991,232
+//   - G: G and D forward, all of D's input gradients, G's weight and input gradients:
+//     103,488,000 + 2·20,710,144 + 103,488,000 + 100,979,200 = 349,375,488, and once more
+//     D's first input gradient, 627,200, as in the simultaneous step
+//
+// 576,497,152 per example. A conditional GAN's label input is given its shape too.
+func TestTrainStepFLOPs(t *testing.T) {
+	tests := []struct {
+		config string
+		step   string
+		want   int64 // per example; 0: only that it counts
+	}{
+		{"gan_mnist.yaml", configs.TrainStepAlternating, 61503232 + 164991232 + 349375488 + 627200},
+		{"cgan_fashion.yaml", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.config, func(t *testing.T) {
+			cfg, err := configs.Load(filepath.Join("..", "configs", tt.config))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.step != "" {
+				cfg.GAN.TrainStep = tt.step
+			}
+			m, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{28, 28, 1}, Seed: 1, Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			got, err := m.TrainStepFLOPs(3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d FLOPs per example: %v", got.Total/3, got.ByType)
+			if tt.want != 0 && got.Total != 3*tt.want || got.Total <= 0 {
+				t.Errorf("%d FLOPs, want 3·%d = %d", got.Total, tt.want, 3*tt.want)
+			}
+		})
+	}
+}
