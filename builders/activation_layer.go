@@ -3,8 +3,15 @@ package builders
 import (
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerActivation, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewActivation(name, c.String("activation")), nil
+	})
+}
 
 // Activation is Keras's Activation layer: an activation function alone, shape unchanged.
 type Activation struct {

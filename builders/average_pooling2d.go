@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerAveragePooling2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		a := NewAveragePooling2D(name, c.Pair("pool_size"))
+		a.Strides, a.Padding = c.Pair("strides"), c.String("padding")
+		return a, nil
+	})
+}
 
 // AveragePooling2D is Keras's AveragePooling2D (channels_last): [batch, h, w, c] →
 // [batch, h', w', c], the mean over pool_size windows moved by strides; padding "valid" or

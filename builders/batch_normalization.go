@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerBatchNormalization, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		b := NewBatchNormalization(name)
+		b.Momentum, b.Epsilon, b.Center, b.Scale = c.Float("momentum"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale")
+		return b, nil
+	})
+}
 
 // Keras's BatchNormalization defaults.
 const (

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerBidirectional, func(c *configs.Layer, name string, wrapped Layer) (Layer, error) {
+		b := NewBidirectional(name, wrapped)
+		b.MergeMode = c.String("merge_mode")
+		return b, nil
+	})
+}
 
 // BidirectionalMergeMode is Keras's default merge_mode (keras/src/layers/rnn/bidirectional.py).
 const BidirectionalMergeMode = "concat"

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerConv1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewConv1D(name, c.Int("filters"), c.Int("kernel_size"), c.String("activation"))
+		l.Strides, l.Padding, l.UseBias = c.Int("strides"), c.String("padding"), c.Bool("use_bias")
+		return l, nil
+	})
+}
 
 // Conv1D is Keras's Conv1D: [batch, steps, channels] → [batch, new_steps, filters], with
 // "kernel" [kernel_size, channels, filters] (glorot_uniform) and "bias" [filters] (zeros).

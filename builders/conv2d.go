@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerConv2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewConv2D(name, c.Int("filters"), c.Pair("kernel_size"), c.Pair("strides"), c.String("padding"))
+		l.Activation, l.UseBias = c.String("activation"), c.Bool("use_bias")
+		return l, nil
+	})
+}
 
 // Conv2D is Keras's Conv2D on NHWC images: [batch, h, w, c] → [batch, h', w', filters], with
 // "kernel" [kh, kw, c, filters] (glorot_uniform) and "bias" [filters] (zeros). Padding

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerConv2DTranspose, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewConv2DTranspose(name, c.Int("filters"), c.Pair("kernel_size"), c.Pair("strides"), c.String("padding"))
+		l.Activation, l.UseBias = c.String("activation"), c.Bool("use_bias")
+		return l, nil
+	})
+}
 
 // Conv2DTranspose is Keras's Conv2DTranspose (a "deconvolution", the gradient of Conv2D
 // with respect to its input): [batch, h, w, c] → [batch, h', w', filters] with

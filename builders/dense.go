@@ -4,8 +4,18 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerDense, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		d := NewDense(name, c.Int("units"), c.String("activation"))
+		d.UseBias = c.Bool("use_bias")
+		d.KernelInitializer, d.BiasInitializer = c.String("kernel_initializer"), c.String("bias_initializer")
+		return d, nil
+	})
+}
 
 // Dense is Keras's Dense: activation(x·kernel + bias), [batch, ..., in] → [batch, ..., units]
 // (on the last axis, as Keras applies it to inputs of higher rank).

@@ -5,4 +5,11 @@
 // Every layer has the same shape: a struct whose fields are Keras's arguments, Build (create
 // the variables for an input shape, return the output shape) and Call (emit the ops for
 // training or inference).
+//
+// Each layer's file also registers, in init, how a config layer of its type becomes it
+// (FromConfig): the TensorFlow half of the layer registry whose TensorFlow-free half,
+// each type's arguments, defaults, validation and shape rule, is configs.LayerSpec (see
+// package configs). Adding a layer type is configs/layer_<name>.go plus the layer's file
+// here, each with its test; assemble's tests build every registered type with every
+// argument value configs accepts.
 package builders

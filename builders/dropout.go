@@ -4,8 +4,15 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerDropout, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewDropout(name, c.Float("rate")), nil
+	})
+}
 
 // Dropout is Keras's Dropout: in training, each element is zeroed with probability rate and
 // the rest scaled by 1/(1−rate); in inference it is the identity. Shape unchanged.

@@ -4,8 +4,15 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerEmbedding, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewEmbedding(name, c.Int("input_dim"), c.Int("output_dim")), nil
+	})
+}
 
 // Embedding is Keras's Embedding: integer ids [batch, length] → [batch, length, output_dim]
 // rows of "embeddings" [input_dim, output_dim] (Keras's "uniform" initializer, ±0.05).

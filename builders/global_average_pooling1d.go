@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerGlobalAveragePooling1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		g := NewGlobalAveragePooling1D(name)
+		g.Keepdims = c.Bool("keepdims")
+		return g, nil
+	})
+}
 
 // GlobalAveragePooling1D is Keras's GlobalAveragePooling1D (channels_last, no mask): the
 // mean over the steps, [batch, steps, channels] → [batch, channels] ([batch, 1, channels]

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerGlobalAveragePooling2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		g := NewGlobalAveragePooling2D(name)
+		g.Keepdims = c.Bool("keepdims")
+		return g, nil
+	})
+}
 
 // GlobalAveragePooling2D is Keras's GlobalAveragePooling2D (channels_last): the mean over
 // height and width, [batch, h, w, channels] → [batch, channels] ([batch, 1, 1, channels]

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerGlobalMaxPooling1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		g := NewGlobalMaxPooling1D(name)
+		g.Keepdims = c.Bool("keepdims")
+		return g, nil
+	})
+}
 
 // GlobalMaxPooling1D is Keras's GlobalMaxPooling1D (channels_last): the maximum over the
 // steps, [batch, steps, channels] → [batch, channels] ([batch, 1, channels] with Keepdims,

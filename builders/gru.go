@@ -4,11 +4,23 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
+func init() {
+	registerConfig(configs.LayerGRU, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		g := NewGRU(name, c.Int("units"))
+		g.Activation, g.RecurrentActivation = c.String("activation"), c.String("recurrent_activation")
+		g.UseBias, g.ResetAfter = c.Bool("use_bias"), c.Bool("reset_after")
+		g.ReturnSequences, g.GoBackwards = c.Bool("return_sequences"), c.Bool("go_backwards")
+		g.Dropout = c.Float("dropout")
+		return g, nil
+	})
+}
+
 // GRU is Keras's GRU (Cho et al. 2014, https://arxiv.org/abs/1406.1078), zero initial
-// state, no dropout inside the cell: [batch, time, features] → [batch, units] (the last
+// state, no recurrent dropout: [batch, time, features] → [batch, units] (the last
 // step's output; [batch, time, units] with ReturnSequences). Weights "kernel"
 // [features, 3·units] (glorot_uniform), "recurrent_kernel" [units, 3·units] (orthogonal)
 // and "bias" (zeros), gates in Keras's order z (update), r (reset), h (candidate). Per step:
@@ -29,6 +41,9 @@ type GRU struct {
 	Activation, RecurrentActivation string
 	UseBias, ResetAfter             bool
 	ReturnSequences, GoBackwards    bool
+	// Dropout drops that fraction of the input features in training, the same ones at
+	// every step (Keras's dropout; see rnnInputDropout).
+	Dropout float64
 
 	in                      Shape
 	kernel, recurrent, bias *graphs.Variable
@@ -75,6 +90,7 @@ func (g *GRU) Call(x tf.Output, training bool) tf.Output {
 	if g.UseBias {
 		b = g.bias.Value()
 	}
+	x = rnnInputDropout(g.scope, x, g.Dropout, training)
 	return g.sequence(g.scope, x, g.kernel.Value(), g.recurrent.Value(), b, g.in)
 }
 

@@ -164,6 +164,26 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			return l
 		}},
 		{"spatial_dropout1d_inference", "", func() Layer { return NewSpatialDropout1D("spatial_dropout1d", 0.5) }},
+		{"lstm", "fused", func() Layer { return NewLSTM("lstm", 4) }},
+		{"lstm", "unrolled", func() Layer { l := NewLSTM("lstm", 4); l.Implementation = LSTMUnrolled; return l }},
+		{"lstm_no_bias_sequences", "fused", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.UseBias, l.ReturnSequences = false, true
+			return l
+		}},
+		{"lstm_no_bias_sequences", "unrolled", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMUnrolled
+			return l
+		}},
+		{"dense", "", func() Layer { return NewDense("dense", 3, "") }},
+		{"conv1d", "", func() Layer { return NewConv1D("conv1d", 2, 3, "") }},
+		{"max_pooling1d", "", func() Layer { return NewMaxPooling1D("max_pooling1d", 2) }},
+		{"conv2d", "", func() Layer { return NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "valid") }},
+		{"conv2d_transpose_s2_same", "", func() Layer {
+			return NewConv2DTranspose("conv2d_transpose", 2, [2]int{3, 3}, [2]int{2, 2}, "same")
+		}},
+		{"leaky_re_lu", "", func() Layer { return NewLeakyReLU("leaky_re_lu", 0.3) }},
 	}
 }
 

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerLayerNormalization, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewLayerNormalization(name)
+		l.Axis, l.Epsilon, l.Center, l.Scale = c.Int("axis"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale")
+		return l, nil
+	})
+}
 
 // Keras's LayerNormalization defaults (keras/src/layers/normalization/layer_normalization.py).
 const (

@@ -6,14 +6,26 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// LSTM is Keras's LSTM with its defaults (tanh, recurrent sigmoid, unit_forget_bias, zero
-// initial state, no dropout inside the cell): [batch, time, features] → [batch, units]
+func init() {
+	registerConfig(configs.LayerLSTM, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewLSTM(name, c.Int("units"))
+		l.UseBias, l.UnitForgetBias = c.Bool("use_bias"), c.Bool("unit_forget_bias")
+		l.Dropout, l.ReturnSequences = c.Float("dropout"), c.Bool("return_sequences")
+		return l, nil
+	})
+}
+
+// LSTM is Keras's LSTM with tanh and a sigmoid recurrent activation (the fused kernel's),
+// zero initial state and no recurrent dropout: [batch, time, features] → [batch, units]
 // (the last step's output; [batch, time, units] with ReturnSequences). Weights "kernel"
 // [features, 4·units] (glorot_uniform), "recurrent_kernel" [units, 4·units] (orthogonal) and
-// "bias" [4·units] (zeros, forget gate ones), gates in Keras's order i, f, c, o.
+// with UseBias "bias" [4·units] (zeros; with UnitForgetBias the forget gate's ones), gates
+// in Keras's order i, f, c, o. Dropout drops that fraction of the input features in
+// training, the same ones at every step (Keras's dropout, see rnnInputDropout).
 //
 // Implementation "fused" runs TensorFlow's BlockLSTMV2 kernel (backward:
 // BlockLSTMGradV2; float32 only), "unrolled" a statically unrolled cell with the input
@@ -24,15 +36,18 @@ type LSTM struct {
 	base
 	Units           int
 	ReturnSequences bool
+	UseBias         bool
+	UnitForgetBias  bool
+	Dropout         float64
 	Implementation  string
 
 	steps                   int
 	kernel, recurrent, bias *graphs.Variable
 }
 
-// NewLSTM returns an LSTM layer.
+// NewLSTM returns an LSTM layer with Keras's defaults (bias, unit_forget_bias, no dropout).
 func NewLSTM(name string, units int) *LSTM {
-	return &LSTM{base: base{name: name}, Units: units}
+	return &LSTM{base: base{name: name}, Units: units, UseBias: true, UnitForgetBias: true}
 }
 
 func (l *LSTM) Type() string { return "LSTM" }
@@ -46,7 +61,13 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	u := int64(l.Units)
 	l.kernel = l.variable("kernel", []int64{int64(in[1]), 4 * u}, graphs.GlorotUniform{}, true)
 	l.recurrent = l.variable("recurrent_kernel", []int64{u, 4 * u}, graphs.Orthogonal{Gain: 1}, true)
-	l.bias = l.variable("bias", []int64{4 * u}, unitForgetBias{units: l.Units}, true)
+	if l.UseBias {
+		var init graphs.Initializer = graphs.Zeros{}
+		if l.UnitForgetBias {
+			init = unitForgetBias{units: l.Units}
+		}
+		l.bias = l.variable("bias", []int64{4 * u}, init, true)
+	}
 	if l.ReturnSequences {
 		return Shape{in[0], l.Units}, nil
 	}
@@ -54,8 +75,16 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 }
 
 func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
-	fused := l.scope.Graph().DType() == tf.Float && l.Implementation != LSTMUnrolled
-	return lstmOp(l.scope, x, l.kernel.Value(), l.recurrent.Value(), l.bias.Value(), l.steps, l.Units, l.ReturnSequences, fused)
+	s := l.scope
+	fused := s.Graph().DType() == tf.Float && l.Implementation != LSTMUnrolled
+	var b tf.Output
+	if l.UseBias {
+		b = l.bias.Value()
+	} else { // the kernels take a bias: zeros
+		b = op.Fill(s.Op("Fill"), s.Const([]int32{4 * int32(l.Units)}), s.Scalar(0))
+	}
+	x = rnnInputDropout(s, x, l.Dropout, training)
+	return lstmOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences, fused)
 }
 
 // The LSTM implementations.

@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerMaxPooling1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		m := NewMaxPooling1D(name, c.Int("pool_size"))
+		m.Strides, m.Padding = c.Int("strides"), c.String("padding")
+		return m, nil
+	})
+}
 
 // MaxPooling1D is Keras's MaxPooling1D: [batch, steps, channels] → [batch, new_steps,
 // channels], the maximum over windows of pool_size moved by strides (default pool_size).

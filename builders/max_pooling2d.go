@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerMaxPooling2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		m := NewMaxPooling2D(name)
+		m.PoolSize, m.Strides, m.Padding = c.Pair("pool_size"), c.Pair("strides"), c.String("padding")
+		return m, nil
+	})
+}
 
 // PoolSize2D is each side of Keras's MaxPooling2D default pool_size, (2, 2)
 // (keras/src/layers/pooling/max_pooling2d.py).

@@ -6,8 +6,21 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerReshape, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewReshape(name, c.Ints("target_shape")...), nil
+	})
+	registerConfig(configs.LayerFlatten, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewFlatten(name), nil
+	})
+	registerConfig(configs.LayerLeakyReLU, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewLeakyReLU(name, c.Float("negative_slope")), nil
+	})
+}
 
 // Reshape is Keras's Reshape: [batch, ...] → [batch, target_shape...] (one entry may be -1).
 type Reshape struct {

@@ -75,3 +75,22 @@ func rnnOutputShape(in Shape, units int, sequences bool) Shape {
 	}
 	return Shape{units}
 }
+
+// rnnInputDropout is a recurrent layer's dropout as Keras 3 applies it (its default
+// implementation 2, keras/src/layers/rnn/dropout_rnn_cell.py): in training, one mask per
+// sequence over the input features, drawn once and applied at every step, the kept
+// features scaled by 1/(1 − rate). x is [batch, steps, features].
+func rnnInputDropout(s *graphs.Scope, x tf.Output, rate float64, training bool) tf.Output {
+	if !training || rate == 0 {
+		return x
+	}
+	return dropoutOp(s, x, s.RandomUniform(stepsBroadcastShape(s, x)), rate)
+}
+
+// stepsBroadcastShape is the noise shape [batch, 1, features] of x [batch, steps,
+// features]: one draw per example and feature, broadcast over the steps.
+func stepsBroadcastShape(s *graphs.Scope, x tf.Output) tf.Output {
+	shape := op.Shape(s.Op("Shape"), x, op.ShapeOutType(tf.Int32))
+	noise := op.Mul(s.Op("Mul"), shape, s.Const([]int32{1, 0, 1}))
+	return op.AddV2(s.Op("AddV2"), noise, s.Const([]int32{0, 1, 0}))
+}

@@ -4,10 +4,21 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// SimpleRNN is Keras's SimpleRNN, zero initial state, no dropout inside the cell:
+func init() {
+	registerConfig(configs.LayerSimpleRNN, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		r := NewSimpleRNN(name, c.Int("units"))
+		r.Activation, r.UseBias = c.String("activation"), c.Bool("use_bias")
+		r.ReturnSequences, r.GoBackwards = c.Bool("return_sequences"), c.Bool("go_backwards")
+		r.Dropout = c.Float("dropout")
+		return r, nil
+	})
+}
+
+// SimpleRNN is Keras's SimpleRNN, zero initial state, no recurrent dropout:
 // [batch, time, features] → [batch, units] (the last step's output; [batch, time, units]
 // with ReturnSequences). Per step h ← activation(x·kernel + bias + h·recurrent_kernel),
 // activation tanh by default. Weights "kernel" [features, units] (glorot_uniform),
@@ -19,6 +30,9 @@ type SimpleRNN struct {
 	Activation                   string
 	UseBias                      bool
 	ReturnSequences, GoBackwards bool
+	// Dropout drops that fraction of the input features in training, the same ones at
+	// every step (Keras's dropout; see rnnInputDropout).
+	Dropout float64
 
 	in                      Shape
 	kernel, recurrent, bias *graphs.Variable
@@ -54,6 +68,7 @@ func (r *SimpleRNN) Call(x tf.Output, training bool) tf.Output {
 	if r.UseBias {
 		b = r.bias.Value()
 	}
+	x = rnnInputDropout(r.scope, x, r.Dropout, training)
 	return r.sequence(r.scope, x, r.kernel.Value(), r.recurrent.Value(), b, r.in)
 }
 

@@ -4,8 +4,15 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerSpatialDropout1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		return NewSpatialDropout1D(name, c.Float("rate")), nil
+	})
+}
 
 // SpatialDropout1D is Keras's SpatialDropout1D (Tompson et al. 2014,
 // https://arxiv.org/abs/1411.4280): Dropout with noise shape [batch, 1, channels], so that
@@ -46,8 +53,5 @@ func (d *SpatialDropout1D) Call(x tf.Output, training bool) tf.Output {
 	}
 	// Noise shape [batch, 1, channels]: one draw per example and channel, broadcast over
 	// the steps by dropoutOp's Mul.
-	shape := op.Shape(s.Op("Shape"), x, op.ShapeOutType(tf.Int32))
-	noise := op.Mul(s.Op("Mul"), shape, s.Const([]int32{1, 0, 1}))
-	noise = op.AddV2(s.Op("AddV2"), noise, s.Const([]int32{0, 1, 0}))
-	return dropoutOp(s, x, s.RandomUniform(noise), d.Rate)
+	return dropoutOp(s, x, s.RandomUniform(stepsBroadcastShape(s, x)), d.Rate)
 }

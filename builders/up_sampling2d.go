@@ -4,8 +4,17 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+func init() {
+	registerConfig(configs.LayerUpSampling2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		u := NewUpSampling2D(name)
+		u.Size, u.Interpolation = c.Pair("size"), c.String("interpolation")
+		return u, nil
+	})
+}
 
 // Keras's UpSampling2D defaults (keras/src/layers/reshaping/up_sampling2d.py): size (2, 2).
 const (

@@ -10,6 +10,8 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
+	tfmetrics "github.com/tfrun/tfrun/metrics"
+	"github.com/tfrun/tfrun/runner"
 )
 
 // Classifier is a compiled Sequential classifier (binary, or multi-class with integer
@@ -24,6 +26,7 @@ type Classifier struct {
 	train, advance      *tf.Operation
 	trainLoss, trainAcc tf.Output
 	evalLoss, evalAcc   tf.Output
+	trainMet, evalMet   metricOutputs // the compiled metrics, training and inference
 	evalProb            tf.Output
 	evalFeatures        tf.Output // the input of the last layer (inference)
 	sess                *graphs.Session
@@ -41,6 +44,88 @@ type ClassifierSpec struct {
 	// Categorical selects sparse_categorical_crossentropy on a Dense(k, softmax) output
 	// with integer class labels, instead of binary_crossentropy on Dense(1, sigmoid).
 	Categorical bool
+	// Metrics are Model.compile's metrics (configs.Metric* names) that the logs report
+	// beside the loss; nil means [accuracy] (a config's default), an empty list none.
+	// Accuracy is computed either way (Evaluate, metrics.json).
+	Metrics []string
+}
+
+// metricOutputs are a graph's compiled metrics by log name: the batch means (the
+// accuracies) and the confusion counts of the stateful ones (AUC, Precision, Recall).
+type metricOutputs struct {
+	names  []string // log names, in compile order
+	means  map[string]tf.Output
+	counts map[string]tf.Output
+}
+
+// buildMetrics compiles Keras's metrics on probabilities prob and labels (binary: [batch,
+// 1]; categorical: class ids [batch]).
+func buildMetrics(s *graphs.Scope, metrics []string, categorical bool, prob, labels tf.Output) (metricOutputs, error) {
+	out := metricOutputs{means: map[string]tf.Output{}, counts: map[string]tf.Output{}}
+	for _, m := range metrics {
+		name := configs.MetricLogName(m)
+		ms := s.Sub(name)
+		switch {
+		case m == configs.MetricAccuracy && categorical, m == configs.MetricSparseCategoricalAccuracy:
+			out.means[name] = builders.SparseCategoricalAccuracy(ms, prob, labels)
+		case m == configs.MetricAccuracy, m == configs.MetricBinaryAccuracy:
+			out.means[name] = builders.BinaryAccuracy(ms, prob, labels)
+		case m == configs.MetricAUC && !categorical:
+			out.counts[name] = builders.ConfusionCounts(ms, prob, labels, tfmetrics.AUCThresholds(tfmetrics.AUCThresholdCount))
+		case (m == configs.MetricPrecision || m == configs.MetricRecall) && !categorical:
+			out.counts[name] = builders.ConfusionCounts(ms, prob, labels, []float64{tfmetrics.DefaultThreshold})
+		default:
+			return out, assemble.ModelErrorf("metric %q: not one this model's loss can report (valid: %v)", m, configs.MetricNames())
+		}
+		out.names = append(out.names, name)
+	}
+	return out, nil
+}
+
+// fetches lists the outputs to run: the means, then the counts, each in name order.
+func (m metricOutputs) fetches() (outs []tf.Output, means, counts []string) {
+	for _, name := range m.names {
+		if o, ok := m.means[name]; ok {
+			outs, means = append(outs, o), append(means, name)
+		}
+	}
+	for _, name := range m.names {
+		if o, ok := m.counts[name]; ok {
+			outs, counts = append(outs, o), append(counts, name)
+		}
+	}
+	return outs, means, counts
+}
+
+// countedValue is a stateful metric's value from its summed confusion counts.
+func countedValue(name string, counts []float64) (float64, error) {
+	c, err := tfmetrics.ConfusionFromVector(counts)
+	if err != nil {
+		return 0, err
+	}
+	switch name {
+	case configs.MetricLogName(configs.MetricAUC):
+		return c.ROCAUC(), nil
+	case configs.MetricLogName(configs.MetricPrecision):
+		return c.Precision(0), nil
+	case configs.MetricLogName(configs.MetricRecall):
+		return c.Recall(0), nil
+	}
+	return 0, fmt.Errorf("no stateful metric %q", name)
+}
+
+// CountedLogs turns stateful metrics' confusion counts summed over batches into their
+// values (runner.CountingModel).
+func (c *Classifier) CountedLogs(sums runner.Counts) (runner.Logs, error) {
+	logs := runner.Logs{}
+	for name, v := range sums {
+		x, err := countedValue(name, v)
+		if err != nil {
+			return nil, err
+		}
+		logs[name] = x
+	}
+	return logs, nil
 }
 
 // NewClassifier builds the graph (binary cross-entropy on a sigmoid output with Keras's
@@ -85,15 +170,30 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return builders.Mean(ls, builders.SigmoidCrossEntropy(ls, logits, labels)), builders.BinaryAccuracy(ls, prob, labels)
 	}
 
+	metricLabels := labels
+	if spec.Categorical {
+		metricLabels = c.y
+	}
 	ts := s.Sub("train")
 	prob, logits := m.Call(c.x, true)
 	c.trainLoss, c.trainAcc = lossAcc(ts, prob, logits)
+	var err error
+	metrics := spec.Metrics
+	if metrics == nil {
+		metrics = []string{configs.MetricAccuracy}
+	}
+	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, spec.Categorical, prob, metricLabels); err != nil {
+		return nil, err
+	}
 
 	es := s.Sub("eval")
 	prob, logits = m.Call(c.x, false)
 	c.evalProb = prob
 	c.evalFeatures = m.Penultimate()
 	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
+	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, spec.Categorical, prob, metricLabels); err != nil {
+		return nil, err
+	}
 
 	opt, err := spec.NewOpt(s)
 	if err != nil {
@@ -139,13 +239,53 @@ func (c *Classifier) TrainBatch(x, y *tf.Tensor) (loss, acc float64, err error) 
 	return graphs.Scalar64(out[0]), graphs.Scalar64(out[1]), nil
 }
 
+// TrainBatchLogs runs one optimizer step on a batch and returns its logs (loss and the
+// compiled metrics' batch means, computed with the weights before the update, as Keras
+// reports them) and the stateful metrics' counts.
+func (c *Classifier) TrainBatchLogs(x, y *tf.Tensor) (runner.Logs, runner.Counts, error) {
+	mets, means, counts := c.trainMet.fetches()
+	out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, append([]tf.Output{c.trainLoss}, mets...), c.train, c.advance)
+	if err != nil {
+		return nil, nil, fmt.Errorf("training step: %w", err)
+	}
+	logs := runner.Logs{"loss": graphs.Scalar64(out[0])}
+	for i, name := range means {
+		logs[name] = graphs.Scalar64(out[1+i])
+	}
+	var cs runner.Counts
+	for i, name := range counts {
+		if cs == nil {
+			cs = runner.Counts{}
+		}
+		cs[name] = graphs.Float64s(out[1+len(means)+i])
+	}
+	return logs, cs, nil
+}
+
 // Evaluate returns the loss and accuracy over ds in inference mode, in batches, each
 // batch weighted by its size (Keras's evaluate).
 func (c *Classifier) Evaluate(ds *Dataset, batchSize int) (loss, acc float64, err error) {
+	loss, acc, _, err = c.evaluate(ds, batchSize)
+	return loss, acc, err
+}
+
+// EvaluateLogs returns the loss and the compiled metrics over ds in inference mode, as
+// Keras's evaluate: means weighted by batch size, the stateful metrics from the counts of
+// the whole set.
+func (c *Classifier) EvaluateLogs(ds *Dataset, batchSize int) (runner.Logs, error) {
+	_, _, logs, err := c.evaluate(ds, batchSize)
+	return logs, err
+}
+
+// evaluate is one inference pass over ds: the loss, the accuracy and the metrics' logs.
+func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, logs runner.Logs, err error) {
 	n := ds.Len()
 	if n == 0 {
-		return 0, 0, fmt.Errorf("evaluate: empty data set")
+		return 0, 0, nil, fmt.Errorf("evaluate: empty data set")
 	}
+	mets, means, counts := c.evalMet.fetches()
+	sums := make([]float64, len(means))
+	countSums := runner.Counts{}
 	idx := make([]int, 0, batchSize)
 	for start := 0; start < n; start += batchSize {
 		idx = idx[:0]
@@ -154,17 +294,37 @@ func (c *Classifier) Evaluate(ds *Dataset, batchSize int) (loss, acc float64, er
 		}
 		x, y, err := ds.batch(idx)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
-		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, []tf.Output{c.evalLoss, c.evalAcc})
+		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, append([]tf.Output{c.evalLoss, c.evalAcc}, mets...))
 		if err != nil {
-			return 0, 0, fmt.Errorf("evaluate: %w", err)
+			return 0, 0, nil, fmt.Errorf("evaluate: %w", err)
 		}
 		w := float64(len(idx))
 		loss += w * graphs.Scalar64(out[0])
 		acc += w * graphs.Scalar64(out[1])
+		for i := range means {
+			sums[i] += w * graphs.Scalar64(out[2+i])
+		}
+		for i, name := range counts {
+			v := graphs.Float64s(out[2+len(means)+i])
+			if countSums[name] == nil {
+				countSums[name] = make([]float64, len(v))
+			}
+			for j, x := range v {
+				countSums[name][j] += x
+			}
+		}
 	}
-	return loss / float64(n), acc / float64(n), nil
+	logs, err = c.CountedLogs(countSums)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	for i, name := range means {
+		logs[name] = sums[i] / float64(n)
+	}
+	logs["loss"] = loss / float64(n)
+	return loss / float64(n), acc / float64(n), logs, nil
 }
 
 // Features returns the inference-mode input of the model's last layer (its penultimate
@@ -247,8 +407,8 @@ func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	assemble.ChooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy,
-		NewOpt:      func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
+		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

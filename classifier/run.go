@@ -21,6 +21,9 @@ type Metrics struct {
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
 	TrainExamples   int     `json:"train_examples"`
 	TestExamples    int     `json:"test_examples"`
+	// TestMetrics are train.metrics' other values on the test split, by log name (auc,
+	// precision, ...).
+	TestMetrics map[string]float64 `json:"test_metrics,omitempty"`
 }
 
 // Run trains the classifier cfg describes with runner's loop and writes the run
@@ -32,8 +35,12 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if cfg.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	r, err := runner.Begin(cfg, o, runner.Schedule{Epochs: cfg.Train.Epochs, BatchSize: cfg.Train.BatchSize,
-		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks})
+	sched := runner.Schedule{Epochs: cfg.Train.Epochs, BatchSize: cfg.Train.BatchSize,
+		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks}
+	if s := cfg.Train.Optimizer.Schedule; s != nil {
+		sched.LearningRate = s.LearningRate
+	}
+	r, err := runner.Begin(cfg, o, sched)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +81,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		if err := h.WriteFiles(o.OutDir); err != nil {
 			return err
 		}
-		return plots.LearningCurves(filepath.Join(o.OutDir, "curves.png"), plots.History{Epochs: h.Epochs, Series: h.Metrics}, curvesTitle(cfg))
+		var metrics []string
+		for _, m := range cfg.Train.Metrics {
+			metrics = append(metrics, configs.MetricLogName(m))
+		}
+		return plots.LearningCurvesWith(filepath.Join(o.OutDir, "curves.png"), plots.History{Epochs: h.Epochs, Series: h.Metrics}, curvesTitle(cfg), metrics)
 	}})
 	if err != nil {
 		return nil, err
@@ -82,12 +93,23 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w after training, before the test evaluation (the final checkpoint is saved; -resume evaluates)", runner.ErrInterrupted)
 	}
-	loss, acc, err := c.Evaluate(test, cfg.Train.BatchSize)
+	loss, acc, logs, err := c.evaluate(test, cfg.Train.BatchSize)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "Test score: %.4f\nTest accuracy: %.4f\n", loss, acc)
 	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len()}
+	for _, m := range cfg.Train.Metrics {
+		name := configs.MetricLogName(m)
+		if name == "accuracy" {
+			continue // test_accuracy
+		}
+		if met.TestMetrics == nil {
+			met.TestMetrics = map[string]float64{}
+		}
+		met.TestMetrics[name] = logs[name]
+		fmt.Fprintf(out, "Test %s: %.4f\n", name, logs[name])
+	}
 	if secs := h.Metrics["seconds"]; len(secs) > 0 {
 		for _, s := range secs {
 			met.SecondsPerEpoch += s
@@ -107,29 +129,35 @@ type training struct {
 	batchSize  int
 }
 
-// TrainStep trains on the training examples at idx: loss and accuracy of the batch.
+// TrainStep trains on the training examples at idx: the batch's loss and metrics.
 func (t *training) TrainStep(idx []int) (runner.Logs, error) {
-	x, y, err := t.train.batch(idx)
-	if err != nil {
-		return nil, err
-	}
-	loss, acc, err := t.TrainBatch(x, y)
-	if err != nil {
-		return nil, err
-	}
-	return runner.Logs{"loss": loss, "accuracy": acc}, nil
+	logs, _, err := t.TrainStepCounts(idx)
+	return logs, err
 }
 
-// EndEpoch evaluates the validation data in inference mode (val_loss, val_accuracy) and
-// reports the learning rate.
+// TrainStepCounts trains on the training examples at idx: the batch's loss and mean
+// metrics, and the stateful metrics' counts, which the loop sums over the epoch
+// (runner.CountingModel).
+func (t *training) TrainStepCounts(idx []int) (runner.Logs, runner.Counts, error) {
+	x, y, err := t.train.batch(idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.TrainBatchLogs(x, y)
+}
+
+// EndEpoch evaluates the validation data in inference mode (val_loss and val_ of each
+// metric, as Keras's evaluate computes them) and reports the learning rate.
 func (t *training) EndEpoch() (runner.Logs, error) {
 	logs := runner.Logs{}
 	if t.val != nil {
-		vl, va, err := t.Evaluate(t.val, t.batchSize)
+		val, err := t.EvaluateLogs(t.val, t.batchSize)
 		if err != nil {
 			return nil, err
 		}
-		logs["val_loss"], logs["val_accuracy"] = vl, va
+		for k, v := range val {
+			logs["val_"+k] = v
+		}
 	}
 	lr, err := t.LearningRate()
 	if err != nil {
@@ -145,7 +173,7 @@ func curvesTitle(cfg *configs.Config) string {
 	var rates []string
 	for _, l := range cfg.Model.Layers {
 		if l.Type == configs.LayerDropout {
-			rates = append(rates, fmt.Sprint(l.Rate))
+			rates = append(rates, fmt.Sprint(l.Float("rate")))
 		}
 	}
 	if len(rates) == 0 {

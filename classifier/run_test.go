@@ -22,8 +22,9 @@ import (
 
 // tinyYAML is a small IMDB model with everything a checkpoint must carry: dropout (the
 // step counter's random streams), Adam (slots, iterations), ReduceLROnPlateau (the
-// learning rate, its counters) and EarlyStopping with best weights. With -limit 300 and a
-// 20% validation split an epoch is 8 steps.
+// learning rate, its counters), EarlyStopping with best weights and stateful metrics (a
+// partial epoch's confusion counts). With -limit 300 and a 20% validation split an epoch
+// is 8 steps.
 const tinyYAML = `name: tiny
 task: classifier
 seed: 7
@@ -38,6 +39,7 @@ train:
   epochs: 3
   batch_size: 32
   validation_split: 0.2
+  metrics: [accuracy, AUC, Precision, Recall]
   optimizer: {type: Adam, learning_rate: 0.01}
   callbacks:
     - {type: ReduceLROnPlateau, monitor: val_loss, factor: 0.5, patience: 1}
@@ -439,4 +441,54 @@ func TestFinalCheckpointHoldsRestoredWeights(t *testing.T) {
 	if err := json.Unmarshal(sc.State, &st); err != nil || !st.LastEpochWeights {
 		t.Errorf("state %s: want last_epoch_weights true (the weights were restored)", sc.State)
 	}
+}
+
+// A learning-rate schedule sets the rate of every step from the step counter, so a run
+// interrupted mid-epoch and resumed ends bit-identical to one that ran straight, and the
+// history's learning_rate is the schedule's value at each epoch's last step.
+func TestScheduleResumeEqualsUninterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on IMDB")
+	}
+	body := strings.Replace(tinyYAML, "    - {type: ReduceLROnPlateau, monitor: val_loss, factor: 0.5, patience: 1}\n", "", 1)
+	body = strings.Replace(body, "learning_rate: 0.01}", "learning_rate: {type: CosineDecay, initial_learning_rate: 0.0, warmup_target: 0.01, warmup_steps: 5, decay_steps: 15, alpha: 0.1}}", 1)
+	cfg := runtest.LoadConfig(t, body)
+	final := checkpoints.Name(3 * tinyStepsPerEpoch)
+	straight := t.TempDir()
+	if _, err := runTiny(t, context.Background(), cfg, straight, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantData, err := os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(straight), final), 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist := runtest.HistoryWithoutSeconds(t, straight)
+	for e, lr := range wantHist.Metrics["learning_rate"] {
+		step := int64((e+1)*tinyStepsPerEpoch - 1)
+		if want := float64(float32(cfg.Train.Optimizer.Schedule.LearningRate(step))); lr != want {
+			t.Errorf("epoch %d: learning_rate %v, want the schedule's at step %d, %v", e+1, lr, step, want)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := runTiny(t, runtest.InterruptAt(13), cfg, dir, nil); !errorsAsInterrupted(err) {
+		t.Fatalf("err = %v, want an interruption", err)
+	}
+	if _, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) { o.Resume = true }); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(checkpoints.DataFile(filepath.Join(checkpoints.Dir(dir), final), 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, wantData) {
+		t.Errorf("%s differs from the uninterrupted run's", final)
+	}
+	if h := runtest.HistoryWithoutSeconds(t, dir); !runtest.SameHistory(h, wantHist) {
+		t.Errorf("history\n got %+v\nwant %+v", h, wantHist)
+	}
+}
+
+func errorsAsInterrupted(err error) bool {
+	var ie *runner.InterruptedError
+	return errors.As(err, &ie)
 }

@@ -3,6 +3,7 @@ package configs
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +18,8 @@ const (
 )
 
 // Monitored quantities: the logs Model.fit produces with metrics [accuracy], and a GAN
-// run's.
+// run's. A classifier can also monitor any metric of its train.metrics by its log name
+// (MetricLogName: auc, precision, ...) and its val_ twin.
 const (
 	MonitorLoss        = "loss"
 	MonitorAccuracy    = "accuracy"
@@ -174,12 +176,22 @@ func NewCallback(typ string) (Callback, error) {
 	return cb, nil
 }
 
-// monitors returns the quantities a task's runs can monitor, sorted.
-func monitors(task string) []string {
+// monitors returns the quantities a run can monitor, sorted: a GAN's losses and
+// accuracies; a classifier's loss and its train.metrics (by their log names), each also
+// with val_.
+func monitors(task string, t *Train) []string {
 	if task == TaskGAN {
 		return []string{MonitorDiscLoss, MonitorFakeAccuracy, MonitorGenLoss, MonitorRealAccuracy}
 	}
-	return []string{MonitorAccuracy, MonitorLoss, MonitorValAccuracy, MonitorValLoss}
+	out := []string{MonitorLoss}
+	for _, m := range t.Metrics {
+		out = append(out, MetricLogName(m))
+	}
+	for _, m := range slices.Clone(out) {
+		out = append(out, "val_"+m)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // callback checks cb; path is its key path, e.g. "train.callbacks[0]"; t is the training
@@ -214,24 +226,18 @@ func (c *checker) callback(path string, cb *Callback, t *Train, task string) err
 			return nil
 		}
 	}
-	if err := c.oneOf(at("monitor"), cb.Monitor, monitors(task)); err != nil {
+	if err := c.oneOf(at("monitor"), cb.Monitor, monitors(task, t)); err != nil {
 		if task == TaskGAN && strings.HasPrefix(cb.Monitor, "val_") {
-			return c.bad(at("monitor"), "%q: a GAN run has no validation; monitor one of %s", cb.Monitor, strings.Join(monitors(task), ", "))
+			return c.bad(at("monitor"), "%q: a GAN run has no validation; monitor one of %s", cb.Monitor, strings.Join(monitors(task, t), ", "))
+		}
+		if name := strings.TrimPrefix(cb.Monitor, "val_"); task != TaskGAN && slices.ContainsFunc(MetricNames(), func(m string) bool { return MetricLogName(m) == name }) {
+			return c.bad(at("monitor"), "%q needs train.metrics to include %s", cb.Monitor, name)
 		}
 		return err
 	}
 	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() {
 		return c.bad(at("monitor"), "%q needs validation; set train.validation_data: test or train.validation_split > 0, or monitor %q",
 			cb.Monitor, cb.Monitor[4:])
-	}
-	if task != TaskGAN && (cb.Monitor == MonitorAccuracy || cb.Monitor == MonitorValAccuracy) {
-		hasAccuracy := false
-		for _, m := range t.Metrics {
-			hasAccuracy = hasAccuracy || m == MetricAccuracy
-		}
-		if !hasAccuracy {
-			return c.bad(at("monitor"), "%q needs train.metrics to include accuracy", cb.Monitor)
-		}
 	}
 	if cb.Type == CallbackModelCheckpoint {
 		return nil

@@ -20,8 +20,35 @@ const (
 	LossSparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
 )
 
-// MetricAccuracy is the only metric known.
-const MetricAccuracy = "accuracy"
+// Metrics, as Model.compile's metrics names them (matched case-insensitively). accuracy
+// is binary_accuracy or sparse_categorical_accuracy, as the loss implies, logged under its
+// own name. AUC, Precision and Recall are Keras's stateful metrics: computed over a whole
+// epoch (or the whole validation set) from their accumulated confusion counts, never
+// averaged over batches; they need binary labels (binary_crossentropy).
+const (
+	MetricAccuracy                  = "accuracy"
+	MetricBinaryAccuracy            = "binary_accuracy"
+	MetricSparseCategoricalAccuracy = "sparse_categorical_accuracy"
+	MetricAUC                       = "AUC"       // ROC, 200 thresholds, interpolation: keras.metrics.AUC()
+	MetricPrecision                 = "Precision" // at 0.5: keras.metrics.Precision()
+	MetricRecall                    = "Recall"    // at 0.5: keras.metrics.Recall()
+)
+
+// MetricNames returns the metrics train.metrics takes, in Keras spelling.
+func MetricNames() []string {
+	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricAUC, MetricPrecision, MetricRecall}
+}
+
+// MetricLogName is the name a metric's values have in the logs and the history (Keras's:
+// a metric class's snake-case name, "auc"; a function's own name); "val_" prefixes it for
+// validation.
+func MetricLogName(metric string) string { return kerasSnakeCase(metric) }
+
+// IsEpochMetric reports whether a metric is computed over the whole epoch from counts
+// (AUC, Precision, Recall) rather than averaged over batches.
+func IsEpochMetric(metric string) bool {
+	return metric == MetricAUC || metric == MetricPrecision || metric == MetricRecall
+}
 
 // ValidationTest, as Train.ValidationData, validates on the data set's test split.
 const ValidationTest = "test"
@@ -104,7 +131,9 @@ type Train struct {
 	// LossSparseCategoricalCrossentropy, on probabilities (from_logits=False). Default
 	// binary_crossentropy.
 	Loss string `mapstructure:"loss"`
-	// Metrics is Model.compile metrics. Default [accuracy]; only accuracy is known.
+	// Metrics is Model.compile metrics, Metric* names, each logged (and validated) beside
+	// the loss under its MetricLogName. Default [accuracy] (tfrun's default; Keras's is
+	// none).
 	Metrics []string `mapstructure:"metrics"`
 	// Optimizer is Model.compile optimizer. Default RMSprop with Keras's defaults (Keras's
 	// compile default, "rmsprop"). YAML: a mapping with type, or just the type name.

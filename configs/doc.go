@@ -9,5 +9,29 @@
 //
 // A YAML key whose value is null (`units:` or `units: ~`) counts as left out.
 //
-// The package needs no TensorFlow: builders and the runner read the structs it returns.
+// # The layer registry
+//
+// Layer types are an open set that registers itself (as image.RegisterFormat's decoders
+// do): each type's file here, layer_<keras_name>.go, declares a [LayerSpec] in init —
+// its Keras class name and default layer name, its arguments (kind, Keras's default, the
+// values tfrun accepts and why fewer than Keras's, if so), its output-shape rule and
+// whether it takes token ids. The decoder, [Config.Validate], the fingerprint and
+// [LayerReference] (the README's layer table, which a test keeps equal to it) read only
+// the registry, so the valid names in an error message are always the registered ones.
+// A [Layer] holds its type, name and arguments by Keras's key (read with Int, String, ...;
+// a wrapper's nested layer with Wrapped).
+//
+// Loading infers every layer's output shape from the data set's (IMDB: maxlen token ids;
+// the image sets' known shapes; a GAN's noise, and the generator's images for the
+// discriminator), so a layer that cannot take its input or a final shape the loss cannot
+// take is a load error at that layer's key.
+//
+// The registry is TensorFlow-free on purpose: a config can be checked without
+// libtensorflow. The other half of each layer, its weights and ops, is in package
+// builders, whose file for the layer registers a constructor for the same type
+// (builders.FromConfig). Adding a layer type is therefore two files, each with its test:
+// configs/layer_<name>.go (the spec) and builders/<name>.go (the layer, and its
+// registration); the test in package assemble that builds every registered type with
+// every argument value this package accepts, comparing the shapes both sides infer, fails
+// until both exist and agree. That is what makes a config that loads one that builds.
 package configs

@@ -17,11 +17,11 @@ func ExampleLoad() {
 	for _, l := range c.Model.Layers {
 		switch l.Type {
 		case configs.LayerEmbedding:
-			fmt.Println(l.Type, l.InputDim, l.OutputDim)
+			fmt.Println(l.Type, l.Int("input_dim"), l.Int("output_dim"))
 		case configs.LayerLSTM:
-			fmt.Println(l.Type, l.Units, l.Activation, l.RecurrentActivation)
+			fmt.Println(l.Type, l.Int("units"), l.String("activation"), l.String("recurrent_activation"))
 		case configs.LayerDense:
-			fmt.Println(l.Type, l.Units, l.Activation)
+			fmt.Println(l.Type, l.Int("units"), l.String("activation"))
 		}
 	}
 	fmt.Println(c.Train.Optimizer.Type, c.Train.Optimizer.LearningRate, c.Train.HasValidation())
@@ -51,4 +51,21 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 	// Output:
 	// model.layers[2].activation
 	// unknown "relux" (valid: leaky_relu, linear, relu, sigmoid, softmax, tanh)
+}
+
+// A layer type's spec says what its arguments are and what Keras defaults them to.
+func ExampleLookupLayer() {
+	spec, _ := configs.LookupLayer("GRU")
+	fmt.Println(spec.Type, spec.DefaultName, spec.Shapes)
+	for _, a := range spec.Args[:3] {
+		fmt.Println(a.Key, a.Default, a.Required)
+	}
+	l, _ := configs.NewLayer("gru")
+	fmt.Println(l.String("activation"), l.Bool("reset_after"))
+	// Output:
+	// GRU gru [time, features] → [units] ([time, units] with return_sequences)
+	// units <nil> true
+	// activation tanh false
+	// recurrent_activation sigmoid false
+	// tanh true
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"reflect"
 )
 
 // fingerprintVersion changes whenever the canonical form below changes.
@@ -68,16 +69,31 @@ func canonicalLayers(ls []Layer) []map[string]any {
 	return out
 }
 
-// canonicalLayer returns the layer's type, name if set, and its type's arguments, so adding
-// a field for another layer type leaves existing fingerprints alone.
+// canonicalLayer returns the layer's type, name if set, and its type's arguments (a nested
+// layer as its own canonical form), so adding a layer type leaves existing fingerprints
+// alone. An argument marked Later (added to a type after fingerprints were first taken) is
+// left out at its default, so adding one leaves them alone too.
 func canonicalLayer(l *Layer) map[string]any {
 	m := map[string]any{"type": l.Type}
 	if l.Name != "" {
 		m["name"] = l.Name
 	}
-	spec, _ := layerSpecOf(l.Type)
-	for _, key := range spec.args {
-		m[key] = layerField(l, spec, key).Interface()
+	spec := l.Spec()
+	if spec == nil {
+		return m
+	}
+	for _, a := range spec.Args {
+		v, _ := l.value(a)
+		if a.Later && a.Default != nil {
+			if def, _ := convertArg(a, a.Default); reflect.DeepEqual(def, v) {
+				continue
+			}
+		}
+		if inner, ok := v.(*Layer); ok && inner != nil {
+			m[a.Key] = canonicalLayer(inner)
+			continue
+		}
+		m[a.Key] = v
 	}
 	return m
 }

@@ -66,6 +66,11 @@ func Load(path string) (*Config, error) {
 	if c.Task == TaskGAN {
 		c.Train = Train{Callbacks: c.Train.Callbacks} // a GAN trains with GAN.Epochs and GAN.BatchSize
 	}
+	for i, m := range c.Train.Metrics { // Keras takes "auc" as well as "AUC"
+		if canon, ok := canonical(m, MetricNames()); ok {
+			c.Train.Metrics[i] = canon
+		}
+	}
 	c.File = path
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -149,8 +154,6 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.optimizer(path, raw, p)
 	case *Callback:
 		return d.callback(path, raw, p)
-	case *pair:
-		return d.pair(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:
@@ -274,89 +277,128 @@ func tagKeys(t reflect.Type) []string {
 	return keys
 }
 
-// layer decodes one layer: its type first, then only that type's arguments.
+// layer decodes one layer: its type first, then only that type's arguments (see its
+// LayerSpec), a nested layer recursively.
 func (d *decoder) layer(path string, raw any, l *Layer) error {
 	m, typ, err := d.typed(path, raw, "{type: Dense, units: 10}", LayerTypes())
 	if err != nil {
 		return err
 	}
-	spec, _ := layerSpecOf(typ)
-	*l = Layer{Type: typ}
-	l.setDefaults()
-	valid := append([]string{"type", "name"}, spec.args...)
-	known := valid
-	if typ == LayerLeakyReLU {
-		known = append(slices.Clip(valid), "alpha") // Keras 2's name for negative_slope
-		_, alpha := m["alpha"]
-		if _, slope := m["negative_slope"]; alpha && slope {
-			return d.bad(join(path, "alpha"), "Keras 2's name for negative_slope, which is also given; set only negative_slope")
+	spec := layerRegistry[typ]
+	*l, _ = NewLayer(typ)
+	known := append([]string{"type", "name"}, spec.ArgKeys()...)
+	for _, a := range spec.Args {
+		if a.Alias == "" {
+			continue
+		}
+		known = append(known, a.Alias)
+		_, alias := m[a.Alias]
+		if _, key := m[a.Key]; alias && key {
+			return d.bad(join(path, a.Alias), "another name for %s, which is also given; set only %s", a.Key, a.Key)
 		}
 	}
 	if err := d.knownKeys(path, m, known, " for "+typ); err != nil {
 		return err
 	}
-	for _, key := range valid[1:] {
-		yamlKey := key
-		r, ok := m[key]
-		if !ok && key == "negative_slope" {
-			yamlKey = "alpha"
-			r, ok = m[yamlKey]
-		}
-		if !ok {
-			if slices.Contains(spec.required, key) {
-				return d.missing(join(path, key), " for "+typ)
-			}
-			continue
-		}
-		if err := d.value(join(path, yamlKey), r, layerField(l, spec, key)); err != nil {
+	if r, ok := m["name"]; ok && r != nil {
+		if err := d.value(join(path, "name"), r, reflect.ValueOf(&l.Name).Elem()); err != nil {
 			return err
 		}
 	}
-	if _, ok := m["strides"]; typ == LayerMaxPooling1D && !ok {
-		l.Strides = l.PoolSize // Keras: strides=None means pool_size
+	for _, a := range spec.Args {
+		key := a.Key
+		r, ok := m[key]
+		if (!ok || r == nil) && a.Alias != "" {
+			key = a.Alias
+			r, ok = m[key]
+		}
+		if !ok || r == nil {
+			if a.Required {
+				return d.missing(join(path, a.Key), " for "+typ)
+			}
+			continue
+		}
+		v, err := d.arg(join(path, key), a, r)
+		if err != nil {
+			return err
+		}
+		l.args[a.Key] = v
 	}
 	return nil
 }
 
-// layerField returns the field of l holding argument key. For 2-D layers kernel_size and
-// strides go to a pair that the decoder fills from an int or a list (see pair).
-func layerField(l *Layer, spec layerSpec, key string) reflect.Value {
-	v := reflect.ValueOf(l).Elem()
-	if spec.twoD {
-		switch key {
-		case "kernel_size":
-			return reflect.ValueOf((*pair)(&l.KernelSize2D)).Elem()
-		case "strides":
-			return reflect.ValueOf((*pair)(&l.Strides2D)).Elem()
+// arg decodes one layer argument of kind a.Kind.
+func (d *decoder) arg(path string, a Arg, raw any) (any, error) {
+	switch a.Kind {
+	case KindInt:
+		if n, ok := asInt(raw); ok {
+			return int(n), nil
 		}
+	case KindFloat:
+		switch f := raw.(type) {
+		case float64:
+			return f, nil
+		case float32:
+			return float64(f), nil
+		}
+		if n, ok := asInt(raw); ok {
+			return float64(n), nil
+		}
+	case KindBool:
+		if b, ok := raw.(bool); ok {
+			return b, nil
+		}
+	case KindString:
+		if s, ok := raw.(string); ok {
+			return s, nil
+		}
+	case KindPair:
+		return d.pair(path, raw)
+	case KindInts:
+		list, ok := raw.([]any)
+		if !ok {
+			break
+		}
+		out := make([]int, len(list))
+		for i, item := range list {
+			n, ok := asInt(item)
+			if !ok {
+				return nil, d.wrongType(indexPath(path, i), "an integer", item)
+			}
+			out[i] = int(n)
+		}
+		return out, nil
+	case KindLayer:
+		inner := &Layer{}
+		if err := d.layer(path, raw, inner); err != nil {
+			return nil, err
+		}
+		return inner, nil
 	}
-	return v.FieldByIndex(fieldIndex(v.Type(), key))
+	return nil, d.wrongType(path, kindNames[a.Kind], raw)
 }
 
-// pair is a 2-D kernel size or stride: one int for both dimensions, or [height, width].
-type pair [2]int
-
-// pair decodes a 2-D kernel size or stride: an int n means [n, n].
-func (d *decoder) pair(path string, raw any, p *pair) error {
+// pair decodes a 2-D kernel size, stride or pool size: an int n means [n, n].
+func (d *decoder) pair(path string, raw any) ([2]int, error) {
 	if n, ok := asInt(raw); ok {
-		*p = pair{int(n), int(n)}
-		return nil
+		return [2]int{int(n), int(n)}, nil
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return d.wrongType(path, "an integer or a list [height, width]", raw)
+		return [2]int{}, d.wrongType(path, "an integer or a list [height, width]", raw)
 	}
 	if len(list) != 2 {
-		return d.bad(path, "want an integer or a list [height, width], got a list of %d", len(list))
+		return [2]int{}, d.bad(path, "want an integer or a list [height, width], got a list of %d", len(list))
 	}
+	var p [2]int
 	for i, item := range list {
 		n, ok := asInt(item)
 		if !ok {
-			return d.wrongType(indexPath(path, i), "an integer", item)
+			return [2]int{}, d.wrongType(indexPath(path, i), "an integer", item)
 		}
 		p[i] = int(n)
 	}
-	return nil
+	return p, nil
 }
 
 // fieldIndex returns the index of the field tagged key; the tables guarantee it exists.
@@ -384,7 +426,33 @@ func (d *decoder) optimizer(path string, raw any, o *Optimizer) error {
 		return err
 	}
 	*o = mustOptimizer(typ)
+	if lr, ok := m["learning_rate"]; ok {
+		if _, isNumber := asFloat(lr); !isNumber && lr != nil {
+			s, err := d.schedule(join(path, "learning_rate"), lr)
+			if err != nil {
+				return err
+			}
+			o.Schedule, o.LearningRate = s, s.LearningRate(0)
+			m = maps.Clone(m)
+			delete(m, "learning_rate")
+			if err := d.knownKeys(path, m, append([]string{"type", "learning_rate"}, optimizerArgs(typ)...), " for "+typ); err != nil {
+				return err
+			}
+		}
+	}
 	return d.args(path, m, typ, optimizerArgs(typ), reflect.ValueOf(o).Elem())
+}
+
+// asFloat returns raw as a number if it is a YAML number.
+func asFloat(raw any) (float64, bool) {
+	switch f := raw.(type) {
+	case float64:
+		return f, true
+	case float32:
+		return float64(f), true
+	}
+	n, ok := asInt(raw)
+	return float64(n), ok
 }
 
 // callback decodes a callback: a mapping with type and arguments, or just the type name

@@ -49,8 +49,8 @@ gan:
   discriminator:
     label_branch:
       - {type: Embedding, input_dim: 10, output_dim: 50}
-      - {type: Dense, units: 784}
-      - {type: Reshape, target_shape: [28, 28, 1]}
+      - {type: Dense, units: 100}
+      - {type: Reshape, target_shape: [10, 10, 1]}
     layers:
       - {type: Concatenate}
       - {type: Conv2D, filters: 64, kernel_size: 3, strides: 2, padding: same}
@@ -116,7 +116,7 @@ func TestLoadErrors(t *testing.T) {
 			key: "model.layers[1].filters", want: ErrUnknownKey, also: []string{"for LSTM"}},
 		{name: "unknown layer type", yaml: edit(t, baseYAML, "type: Dense", "type: Densee"),
 			key: "model.layers[2].type", want: ErrBadValue,
-			also: []string{`unknown "Densee" (valid: Activation, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, Dense, Dropout, Embedding, Flatten, GlobalMaxPooling1D, LSTM, LeakyReLU, MaxPooling1D, Reshape)`}},
+			also: []string{`unknown "Densee" (valid: ` + strings.Join(LayerTypes(), ", ") + ")"}},
 		{name: "layer without type", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{units: 8}"),
 			key: "model.layers[1].type", want: ErrMissingKey},
 		{name: "layer not a mapping", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "LSTM"),
@@ -145,9 +145,12 @@ func TestLoadErrors(t *testing.T) {
 			key: "model.layers[1].rate", want: ErrBadValue, also: []string{"must be in [0, 1), got 1"}},
 		{name: "dropout without rate", yaml: edit(t, baseYAML, "    - {type: LSTM", "    - {type: Dropout}\n    - {type: LSTM"),
 			key: "model.layers[1].rate", want: ErrMissingKey, also: []string{"for Dropout"}},
-		{name: "unknown activation", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, activation: relux}"),
-			key: "model.layers[1].activation", want: ErrBadValue,
+		{name: "unknown activation", yaml: edit(t, baseYAML, "activation: sigmoid", "activation: relux"),
+			key: "model.layers[2].activation", want: ErrBadValue,
 			also: []string{`unknown "relux" (valid: leaky_relu, linear, relu, sigmoid, softmax, tanh)`}},
+		{name: "LSTM activation the fused kernel lacks", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, activation: relu}"),
+			key: "model.layers[1].activation", want: ErrBadValue,
+			also: []string{`unknown "relu" (valid: tanh)`, "GRU and SimpleRNN take any"}},
 		{name: "unknown optimizer", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: {type: Adagrad}"),
 			key: "train.optimizer.type", want: ErrBadValue, also: []string{`unknown "Adagrad" (valid: Adam, RMSprop, SGD)`}},
 		{name: "unknown optimizer by name", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: adagrad"),
@@ -219,7 +222,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "Conv2D strides float", yaml: edit(t, cganYAML, "strides: 2", "strides: [2, 2.5]"),
 			key: "gan.discriminator.layers[1].strides[1]", want: ErrWrongType},
 		{name: "conditional GAN without label_branch", yaml: edit(t, cganYAML,
-			"    label_branch:\n      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 784}\n      - {type: Reshape, target_shape: [28, 28, 1]}\n", ""),
+			"    label_branch:\n      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 100}\n      - {type: Reshape, target_shape: [10, 10, 1]}\n", ""),
 			key: "gan.discriminator.label_branch", want: ErrMissingKey},
 		{name: "Reshape with two -1", yaml: edit(t, cganYAML, "[7, 7, 1]", "[-1, -1, 1]"),
 			key: "gan.generator.label_branch[2].target_shape[1]", want: ErrBadValue},
@@ -227,6 +230,48 @@ func TestLoadErrors(t *testing.T) {
 			key: "gan.train_step", want: ErrBadValue, also: []string{`unknown "sequential" (valid: simultaneous, alternating)`}},
 		{name: "model section for gan", yaml: cganYAML + "model: {layers: [{type: Flatten}]}\n",
 			key: "model", want: ErrBadValue},
+		{name: "unknown key of a wrapped layer", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, layer: {type: LSTM, units: 8, unitz: 3}}"),
+			key: "model.layers[1].layer.unitz", want: ErrUnknownKey, also: []string{"for LSTM"}},
+		{name: "wrapped layer not recurrent", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, layer: {type: Dense, units: 8}}"),
+			key: "model.layers[1].layer.type", want: ErrBadValue, also: []string{`"Dense" cannot be wrapped here (valid: GRU, LSTM, SimpleRNN)`}},
+		{name: "Bidirectional without layer", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, merge_mode: sum}"),
+			key: "model.layers[1].layer", want: ErrMissingKey, also: []string{"for Bidirectional"}},
+		{name: "Bidirectional merge_mode None", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, merge_mode: none, layer: {type: GRU, units: 8}}"),
+			key: "model.layers[1].merge_mode", want: ErrBadValue, also: []string{`unknown "none" (valid: concat, sum, mul, ave); None (two outputs) is not supported`}},
+		{name: "go_backwards inside Bidirectional", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, layer: {type: GRU, units: 8, go_backwards: true}}"),
+			key: "model.layers[1].layer.go_backwards", want: ErrBadValue},
+		{name: "wrapped layer named like another", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Bidirectional, layer: {type: GRU, units: 8, name: x}}", "activation: sigmoid", "activation: sigmoid, name: x"),
+			key: "model.layers[2].name", want: ErrBadValue, also: []string{"model.layers[1].layer"}},
+		{name: "recurrent_dropout", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, recurrent_dropout: 0.2}"),
+			key: "model.layers[1].recurrent_dropout", want: ErrBadValue, also: []string{"0.2: not supported (valid: 0); recurrent dropout is not implemented"}},
+		{name: "Conv1D window longer than the reviews", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Conv1D, filters: 4, kernel_size: 81}\n    - {type: LSTM, units: 8}"),
+			key: "model.layers[1].kernel_size", want: ErrBadValue, also: []string{"81 is longer than the input's 80 steps"}},
+		{name: "LSTM on a flat input", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Flatten}\n    - {type: LSTM, units: 8}"),
+			key: "model.layers[2]", want: ErrBadValue, also: []string{"LSTM: input shape (None, 640), want (None, timesteps, features)"}},
+		{name: "Dense on token ids", yaml: edit(t, baseYAML, "{type: Embedding, input_dim: 1000, output_dim: 8}", "{type: Dense, units: 8}"),
+			key: "model.layers[0]", want: ErrBadValue, also: []string{"Dense: takes floats, but its input is integer ids"}},
+		{name: "Embedding after the first layer", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: Embedding, input_dim: 10, output_dim: 8}"),
+			key: "model.layers[1]", want: ErrBadValue, also: []string{"Embedding: takes integer ids"}},
+		{name: "model ending in Dropout", yaml: edit(t, baseYAML, "activation: sigmoid}", "activation: sigmoid}\n    - {type: Dropout, rate: 0.1}"),
+			key: "model.layers[3].type", want: ErrBadValue, also: []string{"must end in a Dense or Activation layer with activation sigmoid"}},
+		{name: "sequence output", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, return_sequences: true}"),
+			key: "model.layers[2]", want: ErrBadValue, also: []string{"the model's output is (None, 80, 1), but binary_crossentropy needs (None, 1)"}},
+		{name: "discriminator of two values", yaml: edit(t, cganYAML, "      - {type: Dense, units: 1, activation: sigmoid}", "      - {type: Dense, units: 2, activation: sigmoid}"),
+			key: "gan.discriminator.layers[5]", want: ErrBadValue, also: []string{"want one logit per image (None, 1)"}},
+		{name: "label branch without Embedding", yaml: edit(t, cganYAML, "      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 49}", "      - {type: Dense, units: 49}"),
+			key: "gan.generator.label_branch[0]", want: ErrBadValue, also: []string{"integer ids"}},
+		{name: "Concatenate axis 1", yaml: edit(t, cganYAML, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}"),
+			key: "gan.generator.layers[0].axis", want: ErrBadValue, also: []string{"1: not supported (valid: -1); only the last (channel) axis is implemented"}},
+		{name: "branches that do not join", yaml: edit(t, cganYAML, "[7, 7, 1]", "[1, 7, 7]"),
+			key: "gan.generator.layers[0]", want: ErrBadValue, also: []string{"the label branch gives (None, 1, 7, 7), the input branch (None, 7, 7, 128)"}},
+		{name: "monitor of a metric not computed", yaml: edit(t, baseYAML, "validation_data: test", "validation_data: test\n  callbacks: [{type: EarlyStopping, monitor: val_auc}]"),
+			key: "train.callbacks[0].monitor", want: ErrBadValue, also: []string{`"val_auc" needs train.metrics to include auc`}},
+		{name: "unknown metric", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: [accuracy, f1_score]"),
+			key: "train.metrics[1]", want: ErrBadValue, also: []string{"valid: accuracy, binary_accuracy, sparse_categorical_accuracy, AUC, Precision, Recall"}},
+		{name: "AUC of ten classes", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: [AUC]\n  loss: sparse_categorical_crossentropy", "{type: Dense, units: 1, activation: sigmoid}", "{type: Dense, units: 2, activation: softmax}"),
+			key: "train.metrics[0]", want: ErrBadValue, also: []string{"AUC needs binary labels"}},
+		{name: "binary_accuracy of classes", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: [binary_accuracy]\n  loss: sparse_categorical_crossentropy", "{type: Dense, units: 1, activation: sigmoid}", "{type: Dense, units: 2, activation: softmax}"),
+			key: "train.metrics[0]", want: ErrBadValue, also: []string{"use sparse_categorical_accuracy"}},
 		{name: "YAML syntax", yaml: "task: [classifier\n", want: ErrSyntax, also: []string{"invalid YAML: line 1"}},
 		{name: "YAML duplicate key", yaml: baseYAML + "task: gan\n", want: ErrSyntax, also: []string{`"task" already defined`}},
 		{name: "YAML list", yaml: "- task: classifier\n", want: ErrSyntax},
@@ -324,20 +369,20 @@ train:
 			Mode: "auto", MinDelta: 1e-4, Cooldown: 0, MinLR: 0}},
 		{"EarlyStopping", es, Callback{Type: "EarlyStopping", Monitor: "val_loss", MinDelta: 0, Patience: 0, Mode: "auto",
 			Baseline: nil, RestoreBestWeights: false, StartFromEpoch: 0}},
-		{"LSTM", m[1], Layer{Type: "LSTM", Units: 4, Activation: "tanh", RecurrentActivation: "sigmoid", UseBias: true,
-			UnitForgetBias: true, Dropout: 0, RecurrentDropout: 0, ReturnSequences: false}},
-		{"Dense", tl[4], Layer{Type: "Dense", Units: 4, Activation: "linear", UseBias: true,
-			KernelInitializer: "glorot_uniform", BiasInitializer: "zeros"}},
-		{"Conv1D", tl[1], Layer{Type: "Conv1D", Filters: 4, KernelSize: 3, Strides: 1, Padding: "valid", Activation: "linear", UseBias: true}},
-		{"MaxPooling1D", tl[2], Layer{Type: "MaxPooling1D", PoolSize: 2, Strides: 2, Padding: "valid"}},
-		{"Conv2DTranspose", gen[1], Layer{Type: "Conv2DTranspose", Filters: 128, KernelSize2D: [2]int{4, 4}, Strides2D: [2]int{1, 1},
-			Padding: "valid", Activation: "linear", UseBias: true}},
-		{"BatchNormalization", gen[2], Layer{Type: "BatchNormalization", Momentum: 0.99, Epsilon: 0.001, Center: true, Scale: true}},
-		{"Conv2D", gen[3], Layer{Type: "Conv2D", Filters: 1, KernelSize2D: [2]int{7, 5}, Strides2D: [2]int{1, 1},
-			Padding: "same", Activation: "tanh", UseBias: true}},
-		{"LeakyReLU", g.Generator.InputBranch[1], Layer{Type: "LeakyReLU", NegativeSlope: 0.3}},
-		{"Concatenate", gen[0], Layer{Type: "Concatenate", Axis: -1}},
-		{"Flatten", disc[3], Layer{Type: "Flatten"}},
+		{"LSTM", argsOf(m[1]), map[string]any{"type": "LSTM", "units": 4, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
+			"unit_forget_bias": true, "dropout": 0.0, "recurrent_dropout": 0.0, "return_sequences": false}},
+		{"Dense", argsOf(tl[4]), map[string]any{"type": "Dense", "units": 4, "activation": "linear", "use_bias": true,
+			"kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}},
+		{"Conv1D", argsOf(tl[1]), map[string]any{"type": "Conv1D", "filters": 4, "kernel_size": 3, "strides": 1, "padding": "valid", "activation": "linear", "use_bias": true}},
+		{"MaxPooling1D", argsOf(tl[2]), map[string]any{"type": "MaxPooling1D", "pool_size": 2, "strides": 2, "padding": "valid"}},
+		{"Conv2DTranspose", argsOf(gen[1]), map[string]any{"type": "Conv2DTranspose", "filters": 128, "kernel_size": [2]int{4, 4}, "strides": [2]int{1, 1},
+			"padding": "valid", "activation": "linear", "use_bias": true}},
+		{"BatchNormalization", argsOf(gen[2]), map[string]any{"type": "BatchNormalization", "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true}},
+		{"Conv2D", argsOf(gen[3]), map[string]any{"type": "Conv2D", "filters": 1, "kernel_size": [2]int{7, 5}, "strides": [2]int{1, 1},
+			"padding": "same", "activation": "tanh", "use_bias": true}},
+		{"LeakyReLU", argsOf(g.Generator.InputBranch[1]), map[string]any{"type": "LeakyReLU", "negative_slope": 0.3}},
+		{"Concatenate", argsOf(gen[0]), map[string]any{"type": "Concatenate", "axis": -1}},
+		{"Flatten", argsOf(disc[3]), map[string]any{"type": "Flatten"}},
 		{"gan.noise_dim", g.NoiseDim, 100},
 		{"gan.batch_size", g.BatchSize, 256},
 		{"gan.sample_grid", g.SampleGrid, [2]int{4, 4}},
@@ -384,14 +429,14 @@ train:
 		{"task key case-insensitive", c.Task, "classifier"},
 		{"layer types in Keras spelling", []string{ls[0].Type, ls[1].Type, ls[2].Type, ls[3].Type, ls[4].Type, ls[5].Type, ls[6].Type, ls[7].Type},
 			[]string{"Embedding", "Conv1D", "MaxPooling1D", "LSTM", "GlobalMaxPooling1D", "LeakyReLU", "Dense", "Activation"}},
-		{"MaxPooling1D strides default to pool_size", ls[2].Strides, 4},
-		{"LeakyReLU alpha is negative_slope", ls[5].NegativeSlope, 0.1},
+		{"MaxPooling1D strides default to pool_size", ls[2].Int("strides"), 4},
+		{"LeakyReLU alpha is negative_slope", ls[5].Float("negative_slope"), 0.1},
 		{"optimizer by name", c.Train.Optimizer.Type, "Adam"},
 		{"callback type", c.Train.Callbacks[0].Type, "EarlyStopping"},
 		{"baseline set", c.Train.Callbacks[0].Baseline, &half},
-		{"int kernel_size means both", gan.GAN.Generator.Layers[1].KernelSize2D, [2]int{4, 4}},
-		{"int strides means both", gan.GAN.Discriminator.Layers[1].Strides2D, [2]int{2, 2}},
-		{"Reshape target_shape", gan.GAN.Generator.InputBranch[2].TargetShape, []int{7, 7, 128}},
+		{"int kernel_size means both", gan.GAN.Generator.Layers[1].Pair("kernel_size"), [2]int{4, 4}},
+		{"int strides means both", gan.GAN.Discriminator.Layers[1].Pair("strides"), [2]int{2, 2}},
+		{"Reshape target_shape", gan.GAN.Generator.InputBranch[2].Ints("target_shape"), []int{7, 7, 128}},
 		{"conditional", gan.GAN.Conditional(), true},
 	}
 	for _, tt := range tests {
@@ -403,15 +448,23 @@ train:
 	}
 }
 
+// argsOf is a layer's type and arguments, for comparisons.
+func argsOf(l Layer) map[string]any {
+	m := l.Args()
+	m["type"] = l.Type
+	return m
+}
+
 // TestNewLayer checks that NewLayer's defaults are the ones Load applies.
 func TestNewLayer(t *testing.T) {
 	c := mustLoad(t, "base.yaml", baseYAML)
 	tests := []struct {
 		typ  string
-		want Layer
+		want map[string]any
 	}{
-		{"lstm", Layer{Type: "LSTM", Activation: "tanh", RecurrentActivation: "sigmoid", UseBias: true, UnitForgetBias: true}},
-		{"Dense", Layer{Type: "Dense", Activation: "linear", UseBias: true, KernelInitializer: "glorot_uniform", BiasInitializer: "zeros"}},
+		{"lstm", map[string]any{"type": "LSTM", "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true, "unit_forget_bias": true,
+			"dropout": 0.0, "recurrent_dropout": 0.0, "return_sequences": false}},
+		{"Dense", map[string]any{"type": "Dense", "activation": "linear", "use_bias": true, "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
@@ -419,14 +472,16 @@ func TestNewLayer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if got := argsOf(got); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("NewLayer(%q) = %+v\nwant %+v", tt.typ, got, tt.want)
 			}
 		})
 	}
 	loaded := c.Model.Layers[1]
 	fresh, _ := NewLayer("LSTM")
-	fresh.Units = loaded.Units
+	if err := fresh.Set("units", loaded.Int("units")); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(loaded, fresh) {
 		t.Errorf("loaded LSTM %+v\n!= NewLayer + units %+v", loaded, fresh)
 	}
@@ -491,5 +546,48 @@ func TestRunConfigs(t *testing.T) {
 				t.Errorf("name = %q, want the file's base name %q", c.Name, want)
 			}
 		})
+	}
+}
+
+// A wrapper's layer is a nested mapping, decoded and defaulted as any layer.
+func TestLoadNestedLayer(t *testing.T) {
+	c := mustLoad(t, "nested.yaml", edit(t, baseYAML, "{type: LSTM, units: 8}",
+		"{type: bidirectional, merge_mode: ave, layer: {type: gru, units: 8, return_sequences: true, dropout: 0.25}}\n    - {type: GlobalMaxPooling1D}"))
+	bi := c.Model.Layers[1]
+	inner := bi.Wrapped()
+	if bi.Type != "Bidirectional" || bi.String("merge_mode") != "ave" || inner == nil {
+		t.Fatalf("got %+v", bi.Args())
+	}
+	want := map[string]any{"type": "GRU", "units": 8, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
+		"dropout": 0.25, "recurrent_dropout": 0.0, "return_sequences": true, "go_backwards": false, "reset_after": true}
+	if got := argsOf(*inner); !reflect.DeepEqual(got, want) {
+		t.Errorf("wrapped layer %+v\nwant %+v", got, want)
+	}
+	out, err := bi.OutputShape(Shape{80, 8}, false)
+	if err != nil || out.String() != "(None, 80, 8)" {
+		t.Errorf("output shape %v, %v; want (None, 80, 8) (ave keeps the units)", out, err)
+	}
+	if def := string(c.ModelDefinition()); !strings.Contains(def, `"layer":{"activation":"tanh","dropout":0.25`) {
+		t.Errorf("the definition lacks the wrapped layer: %s", def)
+	}
+}
+
+// train.metrics takes Keras's names in any case and monitors follow it.
+func TestLoadMetrics(t *testing.T) {
+	c := mustLoad(t, "metrics.yaml", edit(t, baseYAML, "validation_data: test",
+		"validation_data: test\n  metrics: [auc, precision, Recall, binary_accuracy]\n  callbacks: [{type: EarlyStopping, monitor: val_auc}, {type: ReduceLROnPlateau, monitor: precision}]"))
+	if got, want := c.Train.Metrics, []string{"AUC", "Precision", "Recall", "binary_accuracy"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("metrics %v, want %v", got, want)
+	}
+	var names []string
+	for _, m := range c.Train.Metrics {
+		names = append(names, MetricLogName(m))
+	}
+	if want := []string{"auc", "precision", "recall", "binary_accuracy"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("log names %v, want %v", names, want)
+	}
+	none := mustLoad(t, "none.yaml", edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: []"))
+	if len(none.Train.Metrics) != 0 {
+		t.Errorf("metrics: [] gave %v", none.Train.Metrics)
 	}
 }

@@ -31,8 +31,12 @@ type Optimizer struct {
 	// Type is OptimizerSGD, OptimizerRMSprop or OptimizerAdam. Required.
 	Type string `mapstructure:"type"`
 	// LearningRate: learning_rate of every optimizer. Default SGD 0.01, RMSprop 0.001,
-	// Adam 0.001; > 0.
+	// Adam 0.001; > 0. With a Schedule, its value at step 0.
 	LearningRate float64 `mapstructure:"learning_rate"`
+	// Schedule is the learning-rate schedule when YAML's learning_rate is a mapping with
+	// type (Keras's learning_rate=keras.optimizers.schedules.X(...)); nil for a constant
+	// rate.
+	Schedule *Schedule `mapstructure:"-"`
 	// Momentum: SGD and RMSprop momentum. Default 0, in [0, 1).
 	Momentum float64 `mapstructure:"momentum"`
 	// Nesterov: SGD nesterov. Default false.
@@ -101,7 +105,11 @@ func (c *checker) optimizer(path string, o *Optimizer) error {
 		return c.err(at("type"), unknownValue(o.Type, OptimizerTypes()))
 	}
 	var checks []error
-	checks = append(checks, c.positiveFloat(at("learning_rate"), o.LearningRate))
+	if o.Schedule != nil {
+		checks = append(checks, c.schedule(at("learning_rate"), o.Schedule))
+	} else {
+		checks = append(checks, c.positiveFloat(at("learning_rate"), o.LearningRate))
+	}
 	switch o.Type {
 	case OptimizerAdam:
 		checks = append(checks, c.unitInterval(at("beta_1"), o.Beta1), c.unitInterval(at("beta_2"), o.Beta2),

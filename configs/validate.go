@@ -119,7 +119,7 @@ func (c *checker) train(t *Train) error {
 	seen := map[string]bool{}
 	for i, m := range t.Metrics {
 		p := indexPath("train.metrics", i)
-		checks = append(checks, c.oneOf(p, m, []string{MetricAccuracy}))
+		checks = append(checks, c.oneOf(p, m, MetricNames()), c.metricFitsLoss(p, m, t.Loss))
 		if seen[m] {
 			checks = append(checks, c.bad(p, "%q given twice", m))
 		}
@@ -127,47 +127,82 @@ func (c *checker) train(t *Train) error {
 	}
 	checks = append(checks, c.optimizer("train.optimizer", &t.Optimizer))
 	for i := range t.Callbacks {
-		checks = append(checks, c.callback(indexPath("train.callbacks", i), &t.Callbacks[i], t, TaskClassifier))
+		p := indexPath("train.callbacks", i)
+		checks = append(checks, c.callback(p, &t.Callbacks[i], t, TaskClassifier))
+		if t.Callbacks[i].Type == CallbackReduceLROnPlateau && t.Optimizer.Schedule != nil {
+			checks = append(checks, c.bad(p+".type", "ReduceLROnPlateau cannot set a learning rate that train.optimizer.learning_rate schedules (%s); Keras refuses it too. Drop one of the two",
+				t.Optimizer.Schedule.Type))
+		}
 	}
 	return firstErr(checks)
 }
 
-// classifierConsistency checks the model against the data and the loss.
+// metricFitsLoss checks that a metric suits the labels the loss implies.
+func (c *checker) metricFitsLoss(path, metric, loss string) error {
+	switch {
+	case metric == MetricBinaryAccuracy && loss != LossBinaryCrossentropy:
+		return c.bad(path, "%s compares one probability with 0.5; with %s use %s (or accuracy)", metric, loss, MetricSparseCategoricalAccuracy)
+	case metric == MetricSparseCategoricalAccuracy && loss != LossSparseCategoricalCrossentropy:
+		return c.bad(path, "%s takes integer class labels and one probability per class; with %s use %s (or accuracy)", metric, loss, MetricBinaryAccuracy)
+	case IsEpochMetric(metric) && loss != LossBinaryCrossentropy:
+		return c.bad(path, "%s needs binary labels and one probability (binary_crossentropy), not %s", metric, loss)
+	}
+	return nil
+}
+
+// classifierConsistency checks the model against the data and the loss: the vocabulary,
+// the output layer, and (when the data set's shape is known) every layer's input shape
+// and the output's.
 func (c *checker) classifierConsistency(cfg *Config) error {
 	ls := cfg.Model.Layers
-	if first := ls[0]; cfg.Data.Dataset == DatasetIMDB && first.Type == LayerEmbedding && first.InputDim < cfg.Data.NumWords {
+	if first := ls[0]; cfg.Data.Dataset == DatasetIMDB && first.Type == LayerEmbedding && first.Int("input_dim") < cfg.Data.NumWords {
 		return c.bad("model.layers[0].input_dim", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so input_dim must be >= num_words",
-			first.InputDim, cfg.Data.NumWords)
+			first.Int("input_dim"), cfg.Data.NumWords)
 	}
 	classes := numClasses(cfg.Data.Dataset)
 	if cfg.Train.Loss == LossBinaryCrossentropy && classes != 2 {
 		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", cfg.Train.Loss, cfg.Data.Dataset, classes,
 			LossSparseCategoricalCrossentropy)
 	}
-	// The output activation: that of a final Dense, or a final Activation layer.
+	// The output activation: that of a final Dense, or a final Activation layer; the loss
+	// is computed from its logits, as Keras does.
 	last := len(ls) - 1
 	l := ls[last]
-	if l.Type != LayerDense && l.Type != LayerActivation {
-		return nil
-	}
 	p := indexPath("model.layers", last)
 	want := ActivationSigmoid
 	if cfg.Train.Loss == LossSparseCategoricalCrossentropy {
 		want = ActivationSoftmax
 	}
-	if l.Activation != want {
-		return c.bad(p+".activation", "%q, but %s expects probabilities (from_logits=False); the output needs activation %s",
-			l.Activation, cfg.Train.Loss, want)
+	if l.Type != LayerDense && l.Type != LayerActivation {
+		return c.bad(p+".type", "%s: the model must end in a Dense or Activation layer with activation %s, whose probabilities %s takes",
+			l.Type, want, cfg.Train.Loss)
 	}
-	if l.Type != LayerDense {
+	if l.String("activation") != want {
+		return c.bad(p+".activation", "%q, but %s expects probabilities (from_logits=False); the output needs activation %s",
+			l.String("activation"), cfg.Train.Loss, want)
+	}
+	if l.Type == LayerDense {
+		switch units := l.Int("units"); {
+		case cfg.Train.Loss == LossBinaryCrossentropy && units != 1:
+			return c.bad(p+".units", "%d, but %s needs 1 output unit", units, cfg.Train.Loss)
+		case cfg.Train.Loss == LossSparseCategoricalCrossentropy && units < classes:
+			return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
+				units, cfg.Data.Dataset, classes, cfg.Train.Loss, classes)
+		}
+	}
+	in, ids, known := cfg.Data.InputShape()
+	if !known {
 		return nil
 	}
+	out, _, err := c.stack("model.layers", ls, 0, in, ids)
+	if err != nil {
+		return err
+	}
 	switch {
-	case cfg.Train.Loss == LossBinaryCrossentropy && l.Units != 1:
-		return c.bad(p+".units", "%d, but %s needs 1 output unit", l.Units, cfg.Train.Loss)
-	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && l.Units < classes:
-		return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
-			l.Units, cfg.Data.Dataset, classes, cfg.Train.Loss, classes)
+	case cfg.Train.Loss == LossBinaryCrossentropy && (len(out) != 1 || out[0] != 1):
+		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, cfg.Train.Loss)
+	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && (len(out) != 1 || out[0] < classes):
+		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, cfg.Train.Loss, cfg.Data.Dataset, classes)
 	}
 	return nil
 }
@@ -184,9 +219,43 @@ func (c *checker) gan(g *GAN) error {
 		c.network("gan.discriminator", &g.Discriminator, g.NumClasses),
 		c.optimizer("gan.generator_optimizer", &g.GeneratorOptimizer),
 		c.optimizer("gan.discriminator_optimizer", &g.DiscriminatorOptimizer),
+		c.noSchedule("gan.generator_optimizer", &g.GeneratorOptimizer),
+		c.noSchedule("gan.discriminator_optimizer", &g.DiscriminatorOptimizer),
 		c.oneOf("gan.train_step", g.TrainStep, []string{TrainStepSimultaneous, TrainStepAlternating}),
 	}
-	return firstErr(checks)
+	if err := firstErr(checks); err != nil {
+		return err
+	}
+	return c.ganShapes(g)
+}
+
+// noSchedule refuses a learning-rate schedule where none is implemented (a GAN's
+// optimizers).
+func (c *checker) noSchedule(path string, o *Optimizer) error {
+	if o.Schedule != nil {
+		return c.bad(path+".learning_rate", "a schedule (%s): learning-rate schedules are implemented for classifiers (train.optimizer) only; give a number", o.Schedule.Type)
+	}
+	return nil
+}
+
+// ganShapes infers both networks' shapes: the generator's from the noise, the
+// discriminator's from the generator's images (that these are the data set's images is
+// checked when the GAN is built with its data), which must come out as one value per
+// image.
+func (c *checker) ganShapes(g *GAN) error {
+	images, err := c.networkShape("gan.generator", &g.Generator, g.Conditional(), Shape{g.NoiseDim})
+	if err != nil {
+		return err
+	}
+	out, err := c.networkShape("gan.discriminator", &g.Discriminator, g.Conditional(), images)
+	if err != nil {
+		return err
+	}
+	if len(out) != 1 || out[0] != 1 {
+		last := len(g.Discriminator.Layers) - 1
+		return c.bad(indexPath("gan.discriminator.layers", last), "the discriminator gives %v, want one logit per image (None, 1)", out)
+	}
+	return nil
 }
 
 // network checks one network of a GAN.
@@ -207,8 +276,8 @@ func (c *checker) network(path string, n *Network, numClasses int) error {
 	if err := c.layers(path+".label_branch", n.LabelBranch, false); err != nil {
 		return err
 	}
-	if first := n.LabelBranch[0]; first.Type == LayerEmbedding && first.InputDim < numClasses {
-		return c.bad(path+".label_branch[0].input_dim", "%d < gan.num_classes %d; labels go up to num_classes-1", first.InputDim, numClasses)
+	if first := n.LabelBranch[0]; first.Type == LayerEmbedding && first.Int("input_dim") < numClasses {
+		return c.bad(path+".label_branch[0].input_dim", "%d < gan.num_classes %d; labels go up to num_classes-1", first.Int("input_dim"), numClasses)
 	}
 	if len(n.InputBranch) > 0 {
 		if err := c.layers(path+".input_branch", n.InputBranch, false); err != nil {

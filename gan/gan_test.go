@@ -410,23 +410,27 @@ func testGANResume(t *testing.T, cfg *configs.Config) {
 
 func errorsIsInterrupted(err error) bool { return errors.Is(err, runner.ErrInterrupted) }
 
-// A config error that only shows while building (labels fed straight into a Dense, with no
-// Embedding to turn them into floats) is an error, not a panic.
+// A model the loader would refuse (labels fed straight into a Dense, with no Embedding to
+// turn them into floats), built from a config changed in Go, is an error, not a panic.
 func TestGANBuildErrorIsAnError(t *testing.T) {
-	body := strings.Replace(tinyCGAN, "      - {type: Embedding, input_dim: 10, output_dim: 5}\n      - {type: Dense, units: 64}", "      - {type: Dense, units: 64}", 1)
-	cfg := runtest.LoadConfig(t, body)
+	cfg := runtest.LoadConfig(t, tinyCGAN)
+	cfg.GAN.Generator.LabelBranch = cfg.GAN.Generator.LabelBranch[1:]
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !errors.Is(err, assemble.ErrModelConfig) {
 		t.Fatalf("err = %v, want an ErrModelConfig", err)
 	}
 }
 
-// Concatenate joins on the channel axis only; another axis is refused, not ignored.
+// Concatenate joins on the channel axis only; another axis, set in Go past the loader's
+// check, is refused, not ignored.
 func TestConcatenateAxis(t *testing.T) {
-	cfg := runtest.LoadConfig(t, strings.Replace(tinyCGAN, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}", 1))
+	cfg := runtest.LoadConfig(t, tinyCGAN)
+	if err := cfg.GAN.Generator.Layers[0].Set("axis", 1); err != nil {
+		t.Fatal(err)
+	}
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
-	if err == nil || !strings.Contains(err.Error(), "axis 1") {
-		t.Fatalf("err = %v, want one about axis 1", err)
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "axis: 1: not supported (valid: -1)") {
+		t.Fatalf("err = %v, want an ErrModelConfig about axis 1", err)
 	}
 }
 
@@ -487,15 +491,32 @@ func TestGANConfigsShapesAndParams(t *testing.T) {
 }
 
 // A layer that cannot be built is named by its config path, counting a conditional
-// network's Concatenate as layers[0] as the YAML does.
+// network's Concatenate as layers[0] as the YAML does. (Load finds such a layer first,
+// naming the same path; here it is added in Go, past the loader.)
 func TestGANBuildErrorNamesConfigPath(t *testing.T) {
+	cfg := runtest.LoadConfig(t, tinyCGAN)
+	reshape, err := configs.NewLayer("Reshape")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reshape.Set("target_shape", []int{5, 5, 5}); err != nil {
+		t.Fatal(err)
+	}
+	ls := cfg.GAN.Generator.Layers
+	cfg.GAN.Generator.Layers = append(append(ls[:2:2], reshape), ls[2:]...)
+	_, err = NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
+		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
+	}
 	body := strings.Replace(tinyCGAN,
 		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n",
 		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n      - {type: Reshape, target_shape: [5, 5, 5]}\n", 1)
-	cfg := runtest.LoadConfig(t, body)
-	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
-	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
-		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := configs.Load(p); err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2].target_shape: ") {
+		t.Fatalf("Load: %v, want an error at gan.generator.layers[2].target_shape", err)
 	}
 }
 

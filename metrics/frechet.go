@@ -1,7 +1,8 @@
-// Package metrics computes the GAN quality scores tfrun reports: the Fréchet distance
-// between two sets of feature vectors (the formula of the Fréchet Inception Distance,
-// Heusel et al. 2017, applied in a small classifier's feature space) and the entropy of a
-// label distribution. It needs no TensorFlow.
+// Package metrics computes scores from numbers a model produced, without TensorFlow: the
+// GAN quality scores tfrun reports, the Fréchet distance between two sets of feature
+// vectors (the formula of the Fréchet Inception Distance, Heusel et al. 2017, applied in a
+// small classifier's feature space) and the entropy of a label distribution; and the
+// results of Keras's confusion-matrix metrics (AUC, Precision, Recall) from their counts.
 package metrics
 
 import (

@@ -50,10 +50,24 @@ type History struct {
 //
 // The image is 12in × 4.5in at 96 dpi (1152×432 pixels), written atomically.
 func LearningCurves(path string, h History, title string) error {
+	return LearningCurvesWith(path, h, title, nil)
+}
+
+// LearningCurvesWith is LearningCurves with a panel more, to the right, for each of
+// metrics (Series names such as "auc", with "val_auc" the dashed validation line): the
+// figure grows by 6in per panel. A metric named accuracy or loss adds nothing.
+func LearningCurvesWith(path string, h History, title string, metrics []string) error {
 	if path == "" {
 		return fmt.Errorf("%w: LearningCurves: empty path", ErrInvalidArgument)
 	}
 	keys := []string{KeyAccuracy, KeyValAccuracy, KeyLoss, KeyValLoss}
+	var extra []string
+	for _, m := range metrics {
+		if m != KeyAccuracy && m != KeyLoss && !slices.Contains(extra, m) {
+			extra = append(extra, m)
+			keys = append(keys, m, "val_"+m)
+		}
+	}
 	xs, err := epochAxis("LearningCurves", h.Epochs, keys, h.Series)
 	if err != nil {
 		return err
@@ -72,7 +86,16 @@ func LearningCurves(path string, h History, title string) error {
 	if err != nil {
 		return fmt.Errorf("plots: LearningCurves: %w", err)
 	}
-	if err := renderFigure(path, curvesWidth, curvesHeight, title, []*plot.Plot{acc, loss}); err != nil {
+	panels := []*plot.Plot{acc, loss}
+	for _, m := range extra {
+		p, err := newPanel(m, m, xs, trainVal(m, "val_"+m))
+		if err != nil {
+			return fmt.Errorf("plots: LearningCurves: %w", err)
+		}
+		panels = append(panels, p)
+	}
+	width := curvesWidth * vg.Length(len(panels)) / 2
+	if err := renderFigure(path, width, curvesHeight, title, panels); err != nil {
 		return fmt.Errorf("plots: LearningCurves: %w", err)
 	}
 	return nil

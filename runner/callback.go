@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,8 +107,13 @@ type monitor struct {
 	minDelta float64
 }
 
-// newMonitor resolves Keras's mode "auto": metrics with "acc" in their name are maximised,
-// the rest minimised.
+// risingMetrics are the log names of Keras metrics whose _direction is "up" besides the
+// accuracies: mode "auto" maximises them.
+var risingMetrics = []string{"auc", "precision", "recall"}
+
+// newMonitor resolves Keras's mode "auto" as Keras 3 does: losses are minimised, metrics
+// that rise as the model improves (the accuracies, a GAN's real and fake accuracy, AUC,
+// precision, recall) maximised.
 func newMonitor(key, mode string, minDelta float64) monitor {
 	m := monitor{key: key, minDelta: math.Abs(minDelta)}
 	switch mode {
@@ -115,7 +121,8 @@ func newMonitor(key, mode string, minDelta float64) monitor {
 		m.maximize = true
 	case "min":
 	default:
-		m.maximize = strings.Contains(key, "acc")
+		name := strings.TrimPrefix(key, "val_")
+		m.maximize = strings.Contains(name, "acc") || slices.Contains(risingMetrics, name)
 	}
 	return m
 }

@@ -58,6 +58,11 @@ type Schedule struct {
 	Shuffle      bool
 	// Callbacks are the config's callbacks.
 	Callbacks []configs.Callback
+	// LearningRate, if set, is a learning-rate schedule (configs.Schedule.LearningRate):
+	// before each training step the loop sets the model's learning rate to its value at
+	// the step, the number of steps before (the graph's step counter, which a checkpoint
+	// keeps, so a resumed run continues the schedule exactly).
+	LearningRate func(step int64) float64
 }
 
 // Run is one training run: its run directory (locked against a second run), its seed and
@@ -170,7 +175,8 @@ type FitSpec struct {
 }
 
 // Fit trains m as Keras's Model.fit does: per epoch, a (seeded) shuffle, batches in order
-// (the last one partial), the running means of the step's metrics weighted by batch size,
+// (the last one partial), the running means of the step's metrics weighted by batch size
+// and a CountingModel's stateful metrics of the epoch's summed counts,
 // the model's end-of-epoch logs (validation), the callbacks and one line of logs. It
 // checkpoints every checkpoint.every epochs, when a callback asks, when the run is
 // interrupted and once at the end, after the callbacks' OnTrainEnd: the final checkpoint
@@ -281,6 +287,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		for k, v := range t.at.Sums {
 			sums[k] = float64(v)
 		}
+		counts := countsFromJSON(t.at.Counts)
 		bar := newProgressBar(out, steps)
 		if t.at.Batch > 0 {
 			bar.Set(t.at.Batch)
@@ -288,11 +295,23 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		for b := t.at.Batch; b < steps; b++ {
 			if ctx.Err() != nil {
 				bar.Exit()
-				t.at = Position{Epoch: epoch, Batch: b, Sums: toJSONFloats(sums), Seen: seen, Seconds: time.Since(start).Seconds()}
+				t.at = Position{Epoch: epoch, Batch: b, Sums: toJSONFloats(sums), Seen: seen, Counts: countsToJSON(counts), Seconds: time.Since(start).Seconds()}
 				return r.interrupted(t, steps)
 			}
 			idx := order[b*bs : min((b+1)*bs, n)]
-			logs, err := m.TrainStep(idx)
+			if lr := r.sched.LearningRate; lr != nil {
+				if err := m.SetLearningRate(lr(t.step)); err != nil {
+					bar.Exit()
+					return fail(fmt.Errorf("learning-rate schedule: %w", err))
+				}
+			}
+			var logs Logs
+			var batchCounts Counts
+			if cm, ok := m.(CountingModel); ok {
+				logs, batchCounts, err = cm.TrainStepCounts(idx)
+			} else {
+				logs, err = m.TrainStep(idx)
+			}
 			if err != nil {
 				bar.Exit()
 				return fail(err)
@@ -302,7 +321,12 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 				sums[k] += float64(len(idx)) * v
 			}
 			seen += len(idx)
-			running := means(sums, seen)
+			counts.add(batchCounts)
+			running, err := epochLogs(m, sums, seen, counts)
+			if err != nil {
+				bar.Exit()
+				return fail(err)
+			}
 			for _, cb := range callbacks {
 				if err := cb.OnBatchEnd(t, t.step, running); err != nil {
 					bar.Exit()
@@ -314,7 +338,10 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		}
 		bar.Finish()
 
-		logs := means(sums, seen)
+		logs, err := epochLogs(m, sums, seen, counts)
+		if err != nil {
+			return fail(err)
+		}
 		end, err := m.EndEpoch()
 		if err != nil {
 			return fail(err)
@@ -601,6 +628,22 @@ func newProgressBar(out io.Writer, steps int) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
+}
+
+// epochLogs are the epoch's logs so far: the means of the steps' logs, and a
+// CountingModel's metrics of the summed counts.
+func epochLogs(m Model, sums map[string]float64, seen int, counts Counts) (Logs, error) {
+	logs := means(sums, seen)
+	if cm, ok := m.(CountingModel); ok && len(counts) > 0 {
+		counted, err := cm.CountedLogs(counts)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range counted {
+			logs[k] = v
+		}
+	}
+	return logs, nil
 }
 
 // means divides weighted sums by the count.

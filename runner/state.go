@@ -22,6 +22,8 @@ type Position struct {
 	// interrupted.
 	Sums map[string]jsonFloat `json:"sums,omitempty"`
 	Seen int                  `json:"seen,omitempty"`
+	// Counts are the partial epoch's summed Counts (a CountingModel's stateful metrics).
+	Counts map[string][]jsonFloat `json:"counts,omitempty"`
 	// Seconds is the time spent on the partial epoch.
 	Seconds float64 `json:"seconds,omitempty"`
 	// Stopped reports that a callback stopped training (EarlyStopping): the fit is over.

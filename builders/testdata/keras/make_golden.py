@@ -56,6 +56,17 @@ CASES = [
     ("layer_normalization_2d_no_center", lambda: L.LayerNormalization(center=False), (3, 6), 2.0, 1.0),
     ("layer_normalization_no_scale", lambda: L.LayerNormalization(scale=False), IMG, 2.0, 1.0),
     ("spatial_dropout1d_inference", lambda: L.SpatialDropout1D(0.5), SEQ, 1.0, 0),
+    # Added with the layer registry (appended, so the cases above keep their seeds). A case
+    # named after the layer's default name is made with only its required arguments: its
+    # config pins Keras's defaults for configs' layer specs too.
+    ("lstm", lambda: L.LSTM(4), SEQ, 1.0, 0.5),
+    ("lstm_no_bias_sequences", lambda: L.LSTM(4, use_bias=False, return_sequences=True), SEQ, 1.0, 0.5),
+    ("dense", lambda: L.Dense(3), SEQ, 1.0, 0.5),
+    ("conv1d", lambda: L.Conv1D(2, 3), SEQ, 1.0, 0.5),
+    ("max_pooling1d", lambda: L.MaxPooling1D(), SEQ, 1.0, 0),
+    ("conv2d", lambda: L.Conv2D(2, 3), IMG, 1.0, 0.5),
+    ("conv2d_transpose_s2_same", lambda: L.Conv2DTranspose(2, 3, strides=2, padding="same"), IMG, 1.0, 0.5),
+    ("leaky_re_lu", lambda: L.LeakyReLU(), SEQ, 1.0, 0),
 ]
 
 

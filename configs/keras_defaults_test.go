@@ -1,0 +1,90 @@
+package configs
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// The layer specs' defaults are Keras's: each is compared with the config Keras 3.15.1
+// reports for the layer made with only its required arguments (the golden cases of
+// builders/testdata/keras_golden.json named after the layer's default name, recorded by
+// builders/testdata/keras/make_golden.py).
+func TestLayerDefaultsAreKeras(t *testing.T) {
+	raw, err := os.ReadFile("../builders/testdata/keras_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Keras string
+		Cases []struct {
+			Name, Class string
+			Config      map[string]any
+		}
+	}
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if golden.Keras != "3.15.1" {
+		t.Fatalf("golden file from Keras %s, want 3.15.1", golden.Keras)
+	}
+	checked := 0
+	for _, kc := range golden.Cases {
+		spec, ok := LookupLayer(kc.Class)
+		if !ok || kc.Name != spec.DefaultName {
+			continue // not a defaults case
+		}
+		t.Run(kc.Name, func(t *testing.T) {
+			l, _ := NewLayer(spec.Type)
+			for _, a := range spec.Args {
+				if a.Required {
+					if err := l.Set(a.Key, kerasValue(kc.Config[a.Key])); err != nil {
+						t.Fatalf("%s: %v", a.Key, err)
+					}
+				}
+			}
+			args := l.Args()
+			for _, a := range spec.Args {
+				want, ok := kc.Config[a.Key]
+				if a.Required || !ok {
+					continue
+				}
+				checked++
+				if got, want := fmt.Sprint(args[a.Key]), fmt.Sprint(kerasValue(want)); got != want {
+					t.Errorf("%s: %s, Keras %s", a.Key, got, want)
+				}
+			}
+		})
+	}
+	if checked < 40 {
+		t.Errorf("only %d defaults compared", checked)
+	}
+}
+
+// kerasValue normalises a value of a Keras config: a 1-tuple is its entry, an
+// initializer its snake-case name, a 2-list of numbers a [2]int, a whole number an int.
+func kerasValue(v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 1 {
+			return kerasValue(x[0])
+		}
+		if len(x) == 2 {
+			a, ok1 := x[0].(float64)
+			b, ok2 := x[1].(float64)
+			if ok1 && ok2 {
+				return [2]int{int(a), int(b)}
+			}
+		}
+	case map[string]any:
+		if name, ok := x["class_name"].(string); ok {
+			return kerasSnakeCase(name)
+		}
+	case float64:
+		if x == float64(int(x)) {
+			return int(x) // JSON's 4.0 is units 4; a float argument takes an int too
+		}
+	}
+	return v
+}

@@ -1,0 +1,31 @@
+package configs
+
+// LayerConv1D is Keras's Conv1D.
+const LayerConv1D = "Conv1D"
+
+func init() {
+	registerLayer(LayerSpec{
+		Type:   LayerConv1D,
+		Doc:    "1-D convolution over the steps",
+		Shapes: "[steps, channels] → [steps', filters]",
+		Args: []Arg{
+			filtersArg(),
+			{Key: "kernel_size", Kind: KindInt, Required: true, Bound: Positive, Doc: "window length"},
+			{Key: "strides", Kind: KindInt, Default: 1, Bound: Positive, Doc: "window step"},
+			paddingArg(PaddingCausal, PaddingSame, PaddingValid),
+			activationArg(ActivationLinear),
+			useBiasArg(),
+		},
+		OutputShape: func(l *Layer, in Shape) (Shape, error) {
+			if err := steps1D(in); err != nil {
+				return nil, err
+			}
+			n := convLength(in[0], l.Int("kernel_size"), l.Int("strides"), l.String("padding"))
+			if n <= 0 {
+				return nil, argErr("kernel_size", "%d is longer than the input's %d steps (padding %s)", l.Int("kernel_size"), in[0], l.String("padding"))
+			}
+			return Shape{n, l.Int("filters")}, nil
+		},
+		Example: Shape{10, 4},
+	})
+}

@@ -1,0 +1,16 @@
+package configs
+
+// LayerDropout is Keras's Dropout.
+const LayerDropout = "Dropout"
+
+func init() {
+	registerLayer(LayerSpec{
+		Type:   LayerDropout,
+		Doc:    "zeroes a fraction of the inputs in training, scaling the rest by 1/(1 − rate)",
+		Shapes: "any shape → the same",
+		Args: []Arg{
+			rateArg("fraction dropped"),
+		},
+		Example: Shape{4, 3},
+	})
+}

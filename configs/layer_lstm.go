@@ -1,0 +1,27 @@
+package configs
+
+// LayerLSTM is Keras's LSTM.
+const LayerLSTM = "LSTM"
+
+func init() {
+	args := []Arg{
+		unitsArg("state size"),
+		{Key: "activation", Kind: KindString, Default: ActivationTanh, Choices: []string{ActivationTanh},
+			Note: "TensorFlow's fused LSTM kernel has tanh only; GRU and SimpleRNN take any", Doc: "of the cell"},
+		{Key: "recurrent_activation", Kind: KindString, Default: ActivationSigmoid, Choices: []string{ActivationSigmoid},
+			Note: "TensorFlow's fused LSTM kernel has sigmoid only; GRU takes any", Doc: "of the gates"},
+		useBiasArg(),
+		{Key: "unit_forget_bias", Kind: KindBool, Default: true, Doc: "start the forget gate's bias at 1"},
+	}
+	args = append(args, rnnDropoutArgs()...)
+	args = append(args, returnSequencesArg())
+	registerLayer(LayerSpec{
+		Type:        LayerLSTM,
+		Doc:         "long short-term memory (Hochreiter & Schmidhuber 1997), gates i, f, c, o",
+		Shapes:      "[time, features] → [units] ([time, units] with return_sequences)",
+		Recurrent:   true,
+		Args:        args,
+		OutputShape: rnnShape,
+		Example:     Shape{3, 2},
+	})
+}

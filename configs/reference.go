@@ -1,0 +1,105 @@
+package configs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// LayerReference renders the registered layer types as the README's Markdown reference:
+// one row per type with what it computes, its shapes and its arguments with Keras's
+// defaults, then the activation and initializer names. The README holds its output (a
+// test keeps the two equal), so the documentation cannot drift from the registry.
+func LayerReference() string {
+	var b strings.Builder
+	b.WriteString("| layer | what it computes | shapes (without the batch axis) | arguments (Keras's defaults) |\n")
+	b.WriteString("| --- | --- | --- | --- |\n")
+	for _, s := range LayerSpecs() {
+		var args []string
+		for _, a := range s.Args {
+			args = append(args, "`"+a.Key+"` ("+describeArg(a)+")")
+		}
+		if len(args) == 0 {
+			args = []string{"—"}
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.Type, cell(s.Doc), cell(s.Shapes), cell(strings.Join(args, ", ")))
+	}
+	fmt.Fprintf(&b, "\nActivations: %s. Initializers: %s.\n", strings.Join(Activations(), ", "), strings.Join(Initializers(), ", "))
+	return b.String()
+}
+
+// describeArg says what an argument takes, default first.
+func describeArg(a Arg) string {
+	var parts []string
+	switch {
+	case a.Required && a.Kind == KindLayer:
+		parts = append(parts, "required: "+orList(a.Layers))
+	case a.Required:
+		parts = append(parts, "required")
+	case a.DefaultFrom != "":
+		parts = append(parts, "= "+a.DefaultFrom)
+	default:
+		parts = append(parts, showValue(a.Default))
+	}
+	only := a.Note != "" && (len(a.Choices) == 1 || len(a.IntChoices) == 1 || len(a.FloatChoices) == 1)
+	if only {
+		parts[0] += " only"
+	}
+	named := false // a subset of the activations or initializers listed below the table
+	for _, set := range [][]string{Activations(), Initializers()} {
+		var missing []string
+		for _, name := range set {
+			if !slices.Contains(a.Choices, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(a.Choices) > 1 && subset(a.Choices, set) {
+			named = true
+			if len(missing) > 0 {
+				parts = append(parts, "not "+orList(missing))
+			}
+		}
+	}
+	if a.Kind == KindString && !only && !named {
+		var others []string
+		for _, c := range a.Choices {
+			if c != a.Default {
+				others = append(others, c)
+			}
+		}
+		parts = append(parts, "or "+orList(others))
+	}
+	if a.Alias != "" {
+		parts = append(parts, "alias "+a.Alias)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func subset(xs, of []string) bool {
+	for _, x := range xs {
+		if !slices.Contains(of, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func orList(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
+func showValue(v any) string {
+	switch x := v.(type) {
+	case [2]int:
+		return fmt.Sprintf("[%d, %d]", x[0], x[1])
+	case float64:
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// cell escapes a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

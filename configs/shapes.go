@@ -1,0 +1,157 @@
+package configs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Shape is a tensor shape without the batch dimension (Keras's output shape minus None).
+// Images are channels-last, as Keras's default.
+type Shape []int
+
+// String prints the shape as Keras's summary does: (None, 80, 32).
+func (s Shape) String() string {
+	parts := []string{"None"}
+	for _, d := range s {
+		parts = append(parts, fmt.Sprint(d))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func (s Shape) size() int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// imageShapes are the image data sets' shapes (channels-last).
+var imageShapes = map[string]Shape{
+	DatasetMNIST:        {28, 28, 1},
+	DatasetFashionMNIST: {28, 28, 1},
+	DatasetCIFAR10:      {32, 32, 3},
+}
+
+// InputShape is the shape of one example of the data set a classifier trains on: IMDB's
+// maxlen token ids, or an image data set's pixels. known is false for a data set whose
+// shape only its files tell.
+func (d Data) InputShape() (shape Shape, ids, known bool) {
+	if d.Dataset == DatasetIMDB {
+		return Shape{d.Maxlen}, true, d.Maxlen > 0
+	}
+	s, ok := imageShapes[d.Dataset]
+	return slices.Clone(s), false, ok
+}
+
+// OutputShape returns the layer's output shape for an input of shape in (ids: integer
+// ids rather than floats), or an error saying why the layer cannot take that input.
+func (l *Layer) OutputShape(in Shape, ids bool) (Shape, error) {
+	spec := l.Spec()
+	switch {
+	case spec == nil:
+		return nil, fmt.Errorf("unknown layer type %q", l.Type)
+	case spec.Join:
+		return nil, fmt.Errorf("joins two inputs")
+	case ids && !spec.TakesIDs:
+		return nil, fmt.Errorf("takes floats, but its input is integer ids (token ids or class labels); an Embedding turns ids into vectors")
+	case !ids && spec.TakesIDs:
+		return nil, fmt.Errorf("takes integer ids, but its input %v is floats; it can only come first, on token ids or class labels", in)
+	case spec.OutputShape == nil:
+		return slices.Clone(in), nil
+	}
+	return spec.OutputShape(l, in)
+}
+
+// stack infers the output shape of layers applied in order to an input of shape in (ids:
+// integer ids); path is the list's key path and first the index of ls[0] in it. The
+// output is floats unless the stack is empty.
+func (c *checker) stack(path string, ls []Layer, first int, in Shape, ids bool) (Shape, bool, error) {
+	for i := range ls {
+		out, err := ls[i].OutputShape(in, ids)
+		if err != nil {
+			return nil, false, c.shapeError(indexPath(path, first+i), &ls[i], err)
+		}
+		in, ids = out, false
+	}
+	return in, ids, nil
+}
+
+// shapeError reports a layer's shape error at its path (or its argument's).
+func (c *checker) shapeError(path string, l *Layer, err error) error {
+	if ae, ok := err.(*layerArgError); ok {
+		return c.bad(join(path, ae.key), "%s", ae.msg)
+	}
+	return c.bad(path, "%s: %v", l.Type, err)
+}
+
+// network infers a GAN network's output shape for inputs of shape in (and, when
+// conditional, class labels of shape [1]): the branches, their join, the layers.
+func (c *checker) networkShape(path string, n *Network, conditional bool, in Shape) (Shape, error) {
+	if !conditional {
+		out, _, err := c.stack(path+".layers", n.Layers, 0, in, false)
+		return out, err
+	}
+	label, _, err := c.stack(path+".label_branch", n.LabelBranch, 0, Shape{1}, true)
+	if err != nil {
+		return nil, err
+	}
+	input, _, err := c.stack(path+".input_branch", n.InputBranch, 0, in, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(label) != len(input) || !slices.Equal(label[:len(label)-1], input[:len(input)-1]) {
+		return nil, c.bad(path+".layers[0]", "Concatenate: the label branch gives %v, the input branch %v; all but the last axis must match", label, input)
+	}
+	joined := append(slices.Clone(input[:len(input)-1]), input[len(input)-1]+label[len(label)-1])
+	out, _, err := c.stack(path+".layers", n.Layers[1:], 1, joined, false)
+	return out, err
+}
+
+// Shape rules shared by the layer types.
+
+// convLength is Keras's conv_output_length: the steps of a convolution or pooling
+// window of size k moved by stride over n steps.
+func convLength(n, k, stride int, padding string) int {
+	switch padding {
+	case PaddingSame:
+		return (n + stride - 1) / stride
+	case PaddingCausal:
+		return (n-1)/stride + 1
+	}
+	if n < k {
+		return 0
+	}
+	return (n-k)/stride + 1
+}
+
+// deconvLength is Keras's deconv_output_length without output_padding.
+func deconvLength(n, k, stride int, padding string) int {
+	if padding == PaddingSame {
+		return n * stride
+	}
+	return n*stride + max(k-stride, 0)
+}
+
+// window2D is the output shape of a 2-D convolution or pooling over an image in
+// ([height, width, channels]) with window k, stride st and padding, with channels out
+// channels; the argument named windowKey is blamed when the image is too small.
+func window2D(in Shape, k, st [2]int, padding string, channels int, windowKey string) (Shape, error) {
+	if len(in) != 3 {
+		return nil, shapeErr(in, "(None, height, width, channels)")
+	}
+	h, w := convLength(in[0], k[0], st[0], padding), convLength(in[1], k[1], st[1], padding)
+	if h <= 0 || w <= 0 {
+		return nil, argErr(windowKey, "%v is larger than the input image %v (with padding %s)", k, in, padding)
+	}
+	return Shape{h, w, channels}, nil
+}
+
+// steps1D checks a [steps, channels] input.
+func steps1D(in Shape) error {
+	if len(in) != 2 || in[0] <= 0 {
+		return shapeErr(in, "(None, steps, channels)")
+	}
+	return nil
+}
