@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"ganeval": 4, "bench/cmd/compare": 4,
 	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5,
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
+	"distributed": 1,
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
