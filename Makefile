@@ -20,7 +20,7 @@ export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpa
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench bench-env compat tensorboard-check fashion-mnist libtensorflow clean env
+.PHONY: all build run test vet bench bench-env compat export-check tensorboard-check fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -94,6 +94,41 @@ compat: $(COMPAT_STAMP) build
 $(COMPAT_STAMP):
 	$(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/pip install --disable-pip-version-check --quiet tensorflow-cpu==2.18.0
+	touch $@
+
+# Python TensorFlow and Keras serve tfrun's SavedModels (not part of `make test`): a venv
+# with tensorflow-cpu 2.18.0 and keras 3.15.1 in export/check/.venv (ignored by git); short
+# runs of the three configs in export/check/ (an IMDB classifier, an MNIST classifier, a
+# conditional GAN), each exported with `tfrun export`; tfrun's own answers (`tfrun predict`
+# from the run and from the export, the GAN run's generator via export/check/reference);
+# then export/check/check_export.py loads each SavedModel with tf.saved_model.load, Keras's
+# TFSMLayer and saved_model_cli and compares.
+EXPORT_CHECK_DIR := export/check
+EXPORT_VENV := $(EXPORT_CHECK_DIR)/.venv
+EXPORT_STAMP := $(EXPORT_VENV)/.tensorflow-cpu-2.18.0-keras-3.15.1
+EXPORT_RUNS := $(EXPORT_CHECK_DIR)/.runs
+EXPORT_PYTHON ?= python3
+EXPORT_REF := bin/export-check-reference
+
+export-check: $(EXPORT_STAMP) build
+	rm -rf $(EXPORT_RUNS) && mkdir -p $(EXPORT_RUNS)
+	$(GO) build -o $(EXPORT_REF) ./$(EXPORT_CHECK_DIR)/reference
+	$(BIN) -config $(EXPORT_CHECK_DIR)/text.yaml -limit 2000 -out $(EXPORT_RUNS)/text > $(EXPORT_RUNS)/train.log
+	$(BIN) export -config $(EXPORT_CHECK_DIR)/text.yaml -run $(EXPORT_RUNS)/text -out $(EXPORT_RUNS)/models/text
+	$(EXPORT_REF) reviews -n 500 -out $(EXPORT_RUNS)/reviews.txt
+	$(BIN) predict -config $(EXPORT_CHECK_DIR)/text.yaml -run $(EXPORT_RUNS)/text -file $(EXPORT_RUNS)/reviews.txt > $(EXPORT_RUNS)/text_predictions.jsonl
+	$(BIN) -config $(EXPORT_CHECK_DIR)/image.yaml -limit 2000 -out $(EXPORT_RUNS)/image >> $(EXPORT_RUNS)/train.log
+	$(BIN) export -config $(EXPORT_CHECK_DIR)/image.yaml -run $(EXPORT_RUNS)/image -out $(EXPORT_RUNS)/models/image
+	$(EXPORT_REF) images -dataset mnist -n 32 -out $(EXPORT_RUNS)/images
+	$(BIN) predict -model $(EXPORT_RUNS)/models/image -images $(EXPORT_RUNS)/images/*.png > $(EXPORT_RUNS)/image_predictions.jsonl
+	$(BIN) -config $(EXPORT_CHECK_DIR)/cgan.yaml -limit 1024 -out $(EXPORT_RUNS)/cgan >> $(EXPORT_RUNS)/train.log
+	$(BIN) export -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -out $(EXPORT_RUNS)/models/cgan
+	$(EXPORT_REF) gan -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -n 8 -out $(EXPORT_RUNS)/cgan_reference.json
+	$(EXPORT_VENV)/bin/python $(EXPORT_CHECK_DIR)/check_export.py --runs $(EXPORT_RUNS) --saved-model-cli $(EXPORT_VENV)/bin/saved_model_cli
+
+$(EXPORT_STAMP):
+	$(EXPORT_PYTHON) -m venv $(EXPORT_VENV)
+	$(EXPORT_VENV)/bin/pip install --disable-pip-version-check --quiet tensorflow-cpu==2.18.0 keras==3.15.1
 	touch $@
 
 # TensorBoard reads tfrun's event files (not part of `make test`): a venv with TensorBoard

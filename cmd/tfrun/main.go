@@ -8,9 +8,13 @@
 // when the run is interrupted (Ctrl-C or SIGTERM: the step in flight finishes, a checkpoint
 // is saved, a second signal quits at once); -resume continues from the latest.
 //
+// Subcommands: generate and evaluate-gan (GANs), export (a run as a SavedModel), predict
+// (classify text or images with a run's model or an exported one).
+//
 // Exit codes: 0 success, 1 runtime error, 2 usage or config error (including -resume
 // without a checkpoint, a run directory that already holds checkpoints, a checkpoint of
-// another model), 130 interrupted by SIGINT, 143 interrupted by SIGTERM.
+// another model, an export version that exists, a directory that is not a SavedModel),
+// 130 interrupted by SIGINT, 143 interrupted by SIGTERM.
 package main
 
 import (
@@ -30,6 +34,7 @@ import (
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/export"
 	"github.com/tfrun/tfrun/gan"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -80,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runGenerate(ctx, args[1:], stdout, stderr)
 		case "evaluate-gan":
 			return runEvaluateGAN(ctx, args[1:], stdout, stderr)
+		case "export":
+			return runExport(ctx, args[1:], stdout, stderr)
+		case "predict":
+			return runPredict(ctx, args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("tfrun", flag.ContinueOnError)
@@ -98,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_       = fs.Bool("v", false, "verbose: let TensorFlow's C++ library log at INFO level (see quietTensorFlow)")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -173,7 +182,9 @@ func exitCodeOf(ctx context.Context, err error) int {
 	case errors.Is(err, runner.ErrInterrupted):
 		return interruptedCode(ctx)
 	case errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
-		errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch), errors.Is(err, assemble.ErrModelConfig):
+		errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch), errors.Is(err, assemble.ErrModelConfig),
+		errors.Is(err, export.ErrUnsupported), errors.Is(err, export.ErrVersionExists), errors.Is(err, export.ErrNotSavedModel),
+		errors.Is(err, export.ErrNoRunFile), errors.Is(err, export.ErrInvalidArgument):
 		return 2
 	}
 	return 1

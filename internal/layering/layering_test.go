@@ -17,8 +17,8 @@ var layers = map[string]int{
 	"builders": 1, "checkpoints": 1, "internal/gradcheck": 1, "bench/cmd/peak": 1,
 	"assemble": 2, "runner": 2,
 	"classifier": 3, "gan": 3,
-	"ganeval": 4, "bench/cmd/compare": 4,
-	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5,
+	"ganeval": 4, "bench/cmd/compare": 4, "export": 4,
+	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5, "examples/serve": 5, "export/check/reference": 5,
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
 	"distributed": 1,
 }

@@ -1,0 +1,195 @@
+"""make export-check: Python TensorFlow 2.18 and Keras 3 serve the SavedModels tfrun exports.
+
+Reads what the Makefile target wrote into RUNS (see README.md):
+
+  models/text, text_predictions.jsonl   an IMDB classifier and `tfrun predict -run`'s answers
+  models/image, image_predictions.jsonl an MNIST classifier and `tfrun predict -model -images`'s
+  models/cgan, cgan_reference.json      a conditional GAN and its run's own generator's images
+
+and checks, with TensorFlow's own loaders:
+
+  text   tf.saved_model.load(dir).signatures["serving_default"] on the raw review strings
+         returns tfrun's probabilities (<= 1e-5), labels and class ids; token_ids on the
+         ids of tokenize returns the same; keras.layers.TFSMLayer wraps it (also inside a
+         keras.Model on a string Input); the graph holds no training op;
+  image  serving_default on the PNGs' pixels (decoded by TensorFlow) and float_images on
+         the same pixels as float32 return tfrun's probabilities;
+  cgan   serving_default(noise, class_id) returns, for every asked class, the image tfrun's
+         generator draws for that noise and class (equal bytes), which no other class's
+         image matches;
+  all    saved_model_cli show --all lists the signatures with method
+         tensorflow/serving/predict.
+"""
+
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Op types the inference graph must not hold: optimizers' updates, random draws (dropout,
+# noise), the step counter's increment, gradients.
+TRAINING_OPS = ("ResourceApply", "StatelessRandom", "RandomUniform", "RandomStandardNormal",
+                "AssignAddVariableOp", "BlockLSTMGradV2", "Conv2DBackpropFilter", "BroadcastGradientArgs")
+
+failures = []
+
+
+def check(ok, what):
+    print(("  ok    " if ok else "  FAIL  ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def graph_ops(model_dir):
+    from tensorflow.core.protobuf import saved_model_pb2
+    sm = saved_model_pb2.SavedModel()
+    with open(os.path.join(model_dir, "saved_model.pb"), "rb") as f:
+        sm.ParseFromString(f.read())
+    mg = sm.meta_graphs[0]
+    return mg, sorted({n.op for n in mg.graph_def.node})
+
+
+def latest_version(base):
+    versions = [int(d) for d in os.listdir(base) if d.isdigit()]
+    return os.path.join(base, str(max(versions)))
+
+
+def check_graph(name, model_dir):
+    mg, ops = graph_ops(model_dir)
+    bad = [o for o in ops if o.startswith(TRAINING_OPS)]
+    check(not bad, f"{name}: inference graph of {len(mg.graph_def.node)} nodes, no training ops (found {bad or 'none'})")
+    check(list(mg.meta_info_def.tags) == ["serve"] and mg.saver_def.version == 2,
+          f"{name}: one meta graph tagged serve, saver_def V2 ({mg.saver_def.restore_op_name})")
+
+
+def check_cli(cli, name, model_dir, expect):
+    out = subprocess.run([cli, "show", "--all", "--dir", model_dir], capture_output=True, text=True)
+    text = out.stdout
+    missing = [e for e in expect if e not in text]
+    check(out.returncode == 0 and not missing,
+          f"{name}: saved_model_cli show --all lists {', '.join(expect)}" + (f" (missing {missing})" if missing else ""))
+    return text
+
+
+def check_text(runs, cli):
+    print("text classifier")
+    model_dir = latest_version(os.path.join(runs, "models", "text"))
+    want = read_jsonl(os.path.join(runs, "text_predictions.jsonl"))
+    texts = [w["text"] for w in want]
+    m = tf.saved_model.load(model_dir)
+    sigs = sorted(k for k in m.signatures.keys())
+    check({"serving_default", "token_ids", "tokenize"} <= set(sigs), f"signatures {sigs}")
+    f = m.signatures["serving_default"]
+    probs, labels, ids = [], [], []
+    for i in range(0, len(texts), 64):
+        out = f(text=tf.constant(texts[i:i + 64]))
+        probs.extend(out["probability"].numpy().tolist())
+        labels.extend(x.decode() for x in out["label"].numpy())
+        ids.extend(out["class_id"].numpy().tolist())
+    # tfrun prints a float32 as the shortest decimal that reads back as it: compare float32s.
+    diff = float(np.max(np.abs(np.array(probs, np.float32) - np.array([w["probability"] for w in want], np.float32))))
+    check(diff <= 1e-5, f"serving_default on {len(texts)} raw texts (real IMDB reviews, empty, <br />, accents, "
+          f"Greek, CJK, emoji): max |probability - tfrun predict| = {diff:.2e} (<= 1e-5)")
+    check(labels == [w["label"] for w in want] and ids == [w["class_id"] for w in want],
+          f"labels and class ids equal tfrun predict's ({sum(l == 'positive' for l in labels)} positive, "
+          f"{sum(l == 'negative' for l in labels)} negative)")
+    tok = m.signatures["tokenize"](text=tf.constant(texts[:64]))["token_ids"]
+    again = m.signatures["token_ids"](token_ids=tok)["probability"].numpy()
+    check(np.array_equal(again, np.array(probs[:64], np.float32)),
+          f"token_ids(tokenize(text)) == serving_default(text); token ids {tok.shape}, "
+          f"the empty text -> {tok.numpy()[0][-3:].tolist()} (pre-padded start index)")
+
+    import keras
+    layer = keras.layers.TFSMLayer(model_dir, call_endpoint="serving_default")
+    out = layer(tf.constant(texts[:32]))
+    ldiff = float(np.max(np.abs(out["probability"].numpy() - np.array(probs[:32], np.float32))))
+    check(ldiff == 0.0, f"keras {keras.__version__} TFSMLayer(call_endpoint='serving_default') wraps it: max diff {ldiff}")
+    inp = keras.Input(shape=(), dtype="string", name="text")
+    km = keras.Model(inp, layer(inp))
+    kout = km(tf.constant(texts[:32]))
+    kdiff = float(np.max(np.abs(kout["probability"].numpy() - np.array(probs[:32], np.float32))))
+    check(kdiff == 0.0, f"keras.Model(keras.Input(dtype='string') -> TFSMLayer) gives the same: max diff {kdiff}")
+
+    check_graph("text", model_dir)
+    check_cli(cli, "text", model_dir, ["signature_def['serving_default']", "signature_def['token_ids']",
+                                       "signature_def['tokenize']", "inputs['text']", "DT_STRING",
+                                       "Method name is: tensorflow/serving/predict"])
+    print(f"  e.g. {json.dumps(texts[1][:60])}... -> {probs[1]:.6f} {labels[1]} (tfrun: {want[1]['probability']})")
+
+
+def check_image(runs, cli):
+    print("image classifier")
+    model_dir = latest_version(os.path.join(runs, "models", "image"))
+    want = read_jsonl(os.path.join(runs, "image_predictions.jsonl"))
+    m = tf.saved_model.load(model_dir)
+    pixels = tf.stack([tf.io.decode_png(tf.io.read_file(w["image"]), channels=1) for w in want])
+    out = m.signatures["serving_default"](images=pixels)
+    diff = float(np.max(np.abs(out["probability"].numpy() - np.array([w["probability"] for w in want], np.float32))))
+    check(diff <= 1e-5, f"serving_default on {len(want)} PNGs decoded by TensorFlow: max |probability - tfrun predict -images| = {diff:.2e}")
+    check([x.decode() for x in out["label"].numpy()] == [w["label"] for w in want], "labels equal tfrun predict's")
+    fout = m.signatures["float_images"](images=tf.cast(pixels, tf.float32))
+    check(np.array_equal(fout["probabilities"].numpy(), out["probabilities"].numpy()),
+          "float_images on the same pixels as float32 gives the same probabilities")
+    truth = [int(os.path.basename(w["image"]).split("_")[1].split(".")[0]) for w in want]
+    acc = np.mean(np.array(truth) == out["class_id"].numpy())
+    print(f"  accuracy on these {len(want)} test images: {acc:.2f}")
+    check_graph("image", model_dir)
+    check_cli(cli, "image", model_dir, ["signature_def['serving_default']", "signature_def['float_images']", "DT_UINT8"])
+
+
+def check_cgan(runs, cli):
+    print("conditional GAN generator")
+    model_dir = latest_version(os.path.join(runs, "models", "cgan"))
+    with open(os.path.join(runs, "cgan_reference.json")) as f:
+        ref = json.load(f)
+    h, w, c = ref["shape"]
+    noise = np.array(ref["noise"], np.float32)
+    classes = np.array(ref["class_id"], np.int32)
+    want = np.stack([np.frombuffer(base64.b64decode(b), np.uint8) for b in ref["images"]]).reshape(-1, h, w, c)
+    m = tf.saved_model.load(model_dir)
+    got = m.signatures["serving_default"](noise=tf.constant(noise), class_id=tf.constant(classes))["images"].numpy()
+    check(got.dtype == np.uint8 and got.shape == want.shape, f"images {got.dtype} {list(got.shape)}")
+    diff = np.abs(got.astype(int) - want.astype(int))
+    check(int(diff.max()) == 0, f"every image equals the run's generator's for the same noise and class "
+          f"({len(got)} images, {len(set(classes.tolist()))} classes; max byte difference {int(diff.max())})")
+    # Which class's reference image does each image match? The asked one, and only it.
+    n = int(np.sum(classes == classes[0]))
+    ok = True
+    for i in range(len(got)):
+        same_noise = [j for j in range(len(want)) if j % n == i % n]
+        matches = [int(classes[j]) for j in same_noise if np.array_equal(got[i], want[j])]
+        ok = ok and matches == [int(classes[i])]
+    check(ok, "each image matches the reference of its asked class and of no other class")
+    check_graph("cgan", model_dir)
+    check_cli(cli, "cgan", model_dir, ["inputs['noise']", "inputs['class_id']", "outputs['images']", "DT_UINT8"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", required=True, help="the directory make export-check filled")
+    ap.add_argument("--saved-model-cli", default="saved_model_cli")
+    args = ap.parse_args()
+    print(f"TensorFlow {tf.__version__}")
+    check_text(args.runs, args.saved_model_cli)
+    check_image(args.runs, args.saved_model_cli)
+    check_cgan(args.runs, args.saved_model_cli)
+    if failures:
+        print(f"FAILED: {len(failures)} checks")
+        sys.exit(1)
+    print("OK: Python TensorFlow and Keras serve tfrun's SavedModels with tfrun's numbers")
+
+
+if __name__ == "__main__":
+    main()
