@@ -20,7 +20,7 @@ export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpa
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench bench-env compat export-check tensorboard-check fashion-mnist libtensorflow clean env
+.PHONY: all build run test vet bench bench-env bench-distributed compat export-check tensorboard-check fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -75,6 +75,18 @@ bench: bench-env libtensorflow
 	$(GO) build -o bin/bench-compare ./bench/cmd/compare
 	$(GO) build -o bin/bench-peak ./bench/cmd/peak
 	bin/bench-compare -tfrun bin/tfrun-bench -peak bin/bench-peak -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
+
+# Data-parallel scaling (#14): imdb_tuned on 1 process × 1 thread, then 2 worker processes ×
+# 1 thread on 127.0.0.1 with the same global batch (bench/distributed/run.sh: examples/s, the
+# ratio), and the all-reduce of imdb_tuned's gradients between two processes (ms/step).
+# DIST_CONFIG, DIST_LIMIT and DIST_EPOCHS change the run.
+DIST_CONFIG ?= configs/imdb_tuned.yaml
+DIST_LIMIT ?= 6144
+DIST_EPOCHS ?= 3
+
+bench-distributed: build
+	bench/distributed/run.sh bin/tfrun $(DIST_CONFIG) $(DIST_LIMIT) $(DIST_EPOCHS)
+	$(GO) test ./distributed -run '^$$' -bench 'AllReduceProcesses/imdb_tuned' -benchtime 20x
 
 # Python TensorFlow reads tfrun's checkpoints (not part of `make test`): a venv with
 # tensorflow-cpu 2.18.0 in checkpoints/compat/.venv (ignored by git), a short run of

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"fmt"
+	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -9,6 +10,7 @@ import (
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
 	tfmetrics "github.com/tfrun/tfrun/metrics"
 	"github.com/tfrun/tfrun/runner"
@@ -30,6 +32,7 @@ type Classifier struct {
 	evalProb            tf.Output
 	evalFeatures        tf.Output // the input of the last layer (inference)
 	sess                *graphs.Session
+	rep                 *replica // set when training as a replica of a cluster
 }
 
 // ClassifierSpec says what to compile.
@@ -48,6 +51,12 @@ type ClassifierSpec struct {
 	// beside the loss; nil means [accuracy] (a config's default), an empty list none.
 	// Accuracy is computed either way (Evaluate, metrics.json).
 	Metrics []string
+	// Server, if set, makes the classifier one replica of the server's cluster (see
+	// replica.go): its session runs on the server, its training steps take their slice
+	// of each global batch and all-reduce gradients and metrics, each collective bounded
+	// by CollectiveTimeout (0: DefaultCollectiveTimeout). Threads is then the server's.
+	Server            *distributed.Server
+	CollectiveTimeout time.Duration
 }
 
 // metricOutputs are a graph's compiled metrics by log name: the batch means (the
@@ -154,6 +163,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
 	}
 	c := &Classifier{graph: g, Model: m}
+	if spec.Server != nil {
+		c.rep = newReplica(g, spec.Server, spec.CollectiveTimeout)
+	}
 	dt := tf.Float
 	if spec.IntInput {
 		dt = tf.Int32
@@ -195,12 +207,16 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, err
 	}
 
+	minimized := c.trainLoss
+	if c.rep != nil {
+		minimized = c.replicaLogs(ts.Sub("replica"))
+	}
 	opt, err := spec.NewOpt(s)
 	if err != nil {
 		return nil, err
 	}
 	c.Opt = opt
-	c.train, err = opt.Minimize(s, c.trainLoss, m.TrainableVariables())
+	c.train, err = opt.Minimize(s, minimized, m.TrainableVariables())
 	if err != nil {
 		return nil, err
 	}
@@ -208,14 +224,66 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
+	if c.rep != nil {
+		opts, err := spec.Server.SessionOptions()
+		if err != nil {
+			return nil, err
+		}
+		c.sess, err = graphs.StartSessionOn(g, opts)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 	if c.sess, err = graphs.StartSession(g, spec.Threads); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// Close releases the session.
-func (c *Classifier) Close() error { return c.sess.Close() }
+// replicaLogs turns the training loss and metrics into the global batch's: each batch
+// mean weighted by this replica's share of the global batch, then summed across the
+// replicas, as the stateful metrics' counts are. It returns this replica's weighted loss,
+// the one to minimize (the all-reduce has no gradient; the gradients are summed instead).
+func (c *Classifier) replicaLogs(s *graphs.Scope) tf.Output {
+	local := c.rep.scaled(s, c.trainLoss)
+	outs := []tf.Output{local, c.rep.scaled(s, c.trainAcc)}
+	for _, name := range c.trainMet.names {
+		if o, ok := c.trainMet.means[name]; ok {
+			outs = append(outs, c.rep.scaled(s, o))
+		}
+	}
+	for _, name := range c.trainMet.names {
+		if o, ok := c.trainMet.counts[name]; ok {
+			outs = append(outs, c.rep.counted(s, o))
+		}
+	}
+	sums := c.rep.ar.Sum(s.Sub("allreduce_logs"), outs...)
+	if !s.Ok(sums...) {
+		return local
+	}
+	c.trainLoss, c.trainAcc, sums = sums[0], sums[1], sums[2:]
+	for _, name := range c.trainMet.names {
+		if _, ok := c.trainMet.means[name]; ok {
+			c.trainMet.means[name], sums = sums[0], sums[1:]
+		}
+	}
+	for _, name := range c.trainMet.names {
+		if _, ok := c.trainMet.counts[name]; ok {
+			c.trainMet.counts[name], sums = sums[0], sums[1:]
+		}
+	}
+	return local
+}
+
+// Close releases the session; after a failed step of a replica it leaves it to the
+// process's exit (closing waits for every run, and a run given up on may never end).
+func (c *Classifier) Close() error {
+	if c.rep != nil && c.rep.lost {
+		return nil
+	}
+	return c.sess.Close()
+}
 
 // Session is the classifier's session.
 func (c *Classifier) Session() *graphs.Session { return c.sess }
@@ -243,8 +311,24 @@ func (c *Classifier) TrainBatch(x, y *tf.Tensor) (loss, acc float64, err error) 
 // compiled metrics' batch means, computed with the weights before the update, as Keras
 // reports them) and the stateful metrics' counts.
 func (c *Classifier) TrainBatchLogs(x, y *tf.Tensor) (runner.Logs, runner.Counts, error) {
+	return c.trainBatchLogs(map[tf.Output]*tf.Tensor{c.x: x, c.y: y})
+}
+
+// trainBatchLogs is TrainBatchLogs with the feeds made.
+func (c *Classifier) trainBatchLogs(feeds map[tf.Output]*tf.Tensor) (runner.Logs, runner.Counts, error) {
 	mets, means, counts := c.trainMet.fetches()
-	out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, append([]tf.Output{c.trainLoss}, mets...), c.train, c.advance)
+	fetches := append([]tf.Output{c.trainLoss}, mets...)
+	var out []*tf.Tensor
+	var err error
+	if c.rep != nil {
+		err = c.rep.run(func() error {
+			var err error
+			out, err = c.sess.Run(feeds, fetches, c.train, c.advance)
+			return err
+		})
+	} else {
+		out, err = c.sess.Run(feeds, fetches, c.train, c.advance)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("training step: %w", err)
 	}
@@ -286,10 +370,21 @@ func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, lo
 	mets, means, counts := c.evalMet.fetches()
 	sums := make([]float64, len(means))
 	countSums := runner.Counts{}
+	lo, hi := 0, n
+	if c.rep != nil { // each replica evaluates its part; the totals are summed below
+		lo, hi = c.rep.rows(n)
+		for _, name := range counts {
+			dims, err := c.evalMet.counts[name].Shape().ToSlice()
+			if err != nil || len(dims) != 1 || dims[0] < 0 {
+				return 0, 0, nil, fmt.Errorf("evaluate: %s's counts have no static length", name)
+			}
+			countSums[name] = make([]float64, dims[0])
+		}
+	}
 	idx := make([]int, 0, batchSize)
-	for start := 0; start < n; start += batchSize {
+	for start := lo; start < hi; start += batchSize {
 		idx = idx[:0]
-		for i := start; i < min(start+batchSize, n); i++ {
+		for i := start; i < min(start+batchSize, hi); i++ {
 			idx = append(idx, i)
 		}
 		x, y, err := ds.batch(idx)
@@ -314,6 +409,22 @@ func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, lo
 			for j, x := range v {
 				countSums[name][j] += x
 			}
+		}
+	}
+	if c.rep != nil {
+		totals := append([]float64{loss, acc}, sums...)
+		for _, name := range counts {
+			totals = append(totals, countSums[name]...)
+		}
+		if totals, err = c.rep.sum(c.sess, totals); err != nil {
+			return 0, 0, nil, fmt.Errorf("evaluate: %w", err)
+		}
+		loss, acc, totals = totals[0], totals[1], totals[2:]
+		copy(sums, totals)
+		totals = totals[len(sums):]
+		for _, name := range counts {
+			copy(countSums[name], totals)
+			totals = totals[len(countSums[name]):]
 		}
 	}
 	logs, err = c.CountedLogs(countSums)
@@ -397,6 +508,11 @@ func finalActivation(l builders.Layer) string {
 // implementation for its batch size, its loss and optimizer, weights drawn from seed. Run,
 // evaluate-gan and the benchmark all build classifiers through it.
 func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
+	return fromConfig(cfg, in, intInput, seed, threads, nil, 0)
+}
+
+// fromConfig is FromConfig, as a replica of srv's cluster when srv is set.
+func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int, srv *distributed.Server, timeout time.Duration) (*Classifier, error) {
 	if cfg.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
@@ -409,6 +525,7 @@ func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
+		Server: srv, CollectiveTimeout: timeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

@@ -21,6 +21,9 @@ type Metrics struct {
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
 	TrainExamples   int     `json:"train_examples"`
 	TestExamples    int     `json:"test_examples"`
+	// TestData says what the test evaluation ran on: TestDataTest, TestDataTestPath,
+	// TestDataValidation or TestDataTrain (own data without data.test_path).
+	TestData string `json:"test_data,omitempty"`
 	// TestMetrics are train.metrics' other values on the test split, by log name (auc,
 	// precision, ...).
 	TestMetrics map[string]float64 `json:"test_metrics,omitempty"`
@@ -36,7 +39,8 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
 	sched := runner.Schedule{Epochs: cfg.Train.Epochs, BatchSize: cfg.Train.BatchSize,
-		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks}
+		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks,
+		Distributed: true}
 	if s := cfg.Train.Optimizer.Schedule; s != nil {
 		sched.LearningRate = s.LearningRate
 	}
@@ -48,12 +52,13 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	out := r.Out
 
 	t0 := time.Now()
-	train, test, err := LoadData(cfg, o.DataDir, o.OutDir, o.Limit)
+	splits, err := LoadSplits(ctx, cfg, o.DataDir, o.OutDir, o.Limit, r.Seed)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", cfg.Data.Dataset, train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
-	var val *Dataset
+	train, test, val := splits.Train, splits.Test, splits.Validation
+	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", cfg.Data.Name(), train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
+	reportOwnData(out, splits)
 	fitTrain := train
 	if cfg.Train.ValidationSplit > 0 {
 		tr, va, err := datasets.ValidationSplit(train.Len(), cfg.Train.ValidationSplit)
@@ -65,15 +70,23 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		val = test
 	}
 
-	c, err := FromConfig(cfg, train.Shape, train.Ints != nil, r.Seed, o.Threads)
+	var c *Classifier
+	if o.Cluster != nil {
+		c, err = startReplica(ctx, cfg, o, train, r.Seed)
+	} else {
+		c, err = FromConfig(cfg, train.Shape, train.Ints != nil, r.Seed, o.Threads)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
+	chief := o.Cluster == nil || o.Cluster.IsChief()
 	summary := c.Model.Summary()
 	fmt.Fprint(out, summary)
-	if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
-		return nil, err
+	if chief {
+		if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+			return nil, err
+		}
 	}
 
 	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize}
@@ -98,7 +111,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		return nil, err
 	}
 	fmt.Fprintf(out, "Test score: %.4f\nTest accuracy: %.4f\n", loss, acc)
-	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len()}
+	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData}
 	for _, m := range cfg.Train.Metrics {
 		name := configs.MetricLogName(m)
 		if name == "accuracy" {
@@ -115,6 +128,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 			met.SecondsPerEpoch += s
 		}
 		met.SecondsPerEpoch /= float64(len(secs))
+	}
+	if !chief {
+		return met, nil // the chief writes the run's files
 	}
 	if err := runner.WriteJSON(filepath.Join(o.OutDir, "metrics.json"), met); err != nil {
 		return nil, err
@@ -139,6 +155,9 @@ func (t *training) TrainStep(idx []int) (runner.Logs, error) {
 // metrics, and the stateful metrics' counts, which the loop sums over the epoch
 // (runner.CountingModel).
 func (t *training) TrainStepCounts(idx []int) (runner.Logs, runner.Counts, error) {
+	if t.rep != nil {
+		return t.replicaStep(idx)
+	}
 	x, y, err := t.train.batch(idx)
 	if err != nil {
 		return nil, nil, err

@@ -91,18 +91,69 @@ type Config struct {
 	GAN *GAN `mapstructure:"gan"`
 }
 
-// Data is the data set: keras.datasets.<Dataset>.load_data, for IMDB followed by
-// keras.utils.pad_sequences.
+// Data is what a run trains on: a built-in data set (Dataset: keras.datasets.<Dataset>.
+// load_data, for IMDB followed by keras.utils.pad_sequences), or the user's own files
+// (Format: a folder of texts or images, or a CSV table; see data.go). Exactly one of
+// Dataset and Format is given.
 type Data struct {
 	// Dataset is one of DatasetIMDB, DatasetMNIST, DatasetFashionMNIST, DatasetCIFAR10.
-	// Required.
-	Dataset string `mapstructure:"dataset" tfrun:"required"`
+	// Required unless Format is given.
+	Dataset string `mapstructure:"dataset"`
+	// Format is one of FormatTextDirectory, FormatImageDirectory, FormatCSV: the user's
+	// own data at Path. Required unless Dataset is given.
+	Format string `mapstructure:"format"`
 	// NumWords keeps the NumWords most frequent words (imdb.load_data num_words); word
-	// indices are then < NumWords. Required (> 0) for imdb, absent otherwise.
+	// indices are then < NumWords. Required (> 0) for imdb and text_directory, absent
+	// otherwise.
 	NumWords int `mapstructure:"num_words"`
-	// Maxlen pads or truncates every review to Maxlen words (pad_sequences maxlen).
-	// Required (> 0) for imdb, absent otherwise.
+	// Maxlen pads or truncates every text to Maxlen words (pad_sequences maxlen).
+	// Required (> 0) for imdb and text_directory, absent otherwise.
 	Maxlen int `mapstructure:"maxlen"`
+
+	// Path is the training data: a folder with one subfolder per class
+	// (text_directory, image_directory) or a CSV file. Required with Format. Relative
+	// paths are relative to the working directory.
+	Path string `mapstructure:"path"`
+	// TestPath is the test data, in Path's layout, evaluated into metrics.json. Without
+	// it the test evaluation is on the validation subset (ValidationSplit), or on the
+	// training data when there is none (metrics.json's test_data says which).
+	TestPath string `mapstructure:"test_path"`
+	// ClassNames is Keras's class_names: the classes in label order (subfolders, or the
+	// values of a CSV's label column). Default: every subfolder in alphanumeric order, or
+	// the label values in sorted order.
+	ClassNames []string `mapstructure:"class_names"`
+	// ValidationSplit is Keras's validation_split with subset="both": the fraction, in
+	// [0, 1), of the (shuffled) examples held out for validation; the run validates on
+	// them each epoch. Exclusive with train.validation_split and train.validation_data.
+	ValidationSplit float64 `mapstructure:"validation_split"`
+	// Seed is Keras's seed of the shuffle that picks the validation subset. Default: the
+	// run's seed.
+	Seed *int64 `mapstructure:"seed"`
+	// Shuffle is Keras's shuffle: shuffle the files before the split (numpy's
+	// RandomState(seed).shuffle, as Keras). Default true.
+	Shuffle *bool `mapstructure:"shuffle"`
+
+	// ImageSize is image_directory's image_size, [height, width]: every image is resized
+	// to it (bilinear). Default [256, 256], Keras's.
+	ImageSize [2]int `mapstructure:"image_size"`
+	// ColorMode is image_directory's color_mode: grayscale, rgb or rgba. Default rgb.
+	ColorMode string `mapstructure:"color_mode"`
+	// CropToAspectRatio is image_directory's crop_to_aspect_ratio: resize the largest
+	// centred crop of the target's aspect ratio. Default false.
+	CropToAspectRatio bool `mapstructure:"crop_to_aspect_ratio"`
+	// Scale is how image_directory's pixels reach the model: ScaleUnit ([0, 1], x/255)
+	// or ScaleTanh ([-1, 1], (x − 127.5)/127.5). Default unit for a classifier, tanh for
+	// a GAN.
+	Scale string `mapstructure:"scale"`
+
+	// Label names a CSV's label column. Required for csv.
+	Label string `mapstructure:"label"`
+	// FeatureColumns names a CSV's feature columns, in the order the model sees them.
+	// Default: every column but Label, in file order.
+	FeatureColumns []string `mapstructure:"feature_columns"`
+	// Normalize puts a keras.layers.Normalization adapted on the training split (mean and
+	// population variance per feature) in front of the model. Default true.
+	Normalize *bool `mapstructure:"normalize"`
 }
 
 // Model is a keras.Sequential model.
@@ -140,11 +191,14 @@ type Train struct {
 	Optimizer Optimizer `mapstructure:"optimizer"`
 	// Callbacks are Model.fit callbacks, called in order. Default none.
 	Callbacks []Callback `mapstructure:"callbacks"`
+	// dataValidates is set by Validate when the data section holds out a validation
+	// subset (own data's data.validation_split).
+	dataValidates bool `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.
 func (t Train) HasValidation() bool {
-	return t.ValidationData == ValidationTest || t.ValidationSplit > 0
+	return t.ValidationData == ValidationTest || t.ValidationSplit > 0 || t.dataValidates
 }
 
 // Checkpoint says how often tfrun saves the weights (Keras's ModelCheckpoint with

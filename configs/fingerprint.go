@@ -30,6 +30,21 @@ func (c *Config) ModelDefinition() []byte {
 		data["num_words"] = c.Data.NumWords
 		data["maxlen"] = c.Data.Maxlen
 	}
+	if d := c.Data; d.Own() {
+		// What the model's input and labels are, not where the files are: a run can
+		// be resumed from a moved folder.
+		data["format"] = d.Format
+		data["class_names"] = d.ClassNames
+		switch d.Format {
+		case FormatTextDirectory:
+			data["num_words"], data["maxlen"] = d.NumWords, d.Maxlen
+		case FormatImageDirectory:
+			data["image_size"], data["color_mode"] = d.ImageSizeOrDefault(), d.ColorModeOrDefault()
+			data["crop_to_aspect_ratio"], data["scale"] = d.CropToAspectRatio, d.ScaleFor(c.Task)
+		case FormatCSV:
+			data["label"], data["feature_columns"], data["normalize"] = d.Label, d.FeatureColumns, d.NormalizeOrDefault()
+		}
+	}
 	doc := map[string]any{
 		"fingerprint_version": fingerprintVersion,
 		"task":                c.Task,

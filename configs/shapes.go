@@ -38,6 +38,9 @@ var imageShapes = map[string]Shape{
 // maxlen token ids, or an image data set's pixels. known is false for a data set whose
 // shape only its files tell.
 func (d Data) InputShape() (shape Shape, ids, known bool) {
+	if d.Own() {
+		return d.ownInputShape()
+	}
 	if d.Dataset == DatasetIMDB {
 		return Shape{d.Maxlen}, true, d.Maxlen > 0
 	}

@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	if err := ch.data(&c.Data, c.Task); err != nil {
 		return err
 	}
+	c.Train.dataValidates = c.Data.Own() && c.Data.ValidationSplit > 0
 	switch c.Task {
 	case TaskClassifier:
 		if c.GAN != nil {
@@ -73,8 +74,17 @@ func numClasses(dataset string) int {
 
 // data checks the data section.
 func (c *checker) data(d *Data, task string) error {
-	valid := []string{DatasetCIFAR10, DatasetFashionMNIST, DatasetIMDB, DatasetMNIST}
-	if err := c.oneOf("data.dataset", d.Dataset, valid); err != nil {
+	if d.Own() {
+		return c.ownData(d, task)
+	}
+	if d.Dataset == "" {
+		return c.missing("data.dataset", fmt.Sprintf(" (a built-in data set: %s), or give data.format for your own data (%s)",
+			strings.Join(builtinDatasets(), ", "), strings.Join(DataFormats(), ", ")))
+	}
+	if err := c.oneOf("data.dataset", d.Dataset, builtinDatasets()); err != nil {
+		return err
+	}
+	if err := c.builtinWithOwnKeys(d); err != nil {
 		return err
 	}
 	if d.Dataset != DatasetIMDB {
@@ -155,12 +165,19 @@ func (c *checker) metricFitsLoss(path, metric, loss string) error {
 // and the output's.
 func (c *checker) classifierConsistency(cfg *Config) error {
 	ls := cfg.Model.Layers
-	if first := ls[0]; cfg.Data.Dataset == DatasetIMDB && first.Type == LayerEmbedding && first.Int("input_dim") < cfg.Data.NumWords {
+	if first := ls[0]; (cfg.Data.Dataset == DatasetIMDB || cfg.Data.Format == FormatTextDirectory) && first.Type == LayerEmbedding && first.Int("input_dim") < cfg.Data.NumWords {
 		return c.bad("model.layers[0].input_dim", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so input_dim must be >= num_words",
 			first.Int("input_dim"), cfg.Data.NumWords)
 	}
-	classes := numClasses(cfg.Data.Dataset)
-	if cfg.Train.Loss == LossBinaryCrossentropy && classes != 2 {
+	if cfg.Data.Own() {
+		if err := c.ownDataValidation(cfg); err != nil {
+			return err
+		}
+	}
+	// classes is 0 for own data without class_names: the files tell, and the classifier
+	// checks the loss and the output against them when it loads them.
+	classes := cfg.Data.NumClasses()
+	if cfg.Train.Loss == LossBinaryCrossentropy && classes != 2 && classes != 0 {
 		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", cfg.Train.Loss, cfg.Data.Dataset, classes,
 			LossSparseCategoricalCrossentropy)
 	}
@@ -185,7 +202,7 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 		switch units := l.Int("units"); {
 		case cfg.Train.Loss == LossBinaryCrossentropy && units != 1:
 			return c.bad(p+".units", "%d, but %s needs 1 output unit", units, cfg.Train.Loss)
-		case cfg.Train.Loss == LossSparseCategoricalCrossentropy && units < classes:
+		case cfg.Train.Loss == LossSparseCategoricalCrossentropy && units < max(classes, 2):
 			return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
 				units, cfg.Data.Dataset, classes, cfg.Train.Loss, classes)
 		}
@@ -201,8 +218,24 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 	switch {
 	case cfg.Train.Loss == LossBinaryCrossentropy && (len(out) != 1 || out[0] != 1):
 		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, cfg.Train.Loss)
-	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && (len(out) != 1 || out[0] < classes):
+	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && (len(out) != 1 || out[0] < max(classes, 2)):
 		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, cfg.Train.Loss, cfg.Data.Dataset, classes)
+	}
+	return nil
+}
+
+// ownDataValidation checks that one validation set is asked for: data.validation_split
+// and train's validation_split / validation_data exclude each other, and validation_data:
+// test needs data.test_path.
+func (c *checker) ownDataValidation(cfg *Config) error {
+	d, t := &cfg.Data, &cfg.Train
+	switch {
+	case d.ValidationSplit > 0 && t.ValidationSplit > 0:
+		return c.bad("train.validation_split", "%g given with data.validation_split %g; set only one", t.ValidationSplit, d.ValidationSplit)
+	case d.ValidationSplit > 0 && t.ValidationData != "":
+		return c.bad("train.validation_data", "%q given with data.validation_split %g; set only one", t.ValidationData, d.ValidationSplit)
+	case t.ValidationData == ValidationTest && d.TestPath == "":
+		return c.bad("train.validation_data", "%q needs data.test_path (the test data to validate on), or use data.validation_split", t.ValidationData)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 		return fmt.Errorf("run directory: %w", err)
 	}
 	t0 := time.Now()
-	data, err := loadImages(cfg.Data.Dataset, o.DataDir, o.Limit)
+	data, err := loadData(ctx, cfg, o.DataDir, o.Limit, r.Seed)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ type Graph struct {
 	step      *Variable
 	gradCalls int
 	streams   int
+	aggregate GradientAggregator
+	replica   int
 	err       error
 }
 

@@ -87,6 +87,12 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	if err != nil {
 		return nil, err
 	}
+	if agg := s.g.aggregate; agg != nil {
+		grads = agg(s, grads)
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+	}
 	var reads []*tf.Operation
 	for _, v := range s.g.variables {
 		reads = append(reads, v.value.Op)

@@ -1,6 +1,7 @@
 package graphs
 
 import (
+	"fmt"
 	"hash/fnv"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -51,6 +52,9 @@ func (s *Scope) streamState() (key, counter tf.Output) {
 	}
 	h.Write(b[:])
 	h.Write([]byte(s.path))
+	if s.g.replica != 0 { // replica 0 draws what a one-process run draws
+		fmt.Fprintf(h, "/replica:%d", s.g.replica)
+	}
 	s.g.streams++
 	for i := range b {
 		b[i] = byte(uint64(s.g.streams) >> (8 * i))

@@ -58,6 +58,9 @@ type Schedule struct {
 	Shuffle      bool
 	// Callbacks are the config's callbacks.
 	Callbacks []configs.Callback
+	// Distributed says the model can train as one replica of a cluster (Options.Cluster):
+	// it splits each global batch and all-reduces its gradients and metrics.
+	Distributed bool
 	// LearningRate, if set, is a learning-rate schedule (configs.Schedule.LearningRate):
 	// before each training step the loop sets the model's learning rate to its value at
 	// the step, the number of steps before (the graph's step counter, which a checkpoint
@@ -106,10 +109,17 @@ func Begin(cfg *configs.Config, o Options, s Schedule) (*Run, error) {
 	if o.Epochs > 0 {
 		r.Epochs = o.Epochs
 	}
+	if err := checkDistributed(o, s); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
-	info, unlock, err := checkpoints.Prepare(r.ckOpts, checkpoints.Policy{Resume: o.Resume, ResumeOrStart: o.ResumeOrStart})
+	prepare := checkpoints.Prepare
+	if isWorker(o) {
+		prepare = prepareWorker
+	}
+	info, unlock, err := prepare(r.ckOpts, checkpoints.Policy{Resume: o.Resume, ResumeOrStart: o.ResumeOrStart})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +210,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 	}
 	steps := (n + bs - 1) / bs
 	report := func(h *History) {
-		if spec.Report == nil {
+		if spec.Report == nil || isWorker(r.Options) {
 			return
 		}
 		if err := spec.Report(h); err != nil {
@@ -218,6 +228,12 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		return nil, err
 	}
 	t := &trainer{run: r, m: m, h: &History{}, ck: ck, callbacks: callbacks, examples: n}
+	if isWorker(r.Options) {
+		if t.scratch, err = os.MkdirTemp("", "tfrun-worker-"); err != nil {
+			return nil, fmt.Errorf("worker scratch directory: %w", err)
+		}
+		defer os.RemoveAll(t.scratch)
+	}
 	var extras map[string]*tf.Tensor
 	if r.info != nil {
 		st := r.state
@@ -401,6 +417,11 @@ func (r *Run) interrupted(t *trainer, steps int) (*History, error) {
 	if err != nil {
 		return t.h, fmt.Errorf("%w at epoch %d, step %d; saving a checkpoint failed: %v", ErrInterrupted, t.at.Epoch+1, t.at.Batch, err)
 	}
+	if t.scratch != "" {
+		fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: this replica saves nothing (the chief does); stop every task.\n",
+			t.at.Epoch+1, r.Epochs, t.at.Batch, steps)
+		return t.h, &InterruptedError{At: t.at}
+	}
 	fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: checkpoint %s holds the run up to here; continue it with -resume.\n",
 		t.at.Epoch+1, r.Epochs, t.at.Batch, steps, prefix)
 	return t.h, &InterruptedError{At: t.at, Saved: prefix}
@@ -423,13 +444,16 @@ type trainer struct {
 	// lastEpoch is a copy of the weights the last epoch ended with, taken when a callback
 	// replaces them at the end of training.
 	lastEpoch []*tf.Tensor
+	// scratch, on a replica that is not the chief, is where its callbacks write, removed at
+	// the end (Keras's workertemp directories); its checkpoints are not written at all.
+	scratch string
 }
 
 func (t *trainer) LearningRate() (float64, error)      { return t.m.LearningRate() }
 func (t *trainer) SetLearningRate(lr float64) error    { return t.m.SetLearningRate(lr) }
 func (t *trainer) WeightVariables() []*graphs.Variable { return t.m.Weights() }
 func (t *trainer) StopTraining()                       { t.stop = true }
-func (t *trainer) RunDir() string                      { return t.run.Options.OutDir }
+func (t *trainer) RunDir() string                      { return t.writeDir() }
 func (t *trainer) Position() Position                  { return t.at }
 func (t *trainer) GlobalStep() (int64, error)          { return t.step, nil }
 func (t *trainer) History() *History                   { return t.h }
@@ -470,6 +494,9 @@ func (t *trainer) Images() map[string]image.Image {
 // SaveCheckpoint saves the run as it is now into another directory (ModelCheckpoint's
 // best checkpoint).
 func (t *trainer) SaveCheckpoint(dir string, keep int) (string, error) {
+	if t.scratch != "" {
+		return "", nil // the chief saves
+	}
 	st, extras, err := t.snapshot()
 	if err != nil {
 		return "", err
@@ -480,6 +507,9 @@ func (t *trainer) SaveCheckpoint(dir string, keep int) (string, error) {
 // save writes the run's checkpoint at t.at (nothing when the step is the one last saved
 // or restored) and, if say, names a new one in the log.
 func (t *trainer) save(say bool) (string, error) {
+	if t.scratch != "" {
+		return "", nil // the chief saves
+	}
 	st, extras, err := t.snapshot()
 	if err != nil {
 		return "", err

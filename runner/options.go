@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/tfrun/tfrun/distributed"
 )
 
 // Options are the command line's settings for one run.
@@ -25,6 +28,12 @@ type Options struct {
 	// Callbacks run after the config's (programs and tests); their state is not
 	// checkpointed unless they implement Stateful.
 	Callbacks []Callback
+	// Cluster, when set (TF_CONFIG), makes the run one replica of a synchronous
+	// data-parallel cluster (see replica.go): only the chief writes the run directory.
+	Cluster *distributed.Cluster
+	// CollectiveTimeout bounds each all-reduce of a cluster run (0: the model's default);
+	// a dead or unreachable task ends the run within about twice it.
+	CollectiveTimeout time.Duration
 }
 
 // ErrInterrupted reports that the context was cancelled (Ctrl-C, SIGTERM) and training

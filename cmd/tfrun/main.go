@@ -34,6 +34,7 @@ import (
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/export"
 	"github.com/tfrun/tfrun/gan"
 	"github.com/tfrun/tfrun/runner"
@@ -106,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
 		_       = fs.Bool("v", false, "verbose: let TensorFlow's C++ library log at INFO level (see quietTensorFlow)")
 	)
+	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
 		fs.PrintDefaults()
@@ -147,6 +149,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			opts.Seed = seed
 		}
 	})
+	if err := dist.apply(&opts); err != nil { // TF_CONFIG: a replica of a cluster
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
+		return 2
+	}
 	if cfg.Task == configs.TaskGAN {
 		err = gan.Run(ctx, cfg, opts)
 	} else {
@@ -181,7 +187,8 @@ func exitCodeOf(ctx context.Context, err error) int {
 		return 0
 	case errors.Is(err, runner.ErrInterrupted):
 		return interruptedCode(ctx)
-	case errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
+	case errors.Is(err, distributed.ErrBadConfig), errors.Is(err, distributed.ErrPortInUse),
+		errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
 		errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch), errors.Is(err, assemble.ErrModelConfig),
 		errors.Is(err, export.ErrUnsupported), errors.Is(err, export.ErrVersionExists), errors.Is(err, export.ErrNotSavedModel),
 		errors.Is(err, export.ErrNoRunFile), errors.Is(err, export.ErrInvalidArgument):

@@ -1,0 +1,467 @@
+package classifier
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tfrun/tfrun/assemble"
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// What metrics.json's test evaluation was computed on (Metrics.TestData).
+const (
+	TestDataTest       = "test"             // the built-in data set's test split
+	TestDataTestPath   = "data.test_path"   // the own data's test files
+	TestDataValidation = "validation_split" // no test_path: the validation subset
+	TestDataTrain      = "train"            // no test_path, no validation: the training data
+)
+
+// Files of the run directory that own data writes.
+const (
+	ClassNamesFile    = "class_names.json"   // the classes in label order
+	NormalizationFile = "normalization.json" // a CSV's adapted Normalization
+)
+
+// Splits are a classifier's data: Train to fit, Validation from data.validation_split
+// (nil without one), Test for metrics.json, and TestData saying what Test is.
+type Splits struct {
+	Train, Validation, Test *Dataset
+	TestData                string
+	// ClassNames are the classes of own data in label order (nil for a built-in data set).
+	ClassNames []string
+	// Skipped counts the files of the class folders that are not of the format's type.
+	Skipped int
+}
+
+// LoadSplits loads a classifier config's data: a built-in data set as LoadData does, or
+// the user's own (data.format) as Keras's text_dataset_from_directory,
+// image_dataset_from_directory or a CSV reader would, prepared as the config says.
+// seed is the run's (data.seed defaults to it); limit > 0 keeps the first limit examples
+// of each split. outDir receives vocabulary.json, class_names.json and, for a CSV,
+// normalization.json. An own data set whose classes do not suit the loss or the output
+// layer is an assemble.ErrModelConfig (a config error).
+func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string, limit int, seed int64) (*Splits, error) {
+	if !cfg.Data.Own() {
+		train, test, err := LoadData(cfg, dataDir, outDir, limit)
+		if err != nil {
+			return nil, err
+		}
+		return &Splits{Train: train, Test: test, TestData: TestDataTest}, nil
+	}
+	var (
+		s   *Splits
+		err error
+	)
+	d := cfg.Data
+	// The classes are checked as soon as the listing (or the table) tells them, before
+	// anything is decoded.
+	check := func(classes []string) error { return checkClasses(cfg, classes) }
+	switch d.Format {
+	case configs.FormatTextDirectory:
+		s, err = loadTextDirectory(d, outDir, limit, seed, check)
+	case configs.FormatImageDirectory:
+		s, err = loadImageDirectory(ctx, d, cfg.Task, limit, seed, check)
+	case configs.FormatCSV:
+		s, err = loadCSV(d, outDir, limit, seed, check)
+	default:
+		return nil, fmt.Errorf("%s: data.format %q: no loader", cfg.File, d.Format) // unreachable: Validate
+	}
+	if err != nil {
+		return nil, err
+	}
+	if outDir != "" {
+		if err := runner.WriteJSON(filepath.Join(outDir, ClassNamesFile), s.ClassNames); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case s.Test != nil:
+		s.TestData = TestDataTestPath
+	case s.Validation != nil:
+		s.Test, s.TestData = s.Validation, TestDataValidation
+	default:
+		s.Test, s.TestData = s.Train, TestDataTrain
+	}
+	return s, nil
+}
+
+// checkClasses checks that the loss and the output layer suit the number of classes the
+// files have: binary_crossentropy and Dense(1, sigmoid) for two, sparse_categorical_
+// crossentropy and Dense(k, softmax) for k > 2 (Keras's label_mode "binary" and "int").
+func checkClasses(cfg *configs.Config, classes []string) error {
+	k := len(classes)
+	last := cfg.Model.Layers[len(cfg.Model.Layers)-1]
+	units := 0
+	if last.Type == configs.LayerDense {
+		units = last.Int("units")
+	}
+	where := fmt.Sprintf("%s (%d classes: %s)", cfg.Data.Path, k, strings.Join(classes, ", "))
+	switch {
+	case k == 2 && cfg.Train.Loss != configs.LossBinaryCrossentropy:
+		return assemble.ModelErrorf("%s: train.loss: %s, but %s has binary labels; use %s with a final Dense(1, sigmoid)",
+			cfg.File, cfg.Train.Loss, where, configs.LossBinaryCrossentropy)
+	case k > 2 && cfg.Train.Loss != configs.LossSparseCategoricalCrossentropy:
+		return assemble.ModelErrorf("%s: train.loss: %s, but %s has integer labels 0..%d; use %s with a final Dense(%d, softmax)",
+			cfg.File, cfg.Train.Loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
+	case k > 2 && units > 0 && units < k:
+		return assemble.ModelErrorf("%s: model.layers[%d].units: %d, but %s needs %d outputs, one per class",
+			cfg.File, len(cfg.Model.Layers)-1, units, where, k)
+	}
+	return nil
+}
+
+// directoryOptions are the Keras arguments of a directory listing of d.
+func directoryOptions(d configs.Data, seed int64) datasets.DirectoryOptions {
+	o := datasets.DirectoryOptions{ClassNames: d.ClassNames, Seed: d.SeedOr(seed), NoShuffle: !d.ShuffleOrDefault()}
+	if d.ValidationSplit > 0 {
+		o.ValidationSplit, o.Subset = d.ValidationSplit, datasets.SubsetBoth
+	}
+	return o
+}
+
+// testOptions list a test folder: the training classes, in file order.
+func testOptions(classNames []string) datasets.DirectoryOptions {
+	return datasets.DirectoryOptions{ClassNames: classNames, NoShuffle: true}
+}
+
+// head keeps the first limit files (all if limit <= 0).
+func head(f datasets.LabeledFiles, limit int) datasets.LabeledFiles {
+	if limit > 0 && limit < f.Len() {
+		return datasets.LabeledFiles{Paths: f.Paths[:limit], Labels: f.Labels[:limit]}
+	}
+	return f
+}
+
+// floatLabels converts class ids to the float labels the classifier takes.
+func floatLabels[T int | int32](ids []T) []float32 {
+	out := make([]float32, len(ids))
+	for i, l := range ids {
+		out[i] = float32(l)
+	}
+	return out
+}
+
+// loadTextDirectory reads a text_directory: Keras's listing and split, then IMDB's
+// pipeline (Tokenize, BuildVocabulary on the training texts, Encode, PadSequences).
+//
+// The vocabulary is built from the training texts in class order and, within a class,
+// in natural file-name order (numbers compared by value: 9_1.txt before 10_1.txt), not
+// in the shuffled order: word ranks tie-break on first appearance, and so they do not
+// depend on the seed. For aclImdb this is the built-in IMDB loader's order, so both build
+// the same vocabulary.
+func loadTextDirectory(d configs.Data, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
+	files, err := datasets.TextDirectory(d.Path, datasets.TextDirectoryOptions{DirectoryOptions: directoryOptions(d, seed)})
+	if err != nil {
+		return nil, err
+	}
+	if err := check(files.ClassNames); err != nil {
+		return nil, err
+	}
+	texts, err := files.Texts()
+	if err != nil {
+		return nil, err
+	}
+	toks := make([][]string, len(texts))
+	for i, t := range texts {
+		toks[i] = datasets.Tokenize(t)
+	}
+	order := make([]int, len(texts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(files.Labels[a], files.Labels[b]), naturalCompare(files.Paths[a], files.Paths[b]),
+			strings.Compare(files.Paths[a], files.Paths[b]))
+	})
+	ranked := make([][]string, len(order))
+	for k, i := range order {
+		ranked[k] = toks[i]
+	}
+	vocab := datasets.BuildVocabulary(ranked, d.NumWords)
+	if outDir != "" {
+		if err := vocab.Save(filepath.Join(outDir, "vocabulary.json")); err != nil {
+			return nil, err
+		}
+	}
+	encode := func(texts [][]string, labels []int) (*Dataset, error) {
+		if limit > 0 && limit < len(texts) {
+			texts, labels = texts[:limit], labels[:limit]
+		}
+		seqs := make([][]int32, len(texts))
+		for i, t := range texts {
+			seqs[i] = vocab.Encode(t)
+		}
+		ids, err := datasets.PadSequences(seqs, d.Maxlen)
+		if err != nil {
+			return nil, err
+		}
+		return &Dataset{Ints: ids, Shape: builders.Shape{d.Maxlen}, Labels: floatLabels(labels)}, nil
+	}
+	read := func(f datasets.LabeledFiles) (*Dataset, error) {
+		f = head(f, limit)
+		texts, err := datasets.ReadTexts(f.Paths, 0)
+		if err != nil {
+			return nil, err
+		}
+		toks := make([][]string, len(texts))
+		for i, t := range texts {
+			toks[i] = datasets.Tokenize(t)
+		}
+		return encode(toks, f.Labels)
+	}
+	s := &Splits{ClassNames: files.ClassNames, Skipped: files.Skipped}
+	if s.Train, err = encode(toks, files.Labels); err != nil {
+		return nil, err
+	}
+	if files.Validation.Len() > 0 {
+		if s.Validation, err = read(files.Validation); err != nil {
+			return nil, err
+		}
+	}
+	if d.TestPath != "" {
+		tf, err := datasets.TextDirectory(d.TestPath, datasets.TextDirectoryOptions{DirectoryOptions: testOptions(files.ClassNames)})
+		if err != nil {
+			return nil, err
+		}
+		if s.Test, err = read(tf.LabeledFiles); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// naturalCompare orders strings with runs of digits compared by value ("9" < "10").
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of s's leading ASCII digits.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// loadImageDirectory reads an image_directory into memory: Keras's listing and split,
+// each image decoded, converted to color_mode and resized to image_size on
+// datasets.NewImageBatches' worker goroutines, then scaled as data.scale says.
+func loadImageDirectory(ctx context.Context, d configs.Data, task string, limit int, seed int64, check func([]string) error) (*Splits, error) {
+	files, err := datasets.ImageDirectory(d.Path, datasets.ImageDirectoryOptions{DirectoryOptions: directoryOptions(d, seed)})
+	if err != nil {
+		return nil, err
+	}
+	if err := check(files.ClassNames); err != nil {
+		return nil, err
+	}
+	load := ImageLoadOptions(d)
+	scale := d.ScaleFor(task)
+	s := &Splits{ClassNames: files.ClassNames, Skipped: files.Skipped}
+	if s.Train, err = readImages(ctx, head(files.LabeledFiles, limit), load, scale); err != nil {
+		return nil, err
+	}
+	if files.Validation.Len() > 0 {
+		if s.Validation, err = readImages(ctx, head(files.Validation, limit), load, scale); err != nil {
+			return nil, err
+		}
+	}
+	if d.TestPath != "" {
+		tf, err := datasets.ImageDirectory(d.TestPath, datasets.ImageDirectoryOptions{DirectoryOptions: testOptions(files.ClassNames)})
+		if err != nil {
+			return nil, err
+		}
+		if s.Test, err = readImages(ctx, head(tf.LabeledFiles, limit), load, scale); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ImageLoadOptions are the decoding options of an image_directory config.
+func ImageLoadOptions(d configs.Data) datasets.ImageLoadOptions {
+	return datasets.ImageLoadOptions{ImageSize: d.ImageSizeOrDefault(), ColorMode: datasets.ColorMode(d.ColorModeOrDefault()),
+		CropToAspectRatio: d.CropToAspectRatio}
+}
+
+// readImageBatch is how many images a decoding batch holds.
+const readImageBatch = 256
+
+// ReadImageFiles decodes files in order with datasets.NewImageBatches (on GOMAXPROCS
+// goroutines) into one array of pixels scaled as scale says (configs.ScaleUnit or
+// ScaleTanh), with their labels.
+func ReadImageFiles(ctx context.Context, files datasets.LabeledFiles, o datasets.ImageLoadOptions, scale string) (pixels []float32, labels []int32, shape builders.Shape, err error) {
+	b, err := datasets.NewImageBatches(ctx, files, nil, readImageBatch, o, 0)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer b.Close()
+	for {
+		batch, err := b.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if pixels == nil {
+			shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
+			pixels = make([]float32, 0, files.Len()*batch.Height*batch.Width*batch.Channels)
+		}
+		for _, v := range batch.Images {
+			if scale == configs.ScaleTanh {
+				pixels = append(pixels, (v-127.5)/127.5)
+			} else {
+				pixels = append(pixels, v/255)
+			}
+		}
+		labels = append(labels, batch.Labels...)
+	}
+	return pixels, labels, shape, nil
+}
+
+// readImages reads image files as a classifier Dataset.
+func readImages(ctx context.Context, files datasets.LabeledFiles, o datasets.ImageLoadOptions, scale string) (*Dataset, error) {
+	pix, labels, shape, err := ReadImageFiles(ctx, files, o, scale)
+	if err != nil {
+		return nil, err
+	}
+	return &Dataset{Floats: pix, Shape: shape, Labels: floatLabels(labels)}, nil
+}
+
+// Normalization is normalization.json: the keras.layers.Normalization a CSV run adapted
+// on its training split, which predictions must apply to their features too.
+type Normalization struct {
+	FeatureNames []string  `json:"feature_names"`
+	Mean         []float64 `json:"mean"`
+	Variance     []float64 `json:"variance"`
+	LabelName    string    `json:"label"`
+	ClassNames   []string  `json:"class_names"`
+}
+
+// loadCSV reads a csv: the table, the validation split (the last validation_split of the
+// rows after a seeded shuffle), and the Normalization adapted on the training rows and
+// applied to every split (saved as normalization.json).
+func loadCSV(d configs.Data, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
+	t, err := datasets.ReadCSV(d.Path, datasets.CSVOptions{Label: d.Label, FeatureColumns: d.FeatureColumns, ClassNames: d.ClassNames})
+	if err != nil {
+		return nil, err
+	}
+	if err := check(t.ClassNames); err != nil {
+		return nil, err
+	}
+	order := make([]int, t.NumRows)
+	for i := range order {
+		order[i] = i
+	}
+	if d.ShuffleOrDefault() {
+		order = datasets.Shuffle(t.NumRows, d.SeedOr(seed))
+	}
+	nVal := int(d.ValidationSplit * float64(t.NumRows))
+	if d.ValidationSplit > 0 && (nVal == 0 || nVal == t.NumRows) {
+		return nil, fmt.Errorf("%s: data.validation_split %g of %d rows leaves an empty split", d.Path, d.ValidationSplit, t.NumRows)
+	}
+	train, err := t.Rows(order[:t.NumRows-nVal])
+	if err != nil {
+		return nil, err
+	}
+	norm := Normalization{FeatureNames: t.FeatureNames, LabelName: t.LabelName, ClassNames: t.ClassNames}
+	if d.NormalizeOrDefault() {
+		if norm.Mean, norm.Variance, err = datasets.AdaptNormalization(train.Features, train.NumRows, train.NumFeatures()); err != nil {
+			return nil, err
+		}
+		if outDir != "" {
+			if err := runner.WriteJSON(filepath.Join(outDir, NormalizationFile), norm); err != nil {
+				return nil, err
+			}
+		}
+	}
+	toDataset := func(t *datasets.Table) (*Dataset, error) {
+		if limit > 0 && limit < t.NumRows {
+			idx := make([]int, limit)
+			for i := range idx {
+				idx[i] = i
+			}
+			var err error
+			if t, err = t.Rows(idx); err != nil {
+				return nil, err
+			}
+		}
+		x := t.Features
+		if norm.Mean != nil {
+			var err error
+			if x, err = datasets.Normalize(x, t.NumFeatures(), norm.Mean, norm.Variance); err != nil {
+				return nil, err
+			}
+		}
+		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: floatLabels(t.Labels)}, nil
+	}
+	s := &Splits{ClassNames: t.ClassNames}
+	if s.Train, err = toDataset(train); err != nil {
+		return nil, err
+	}
+	if nVal > 0 {
+		val, err := t.Rows(order[t.NumRows-nVal:])
+		if err != nil {
+			return nil, err
+		}
+		if s.Validation, err = toDataset(val); err != nil {
+			return nil, err
+		}
+	}
+	if d.TestPath != "" {
+		tt, err := datasets.ReadCSV(d.TestPath, datasets.CSVOptions{Label: d.Label, FeatureColumns: t.FeatureNames, ClassNames: t.ClassNames})
+		if err != nil {
+			return nil, err
+		}
+		if s.Test, err = toDataset(tt); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// reportOwnData prints what own data was found: the classes, the files skipped, what the
+// test evaluation runs on.
+func reportOwnData(w io.Writer, s *Splits) {
+	if s.ClassNames == nil {
+		return
+	}
+	fmt.Fprintf(w, "Classes (label order): %s\n", strings.Join(s.ClassNames, ", "))
+	if s.Skipped > 0 {
+		fmt.Fprintf(w, "Skipped %d files of other types in the class folders\n", s.Skipped)
+	}
+	if s.Validation != nil {
+		fmt.Fprintf(w, "Validating on %d examples held out by data.validation_split\n", s.Validation.Len())
+	}
+	switch s.TestData {
+	case TestDataValidation:
+		fmt.Fprintln(w, "No data.test_path: the test evaluation (metrics.json) is on the validation subset")
+	case TestDataTrain:
+		fmt.Fprintln(w, "No data.test_path and no validation: the test evaluation (metrics.json) is on the training data")
+	}
+}

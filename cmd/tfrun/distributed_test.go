@@ -1,0 +1,397 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/distributed"
+)
+
+// Distributed runs: tfrun processes (this test binary re-executed, see TestMain), each a
+// task of a cluster on 127.0.0.1 ports picked free, given by TF_CONFIG.
+
+// replicaYAML trains 16 steps per epoch on -limit 640 (512 training examples, global batch
+// 32). No dropout: a replica draws the masks of its slice from its own streams, so with
+// dropout a cluster's run is statistically, not numerically, the one-process run.
+const replicaYAML = `name: replica
+task: classifier
+seed: 5
+data: {dataset: imdb, num_words: 2000, maxlen: 40}
+model:
+  layers:
+    - {type: Embedding, input_dim: 2000, output_dim: 16}
+    - {type: LSTM, units: 8}
+    - {type: Dense, units: 1, activation: sigmoid}
+train:
+  epochs: 3
+  batch_size: 32
+  validation_split: 0.2
+  metrics: [accuracy, auc]
+  optimizer: {type: RMSprop}
+  callbacks:
+    - {type: ReduceLROnPlateau, monitor: val_loss, factor: 0.5, patience: 1}
+checkpoint: {every: 1, keep: 2}
+`
+
+// weightTolerance is how far a 2-replica run's final weights may be from the one-process
+// run's. Not bit-exact: each replica's loss is its slice's share of the global mean and
+// the gradients are summed by the ring all-reduce, so the float32 sums are associated in
+// another order than one batch's (a few ulps a step, compounded over the steps, grown by
+// RMSprop's division by the root of its running square).
+const weightTolerance = 1e-5
+
+// freeLoopback returns n 127.0.0.1 addresses whose ports were free a moment ago.
+func freeLoopback(t *testing.T, n int) []string {
+	t.Helper()
+	var addrs []string
+	var ls []net.Listener
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		addrs = append(addrs, l.Addr().String())
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return addrs
+}
+
+// tfConfig is TF_CONFIG for worker index of a cluster of workers at addrs.
+func tfConfig(addrs []string, index int) string {
+	b, _ := json.Marshal(map[string]any{"cluster": map[string]any{"worker": addrs}, "task": map[string]any{"type": "worker", "index": index}})
+	return string(b)
+}
+
+// startTask starts tfrun as worker index of addrs (no TF_CONFIG when addrs is nil).
+func startTask(t *testing.T, addrs []string, index int, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], args...), out: &syncBuffer{}, done: make(chan struct{})}
+	c.cmd.Env = append(os.Environ(), "TFRUN_TEST_CHILD=1", "TF_CPP_MIN_LOG_LEVEL=2", "TF_CONFIG=")
+	if addrs != nil {
+		c.cmd.Env = append(c.cmd.Env, "TF_CONFIG="+tfConfig(addrs, index))
+	}
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.err = c.cmd.Wait(); close(c.done) }()
+	t.Cleanup(func() { c.cmd.Process.Kill(); <-c.done })
+	return c
+}
+
+// runCluster runs a 2-worker cluster to its end and returns both outputs; it fails the
+// test unless both exit 0.
+func runCluster(t *testing.T, args ...string) [2]string {
+	t.Helper()
+	addrs := freeLoopback(t, 2)
+	var tasks [2]*child
+	for i := range tasks {
+		tasks[i] = startTask(t, addrs, i, args...)
+	}
+	var outs [2]string
+	for i, c := range tasks {
+		code := c.wait(t)
+		outs[i] = c.out.String()
+		if code != 0 {
+			skipWithoutIMDB(t, outs[i])
+			t.Fatalf("worker %d: exit %d:\n%s", i, code, outs[i])
+		}
+	}
+	return outs
+}
+
+func skipWithoutIMDB(t *testing.T, out string) {
+	if strings.Contains(out, datasets.ErrDataSetNotFound.Error()) {
+		t.Skip("IMDB not available")
+	}
+}
+
+// checkpointFloats reads every float32 tensor of the checkpoint at prefix.
+func checkpointFloats(t *testing.T, prefix string) map[string][]float32 {
+	t.Helper()
+	entries, err := checkpoints.List(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(checkpoints.DataFile(prefix, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]float32{}
+	for _, e := range entries {
+		if checkpoints.DTypeName(e.DType) != "float32" {
+			continue
+		}
+		b := data[e.Offset : e.Offset+e.Size]
+		v := make([]float32, len(b)/4)
+		binary.Read(bytes.NewReader(b), binary.LittleEndian, v)
+		out[e.Name] = v
+	}
+	return out
+}
+
+// history reads history.json's series.
+func history(t *testing.T, dir string) map[string][]float64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h map[string]any
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]float64{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				walk(prefix+k+".", x)
+			}
+		case []any:
+			for _, x := range v {
+				if f, ok := x.(float64); ok {
+					out[strings.TrimSuffix(prefix, ".")] = append(out[strings.TrimSuffix(prefix, ".")], f)
+				}
+			}
+		}
+	}
+	walk("", h)
+	return out
+}
+
+// compareWithOneProcess trains cfg for args in one process and on two workers and
+// checks the final checkpoints (named final) and histories agree.
+func compareWithOneProcess(t *testing.T, cfg, final string, extra ...string) (one, two string, outs [2]string) {
+	t.Helper()
+	one, two = t.TempDir(), t.TempDir()
+	args := func(dir string) []string {
+		return append([]string{"-config", cfg, "-threads", "1", "-out", dir, "-collective-timeout", "20s"}, extra...)
+	}
+	single := startTask(t, nil, 0, args(one)...)
+	outs = runCluster(t, args(two)...)
+	if code := single.wait(t); code != 0 {
+		skipWithoutIMDB(t, single.out.String())
+		t.Fatalf("one process: exit %d:\n%s", code, single.out)
+	}
+	want := checkpointFloats(t, filepath.Join(checkpoints.Dir(one), final))
+	got := checkpointFloats(t, filepath.Join(checkpoints.Dir(two), final))
+	worst, where := 0.0, ""
+	for name, w := range want {
+		g, ok := got[name]
+		if !ok || len(g) != len(w) {
+			t.Fatalf("%s: %d values in the cluster's checkpoint, %d in the one-process run's", name, len(g), len(w))
+		}
+		for i := range w {
+			if d := math.Abs(float64(g[i] - w[i])); d > worst {
+				worst, where = d, fmt.Sprintf("%s[%d]: %g vs %g", name, i, g[i], w[i])
+			}
+		}
+	}
+	t.Logf("largest weight difference at %s: %.3g (%s)", final, worst, where)
+	if worst > weightTolerance {
+		t.Errorf("weights differ by up to %g > %g: %s", worst, weightTolerance, where)
+	}
+	hw, hg := history(t, one), history(t, two)
+	if len(hw) < 3 {
+		t.Fatalf("history.json of the one-process run has %d series: %v", len(hw), hw)
+	}
+	for k, w := range hw {
+		if strings.HasSuffix(k, "seconds") {
+			continue
+		}
+		g := hg[k]
+		if len(g) != len(w) {
+			t.Errorf("history %s: %v, want %v", k, g, w)
+			continue
+		}
+		for i := range w {
+			if math.Abs(g[i]-w[i]) > 1e-4*math.Max(1, math.Abs(w[i])) {
+				t.Errorf("history %s: %v, want %v", k, g, w)
+				break
+			}
+		}
+	}
+	// The test evaluation, split across the replicas and summed.
+	var mw, mg map[string]any
+	for dir, m := range map[string]*map[string]any{one: &mw, two: &mg} {
+		b, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(b, m)
+	}
+	for _, k := range []string{"test_loss", "test_accuracy"} {
+		w, _ := mw[k].(float64)
+		g, _ := mg[k].(float64)
+		if math.Abs(g-w) > 1e-5 {
+			t.Errorf("metrics.json %s: %v, want %v", k, g, w)
+		}
+	}
+	return one, two, outs
+}
+
+// TestDistributedEquivalence: two workers, each on its half of every global batch of 32,
+// end with the weights and history of one process on batches of 32; only the chief
+// writes the run directory.
+func TestDistributedEquivalence(t *testing.T) {
+	_, _, outs := compareWithOneProcess(t, writeConfig(t, replicaYAML), "ckpt-48", "-limit", "640") // 3 epochs of 16 steps
+	if strings.Contains(outs[1], "saved checkpoint") || !strings.Contains(outs[0], "saved checkpoint") {
+		t.Errorf("the chief (worker 0) must save and worker 1 must not:\nworker 0:\n%s\nworker 1:\n%s", outs[0], outs[1])
+	}
+}
+
+// TestDistributedEmptySlice: 33 training examples in global batches of 32 end with a batch
+// of one row, which leaves worker 0 nothing: it runs the step on a row weighted 0, and
+// the result is still the one-process run's.
+func TestDistributedEmptySlice(t *testing.T) {
+	yaml := strings.Replace(replicaYAML, "  validation_split: 0.2\n", "", 1)
+	yaml = strings.Replace(yaml, "monitor: val_loss", "monitor: loss", 1)
+	compareWithOneProcess(t, writeConfig(t, yaml), "ckpt-4", "-limit", "33", "-epochs", "2") // 2 epochs of 2 steps
+}
+
+// TestDistributedWorkerKilled: worker 1 dies in the middle of epoch 2; the chief stops
+// within the bound, naming the task, its checkpoint of epoch 1 stays loadable, and -resume
+// of both tasks finishes the run.
+func TestDistributedWorkerKilled(t *testing.T) {
+	cfg := writeConfig(t, strings.Replace(replicaYAML, "batch_size: 32", "batch_size: 8", 1))
+	dir := t.TempDir()
+	args := []string{"-config", cfg, "-limit", "640", "-threads", "1", "-out", dir, "-collective-timeout", "3s"}
+	addrs := freeLoopback(t, 2)
+	chief, worker := startTask(t, addrs, 0, args...), startTask(t, addrs, 1, args...)
+	if !worker.waitOutput(t, "Epoch 2/3") {
+		skipWithoutIMDB(t, worker.out.String())
+		t.Fatalf("worker 1 ended before epoch 2:\n%s", worker.out)
+	}
+	time.Sleep(300 * time.Millisecond) // some steps into epoch 2 (64 steps of about 15 ms)
+	worker.cmd.Process.Signal(syscall.SIGKILL)
+	killed := time.Now()
+	select {
+	case <-chief.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the chief did not stop within 30 s of worker 1's death:\n%s", chief.out)
+	}
+	code := chief.wait(t)
+	t.Logf("the chief stopped %v after worker 1 was killed", time.Since(killed).Round(time.Millisecond))
+	if code != 1 || !strings.Contains(chief.out.String(), "/job:worker/task:1") {
+		t.Fatalf("chief: exit %d, want 1 with a message naming /job:worker/task:1:\n%s", code, chief.out)
+	}
+	t.Logf("the chief's error: %s", lastLine(chief.out.String()))
+	if latest := checkLatestLoads(t, dir); latest != "ckpt-64" {
+		t.Errorf("latest checkpoint %s, want ckpt-64 (epoch 1)", latest)
+	}
+	outs := runCluster(t, append(args, "-resume")...)
+	if !strings.Contains(outs[1], "Resumed from") || checkLatestLoads(t, dir) != "ckpt-192" {
+		t.Errorf("-resume of both did not finish the run:\nworker 0:\n%s\nworker 1:\n%s", outs[0], outs[1])
+	}
+}
+
+// TestDistributedUsageErrors: what the user must fix is exit 2 with the reason.
+func TestDistributedUsageErrors(t *testing.T) {
+	cfg := writeConfig(t, replicaYAML)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	other := freeLoopback(t, 1)[0]
+	for _, tc := range []struct {
+		name, tfConfig, config, want string
+	}{
+		{"bad JSON", `{"cluster": `, cfg, "TF_CONFIG: not a JSON object"},
+		{"unknown task", tfConfig([]string{other, "127.0.0.1:1"}, 2), cfg, "task.index: 2 out of range"},
+		{"GAN", tfConfig([]string{other, "127.0.0.1:1"}, 0), "../../configs/gan_mnist.yaml", "GANs train in one process"},
+		{"port in use", tfConfig([]string{taken.Addr().String(), other}, 0), cfg, "is already in use"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(distributed.EnvTFConfig, tc.tfConfig)
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"-config", tc.config, "-limit", "64", "-out", t.TempDir()}, &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+				skipWithoutIMDB(t, stderr.String())
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestDistributedChiefKilled: the chief (the collective group leader) dies; worker 1, whose
+// next step would wait for the leader without end inside TensorFlow, stops within the
+// watchdog's bound (2 × 3 s + 5 s) naming the chief.
+func TestDistributedChiefKilled(t *testing.T) {
+	cfg := writeConfig(t, strings.Replace(replicaYAML, "batch_size: 32", "batch_size: 8", 1))
+	dir := t.TempDir()
+	args := []string{"-config", cfg, "-limit", "640", "-threads", "1", "-out", dir, "-collective-timeout", "3s"}
+	addrs := freeLoopback(t, 2)
+	chief, worker := startTask(t, addrs, 0, args...), startTask(t, addrs, 1, args...)
+	if !chief.waitOutput(t, "Epoch 2/3") {
+		skipWithoutIMDB(t, chief.out.String())
+		t.Fatalf("the chief ended before epoch 2:\n%s", chief.out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	chief.cmd.Process.Signal(syscall.SIGKILL)
+	killed := time.Now()
+	select {
+	case <-worker.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker 1 did not stop within 30 s of the chief's death:\n%s", worker.out)
+	}
+	code := worker.wait(t)
+	t.Logf("worker 1 stopped %v after the chief was killed: %s", time.Since(killed).Round(time.Millisecond), lastLine(worker.out.String()))
+	if code != 1 || !strings.Contains(worker.out.String(), "/job:worker/task:0") {
+		t.Fatalf("worker 1: exit %d, want 1 with a message naming /job:worker/task:0:\n%s", code, worker.out)
+	}
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestDistributedChiefStalled: the chief stops answering without closing its connections
+// (SIGSTOP); worker 1 must not hang: it stops within the watchdog's bound (2 × 3 s + 5 s),
+// with an error naming its task.
+func TestDistributedChiefStalled(t *testing.T) {
+	cfg := writeConfig(t, strings.Replace(replicaYAML, "batch_size: 32", "batch_size: 8", 1))
+	dir := t.TempDir()
+	args := []string{"-config", cfg, "-limit", "640", "-threads", "1", "-out", dir, "-collective-timeout", "3s"}
+	addrs := freeLoopback(t, 2)
+	chief, worker := startTask(t, addrs, 0, args...), startTask(t, addrs, 1, args...)
+	if !chief.waitOutput(t, "Epoch 2/3") {
+		skipWithoutIMDB(t, chief.out.String())
+		t.Fatalf("the chief ended before epoch 2:\n%s", chief.out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	chief.cmd.Process.Signal(syscall.SIGSTOP)
+	defer chief.cmd.Process.Signal(syscall.SIGKILL)
+	stalled := time.Now()
+	select {
+	case <-worker.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker 1 did not stop within 30 s of the chief's stall:\n%s", worker.out)
+	}
+	code := worker.wait(t)
+	t.Logf("worker 1 stopped %v after the chief stalled: %s", time.Since(stalled).Round(time.Millisecond), lastLine(worker.out.String()))
+	if code != 1 || !strings.Contains(worker.out.String(), "distributed: task /job:worker/task:1") {
+		t.Fatalf("worker 1: exit %d, want 1 with a message naming its task:\n%s", code, worker.out)
+	}
+}
