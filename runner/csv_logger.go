@@ -57,7 +57,7 @@ func (c *CSVLogger) OnTrainBegin(t Trainer) error {
 			}
 			b.WriteString(c.row(strconv.Itoa(e-1), vals))
 		}
-		if err := writeFileAtomic(c.path, []byte(b.String())); err != nil {
+		if err := WriteFile(c.path, []byte(b.String())); err != nil {
 			return err
 		}
 		c.f, err = os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0o644)

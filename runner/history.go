@@ -44,13 +44,7 @@ func (h *History) Append(epoch int, logs Logs) {
 }
 
 // WriteJSON writes history.json atomically.
-func (h *History) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(h, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
+func (h *History) WriteJSON(path string) error { return WriteJSON(path, h) }
 
 // WriteCSV writes history.csv atomically: epoch and the known metrics present.
 func (h *History) WriteCSV(path string) error {
@@ -85,7 +79,7 @@ func (h *History) WriteCSV(path string) error {
 		}
 		b.WriteString("\n")
 	}
-	return writeFileAtomic(path, b.Bytes())
+	return WriteFile(path, b.Bytes())
 }
 
 // WriteFiles writes history.json and history.csv into the run directory dir.
@@ -98,8 +92,6 @@ func (h *History) WriteFiles(dir string) error {
 
 // WriteFile writes a run file so that readers never see a torn one (atomicfile).
 func WriteFile(path string, data []byte) error { return atomicfile.WriteFile(path, data) }
-
-var writeFileAtomic = WriteFile
 
 // WriteJSON writes v to a run file as indented JSON, atomically.
 func WriteJSON(path string, v any) error {
