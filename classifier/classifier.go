@@ -235,7 +235,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		}
 		return c, nil
 	}
-	if c.sess, err = graphs.StartSession(g, spec.Threads); err != nil {
+	if c.sess, err = graphs.StartSessionWith(g, sessionThreads(spec.Layers, spec.Threads)); err != nil {
 		return nil, err
 	}
 	return c, nil

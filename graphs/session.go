@@ -36,6 +36,9 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphs: encoding ConfigProto: %w", err)
 	}
+	if raw, err = rewriteOptions(g, raw); err != nil {
+		return nil, err
+	}
 	s, err := tf.NewSession(g.tfg, &tf.SessionOptions{Config: raw})
 	if err != nil {
 		return nil, fmt.Errorf("graphs: creating session: %w", err)
@@ -46,7 +49,12 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 // StartSession is how a model starts: a session for g with threads intra-op threads (0:
 // TensorFlow's choice) and at most two inter-op threads, its variables initialised.
 func StartSession(g *Graph, threads int) (*Session, error) {
-	s, err := NewSession(g, SessionOptions{IntraOpThreads: threads, InterOpThreads: min(threads, 2)})
+	return StartSessionWith(g, SessionOptions{IntraOpThreads: threads, InterOpThreads: min(threads, 2)})
+}
+
+// StartSessionWith is StartSession with the thread pools of opts.
+func StartSessionWith(g *Graph, opts SessionOptions) (*Session, error) {
+	s, err := NewSession(g, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,16 @@ func StartSessionOn(g *Graph, opts *tf.SessionOptions) (*Session, error) {
 	if err := g.Root().Err(); err != nil {
 		return nil, err
 	}
-	if opts == nil {
-		opts = &tf.SessionOptions{}
+	o := tf.SessionOptions{}
+	if opts != nil {
+		o = *opts
 	}
+	raw, err := rewriteOptions(g, o.Config)
+	if err != nil {
+		return nil, err
+	}
+	o.Config = raw
+	opts = &o
 	s, err := tf.NewSession(g.tfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("graphs: creating session on %q: %w", opts.Target, err)
