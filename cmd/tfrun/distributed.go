@@ -37,9 +37,9 @@ func addDistributedFlags(fs *flag.FlagSet) distributedFlags {
 			"on a cluster: how long an all-reduce waits for the other tasks; a dead task stops the run within about twice it"),
 		cluster: &optionalString{}, task: &optionalString{},
 	}
-	fs.Var(d.cluster, "cluster", "train as one task of this cluster (instead of TF_CONFIG): JOB=HOST:PORT,HOST:PORT,... for each job,\n"+
-		"e.g. worker=10.0.0.1:2222,10.0.0.2:2222 or chief=h0:2222,worker=h1:2222,h2:2222 (with -task)")
-	fs.Var(d.task, "task", "with -cluster: this process's task, JOB:INDEX (e.g. worker:0)")
+	fs.Var(d.cluster, "cluster", "train as one task of this cluster instead of TF_CONFIG's (with -task): each job as `JOB=HOST:PORT,HOST:PORT,...`,\n"+
+		"e.g. worker=10.0.0.1:2222,10.0.0.2:2222 or chief=h0:2222,worker=h1:2222,h2:2222")
+	fs.Var(d.task, "task", "with -cluster: this process's task, `JOB:INDEX` (e.g. worker:0)")
 	return d
 }
 
