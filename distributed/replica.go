@@ -93,13 +93,15 @@ func (r *Replica) Run(step func() error) error {
 func (r *Replica) Lost() bool { return r.lost }
 
 // StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
-// TensorFlow's choice) and says so on out. TensorFlow cannot stop a started server: it
+// TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
 // serves until the process exits.
 func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {
 	srv, err := NewServer(c, ServerOptions{IntraOpThreads: threads})
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "Replica %d of %d: task %s serving on %s (chief: %s)\n", c.ReplicaIndex(), c.NumReplicas(), c.Task, c.Address(), c.Leader())
+	if out != nil {
+		fmt.Fprintf(out, "Replica %d of %d: task %s serving on %s (chief: %s)\n", c.ReplicaIndex(), c.NumReplicas(), c.Task, c.Address(), c.Leader())
+	}
 	return srv, nil
 }

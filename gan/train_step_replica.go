@@ -18,7 +18,7 @@ import (
 // replicas end every step with the same weights, the one-process run's up to float32
 // rounding.
 
-// reduced returns xs (batch means) as this replica minimizes them, weighted by its share
+// reduced returns xs (scalar batch means) as this replica minimizes them, weighted by its share
 // of the global batch, and as the logs report them, those shares summed across the
 // replicas. In one process both are xs.
 func (m *GAN) reduced(s *graphs.Scope, xs ...tf.Output) (minimized, logs []tf.Output) {
@@ -30,11 +30,15 @@ func (m *GAN) reduced(s *graphs.Scope, xs ...tf.Output) (minimized, logs []tf.Ou
 	for i, x := range xs {
 		minimized[i] = op.Mul(s.Op("Mul"), x, share)
 	}
-	logs = m.rep.AllReduce.Sum(s.Sub("allreduce_logs"), minimized...)
-	if !s.Ok(logs...) {
+	if len(xs) == 1 {
+		return minimized, m.rep.AllReduce.Sum(s.Sub("allreduce_logs"), minimized...)
+	}
+	// One collective for the step's scalars: fewer points where the replicas wait.
+	packed := m.rep.AllReduce.Sum(s.Sub("allreduce_logs"), op.Pack(s.Op("Pack"), minimized))[0]
+	if !s.Ok(packed) {
 		return xs, xs
 	}
-	return minimized, logs
+	return minimized, op.Unpack(s.Op("Unpack"), packed, int64(len(xs)))
 }
 
 // run runs one training run, under the replica's watchdog on a cluster.
