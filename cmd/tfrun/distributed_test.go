@@ -540,7 +540,8 @@ func TestDistributedGANEquivalence(t *testing.T) {
 
 // TestDistributedGANWorkerKilled: worker 1 of a GAN run dies in the middle of epoch 2;
 // the chief stops within the bound (2 × 3 s + 5 s, asserted with room: 30 s), exit 1,
-// naming the task, and its checkpoint of epoch 1 stays the latest and loads.
+// naming the task, its checkpoint of epoch 1 stays the latest and loads, and -resume of
+// both tasks finishes the run.
 func TestDistributedGANWorkerKilled(t *testing.T) {
 	cfg := writeConfig(t, strings.Replace(ganReplicaYAML, "batch_size: 32", "batch_size: 8", 1))
 	dir := t.TempDir()
@@ -566,5 +567,9 @@ func TestDistributedGANWorkerKilled(t *testing.T) {
 	}
 	if latest := checkLatestLoads(t, dir); latest != "ckpt-80" {
 		t.Errorf("latest checkpoint %s, want ckpt-80 (epoch 1)", latest)
+	}
+	outs := runCluster(t, append(args, "-resume")...)
+	if !strings.Contains(outs[1], "Resumed from") || checkLatestLoads(t, dir) != "ckpt-160" {
+		t.Errorf("-resume of both did not finish the run:\nworker 0:\n%s\nworker 1:\n%s", outs[0], outs[1])
 	}
 }
