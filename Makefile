@@ -76,17 +76,21 @@ bench: bench-env libtensorflow
 	$(GO) build -o bin/bench-peak ./bench/cmd/peak
 	bin/bench-compare -tfrun bin/tfrun-bench -peak bin/bench-peak -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
 
-# Data-parallel scaling (#14): imdb_tuned on 1 process × 1 thread, then 2 worker processes ×
-# 1 thread on 127.0.0.1 with the same global batch (bench/distributed/run.sh: examples/s, the
-# ratio), and the all-reduce of imdb_tuned's gradients between two processes (ms/step).
-# DIST_CONFIG, DIST_LIMIT and DIST_EPOCHS change the run.
+# Data-parallel scaling (#14): imdb_tuned and the MNIST DCGAN (gan_mnist) on 1 process × 1
+# thread, then 2 worker processes × 1 thread on 127.0.0.1 with the same global batch
+# (bench/distributed/run.sh: examples/s, the ratio), and the all-reduce of both models'
+# gradients between two processes (ms/step). DIST_CONFIG, DIST_LIMIT and DIST_EPOCHS change
+# the classifier's run, DIST_GAN_CONFIG, DIST_GAN_LIMIT and DIST_GAN_EPOCHS the GAN's.
 DIST_CONFIG ?= configs/imdb_tuned.yaml
 DIST_LIMIT ?= 6144
 DIST_EPOCHS ?= 3
+DIST_GAN_CONFIG ?= configs/gan_mnist.yaml
+DIST_GAN_LIMIT ?= 4096
+DIST_GAN_EPOCHS ?= 3
 
 bench-distributed: build
-	bench/distributed/run.sh bin/tfrun $(DIST_CONFIG) $(DIST_LIMIT) $(DIST_EPOCHS)
-	$(GO) test ./distributed -run '^$$' -bench 'AllReduceProcesses/imdb_tuned' -benchtime 20x
+	bench/distributed/run.sh bin/tfrun $(DIST_CONFIG) $(DIST_LIMIT) $(DIST_EPOCHS) $(DIST_GAN_CONFIG) $(DIST_GAN_LIMIT) $(DIST_GAN_EPOCHS)
+	$(GO) test ./distributed -run '^$$' -bench 'AllReduceProcesses' -benchtime 20x
 
 # Python TensorFlow reads tfrun's checkpoints (not part of `make test`): a venv with
 # tensorflow-cpu 2.18.0 in checkpoints/compat/.venv (ignored by git), a short run of

@@ -12,6 +12,7 @@ func init() {
 	registerConfig(configs.LayerBatchNormalization, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
 		b := NewBatchNormalization(name)
 		b.Momentum, b.Epsilon, b.Center, b.Scale = c.Float("momentum"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale")
+		b.Synchronized = c.Bool("synchronized")
 		return b, nil
 	})
 }
@@ -27,11 +28,15 @@ const (
 // statistics and the moving ones are updated as Keras does, m ← m·momentum + μ·(1 − momentum)
 // with the biased batch variance; in inference the moving statistics are used. Weights
 // "gamma" (ones), "beta" (zeros), "moving_mean" (zeros) and "moving_variance" (ones), the
-// last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32).
+// last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32), or, when
+// synchronized, from the sums of x and x² (batch_normalization_sync.go).
 type BatchNormalization struct {
 	base
 	Momentum, Epsilon float64
 	Center, Scale     bool
+	// Synchronized is Keras's synchronized argument (default false); see
+	// batch_normalization_sync.go for what it does in one process and on a cluster.
+	Synchronized bool
 
 	in                      Shape
 	gamma, beta, mean, vari *graphs.Variable
@@ -74,7 +79,12 @@ func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
 	if !training {
 		return batchNormInferenceOp(s, x, gamma, beta, b.mean.Value(), b.vari.Value(), b.Epsilon, len(b.in) == 1)
 	}
-	y, mean, vari := batchNormTrainOp(s, x, gamma, beta, b.Epsilon, len(b.in) == 1)
+	var y, mean, vari tf.Output
+	if b.Synchronized || s.Graph().IsReplica() {
+		y, mean, vari = batchNormSyncOp(s, x, gamma, beta, b.Epsilon)
+	} else {
+		y, mean, vari = batchNormTrainOp(s, x, gamma, beta, b.Epsilon, len(b.in) == 1)
+	}
 	m := s.Scalar(b.Momentum)
 	one := s.Scalar(1 - b.Momentum)
 	// A second training call (a GAN's discriminator sees real, then generated images)

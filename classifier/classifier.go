@@ -258,7 +258,7 @@ func (c *Classifier) replicaLogs(s *graphs.Scope) tf.Output {
 			outs = append(outs, c.rep.counted(s, o))
 		}
 	}
-	sums := c.rep.ar.Sum(s.Sub("allreduce_logs"), outs...)
+	sums := c.rep.AllReduce.Sum(s.Sub("allreduce_logs"), outs...)
 	if !s.Ok(sums...) {
 		return local
 	}
@@ -279,7 +279,7 @@ func (c *Classifier) replicaLogs(s *graphs.Scope) tf.Output {
 // Close releases the session; after a failed step of a replica it leaves it to the
 // process's exit (closing waits for every run, and a run given up on may never end).
 func (c *Classifier) Close() error {
-	if c.rep != nil && c.rep.lost {
+	if c.rep != nil && c.rep.Lost() {
 		return nil
 	}
 	return c.sess.Close()
@@ -321,7 +321,7 @@ func (c *Classifier) trainBatchLogs(feeds map[tf.Output]*tf.Tensor) (runner.Logs
 	var out []*tf.Tensor
 	var err error
 	if c.rep != nil {
-		err = c.rep.run(func() error {
+		err = c.rep.Run(func() error {
 			var err error
 			out, err = c.sess.Run(feeds, fetches, c.train, c.advance)
 			return err
@@ -372,7 +372,7 @@ func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, lo
 	countSums := runner.Counts{}
 	lo, hi := 0, n
 	if c.rep != nil { // each replica evaluates its part; the totals are summed below
-		lo, hi = c.rep.rows(n)
+		lo, hi = c.rep.Part(n)
 		for _, name := range counts {
 			dims, err := c.evalMet.counts[name].Shape().ToSlice()
 			if err != nil || len(dims) != 1 || dims[0] < 0 {

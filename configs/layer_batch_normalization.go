@@ -13,6 +13,8 @@ func init() {
 			{Key: "epsilon", Kind: KindFloat, Default: 1e-3, Bound: Positive, Doc: "added to the variance"},
 			{Key: "center", Kind: KindBool, Default: true, Doc: "learn an offset beta"},
 			{Key: "scale", Kind: KindBool, Default: true, Doc: "learn a factor gamma"},
+			{Key: "synchronized", Kind: KindBool, Default: false, Later: true,
+				Doc: "compute the statistics as a cluster does (a cluster always uses the global batch's)"},
 		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if len(in) != 1 && len(in) != 3 {

@@ -377,7 +377,7 @@ train:
 		{"MaxPooling1D", argsOf(tl[2]), map[string]any{"type": "MaxPooling1D", "pool_size": 2, "strides": 2, "padding": "valid"}},
 		{"Conv2DTranspose", argsOf(gen[1]), map[string]any{"type": "Conv2DTranspose", "filters": 128, "kernel_size": [2]int{4, 4}, "strides": [2]int{1, 1},
 			"padding": "valid", "activation": "linear", "use_bias": true}},
-		{"BatchNormalization", argsOf(gen[2]), map[string]any{"type": "BatchNormalization", "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true}},
+		{"BatchNormalization", argsOf(gen[2]), map[string]any{"type": "BatchNormalization", "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true, "synchronized": false}},
 		{"Conv2D", argsOf(gen[3]), map[string]any{"type": "Conv2D", "filters": 1, "kernel_size": [2]int{7, 5}, "strides": [2]int{1, 1},
 			"padding": "same", "activation": "tanh", "use_bias": true}},
 		{"LeakyReLU", argsOf(g.Generator.InputBranch[1]), map[string]any{"type": "LeakyReLU", "negative_slope": 0.3}},

@@ -1,6 +1,9 @@
 package distributed
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinels for [errors.Is]; every error this package returns is an [*Error] wrapping one of
 // them (or, for a failure inside TensorFlow, TensorFlow's own error).
@@ -48,3 +51,9 @@ type kindError struct {
 
 func (e *kindError) Error() string { return e.msg }
 func (e *kindError) Unwrap() error { return e.kind }
+
+// BadConfigError is an [*Error] at where (a flag, a key) with the message format, wrapping
+// ErrBadConfig without repeating its text: a usage error of the cluster's options.
+func BadConfigError(where, format string, args ...any) error {
+	return &Error{Where: where, Err: &kindError{kind: ErrBadConfig, msg: fmt.Sprintf(format, args...)}}
+}

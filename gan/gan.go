@@ -2,12 +2,14 @@ package gan
 
 import (
 	"fmt"
+	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
 )
 
@@ -16,6 +18,13 @@ type GANOptions struct {
 	ImageShape builders.Shape // [height, width, channels] of the real images; nil: the generator's output
 	Seed       uint64
 	Threads    int
+	// Server, if set, makes the GAN one replica of the server's cluster (see replica.go):
+	// its session runs on the server, each train step takes the replica's slice of the
+	// global batch and all-reduces both networks' gradients and the logs, each collective
+	// bounded by CollectiveTimeout (0: distributed.DefaultTimeout). Threads is then the
+	// server's.
+	Server            *distributed.Server
+	CollectiveTimeout time.Duration
 }
 
 // GAN is a compiled generative adversarial network. Its default train step is the
@@ -42,6 +51,7 @@ type GAN struct {
 	samples              tf.Output
 	graph                *graphs.Graph
 	sess                 *graphs.Session
+	rep                  *distributed.Replica // set when training as a replica of a cluster
 }
 
 // NewGAN builds the GAN cfg describes and a session with initialised variables.
@@ -49,6 +59,10 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	gc := cfg.GAN
 	g := graphs.NewGraph(tf.Float, o.Seed)
 	s := g.Root()
+	var rep *distributed.Replica
+	if o.Server != nil {
+		rep = distributed.NewReplica(g, o.Server, o.CollectiveTimeout)
+	}
 	gen, err := newNetwork("generator", gc.Generator)
 	if err != nil {
 		return nil, assemble.ModelErrorf("gan.generator.%w", err)
@@ -72,7 +86,7 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	if got := disc.OutputShape(); len(got) != 1 || got[0] != 1 {
 		return nil, assemble.ModelErrorf("the discriminator gives %v, want one logit per image (None, 1)", got)
 	}
-	m := &GAN{Config: gc, graph: g, Generator: gen, Discriminator: disc}
+	m := &GAN{Config: gc, graph: g, Generator: gen, Discriminator: disc, rep: rep}
 	m.images = s.Placeholder("images", tf.Float, append([]int64{-1}, o.ImageShape.Int64s()...)...)
 	if gc.Conditional() {
 		m.labels = s.Placeholder("labels", tf.Int32, -1, 1)
@@ -102,6 +116,16 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
+	if rep != nil {
+		opts, err := o.Server.SessionOptions()
+		if err != nil {
+			return nil, err
+		}
+		if m.sess, err = graphs.StartSessionOn(g, opts); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	if m.sess, err = graphs.StartSession(g, o.Threads); err != nil {
 		return nil, err
 	}
@@ -128,8 +152,14 @@ func newNetwork(name string, n configs.Network) (*builders.Network, error) {
 // trimLayers drops the "layers" word of a buildLayers error for a branch's path.
 func trimLayers(err error) error { return fmt.Errorf("%s", err.Error()[len("layers"):]) }
 
-// Close releases the session.
-func (m *GAN) Close() error { return m.sess.Close() }
+// Close releases the session; after a failed step of a replica it leaves it to the
+// process's exit (closing waits for every run, and a run given up on may never end).
+func (m *GAN) Close() error {
+	if m.rep != nil && m.rep.Lost() {
+		return nil
+	}
+	return m.sess.Close()
+}
 
 // Session is the GAN's session.
 func (m *GAN) Session() *graphs.Session { return m.sess }
@@ -180,7 +210,12 @@ type StepResult struct {
 // TrainStep runs one train step on a batch of real images (NHWC float32 in [-1, 1]) and,
 // for a conditional GAN, their labels (int32 [batch, 1]; nil otherwise).
 func (m *GAN) TrainStep(images, labels *tf.Tensor) (StepResult, error) {
-	feeds := map[tf.Output]*tf.Tensor{m.images: images}
+	return m.trainStep(map[tf.Output]*tf.Tensor{}, images, labels)
+}
+
+// trainStep is TrainStep with further feeds (a replica's place in the global batch).
+func (m *GAN) trainStep(feeds map[tf.Output]*tf.Tensor, images, labels *tf.Tensor) (StepResult, error) {
+	feeds[m.images] = images
 	if m.Config.Conditional() {
 		if labels == nil {
 			return StepResult{}, fmt.Errorf("train step: a conditional GAN needs labels")
@@ -190,7 +225,7 @@ func (m *GAN) TrainStep(images, labels *tf.Tensor) (StepResult, error) {
 	if m.alternating != nil {
 		return m.trainAlternating(feeds)
 	}
-	out, err := m.sess.Run(feeds, []tf.Output{m.genLoss, m.discLoss, m.realAcc, m.fakeAcc}, m.step...)
+	out, err := m.run(feeds, []tf.Output{m.genLoss, m.discLoss, m.realAcc, m.fakeAcc}, m.step...)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("train step: %w", err)
 	}

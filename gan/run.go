@@ -14,6 +14,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/plots"
 	"github.com/tfrun/tfrun/runner"
@@ -88,15 +89,18 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	}
 	gc := cfg.GAN
 	r, err := runner.Begin(cfg, o, runner.Schedule{Epochs: gc.Epochs, BatchSize: gc.BatchSize, BatchSizeKey: "gan.batch_size",
-		Shuffle: true, Callbacks: cfg.Train.Callbacks})
+		Shuffle: true, Callbacks: cfg.Train.Callbacks, Distributed: true})
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	out := r.Out
+	chief := o.Cluster == nil || o.Cluster.IsChief() // only the chief writes the run's files
 	samples := filepath.Join(o.OutDir, "samples")
-	if err := os.MkdirAll(samples, 0o755); err != nil {
-		return fmt.Errorf("run directory: %w", err)
+	if chief {
+		if err := os.MkdirAll(samples, 0o755); err != nil {
+			return fmt.Errorf("run directory: %w", err)
+		}
 	}
 	t0 := time.Now()
 	data, err := loadData(ctx, cfg, o.DataDir, o.Limit, r.Seed)
@@ -104,15 +108,18 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 		return err
 	}
 	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", cfg.Data.Dataset, data.Len(), data.Shape, time.Since(t0).Seconds())
-	m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: uint64(r.Seed), Threads: o.Threads})
+	gopts := GANOptions{ImageShape: data.Shape, Seed: uint64(r.Seed), Threads: o.Threads}
+	m, err := startGAN(ctx, cfg, o, gopts)
 	if err != nil {
-		return fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
+		return err
 	}
 	defer m.Close()
 	summary := m.Generator.Summary() + m.Discriminator.Summary()
 	fmt.Fprint(out, summary)
-	if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
-		return err
+	if chief {
+		if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+			return err
+		}
 	}
 	t := &training{GAN: m, data: data}
 	t.noise, t.labels, t.rows, t.cols = sampleInputs(gc, r.Seed)
@@ -132,6 +139,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	if err != nil {
 		return err
 	}
+	if !chief {
+		return nil
+	}
 	var grids []string
 	for _, e := range h.Epochs {
 		grids = append(grids, filepath.Join(samples, fmt.Sprintf("epoch_%04d.png", e)))
@@ -147,6 +157,33 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	return nil
 }
 
+// startGAN builds the GAN; on a cluster (o.Cluster) it first starts this task's
+// TensorFlow server, builds the GAN as a replica on it and waits until every other task
+// serves.
+func startGAN(ctx context.Context, cfg *configs.Config, o runner.Options, gopts GANOptions) (*GAN, error) {
+	if o.Cluster != nil {
+		srv, err := distributed.StartServer(o.Cluster, o.Threads, o.Out)
+		if err != nil {
+			return nil, err
+		}
+		gopts.Server, gopts.CollectiveTimeout = srv, o.CollectiveTimeout
+	}
+	m, err := NewGAN(cfg, gopts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
+	}
+	if o.Cluster == nil {
+		return m, nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, distributed.PeerWait)
+	defer cancel()
+	if err := o.Cluster.WaitForPeers(wctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
 // training is a GAN bound to its images: the runner.Model of a GAN run.
 type training struct {
 	*GAN
@@ -158,8 +195,15 @@ type training struct {
 	grid       *image.RGBA
 }
 
-// TrainStep runs one train step on the images at idx.
+// TrainStep runs one train step on the images at idx (a replica: on its slice of them).
 func (t *training) TrainStep(idx []int) (runner.Logs, error) {
+	feeds := map[tf.Output]*tf.Tensor{}
+	if t.rep != nil {
+		var err error
+		if idx, feeds, err = t.rep.Step(t.graph, idx); err != nil {
+			return nil, err
+		}
+	}
 	it, lt, err := t.data.Batch(idx)
 	if err != nil {
 		return nil, err
@@ -167,7 +211,7 @@ func (t *training) TrainStep(idx []int) (runner.Logs, error) {
 	if !t.Config.Conditional() {
 		lt = nil
 	}
-	r, err := t.GAN.TrainStep(it, lt)
+	r, err := t.trainStep(feeds, it, lt)
 	if err != nil {
 		return nil, err
 	}

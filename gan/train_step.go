@@ -35,12 +35,14 @@ func (m *GAN) buildSimultaneous(s *graphs.Scope) error {
 	m.genLoss = ganLoss(ts, fakeOut, 1)
 	m.discLoss = op.AddV2(ts.Op("AddV2"), ganLoss(ts, realOut, 1), ganLoss(ts, fakeOut, 0))
 	m.realAcc, m.fakeAcc = ganAccuracy(ts, realOut, true), ganAccuracy(ts, fakeOut, false)
+	minimized, logs := m.reduced(ts, m.genLoss, m.discLoss, m.realAcc, m.fakeAcc)
+	m.genLoss, m.discLoss, m.realAcc, m.fakeAcc = logs[0], logs[1], logs[2], logs[3]
 
-	gstep, err := m.GenOpt.Minimize(s, m.genLoss, m.Generator.TrainableVariables())
+	gstep, err := m.GenOpt.Minimize(s, minimized[0], m.Generator.TrainableVariables())
 	if err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
-	dstep, err := m.DiscOpt.Minimize(s, m.discLoss, m.Discriminator.TrainableVariables())
+	dstep, err := m.DiscOpt.Minimize(s, minimized[1], m.Discriminator.TrainableVariables())
 	if err != nil {
 		return fmt.Errorf("discriminator: %w", err)
 	}
@@ -87,10 +89,14 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 		return assemble.ModelErrorf("the generator: %w", err)
 	}
 	a.genLoss = ganLoss(gs, genOut, 1)
+	genMin, genLogs := m.reduced(gs, a.genLoss)
+	a.genLoss = genLogs[0]
 
 	rs := ts.Sub("discriminator_real")
 	realOut := m.Discriminator.Call(m.images, m.labels, true)
 	a.realLoss, a.realAcc = ganLoss(rs, realOut, 1), ganAccuracy(rs, realOut, true)
+	realMin, realLogs := m.reduced(rs, a.realLoss, a.realAcc)
+	a.realLoss, a.realAcc = realLogs[0], realLogs[1]
 
 	fs := ts.Sub("discriminator_fake")
 	fakeLabels := m.randomLabels(fs, batch)
@@ -100,17 +106,19 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 		return assemble.ModelErrorf("the discriminator: %w", err)
 	}
 	a.fakeLoss, a.fakeAcc = ganLoss(fs, fakeOut, 0), ganAccuracy(fs, fakeOut, false)
+	fakeMin, fakeLogs := m.reduced(fs, a.fakeLoss, a.fakeAcc)
+	a.fakeLoss, a.fakeAcc = fakeLogs[0], fakeLogs[1]
 
 	dvars := m.Discriminator.TrainableVariables()
-	realStep, err := m.DiscOpt.Minimize(s, a.realLoss, dvars)
+	realStep, err := m.DiscOpt.Minimize(s, realMin[0], dvars)
 	if err != nil {
 		return fmt.Errorf("discriminator: %w", err)
 	}
-	fakeStep, err := m.DiscOpt.Minimize(s, a.fakeLoss, dvars)
+	fakeStep, err := m.DiscOpt.Minimize(s, fakeMin[0], dvars)
 	if err != nil {
 		return fmt.Errorf("discriminator: %w", err)
 	}
-	genStep, err := m.GenOpt.Minimize(s, a.genLoss, m.Generator.TrainableVariables())
+	genStep, err := m.GenOpt.Minimize(s, genMin[0], m.Generator.TrainableVariables())
 	if err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
@@ -125,15 +133,15 @@ func (m *GAN) buildAlternating(s *graphs.Scope) error {
 // trainAlternating runs the three updates of an alternating step in order.
 func (m *GAN) trainAlternating(feeds map[tf.Output]*tf.Tensor) (StepResult, error) {
 	a := m.alternating
-	real, err := m.sess.Run(feeds, []tf.Output{a.realLoss, a.realAcc}, a.real...)
+	real, err := m.run(feeds, []tf.Output{a.realLoss, a.realAcc}, a.real...)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("train step (discriminator on real images): %w", err)
 	}
-	fake, err := m.sess.Run(feeds, []tf.Output{a.fakeLoss, a.fakeAcc}, a.fake...)
+	fake, err := m.run(feeds, []tf.Output{a.fakeLoss, a.fakeAcc}, a.fake...)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("train step (discriminator on generated images): %w", err)
 	}
-	gen, err := m.sess.Run(feeds, []tf.Output{a.genLoss}, a.gen...)
+	gen, err := m.run(feeds, []tf.Output{a.genLoss}, a.gen...)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("train step (generator): %w", err)
 	}

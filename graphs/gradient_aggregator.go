@@ -12,10 +12,3 @@ type GradientAggregator func(s *Scope, grads []tf.Output) []tf.Output
 // gradients through agg before applying them (nil: apply them as computed). A distributed
 // run sets the cross-replica sum here, so the models need not know about replicas.
 func (g *Graph) SetGradientAggregator(agg GradientAggregator) { g.aggregate = agg }
-
-// SetReplica makes g the graph of replica i of a data-parallel cluster: its random ops
-// (dropout masks) draw streams of their own, so the replicas' slices of a global batch get
-// independent masks as the rows of one batch do in one process (replica 0 draws what a
-// one-process run draws). Initial weights come from the graph seed alone and stay the same
-// on every replica. Call it before building.
-func (g *Graph) SetReplica(i int) { g.replica = i }

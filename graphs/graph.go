@@ -25,7 +25,7 @@ type Graph struct {
 	gradCalls int
 	streams   int
 	aggregate GradientAggregator
-	replica   int
+	replica   *replicaState
 	err       error
 }
 

@@ -1,7 +1,6 @@
 package graphs
 
 import (
-	"fmt"
 	"hash/fnv"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -28,19 +27,26 @@ func (s *Scope) AdvanceStep(after ...*tf.Operation) *tf.Operation {
 }
 
 // RandomUniform draws values uniform in [0, 1) of the graph's dtype with the given shape
-// (an int32 or int64 vector), from a stateless stream (see StepCounter). Each call site is
-// its own stream: the key hashes the graph seed with the op's name.
+// (an int32 or int64 vector whose first element is the batch: the draws are per example),
+// from a stateless stream (see StepCounter). Each call site is its own stream: the key
+// hashes the graph seed with the op's name. On a replica of a cluster (SetReplica) the
+// whole global batch is drawn and the replica's rows are kept, so each row gets what it
+// gets in a one-process run.
 func (s *Scope) RandomUniform(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
-		op.StatelessRandomUniformV2Dtype(s.g.dtype))
+	return s.globalDraw(shape, func(shape tf.Output) tf.Output {
+		return op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
+			op.StatelessRandomUniformV2Dtype(s.g.dtype))
+	})
 }
 
 // RandomNormal draws standard normal values of the graph's dtype (see RandomUniform).
 func (s *Scope) RandomNormal(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
-		op.StatelessRandomNormalV2Dtype(s.g.dtype))
+	return s.globalDraw(shape, func(shape tf.Output) tf.Output {
+		return op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
+			op.StatelessRandomNormalV2Dtype(s.g.dtype))
+	})
 }
 
 // streamState returns a Philox key unique to this call site and the counter [0, step].
@@ -52,9 +58,6 @@ func (s *Scope) streamState() (key, counter tf.Output) {
 	}
 	h.Write(b[:])
 	h.Write([]byte(s.path))
-	if s.g.replica != 0 { // replica 0 draws what a one-process run draws
-		fmt.Fprintf(h, "/replica:%d", s.g.replica)
-	}
 	s.g.streams++
 	for i := range b {
 		b[i] = byte(uint64(s.g.streams) >> (8 * i))

@@ -420,7 +420,7 @@ func (r *Run) interrupted(t *trainer, steps int) (*History, error) {
 	if t.scratch != "" {
 		fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: this replica saves nothing (the chief does); stop every task.\n",
 			t.at.Epoch+1, r.Epochs, t.at.Batch, steps)
-		return t.h, &InterruptedError{At: t.at}
+		return t.h, &InterruptedError{At: t.at, Replica: true}
 	}
 	fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: checkpoint %s holds the run up to here; continue it with -resume.\n",
 		t.at.Epoch+1, r.Epochs, t.at.Batch, steps, prefix)

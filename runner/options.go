@@ -49,13 +49,18 @@ var ErrNotFinite = errors.New("non-finite loss")
 
 // InterruptedError is Fit's error when its context is cancelled: training stopped between
 // two steps, at At; Saved is the checkpoint that holds the run up to there ("" when the
-// run was interrupted before its first step, with nothing to save).
+// run was interrupted before its first step, with nothing to save, or on a replica that is
+// not the chief, which saves nothing: then Replica is set).
 type InterruptedError struct {
-	At    Position
-	Saved string
+	At      Position
+	Saved   string
+	Replica bool
 }
 
 func (e *InterruptedError) Error() string {
+	if e.Replica {
+		return fmt.Sprintf("%v at epoch %d, step %d (this replica saves nothing; the chief saves)", ErrInterrupted, e.At.Epoch+1, e.At.Batch)
+	}
 	if e.Saved == "" {
 		return fmt.Sprintf("%v before the first step (nothing to save)", ErrInterrupted)
 	}

@@ -26,7 +26,7 @@ func checkDistributed(o Options, s Schedule) error {
 		return nil
 	}
 	return &distributed.Error{Where: distributed.EnvTFConfig, Err: fmt.Errorf(
-		"%w: this kind of run cannot train on a cluster yet (distributed training supports classifiers; GANs train in one process: unset TF_CONFIG)",
+		"%w: this kind of run cannot train on a cluster (classifiers and GANs can): run it in one process, without TF_CONFIG or -cluster",
 		distributed.ErrBadConfig)}
 }
 

@@ -63,3 +63,25 @@ func TestPrepareWorker(t *testing.T) {
 		t.Errorf("with the chief's lock held: %v", err)
 	}
 }
+
+// TestInterruptedErrorMessages: an interrupted replica that is not the chief says where it
+// stopped, not "before the first step", though it saved nothing.
+func TestInterruptedErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  InterruptedError
+		want string
+	}{
+		{"before the first step", InterruptedError{}, "training interrupted before the first step (nothing to save)"},
+		{"saved", InterruptedError{At: Position{Epoch: 1, Batch: 7}, Saved: "ckpt-23"}, "training interrupted at epoch 2, step 7 (saved ckpt-23)"},
+		{"replica mid-run", InterruptedError{At: Position{Epoch: 2, Batch: 5}, Replica: true},
+			"training interrupted at epoch 3, step 5 (this replica saves nothing; the chief saves)"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+		if !errors.Is(&tc.err, ErrInterrupted) {
+			t.Errorf("%s: does not unwrap to ErrInterrupted", tc.name)
+		}
+	}
+}

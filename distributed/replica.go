@@ -1,0 +1,107 @@
+package distributed
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/graphs"
+)
+
+// PeerWait bounds how long a replica waits at the start for the other tasks' servers
+// (they load their data and build their graphs first).
+const PeerWait = 5 * time.Minute
+
+// Replica is what a model trained as one replica of a cluster shares with every other
+// kind of model, the way Keras's MultiWorkerMirroredStrategy trains:
+//
+//   - each replica trains on its slice of every global batch: replica i of N takes rows
+//     [i·B/N, (i+1)·B/N), so the examples and their order are a one-process run's;
+//   - its graph is a replica's (graphs.Graph.SetReplica): random draws are the global
+//     batch's cut to its rows, synchronized BatchNormalization sums across the replicas;
+//   - the optimizers' gradients are summed across the replicas before they are applied
+//     (graphs.Graph.SetGradientAggregator); the model scales each loss by the replica's
+//     share of the global batch (graphs.Scope.ReplicaShare), so the sum is the gradient of
+//     the global batch's mean loss, applied identically everywhere;
+//   - every training run goes through the watchdog.
+//
+// The model says which logs to reduce; this type holds the pieces.
+type Replica struct {
+	Cluster   *Cluster
+	Server    *Server
+	AllReduce *AllReduce
+	dog       Watchdog
+	lost      bool // a step failed: the session may hold a run TensorFlow never ends
+}
+
+// NewReplica makes g the graph of srv's task in its cluster, with collectives bounded by
+// timeout (0: DefaultTimeout) and training runs by the watchdog's 2 × timeout + 5 s. Call
+// it before building the model.
+func NewReplica(g *graphs.Graph, srv *Server, timeout time.Duration) *Replica {
+	c := srv.Cluster()
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	r := &Replica{Cluster: c, Server: srv, AllReduce: NewAllReduce(c, timeout),
+		dog: Watchdog{Cluster: c, Bound: 2*timeout + 5*time.Second}}
+	g.SetReplica(func(s *graphs.Scope, xs []tf.Output) []tf.Output { return r.AllReduce.Sum(s, xs...) })
+	g.SetGradientAggregator(func(s *graphs.Scope, grads []tf.Output) []tf.Output {
+		return r.AllReduce.Sum(s.Sub("allreduce_gradients"), grads...)
+	})
+	return r
+}
+
+// Part is this replica's rows [lo, hi) of n: of a global batch, or of an evaluation set.
+func (r *Replica) Part(n int) (lo, hi int) {
+	k, i := r.Cluster.NumReplicas(), r.Cluster.ReplicaIndex()
+	return i * n / k, (i + 1) * n / k
+}
+
+// Step returns this replica's examples of the global batch idx and the feeds that place
+// them in it (graphs.Graph.ReplicaFeeds). A last global batch smaller than the cluster can
+// leave a replica no rows; it still runs the step's collectives, on a stand-in row weighted
+// 0 (an empty batch's mean is NaN), so mine is then idx[:1].
+func (r *Replica) Step(g *graphs.Graph, idx []int) (mine []int, feeds map[tf.Output]*tf.Tensor, err error) {
+	lo, hi := r.Part(len(idx))
+	mine = idx[lo:hi]
+	if len(mine) == 0 {
+		mine = idx[:1]
+	}
+	if feeds, err = g.ReplicaFeeds(len(idx), lo, hi); err != nil {
+		return nil, nil, err
+	}
+	if feeds == nil {
+		feeds = map[tf.Output]*tf.Tensor{}
+	}
+	return mine, feeds, nil
+}
+
+// Run runs one training run (a session run with collectives) under the watchdog; after a
+// failure the replica is lost.
+func (r *Replica) Run(step func() error) error {
+	if err := r.dog.Run(step); err != nil {
+		r.lost = true
+		return fmt.Errorf("%w (a replica cannot go on after a failed collective step: restart every task with -resume)", err)
+	}
+	return nil
+}
+
+// Lost reports whether a training run failed: the session may then hold a run TensorFlow
+// never ends, so it must be left to the process's exit rather than closed.
+func (r *Replica) Lost() bool { return r.lost }
+
+// StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
+// TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
+// serves until the process exits.
+func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {
+	srv, err := NewServer(c, ServerOptions{IntraOpThreads: threads})
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		fmt.Fprintf(out, "Replica %d of %d: task %s serving on %s (chief: %s)\n", c.ReplicaIndex(), c.NumReplicas(), c.Task, c.Address(), c.Leader())
+	}
+	return srv, nil
+}
