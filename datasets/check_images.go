@@ -62,17 +62,22 @@ func checkImageHeader(path string) error {
 	case fi.Size() > MaxImageFileBytes:
 		return &Error{Op: op, Path: path, Err: fmt.Errorf("%w: %d bytes, more than the %d an image file may have", ErrFormat, fi.Size(), MaxImageFileBytes)}
 	}
-	r := bufio.NewReader(f)
+	if err := readImageHeader(bufio.NewReader(f)); err != nil {
+		return &Error{Op: op, Path: path, Err: err}
+	}
+	return nil
+}
+
+// readImageHeader reads an image's header from r and refuses it as decodeImage would
+// before decoding any pixel.
+func readImageHeader(r *bufio.Reader) error {
 	magic, _ := r.Peek(16)
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		if err == image.ErrFormat {
-			return &Error{Op: op, Path: path, Err: fmt.Errorf("%w: not a PNG, JPEG, GIF or BMP image", ErrFormat)}
+			return fmt.Errorf("%w: not a PNG, JPEG, GIF or BMP image", ErrFormat)
 		}
-		return &Error{Op: op, Path: path, Err: fmt.Errorf("%w: reading the %s header: %w", ErrFormat, imageFormatName(magic), err)}
+		return fmt.Errorf("%w: reading the %s header: %w", ErrFormat, imageFormatName(magic), err)
 	}
-	if err := checkImageConfig(cfg, format); err != nil {
-		return &Error{Op: op, Path: path, Err: err}
-	}
-	return nil
+	return checkImageConfig(cfg, format)
 }
