@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,5 +115,40 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 	}
 	if ents, _ := filepath.Glob(filepath.Join(out, "checkpoints", "ckpt-*")); len(ents) > 0 {
 		t.Errorf("checkpoints written: %v", ents)
+	}
+}
+
+// TestImageDirectoryStreamedResume: a streamed run interrupted in the middle of an epoch
+// and resumed plans the rest of that epoch from where it stopped, and ends with the history
+// of an uninterrupted run, bit for bit.
+func TestImageDirectoryStreamedResume(t *testing.T) {
+	dir := t.TempDir()
+	runtest.OwnImages(t, dir, colours, 12, 8, 3)
+	cfg := runtest.LoadConfig(t, fmt.Sprintf(`name: own_images
+task: classifier
+data: {format: image_directory, path: %s, image_size: [6, 6], cache: false, validation_split: 0.25}
+model: {layers: [{type: Flatten}, {type: Dense, units: 3, activation: softmax}]}
+train: {epochs: 3, batch_size: 4, loss: sparse_categorical_crossentropy, optimizer: {type: Adam, learning_rate: 0.02}}
+`, dir))
+	whole, split := t.TempDir(), t.TempDir()
+	if _, err := Run(context.Background(), cfg, runner.Options{OutDir: whole, Threads: 1, Out: &strings.Builder{}}); err != nil {
+		t.Fatal(err)
+	}
+	// 27 training images: 7 steps an epoch; step 10 is the third of epoch 2.
+	_, err := Run(runtest.InterruptAt(10), cfg, runner.Options{OutDir: split, Threads: 1, Out: &strings.Builder{}})
+	var ie *runner.InterruptedError
+	if !errors.As(err, &ie) || ie.At.Epoch != 1 || ie.At.Batch != 3 {
+		t.Fatalf("err = %v, want an interruption at epoch 2, step 3", err)
+	}
+	log := &strings.Builder{}
+	if _, err := Run(context.Background(), cfg, runner.Options{OutDir: split, Threads: 1, Out: log, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !runtest.SameHistory(runtest.HistoryWithoutSeconds(t, whole), runtest.HistoryWithoutSeconds(t, split)) {
+		t.Errorf("the resumed streamed run's history differs from the uninterrupted one's")
+	}
+	m := streamedLine.FindStringSubmatch(log.String())
+	if m == nil || m[1] != "train" || m[2] != "11" || m[3] != "0" {
+		t.Errorf("resumed run's train stream: %q, want 11 batches (4 + 7) read ahead and none on demand\n%s", m, log)
 	}
 }
