@@ -6,16 +6,41 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Dataset is an in-memory labelled data set. Example i's features are row i of Ints
-// (token ids) or Floats (pixels), of RowLen values each, with shape Shape.
+// Dataset is a labelled data set. Example i's features are row i of Ints (token ids) or
+// Floats (pixels), of RowLen values each, with shape Shape; or, for an image folder
+// streamed from disk, image i of a datasets.ImageStream, decoded when a batch needs it
+// (Ints and Floats nil; the labels are in memory).
 type Dataset struct {
 	Ints   []int32
 	Floats []float32
 	Shape  builders.Shape
 	Labels []float32
+
+	stream *datasets.ImageStream
+}
+
+// Streamed reports whether the examples are read from disk batch by batch.
+func (d *Dataset) Streamed() bool { return d.stream != nil }
+
+// Close stops a streamed data set's reading ahead (nothing for one in memory).
+func (d *Dataset) Close() error {
+	if d == nil || d.stream == nil {
+		return nil
+	}
+	return d.stream.Close()
+}
+
+// plan tells a streamed data set the order of the coming batches, so it decodes them
+// ahead of the steps (nothing for one in memory).
+func (d *Dataset) plan(order []int, batchSize int) error {
+	if d.stream == nil {
+		return nil
+	}
+	return d.stream.Plan(order, batchSize)
 }
 
 // Len is the number of examples.
@@ -33,6 +58,13 @@ func (d *Dataset) rowLen() int {
 func (d *Dataset) Subset(idx []int) *Dataset {
 	r := d.rowLen()
 	out := &Dataset{Shape: d.Shape, Labels: make([]float32, len(idx))}
+	if d.stream != nil {
+		for k, i := range idx {
+			out.Labels[k] = d.Labels[i]
+		}
+		out.stream = d.stream.Subset(idx)
+		return out
+	}
 	if d.Ints != nil {
 		out.Ints = make([]int32, len(idx)*r)
 	} else {
@@ -69,13 +101,20 @@ func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
 	for k, i := range idx {
 		labels[k] = d.Labels[i]
 	}
-	if d.Ints != nil {
+	switch {
+	case d.stream != nil:
+		b, serr := d.stream.Batch(idx)
+		if serr != nil {
+			return nil, nil, serr
+		}
+		x, err = graphs.NewTensor(b.Images, shape...)
+	case d.Ints != nil:
 		buf := make([]int32, len(idx)*r)
 		for k, i := range idx {
 			copy(buf[k*r:(k+1)*r], d.Ints[i*r:(i+1)*r])
 		}
 		x, err = graphs.NewTensor(buf, shape...)
-	} else {
+	default:
 		buf := make([]float32, len(idx)*r)
 		for k, i := range idx {
 			copy(buf[k*r:(k+1)*r], d.Floats[i*r:(i+1)*r])

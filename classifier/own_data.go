@@ -40,6 +40,9 @@ type Splits struct {
 	ClassNames []string
 	// Skipped counts the files of the class folders that are not of the format's type.
 	Skipped int
+	// Images says how an image folder is read (decoded into memory or streamed), for the
+	// run's log; "" for other data.
+	Images string
 }
 
 // LoadSplits loads a classifier config's data: a built-in data set as LoadData does, or
@@ -268,9 +271,11 @@ func digitRun(s string) int {
 	return n
 }
 
-// loadImageDirectory reads an image_directory into memory: Keras's listing and split,
-// each image decoded, converted to color_mode and resized to image_size on
-// datasets.NewImageBatches' worker goroutines, then scaled as data.scale says.
+// loadImageDirectory reads an image_directory: Keras's listing and split, each image
+// decoded, converted to color_mode and resized to image_size on datasets.NewImageBatches'
+// worker goroutines, then scaled as data.scale says. The images are decoded once into
+// memory when data.cache says so (default: when they fit in datasets.DefaultImageCacheBytes),
+// else streamed from disk batch by batch every epoch (streamImages).
 func loadImageDirectory(ctx context.Context, d configs.Data, task string, limit int, seed int64, check func([]string) error) (*Splits, error) {
 	files, err := datasets.ImageDirectory(d.Path, datasets.ImageDirectoryOptions{DirectoryOptions: directoryOptions(d, seed)})
 	if err != nil {
@@ -279,23 +284,36 @@ func loadImageDirectory(ctx context.Context, d configs.Data, task string, limit 
 	if err := check(files.ClassNames); err != nil {
 		return nil, err
 	}
-	load := ImageLoadOptions(d)
-	scale := d.ScaleFor(task)
-	s := &Splits{ClassNames: files.ClassNames, Skipped: files.Skipped}
-	if s.Train, err = readImages(ctx, head(files.LabeledFiles, limit), load, scale); err != nil {
-		return nil, err
-	}
-	if files.Validation.Len() > 0 {
-		if s.Validation, err = readImages(ctx, head(files.Validation, limit), load, scale); err != nil {
-			return nil, err
-		}
-	}
+	var test datasets.LabeledFiles
 	if d.TestPath != "" {
 		tf, err := datasets.ImageDirectory(d.TestPath, datasets.ImageDirectoryOptions{DirectoryOptions: testOptions(files.ClassNames)})
 		if err != nil {
 			return nil, err
 		}
-		if s.Test, err = readImages(ctx, head(tf.LabeledFiles, limit), load, scale); err != nil {
+		test = head(tf.LabeledFiles, limit)
+	}
+	train, val := head(files.LabeledFiles, limit), head(files.Validation, limit)
+	size := d.ImageSizeOrDefault()
+	cache := datasets.CacheImages(d.Cache, train.Len()+val.Len()+test.Len(), size[0], size[1], d.Channels())
+	load := ImageLoadOptions(d)
+	scale := d.ScaleFor(task)
+	read := func(f datasets.LabeledFiles) (*Dataset, error) {
+		if cache {
+			return readImages(ctx, f, load, scale)
+		}
+		return streamImages(f, load, scale, builders.Shape{size[0], size[1], d.Channels()})
+	}
+	s := &Splits{ClassNames: files.ClassNames, Skipped: files.Skipped, Images: cacheNote(d, !cache)}
+	if s.Train, err = read(train); err != nil {
+		return nil, err
+	}
+	if val.Len() > 0 {
+		if s.Validation, err = read(val); err != nil {
+			return nil, err
+		}
+	}
+	if test.Len() > 0 {
+		if s.Test, err = read(test); err != nil {
 			return nil, err
 		}
 	}
@@ -311,6 +329,15 @@ func ImageLoadOptions(d configs.Data) datasets.ImageLoadOptions {
 // readImageBatch is how many images a decoding batch holds.
 const readImageBatch = 256
 
+// ScalePixels is the in-place scaling of decoded pixels that scale (configs.ScaleUnit or
+// ScaleTanh) names.
+func ScalePixels(scale string) func([]float32) {
+	if scale == configs.ScaleTanh {
+		return datasets.ScaleFloatsToTanh
+	}
+	return datasets.ScaleFloatsToUnit
+}
+
 // ReadImageFiles decodes files in order with datasets.NewImageBatches (on GOMAXPROCS
 // goroutines) into one array of pixels scaled as scale says (configs.ScaleUnit or
 // ScaleTanh), with their labels.
@@ -320,6 +347,7 @@ func ReadImageFiles(ctx context.Context, files datasets.LabeledFiles, o datasets
 		return nil, nil, nil, err
 	}
 	defer b.Close()
+	scaled := ScalePixels(scale)
 	for {
 		batch, err := b.Next()
 		if errors.Is(err, io.EOF) {
@@ -332,13 +360,8 @@ func ReadImageFiles(ctx context.Context, files datasets.LabeledFiles, o datasets
 			shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
 			pixels = make([]float32, 0, files.Len()*batch.Height*batch.Width*batch.Channels)
 		}
-		for _, v := range batch.Images {
-			if scale == configs.ScaleTanh {
-				pixels = append(pixels, (v-127.5)/127.5)
-			} else {
-				pixels = append(pixels, v/255)
-			}
-		}
+		scaled(batch.Images)
+		pixels = append(pixels, batch.Images...)
 		labels = append(labels, batch.Labels...)
 	}
 	return pixels, labels, shape, nil
@@ -454,6 +477,9 @@ func reportOwnData(w io.Writer, s *Splits) {
 	fmt.Fprintf(w, "Classes (label order): %s\n", strings.Join(s.ClassNames, ", "))
 	if s.Skipped > 0 {
 		fmt.Fprintf(w, "Skipped %d files of other types in the class folders\n", s.Skipped)
+	}
+	if s.Images != "" {
+		fmt.Fprintf(w, "Images: %s\n", s.Images)
 	}
 	if s.Validation != nil {
 		fmt.Fprintf(w, "Validating on %d examples held out by data.validation_split\n", s.Validation.Len())

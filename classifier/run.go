@@ -56,6 +56,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err != nil {
 		return nil, err
 	}
+	defer splits.Close()
 	train, test, val := splits.Train, splits.Test, splits.Validation
 	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", cfg.Data.Name(), train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
 	reportOwnData(out, splits)
@@ -66,6 +67,8 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 			return nil, err
 		}
 		fitTrain, val = train.Subset(tr), train.Subset(va)
+		defer fitTrain.Close()
+		defer val.Close()
 	} else if cfg.Train.ValidationData == configs.ValidationTest {
 		val = test
 	}
@@ -110,6 +113,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err != nil {
 		return nil, err
 	}
+	reportStreams(out, map[string]*Dataset{"train": fitTrain, "validation": val, "test": test})
 	fmt.Fprintf(out, "Test score: %.4f\nTest accuracy: %.4f\n", loss, acc)
 	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData}
 	for _, m := range cfg.Train.Metrics {

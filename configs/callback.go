@@ -235,6 +235,10 @@ func (c *checker) callback(path string, cb *Callback, t *Train, task string) err
 		}
 		return err
 	}
+	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() && t.ownData {
+		return c.bad(at("monitor"), "%q needs validation; set data.validation_split > 0 (held out of data.path), or data.test_path with train.validation_data: test, or monitor %q",
+			cb.Monitor, cb.Monitor[4:])
+	}
 	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() {
 		return c.bad(at("monitor"), "%q needs validation; set train.validation_data: test or train.validation_split > 0, or monitor %q",
 			cb.Monitor, cb.Monitor[4:])

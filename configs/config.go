@@ -145,6 +145,11 @@ type Data struct {
 	// or ScaleTanh ([-1, 1], (x − 127.5)/127.5). Default unit for a classifier, tanh for
 	// a GAN.
 	Scale string `mapstructure:"scale"`
+	// Cache is image_directory's Keras dataset.cache(): true decodes the images once
+	// and keeps them in memory, false streams them from disk every epoch (decoded ahead
+	// of the training step on other goroutines, memory bounded by a few batches).
+	// Default: cache when the decoded pixels (float32) fit in 1 GiB, else stream.
+	Cache *bool `mapstructure:"cache"`
 
 	// Label names a CSV's label column. Required for csv.
 	Label string `mapstructure:"label"`
@@ -194,6 +199,9 @@ type Train struct {
 	// dataValidates is set by Validate when the data section holds out a validation
 	// subset (own data's data.validation_split).
 	dataValidates bool `mapstructure:"-"`
+	// ownData is set by Validate when the data is the user's own (data.format), whose
+	// validation comes from the data section: messages say so.
+	ownData bool `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.

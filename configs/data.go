@@ -92,7 +92,7 @@ func init() {
 		},
 	})
 	registerDataFormat(FormatImageDirectory, dataFormat{
-		keys:  []string{"image_size", "color_mode", "crop_to_aspect_ratio", "scale"},
+		keys:  []string{"image_size", "color_mode", "crop_to_aspect_ratio", "scale", "cache"},
 		tasks: []string{TaskClassifier, TaskGAN},
 		check: func(c *checker, d *Data) error {
 			checks := []error{c.oneOf("data.color_mode", d.ColorModeOrDefault(), []string{ColorModeGrayscale, ColorModeRGB, ColorModeRGBA})}
@@ -264,6 +264,7 @@ func (d *Data) given() []string {
 	add("color_mode", d.ColorMode != "")
 	add("crop_to_aspect_ratio", d.CropToAspectRatio)
 	add("scale", d.Scale != "")
+	add("cache", d.Cache != nil)
 	add("label", d.Label != "")
 	add("feature_columns", len(d.FeatureColumns) > 0)
 	add("normalize", d.Normalize != nil)

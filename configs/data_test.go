@@ -126,6 +126,14 @@ gan: {epochs: 1, generator: {layers: [{type: Dense, units: 4}]}, discriminator: 
 			"train.validation_split", ErrBadValue, []string{"data.validation_split"}},
 		{"validation_data test without test_path", edit(t, ownYAML, "train: {epochs: 1}", "train: {epochs: 1, validation_data: test}"),
 			"train.validation_data", ErrBadValue, []string{"data.test_path"}},
+		{"val_loss monitor without validation", edit(t, ownYAML, "train: {epochs: 1}", "train: {epochs: 1, callbacks: [{type: EarlyStopping, monitor: val_loss}]}"),
+			"train.callbacks[0].monitor", ErrBadValue, []string{"needs validation", "data.validation_split", "data.test_path"}},
+		{"ReduceLROnPlateau's default monitor without validation", edit(t, imageYAML, "train: {epochs: 1,", "train: {epochs: 1, callbacks: [ReduceLROnPlateau],"),
+			"train.callbacks[0].monitor", ErrBadValue, []string{"data.validation_split"}},
+		{"val_loss with data.validation_split", edit(t, edit(t, ownYAML, "path: texts", "path: texts, validation_split: 0.2"), "train: {epochs: 1}",
+			"train: {epochs: 1, callbacks: [{type: EarlyStopping, monitor: val_loss}]}"), "", nil, nil}, // valid
+		{"cache", edit(t, imageYAML, "path: photos", "path: photos, cache: maybe"), "data.cache", ErrWrongType, nil},
+		{"cache of text", edit(t, ownYAML, "path: texts", "path: texts, cache: true"), "data.cache", ErrBadValue, []string{"not a key of format text_directory"}},
 		{"binary loss on class_names of 3", edit(t, ownYAML, "path: texts", "path: texts, class_names: [a, b, c]"),
 			"train.loss", ErrBadValue, []string{"sparse_categorical_crossentropy"}},
 	}

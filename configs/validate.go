@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 		return err
 	}
 	c.Train.dataValidates = c.Data.Own() && c.Data.ValidationSplit > 0
+	c.Train.ownData = c.Data.Own()
 	switch c.Task {
 	case TaskClassifier:
 		if c.GAN != nil {

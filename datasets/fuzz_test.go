@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -52,6 +53,16 @@ func imageSeeds(t testing.TB) [][]byte {
 // not a well-formed image or an ErrFormat error.
 func checkDecode(t *testing.T, data []byte, what string) {
 	t.Helper()
+	// The header check of a streamed folder refuses only what decoding refuses.
+	headerErr := readImageHeader(bufio.NewReader(bytes.NewReader(data)))
+	if headerErr != nil && !errors.Is(headerErr, ErrFormat) {
+		t.Fatalf("%s: header error %v does not wrap ErrFormat", what, headerErr)
+	}
+	if headerErr != nil {
+		if _, err := decodeImage(data, fuzzLoads[0]); err == nil {
+			t.Fatalf("%s: the header check refuses an image that decodes: %v", what, headerErr)
+		}
+	}
 	// Keep memory small: images this declares larger than 2^16 pixels but
 	// within MaxImagePixels are legal and would be decoded in full.
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {

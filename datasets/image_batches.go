@@ -40,6 +40,9 @@ type ImageBatches struct {
 	width      int
 	firstPath  string       // the first file delivered, named if a later size differs
 	decoded    atomic.Int64 // images decoded so far, for tests of the read-ahead bound
+	// assembled counts the batches decoded so far, delivered those Next returned;
+	// maxHeld is the most decoded batches waiting at once (MaxHeld).
+	assembled, delivered, maxHeld atomic.Int64
 }
 
 // pendingBatch is a batch being decoded.
@@ -162,6 +165,7 @@ func (b *ImageBatches) work(l imageLoad, tasks <-chan imageTask) {
 		b.decoded.Add(1)
 		if t.pb.remaining.Add(-1) == 0 {
 			t.pb.assemble()
+			b.held(b.assembled.Add(1) - b.delivered.Load())
 			close(t.pb.done)
 		}
 	}
@@ -208,6 +212,21 @@ func mixedSizeError(path string, h, w int, firstPath string, firstH, firstW int)
 		h, w, firstPath, firstH, firstW)
 }
 
+// held records that n decoded batches wait for the consumer.
+func (b *ImageBatches) held(n int64) {
+	for {
+		m := b.maxHeld.Load()
+		if n <= m || b.maxHeld.CompareAndSwap(m, n) {
+			return
+		}
+	}
+}
+
+// MaxHeld returns the most decoded batches that waited for the consumer at one
+// time: at most ImageBatchesAhead+1 (those queued and the one Next waits for),
+// which bounds the memory of the read-ahead.
+func (b *ImageBatches) MaxHeld() int { return int(b.maxHeld.Load()) }
+
 // NumBatches returns the number of batches the stream delivers.
 func (b *ImageBatches) NumBatches() int { return b.numBatches }
 
@@ -238,6 +257,7 @@ func (b *ImageBatches) Next() (*ImageBatch, error) {
 		return nil, b.fail(pb.err)
 	}
 	batch := pb.batch
+	b.delivered.Add(1)
 	if b.next == 0 {
 		b.height, b.width, b.firstPath = batch.Height, batch.Width, batch.Paths[0]
 	} else if batch.Height != b.height || batch.Width != b.width {

@@ -198,14 +198,10 @@ func decodeImage(data []byte, l imageLoad) (*Image, error) {
 		}
 		return nil, fmt.Errorf("%w: reading the %s header: %w", ErrFormat, imageFormatName(data), err)
 	}
-	if !isImageFormat(format) {
-		return nil, fmt.Errorf("%w: %s images are not supported (valid: %s)", ErrFormat, format, strings.Join(imageFormatNames[:], ", "))
+	if err := checkImageConfig(cfg, format); err != nil {
+		return nil, err
 	}
 	w, h := cfg.Width, cfg.Height
-	if w <= 0 || h <= 0 || w > MaxImageSide || h > MaxImageSide || int64(w)*int64(h) > MaxImagePixels {
-		return nil, fmt.Errorf("%w: %s header declares %d×%d pixels; want sides in 1..%d and at most %d pixels",
-			ErrFormat, format, w, h, MaxImageSide, MaxImagePixels)
-	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: decoding %s: %w", ErrFormat, format, err)
@@ -224,6 +220,20 @@ func decodeImage(data []byte, l imageLoad) (*Image, error) {
 	}
 	out := resizeBilinear(pix, w, l.channels, win, l.height, l.width)
 	return &Image{Pix: out, Height: l.height, Width: l.width, Channels: l.channels}, nil
+}
+
+// checkImageConfig refuses an image header of an unsupported format or of a size
+// that must not be allocated.
+func checkImageConfig(cfg image.Config, format string) error {
+	if !isImageFormat(format) {
+		return fmt.Errorf("%w: %s images are not supported (valid: %s)", ErrFormat, format, strings.Join(imageFormatNames[:], ", "))
+	}
+	w, h := cfg.Width, cfg.Height
+	if w <= 0 || h <= 0 || w > MaxImageSide || h > MaxImageSide || int64(w)*int64(h) > MaxImagePixels {
+		return fmt.Errorf("%w: %s header declares %d×%d pixels; want sides in 1..%d and at most %d pixels",
+			ErrFormat, format, w, h, MaxImageSide, MaxImagePixels)
+	}
+	return nil
 }
 
 // isImageFormat reports whether an image.Decode format name is accepted.

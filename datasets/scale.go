@@ -29,3 +29,19 @@ func lookup(u []uint8, table *[256]float32) []float32 {
 	}
 	return out
 }
+
+// ScaleFloatsToUnit maps decoded pixels p in [0, 255] to [0, 1] in place, as x / 255
+// in float32 (Keras's Rescaling(1./255)).
+func ScaleFloatsToUnit(p []float32) {
+	for i, v := range p {
+		p[i] = v / 255
+	}
+}
+
+// ScaleFloatsToTanh maps decoded pixels p in [0, 255] to [-1, 1] in place, as
+// (x - 127.5) / 127.5 in float32.
+func ScaleFloatsToTanh(p []float32) {
+	for i, v := range p {
+		p[i] = (v - 127.5) / 127.5
+	}
+}

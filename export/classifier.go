@@ -31,32 +31,44 @@ func VocabularyFile(runDir string) string { return filepath.Join(runDir, "vocabu
 // more than one output).
 func buildClassifier(m *Model, runDir string, threads int) error {
 	cfg := m.Config
+	if cfg.Data.Own() {
+		return buildOwnClassifier(m, runDir, threads)
+	}
 	data, ok := builtins[cfg.Data.Dataset]
 	if !ok {
 		return errorf("building", cfg.File, ErrUnsupported, "data.dataset %q: export knows the inputs of imdb, mnist, fashion_mnist and cifar10", cfg.Data.Dataset)
 	}
+	names := func(n int) []string { return classNames(cfg.Data.Dataset, n) }
 	if data.image == nil {
-		return buildTextClassifier(m, runDir, threads)
+		return buildTextClassifier(m, runDir, threads, names)
 	}
-	c, err := classifier.FromConfig(servingConfig(cfg), data.image, false, cfg.Seed, threads)
+	return buildImageClassifier(m, data.image, ScaleToTanh, names, threads)
+}
+
+// buildImageClassifier is buildClassifier for an image classifier taking images of shape
+// [height, width, channels], scaled in-graph by scale as training scaled them, its classes
+// named by names.
+func buildImageClassifier(m *Model, shape builders.Shape, scale func(*graphs.Scope, tf.Output) tf.Output, names func(int) []string, threads int) error {
+	cfg := m.Config
+	c, err := classifier.FromConfig(servingConfig(cfg), shape, false, cfg.Seed, threads)
 	if err != nil {
 		return err
 	}
 	m.adopt(c.Graph(), c.Session(), c.Close)
 	m.Kind = KindImageClassifier
 	ss := c.Graph().Root().Sub("serving")
-	dims := append([]int64{-1}, data.image.Int64s()...)
+	dims := append([]int64{-1}, shape.Int64s()...)
 	images := ss.Placeholder("images", tf.Uint8, dims...)
 	floats := op.PlaceholderWithDefault(ss.Op("float_images"), op.Cast(ss.Op("Cast"), images, tf.Float), tf.MakeShape(dims...))
-	out := classifierHead(ss, c.Model, ScaleToTanh(ss, floats), cfg.Data.Dataset)
+	out := classifierHead(ss, c.Model, scale(ss, floats), names)
 	m.sigs[DefaultSignature] = &signature{inputs: map[string]tf.Output{InputImages: images}, outputs: out}
 	m.sigs[FloatImagesSignature] = &signature{inputs: map[string]tf.Output{InputImages: floats}, outputs: out}
 	return ss.Err()
 }
 
-// buildTextClassifier is buildClassifier for a text (IMDB) classifier: the run's
-// vocabulary, checked against the config, and the in-graph tokenizer.
-func buildTextClassifier(m *Model, runDir string, threads int) error {
+// buildTextClassifier is buildClassifier for a text classifier (IMDB or a text_directory):
+// the run's vocabulary, checked against the config, and the in-graph tokenizer.
+func buildTextClassifier(m *Model, runDir string, threads int, names func(int) []string) error {
 	cfg := m.Config
 	path := VocabularyFile(runDir)
 	vocab, err := datasets.LoadVocabulary(path)
@@ -84,7 +96,7 @@ func buildTextClassifier(m *Model, runDir string, threads int) error {
 	text := ss.Placeholder("text", tf.String, -1)
 	encoded := tok.Encode(ss, table, text)
 	ids := op.PlaceholderWithDefault(ss.Op("token_ids"), encoded, tf.MakeShape(-1, int64(cfg.Data.Maxlen)))
-	out := classifierHead(ss, c.Model, ids, cfg.Data.Dataset)
+	out := classifierHead(ss, c.Model, ids, names)
 	m.sigs[DefaultSignature] = &signature{inputs: map[string]tf.Output{InputText: text}, outputs: out}
 	m.sigs[TokenIDsSignature] = &signature{inputs: map[string]tf.Output{InputTokenIDs: ids}, outputs: out}
 	m.sigs[TokenizeSignature] = &signature{inputs: map[string]tf.Output{InputText: text}, outputs: map[string]tf.Output{OutputTokenIDs: encoded}}
@@ -106,7 +118,7 @@ func servingConfig(cfg *configs.Config) *configs.Config {
 // sigmoid output [batch, 1], probability (of class 1) and class_id (probability > 0.5, as
 // Keras's binary accuracy decides); for a softmax output [batch, k], probabilities, the
 // predicted class_id (argmax) and its probability; and the class's label.
-func classifierHead(s *graphs.Scope, model *builders.Sequential, x tf.Output, dataset string) map[string]tf.Output {
+func classifierHead(s *graphs.Scope, model *builders.Sequential, x tf.Output, names func(classes int) []string) map[string]tf.Output {
 	prob, _ := model.Call(x, false)
 	hs := s.Sub("head")
 	if !hs.Ok(prob) {
@@ -124,6 +136,6 @@ func classifierHead(s *graphs.Scope, model *builders.Sequential, x tf.Output, da
 		out[OutputClassID] = op.ArgMax(hs.Op("ArgMax"), prob, hs.Const(int32(1)), op.ArgMaxOutputType(tf.Int64))
 		out[OutputProbability] = op.Max(hs.Op("Max"), prob, hs.Const(int32(1)))
 	}
-	out[OutputLabel] = op.GatherV2(hs.Op("GatherV2"), hs.Const(classNames(dataset, classes)), out[OutputClassID], hs.Const(int32(0)))
+	out[OutputLabel] = op.GatherV2(hs.Op("GatherV2"), hs.Const(names(classes)), out[OutputClassID], hs.Const(int32(0)))
 	return out
 }

@@ -21,6 +21,18 @@ func ScaleToTanh(s *graphs.Scope, pixels tf.Output) tf.Output {
 	return op.RealDiv(ss.Op("RealDiv"), op.Sub(ss.Op("Sub"), x, half), half)
 }
 
+// ScaleToUnit emits datasets.ScaleFloatsToUnit in ops: pixels (uint8, or float32 in
+// [0, 255]) → float32 x / 255 in [0, 1], how an image_directory classifier's images are
+// scaled by default (data.scale: unit). The same float32 division as the Go code.
+func ScaleToUnit(s *graphs.Scope, pixels tf.Output) tf.Output {
+	ss := s.Sub("scale")
+	x := pixels
+	if x.DataType() != tf.Float {
+		x = op.Cast(ss.Op("Cast"), x, tf.Float)
+	}
+	return op.RealDiv(ss.Op("RealDiv"), x, ss.Const(float32(255)))
+}
+
 // TanhToBytes emits plots' conversion of generated images to pixels: v in [-1, 1] →
 // uint8 round((v + 1) / 2 · 255), half away from zero, computed in float64 as the Go code
 // does; values beyond the range are clamped and NaN becomes 0. So the images a SavedModel

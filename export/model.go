@@ -22,6 +22,7 @@ const (
 	KindTextClassifier  = "text_classifier"  // raw text in, probabilities out
 	KindImageClassifier = "image_classifier" // pixels in, probabilities out
 	KindGANGenerator    = "gan_generator"    // noise (and a class) in, images out
+	KindTableClassifier = "table_classifier" // a CSV's feature rows in, probabilities out
 )
 
 // Options say which run's weights to export.
@@ -41,7 +42,8 @@ type Options struct {
 // compute the same ops.
 type Model struct {
 	Config *configs.Config
-	// Kind is KindTextClassifier, KindImageClassifier or KindGANGenerator.
+	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier or
+	// KindGANGenerator.
 	Kind string
 	// Checkpoint is the prefix of the checkpoint whose weights the model holds.
 	Checkpoint string

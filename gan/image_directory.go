@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 
+	tf "github.com/wamuir/graft/tensorflow"
+
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // loadData loads a GAN config's training images: a built-in data set (loadImages), or an
@@ -25,9 +28,11 @@ func loadData(ctx context.Context, cfg *configs.Config, dataDir string, limit in
 // image_dataset_from_directory lists them (one subfolder per class; shuffled with
 // data.seed, default the run's seed), decoded, converted to data.color_mode and resized to
 // data.image_size on datasets.NewImageBatches' goroutines, scaled as data.scale says
-// (default [-1, 1], a tanh generator's range). A conditional GAN is conditioned on the
-// folder labels: gan.num_classes must be the number of classes. limit > 0 keeps the first
-// limit images.
+// (default [-1, 1], a tanh generator's range). They are decoded once into memory when
+// data.cache says so (default: when they fit in datasets.DefaultImageCacheBytes), else
+// streamed from disk batch by batch every epoch, decoded ahead of the training step
+// (PlanEpoch). A conditional GAN is conditioned on the folder labels: gan.num_classes
+// must be the number of classes. limit > 0 keeps the first limit images.
 func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, seed int64) (*ImageData, error) {
 	d := cfg.Data
 	files, err := datasets.ImageDirectory(d.Path, datasets.ImageDirectoryOptions{DirectoryOptions: datasets.DirectoryOptions{
@@ -45,13 +50,31 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 	}
 	o := datasets.ImageLoadOptions{ImageSize: d.ImageSizeOrDefault(), ColorMode: datasets.ColorMode(d.ColorModeOrDefault()),
 		CropToAspectRatio: d.CropToAspectRatio}
+	scale := datasets.ScaleFloatsToUnit
+	if d.ScaleFor(cfg.Task) == configs.ScaleTanh {
+		scale = datasets.ScaleFloatsToTanh
+	}
+	size := d.ImageSizeOrDefault()
+	if !datasets.CacheImages(d.Cache, f.Len(), size[0], size[1], d.Channels()) {
+		if err := datasets.CheckImageHeaders(f.Paths, 0); err != nil {
+			return nil, err
+		}
+		s, err := datasets.NewImageStream(f, o, scale, 0)
+		if err != nil {
+			return nil, err
+		}
+		labels := make([]int32, f.Len())
+		for i, l := range f.Labels {
+			labels[i] = int32(l)
+		}
+		return &ImageData{Labels: labels, Shape: builders.Shape{size[0], size[1], d.Channels()}, stream: s}, nil
+	}
 	b, err := datasets.NewImageBatches(ctx, f, nil, 256, o, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
 	data := &ImageData{}
-	tanh := d.ScaleFor(cfg.Task) == configs.ScaleTanh
 	for {
 		batch, err := b.Next()
 		if errors.Is(err, io.EOF) {
@@ -64,17 +87,59 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 			data.Shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
 			data.Images = make([]float32, 0, f.Len()*batch.Height*batch.Width*batch.Channels)
 		}
-		for _, v := range batch.Images {
-			if tanh {
-				data.Images = append(data.Images, (v-127.5)/127.5)
-			} else {
-				data.Images = append(data.Images, v/255)
-			}
-		}
+		scale(batch.Images)
+		data.Images = append(data.Images, batch.Images...)
 		data.Labels = append(data.Labels, batch.Labels...)
 	}
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("%s: no images", d.Path) // unreachable: ImageDirectory refuses an empty folder
 	}
 	return data, nil
+}
+
+// Streamed reports whether the images are read from disk batch by batch.
+func (d *ImageData) Streamed() bool { return d.stream != nil }
+
+// StreamStats says how streamed images were read (zero for images in memory).
+func (d *ImageData) StreamStats() datasets.StreamStats {
+	if d.stream == nil {
+		return datasets.StreamStats{}
+	}
+	return d.stream.Stats()
+}
+
+// Close stops the reading ahead of streamed images (nothing for images in memory).
+func (d *ImageData) Close() error {
+	if d.stream == nil {
+		return nil
+	}
+	return d.stream.Close()
+}
+
+// streamBatch is Batch of streamed images: the tensors Batch makes of the same images
+// in memory.
+func (d *ImageData) streamBatch(idx []int) (images, labels *tf.Tensor, err error) {
+	b, err := d.stream.Batch(idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ls := make([]int32, len(idx))
+	for k, i := range idx {
+		ls[k] = d.Labels[i]
+	}
+	it, err := graphs.NewTensor(b.Images, int64(len(idx)), int64(d.Shape[0]), int64(d.Shape[1]), int64(d.Shape[2]))
+	if err != nil {
+		return nil, nil, err
+	}
+	lt, err := graphs.NewTensor(ls, int64(len(idx)), 1)
+	return it, lt, err
+}
+
+// PlanEpoch tells streamed images the epoch's order, so they are decoded ahead of the
+// steps (runner.EpochPlanner).
+func (t *training) PlanEpoch(order []int, batchSize int) error {
+	if t.data.stream == nil {
+		return nil
+	}
+	return t.data.stream.Plan(order, batchSize)
 }

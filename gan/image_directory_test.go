@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tfrun/tfrun/assemble"
+	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -93,4 +94,77 @@ func TestImageDirectoryGAN(t *testing.T) {
 			t.Fatalf("error %v, want an ErrModelConfig about gan.num_classes", err)
 		}
 	})
+}
+
+// TestImageDirectoryGANStreamed: a GAN on an image folder streamed from disk (data.cache:
+// false) trains to the same history, bit for bit, as on the folder decoded into memory,
+// every step served by the read-ahead the loop planned; the log names the folder.
+func TestImageDirectoryGANStreamed(t *testing.T) {
+	dir := t.TempDir()
+	runtest.OwnImages(t, dir, map[string]color.RGBA{"dark": {20, 20, 20, 255}, "grey": {128, 128, 128, 255}, "light": {230, 230, 230, 255}}, 7, 12, 1)
+	run := func(cache bool) (string, string) {
+		body := strings.Replace(fmt.Sprintf(tinyFolderCGAN, dir, 3), "color_mode: grayscale}", fmt.Sprintf("color_mode: grayscale, cache: %v}", cache), 1)
+		body = strings.Replace(body, "epochs: 1", "epochs: 2", 1)
+		cfg := runtest.LoadConfig(t, body)
+		data, err := loadData(context.Background(), cfg, "", 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer data.Close()
+		if data.Streamed() == cache {
+			t.Fatalf("cache %v: streamed %v", cache, data.Streamed())
+		}
+		out, log := t.TempDir(), &strings.Builder{}
+		if err := Run(context.Background(), cfg, runner.Options{OutDir: out, Threads: 1, Out: log}); err != nil {
+			t.Fatalf("cache %v: %v", cache, err)
+		}
+		return out, log.String()
+	}
+	outC, _ := run(true)
+	outS, logS := run(false)
+	if !runtest.SameHistory(runtest.HistoryWithoutSeconds(t, outC), runtest.HistoryWithoutSeconds(t, outS)) {
+		t.Errorf("streamed history differs from the cached one:\n%v\n%v", runtest.HistoryWithoutSeconds(t, outS), runtest.HistoryWithoutSeconds(t, outC))
+	}
+	if want := "Loaded image_directory " + dir + ": 21 training images"; !strings.Contains(logS, want) {
+		t.Errorf("log does not say %q:\n%s", want, logS)
+	}
+}
+
+// TestImageDataStreamPlanned: the batches of streamed images are the tensors of the same
+// images in memory, and a planned epoch is read ahead with bounded memory.
+func TestImageDataStreamPlanned(t *testing.T) {
+	dir := t.TempDir()
+	runtest.OwnImages(t, dir, map[string]color.RGBA{"a": {20, 20, 20, 255}, "b": {230, 230, 230, 255}}, 9, 5, 1)
+	load := func(cache bool) *ImageData {
+		cfg := runtest.LoadConfig(t, strings.Replace(fmt.Sprintf(tinyFolderCGAN, dir, 2), "color_mode: grayscale}", fmt.Sprintf("color_mode: grayscale, cache: %v}", cache), 1))
+		d, err := loadData(context.Background(), cfg, "", 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	mem, str := load(true), load(false)
+	defer str.Close()
+	tr := &training{data: str}
+	order := []int{4, 17, 0, 9, 3, 12, 8, 1, 16, 2, 5, 6, 7, 10, 11, 13, 14, 15}
+	if err := tr.PlanEpoch(order, 4); err != nil {
+		t.Fatal(err)
+	}
+	for start := 0; start < len(order); start += 4 {
+		idx := order[start:min(start+4, len(order))]
+		wi, wl, err := mem.Batch(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gi, gl, err := str.Batch(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(gi.Value()) != fmt.Sprint(wi.Value()) || fmt.Sprint(gl.Value()) != fmt.Sprint(wl.Value()) {
+			t.Fatalf("batch %v: streamed tensors differ from those in memory", idx)
+		}
+	}
+	if st := str.StreamStats(); st.Planned != 5 || st.Unplanned != 0 || st.MaxHeld > datasets.ImageBatchesAhead+1 {
+		t.Errorf("stream stats %+v: want 5 batches read ahead, none on demand, at most 3 held", st)
+	}
 }

@@ -25,6 +25,8 @@ type ImageData struct {
 	Images []float32
 	Labels []int32
 	Shape  builders.Shape // [height, width, channels]
+
+	stream *datasets.ImageStream // set: the images are read from disk (image_directory.go)
 }
 
 // Len is the number of images.
@@ -35,6 +37,9 @@ func (d *ImageData) size() int { return d.Shape[0] * d.Shape[1] * d.Shape[2] }
 // Batch builds the image and label tensors of the images at idx, as each training step
 // does.
 func (d *ImageData) Batch(idx []int) (images, labels *tf.Tensor, err error) {
+	if d.stream != nil {
+		return d.streamBatch(idx)
+	}
 	n := d.size()
 	imgs := make([]float32, len(idx)*n)
 	ls := make([]int32, len(idx))
@@ -107,7 +112,8 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", cfg.Data.Dataset, data.Len(), data.Shape, time.Since(t0).Seconds())
+	defer data.Close()
+	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", cfg.Data.Name(), data.Len(), data.Shape, time.Since(t0).Seconds())
 	gopts := GANOptions{ImageShape: data.Shape, Seed: uint64(r.Seed), Threads: o.Threads}
 	m, err := startGAN(ctx, cfg, o, gopts)
 	if err != nil {

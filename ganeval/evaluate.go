@@ -65,18 +65,20 @@ func Evaluate(cfg *configs.Config, o Options) (*GANMetrics, error) {
 	if o.Classifier.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q: the scoring model must be a classifier", o.Classifier.File, o.Classifier.Task)
 	}
-	if o.Classifier.Data.Dataset != cfg.Data.Dataset {
-		return nil, fmt.Errorf("the classifier %s is trained on %s, the GAN on %s", o.Classifier.File, o.Classifier.Data.Dataset, cfg.Data.Dataset)
+	if err := sameData(cfg, o.Classifier); err != nil {
+		return nil, err
 	}
 	g, ganCkpt, err := gan.Load(cfg, o.RunDir, o.Threads)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
-	train, test, err := classifier.LoadImages(cfg.Data.Dataset, o.DataDir, 0)
+	train, test, toClassifier, err := realImages(cfg, o, g)
 	if err != nil {
 		return nil, err
 	}
+	defer train.Close()
+	defer test.Close()
 	clf, clfCkpt, err := loadClassifier(o.Classifier, o.ClassifierRunDir, test, o.Threads)
 	if err != nil {
 		return nil, err
@@ -110,6 +112,7 @@ func Evaluate(cfg *configs.Config, o Options) (*GANMetrics, error) {
 		if err != nil {
 			return nil, err
 		}
+		toClassifier(imgs)
 		gen.Floats = append(gen.Floats, imgs...)
 	}
 	for i, l := range labels {

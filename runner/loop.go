@@ -299,6 +299,11 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		fmt.Fprintf(out, "Epoch %d/%d\n", epoch+1, r.Epochs)
 		start := time.Now().Add(-time.Duration(t.at.Seconds * float64(time.Second)))
 		order := epochOrder(n, r.sched.Shuffle, r.Seed+int64(epoch))
+		if p, ok := m.(EpochPlanner); ok {
+			if err := p.PlanEpoch(order[min(t.at.Batch*bs, n):], bs); err != nil {
+				return fail(fmt.Errorf("epoch %d: %w", epoch+1, err))
+			}
+		}
 		sums, seen := map[string]float64{}, t.at.Seen
 		for k, v := range t.at.Sums {
 			sums[k] = float64(v)

@@ -120,6 +120,12 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 	if cfg == nil {
 		return code
 	}
+	if *clfConfig == "" && cfg.Data.Own() {
+		fmt.Fprintf(stderr, "tfrun: evaluate-gan: %s trains on %s, which has no default scoring classifier; "+
+			"train a classifier on that folder (data.format: image_directory, the GAN's image_size and color_mode) and give its config with -classifier\n",
+			*config, cfg.Data.Name())
+		return 2
+	}
 	if *clfConfig == "" {
 		*clfConfig = filepath.Join(filepath.Dir(*config), classifierConfigs[cfg.Data.Dataset])
 	}

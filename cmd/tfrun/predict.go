@@ -14,14 +14,18 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/export"
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/runner"
@@ -29,7 +33,8 @@ import (
 
 const predictUsage = `usage: tfrun predict -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] [-file F] [TEXT ...]
        tfrun predict -model SAVEDMODEL_DIR [-file F] [TEXT ...]
-       tfrun predict (-config FILE [-run DIR] | -model DIR) -images IMAGE ...`
+       tfrun predict (-config FILE [-run DIR] | -model DIR) -images IMAGE ...
+       (a CSV classifier: each input is a row of comma-separated feature values)`
 
 // maxTextBytes bounds one text read from standard input or -file.
 const maxTextBytes = 1 << 20
@@ -74,7 +79,10 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case *batch < 1 || *threads < 0:
 		return usage("-batch must be at least 1 and -threads not negative")
 	}
-	var p export.Predictor
+	var (
+		p    export.Predictor
+		load *datasets.ImageLoadOptions // an image folder's decoding, when -config tells it
+	)
 	if *model != "" {
 		sm, err := export.Load(*model, *threads)
 		if err != nil {
@@ -97,9 +105,16 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitCodeOf(ctx, err)
 		}
 		p = m
+		if cfg.Data.Format == configs.FormatImageDirectory {
+			o := classifier.ImageLoadOptions(cfg.Data)
+			load = &o
+		}
 	}
 	defer p.Close()
 	pr, err := newPredictor(p, *images)
+	if pr != nil {
+		pr.load = load
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
@@ -137,6 +152,13 @@ type predictor struct {
 	images bool
 	// image models: the input's height, width and channels.
 	h, w, c int
+	// floats: the model has the float_images signature, which takes float32 pixels.
+	floats bool
+	// load, for a model trained on an image folder (known from its config), reads images
+	// as training did: datasets.LoadImage, resized to image_size with color_mode.
+	load *datasets.ImageLoadOptions
+	// features > 0: a table classifier of that many features per row.
+	features int
 }
 
 // newPredictor checks that the model is the classifier the inputs need: raw text in
@@ -154,15 +176,26 @@ func newPredictor(p export.Predictor, images bool) (*predictor, error) {
 	}
 	text, isText := sig.Inputs[export.InputText]
 	img, isImage := sig.Inputs[export.InputImages]
+	feat, isTable := sig.Inputs[export.InputFeatures]
 	switch {
 	case images && isImage && img.DType == tf.Uint8:
 		dims, err := img.Shape.ToSlice()
-		if err != nil || len(dims) != 4 || dims[1] < 1 || dims[2] < 1 || (dims[3] != 1 && dims[3] != 3) {
-			return nil, usageError(fmt.Errorf("the model takes images of shape %v: want [batch, height, width, 1 or 3]", img.Shape))
+		if err != nil || len(dims) != 4 || dims[1] < 1 || dims[2] < 1 || dims[3] < 1 || dims[3] > 4 || dims[3] == 2 {
+			return nil, usageError(fmt.Errorf("the model takes images of shape %v: want [batch, height, width, 1, 3 or 4]", img.Shape))
 		}
-		return &predictor{p: p, images: true, h: int(dims[1]), w: int(dims[2]), c: int(dims[3])}, nil
+		fsig, floats := p.Signatures()[export.FloatImagesSignature]
+		floats = floats && fsig.Inputs[export.InputImages].DType == tf.Float
+		return &predictor{p: p, images: true, h: int(dims[1]), w: int(dims[2]), c: int(dims[3]), floats: floats}, nil
 	case !images && isText && text.DType == tf.String:
 		return &predictor{p: p}, nil
+	case !images && isTable && feat.DType == tf.Float:
+		dims, err := feat.Shape.ToSlice()
+		if err != nil || len(dims) != 2 || dims[1] < 1 {
+			return nil, usageError(fmt.Errorf("the model takes features of shape %v: want [batch, features]", feat.Shape))
+		}
+		return &predictor{p: p, features: int(dims[1])}, nil
+	case images && isTable:
+		return nil, usageError(errors.New("-images: the model classifies rows of a table (give each row's feature values, comma-separated, as an argument, with -file or on standard input)"))
 	case images:
 		return nil, usageError(errors.New("-images: the model classifies text, not images (give the texts as arguments, with -file or on standard input)"))
 	case isImage:
@@ -234,6 +267,7 @@ func (l *lineInputs) next() (input, bool, error) {
 type result struct {
 	Text          *string    `json:"text,omitempty"`
 	Image         *string    `json:"image,omitempty"`
+	Row           *string    `json:"row,omitempty"`
 	Line          int        `json:"line,omitempty"`
 	Probability   *float32j  `json:"probability,omitempty"`
 	Label         *string    `json:"label,omitempty"`
@@ -298,7 +332,8 @@ func (pr *predictor) classify(inputs []input) ([]*result, error) {
 	results := make([]*result, len(inputs))
 	var ok []int
 	var texts []string
-	var pixels []uint8
+	var pixels []float32
+	var rows []float32
 	for i, in := range inputs {
 		v := in.value
 		r := &result{Line: in.line, Error: in.err}
@@ -308,10 +343,20 @@ func (pr *predictor) classify(inputs []input) ([]*result, error) {
 			if r.Error != "" {
 				break
 			}
-			if px, err := readImage(v, pr.h, pr.w, pr.c); err != nil {
+			if px, err := pr.readImage(v); err != nil {
 				r.Error = err.Error()
 			} else {
 				pixels = append(pixels, px...)
+			}
+		case pr.features > 0:
+			r.Row = &v
+			if r.Error != "" {
+				break
+			}
+			if row, err := parseRow(v, pr.features); err != nil {
+				r.Error = err.Error()
+			} else {
+				rows = append(rows, row...)
 			}
 		default:
 			r.Text = &v
@@ -334,17 +379,28 @@ func (pr *predictor) classify(inputs []input) ([]*result, error) {
 	}
 	var feed *tf.Tensor
 	var err error
-	name := export.InputText
-	if pr.images {
-		name = export.InputImages
+	name, sig := export.InputText, export.DefaultSignature
+	switch {
+	case pr.images && pr.floats:
+		name, sig = export.InputImages, export.FloatImagesSignature
 		feed, err = graphs.NewTensor(pixels, int64(len(ok)), int64(pr.h), int64(pr.w), int64(pr.c))
-	} else {
+	case pr.images:
+		name = export.InputImages
+		bytes := make([]uint8, len(pixels))
+		for i, v := range pixels {
+			bytes[i] = uint8(v) // readImage's whole values (the model has no float_images: no resizing)
+		}
+		feed, err = graphs.NewTensor(bytes, int64(len(ok)), int64(pr.h), int64(pr.w), int64(pr.c))
+	case pr.features > 0:
+		name = export.InputFeatures
+		feed, err = graphs.NewTensor(rows, int64(len(ok)), int64(pr.features))
+	default:
 		feed, err = tf.NewTensor(texts)
 	}
 	if err != nil {
 		return nil, err
 	}
-	out, err := pr.p.Run(export.DefaultSignature, map[string]*tf.Tensor{name: feed})
+	out, err := pr.p.Run(sig, map[string]*tf.Tensor{name: feed})
 	if err != nil {
 		return nil, err
 	}
@@ -388,6 +444,52 @@ func checkText(s string) error {
 		}
 	}
 	return nil
+}
+
+// readImage reads an image file as the model's pixels in [0, 255]: for a model trained on
+// an image folder (pr.load) as training read it, resized to image_size with color_mode
+// (datasets.LoadImage); otherwise at the model's size exactly (readImage).
+func (pr *predictor) readImage(path string) ([]float32, error) {
+	if pr.load != nil {
+		img, err := datasets.LoadImage(path, *pr.load)
+		if err != nil {
+			return nil, err
+		}
+		if img.Height != pr.h || img.Width != pr.w || img.Channels != pr.c {
+			return nil, fmt.Errorf("the image reads as %d×%d×%d, the model takes %d×%d×%d", img.Height, img.Width, img.Channels, pr.h, pr.w, pr.c)
+		}
+		return img.Pix, nil
+	}
+	if pr.c == 4 {
+		return nil, errors.New("the model takes RGBA images: predict them with -config (the run's config), which reads them as training did")
+	}
+	px, err := readImage(path, pr.h, pr.w, pr.c)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(px))
+	for i, v := range px {
+		out[i] = float32(v)
+	}
+	return out, nil
+}
+
+// parseRow reads a table row: n comma-separated numbers, the feature columns in the
+// model's order (normalization.json's feature_names).
+func parseRow(line string, n int) ([]float32, error) {
+	fields := strings.Split(line, ",")
+	if len(fields) != n {
+		return nil, fmt.Errorf("%d values, the model takes %d features (comma-separated, in the order of normalization.json's feature_names)", len(fields), n)
+	}
+	row := make([]float32, n)
+	for j, f := range fields {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("value %d, %q, is not a finite number", j+1, strings.TrimSpace(f))
+		}
+		row[j] = float32(v)
+	}
+	return row, nil
 }
 
 // readImage reads an image file as the model's pixels: height h, width w, and c channels
