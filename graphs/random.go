@@ -27,20 +27,22 @@ func (s *Scope) AdvanceStep(after ...*tf.Operation) *tf.Operation {
 	return op.AssignAddVariableOp(as.Op("AssignAddVariableOp"), st.handle, as.Const(int64(1)))
 }
 
-// RandomUniform draws values uniform in [0, 1) of the graph's dtype with the given shape
+// RandomUniform draws values uniform in [0, 1) of the scope's dtype with the given shape
 // (an int32 or int64 vector), from a stateless stream (see StepCounter). Each call site is
-// its own stream: the key hashes the graph seed with the op's name.
+// its own stream: the key hashes the graph seed with the op's name. The values are drawn
+// in the graph's DType and cast to the scope's (a bfloat16 layer under a mixed policy), so
+// a mixed run draws the float32 run's numbers, rounded.
 func (s *Scope) RandomUniform(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
-		op.StatelessRandomUniformV2Dtype(s.g.dtype))
+	return s.CastTo(op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
+		op.StatelessRandomUniformV2Dtype(s.g.dtype)), s.dtype)
 }
 
-// RandomNormal draws standard normal values of the graph's dtype (see RandomUniform).
+// RandomNormal draws standard normal values of the scope's dtype (see RandomUniform).
 func (s *Scope) RandomNormal(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
-		op.StatelessRandomNormalV2Dtype(s.g.dtype))
+	return s.CastTo(op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
+		op.StatelessRandomNormalV2Dtype(s.g.dtype)), s.dtype)
 }
 
 // streamState returns a Philox key unique to this call site and the counter [0, step].
