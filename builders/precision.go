@@ -36,10 +36,13 @@ var float32Layers = map[string]string{
 	// on a 4×4 average of ±1 values).
 	"GlobalAveragePooling1D": "the mean in float32, as Keras's ops.mean",
 	"GlobalAveragePooling2D": "the mean in float32, as Keras's ops.mean",
-	// BlockLSTMV2 has only float32 (and half) CPU kernels. The unrolled cell would run in
-	// bfloat16, but measured on this machine the fused float32 kernel is faster (the
-	// report of issue #15 part 2 has the numbers), so LSTM computes in float32 with the
-	// implementation assemble chose for the batch size.
+	// BlockLSTMV2 has no bfloat16 CPU kernel. The unrolled cell runs in bfloat16, but
+	// slower: imdb_tuned's LSTM(64) over 200 steps under mixed_bfloat16 (tfrun-bench, 2
+	// cores, loaded machine) trained 357–420 ex/s with the fused float32 kernel against
+	// 308–337 unrolled in bfloat16 at batch 32, and at batch 512 222 ex/s unrolled in
+	// float32 (assemble's choice there), 328 fused in float32, 143 unrolled in bfloat16
+	// (bfloat16 MatMul is slower than float32's on CPUs without AVX512_BF16). So LSTM
+	// computes in float32, with the implementation assemble chose for the batch size.
 	"LSTM": "BlockLSTMV2 is float32-only and faster than a bfloat16 unrolled cell here",
 }
 
