@@ -14,6 +14,54 @@ type Model struct {
 	Batch  int    // batch size (the config's)
 	Steps  int    // timed training steps per process
 	Warmup int    // untimed steps before them (>= 1; the first is the first step)
+	// Precision is the Keras dtype policy both sides train under ("" or Float32:
+	// float32; MixedBFloat16).
+	Precision string
+	// MixedSteps and MixedWarmup replace Steps and Warmup under mixed_bfloat16 when set:
+	// on a CPU without AVX512_BF16 TensorFlow's bfloat16 backward convolutions run 20–40×
+	// slower than float32's, so the DCGANs get fewer steps there.
+	MixedSteps, MixedWarmup int
+}
+
+// MixedBFloat16 is Keras's mixed_bfloat16 dtype policy, the precision a benchmark runs
+// under besides Float32 (the float32 policy has the data type's name).
+const MixedBFloat16 = "mixed_bfloat16"
+
+// PrecisionOf is p with "" read as Float32.
+func PrecisionOf(p string) string {
+	if p == "" {
+		return Float32
+	}
+	return p
+}
+
+// WithPrecision returns m under precision p (Float32 or MixedBFloat16), with the step
+// counts for it.
+func (m Model) WithPrecision(p string) Model {
+	m.Precision = PrecisionOf(p)
+	if m.Precision == MixedBFloat16 {
+		if m.MixedSteps > 0 {
+			m.Steps = m.MixedSteps
+		}
+		if m.MixedWarmup > 0 {
+			m.Warmup = m.MixedWarmup
+		}
+	}
+	return m
+}
+
+// SelectPrecisions parses compare's -precision: Float32, MixedBFloat16 or "both" (float32
+// first).
+func SelectPrecisions(s string) ([]string, error) {
+	switch s {
+	case "", Float32:
+		return []string{Float32}, nil
+	case MixedBFloat16:
+		return []string{MixedBFloat16}, nil
+	case "both":
+		return []string{Float32, MixedBFloat16}, nil
+	}
+	return nil, fmt.Errorf("bench: unknown precision %q (valid: %s, %s, both)", s, Float32, MixedBFloat16)
 }
 
 // Models are the benchmarked models with `make bench`'s default step counts, sized so a
@@ -23,8 +71,10 @@ func Models() []Model {
 		{Name: "imdb_lstm", Config: "configs/imdb_lstm.yaml", Script: "imdb_lstm.py", Batch: 32, Steps: 200, Warmup: 5},
 		{Name: "imdb_cnn_lstm", Config: "configs/imdb_cnn_lstm.yaml", Script: "imdb_cnn_lstm.py", Batch: 30, Steps: 200, Warmup: 5},
 		{Name: "imdb_tuned", Config: "configs/imdb_tuned.yaml", Script: "imdb_tuned.py", Batch: 512, Steps: 20, Warmup: 2},
-		{Name: "dcgan_mnist", Config: "configs/gan_mnist.yaml", Script: "dcgan_mnist.py", Batch: 256, Steps: 10, Warmup: 2},
-		{Name: "dcgan_cifar", Config: "configs/dcgan_cifar.yaml", Script: "dcgan_cifar.py", Batch: 256, Steps: 10, Warmup: 2},
+		{Name: "dcgan_mnist", Config: "configs/gan_mnist.yaml", Script: "dcgan_mnist.py", Batch: 256, Steps: 10, Warmup: 2,
+			MixedSteps: 2, MixedWarmup: 1},
+		{Name: "dcgan_cifar", Config: "configs/dcgan_cifar.yaml", Script: "dcgan_cifar.py", Batch: 256, Steps: 10, Warmup: 2,
+			MixedSteps: 2, MixedWarmup: 1},
 	}
 }
 

@@ -69,6 +69,19 @@ func (p *Peak) Float32GFLOPS() float64 {
 	return k.GFLOPS
 }
 
+// GFLOPSFor is the peak a model trained under precision is measured against: the float32
+// peak for Float32 (and ""), the bfloat16 peak for MixedBFloat16 (0 if none ran).
+func (p *Peak) GFLOPSFor(precision string) float64 {
+	if p == nil {
+		return 0
+	}
+	if PrecisionOf(precision) == MixedBFloat16 {
+		k, _ := p.Best(Bfloat16)
+		return k.GFLOPS
+	}
+	return p.Float32GFLOPS()
+}
+
 // Lines describes every kernel, one line each, float32 first, then the peak per data type.
 func (p Peak) Lines() []string {
 	ks := append([]KernelRate(nil), p.Kernels...)

@@ -32,8 +32,11 @@ type Report struct {
 }
 
 // Markdown renders results.md.
+//
+// Rows under mixed_bfloat16 get a section of their own after the float32 summary.
 func (r Report) Markdown() (string, error) {
-	summary, err := SummaryTable(r.Rows, r.Peak)
+	f32Rows, mixedRows := SplitPrecisions(r.Rows)
+	summary, err := SummaryTable(f32Rows, r.Peak)
 	if err != nil {
 		return "", err
 	}
@@ -54,6 +57,9 @@ func (r Report) Markdown() (string, error) {
 		p("- Load average (1, 5, 15 min): %s before, %s after\n", orUnknown(r.LoadBefore), orUnknown(r.LoadAfter))
 	}
 	p("- %d rounds; each runs every model once in tfrun and once in Keras, as separate processes back to back, alternating which goes first\n\n", r.Rounds)
+	if len(mixedRows) > 0 && len(f32Rows) == 0 {
+		p("Only mixed_bfloat16 ran (below).\n\n")
+	}
 	p("## Summary\n\n%s\n", summary)
 	p("ex/s: training examples per second over the timed steps (warm-up steps excluded), median over the rounds. ")
 	p("tfrun/Keras: the median of the per-round ratios, with their min–max. ")
@@ -73,8 +79,27 @@ func (r Report) Markdown() (string, error) {
 	}
 	for _, row := range r.Rows {
 		if row.TfrunPending != "" {
-			p("%s: %s.\n\n", row.Model.Name, strings.TrimSuffix(row.TfrunPending, "."))
+			p("%s: %s.\n\n", row.Label(), strings.TrimSuffix(row.TfrunPending, "."))
 		}
+	}
+	if len(mixedRows) > 0 {
+		mixed, err := SummaryTable(mixedRows, r.Peak)
+		if err != nil {
+			return "", err
+		}
+		vs, err := PrecisionTable(mixedRows, f32Rows)
+		if err != nil {
+			return "", err
+		}
+		p("## mixed_bfloat16\n\n")
+		p("Both sides under Keras's mixed_bfloat16 policy: tfrun with `precision: mixed_bfloat16` (`tfrun-bench -precision`), ")
+		p("Keras with `keras.mixed_precision.set_global_policy(\"mixed_bfloat16\")` (`--precision`), the last layer float32 on both. ")
+		p("The columns are the summary's; %% of peak is over the bfloat16 peak")
+		if f := r.Peak.GFLOPSFor(MixedBFloat16); f > 0 {
+			p(", %s GFLOP/s", Figure(f))
+		}
+		p(". The FLOP count is the float32 graph's work (the same products).\n\n%s\n", mixed)
+		p("Against float32: each side's median ex/s under mixed_bfloat16 over its median ex/s under float32 in this run.\n\n%s\n", vs)
 	}
 	if r.Peak != nil {
 		p("## Peak\n\n")

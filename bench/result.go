@@ -35,6 +35,9 @@ type Result struct {
 	// Only tfrun's side reports it; the Keras model has the same shapes and products, so
 	// the comparison uses it for both sides.
 	FLOPsPerStep int64 `json:"flops_per_step,omitempty"`
+	// Precision is the Keras dtype policy the side trained under: "float32" or
+	// "mixed_bfloat16" ("" in results from before the key: float32).
+	Precision string `json:"precision,omitempty"`
 }
 
 // NewResult times a run: t0 is just before the model was constructed and ends holds the
@@ -68,6 +71,8 @@ func (r Result) Check(m Model, steps int) error {
 		return fmt.Errorf("examples_per_sec %v", r.ExamplesPerSec)
 	case r.TrainableParams <= 0:
 		return fmt.Errorf("trainable_params %d", r.TrainableParams)
+	case PrecisionOf(r.Precision) != PrecisionOf(m.Precision):
+		return fmt.Errorf("reported precision %q, want %q", PrecisionOf(r.Precision), PrecisionOf(m.Precision))
 	}
 	return nil
 }

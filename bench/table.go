@@ -14,13 +14,13 @@ const Pending = "tfrun side pending"
 // (median of the per-round ratios, with their min–max), the FLOP/s each side achieved and
 // their share of the float32 peak (peak: bench/cmd/peak's measurement; nil when it was not
 // measured), time to the end of the first step (median) and peak RSS (the largest over
-// rounds).
+// rounds). A row under mixed_bfloat16 is measured against the bfloat16 peak.
 func SummaryTable(rows []Row, peak *Peak) (string, error) {
 	t := [][]string{{"model", "batch × steps", "MFLOP/example", "tfrun ex/s", "Keras ex/s", "tfrun/Keras (min–max)",
 		"tfrun GFLOP/s", "Keras GFLOP/s", "tfrun % of peak", "Keras % of peak",
 		"first step tfrun", "first step Keras", "peak RSS tfrun", "peak RSS Keras"}}
-	peakGFLOPS := peak.Float32GFLOPS()
 	for _, r := range rows {
+		peakGFLOPS := peak.GFLOPSFor(r.Model.Precision)
 		k := examplesPerSec(r.Keras)
 		flops := r.FLOPsPerExample()
 		achieved := func(exPerSec float64) (string, string) {
@@ -72,7 +72,7 @@ func RoundsTable(rows []Row) string {
 				f := r.Tfrun[i]
 				tr, ratio, tw = Rate(f.ExamplesPerSec), Ratio(f.ExamplesPerSec/k.ExamplesPerSec), Seconds(f.WallSeconds)
 			}
-			t = append(t, []string{r.Model.Name, fmt.Sprint(k.Round + 1), tr, Rate(k.ExamplesPerSec), ratio, tw, Seconds(k.WallSeconds)})
+			t = append(t, []string{r.Label(), fmt.Sprint(k.Round + 1), tr, Rate(k.ExamplesPerSec), ratio, tw, Seconds(k.WallSeconds)})
 		}
 	}
 	return Markdown(t, 2)

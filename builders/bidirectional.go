@@ -64,11 +64,11 @@ func (b *Bidirectional) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	bwd, _, _ := b.copyLayer("backward_")
 	b.begin(s)
 	b.vars = nil
-	out, err := fwd.Build(b.scope, in)
+	out, err := fwd.Build(layerScope(b.scope, fwd, false), in)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := bwd.Build(b.scope, in); err != nil {
+	if _, err := bwd.Build(layerScope(b.scope, bwd, false), in); err != nil {
 		return nil, err
 	}
 	b.forward, b.backward, b.sequences = fwd, bwd, seq
@@ -111,9 +111,15 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 	return nil, false, argError(b, "layer", b.Layer.Type(), "an LSTM, GRU or SimpleRNN")
 }
 
+// Call runs both copies, each on x in the type it computes in (a wrapped LSTM computes in
+// float32 under a mixed policy, see precision.go), and merges their outputs in the type
+// Bidirectional computes in.
 func (b *Bidirectional) Call(x tf.Output, training bool) tf.Output {
-	return bidirectionalOp(b.scope, x, func(x tf.Output) tf.Output { return b.forward.Call(x, training) },
-		func(x tf.Output) tf.Output { return b.backward.Call(x, training) }, b.MergeMode, b.sequences)
+	s := b.scope
+	run := func(l Layer) func(tf.Output) tf.Output {
+		return func(x tf.Output) tf.Output { return s.CastTo(callLayer(s, l, x, training), s.DType()) }
+	}
+	return bidirectionalOp(s, x, run(b.forward), run(b.backward), b.MergeMode, b.sequences)
 }
 
 // bidirectionalOp is Bidirectional's math on tensors: forward on x, backward on x reversed

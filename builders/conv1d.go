@@ -59,9 +59,9 @@ func (c *Conv1D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (c *Conv1D) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if c.UseBias {
-		b = c.bias.Value()
+		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv1DOp(c.scope, x, c.kernel.Value(), b, c.KernelSize, c.Strides, c.Padding))
+	return activate(c.scope, c.Activation, conv1DOp(c.scope, x, c.scope.Read(c.kernel), b, c.KernelSize, c.Strides, c.Padding))
 }
 
 // convOutLength is Keras's conv_output_length.

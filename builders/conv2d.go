@@ -59,9 +59,9 @@ func (c *Conv2D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if c.UseBias {
-		b = c.bias.Value()
+		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.kernel.Value(), b, c.Strides, c.Padding))
+	return activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.scope.Read(c.kernel), b, c.Strides, c.Padding))
 }
 
 // conv2DOp is the Conv2D math on tensors.

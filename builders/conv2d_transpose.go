@@ -67,9 +67,9 @@ func (c *Conv2DTranspose) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (c *Conv2DTranspose) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if c.UseBias {
-		b = c.bias.Value()
+		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv2DTransposeOp(c.scope, x, c.kernel.Value(), b, c.out, c.Strides, c.Padding))
+	return activate(c.scope, c.Activation, conv2DTransposeOp(c.scope, x, c.scope.Read(c.kernel), b, c.out, c.Strides, c.Padding))
 }
 
 // conv2DTransposeOp is the Conv2DTranspose math on tensors; out is the output shape

@@ -68,13 +68,13 @@ func (d *Dense) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (d *Dense) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if d.UseBias {
-		b = d.bias.Value()
+		b = d.scope.Read(d.bias)
 	}
 	s := d.scope
 	if len(d.in) > 1 { // fold the leading axes into the batch, and unfold after
 		x = op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, int32(d.in[len(d.in)-1])}))
 	}
-	y := denseOp(s, x, d.kernel.Value(), b)
+	y := denseOp(s, x, d.scope.Read(d.kernel), b)
 	if len(d.in) > 1 {
 		dims := []int32{-1}
 		for _, n := range d.in[:len(d.in)-1] {

@@ -44,6 +44,6 @@ func (d *Dropout) Call(x tf.Output, training bool) tf.Output {
 
 // dropoutOp is x·[u ≥ rate]/(1−rate) for uniform draws u: the math of Dropout.
 func dropoutOp(s *graphs.Scope, x, u tf.Output, rate float64) tf.Output {
-	keep := op.Cast(s.Op("Cast"), op.GreaterEqual(s.Op("GreaterEqual"), u, s.Scalar(rate)), s.Graph().DType())
+	keep := op.Cast(s.Op("Cast"), op.GreaterEqual(s.Op("GreaterEqual"), u, s.Scalar(rate)), s.DType())
 	return op.Mul(s.Op("Mul"), op.Mul(s.Op("Mul"), x, keep), s.Scalar(1/(1-rate)))
 }

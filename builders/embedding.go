@@ -41,8 +41,11 @@ func (e *Embedding) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	return append(append(Shape{}, in...), e.OutputDim), nil
 }
 
+// Call gathers the rows of the float32 table and casts them to the type the layer
+// computes in, as Keras's Embedding (autocast off: take, then cast to compute_dtype),
+// rather than casting the whole table.
 func (e *Embedding) Call(x tf.Output, training bool) tf.Output {
-	return embeddingLookup(e.scope, e.table.Value(), x)
+	return e.scope.CastTo(embeddingLookup(e.scope, e.table.Value(), x), e.scope.DType())
 }
 
 // embeddingLookup gathers rows of table (GatherV2 on the variable's value, whose gradient

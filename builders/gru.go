@@ -88,10 +88,10 @@ func (g *GRU) biasShape() []int64 {
 func (g *GRU) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if g.UseBias {
-		b = g.bias.Value()
+		b = g.scope.Read(g.bias)
 	}
 	x = rnnInputDropout(g.scope, x, g.Dropout, training)
-	return g.sequence(g.scope, x, g.kernel.Value(), g.recurrent.Value(), b, g.in)
+	return g.sequence(g.scope, x, g.scope.Read(g.kernel), g.scope.Read(g.recurrent), b, g.in)
 }
 
 // sequence is the GRU's math on tensors: x [batch, steps, features] of shape in, the

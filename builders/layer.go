@@ -59,6 +59,17 @@ func (b *base) begin(s *graphs.Scope) {
 	b.scope = s.Sub(b.name)
 }
 
+// computeDType is the type the layer computes in (its scope's; see precision.go), 0
+// before Build.
+func (b *base) computeDType() tf.DataType {
+	if b.scope == nil {
+		return 0
+	}
+	return b.scope.DType()
+}
+
+// variable adds a variable of the graph's DType (float32 under a mixed policy too); Call
+// reads it with b.scope.Read, in the type the layer computes in.
 func (b *base) variable(name string, shape []int64, init graphs.Initializer, trainable bool) *graphs.Variable {
 	v := b.scope.NewVariable(name, b.scope.Graph().DType(), shape, init, trainable)
 	b.vars = append(b.vars, v)

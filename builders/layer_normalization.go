@@ -72,10 +72,10 @@ func (l *LayerNormalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (l *LayerNormalization) Call(x tf.Output, training bool) tf.Output {
 	var gamma, beta tf.Output
 	if l.Scale {
-		gamma = l.gamma.Value()
+		gamma = l.scope.Read(l.gamma)
 	}
 	if l.Center {
-		beta = l.beta.Value()
+		beta = l.scope.Read(l.beta)
 	}
 	return layerNormOp(l.scope, x, gamma, beta, l.Epsilon)
 }

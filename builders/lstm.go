@@ -76,7 +76,7 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 
 func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 	s := l.scope
-	fused := s.Graph().DType() == tf.Float && l.Implementation != LSTMUnrolled
+	fused := s.DType() == tf.Float && l.Implementation != LSTMUnrolled
 	var b tf.Output
 	if l.UseBias {
 		b = l.bias.Value()

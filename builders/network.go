@@ -29,14 +29,18 @@ type Network struct {
 func (n *Network) Conditional() bool { return len(n.LabelBranch) > 0 }
 
 // Build creates the variables for inputs of shape in (and labels of shape [1]).
+//
+// Under a mixed policy the layers compute in the graph's ComputeDType, the last of Layers
+// in float32 (precision.go).
 func (n *Network) Build(s *graphs.Scope, in Shape) error {
-	n.scope = s.Sub(n.Name)
+	n.scope = modelScope(s.Sub(n.Name))
 	n.input = in
 	// first is the config index of ls[0]: a conditional network's config lists the
 	// Concatenate as layers[0], which Network does itself.
 	build := func(where string, ls []Layer, shape Shape, first int) (Shape, error) {
 		for i, l := range ls {
-			out, err := l.Build(n.scope, shape)
+			last := where == "layers" && i == len(ls)-1
+			out, err := l.Build(layerScope(n.scope, l, last), shape)
 			if err != nil {
 				return nil, fmt.Errorf("gan.%s.%s[%d]: %w", n.Name, where, first+i, err) // the error names the layer
 			}
@@ -88,6 +92,9 @@ func (n *Network) Call(x, labels tf.Output, training bool) tf.Output {
 		if !n.scope.Ok(x, l) {
 			return tf.Output{}
 		}
+		// An empty branch passes its input on as it came (float32, int32 labels cannot
+		// be: the label branch is never empty); the join is in the network's dtype.
+		x, l = n.scope.CastTo(x, n.scope.DType()), n.scope.CastTo(l, n.scope.DType())
 		x = op.ConcatV2(n.scope.Op("ConcatV2"), []tf.Output{x, l}, n.scope.Const(int32(-1)))
 	}
 	return n.callAll(n.Layers, x, training)
@@ -99,7 +106,7 @@ func (n *Network) callAll(layers []Layer, x tf.Output, training bool) tf.Output 
 		if !n.scope.Ok(x) {
 			return tf.Output{}
 		}
-		x = layer.Call(x, training)
+		x = callLayer(n.scope, layer, x, training)
 	}
 	return x
 }

@@ -30,14 +30,15 @@ func NewSequential(name string, layers ...Layer) *Sequential {
 }
 
 // Build creates every layer's variables for inputs of shape in (without batch), in a
-// scope named after the model, checking each layer's input shape.
+// scope named after the model, checking each layer's input shape. Under a mixed policy
+// the layers compute in the graph's ComputeDType, the last one in float32 (precision.go).
 func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
-	ms := s.Sub(m.Name)
+	ms := modelScope(s.Sub(m.Name))
 	m.scope = ms
 	m.input = in
 	shape := in
 	for i, l := range m.Layers {
-		out, err := l.Build(ms, shape)
+		out, err := l.Build(layerScope(ms, l, i == len(m.Layers)-1), shape)
 		if err != nil {
 			return fmt.Errorf("%s: layers[%d]: %w", m.Name, i, err)
 		}
@@ -56,16 +57,20 @@ func (m *Sequential) OutputShape() Shape { return m.shapes[len(m.shapes)-1] }
 
 // Call emits the model on x. It also returns the logits of a final sigmoid or softmax (a
 // Dense's activation or an Activation layer), which Keras too computes its loss from, or a
-// zero Output when the last layer is something else.
+// zero Output when the last layer is something else. Under a mixed policy, out and logits
+// are float32 (the last layer computes in float32) and x may be float32 or bfloat16.
 func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
 	for i, l := range m.Layers {
-		if i == len(m.Layers)-1 {
-			m.penultimate = x
-		}
 		if !m.scope.Ok(x) { // an earlier error: stop, and let the caller report it
 			return tf.Output{}, tf.Output{}
 		}
-		x = l.Call(x, training)
+		if i == len(m.Layers)-1 {
+			if dt, ok := computeDType(l); ok {
+				x = m.scope.CastTo(x, dt)
+			}
+			m.penultimate = x
+		}
+		x = callLayer(m.scope, l, x, training)
 	}
 	switch last := m.Layers[len(m.Layers)-1].(type) {
 	case *Dense:

@@ -66,10 +66,10 @@ func (r *SimpleRNN) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (r *SimpleRNN) Call(x tf.Output, training bool) tf.Output {
 	var b tf.Output
 	if r.UseBias {
-		b = r.bias.Value()
+		b = r.scope.Read(r.bias)
 	}
 	x = rnnInputDropout(r.scope, x, r.Dropout, training)
-	return r.sequence(r.scope, x, r.kernel.Value(), r.recurrent.Value(), b, r.in)
+	return r.sequence(r.scope, x, r.scope.Read(r.kernel), r.scope.Read(r.recurrent), b, r.in)
 }
 
 // sequence is the SimpleRNN's math on tensors (bias a zero Output without UseBias).

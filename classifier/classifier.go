@@ -57,6 +57,8 @@ type ClassifierSpec struct {
 	// by CollectiveTimeout (0: DefaultCollectiveTimeout). Threads is then the server's.
 	Server            *distributed.Server
 	CollectiveTimeout time.Duration
+	// Precision is the Keras dtype policy (configs.Precision*); "" is float32.
+	Precision string
 }
 
 // metricOutputs are a graph's compiled metrics by log name: the batch means (the
@@ -145,6 +147,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
+	if err := g.SetPolicy(spec.Precision); err != nil {
+		return nil, assemble.ModelError(err)
+	}
 	s := g.Root()
 	m := builders.NewSequential(spec.ModelName, spec.Layers...)
 	if err := m.Build(s, spec.Input); err != nil {
@@ -525,7 +530,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
-		Server: srv, CollectiveTimeout: timeout,
+		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

@@ -78,6 +78,11 @@ type Config struct {
 	// Seed seeds weight initialisation, dropout and shuffling (keras.utils.set_random_seed).
 	// Default 42.
 	Seed int64 `mapstructure:"seed"`
+	// Precision is the run's Keras dtype policy: PrecisionFloat32 (default) or
+	// PrecisionMixedBFloat16. It does not change the variables (float32 either way), so
+	// it is not part of the Fingerprint: a checkpoint of one precision resumes under the
+	// other.
+	Precision string `mapstructure:"precision"`
 	// Data says what to train on. Required.
 	Data Data `mapstructure:"data" tfrun:"required"`
 	// Model is the classifier; required for task classifier, absent for task gan.
@@ -285,6 +290,7 @@ type Network struct {
 // setDefaults sets Keras's (and tfrun's) defaults for everything the YAML may leave out.
 func (c *Config) setDefaults() {
 	c.Seed = defaultSeed
+	c.Precision = PrecisionFloat32
 	c.Train.setDefaults()
 	c.Checkpoint.setDefaults()
 }

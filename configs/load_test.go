@@ -102,7 +102,11 @@ func TestLoadErrors(t *testing.T) {
 		also   []string // further substrings of the message
 	}{
 		{name: "unknown top-level key", yaml: baseYAML + "trian: {epochs: 1}\n",
-			key: "trian", want: ErrUnknownKey, also: []string{"valid: name, task, seed, data, model, train, checkpoint, gan"}},
+			key: "trian", want: ErrUnknownKey, also: []string{"valid: name, task, seed, precision, data, model, train, checkpoint, gan"}},
+		{name: "unknown precision", yaml: "precision: mixed_float16\n" + baseYAML,
+			key: "precision", want: ErrBadValue, also: []string{`unknown "mixed_float16" (valid: float32, mixed_bfloat16)`}},
+		{name: "precision not a string", yaml: "precision: [bfloat16]\n" + baseYAML,
+			key: "precision", want: ErrWrongType},
 		{name: "misspelt section", yaml: edit(t, baseYAML, "train:", "trian:"),
 			key: "trian", want: ErrUnknownKey},
 		{name: "unknown key with a dot", yaml: baseYAML + "train.epochs: 3\n",

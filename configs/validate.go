@@ -24,6 +24,9 @@ func (c *Config) Validate() error {
 	if err := ch.oneOf("task", c.Task, []string{TaskClassifier, TaskGAN}); err != nil {
 		return err
 	}
+	if err := ch.oneOf("precision", c.Precision, Precisions()); err != nil {
+		return err
+	}
 	if err := ch.data(&c.Data, c.Task); err != nil {
 		return err
 	}

@@ -58,6 +58,9 @@ type GAN struct {
 func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	gc := cfg.GAN
 	g := graphs.NewGraph(tf.Float, o.Seed)
+	if err := g.SetPolicy(cfg.Precision); err != nil { // precision: Keras's dtype policy
+		return nil, assemble.ModelError(err)
+	}
 	s := g.Root()
 	var rep *distributed.Replica
 	if o.Server != nil {

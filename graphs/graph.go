@@ -16,7 +16,8 @@ type Graph struct {
 	root      *op.Scope
 	rootScope *Scope
 	tfg       *tf.Graph
-	dtype     tf.DataType
+	dtype     tf.DataType // variables, inputs, losses
+	compute   tf.DataType // what layers compute in (see SetPolicy)
 	seed      uint64
 	variables []*Variable
 	byName    map[string]*Variable
@@ -29,16 +30,18 @@ type Graph struct {
 	err       error
 }
 
-// NewGraph returns an empty graph whose layers compute in dtype (tf.Float normally,
-// tf.Double for gradient checks) and whose initializers and random ops derive from seed.
+// NewGraph returns an empty graph whose variables are of dtype (tf.Float normally,
+// tf.Double for gradient checks), whose layers compute in dtype too unless SetPolicy
+// says otherwise, and whose initializers and random ops derive from seed.
 func NewGraph(dtype tf.DataType, seed uint64) *Graph {
 	tfg := tf.NewGraph()
-	g := &Graph{root: op.NewScopeWithGraph(tfg), tfg: tfg, dtype: dtype, seed: seed, byName: map[string]*Variable{}}
-	g.rootScope = &Scope{g: g, s: g.root, names: map[string]int{}}
+	g := &Graph{root: op.NewScopeWithGraph(tfg), tfg: tfg, dtype: dtype, compute: dtype, seed: seed, byName: map[string]*Variable{}}
+	g.rootScope = &Scope{g: g, s: g.root, dtype: dtype, names: map[string]int{}}
 	return g
 }
 
-// DType is the floating-point type layers compute in.
+// DType is the floating-point type of the graph's variables, inputs and losses; layers
+// compute in it too unless a mixed policy is set (see SetPolicy and ComputeDType).
 func (g *Graph) DType() tf.DataType { return g.dtype }
 
 // Seed is the graph-level seed.
@@ -75,6 +78,7 @@ type Scope struct {
 	g     *Graph
 	s     *op.Scope
 	path  string         // the namespace ops in this scope get ("" at the root)
+	dtype tf.DataType    // the floating-point type the scope computes in (DType)
 	names map[string]int // sub-scope names taken here, shared with graft's own count
 }
 
@@ -90,7 +94,7 @@ func (s *Scope) Sub(name string) *Scope {
 	if s.path != "" {
 		path = s.path + "/" + unique
 	}
-	return &Scope{g: s.g, s: inner, path: path, names: map[string]int{}}
+	return &Scope{g: s.g, s: inner, path: path, dtype: s.dtype, names: map[string]int{}}
 }
 
 func (s *Scope) unique(name string) string {
@@ -114,7 +118,7 @@ func (s *Scope) Op(kind string) *op.Scope {
 
 // WithControlDependencies returns a scope whose ops run after ops.
 func (s *Scope) WithControlDependencies(ops ...*tf.Operation) *Scope {
-	return &Scope{g: s.g, s: s.s.WithControlDependencies(ops...), path: s.path, names: s.names}
+	return &Scope{g: s.g, s: s.s.WithControlDependencies(ops...), path: s.path, dtype: s.dtype, names: s.names}
 }
 
 // Err returns the first error of the graph, including those graft's wrappers recorded,
@@ -160,12 +164,16 @@ func (s *Scope) Ok(outs ...tf.Output) bool {
 // Const adds a constant.
 func (s *Scope) Const(value any) tf.Output { return op.Const(s.Op("Const"), value) }
 
-// Scalar adds a scalar constant of the graph's dtype.
+// Scalar adds a scalar constant of the scope's dtype (a bfloat16 one is a float32
+// constant cast, since Go has no bfloat16 values).
 func (s *Scope) Scalar(v float64) tf.Output {
-	if s.g.dtype == tf.Double {
+	switch s.dtype {
+	case tf.Double:
 		return s.Const(v)
+	case tf.Float:
+		return s.Const(float32(v))
 	}
-	return s.Const(float32(v))
+	return s.CastTo(s.Const(float32(v)), s.dtype)
 }
 
 // Placeholder adds a placeholder of the given dtype and shape (-1 for unknown dims).

@@ -26,27 +26,29 @@ func (s *Scope) AdvanceStep(after ...*tf.Operation) *tf.Operation {
 	return op.AssignAddVariableOp(as.Op("AssignAddVariableOp"), st.handle, as.Const(int64(1)))
 }
 
-// RandomUniform draws values uniform in [0, 1) of the graph's dtype with the given shape
+// RandomUniform draws values uniform in [0, 1) of the scope's dtype with the given shape
 // (an int32 or int64 vector whose first element is the batch: the draws are per example),
 // from a stateless stream (see StepCounter). Each call site is its own stream: the key
 // hashes the graph seed with the op's name. On a replica of a cluster (SetReplica) the
 // whole global batch is drawn and the replica's rows are kept, so each row gets what it
-// gets in a one-process run.
+// gets in a one-process run. The values are drawn in the graph's DType and cast to the
+// scope's (a bfloat16 layer under a mixed policy), so a mixed run draws the float32 run's
+// numbers, rounded.
 func (s *Scope) RandomUniform(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return s.globalDraw(shape, func(shape tf.Output) tf.Output {
+	return s.CastTo(s.globalDraw(shape, func(shape tf.Output) tf.Output {
 		return op.StatelessRandomUniformV2(s.Op("StatelessRandomUniformV2"), shape, key, counter, s.Const(int32(1)),
 			op.StatelessRandomUniformV2Dtype(s.g.dtype))
-	})
+	}), s.dtype)
 }
 
-// RandomNormal draws standard normal values of the graph's dtype (see RandomUniform).
+// RandomNormal draws standard normal values of the scope's dtype (see RandomUniform).
 func (s *Scope) RandomNormal(shape tf.Output) tf.Output {
 	key, counter := s.streamState()
-	return s.globalDraw(shape, func(shape tf.Output) tf.Output {
+	return s.CastTo(s.globalDraw(shape, func(shape tf.Output) tf.Output {
 		return op.StatelessRandomNormalV2(s.Op("StatelessRandomNormalV2"), shape, key, counter, s.Const(int32(1)),
 			op.StatelessRandomNormalV2Dtype(s.g.dtype))
-	})
+	}), s.dtype)
 }
 
 // streamState returns a Philox key unique to this call site and the counter [0, step].

@@ -24,6 +24,8 @@ type Variable struct {
 	init     Initializer
 	assignIn tf.Output
 	assignOp *tf.Operation
+	scope    *Scope                    // where the variable was made (its casts go there)
+	casts    map[tf.DataType]tf.Output // the value cast to other types (Scope.Read)
 }
 
 // NewVariable adds a variable named name in scope s with the given shape and initializer.
@@ -47,7 +49,7 @@ func (s *Scope) NewVariable(name string, dtype tf.DataType, shape []int64, init 
 	if h.Name() != full {
 		s.Fail("graphs: variable %q got the op name %q", full, h.Name())
 	}
-	v := &Variable{Name: full, Shape: shape, DType: dtype, Trainable: trainable, handle: h.Output(0), init: init}
+	v := &Variable{Name: full, Shape: shape, DType: dtype, Trainable: trainable, handle: h.Output(0), init: init, scope: s}
 	if _, dup := s.g.byName[full]; dup {
 		s.Fail("graphs: variable %q defined twice", full)
 		return v
@@ -74,7 +76,8 @@ func (s *Scope) NewVariable(name string, dtype tf.DataType, shape []int64, init 
 // Handle is the variable's resource handle, for ops that update it in place.
 func (v *Variable) Handle() tf.Output { return v.handle }
 
-// Value is the variable's value as read once per run.
+// Value is the variable's value as read once per run, in its own DType. Layers read
+// through Scope.Read, which casts it to the type they compute in.
 func (v *Variable) Value() tf.Output { return v.value }
 
 // NumElements is the variable's element count.

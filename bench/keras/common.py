@@ -1,7 +1,7 @@
 """Shared pieces of the Keras reference benchmarks in bench/keras/.
 
-Every script takes --steps N --warmup W --batch B --json OUT and reports, as JSON on stdout
-and in OUT:
+Every script takes --steps N --warmup W --batch B --json OUT [--precision P] and reports, as
+JSON on stdout and in OUT:
 
     model               the benchmark's name (imdb_lstm, dcgan_mnist, ...)
     framework           "keras <version> / tensorflow <version>"
@@ -11,6 +11,12 @@ and in OUT:
     first_step_seconds  model construction + compile/tracing + the first training step
     trainable_params    what model.summary() calls "Trainable params"
     peak_rss_bytes      resource.getrusage(RUSAGE_SELF).ru_maxrss * 1024
+    precision           the Keras dtype policy: float32 or mixed_bfloat16
+
+--precision mixed_bfloat16 sets keras.mixed_precision.set_global_policy("mixed_bfloat16")
+before the model is built; every script gives its last layer dtype="float32" (a no-op under
+float32), as Keras's mixed-precision guide asks, so the outputs and losses are float32, as
+tfrun's are (builders/precision.go).
 
 The inputs are random token ids or random images of the right shapes, drawn with a fixed
 seed: a training step's cost does not depend on what the numbers are, so no data set is
@@ -28,6 +34,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SEED = 42
 
+# The dtype policies --precision takes (tfrun's precision key takes the same).
+PRECISIONS = ("float32", "mixed_bfloat16")
+
 
 def parse_args(model, batch):
     """The common command line; batch defaults to the model's batch size."""
@@ -37,9 +46,14 @@ def parse_args(model, batch):
                    help="untimed steps first (>= 1; the first is reported as first_step_seconds)")
     p.add_argument("--batch", type=int, default=batch, help="batch size")
     p.add_argument("--json", default="", help="also write the JSON result to this file")
+    p.add_argument("--precision", default="float32", choices=PRECISIONS, help="the Keras dtype policy")
     args = p.parse_args()
     if args.steps < 1 or args.warmup < 1 or args.batch < 1:
         p.error(f"--steps, --warmup and --batch must be >= 1, got {args.steps}, {args.warmup}, {args.batch}")
+    if args.precision != "float32":
+        import keras
+
+        keras.mixed_precision.set_global_policy(args.precision)
     return args
 
 
@@ -68,6 +82,7 @@ def report(model, args, t0, step_ends, trainable_params):
         "first_step_seconds": step_ends[0] - t0,
         "trainable_params": int(trainable_params),
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "precision": args.precision,
     }
     text = json.dumps(result)
     print(text)

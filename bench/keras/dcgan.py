@@ -40,7 +40,8 @@ def make_generator_model(image_shape):
     model.add(layers.BatchNormalization())
     model.add(layers.LeakyReLU())
 
-    model.add(layers.Conv2DTranspose(channels, (5, 5), strides=(2, 2), padding="same", use_bias=False, activation="tanh"))
+    model.add(layers.Conv2DTranspose(channels, (5, 5), strides=(2, 2), padding="same", use_bias=False, activation="tanh",
+                                     dtype="float32"))  # the last layer in float32 (common.py)
     return model
 
 
@@ -59,7 +60,7 @@ def make_discriminator_model(image_shape):
     model.add(layers.Dropout(0.3))
 
     model.add(layers.Flatten())
-    model.add(layers.Dense(1))
+    model.add(layers.Dense(1, dtype="float32"))  # the last layer in float32 (common.py)
     return model
 
 

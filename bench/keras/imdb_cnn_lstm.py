@@ -23,7 +23,7 @@ def build():
         layers.Conv1D(64, 5, padding="valid", activation="relu", strides=1),
         layers.MaxPooling1D(pool_size=4),
         layers.LSTM(70),
-        layers.Dense(1, activation="sigmoid"),
+        layers.Dense(1, activation="sigmoid", dtype="float32"),  # float32 output (common.py)
     ])
     model.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
     return model

@@ -20,7 +20,7 @@ def build():
         keras.Input((MAXLEN,), dtype="int32"),
         layers.Embedding(20000, 32),
         layers.LSTM(32),
-        layers.Dense(1, activation="sigmoid"),
+        layers.Dense(1, activation="sigmoid", dtype="float32"),  # float32 output (common.py)
     ])
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="binary_crossentropy", metrics=["accuracy"])
     return model

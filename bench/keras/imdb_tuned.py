@@ -23,7 +23,7 @@ def build():
         layers.Dropout(0.3),
         layers.LSTM(64),
         layers.Dropout(0.3),
-        layers.Dense(1, activation="sigmoid"),
+        layers.Dense(1, activation="sigmoid", dtype="float32"),  # float32 output (common.py)
     ])
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), loss="binary_crossentropy",
                   metrics=["accuracy"])

@@ -9,7 +9,12 @@
 // once in Keras (bench/keras/<model>.py), as separate processes back to back, alternating
 // which side goes first. Both sides must report the same number of trainable parameters, or the comparison
 // stops with an error. A model tfrun cannot train yet (exit code bench.ExitPending) is
-// shown as pending. Exit codes: 0 success, 1 a run failed or the sides differ, 2 usage.
+// shown as pending. -precision mixed_bfloat16 runs both sides under Keras's mixed_bfloat16
+// policy instead, -precision both runs every model under float32 and then under
+// mixed_bfloat16 in each round, and results.md gets a mixed_bfloat16 section (against Keras
+// under the same policy and against float32); under mixed_bfloat16 the DCGANs take
+// bench.Model's MixedSteps (their bfloat16 backward convolutions are slow on CPUs without
+// AVX512_BF16). Exit codes: 0 success, 1 a run failed or the sides differ, 2 usage.
 package main
 
 import (
@@ -54,13 +59,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		models   = fs.String("models", "all", "comma-separated models to run")
 		steps    = fs.String("steps", "", "per-model timed steps, e.g. imdb_lstm=100,dcgan_mnist=5 (default: bench.Models)")
 		warmup   = fs.String("warmup", "", "per-model warm-up steps, e.g. imdb_tuned=1")
+		prec     = fs.String("precision", bench.Float32, "dtype policy: float32, mixed_bfloat16 or both")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	c := config{tfrun: *tfrunBin, python: *python, keras: *keras, peak: *peak, rounds: *rounds}
-	var err error
-	if c.models, err = bench.SelectModels(*models); err == nil {
+	var (
+		err        error
+		precisions []string
+	)
+	if precisions, err = bench.SelectPrecisions(*prec); err == nil {
+		c.models, err = bench.SelectModels(*models)
+	}
+	if err == nil {
 		if c.steps, err = bench.ParseCounts("steps", *steps, 1); err == nil {
 			c.warmup, err = bench.ParseCounts("warmup", *warmup, 1)
 		}
@@ -72,15 +84,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v\n", err)
 		return 2
 	}
-	for i := range c.models {
-		m := &c.models[i]
-		if n, ok := c.steps[m.Name]; ok {
-			m.Steps = n
-		}
-		if n, ok := c.warmup[m.Name]; ok {
-			m.Warmup = n
+	var runs []bench.Model // each model under each precision; -steps and -warmup apply to all
+	for _, p := range precisions {
+		for _, m := range c.models {
+			m = m.WithPrecision(p)
+			if n, ok := c.steps[m.Name]; ok {
+				m.Steps = n
+			}
+			if n, ok := c.warmup[m.Name]; ok {
+				m.Warmup = n
+			}
+			runs = append(runs, m)
 		}
 	}
+	c.models = runs
 	if c.tmp, err = os.MkdirTemp("", "tfrun-bench-"); err != nil {
 		fmt.Fprintf(stderr, "compare: %v\n", err)
 		return 1
@@ -170,13 +187,13 @@ func (c *config) runAll(progress io.Writer) ([]bench.Row, error) {
 				switch {
 				case errors.As(err, &pending):
 					row.TfrunPending = string(pending)
-					fmt.Fprintf(progress, "[round %d/%d] %-13s %-5s %s\n", round+1, c.rounds, m.Name, side, pending)
+					fmt.Fprintf(progress, "[round %d/%d] %-13s %-5s %s\n", round+1, c.rounds, row.Label(), side, pending)
 					continue
 				case err != nil:
 					return nil, err
 				}
 				fmt.Fprintf(progress, "[round %d/%d] %-13s %-5s %10s ex/s  first step %-8s  process %s\n",
-					round+1, c.rounds, m.Name, side, bench.Rate(r.ExamplesPerSec), bench.Seconds(r.FirstStepSeconds), bench.Seconds(r.WallSeconds))
+					round+1, c.rounds, row.Label(), side, bench.Rate(r.ExamplesPerSec), bench.Seconds(r.FirstStepSeconds), bench.Seconds(r.WallSeconds))
 				if side == "tfrun" {
 					row.Tfrun = append(row.Tfrun, r)
 				} else {
@@ -200,7 +217,7 @@ func (p pendingError) Error() string { return string(p) }
 
 // runOne runs one benchmark process and reads its result.
 func (c *config) runOne(side string, m bench.Model, round int) (bench.Run, error) {
-	out := filepath.Join(c.tmp, fmt.Sprintf("%s-%s-%d.json", m.Name, strings.ToLower(side), round))
+	out := filepath.Join(c.tmp, fmt.Sprintf("%s-%s-%s-%d.json", m.Name, bench.PrecisionOf(m.Precision), strings.ToLower(side), round))
 	args := c.kerasArgs(m, out)
 	if side == "tfrun" {
 		args = c.tfrunArgs(m, out)
@@ -229,14 +246,24 @@ func (c *config) runOne(side string, m bench.Model, round int) (bench.Run, error
 	return bench.Run{Result: r, Round: round, WallSeconds: wall, Command: strings.Join(args, " ")}, nil
 }
 
+// tfrunArgs and kerasArgs are the two sides' command lines; a float32 run's name no
+// precision (both default to float32).
 func (c *config) tfrunArgs(m bench.Model, out string) []string {
-	return []string{c.tfrun, "-model", m.Name, "-steps", fmt.Sprint(m.Steps), "-warmup", fmt.Sprint(m.Warmup),
+	args := []string{c.tfrun, "-model", m.Name, "-steps", fmt.Sprint(m.Steps), "-warmup", fmt.Sprint(m.Warmup),
 		"-batch", fmt.Sprint(m.Batch), "-json", out}
+	if p := bench.PrecisionOf(m.Precision); p != bench.Float32 {
+		args = append(args, "-precision", p)
+	}
+	return args
 }
 
 func (c *config) kerasArgs(m bench.Model, out string) []string {
-	return []string{c.python, filepath.Join(c.keras, m.Script), "--steps", fmt.Sprint(m.Steps), "--warmup", fmt.Sprint(m.Warmup),
+	args := []string{c.python, filepath.Join(c.keras, m.Script), "--steps", fmt.Sprint(m.Steps), "--warmup", fmt.Sprint(m.Warmup),
 		"--batch", fmt.Sprint(m.Batch), "--json", out}
+	if p := bench.PrecisionOf(m.Precision); p != bench.Float32 {
+		args = append(args, "--precision", p)
+	}
+	return args
 }
 
 // machine describes this machine from /proc.

@@ -10,15 +10,17 @@ import (
 )
 
 // fakeSide writes a shell script that stands for one side of the benchmark: it finds the
-// model, steps, batch and JSON path among its arguments (either flag spelling) and writes a
-// result with the given trainable parameter count, or exits with exitCode.
+// model, steps, batch, precision and JSON path among its arguments (either flag spelling)
+// and writes a result with the given trainable parameter count, or exits with exitCode.
+// A side named "float32-only" ignores -precision and reports float32.
 func fakeSide(t *testing.T, dir, name string, params, exitCode int) string {
 	t.Helper()
 	script := `#!/bin/sh
-model=""; steps=""; batch=""; out=""
+model=""; steps=""; batch=""; out=""; prec="float32"
 for a in "$@"; do
   case "$prev" in
     -model) model="$a" ;;
+    -precision|--precision) [ "` + name + `" = float32-only ] || prec="$a" ;;
     -steps|--steps) steps="$a" ;;
     -batch|--batch) batch="$a" ;;
     -json|--json) out="$a" ;;
@@ -28,7 +30,7 @@ for a in "$@"; do
 done
 if [ ` + strconv.Itoa(exitCode) + ` -ne 0 ]; then echo "tfrun-bench: $model: tfrun side pending: not yet" >&2; exit ` + strconv.Itoa(exitCode) + `; fi
 times=$(yes 0.01 | head -n "$steps" | paste -sd, -)
-echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch,\"steps\":$steps,\"warmup\":1,\"examples_per_sec\":100,\"step_seconds\":[$times],\"first_step_seconds\":1,\"trainable_params\":` + strconv.Itoa(params) + `,\"peak_rss_bytes\":1048576,\"flops_per_step\":${batch}000000000}" > "$out"
+echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch,\"steps\":$steps,\"warmup\":1,\"examples_per_sec\":100,\"step_seconds\":[$times],\"first_step_seconds\":1,\"trainable_params\":` + strconv.Itoa(params) + `,\"peak_rss_bytes\":1048576,\"flops_per_step\":${batch}000000000,\"precision\":\"$prec\"}" > "$out"
 `
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
@@ -137,10 +139,39 @@ func TestComparePending(t *testing.T) {
 }
 
 func TestCompareUsage(t *testing.T) {
-	for _, args := range [][]string{{"-rounds", "0"}, {"-models", "nope"}, {"-steps", "imdb_lstm"}, {"extra"}} {
+	for _, args := range [][]string{{"-rounds", "0"}, {"-models", "nope"}, {"-steps", "imdb_lstm"}, {"extra"},
+		{"-precision", "mixed_float16"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(args, &stdout, &stderr); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (stderr %q)", args, code, stderr.String())
 		}
+	}
+}
+
+// -precision both runs every model under float32 and mixed_bfloat16, passes the policy to
+// both sides, and writes the mixed_bfloat16 section; a side that trains in float32 when
+// asked for mixed_bfloat16 fails the comparison.
+func TestComparePrecisionBoth(t *testing.T) {
+	code, stdout, stderr, md := compare(t, 7, 0, 7, "-precision", "both")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "[round 2/2] dcgan_mnist (mixed_bfloat16)"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	for _, want := range []string{"## mixed_bfloat16\n", "% of peak is over the bfloat16 peak.",
+		"| imdb_lstm (mixed_bfloat16)   | 1     |        100 |",
+		"-model imdb_lstm -steps 3 -warmup 5 -batch 32 -json OUT -precision mixed_bfloat16",
+		"/imdb_lstm.py --steps 3 --warmup 5 --batch 32 --json OUT --precision mixed_bfloat16",
+		"| imdb_lstm   | 32 × 3        |             100 |             100 |        1.00× (1.00×–1.00×) |          1.00× |          1.00× |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("results.md lacks %q:\n%s", want, md)
+		}
+	}
+
+	dir := t.TempDir()
+	code, _, stderr, _ = compare(t, 7, 0, 7, "-precision", "mixed_bfloat16", "-tfrun", fakeSide(t, dir, "float32-only", 7, 0))
+	if want := `reported precision "float32", want "mixed_bfloat16"`; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 }

@@ -7,6 +7,9 @@
 //
 //	tfrun-bench -model imdb_lstm -steps 200 -warmup 5 -batch 32 -json /tmp/imdb_lstm.json
 //
+// -precision mixed_bfloat16 trains under Keras's mixed_bfloat16 policy (the config's
+// precision key); the result says which precision ran.
+//
 // The inputs are random token ids or images of the model's shapes from a fixed seed (a
 // step's cost does not depend on the numbers). Exit codes: 0 success, 1 runtime error,
 // 2 usage or config error.
@@ -30,6 +33,7 @@ import (
 // options are the command line's settings.
 type options struct {
 	model                bench.Model
+	precision            string // "" the config's
 	steps, warmup, batch int
 	seed                 int64
 	threads              int
@@ -50,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		jsonOut = fs.String("json", "", "also write the JSON result to this file")
 		seed    = fs.Int64("seed", 42, "seed of the weights and the random inputs")
 		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: TensorFlow's choice, as Keras)")
+		prec    = fs.String("precision", "", "dtype policy: float32 or mixed_bfloat16 (default: the config's precision)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -74,9 +79,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		m.Config = *config
 	}
-	o := options{model: m, steps: *steps, warmup: *warmup, batch: *batch, seed: *seed, threads: *threads}
+	o := options{model: m, precision: *prec, steps: *steps, warmup: *warmup, batch: *batch, seed: *seed, threads: *threads}
 
 	cfg, err := configs.Load(m.Config)
+	if err == nil && o.precision != "" {
+		cfg.Precision = o.precision
+		if err = cfg.Validate(); err != nil {
+			err = fmt.Errorf("-precision: %w", err)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
 		return 2
@@ -91,6 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun-bench: %s: %v\n", m.Name, err)
 		return 1
 	}
+	r.Precision = cfg.Precision
 	if err := report(r, *jsonOut, stdout); err != nil {
 		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
 		return 1

@@ -28,6 +28,8 @@ func TestUsageErrors(t *testing.T) {
 		{"zero warmup", []string{"-model", "imdb_lstm", "-warmup", "0"}, "must be >= 1"},
 		{"arguments", []string{"-model", "imdb_lstm", "extra"}, `unexpected arguments ["extra"]`},
 		{"missing config", []string{"-model", "imdb_lstm", "-config", "nope.yaml"}, "nope.yaml"},
+		{"unknown precision", []string{"-model", "imdb_lstm", "-config", filepath.Join("..", "..", "..", "configs", "imdb_lstm.yaml"),
+			"-precision", "mixed_float16"}, `-precision: ` + filepath.Join("..", "..", "..", "configs", "imdb_lstm.yaml") + `: precision: unknown "mixed_float16"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +86,9 @@ func TestUsageErrors(t *testing.T) {
 //     → 8×8×128: 26,214,400; Dense 8192→1: 16,384; D = 28,688,384. As for MNIST:
 //     G + 2D + 2·(D + 26,230,784) + D + G + (G − 3,276,800) = 603,045,888, plus the
 //     repeated first-conv input gradient 2,457,600: 605,503,488.
+//
+// Under -precision mixed_bfloat16 the models have the same parameters and products (the
+// casts are not counted) and the result says which precision ran.
 func TestModels(t *testing.T) {
 	tests := []struct {
 		model, config string
@@ -96,32 +101,34 @@ func TestModels(t *testing.T) {
 		{"dcgan_mnist", "gan_mnist.yaml", 2518337, 451671808 + 627200},
 		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337, 603045888 + 2457600},
 	}
-	for _, tt := range tests {
-		t.Run(tt.model, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "r.json")
-			code, stdout, stderr := runCLI(t, "-model", tt.model, "-config", filepath.Join("..", "..", "..", "configs", tt.config),
-				"-steps", "2", "-warmup", "1", "-batch", "4", "-json", path)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
-			var printed bench.Result
-			if err := json.Unmarshal([]byte(stdout), &printed); err != nil {
-				t.Fatalf("stdout %q: %v", stdout, err)
-			}
-			r, err := bench.ReadResult(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.TrainableParams != tt.params || printed.TrainableParams != r.TrainableParams {
-				t.Errorf("trainable params %d (printed %d), want %d", r.TrainableParams, printed.TrainableParams, tt.params)
-			}
-			if want := 4 * tt.flops; r.FLOPsPerStep != want || printed.FLOPsPerStep != want {
-				t.Errorf("FLOPs per step %d (printed %d), want 4·%d = %d", r.FLOPsPerStep, printed.FLOPsPerStep, tt.flops, want)
-			}
-			if r.Model != tt.model || r.Steps != 2 || len(r.StepSeconds) != 2 || r.BatchSize != 4 ||
-				!(r.ExamplesPerSec > 0) || !(r.FirstStepSeconds > 0) || r.PeakRSSBytes <= 0 {
-				t.Errorf("incomplete result %+v", r)
-			}
-		})
+	for _, precision := range []string{bench.Float32, bench.MixedBFloat16} {
+		for _, tt := range tests {
+			t.Run(tt.model+"_"+precision, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "r.json")
+				code, stdout, stderr := runCLI(t, "-model", tt.model, "-config", filepath.Join("..", "..", "..", "configs", tt.config),
+					"-steps", "2", "-warmup", "1", "-batch", "4", "-json", path, "-precision", precision)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				var printed bench.Result
+				if err := json.Unmarshal([]byte(stdout), &printed); err != nil {
+					t.Fatalf("stdout %q: %v", stdout, err)
+				}
+				r, err := bench.ReadResult(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.TrainableParams != tt.params || printed.TrainableParams != r.TrainableParams {
+					t.Errorf("trainable params %d (printed %d), want %d", r.TrainableParams, printed.TrainableParams, tt.params)
+				}
+				if want := 4 * tt.flops; r.FLOPsPerStep != want || printed.FLOPsPerStep != want {
+					t.Errorf("FLOPs per step %d (printed %d), want 4·%d = %d", r.FLOPsPerStep, printed.FLOPsPerStep, tt.flops, want)
+				}
+				if r.Model != tt.model || r.Steps != 2 || len(r.StepSeconds) != 2 || r.BatchSize != 4 || r.Precision != precision ||
+					!(r.ExamplesPerSec > 0) || !(r.FirstStepSeconds > 0) || r.PeakRSSBytes <= 0 {
+					t.Errorf("incomplete result %+v", r)
+				}
+			})
+		}
 	}
 }

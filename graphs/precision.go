@@ -1,0 +1,107 @@
+package graphs
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// Keras's dtype-policy names (keras.mixed_precision.set_global_policy) that tfrun takes.
+const (
+	PolicyFloat32       = "float32"
+	PolicyMixedBFloat16 = "mixed_bfloat16"
+)
+
+// Policies returns the dtype-policy names SetPolicy takes.
+func Policies() []string { return []string{PolicyFloat32, PolicyMixedBFloat16} }
+
+// SetPolicy sets the graph's dtype policy, Keras's: under PolicyMixedBFloat16 the
+// variables (and so the optimizer slots, the checkpoints, the losses and the inputs)
+// stay in the graph's DType, float32, while layers compute in bfloat16: a scope made by
+// Scope.WithDType(g.ComputeDType()) builds in bfloat16, and Scope.Read gives a layer a
+// bfloat16 copy of a float32 variable, through a Cast whose gradient brings the update
+// back in float32. PolicyFloat32 (the default) computes in DType throughout. Call it
+// before building anything; a mixed policy on a graph that is not float32 is an error.
+func (g *Graph) SetPolicy(name string) error {
+	switch name {
+	case PolicyFloat32, "":
+		g.compute = g.dtype
+	case PolicyMixedBFloat16:
+		if g.dtype != tf.Float {
+			return fmt.Errorf("graphs: policy %s needs float32 variables, the graph's are %v", name, g.dtype)
+		}
+		g.compute = tf.Bfloat16
+	default:
+		return fmt.Errorf("graphs: unknown dtype policy %q (valid: %v)", name, Policies())
+	}
+	return nil
+}
+
+// ComputeDType is the floating-point type layers compute in: DType, or bfloat16 under
+// PolicyMixedBFloat16.
+func (g *Graph) ComputeDType() tf.DataType { return g.compute }
+
+// Mixed reports whether layers compute in another type than the variables are kept in.
+func (g *Graph) Mixed() bool { return g.compute != g.dtype }
+
+// DType is the floating-point type the scope's ops compute in (Scalar, RandomUniform,
+// RandomNormal use it): the graph's DType unless WithDType changed it for this scope and
+// its children.
+func (s *Scope) DType() tf.DataType { return s.dtype }
+
+// WithDType returns the same scope (same names, same namespace) computing in dtype.
+func (s *Scope) WithDType(dtype tf.DataType) *Scope {
+	c := *s
+	c.dtype = dtype
+	return &c
+}
+
+// Read returns v's value in the scope's dtype: the variable's one read when the types
+// agree, else a Cast of it (one per variable and type, shared by every caller), Keras's
+// autocast of a variable inside a layer's call.
+func (s *Scope) Read(v *Variable) tf.Output {
+	if v.DType == s.dtype || !isFloat(v.DType) || v.value.Op == nil {
+		return v.value
+	}
+	if c, ok := v.casts[s.dtype]; ok {
+		return c
+	}
+	c := op.Cast(v.scope.Op(fmt.Sprintf("Cast_%v", dtypeName(s.dtype))), v.value, s.dtype)
+	if v.casts == nil {
+		v.casts = map[tf.DataType]tf.Output{}
+	}
+	v.casts[s.dtype] = c
+	return c
+}
+
+// CastTo returns x in dtype: x itself when it already is, or when it is not
+// floating-point (token ids, labels), else a Cast.
+func (s *Scope) CastTo(x tf.Output, dtype tf.DataType) tf.Output {
+	if x.Op == nil || x.DataType() == dtype || !isFloat(x.DataType()) {
+		return x
+	}
+	return op.Cast(s.Op("Cast"), x, dtype)
+}
+
+func isFloat(dt tf.DataType) bool {
+	switch dt {
+	case tf.Float, tf.Double, tf.Half, tf.Bfloat16:
+		return true
+	}
+	return false
+}
+
+func dtypeName(dt tf.DataType) string {
+	switch dt {
+	case tf.Float:
+		return "float32"
+	case tf.Double:
+		return "float64"
+	case tf.Half:
+		return "float16"
+	case tf.Bfloat16:
+		return "bfloat16"
+	}
+	return fmt.Sprint(int(dt))
+}
