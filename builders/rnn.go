@@ -15,9 +15,11 @@ const (
 
 // The recurrent layers (GRU, SimpleRNN) unroll their cell statically over the time steps,
 // with ops TensorFlow's C++ gradient registry differentiates (MatMul, BiasAdd, Split,
-// Unpack, Pack, Sigmoid, Tanh, Mul, AddV2, Sub), as graphs.UnrolledLSTM does: the input
-// projection of every step is one MatMul hoisted out of the loop, each step then adds the
-// recurrent projection. The initial state is zeros, as Keras's without initial_state.
+// Unpack, Pack, Sigmoid, Tanh, Mul, AddV2, Sub): the input projection of every step is one
+// MatMul hoisted out of the loop, each step then adds the recurrent projection. The initial
+// state is zeros, as Keras's without initial_state. (graphs.UnrolledLSTM, for LSTM, instead
+// multiplies each step's input and writes its backward pass out: measured faster at
+// imdb_tuned's shape, see docs/results/speed.md; GRU and SimpleRNN were not measured.)
 
 // rnnProject returns x·kernel (+ bias) for every time step of x [batch, steps, features],
 // each [batch, width], in processing order: reversed when backwards (Keras's go_backwards).
