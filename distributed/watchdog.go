@@ -48,11 +48,22 @@ func (w Watchdog) Run(step func() error) error {
 	}
 }
 
+// explainWait bounds how long explain looks for the task that failed a step. A killed
+// peer's port can still accept connections for a moment after the collective saw its
+// connection reset (the kernel closes a dying process's sockets last), so explain probes
+// until a peer is unreachable or this has passed.
+const explainWait = 2 * time.Second
+
 // explain wraps err with the task's name and the unreachable peers.
 func (w Watchdog) explain(err error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*dialTimeout)
-	defer cancel()
-	missing := w.Cluster.Unreachable(ctx)
+	// Each probe's dials have their own timeout (dialTimeout), so a probe cut short by the
+	// deadline never reports a live peer as unreachable.
+	deadline := time.Now().Add(explainWait)
+	missing := w.Cluster.Unreachable(context.Background())
+	for len(missing) == 0 && time.Now().Before(deadline) {
+		time.Sleep(pollInterval)
+		missing = w.Cluster.Unreachable(context.Background())
+	}
 	msg := shortTFError(err)
 	errs := []error{err}
 	if len(missing) > 0 {
