@@ -7,12 +7,12 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	"github.com/wamuir/graft/tensorflow/core/framework/types_go_proto"
 	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // Entry is one tensor of a checkpoint as the bundle's index describes it: what
@@ -29,7 +29,7 @@ type Entry struct {
 
 // String prints the entry as "name float32 [20000 32]".
 func (e Entry) String() string {
-	return fmt.Sprintf("%s %s %v", e.Name, DTypeName(e.DType), e.Shape)
+	return fmt.Sprintf("%s %s %v", e.Name, graphs.DTypeName(e.DType), e.Shape)
 }
 
 // DataFile is the name of a bundle's data file shard of num: <prefix>.data-00000-of-00001.
@@ -116,31 +116,6 @@ func List(prefix string) ([]Entry, error) {
 		entries = append(entries, e)
 	}
 	return entries, nil
-}
-
-// DTypeName spells a dtype as NumPy and tf.train.list_variables users know it.
-func DTypeName(dt tf.DataType) string {
-	switch dt {
-	case tf.Float:
-		return "float32"
-	case tf.Double:
-		return "float64"
-	case tf.Half:
-		return "float16"
-	case tf.Bfloat16:
-		return "bfloat16"
-	case tf.Int32:
-		return "int32"
-	case tf.Int64:
-		return "int64"
-	case tf.Uint8:
-		return "uint8"
-	case tf.Bool:
-		return "bool"
-	case tf.String:
-		return "string"
-	}
-	return strings.ToLower(strings.TrimPrefix(types_go_proto.DataType(dt).String(), "DT_"))
 }
 
 // The index is a TensorFlow table (tensorflow/core/lib/io/table_format.h, LevelDB's

@@ -171,7 +171,7 @@ func (m *Manager) Save(sess *graphs.Session, step int64, meta Meta, extras []Ten
 		return "", fail(nil, fmt.Errorf("the bundle just written does not read back: %w", err))
 	}
 	for _, e := range entries {
-		sc.Tensors = append(sc.Tensors, TensorInfo{Name: e.Name, DType: DTypeName(e.DType), Shape: e.Shape})
+		sc.Tensors = append(sc.Tensors, TensorInfo{Name: e.Name, DType: graphs.DTypeName(e.DType), Shape: e.Shape})
 	}
 	for _, e := range extras {
 		sc.Extras = append(sc.Extras, e.Name)
@@ -383,7 +383,7 @@ func Inspect(prefix string) (*Sidecar, error) {
 	}
 	for i, e := range entries {
 		t := sc.Tensors[i]
-		if t.Name != e.Name || t.DType != DTypeName(e.DType) || !slices.Equal(t.Shape, e.Shape) {
+		if t.Name != e.Name || t.DType != graphs.DTypeName(e.DType) || !slices.Equal(t.Shape, e.Shape) {
 			return nil, corrupt("the index lists %s where %s.json lists %s %s %v", e, base, t.Name, t.DType, t.Shape)
 		}
 	}

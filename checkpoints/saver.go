@@ -73,7 +73,7 @@ func NewSaver(s *graphs.Scope, vars []*graphs.Variable) (*Saver, error) {
 	}
 	fs := sv.scope.Sub("finite")
 	for _, v := range vars {
-		if v.DType != tf.Float && v.DType != tf.Double && v.DType != tf.Half && v.DType != tf.Bfloat16 {
+		if !graphs.IsFloat(v.DType) {
 			continue
 		}
 		flat := op.Reshape(fs.Op("Reshape"), op.IsFinite(fs.Op("IsFinite"), v.Value()), fs.Const([]int32{-1}))
@@ -211,10 +211,10 @@ func (sv *Saver) Read(sess *graphs.Session, prefix string, extras []string) (map
 		e, ok := byName[v.Name]
 		switch {
 		case !ok:
-			missing = append(missing, fmt.Sprintf("%s %s %v", v.Name, DTypeName(v.DType), v.Shape))
+			missing = append(missing, fmt.Sprintf("%s %s %v", v.Name, graphs.DTypeName(v.DType), v.Shape))
 		case e.DType != v.DType || !slices.Equal(e.Shape, v.Shape):
 			wrong = append(wrong, fmt.Sprintf("%s is %s %v in the checkpoint, %s %v in the model",
-				v.Name, DTypeName(e.DType), e.Shape, DTypeName(v.DType), v.Shape))
+				v.Name, graphs.DTypeName(e.DType), e.Shape, graphs.DTypeName(v.DType), v.Shape))
 		}
 	}
 	dtypes := make([]tf.DataType, len(extras))

@@ -61,13 +61,13 @@ func (s *Scope) WithDType(dtype tf.DataType) *Scope {
 // agree, else a Cast of it (one per variable and type, shared by every caller), Keras's
 // autocast of a variable inside a layer's call.
 func (s *Scope) Read(v *Variable) tf.Output {
-	if v.DType == s.dtype || !isFloat(v.DType) || v.value.Op == nil {
+	if v.DType == s.dtype || !IsFloat(v.DType) || v.value.Op == nil {
 		return v.value
 	}
 	if c, ok := v.casts[s.dtype]; ok {
 		return c
 	}
-	c := op.Cast(v.scope.Op(fmt.Sprintf("Cast_%v", dtypeName(s.dtype))), v.value, s.dtype)
+	c := op.Cast(v.scope.Op(fmt.Sprintf("Cast_%v", DTypeName(s.dtype))), v.value, s.dtype)
 	if v.casts == nil {
 		v.casts = map[tf.DataType]tf.Output{}
 	}
@@ -78,30 +78,8 @@ func (s *Scope) Read(v *Variable) tf.Output {
 // CastTo returns x in dtype: x itself when it already is, or when it is not
 // floating-point (token ids, labels), else a Cast.
 func (s *Scope) CastTo(x tf.Output, dtype tf.DataType) tf.Output {
-	if x.Op == nil || x.DataType() == dtype || !isFloat(x.DataType()) {
+	if x.Op == nil || x.DataType() == dtype || !IsFloat(x.DataType()) {
 		return x
 	}
 	return op.Cast(s.Op("Cast"), x, dtype)
-}
-
-func isFloat(dt tf.DataType) bool {
-	switch dt {
-	case tf.Float, tf.Double, tf.Half, tf.Bfloat16:
-		return true
-	}
-	return false
-}
-
-func dtypeName(dt tf.DataType) string {
-	switch dt {
-	case tf.Float:
-		return "float32"
-	case tf.Double:
-		return "float64"
-	case tf.Half:
-		return "float16"
-	case tf.Bfloat16:
-		return "bfloat16"
-	}
-	return fmt.Sprint(int(dt))
 }

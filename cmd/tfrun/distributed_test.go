@@ -20,6 +20,7 @@ import (
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/distributed"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // Distributed runs: tfrun processes (this test binary re-executed, see TestMain), each a
@@ -143,7 +144,7 @@ func checkpointFloats(t *testing.T, prefix string) map[string][]float32 {
 	}
 	out := map[string][]float32{}
 	for _, e := range entries {
-		if checkpoints.DTypeName(e.DType) != "float32" {
+		if graphs.DTypeName(e.DType) != "float32" {
 			continue
 		}
 		b := data[e.Offset : e.Offset+e.Size]

@@ -12,9 +12,9 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
-	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 const exportUsage = "usage: tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]"
@@ -95,7 +95,7 @@ func describeTensors(ts map[string]tf.TensorInfo) string {
 				shape[i] = "None"
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s %s[%s]", name, checkpoints.DTypeName(ti.DType), strings.Join(shape, ", ")))
+		parts = append(parts, fmt.Sprintf("%s %s[%s]", name, graphs.DTypeName(ti.DType), strings.Join(shape, ", ")))
 	}
 	return strings.Join(parts, ", ")
 }
