@@ -86,7 +86,7 @@ func conv1DOp(s *graphs.Scope, x, kernel, b tf.Output, k, stride int, padding st
 	}
 	x4 := op.ExpandDims(s.Op("ExpandDims"), x, s.Const(int32(1)))
 	k4 := op.ExpandDims(s.Op("ExpandDims"), kernel, s.Const(int32(0)))
-	y := op.Conv2D(s.Op("Conv2D"), x4, k4, []int64{1, 1, int64(stride), 1}, tfPadding(padding))
+	y := s.Conv2D(x4, k4, [2]int{1, stride}, tfPadding(padding))
 	y = op.Squeeze(s.Op("Squeeze"), y, op.SqueezeAxis([]int64{1}))
 	if b.Op != nil {
 		y = op.BiasAdd(s.Op("BiasAdd"), y, b)

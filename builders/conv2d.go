@@ -66,7 +66,7 @@ func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
 
 // conv2DOp is the Conv2D math on tensors.
 func conv2DOp(s *graphs.Scope, x, kernel, b tf.Output, strides [2]int, padding string) tf.Output {
-	y := op.Conv2D(s.Op("Conv2D"), x, kernel, []int64{1, int64(strides[0]), int64(strides[1]), 1}, tfPadding(padding))
+	y := s.Conv2D(x, kernel, strides, tfPadding(padding))
 	if b.Op != nil {
 		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
 	}

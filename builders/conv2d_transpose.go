@@ -20,7 +20,8 @@ func init() {
 // with respect to its input): [batch, h, w, c] → [batch, h', w', filters] with
 // h' = h·sh ("same") or h·sh + max(kh − sh, 0) ("valid"). "kernel" is
 // [kh, kw, filters, c] (Keras's layout, glorot_uniform), "bias" [filters] (zeros).
-// Computed by TensorFlow's Conv2DBackpropInput.
+// Computed as graphs.Scope.Conv2DTranspose computes it (TensorFlow's Conv2DBackpropInput,
+// or one Conv2D in the sub-pixel form where that is faster).
 type Conv2DTranspose struct {
 	base
 	Filters             int
@@ -75,9 +76,7 @@ func (c *Conv2DTranspose) Call(x tf.Output, training bool) tf.Output {
 // conv2DTransposeOp is the Conv2DTranspose math on tensors; out is the output shape
 // without batch.
 func conv2DTransposeOp(s *graphs.Scope, x, kernel, b tf.Output, out Shape, strides [2]int, padding string) tf.Output {
-	batch := op.StridedSlice(s.Op("StridedSlice"), op.Shape(s.Op("Shape"), x), s.Const([]int32{0}), s.Const([]int32{1}), s.Const([]int32{1}))
-	sizes := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const([]int32{int32(out[0]), int32(out[1]), int32(out[2])})}, s.Const(int32(0)))
-	y := op.Conv2DBackpropInput(s.Op("Conv2DBackpropInput"), sizes, kernel, x, []int64{1, int64(strides[0]), int64(strides[1]), 1}, tfPadding(padding))
+	y := s.Conv2DTranspose(x, kernel, [3]int64{int64(out[0]), int64(out[1]), int64(out[2])}, strides, tfPadding(padding))
 	if b.Op != nil {
 		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
 	}

@@ -36,7 +36,9 @@ import (
 // convolution counts every kernel tap, the zeros of SAME padding included, as the
 // im2col/GEMM formulation the kernels use does. The LSTM counts follow TensorFlow's
 // kernels (tensorflow/core/kernels/rnn/lstm_ops.h: LSTMBlockCellFprop's one GEMM,
-// BlockLSTMBprop's two).
+// BlockLSTMBprop's two). A Conv2D standing in for a Conv2DBackpropInput (the sub-pixel form,
+// conv.go) is counted as the Conv2DBackpropInput would be, under the type Conv2D: its zero
+// taps are not work the model asks for.
 type FLOPs struct {
 	Total  int64            // all counted ops of all runs
 	ByType map[string]int64 // per op type
@@ -119,6 +121,9 @@ func CountFLOPs(g *Graph, inputs map[tf.Output][]int64, runs ...StepRun) (FLOPs,
 			c, err := opFLOPs(shapes, n)
 			if err != nil {
 				return count, fmt.Errorf("graphs: counting FLOPs: op %q (%s): %w", name, n.GetOp(), err)
+			}
+			if sc, ok := g.flopScale[name]; ok {
+				c = c * sc[0] / sc[1]
 			}
 			count.Total += c
 			count.ByType[n.GetOp()] += c

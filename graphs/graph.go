@@ -27,6 +27,7 @@ type Graph struct {
 	streams   int
 	aggregate GradientAggregator
 	replica   *replicaState
+	flopScale map[string][2]int64 // see scaleFLOPs
 	err       error
 }
 
@@ -63,6 +64,16 @@ func (g *Graph) setErr(err error) {
 	if err != nil && g.err == nil {
 		g.err = err
 	}
+}
+
+// scaleFLOPs makes CountFLOPs credit the op named name with num/den of what its type and
+// shapes would count: a composite that does more arithmetic than the op it stands for
+// (the sub-pixel Conv2D of conv.go) is counted as the op it replaces.
+func (g *Graph) scaleFLOPs(name string, num, den int64) {
+	if g.flopScale == nil {
+		g.flopScale = map[string][2]int64{}
+	}
+	g.flopScale[name] = [2]int64{num, den}
 }
 
 // Variables lists the graph's variables in creation order.

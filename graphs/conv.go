@@ -1,0 +1,220 @@
+package graphs
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// Convolutions whose backward avoids TensorFlow's CPU Conv2DBackpropInput kernel.
+//
+// Conv2DBackpropInput is the gradient of Conv2D with respect to its input and the forward
+// op of Conv2DTranspose. On this kind of machine (x86 CPU, TensorFlow 2.18's oneDNN
+// kernels) it runs at a third to a half of Conv2D's speed for the DCGANs' shapes: 36–65
+// GFLOP/s against 123–145 (docs/results/speed.md). The same result can be had from one
+// Conv2D at stride 1, the "sub-pixel" form of a transposed convolution:
+//
+// Along one spatial axis, with stride s, kernel length k and padding pb before the input,
+// the forward conv reads x[o·s + j − pb]·w[j]; its input gradient at position i = s·q + p
+// (p, the phase, in [0, s)) is Σ_t dy[q + t]·w[p + pb − s·t], over the t for which the
+// filter index is in [0, k). For each phase that is a stride-1 correlation of dy with a
+// sub-kernel of w, reversed. One Conv2D computes every phase at once: its kernel holds the
+// s² sub-kernels side by side in its output channels (zero where a phase has fewer taps
+// than the longest), and DepthToSpace interleaves the phases back into positions. At stride
+// 1 the sub-kernel is the whole filter reversed and no interleaving is needed.
+//
+// The shorter sub-kernels' zeros are work the kernel does for nothing: a 5×5 filter at
+// stride 2 runs 36 taps for 25. CountFLOPs counts the 25 (Graph.flopScale), so the FLOP
+// count of a model is the same whichever way its convolutions run.
+//
+// The fast form is used when it measured faster: equal strides along both axes, static
+// shapes, and at least transposedConvMinChannels channels in the result. With 1 or 3
+// channels (an image's), TensorFlow's kernel was faster (0.5–0.75×); from 32, the fast form
+// ran 1.5–2.3× faster, except at parity for two strided 32-channel shapes.
+var transposedConvMinChannels int64 = 32
+
+// Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID")
+// whose gradient with respect to x is computed in the sub-pixel form above when that is
+// faster, and by the kernels TensorFlow's gradient registry uses otherwise.
+func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.Output {
+	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
+	xs, ok := staticShape(x, 4)
+	if !ok || !useSubPixel(xs[3], filter, strides) {
+		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
+	}
+	size := [3]int64{xs[1], xs[2], xs[3]}
+	return s.CustomGradient("Conv2D", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
+		return []tf.Output{op.Conv2D(c.Op("Conv2D"), cut[0], cut[1], st, padding)}
+	}, func(c *Scope, d []tf.Output) []tf.Output {
+		dx := c.conv2DBackpropInput(size, filter, d[0], strides, padding)
+		dw := op.Conv2DBackpropFilter(c.Op("Conv2DBackpropFilter"), x, op.Shape(c.Op("Shape"), filter), d[0], st, padding)
+		return []tf.Output{dx, dw}
+	})[0]
+}
+
+// Conv2DTranspose is the gradient of Conv2D with respect to its input, used as a layer:
+// x [batch, h, w, c] and filter [kh, kw, out channels, c] give [batch, out...], out being
+// (height, width, channels). It runs in the sub-pixel form when that is faster, as
+// TensorFlow's Conv2DBackpropInput otherwise; its gradients are TensorFlow's (a Conv2D for
+// x, Conv2DBackpropFilter for the filter).
+func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]int, padding string) tf.Output {
+	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
+	if !useSubPixel(out[2], filter, strides) {
+		return s.conv2DBackpropInput(out, filter, x, strides, padding)
+	}
+	return s.CustomGradient("Conv2DTranspose", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
+		return []tf.Output{c.conv2DBackpropInput(out, cut[1], cut[0], strides, padding)}
+	}, func(c *Scope, d []tf.Output) []tf.Output {
+		dx := op.Conv2D(c.Op("Conv2D"), d[0], filter, st, padding)
+		dw := op.Conv2DBackpropFilter(c.Op("Conv2DBackpropFilter"), d[0], op.Shape(c.Op("Shape"), filter), x, st, padding)
+		return []tf.Output{dx, dw}
+	})[0]
+}
+
+// useSubPixel reports whether the sub-pixel form applies and is the faster: equal
+// strides, a filter of static shape, and at least transposedConvMinChannels channels in
+// the input gradient.
+func useSubPixel(channels int64, filter tf.Output, strides [2]int) bool {
+	_, ok := staticShape(filter, 4)
+	return ok && strides[0] == strides[1] && strides[0] >= 1 && channels >= transposedConvMinChannels
+}
+
+// conv2DBackpropInput is Conv2DBackpropInput(input_sizes, filter, out_backprop): size is
+// the forward conv's input without the batch (height, width, channels). It takes the
+// sub-pixel form when useSubPixel allows and the shapes are static, TensorFlow's kernel
+// otherwise.
+func (s *Scope) conv2DBackpropInput(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
+	if y, ok := s.subPixel(size, filter, dy, strides, padding); ok {
+		return y
+	}
+	batch := op.StridedSlice(s.Op("StridedSlice"), op.Shape(s.Op("Shape"), dy), s.Const([]int32{0}), s.Const([]int32{1}), s.Const([]int32{1}))
+	sizes := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const([]int32{int32(size[0]), int32(size[1]), int32(size[2])})}, s.Const(int32(0)))
+	return op.Conv2DBackpropInput(s.Op("Conv2DBackpropInput"), sizes, filter, dy, []int64{1, int64(strides[0]), int64(strides[1]), 1}, padding)
+}
+
+// subPixel emits the sub-pixel form of Conv2DBackpropInput (see the top of this file), or
+// reports false when it does not apply.
+func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) (tf.Output, bool) {
+	fs, okF := staticShape(filter, 4)
+	ds, okD := staticShape(dy, 4)
+	if !okF || !okD || !useSubPixel(size[2], filter, strides) || fs[2] != size[2] || fs[3] != ds[3] {
+		return tf.Output{}, false
+	}
+	stride := strides[0]
+	kh, kw, cin, cout := fs[0], fs[1], fs[2], fs[3]
+	rows, okR := planPhases(size[0], ds[1], kh, stride, padding)
+	cols, okC := planPhases(size[1], ds[2], kw, stride, padding)
+	if !okR || !okC {
+		return tf.Output{}, false
+	}
+	s = s.Sub("sub_pixel")
+
+	// The combined kernel [rows.window, cols.window, cout, s·s·cin], gathered from the
+	// filter's taps flattened to kh·kw rows plus one row of zeros.
+	zero := int32(kh * kw)
+	n := int64(stride)
+	idx := make([]int32, 0, rows.window*cols.window*n*n)
+	for u := range rows.window {
+		for v := range cols.window {
+			for p := range n {
+				for q := range n {
+					i, j := rows.tap(u, p), cols.tap(v, q)
+					if i < 0 || j < 0 {
+						idx = append(idx, zero)
+					} else {
+						idx = append(idx, int32(i*kw+j))
+					}
+				}
+			}
+		}
+	}
+	flat := op.Reshape(s.Op("Reshape"), filter, s.Const([]int64{kh * kw, cin, cout}))
+	flat = op.Pad(s.Op("Pad"), flat, s.Const([][]int32{{0, 1}, {0, 0}, {0, 0}}))
+	taps := op.Reshape(s.Op("Reshape"), s.Const(idx), s.Const([]int64{rows.window, cols.window, n, n}))
+	kernel := op.GatherV2(s.Op("GatherV2"), flat, taps, s.Const(int32(0))) // [wr, wc, s, s, cin, cout]
+	kernel = op.Transpose(s.Op("Transpose"), kernel, s.Const([]int32{0, 1, 5, 2, 3, 4}))
+	kernel = op.Reshape(s.Op("Reshape"), kernel, s.Const([]int64{rows.window, cols.window, cout, n * n * cin}))
+
+	conv := op.Conv2D(s.Op("Conv2D"), dy, kernel, []int64{1, 1, 1, 1}, "EXPLICIT",
+		op.Conv2DExplicitPaddings([]int64{0, 0, rows.before, rows.after, cols.before, cols.after, 0, 0}))
+	// CountFLOPs credits this Conv2D with the transposed convolution's own taps.
+	s.g.scaleFLOPs(conv.Op.Name(), ds[1]*ds[2]*kh*kw, rows.outputs*cols.outputs*n*n*rows.window*cols.window)
+	y := conv
+	if stride > 1 {
+		y = op.DepthToSpace(s.Op("DepthToSpace"), y, n)
+	}
+	if rows.outputs*n != size[0] || cols.outputs*n != size[1] {
+		// begin/end masks 0b1001: the batch and channel axes whole.
+		y = op.StridedSlice(s.Op("StridedSlice"), y, s.Const([]int32{0, 0, 0, 0}),
+			s.Const([]int32{0, int32(size[0]), int32(size[1]), 0}), s.Const([]int32{1, 1, 1, 1}),
+			op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
+	}
+	return y, true
+}
+
+// phases is the sub-pixel plan along one spatial axis of a transposed convolution: an
+// input of length size (the forward conv's), out_backprop of length n, kernel k, stride.
+type phases struct {
+	k, stride, pad int64 // pad: the forward conv's padding before the input
+	lo             int64 // the smallest offset t of dy[q + t] any phase reads
+	window         int64 // offsets lo … lo+window−1
+	outputs        int64 // results per phase (size/stride, rounded up)
+	before, after  int64 // padding of dy for the stride-1 conv
+}
+
+// planPhases plans one axis, or reports false when the padding comes out negative (a
+// geometry the forward conv does not produce).
+func planPhases(size, n, k int64, stride int, padding string) (phases, bool) {
+	s := int64(stride)
+	p := phases{k: k, stride: s}
+	if padding == "SAME" {
+		p.pad = max((n-1)*s+k-size, 0) / 2
+	} else if padding != "VALID" {
+		return p, false
+	}
+	lo, hi := int64(1)<<62, -int64(1)<<62
+	for ph := range s {
+		lo = min(lo, ceilDiv(ph+p.pad-k+1, s))
+		hi = max(hi, floorDiv(ph+p.pad, s))
+	}
+	p.lo, p.window = lo, hi-lo+1
+	p.outputs = ceilDiv(size, s)
+	p.before = -lo
+	p.after = p.outputs - 1 + hi - (n - 1)
+	return p, p.before >= 0 && p.after >= 0 && p.window >= 1
+}
+
+// tap is the filter index window position u holds for phase ph, or −1 for none.
+func (p phases) tap(u, ph int64) int64 {
+	j := ph + p.pad - p.stride*(p.lo+u)
+	if j < 0 || j >= p.k {
+		return -1
+	}
+	return j
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+// staticShape returns o's shape when it has rank dims and every dimension but the first
+// (the batch) is known.
+func staticShape(o tf.Output, dims int) ([]int64, bool) {
+	sh := o.Shape()
+	if sh.NumDimensions() != dims {
+		return nil, false
+	}
+	v := make([]int64, dims)
+	for i := range v {
+		v[i] = sh.Size(i)
+		if i > 0 && v[i] < 0 {
+			return nil, false
+		}
+	}
+	return v, true
+}
