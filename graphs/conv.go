@@ -5,7 +5,8 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 )
 
-// Convolutions whose backward avoids TensorFlow's CPU Conv2DBackpropInput kernel.
+// Convolutions whose backward avoids TensorFlow's CPU Conv2DBackpropInput kernel (and, in
+// bfloat16, its Conv2DBackpropFilter; see conv2DBackpropFilter).
 //
 // Conv2DBackpropInput is the gradient of Conv2D with respect to its input and the forward
 // op of Conv2DTranspose. On this kind of machine (x86 CPU, TensorFlow 2.18's oneDNN
@@ -32,6 +33,10 @@ import (
 // ran 1.5–2.3× faster, except at parity for two strided 32-channel shapes.
 var transposedConvMinChannels int64 = 32
 
+// batchContractedAnyStride makes conv2DBackpropFilter take the batch-contracted form at
+// any stride in float32 and float64 too (tests set it, to check that form's strides).
+var batchContractedAnyStride = false
+
 // Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID")
 // whose gradient with respect to x is computed in the sub-pixel form above when that is
 // faster, and by the kernels TensorFlow's gradient registry uses otherwise.
@@ -46,7 +51,7 @@ func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.O
 		return []tf.Output{op.Conv2D(c.Op("Conv2D"), cut[0], cut[1], st, padding)}
 	}, func(c *Scope, d []tf.Output) []tf.Output {
 		dx := c.conv2DBackpropInput(size, filter, d[0], strides, padding)
-		dw := op.Conv2DBackpropFilter(c.Op("Conv2DBackpropFilter"), x, op.Shape(c.Op("Shape"), filter), d[0], st, padding)
+		dw := c.conv2DBackpropFilter(x, filter, d[0], strides, padding)
 		return []tf.Output{dx, dw}
 	})[0]
 }
@@ -65,17 +70,19 @@ func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]in
 		return []tf.Output{c.conv2DBackpropInput(out, cut[1], cut[0], strides, padding)}
 	}, func(c *Scope, d []tf.Output) []tf.Output {
 		dx := op.Conv2D(c.Op("Conv2D"), d[0], filter, st, padding)
-		dw := op.Conv2DBackpropFilter(c.Op("Conv2DBackpropFilter"), d[0], op.Shape(c.Op("Shape"), filter), x, st, padding)
+		dw := c.conv2DBackpropFilter(d[0], filter, x, strides, padding)
 		return []tf.Output{dx, dw}
 	})[0]
 }
 
 // useSubPixel reports whether the sub-pixel form applies and is the faster: equal
 // strides, a filter of static shape, and at least transposedConvMinChannels channels in
-// the input gradient.
+// the input gradient, or any number in bfloat16, where TensorFlow's CPU
+// Conv2DBackpropInput runs at 4 GFLOP/s against Conv2D's 135 (bench/results.md).
 func useSubPixel(channels int64, filter tf.Output, strides [2]int) bool {
 	_, ok := staticShape(filter, 4)
-	return ok && strides[0] == strides[1] && strides[0] >= 1 && channels >= transposedConvMinChannels
+	return ok && strides[0] == strides[1] && strides[0] >= 1 &&
+		(channels >= transposedConvMinChannels || filter.DataType() == tf.Bfloat16)
 }
 
 // conv2DBackpropInput is Conv2DBackpropInput(input_sizes, filter, out_backprop): size is
@@ -149,6 +156,50 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 			op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
 	}
 	return y, true
+}
+
+// conv2DBackpropFilter is Conv2DBackpropFilter(input x, the filter's shape, out_backprop
+// dy): the gradient of Conv2D(x, filter) with respect to the filter. In bfloat16, and in
+// float32 at stride 1, it runs as one Conv2D with the batch as the contracted axis:
+// dW[i, j, ci, co] = Σ over n, h, w of x[n, h·s + i − pad, w·s + j − pad, ci]·dy[n, h, w, co]
+// is a convolution of x transposed to [ci, height, width, batch] with dy transposed to
+// [dy height, dy width, batch, co] as the filter, its taps s apart (dilation s). TensorFlow's
+// CPU Conv2DBackpropFilter runs at 3–4 GFLOP/s in bfloat16, where this form ran 8–32×
+// faster for the DCGANs' shapes; in float32 it ran 1.15–1.2× faster at stride 1 and 0.9× at
+// stride 2 (docs/results/speed.md). Its FLOP count is the same product either way.
+func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
+	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
+	xs, okX := staticShape(x, 4)
+	fs, okF := staticShape(filter, 4)
+	ds, okD := staticShape(dy, 4)
+	stride := int64(strides[0])
+	if !okX || !okF || !okD || strides[0] != strides[1] ||
+		(stride != 1 && filter.DataType() != tf.Bfloat16 && !batchContractedAnyStride) ||
+		(padding != "SAME" && padding != "VALID") {
+		return op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), x, op.Shape(s.Op("Shape"), filter), dy, st, padding)
+	}
+	s = s.Sub("batch_contracted")
+	// The padded x this filter gradient reads: need = k + (dy length − 1)·stride positions
+	// from the forward conv's padding before the input.
+	span := func(n, o, k int64) (before, after, need int64) {
+		need = k + (o-1)*stride
+		if padding == "SAME" {
+			before = max((o-1)*stride+k-n, 0) / 2
+		}
+		return before, need - n - before, need
+	}
+	bh, ah, nh := span(xs[1], ds[1], fs[0])
+	bw, aw, nw := span(xs[2], ds[2], fs[1])
+	xp := op.Pad(s.Op("Pad"), x, s.Const([][]int32{{0, 0}, {int32(bh), int32(max(ah, 0))}, {int32(bw), int32(max(aw, 0))}, {0, 0}}))
+	if ah < 0 || aw < 0 {
+		xp = op.StridedSlice(s.Op("StridedSlice"), xp, s.Const([]int32{0, 0, 0, 0}),
+			s.Const([]int32{0, int32(nh), int32(nw), 0}), s.Const([]int32{1, 1, 1, 1}),
+			op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
+	}
+	in := op.Transpose(s.Op("Transpose"), xp, s.Const([]int32{3, 1, 2, 0}))
+	taps := op.Transpose(s.Op("Transpose"), dy, s.Const([]int32{1, 2, 0, 3}))
+	r := op.Conv2D(s.Op("Conv2D"), in, taps, []int64{1, 1, 1, 1}, "VALID", op.Conv2DDilations([]int64{1, stride, stride, 1}))
+	return op.Transpose(s.Op("Transpose"), r, s.Const([]int32{1, 2, 0, 3}))
 }
 
 // phases is the sub-pixel plan along one spatial axis of a transposed convolution: an

@@ -105,9 +105,11 @@ func TestConv2DTransposeSubPixelMatchesKernel(t *testing.T) {
 }
 
 // Finite differences (float64) of Conv2D and Conv2DTranspose in the sub-pixel form: the
-// written-out gradients of x and the filter, every geometry.
+// written-out gradients of x and the filter (in its batch-contracted Conv2D form), every
+// geometry.
 func TestConvSubPixelGradients(t *testing.T) {
 	defer graphs.SetTransposedConvMinChannels(1)()
+	defer graphs.SetBatchContractedAnyStride(true)()
 	for _, c := range convCases {
 		oh, ow := c.out(c.h, c.kh), c.out(c.w, c.kw)
 		st := [2]int{int(c.stride), int(c.stride)}
@@ -177,6 +179,46 @@ func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 			}
 			if want := 2 * 3 * oh * ow * k * k * tt.cin * cout; got.Total != want {
 				t.Errorf("%d FLOPs, want 2·batch·|dy|·taps = %d", got.Total, want)
+			}
+		})
+	}
+}
+
+// Which kernels a Conv2D layer's gradients use, by dtype, stride and channels: TensorFlow's
+// backprop kernels only where they measured as fast (float32, few channels; the filter
+// gradient at stride 2), none in bfloat16.
+func TestConv2DGradientKernels(t *testing.T) {
+	tests := []struct {
+		name             string
+		dtype            tf.DataType
+		cin, stride      int64
+		wantBPI, wantBPF bool
+	}{
+		{"float32 64 channels stride 1", tf.Float, 64, 1, false, false},
+		{"float32 64 channels stride 2", tf.Float, 64, 2, false, true},
+		{"float32 3 channels stride 2", tf.Float, 3, 2, true, true},
+		{"bfloat16 3 channels stride 2", tf.Bfloat16, 3, 2, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := graphs.NewGraph(tf.Float, 1)
+			s := g.Root()
+			x := s.Placeholder("x", tf.Float, -1, 8, 8, tt.cin)
+			w := s.NewVariable("w", tf.Float, []int64{5, 5, tt.cin, 16}, graphs.Zeros{}, true)
+			xc, wc := x, w.Value()
+			if tt.dtype != tf.Float {
+				xc, wc = op.Cast(s.Op("Cast"), x, tt.dtype), op.Cast(s.Op("Cast"), wc, tt.dtype)
+			}
+			y := op.Cast(s.Op("Cast"), s.Conv2D(xc, wc, [2]int{int(tt.stride), int(tt.stride)}, "SAME"), tf.Float)
+			loss := op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), y), s.Const([]int32{0, 1, 2, 3}))
+			if _, err := s.Gradients(loss, []tf.Output{x, w.Value()}); err != nil {
+				t.Fatal(err)
+			}
+			if got := countOps(g, "Conv2DBackpropInput") > 0; got != tt.wantBPI {
+				t.Errorf("Conv2DBackpropInput in the graph: %v, want %v", got, tt.wantBPI)
+			}
+			if got := countOps(g, "Conv2DBackpropFilter") > 0; got != tt.wantBPF {
+				t.Errorf("Conv2DBackpropFilter in the graph: %v, want %v", got, tt.wantBPF)
 			}
 		})
 	}

@@ -7,3 +7,11 @@ func SetTransposedConvMinChannels(n int64) (restore func()) {
 	transposedConvMinChannels = n
 	return func() { transposedConvMinChannels = old }
 }
+
+// SetBatchContractedAnyStride makes the filter gradient take its Conv2D form at every
+// stride; the returned func restores the default.
+func SetBatchContractedAnyStride(on bool) (restore func()) {
+	old := batchContractedAnyStride
+	batchContractedAnyStride = on
+	return func() { batchContractedAnyStride = old }
+}
