@@ -78,6 +78,7 @@ func TestFingerprintsStable(t *testing.T) {
 		"imdb_tuned_adam.yaml":    "c46a4afda3205ad16c43f9819b890a6961548976b2ba0d790283afd5d066f1d2",
 		// Precision is not part of the model: the mixed run's checkpoints are imdb_tuned's.
 		"imdb_tuned_mixed_bfloat16.yaml": "c46a4afda3205ad16c43f9819b890a6961548976b2ba0d790283afd5d066f1d2",
+		"gan_mnist_mixed_bfloat16.yaml":  "7239d0fa01a4064bc7c3fa9f75ec93ab8837dd3477923bd2cc37787c0aef4bdc",
 		"mnist_classifier.yaml":          "1e10b841f329a0a992a4380f1d5a25f239a20855c29d3497e4c66edda27fa069",
 	} {
 		c, err := Load(path)
