@@ -10,8 +10,9 @@ import (
 //
 // Conv2DBackpropInput is the gradient of Conv2D with respect to its input and the forward
 // op of Conv2DTranspose. On this kind of machine (x86 CPU, TensorFlow 2.18's oneDNN
-// kernels) it runs at a third to a half of Conv2D's speed for the DCGANs' shapes: 36–65
-// GFLOP/s against 123–145 (docs/results/speed.md). The same result can be had from one
+// kernels) it runs at a third to a half of Conv2D's speed for the DCGANs' shapes with 64 or
+// more channels: 39–67 GFLOP/s against 121–145 (bench/keras/conv_kernels.py,
+// docs/results/speed.md); in bfloat16 at 3–4. The same result can be had from one
 // Conv2D at stride 1, the "sub-pixel" form of a transposed convolution:
 //
 // Along one spatial axis, with stride s, kernel length k and padding pb before the input,
@@ -27,19 +28,21 @@ import (
 // stride 2 runs 36 taps for 25. CountFLOPs counts the 25 (Graph.flopScale), so the FLOP
 // count of a model is the same whichever way its convolutions run.
 //
-// The fast form is used when it measured faster: equal strides along both axes, static
-// shapes, and at least transposedConvMinChannels channels in the result. With 1 or 3
-// channels (an image's), TensorFlow's kernel was faster (0.5–0.75×); from 32, the fast form
-// ran 1.5–2.3× faster, except at parity for two strided 32-channel shapes.
+// The fast form is used where it measured faster: equal strides along both axes, static
+// shapes, and at least transposedConvMinChannels channels in the result (any number in
+// bfloat16). With 64–128 channels it ran 1.9–2.6× faster, at 32 with stride 1 2.2–2.3×; at
+// 16–32 with stride 2 about even (0.84–0.97×); with an image's 1 or 3 channels TensorFlow's
+// kernel was faster (the fast form 0.54–0.79×).
 var transposedConvMinChannels int64 = 32
 
 // batchContractedAnyStride makes conv2DBackpropFilter take the batch-contracted form at
 // any stride in float32 and float64 too (tests set it, to check that form's strides).
 var batchContractedAnyStride = false
 
-// Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID")
-// whose gradient with respect to x is computed in the sub-pixel form above when that is
-// faster, and by the kernels TensorFlow's gradient registry uses otherwise.
+// Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID").
+// Where the sub-pixel form is the faster (useSubPixel), its gradients are written out: x's
+// in that form, the filter's as conv2DBackpropFilter computes it; elsewhere TensorFlow's
+// gradient registry differentiates it.
 func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	xs, ok := staticShape(x, 4)
@@ -58,9 +61,9 @@ func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.O
 
 // Conv2DTranspose is the gradient of Conv2D with respect to its input, used as a layer:
 // x [batch, h, w, c] and filter [kh, kw, out channels, c] give [batch, out...], out being
-// (height, width, channels). It runs in the sub-pixel form when that is faster, as
-// TensorFlow's Conv2DBackpropInput otherwise; its gradients are TensorFlow's (a Conv2D for
-// x, Conv2DBackpropFilter for the filter).
+// (height, width, channels). It runs in the sub-pixel form when that is faster, with its
+// gradients written out (a Conv2D for x, conv2DBackpropFilter for the filter), and as
+// TensorFlow's Conv2DBackpropInput otherwise.
 func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	if !useSubPixel(out[2], filter, strides) {
