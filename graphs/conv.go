@@ -153,10 +153,7 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 		y = op.DepthToSpace(s.Op("DepthToSpace"), y, n)
 	}
 	if rows.outputs*n != size[0] || cols.outputs*n != size[1] {
-		// begin/end masks 0b1001: the batch and channel axes whole.
-		y = op.StridedSlice(s.Op("StridedSlice"), y, s.Const([]int32{0, 0, 0, 0}),
-			s.Const([]int32{0, int32(size[0]), int32(size[1]), 0}), s.Const([]int32{1, 1, 1, 1}),
-			op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
+		y = s.cropSpatial(y, size[0], size[1])
 	}
 	return y, true
 }
@@ -195,14 +192,20 @@ func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, pa
 	bw, aw, nw := span(xs[2], ds[2], fs[1])
 	xp := op.Pad(s.Op("Pad"), x, s.Const([][]int32{{0, 0}, {int32(bh), int32(max(ah, 0))}, {int32(bw), int32(max(aw, 0))}, {0, 0}}))
 	if ah < 0 || aw < 0 {
-		xp = op.StridedSlice(s.Op("StridedSlice"), xp, s.Const([]int32{0, 0, 0, 0}),
-			s.Const([]int32{0, int32(nh), int32(nw), 0}), s.Const([]int32{1, 1, 1, 1}),
-			op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
+		xp = s.cropSpatial(xp, nh, nw)
 	}
 	in := op.Transpose(s.Op("Transpose"), xp, s.Const([]int32{3, 1, 2, 0}))
 	taps := op.Transpose(s.Op("Transpose"), dy, s.Const([]int32{1, 2, 0, 3}))
 	r := op.Conv2D(s.Op("Conv2D"), in, taps, []int64{1, 1, 1, 1}, "VALID", op.Conv2DDilations([]int64{1, stride, stride, 1}))
 	return op.Transpose(s.Op("Transpose"), r, s.Const([]int32{1, 2, 0, 3}))
+}
+
+// cropSpatial keeps the first h rows and w columns of an NHWC tensor (begin and end masks
+// 0b1001 keep the batch and channel axes whole).
+func (s *Scope) cropSpatial(x tf.Output, h, w int64) tf.Output {
+	return op.StridedSlice(s.Op("StridedSlice"), x, s.Const([]int32{0, 0, 0, 0}),
+		s.Const([]int32{0, int32(h), int32(w), 0}), s.Const([]int32{1, 1, 1, 1}),
+		op.StridedSliceBeginMask(9), op.StridedSliceEndMask(9))
 }
 
 // phases is the sub-pixel plan along one spatial axis of a transposed convolution: an
