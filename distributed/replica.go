@@ -36,16 +36,28 @@ type Replica struct {
 	lost      bool // a step failed: the session may hold a run TensorFlow never ends
 }
 
-// NewReplica makes g the graph of srv's task in its cluster, with collectives bounded by
-// timeout (0: DefaultTimeout) and training runs by the watchdog's 2 × timeout + 5 s. Call
-// it before building the model.
+// How a replica's runs are bounded. The watchdog gives up on a run after the collective
+// timeout + runSlack (the slack covers an honest step's own time) and names the task.
+// TensorFlow's own collective timeout is only a backstop, set beyond the watchdog's bound
+// and its explanation: when TensorFlow aborts a collective that timed out it can crash the
+// process (a segmentation fault in 3 of 8 runs of TestDistributedChiefStalled at ff09d27,
+// TensorFlow 2.18) before tfrun has said which task stopped.
+const (
+	runSlack      = 5 * time.Second
+	backstopSlack = explainWait + 5*time.Second
+)
+
+// NewReplica makes g the graph of srv's task in its cluster, with training runs bounded
+// by timeout (0: DefaultTimeout) + runSlack through the watchdog, and TensorFlow's
+// collectives by that + backstopSlack. Call it before building the model.
 func NewReplica(g *graphs.Graph, srv *Server, timeout time.Duration) *Replica {
 	c := srv.Cluster()
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	r := &Replica{Cluster: c, Server: srv, AllReduce: NewAllReduce(c, timeout),
-		dog: Watchdog{Cluster: c, Bound: 2*timeout + 5*time.Second}}
+	bound := timeout + runSlack
+	r := &Replica{Cluster: c, Server: srv, AllReduce: NewAllReduce(c, bound+backstopSlack),
+		dog: Watchdog{Cluster: c, Bound: bound}}
 	g.SetReplica(func(s *graphs.Scope, xs []tf.Output) []tf.Output { return r.AllReduce.Sum(s, xs...) })
 	g.SetGradientAggregator(func(s *graphs.Scope, grads []tf.Output) []tf.Output {
 		return r.AllReduce.Sum(s.Sub("allreduce_gradients"), grads...)
