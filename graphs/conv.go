@@ -164,9 +164,9 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 // dW[i, j, ci, co] = Σ over n, h, w of x[n, h·s + i − pad, w·s + j − pad, ci]·dy[n, h, w, co]
 // is a convolution of x transposed to [ci, height, width, batch] with dy transposed to
 // [dy height, dy width, batch, co] as the filter, its taps s apart (dilation s). TensorFlow's
-// CPU Conv2DBackpropFilter runs at 3–4 GFLOP/s in bfloat16, where this form ran 8–32×
-// faster for the DCGANs' shapes; in float32 it ran 1.15–1.2× faster at stride 1 and 0.9× at
-// stride 2 (docs/results/speed.md). Its FLOP count is the same product either way.
+// CPU Conv2DBackpropFilter runs at 3–4 GFLOP/s in bfloat16, where this form ran 10–31×
+// faster for the DCGANs' shapes; in float32 it ran 1.13–1.32× faster at stride 1 and
+// 0.81–0.91× at stride 2 (bench/keras/conv_kernels.py, docs/results/speed.md). Its FLOP count is the same product either way.
 func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	xs, okX := staticShape(x, 4)
@@ -184,7 +184,7 @@ func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, pa
 	span := func(n, o, k int64) (before, after, need int64) {
 		need = k + (o-1)*stride
 		if padding == "SAME" {
-			before = max((o-1)*stride+k-n, 0) / 2
+			before = samePadBefore(n, o, k, stride)
 		}
 		return before, need - n - before, need
 	}
@@ -223,9 +223,11 @@ type phases struct {
 func planPhases(size, n, k int64, stride int, padding string) (phases, bool) {
 	s := int64(stride)
 	p := phases{k: k, stride: s}
-	if padding == "SAME" {
-		p.pad = max((n-1)*s+k-size, 0) / 2
-	} else if padding != "VALID" {
+	switch padding {
+	case "SAME":
+		p.pad = samePadBefore(size, n, k, s)
+	case "VALID":
+	default:
 		return p, false
 	}
 	lo, hi := int64(1)<<62, -int64(1)<<62
@@ -239,6 +241,10 @@ func planPhases(size, n, k int64, stride int, padding string) (phases, bool) {
 	p.after = p.outputs - 1 + hi - (n - 1)
 	return p, p.before >= 0 && p.after >= 0 && p.window >= 1
 }
+
+// samePadBefore is the padding SAME puts before an input of length n that a conv with
+// kernel k and stride s turns into out positions (TensorFlow puts the odd one after).
+func samePadBefore(n, out, k, s int64) int64 { return max((out-1)*s+k-n, 0) / 2 }
 
 // tap is the filter index window position u holds for phase ph, or −1 for none.
 func (p phases) tap(u, ph int64) int64 {
