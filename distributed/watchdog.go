@@ -15,15 +15,16 @@ import (
 // timeout_seconds ("Collective has timed out waiting for other workers"), but not all: a
 // non-leader's step first asks the group leader for step ids and retries that without end
 // or cancellation while the leader is unreachable (MasterSession::NewStepId); neither the
-// collectives' timeout nor ConfigProto.operation_timeout_in_ms interrupts it (measured). So each run goes through
-// Run, which gives up after Bound. A run given up on is still blocked inside TensorFlow;
+// collectives' timeout nor ConfigProto.operation_timeout_in_ms interrupts it (measured). So
+// each run goes through Run, which gives up after Bound. A run given up on is still blocked inside TensorFlow;
 // after any error from Run the session, and in practice the process, must stop (a
 // collective that timed out also leaves the server's collectives aborted for good:
 // "Restart your program to reset").
 type Watchdog struct {
 	Cluster *Cluster
-	// Bound is the longest a run may take: above the collectives' timeout and the slowest
-	// honest step.
+	// Bound is the longest a run may take: above the slowest honest step, and below the
+	// collectives' own timeout_seconds so that a stalled peer is named here before
+	// TensorFlow aborts the collective (see NewReplica).
 	Bound time.Duration
 }
 
