@@ -26,7 +26,7 @@ func LoadImages(dataset, dataDir string, limit int) (train, test *Dataset, err e
 		for i, l := range s.Labels {
 			labels[i] = float32(l)
 		}
-		return &Dataset{Floats: s.Pixels, Shape: builders.Shape{s.Height, s.Width, s.Channels}, Labels: labels}
+		return &Dataset{Floats: s.Pixels, Shape: builders.Shape{s.Height, s.Width, s.Channels}, Labels: labels, Source: s.Source}
 	}
 	tr, err := datasets.LoadScaledImages(dataset, dataDir, false, limit)
 	if err != nil {

@@ -19,6 +19,9 @@ type Dataset struct {
 	Floats []float32
 	Shape  builders.Shape
 	Labels []float32
+	// Source is the file or folder a built-in data set was read from (the path
+	// datasets.Locate found), for the run's log; "" for own data.
+	Source string
 
 	stream *datasets.ImageStream
 }

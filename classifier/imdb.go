@@ -54,7 +54,7 @@ func loadIMDB(dataDir, outDir string, numWords, maxlen, limit int) (train, test 
 		if err != nil {
 			return nil, err
 		}
-		return &Dataset{Ints: ids, Shape: builders.Shape{maxlen}, Labels: labels}, nil
+		return &Dataset{Ints: ids, Shape: builders.Shape{maxlen}, Labels: labels, Source: path}, nil
 	}
 	if train, err = encode(trainRev, trainTok); err != nil {
 		return nil, nil, fmt.Errorf("imdb train: %w", err)

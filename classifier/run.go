@@ -58,7 +58,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	}
 	defer splits.Close()
 	train, test, val := splits.Train, splits.Test, splits.Validation
-	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", cfg.Data.Name(), train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
+	name := cfg.Data.Name()
+	if train.Source != "" {
+		name += " from " + train.Source // which copy of the data set: Locate searches several places
+	}
+	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", name, train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
 	reportOwnData(out, splits)
 	fitTrain := train
 	if cfg.Train.ValidationSplit > 0 {

@@ -6,6 +6,8 @@ type ScaledImages struct {
 	Pixels                  []float32
 	Labels                  []int32
 	Height, Width, Channels int
+	// Source is the file or folder the images were read from, as Locate found it.
+	Source string
 }
 
 // Len is the number of images.
@@ -39,7 +41,7 @@ func LoadScaledImages(name, dataDir string, test bool, limit int) (*ScaledImages
 		n = limit
 	}
 	s := &ScaledImages{Pixels: ScaleToTanh(raw[:n*set.ImageSize()]), Labels: make([]int32, n),
-		Height: set.Height, Width: set.Width, Channels: set.Channels}
+		Height: set.Height, Width: set.Width, Channels: set.Channels, Source: path}
 	for i := range s.Labels {
 		s.Labels[i] = int32(labels[i])
 	}

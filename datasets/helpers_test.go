@@ -121,24 +121,21 @@ func checkErr(t *testing.T, err, want error, fragments ...string) {
 	}
 }
 
-// sharedData returns the shared/data directory found by walking up from the
-// test's working directory, skipping the test when it is absent or -short is set.
+// sharedData returns the project's shared/data directory, found as Locate finds it
+// (../shared/data beside the tfrun checkout holding the working directory or the test
+// binary), skipping the test when there is none or -short is set.
 func sharedData(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("full data sets are skipped in -short mode")
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "data")
-		if isDir(p) {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skipf("no shared/data above %s", wd)
+	places := projectDataDirs(osSearchEnv())
+	for _, p := range places {
+		if isDir(p.path) {
+			return p.path
 		}
 	}
+	wd, _ := os.Getwd()
+	t.Skipf("no shared/data beside a tfrun checkout holding %s (searched %v)", wd, places)
+	return ""
 }

@@ -280,13 +280,19 @@ gan:
       - {type: Flatten}
       - {type: Dense, units: 1}
 `)
-	out := t.TempDir()
-	err := Run(context.Background(), cfg, runner.Options{OutDir: out, Limit: 256, Threads: 2})
+	out, log := t.TempDir(), &strings.Builder{}
+	err := Run(context.Background(), cfg, runner.Options{OutDir: out, Limit: 256, Threads: 2, Out: log})
 	if err != nil {
 		if errors.Is(err, datasets.ErrDataSetNotFound) {
 			t.Skipf("MNIST not available: %v", err)
 		}
 		t.Fatal(err)
+	}
+	// The log names the copy of MNIST that was read.
+	if path, err := datasets.Locate("mnist", ""); err != nil {
+		t.Error(err)
+	} else if want := "Loaded mnist from " + path + ": 256 training images"; !strings.Contains(log.String(), want) {
+		t.Errorf("log %q lacks %q", log.String(), want)
 	}
 	for _, f := range []string{"samples/epoch_0001.png", "samples/epoch_0002.png", "samples.gif", "losses.png", "history.json", "history.csv", "summary.txt"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {

@@ -25,6 +25,9 @@ type ImageData struct {
 	Images []float32
 	Labels []int32
 	Shape  builders.Shape // [height, width, channels]
+	// Source is the file or folder a built-in data set was read from (the path
+	// datasets.Locate found), for the run's log; "" for an image_directory.
+	Source string
 
 	stream *datasets.ImageStream // set: the images are read from disk (image_directory.go)
 }
@@ -62,7 +65,7 @@ func loadImages(dataset, dataDir string, limit int) (*ImageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ImageData{Images: s.Pixels, Labels: s.Labels, Shape: builders.Shape{s.Height, s.Width, s.Channels}}, nil
+	return &ImageData{Images: s.Pixels, Labels: s.Labels, Shape: builders.Shape{s.Height, s.Width, s.Channels}, Source: s.Source}, nil
 }
 
 // sampleInputs is the fixed noise (and labels) the per-epoch grids are drawn from: a
@@ -113,7 +116,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 		return err
 	}
 	defer data.Close()
-	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", cfg.Data.Name(), data.Len(), data.Shape, time.Since(t0).Seconds())
+	name := cfg.Data.Name()
+	if data.Source != "" {
+		name += " from " + data.Source // which copy of the data set: Locate searches several places
+	}
+	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", name, data.Len(), data.Shape, time.Since(t0).Seconds())
 	gopts := GANOptions{ImageShape: data.Shape, Seed: uint64(r.Seed), Threads: o.Threads}
 	m, err := startGAN(ctx, cfg, o, gopts)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/tfrun/tfrun/configs"
@@ -106,7 +105,7 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 		clfRun    = fs.String("classifier-run", "", "the classifier's run directory (default runs/<its name>/)")
 		n         = fs.Int("n", 10000, "images generated and real images compared")
 		seed      = fs.Int64("seed", 1, "the noise's seed")
-		dataDir   = fs.String("data-dir", os.Getenv("TFRUN_DATA_DIR"), "where data sets are found")
+		dataDir   = fs.String("data-dir", "", "the folder searched first for a built-in data set (then $TFRUN_DATA_DIR, ../shared/data beside the tfrun checkout, the user cache)")
 		threads   = fs.Int("threads", 0, "TensorFlow intra-op threads")
 	)
 	if err := fs.Parse(args); err != nil {

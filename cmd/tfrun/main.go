@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		resumeS = fs.Bool("resume-or-start", false, "like -resume, but start fresh when there is no checkpoint")
 		epochs  = fs.Int("epochs", 0, "train this many epochs instead of the config's")
 		limit   = fs.Int("limit", 0, "use only the first N training and N test examples (smoke runs)")
-		dataDir = fs.String("data-dir", os.Getenv("TFRUN_DATA_DIR"), "where data sets are found (env TFRUN_DATA_DIR)")
+		dataDir = fs.String("data-dir", "", "the folder searched first for a built-in data set (then $TFRUN_DATA_DIR, ../shared/data beside the tfrun checkout, the user cache)")
 		outDir  = fs.String("out", "", "run directory (default runs/<config name>/)")
 		seed    = fs.Int64("seed", 0, "override the config's seed")
 		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: one per core)")

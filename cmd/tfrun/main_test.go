@@ -96,14 +96,43 @@ train: {epochs: 1, validation_data: test}
 		}
 	})
 	t.Run("missing_data", func(t *testing.T) {
+		// Nothing to find: an empty -data-dir, no $TFRUN_DATA_DIR, the user cache in the
+		// temporary directory, and a working directory in no tfrun checkout ("/", not a
+		// temporary directory, which might sit in a checkout or below a shared/data; the
+		// test binary is not in a checkout's bin/ either).
 		t.Setenv("TFRUN_DATA_DIR", "")
-		t.Chdir(dir) // nothing to find walking up from a temporary directory
+		t.Chdir(string(filepath.Separator))
 		t.Setenv("XDG_CACHE_HOME", dir)
 		t.Setenv("HOME", dir)
 		p := write("good.yaml", good)
 		code, _, stderr := runCLI(t, "-config", p, "-data-dir", filepath.Join(dir, "empty"), "-out", filepath.Join(dir, "run"))
-		if code != 1 || !strings.Contains(stderr, "imdb") {
-			t.Errorf("exit %d, stderr %q; want 1 and a message about imdb", code, stderr)
+		if code != 1 {
+			t.Errorf("exit %d, want 1", code)
+		}
+		for _, want := range []string{
+			"locate imdb: " + datasets.ErrDataSetNotFound.Error(),
+			filepath.Join(dir, "empty", "aclImdb_v1.tar.gz") + " (dataDir argument (-data-dir))",
+			filepath.Join(dir, "tfrun", "datasets", "aclImdb") + " (user cache)",
+			"no ../shared/data searched",
+			"with -data-dir DIR or $TFRUN_DATA_DIR=DIR",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr %q lacks %q", stderr, want)
+			}
+		}
+	})
+	t.Run("missing_data_env", func(t *testing.T) {
+		// $TFRUN_DATA_DIR without -data-dir is searched once, as itself.
+		env := filepath.Join(dir, "envdata")
+		t.Setenv("TFRUN_DATA_DIR", env)
+		t.Chdir(string(filepath.Separator))
+		t.Setenv("XDG_CACHE_HOME", dir)
+		t.Setenv("HOME", dir)
+		p := write("good.yaml", good)
+		code, _, stderr := runCLI(t, "-config", p, "-out", filepath.Join(dir, "run"))
+		want := filepath.Join(env, "aclImdb_v1.tar.gz") + " ($TFRUN_DATA_DIR)"
+		if code != 1 || strings.Count(stderr, filepath.Join(env, "aclImdb_v1.tar.gz")) != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want 1 and %q listed once", code, stderr, want)
 		}
 	})
 }
