@@ -129,13 +129,14 @@ func sharedData(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("full data sets are skipped in -short mode")
 	}
-	places := projectDataDirs(osSearchEnv())
-	for _, p := range places {
+	var searched []string
+	for _, p := range projectDataDirs(osSearchEnv()) {
 		if isDir(p.path) {
 			return p.path
 		}
+		searched = append(searched, p.path)
 	}
 	wd, _ := os.Getwd()
-	t.Skipf("no shared/data beside a tfrun checkout holding %s (searched %v)", wd, places)
+	t.Skipf("no shared/data beside a tfrun checkout holding %s or the test binary (searched %q)", wd, searched)
 	return ""
 }
