@@ -45,10 +45,19 @@ fashion-mnist:
 vet: libtensorflow
 	$(GO) vet ./...
 
-# The test command (.ci/run calls exactly this).
+# The test command (.ci/run calls exactly this). TensorFlow runs other CPU kernels with
+# oneDNN on (the default on Intel CPUs of Cascade Lake and newer) than with it off (the
+# default on AMD), so the suite runs once each way, whatever the CPU: a test that holds on
+# only one path fails here, not on the next machine. Set TF_ENABLE_ONEDNN_OPTS yourself (or
+# ONEDNN=0 / ONEDNN=1) to run one pass: make test ONEDNN=1.
+ONEDNN ?= $(or $(TF_ENABLE_ONEDNN_OPTS),0 1)
+TEST_ARGS ?=
 test: libtensorflow
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 60m ./...
+	@set -e; for v in $(ONEDNN); do \
+	  echo "== go test ./... with TF_ENABLE_ONEDNN_OPTS=$$v"; \
+	  TF_ENABLE_ONEDNN_OPTS=$$v $(GO) test -count=1 -timeout 60m $(TEST_ARGS) ./...; \
+	done
 
 # The benchmark: tfrun against the Keras 3 reference (bench/keras/, TensorFlow 2.18.0 CPU
 # from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated,

@@ -18,7 +18,12 @@ import (
 // kerasGoldenTol is the largest absolute difference allowed between a layer's float32
 // output and Keras's (every recorded output is of order 1). The differences come from
 // float32 rounding in a different order of operations (one MatMul for all steps' input
-// projections, the fused LSTM kernel) and are ~1e-7 in practice.
+// projections, the fused LSTM kernel), and from which kernels TensorFlow runs: with oneDNN
+// on (TF_ENABLE_ONEDNN_OPTS=1, the default on Intel) matrix products and convolutions are
+// oneDNN's and sum in another order. Measured at bd40617+ on an AMD EPYC Zen 3, worst case
+// over all cases: 9.0e-8 with oneDNN off, 4.8e-7 with it on (a Conv1D case). 1e-5 leaves
+// a factor of 20 for other CPUs' kernels while still failing on any real mistake (a wrong
+// weight layout or activation gives differences of order 1e-2 or more).
 const kerasGoldenTol = 1e-5
 
 // kerasGolden is testdata/keras_golden.json, written by testdata/keras/make_golden.py.

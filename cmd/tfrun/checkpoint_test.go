@@ -148,7 +148,9 @@ func writeConfig(t *testing.T, body string) string {
 
 // straightRun trains the child config uninterrupted once per test binary; it returns the
 // final checkpoint's data and history.json minus timings, the reference interrupted runs
-// must reproduce bit for bit.
+// must reproduce bit for bit. Bit for bit holds on either oneDNN path (make test runs
+// both): the straight and the interrupted runs are processes of one binary on one machine
+// with the same TF_ENABLE_ONEDNN_OPTS, so they run the same kernels in the same order.
 var straight struct {
 	once    sync.Once
 	data    []byte
