@@ -349,6 +349,9 @@ func TestDistributedUsageErrors(t *testing.T) {
 		{"-task out of range", "", []string{"-cluster", two, "-task", "worker:2"}, "-task index: 2 out of range"},
 		{"-task unknown job", "", []string{"-cluster", two, "-task", "chief:0"}, `-task type: "chief", but the cluster has no chief job`},
 		{"bad -collective-timeout", "", []string{"-cluster", two, "-task", "worker:0", "-collective-timeout", "0s"}, "-collective-timeout: 0s: want a positive duration"},
+		{"negative -startup-timeout", "", []string{"-cluster", two, "-task", "worker:0", "-startup-timeout", "-1s"}, `invalid value "-1s" for flag -startup-timeout: -1s is negative`},
+		{"-startup-timeout not a duration", "", []string{"-cluster", two, "-task", "worker:0", "-startup-timeout", "soon"}, `invalid value "soon" for flag -startup-timeout: "soon" is not a duration`},
+		{"negative -startup-timeout without a cluster", "", []string{"-startup-timeout", "-5m"}, `invalid value "-5m" for flag -startup-timeout: -5m0s is negative`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(distributed.EnvTFConfig, tc.tfConfig)
@@ -359,6 +362,40 @@ func TestDistributedUsageErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestDistributedPeerNeverStarts (issue #20): worker 1 of two never starts (127.0.0.1:1,
+// where nothing listens); worker 0 exits 1 within -startup-timeout (3 s) + 5 s of serving,
+// naming /job:worker/task:1 and its address, and writes no checkpoint.
+func TestDistributedPeerNeverStarts(t *testing.T) {
+	const startup = 3 * time.Second
+	cfg := writeConfig(t, replicaYAML)
+	dir := t.TempDir()
+	addrs := []string{freeLoopback(t, 1)[0], "127.0.0.1:1"}
+	start := time.Now()
+	c := startTask(t, addrs, 0, "-config", cfg, "-limit", "64", "-threads", "1", "-out", dir, "-startup-timeout", startup.String())
+	if !c.waitOutput(t, "serving on") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 0 ended before serving:\n%s", c.out)
+	}
+	serving := time.Now()
+	select {
+	case <-c.done:
+	case <-time.After(startup + 5*time.Second):
+		t.Fatalf("worker 0 still waiting %v after it served, with -startup-timeout %v:\n%s", time.Since(serving).Round(time.Millisecond), startup, c.out)
+	}
+	code := c.wait(t)
+	t.Logf("worker 0 exited %v after serving (%v after its start): %s", time.Since(serving).Round(time.Millisecond), time.Since(start).Round(time.Millisecond), lastLine(c.out.String()))
+	want := "tfrun: distributed: the cluster did not start within 3s: unreachable: /job:worker/task:1 (127.0.0.1:1): connection refused"
+	if code != 1 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 0: exit %d, want 1 with %q:\n%s", code, want, c.out)
+	}
+	if st, err := checkpoints.ReadState(checkpoints.Dir(dir)); st != nil || err != nil {
+		t.Errorf("checkpoint state after a start that failed: %+v, %v; want none", st, err)
+	}
+	if ckpts, _ := filepath.Glob(filepath.Join(checkpoints.Dir(dir), "ckpt-*")); len(ckpts) > 0 {
+		t.Errorf("checkpoints written by a task whose cluster never started: %v", ckpts)
 	}
 }
 

@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -149,7 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			opts.Seed = seed
 		}
 	})
-	if err := dist.apply(&opts); err != nil { // TF_CONFIG or -cluster/-task: a replica of a cluster
+	if err := dist.apply(&opts, stderr); err != nil { // TF_CONFIG or -cluster/-task: a replica of a cluster
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
