@@ -399,6 +399,50 @@ func TestDistributedPeerNeverStarts(t *testing.T) {
 	}
 }
 
+// TestDistributedLeaderNeverJoins: the group leader's port accepts connections but no
+// TensorFlow server answers there (a process that hangs before its first step, another
+// program on the port): worker 1 passes the start barrier, which only dials, and its first
+// step is given up on at the watchdog's bound (-collective-timeout 3 s + 5 s), exit 1;
+// -startup-timeout (30 s here) does not extend into the first step.
+func TestDistributedLeaderNeverJoins(t *testing.T) {
+	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		var conns []net.Conn // held open, never answered, until the listener closes
+		for {
+			c, err := mute.Accept()
+			if err != nil {
+				for _, c := range conns {
+					c.Close()
+				}
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() { mute.Close() })
+	cfg := writeConfig(t, replicaYAML)
+	addrs := []string{mute.Addr().String(), freeLoopback(t, 1)[0]}
+	c := startTask(t, addrs, 1, "-config", cfg, "-limit", "64", "-threads", "1", "-out", t.TempDir(), "-collective-timeout", "3s", "-startup-timeout", "30s")
+	if !c.waitOutput(t, "Epoch 1/") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 1 ended before its first step:\n%s", c.out)
+	}
+	first := time.Now()
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker 1 still in its first step %v after it began:\n%s", time.Since(first).Round(time.Millisecond), c.out)
+	}
+	code := c.wait(t)
+	t.Logf("worker 1 exited %v after its first step began: %s", time.Since(first).Round(time.Millisecond), lastLine(c.out.String()))
+	if want := "distributed: task /job:worker/task:1: step did not finish within 8s"; code != 1 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 1: exit %d, want 1 with %q:\n%s", code, want, c.out)
+	}
+}
+
 // TestDistributedChiefKilled: the chief (the collective group leader) dies; worker 1, whose
 // next step would wait for the leader without end inside TensorFlow, stops within the
 // watchdog's bound (2 × 3 s + 5 s) naming the chief.
