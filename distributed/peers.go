@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,24 +18,36 @@ const dialTimeout = time.Second
 const pollInterval = 100 * time.Millisecond
 
 // Unreachable lists the other tasks of the cluster whose address does not accept a TCP
-// connection now, each with the dial error, in replica order. It returns within about a
-// second (or when ctx ends).
+// connection now, each with the dial error, in replica order. It dials them all at once
+// and returns within about a second (dialTimeout), or when ctx ends.
 func (c *Cluster) Unreachable(ctx context.Context) []TaskError {
-	var out []TaskError
-	var d net.Dialer
-	for _, t := range c.Tasks() {
+	tasks := c.Tasks()
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, t := range tasks {
 		if t == c.Task {
 			continue
 		}
-		addr := c.Jobs[t.Job][t.Index]
-		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-		conn, err := d.DialContext(dctx, "tcp", addr)
-		cancel()
-		if err != nil {
-			out = append(out, TaskError{Task: t, Address: addr, Err: err})
-			continue
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			defer cancel()
+			var d net.Dialer
+			conn, err := d.DialContext(dctx, "tcp", c.Jobs[t.Job][t.Index])
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			conn.Close()
+		}()
+	}
+	wg.Wait()
+	var out []TaskError
+	for i, t := range tasks {
+		if errs[i] != nil {
+			out = append(out, TaskError{Task: t, Address: c.Jobs[t.Job][t.Index], Err: errs[i]})
 		}
-		conn.Close()
 	}
 	return out
 }
@@ -77,8 +90,8 @@ func (c *Cluster) waitForPeers(ctx context.Context, grace, every time.Duration) 
 	}
 	nextNotice := start.Add(grace)
 	for {
-		// A probe takes at most dialTimeout a peer, so the bound is overrun by that at
-		// most; the error names what the last whole probe found.
+		// A probe takes at most dialTimeout, so the bound is overrun by that at most;
+		// the error names what the last whole probe found.
 		missing := c.Unreachable(ctx)
 		if len(missing) == 0 {
 			return nil
