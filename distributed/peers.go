@@ -72,7 +72,7 @@ const (
 // The wait is bounded by c.StartupTimeout (0: none) and by ctx. When the bound passes, the
 // error names the tasks still unreachable with their addresses and the dial errors, and
 // wraps both [ErrStartupTimeout] and [ErrUnreachable]; when ctx ends first, it wraps
-// [ErrUnreachable]. While it waits, it writes to c.Notices (when set) which tasks it still
+// [ErrUnreachable] and ctx's error (context.Canceled when a signal stopped the run). While it waits, it writes to c.Notices (when set) which tasks it still
 // waits for: first after 5 s, then every 30 s at most.
 func (c *Cluster) WaitForPeers(ctx context.Context) error {
 	return c.waitForPeers(ctx, startupNoticeGrace, startupNoticeEvery)
@@ -102,7 +102,7 @@ func (c *Cluster) waitForPeers(ctx context.Context, grace, every time.Duration) 
 		}
 		select {
 		case <-ctx.Done():
-			return unreachableError(missing, "waiting for the cluster to start")
+			return stoppedWaitError(ctx, missing)
 		case <-expired:
 			return startupTimeoutError(c.StartupTimeout, missing)
 		case <-time.After(pollInterval):
@@ -158,10 +158,17 @@ func dialReason(err error) error {
 	return err
 }
 
-// unreachableError names the unreachable tasks: "distributed: waiting for the cluster to
-// start: unreachable: /job:worker/task:1 (127.0.0.1:5): connection refused".
-func unreachableError(missing []TaskError, doing string) error {
-	return &Error{Where: "distributed: " + doing, Err: unreachableKind(missing)}
+// stoppedWaitError is WaitForPeers' error when ctx ended the wait: "distributed: waiting
+// for the cluster to start: unreachable: /job:worker/task:1 (127.0.0.1:5): connection
+// refused", wrapping ErrUnreachable, ctx's error (context.Canceled on a signal) and its
+// cause.
+func stoppedWaitError(ctx context.Context, missing []TaskError) error {
+	u := unreachableKind(missing)
+	errs := []error{u, ctx.Err()}
+	if cause := context.Cause(ctx); cause != ctx.Err() {
+		errs = append(errs, cause)
+	}
+	return &Error{Where: "distributed: waiting for the cluster to start", Err: &stepError{msg: u.msg, errs: errs}}
 }
 
 // unreachableKind is the message "unreachable: <task> (<addr>): <err>; ..." wrapping

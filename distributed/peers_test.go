@@ -32,6 +32,14 @@ func TestWaitForPeers(t *testing.T) {
 	if strings.Contains(err.Error(), "/job:worker/task:0") {
 		t.Errorf("error %q names the task itself", err)
 	}
+	// Cancelled (tfrun: a signal): the error says so to errors.Is, for the exit code.
+	cctx, ccancel := context.WithCancelCause(context.Background())
+	stop := errors.New("interrupt")
+	time.AfterFunc(200*time.Millisecond, func() { ccancel(stop) })
+	err = c.WaitForPeers(cctx)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, stop) || !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrStartupTimeout) {
+		t.Errorf("WaitForPeers cancelled: %v, want context.Canceled, its cause and ErrUnreachable", err)
+	}
 	// The peers come up a little later: the wait ends when they do.
 	go func() {
 		time.Sleep(200 * time.Millisecond)

@@ -70,8 +70,8 @@ func addDistributedFlags(fs *flag.FlagSet) distributedFlags {
 		startup: &startupTimeout{d: distributed.DefaultStartupTimeout},
 		cluster: &optionalString{}, task: &optionalString{},
 	}
-	fs.Var(d.startup, "startup-timeout", "on a cluster: how long a task waits at the start for every other task to serve, then exits 1 naming\n"+
-		"the missing ones (0: no limit); who is missing is printed after 5 s, then every 30 s")
+	fs.Var(d.startup, "startup-timeout", "on a cluster: the longest `duration` a task waits at the start for every other task to serve, then it exits 1\n"+
+		"naming the missing ones (0: no limit); who is missing is printed after 5 s, then every 30 s")
 	fs.Var(d.cluster, "cluster", "train as one task of this cluster instead of TF_CONFIG's (with -task): each job as `JOB=HOST:PORT,HOST:PORT,...`,\n"+
 		"e.g. worker=10.0.0.1:2222,10.0.0.2:2222 or chief=h0:2222,worker=h1:2222,h2:2222")
 	fs.Var(d.task, "task", "with -cluster: this process's task, `JOB:INDEX` (e.g. worker:0)")

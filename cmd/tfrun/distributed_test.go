@@ -399,6 +399,32 @@ func TestDistributedPeerNeverStarts(t *testing.T) {
 	}
 }
 
+// TestDistributedStartInterrupted: Ctrl-C while a task waits for its peers stops the wait
+// at once: exit 130 (interrupted), naming the missing task, no checkpoint written.
+func TestDistributedStartInterrupted(t *testing.T) {
+	cfg := writeConfig(t, replicaYAML)
+	dir := t.TempDir()
+	c := startTask(t, []string{freeLoopback(t, 1)[0], "127.0.0.1:1"}, 0, "-config", cfg, "-limit", "64", "-threads", "1", "-out", dir, "-startup-timeout", "60s")
+	if !c.waitOutput(t, "serving on") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 0 ended before serving:\n%s", c.out)
+	}
+	time.Sleep(time.Second) // in the wait (the graph is built in well under a second)
+	c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("worker 0 still waiting 10 s after SIGINT:\n%s", c.out)
+	}
+	want := "tfrun: distributed: waiting for the cluster to start: unreachable: /job:worker/task:1 (127.0.0.1:1)"
+	if code := c.wait(t); code != 130 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 0: exit %d, want 130 with %q:\n%s", code, want, c.out)
+	}
+	if st, err := checkpoints.ReadState(checkpoints.Dir(dir)); st != nil || err != nil {
+		t.Errorf("checkpoint state after an interrupted start: %+v, %v; want none", st, err)
+	}
+}
+
 // TestDistributedLeaderNeverJoins: the group leader's port accepts connections but no
 // TensorFlow server answers there (a process that hangs before its first step, another
 // program on the port): worker 1 passes the start barrier, which only dials, and its first

@@ -177,7 +177,8 @@ type usageErr struct{ error }
 func (e usageErr) Unwrap() []error { return []error{e.error, errUsage} }
 
 // exitCodeOf is the exit code of a command that failed with err, the same for training,
-// generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM; 2 for what the
+// generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM (also one
+// that cut a wait short, such as a cluster's start: context.Canceled once ctx is done); 2 for what the
 // user must change (options, config, a missing checkpoint, a checkpoint of another model,
 // a run directory that holds checkpoints); 1 for the rest (a damaged checkpoint, a failed
 // save, a NaN loss, missing data).
@@ -185,7 +186,7 @@ func exitCodeOf(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, runner.ErrInterrupted):
+	case errors.Is(err, runner.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return interruptedCode(ctx)
 	case errors.Is(err, distributed.ErrBadConfig), errors.Is(err, distributed.ErrPortInUse),
 		errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
