@@ -38,9 +38,6 @@ type replica struct {
 // distributed.DefaultTimeout); a step is given up on after twice it plus 5 s.
 const DefaultCollectiveTimeout = distributed.DefaultTimeout
 
-// PeerWait bounds how long a replica waits at the start for the other tasks' servers.
-const PeerWait = distributed.PeerWait
-
 // newReplica prepares g for training as srv's task with collectives bounded by timeout.
 func newReplica(g *graphs.Graph, srv *distributed.Server, timeout time.Duration) *replica {
 	r := &replica{Replica: distributed.NewReplica(g, srv, timeout)}
@@ -87,9 +84,7 @@ func startReplica(ctx context.Context, cfg *configs.Config, o runner.Options, tr
 	if err != nil {
 		return nil, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, PeerWait)
-	defer cancel()
-	if err := o.Cluster.WaitForPeers(wctx); err != nil {
+	if err := o.Cluster.WaitForPeers(ctx); err != nil { // bounded by the cluster's StartupTimeout
 		c.Close()
 		return nil, err
 	}

@@ -186,7 +186,7 @@ func TestStartBarrier(t *testing.T) {
 	}
 	err := waitBounded(t, cmd, 20*time.Second)
 	var exit *exec.ExitError
-	want := "distributed: waiting for the cluster to start: unreachable: /job:worker/task:0 (" + c.Jobs[JobWorker][0] + "): dial tcp"
+	want := "distributed: waiting for the cluster to start: unreachable: /job:worker/task:0 (" + c.Jobs[JobWorker][0] + "): connection refused"
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(out.String(), want) {
 		t.Errorf("worker 1 ended with %v, output %q; want exit 1 and %q", err, out.String(), want)
 	}

@@ -18,6 +18,10 @@ var (
 	// ErrUnreachable: a task of the cluster does not accept connections on its address
 	// (not started yet, dead, or the address is wrong).
 	ErrUnreachable = errors.New("distributed: task unreachable")
+	// ErrStartupTimeout: some task of the cluster did not accept connections within the
+	// startup timeout (Cluster.StartupTimeout, tfrun's -startup-timeout). The error also
+	// wraps ErrUnreachable and names the tasks. Nothing was trained or saved.
+	ErrStartupTimeout = errors.New("distributed: the cluster did not start in time")
 	// ErrStepTimeout: a session run did not return within the watchdog's bound. TensorFlow
 	// may still be waiting inside it; the session (and the process) cannot go on.
 	ErrStepTimeout = errors.New("distributed: step timed out")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The command-line spelling of a cluster, mirroring TF_CONFIG's cluster and task:
@@ -17,6 +18,24 @@ const (
 	FlagCluster = "-cluster"
 	FlagTask    = "-task"
 )
+
+// FlagStartupTimeout is the flag of Cluster.StartupTimeout: how long a task waits at the
+// start for every other task to serve, a Go duration ("30s", "10m"), 0 for no limit.
+const FlagStartupTimeout = "-startup-timeout"
+
+// ParseStartupTimeout reads a -startup-timeout value: a Go duration of 0 (no limit) or
+// more. A negative value or one that is not a duration is an error naming the flag,
+// wrapping [ErrBadConfig].
+func ParseStartupTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	switch {
+	case err != nil:
+		return 0, flagError(FlagStartupTimeout, "%q is not a duration (want e.g. 30s or 10m; 0 waits without limit)", v)
+	case d < 0:
+		return 0, flagError(FlagStartupTimeout, "%v is negative (want e.g. 30s or 10m; 0 waits without limit)", d)
+	}
+	return d, nil
+}
 
 // ClusterFromFlags builds the cluster of the -cluster and -task flags (see FlagCluster).
 // Both are needed; every error names the flag and wraps [ErrBadConfig], with the same

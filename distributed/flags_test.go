@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestClusterFromFlags: -cluster and -task mean what the same TF_CONFIG means; every bad
@@ -43,6 +44,37 @@ func TestClusterFromFlags(t *testing.T) {
 		_, err := ClusterFromFlags(tc.cluster, tc.task)
 		if !errors.Is(err, ErrBadConfig) || err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("-cluster %q -task %q: %v, want ErrBadConfig with %q", tc.cluster, tc.task, err, tc.want)
+		}
+	}
+}
+
+// TestParseStartupTimeout: a Go duration of 0 or more; a negative value or a non-duration
+// is an ErrBadConfig naming -startup-timeout.
+func TestParseStartupTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"30s", 30 * time.Second},
+		{"10m", 10 * time.Minute},
+		{"1h30m", 90 * time.Minute},
+		{"0", 0},
+		{"0s", 0},
+	} {
+		if got, err := ParseStartupTimeout(tc.in); err != nil || got != tc.want {
+			t.Errorf("ParseStartupTimeout(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"-1s", "-startup-timeout: -1s is negative"},
+		{"-10m", "-startup-timeout: -10m0s is negative"},
+		{"soon", `-startup-timeout: "soon" is not a duration`},
+		{"30", `-startup-timeout: "30" is not a duration`},
+		{"", `-startup-timeout: "" is not a duration`},
+	} {
+		_, err := ParseStartupTimeout(tc.in)
+		if !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseStartupTimeout(%q): %v, want ErrBadConfig with %q", tc.in, err, tc.want)
 		}
 	}
 }

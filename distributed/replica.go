@@ -10,10 +10,6 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// PeerWait bounds how long a replica waits at the start for the other tasks' servers
-// (they load their data and build their graphs first).
-const PeerWait = 5 * time.Minute
-
 // Replica is what a model trained as one replica of a cluster shares with every other
 // kind of model, the way Keras's MultiWorkerMirroredStrategy trains:
 //

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // EnvTFConfig is the environment variable Keras (and every TensorFlow distribution strategy)
@@ -45,17 +47,24 @@ func (t Task) Device() string { return fmt.Sprintf("/job:%s/replica:0/task:%d", 
 func (t Task) CPU() string { return t.Device() + "/device:CPU:0" }
 
 // Cluster is one process's view of a MultiWorkerMirroredStrategy cluster: the jobs (an
-// optional single chief and workers, each a list of "host:port" indexed by task) and the task
-// this process runs. Build it with [ParseTFConfig], [FromEnv] or [NewCluster], which validate
-// it; the methods assume a valid Cluster.
+// optional single chief and workers, each a list of "host:port" indexed by task), the task
+// this process runs, and how long it waits for the others at the start. Build it with
+// [ParseTFConfig], [FromEnv] or [NewCluster], which validate it; the methods assume a valid
+// Cluster.
 type Cluster struct {
 	Jobs map[string][]string
 	Task Task
+	// StartupTimeout bounds WaitForPeers, the start barrier: 0 waits until its context
+	// ends. The constructors set DefaultStartupTimeout.
+	StartupTimeout time.Duration
+	// Notices, when set, receives WaitForPeers' lines naming the tasks it still waits for
+	// (tfrun: its standard error).
+	Notices io.Writer
 }
 
 // NewCluster validates jobs and task and returns the Cluster. Errors wrap [ErrBadConfig].
 func NewCluster(jobs map[string][]string, task Task) (*Cluster, error) {
-	c := &Cluster{Jobs: map[string][]string{}, Task: task}
+	c := &Cluster{Jobs: map[string][]string{}, Task: task, StartupTimeout: DefaultStartupTimeout}
 	for job, addrs := range jobs {
 		c.Jobs[job] = slices.Clone(addrs)
 	}
@@ -313,8 +322,16 @@ func (c *Cluster) ReplicaIndex() int {
 // cluster without one (multi_worker_util.is_chief).
 func (c *Cluster) IsChief() bool { return c.Task == c.Leader() }
 
-// ForTask returns the same cluster seen from another of its tasks.
-func (c *Cluster) ForTask(t Task) (*Cluster, error) { return NewCluster(c.Jobs, t) }
+// ForTask returns the same cluster seen from another of its tasks, with the same
+// StartupTimeout and Notices.
+func (c *Cluster) ForTask(t Task) (*Cluster, error) {
+	o, err := NewCluster(c.Jobs, t)
+	if err != nil {
+		return nil, err
+	}
+	o.StartupTimeout, o.Notices = c.StartupTimeout, c.Notices
+	return o, nil
+}
 
 // TFConfig renders the cluster as the TF_CONFIG JSON that [ParseTFConfig] reads back, for
 // starting another process of the cluster.

@@ -188,9 +188,7 @@ func startGAN(ctx context.Context, cfg *configs.Config, o runner.Options, gopts 
 	if o.Cluster == nil {
 		return m, nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, distributed.PeerWait)
-	defer cancel()
-	if err := o.Cluster.WaitForPeers(wctx); err != nil {
+	if err := o.Cluster.WaitForPeers(ctx); err != nil { // bounded by the cluster's StartupTimeout
 		m.Close()
 		return nil, err
 	}

@@ -353,6 +353,9 @@ func TestDistributedUsageErrors(t *testing.T) {
 		{"-task out of range", "", []string{"-cluster", two, "-task", "worker:2"}, "-task index: 2 out of range"},
 		{"-task unknown job", "", []string{"-cluster", two, "-task", "chief:0"}, `-task type: "chief", but the cluster has no chief job`},
 		{"bad -collective-timeout", "", []string{"-cluster", two, "-task", "worker:0", "-collective-timeout", "0s"}, "-collective-timeout: 0s: want a positive duration"},
+		{"negative -startup-timeout", "", []string{"-cluster", two, "-task", "worker:0", "-startup-timeout", "-1s"}, `invalid value "-1s" for flag -startup-timeout: -1s is negative`},
+		{"-startup-timeout not a duration", "", []string{"-cluster", two, "-task", "worker:0", "-startup-timeout", "soon"}, `invalid value "soon" for flag -startup-timeout: "soon" is not a duration`},
+		{"negative -startup-timeout without a cluster", "", []string{"-startup-timeout", "-5m"}, `invalid value "-5m" for flag -startup-timeout: -5m0s is negative`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(distributed.EnvTFConfig, tc.tfConfig)
@@ -363,6 +366,110 @@ func TestDistributedUsageErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestDistributedPeerNeverStarts (issue #20): worker 1 of two never starts (127.0.0.1:1,
+// where nothing listens); worker 0 exits 1 within -startup-timeout (3 s) + 5 s of serving,
+// naming /job:worker/task:1 and its address, and writes no checkpoint.
+func TestDistributedPeerNeverStarts(t *testing.T) {
+	const startup = 3 * time.Second
+	cfg := writeConfig(t, replicaYAML)
+	dir := t.TempDir()
+	addrs := []string{freeLoopback(t, 1)[0], "127.0.0.1:1"}
+	start := time.Now()
+	c := startTask(t, addrs, 0, "-config", cfg, "-limit", "64", "-threads", "1", "-out", dir, "-startup-timeout", startup.String())
+	if !c.waitOutput(t, "serving on") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 0 ended before serving:\n%s", c.out)
+	}
+	serving := time.Now()
+	select {
+	case <-c.done:
+	case <-time.After(startup + 5*time.Second):
+		t.Fatalf("worker 0 still waiting %v after it served, with -startup-timeout %v:\n%s", time.Since(serving).Round(time.Millisecond), startup, c.out)
+	}
+	code := c.wait(t)
+	t.Logf("worker 0 exited %v after serving (%v after its start): %s", time.Since(serving).Round(time.Millisecond), time.Since(start).Round(time.Millisecond), lastLine(c.out.String()))
+	want := "tfrun: distributed: the cluster did not start within 3s: unreachable: /job:worker/task:1 (127.0.0.1:1): connection refused"
+	if code != 1 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 0: exit %d, want 1 with %q:\n%s", code, want, c.out)
+	}
+	if st, err := checkpoints.ReadState(checkpoints.Dir(dir)); st != nil || err != nil {
+		t.Errorf("checkpoint state after a start that failed: %+v, %v; want none", st, err)
+	}
+	if ckpts, _ := filepath.Glob(filepath.Join(checkpoints.Dir(dir), "ckpt-*")); len(ckpts) > 0 {
+		t.Errorf("checkpoints written by a task whose cluster never started: %v", ckpts)
+	}
+}
+
+// TestDistributedStartInterrupted: Ctrl-C while a task waits for its peers stops the wait
+// at once: exit 130 (interrupted), naming the missing task, no checkpoint written.
+func TestDistributedStartInterrupted(t *testing.T) {
+	cfg := writeConfig(t, replicaYAML)
+	dir := t.TempDir()
+	c := startTask(t, []string{freeLoopback(t, 1)[0], "127.0.0.1:1"}, 0, "-config", cfg, "-limit", "64", "-threads", "1", "-out", dir, "-startup-timeout", "60s")
+	if !c.waitOutput(t, "serving on") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 0 ended before serving:\n%s", c.out)
+	}
+	time.Sleep(time.Second) // in the wait (the graph is built in well under a second)
+	c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("worker 0 still waiting 10 s after SIGINT:\n%s", c.out)
+	}
+	want := "tfrun: distributed: waiting for the cluster to start: unreachable: /job:worker/task:1 (127.0.0.1:1)"
+	if code := c.wait(t); code != 130 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 0: exit %d, want 130 with %q:\n%s", code, want, c.out)
+	}
+	if st, err := checkpoints.ReadState(checkpoints.Dir(dir)); st != nil || err != nil {
+		t.Errorf("checkpoint state after an interrupted start: %+v, %v; want none", st, err)
+	}
+}
+
+// TestDistributedLeaderNeverJoins: the group leader's port accepts connections but no
+// TensorFlow server answers there (a process that hangs before its first step, another
+// program on the port): worker 1 passes the start barrier, which only dials, and its first
+// step is given up on at the watchdog's bound (-collective-timeout 3 s + 5 s), exit 1;
+// -startup-timeout (30 s here) does not extend into the first step.
+func TestDistributedLeaderNeverJoins(t *testing.T) {
+	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		var conns []net.Conn // held open, never answered, until the listener closes
+		for {
+			c, err := mute.Accept()
+			if err != nil {
+				for _, c := range conns {
+					c.Close()
+				}
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() { mute.Close() })
+	cfg := writeConfig(t, replicaYAML)
+	addrs := []string{mute.Addr().String(), freeLoopback(t, 1)[0]}
+	c := startTask(t, addrs, 1, "-config", cfg, "-limit", "64", "-threads", "1", "-out", t.TempDir(), "-collective-timeout", "3s", "-startup-timeout", "30s")
+	if !c.waitOutput(t, "Epoch 1/") { // bounded: 2 minutes
+		skipWithoutData(t, c.out.String())
+		t.Fatalf("worker 1 ended before its first step:\n%s", c.out)
+	}
+	first := time.Now()
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker 1 still in its first step %v after it began:\n%s", time.Since(first).Round(time.Millisecond), c.out)
+	}
+	code := c.wait(t)
+	t.Logf("worker 1 exited %v after its first step began: %s", time.Since(first).Round(time.Millisecond), lastLine(c.out.String()))
+	if want := "distributed: task /job:worker/task:1: step did not finish within 8s"; code != 1 || !strings.Contains(c.out.String(), want) {
+		t.Errorf("worker 1: exit %d, want 1 with %q:\n%s", code, want, c.out)
 	}
 }
 

@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -149,7 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			opts.Seed = seed
 		}
 	})
-	if err := dist.apply(&opts); err != nil { // TF_CONFIG or -cluster/-task: a replica of a cluster
+	if err := dist.apply(&opts, stderr); err != nil { // TF_CONFIG or -cluster/-task: a replica of a cluster
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
@@ -177,7 +177,8 @@ type usageErr struct{ error }
 func (e usageErr) Unwrap() []error { return []error{e.error, errUsage} }
 
 // exitCodeOf is the exit code of a command that failed with err, the same for training,
-// generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM; 2 for what the
+// generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM (also one
+// that cut a wait short, such as a cluster's start: context.Canceled once ctx is done); 2 for what the
 // user must change (options, config, a missing checkpoint, a checkpoint of another model,
 // a run directory that holds checkpoints); 1 for the rest (a damaged checkpoint, a failed
 // save, a NaN loss, missing data).
@@ -185,7 +186,7 @@ func exitCodeOf(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, runner.ErrInterrupted):
+	case errors.Is(err, runner.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return interruptedCode(ctx)
 	case errors.Is(err, distributed.ErrBadConfig), errors.Is(err, distributed.ErrPortInUse),
 		errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
