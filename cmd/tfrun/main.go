@@ -45,6 +45,9 @@ const version = "0.2.0"
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == stderrFilterArg {
+		if load := loadStderr(); load != nil {
+			load.Close() // the run's own load has passed these lines on
+		}
 		os.Exit(runStderrFilter(os.Stdin, os.Stderr))
 	}
 	quietTensorFlow(os.Args[1:])
