@@ -30,12 +30,12 @@ package main
 
 static int tfrun_held_fd = -1;     // the memfd that received descriptor 2's output during the load
 static int tfrun_real_stderr = -1; // the real standard error, while descriptor 2 is held
-#define TFRUN_FILTER_ARG "__tfrun-stderr-filter" // stderrFilterArg
-
 static int tfrun_hold_ran;         // tfrun_hold_stderr ran (the linker kept .preinit_array)
 static pid_t tfrun_pid;            // the process that holds (a forked child does not flush)
 
-static const int tfrun_fatal_signals[] = {SIGABRT, SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP};
+#define TFRUN_FILTER_ARG "__tfrun-stderr-filter" // stderrFilterArg
+
+static const int tfrun_fatal_signals[] = {SIGABRT, SIGILL, SIGSEGV, SIGBUS, SIGFPE};
 #define TFRUN_NSIG (sizeof tfrun_fatal_signals / sizeof tfrun_fatal_signals[0])
 static struct sigaction tfrun_old_actions[TFRUN_NSIG];
 
@@ -94,12 +94,12 @@ static void tfrun_fatal(int sig) {
 
 // tfrun_hold_stderr points descriptor 2 at a memfd until tfrun_release_stderr (or a crash).
 static void tfrun_hold_stderr(int argc, char **argv, char **envp) {
-	(void)argc;
 	tfrun_hold_ran = 1;
 	// The filter process (stderrFilterArg) loads the same libraries as the run it serves,
 	// which has passed on their lines already: it always holds them, to drop them.
 	int filter = argc > 1 && strcmp(argv[1], TFRUN_FILTER_ARG) == 0;
 	if (!filter && tfrun_wants_info(argv + 1, envp)) return;
+	if (fcntl(2, F_GETFD) < 0) return; // no standard error: the memfd would become it
 	int held = memfd_create("tfrun-load-stderr", MFD_CLOEXEC);
 	if (held < 0) return;
 	int real = fcntl(2, F_DUPFD_CLOEXEC, 3);
