@@ -1,12 +1,14 @@
 package gan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -280,8 +282,9 @@ gan:
       - {type: Flatten}
       - {type: Dense, units: 1}
 `)
-	out, log := t.TempDir(), &strings.Builder{}
-	err := Run(context.Background(), cfg, runner.Options{OutDir: out, Limit: 256, Threads: 2, Out: log})
+	out := t.TempDir()
+	var log bytes.Buffer
+	err := Run(context.Background(), cfg, runner.Options{OutDir: out, Limit: 256, Threads: 2, Out: &log})
 	if err != nil {
 		if errors.Is(err, datasets.ErrDataSetNotFound) {
 			t.Skipf("MNIST not available: %v", err)
@@ -293,6 +296,14 @@ gan:
 		t.Error(err)
 	} else if want := "Loaded mnist from " + path + ": 256 training images"; !strings.Contains(log.String(), want) {
 		t.Errorf("log %q lacks %q", log.String(), want)
+	}
+	// The log is not a terminal: Keras's verbose=2, one line per epoch, no redraws.
+	if strings.Contains(log.String(), "\r") {
+		t.Errorf("the log has carriage returns (a progress bar):\n%q", log.String())
+	}
+	epochs := regexp.MustCompile(`(?m)^Epoch \d/2\n4/4 - \d+s - \d+(s|ms|us)/step - gen_loss: -?\d+\.\d{4} - disc_loss: -?\d+\.\d{4} - real_accuracy: \d\.\d{4} - fake_accuracy: \d\.\d{4}( - [a-z_]+: \S+)*$`).FindAllString(log.String(), -1)
+	if len(epochs) != 2 || !strings.HasPrefix(epochs[0], "Epoch 1/2") || !strings.HasPrefix(epochs[1], "Epoch 2/2") {
+		t.Errorf("want Epoch 1/2 and 2/2, each with one line of the GAN's metrics; the log:\n%s", log.String())
 	}
 	for _, f := range []string{"samples/epoch_0001.png", "samples/epoch_0002.png", "samples.gif", "losses.png", "history.json", "history.csv", "summary.txt"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/checkpoints"
@@ -80,6 +79,8 @@ type Run struct {
 	Epochs int
 	// Out receives the run's log (never nil).
 	Out io.Writer
+	// Verbose is how Fit shows progress on Out: Options.Verbose, resolved (never VerboseAuto).
+	Verbose Verbosity
 
 	sched  Schedule
 	ckOpts checkpoints.Options
@@ -103,6 +104,7 @@ func Begin(cfg *configs.Config, o Options, s Schedule) (*Run, error) {
 	if r.Out == nil {
 		r.Out = io.Discard
 	}
+	r.Verbose = o.Verbose.resolve(r.Out)
 	if o.Seed != nil {
 		r.Seed = *o.Seed
 	}
@@ -296,7 +298,6 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 	every := max(r.Config.Checkpoint.Every, 1)
 
 	for epoch := t.at.Epoch; epoch < r.Epochs && !t.at.Stopped; epoch++ {
-		fmt.Fprintf(out, "Epoch %d/%d\n", epoch+1, r.Epochs)
 		start := time.Now().Add(-time.Duration(t.at.Seconds * float64(time.Second)))
 		order := epochOrder(n, r.sched.Shuffle, r.Seed+int64(epoch))
 		if p, ok := m.(EpochPlanner); ok {
@@ -309,20 +310,17 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			sums[k] = float64(v)
 		}
 		counts := countsFromJSON(t.at.Counts)
-		bar := newProgressBar(out, steps)
-		if t.at.Batch > 0 {
-			bar.Set(t.at.Batch)
-		}
+		bar := beginEpoch(out, r.Verbose, epoch+1, r.Epochs, steps, t.at.Batch)
 		for b := t.at.Batch; b < steps; b++ {
 			if ctx.Err() != nil {
-				bar.Exit()
+				bar.stop()
 				t.at = Position{Epoch: epoch, Batch: b, Sums: toJSONFloats(sums), Seen: seen, Counts: countsToJSON(counts), Seconds: time.Since(start).Seconds()}
 				return r.interrupted(t, steps)
 			}
 			idx := order[b*bs : min((b+1)*bs, n)]
 			if lr := r.sched.LearningRate; lr != nil {
 				if err := m.SetLearningRate(lr(t.step)); err != nil {
-					bar.Exit()
+					bar.stop()
 					return fail(fmt.Errorf("learning-rate schedule: %w", err))
 				}
 			}
@@ -334,7 +332,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 				logs, err = m.TrainStep(idx)
 			}
 			if err != nil {
-				bar.Exit()
+				bar.stop()
 				return fail(err)
 			}
 			t.step++
@@ -345,33 +343,34 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			counts.add(batchCounts)
 			running, err := epochLogs(m, sums, seen, counts)
 			if err != nil {
-				bar.Exit()
+				bar.stop()
 				return fail(err)
 			}
 			for _, cb := range callbacks {
 				if err := cb.OnBatchEnd(t, t.step, running); err != nil {
-					bar.Exit()
+					bar.stop()
 					return fail(fmt.Errorf("epoch %d, batch %d: %w", epoch+1, b+1, err))
 				}
 			}
-			bar.Describe(formatLogs(running))
-			bar.Add(1)
+			bar.step(running)
 		}
-		bar.Finish()
 
 		logs, err := epochLogs(m, sums, seen, counts)
 		if err != nil {
+			bar.stop()
 			return fail(err)
 		}
-		end, err := m.EndEpoch()
+		end, err := m.EndEpoch() // validation: the finished bar stays up meanwhile, as Keras's does
 		if err != nil {
+			bar.stop()
 			return fail(err)
 		}
 		for k, v := range end {
 			logs[k] = v
 		}
-		secs := time.Since(start).Seconds()
-		fmt.Fprintf(out, "%d/%d - %.0fs - %.0fms/step - %s\n", steps, steps, secs, 1000*secs/float64(steps), formatLogs(logs))
+		elapsed := time.Since(start)
+		secs := elapsed.Seconds()
+		bar.endEpoch(steps, elapsed, logs)
 		h.Append(epoch+1, withSeconds(logs, secs))
 		t.at = Position{Epoch: epoch + 1}
 		var msgs []string
@@ -651,18 +650,6 @@ func epochOrder(n int, shuffle bool, seed int64) []int {
 		order[i] = i
 	}
 	return order
-}
-
-// newProgressBar is Keras's progress bar: steps done of steps, the running logs, the ETA.
-func newProgressBar(out io.Writer, steps int) *progressbar.ProgressBar {
-	return progressbar.NewOptions(steps,
-		progressbar.OptionSetWriter(out),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(20),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
 }
 
 // epochLogs are the epoch's logs so far: the means of the steps' logs, and a

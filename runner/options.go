@@ -25,6 +25,10 @@ type Options struct {
 	ResumeOrStart bool
 	// Out receives the progress bar and the epoch lines; nil: silent.
 	Out io.Writer
+	// Verbose is how Fit shows each epoch's progress on Out (Keras's fit verbose); the
+	// zero value, VerboseAuto, is a progress bar on a terminal and one line per epoch
+	// anywhere else.
+	Verbose Verbosity
 	// Callbacks run after the config's (programs and tests); their state is not
 	// checkpointed unless they implement Stateful.
 	Callbacks []Callback

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -25,6 +26,10 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("TFRUN_TEST_CHILD") == "1" {
 		main() // exits
+	}
+	if load := loadStderr(); load != nil { // the test binary's own load: out as it was
+		io.Copy(os.Stderr, load)
+		load.Close()
 	}
 	os.Exit(m.Run())
 }

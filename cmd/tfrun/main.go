@@ -45,6 +45,9 @@ const version = "0.2.0"
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == stderrFilterArg {
+		if load := loadStderr(); load != nil {
+			load.Close() // the run's own load has passed these lines on
+		}
 		os.Exit(runStderrFilter(os.Stdin, os.Stderr))
 	}
 	quietTensorFlow(os.Args[1:])
@@ -107,9 +110,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
 		_       = fs.Bool("v", false, "verbose: let TensorFlow's C++ library log at INFO level (see quietTensorFlow)")
 	)
+	var verbose runner.Verbosity
+	fs.Var(&verbose, "verbose", "`auto|0|1|2`: how each epoch shows, as Keras's fit(verbose=): 0 silent, 1 progress bar, 2 one line per epoch; auto (default) is 1 on a terminal, 2 elsewhere")
 	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N] [-verbose auto|0|1|2]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -140,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, ResumeOrStart: *resumeS, Out: stdout}
+	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, ResumeOrStart: *resumeS, Out: stdout, Verbose: verbose}
 	if opts.OutDir == "" {
 		opts.OutDir = filepath.Join("runs", cfg.Name)
 	}

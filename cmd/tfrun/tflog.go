@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -25,19 +27,45 @@ const stderrFilterArg = "__tfrun-stderr-filter"
 // initialised, which comes with the first of them.
 var infoLine = regexp.MustCompile(`^(I\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^ ]+:\d+\] |\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: I |WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.$)`)
 
-// quietTensorFlow keeps TensorFlow's INFO lines off the terminal unless the user set
-// TF_CPP_MIN_LOG_LEVEL or passed -v: it sets TF_CPP_MIN_LOG_LEVEL=1 and starts the filter
-// process on descriptor 2. tfrun's own messages go to the original standard error
-// directly (os.Stderr), as does a Go crash report. If the filter cannot start, nothing
-// changes.
-func quietTensorFlow(args []string) {
-	if _, set := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); set {
-		return
+// wantTensorFlowInfo reports whether the user asked for TensorFlow's INFO lines: by setting
+// TF_CPP_MIN_LOG_LEVEL (lookupEnv) or passing -v (true, in any of the flag package's
+// spellings). The preinit hook in tflog_load_linux.go applies the same rule in C.
+func wantTensorFlowInfo(args []string, lookupEnv func(string) (string, bool)) bool {
+	if _, set := lookupEnv("TF_CPP_MIN_LOG_LEVEL"); set {
+		return true
 	}
 	for _, a := range args {
-		if a == "-v" || a == "--v" || a == "-v=true" || a == "--v=true" {
-			return
+		if strings.HasPrefix(a, "--") {
+			a = a[1:] // --v is -v
 		}
+		if v, ok := strings.CutPrefix(a, "-v"); ok && (v == "" || slices.Contains(verboseTrue, v)) {
+			return true
+		}
+	}
+	return false
+}
+
+// verboseTrue are the suffixes of -v that make it true: strconv.ParseBool's true values.
+var verboseTrue = []string{"=1", "=t", "=T", "=true", "=TRUE", "=True"}
+
+// quietTensorFlow keeps TensorFlow's INFO lines off the terminal unless the user asks for
+// them (wantTensorFlowInfo): it sets TF_CPP_MIN_LOG_LEVEL=1 and starts the filter process
+// on descriptor 2. What the libraries wrote while they loaded, before main (loadStderr),
+// goes through the same filter first, or out unchanged when the user asked for it. tfrun's
+// own messages go to the original standard error directly (os.Stderr), as does a Go crash
+// report. If the filter cannot start, nothing changes.
+func quietTensorFlow(args []string) {
+	info := wantTensorFlowInfo(args, os.LookupEnv)
+	if load := loadStderr(); load != nil {
+		if info {
+			io.Copy(os.Stderr, load)
+		} else {
+			filterLines(load, os.Stderr)
+		}
+		load.Close()
+	}
+	if info {
+		return
 	}
 	os.Setenv("TF_CPP_MIN_LOG_LEVEL", "1")
 	self, err := os.Executable()
@@ -75,9 +103,16 @@ func quietTensorFlow(args []string) {
 	debug.SetCrashOutput(real, debug.CrashOptions{})
 }
 
-// runStderrFilter copies in to out line by line, dropping INFO lines, until in ends.
+// runStderrFilter is the filter process: filterLines from in to out, deaf to the signals
+// meant for the run.
 func runStderrFilter(in io.Reader, out io.Writer) int {
 	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	filterLines(in, out)
+	return 0
+}
+
+// filterLines copies in to out line by line, dropping INFO lines, until in ends.
+func filterLines(in io.Reader, out io.Writer) {
 	br := bufio.NewReader(in)
 	for {
 		line, err := br.ReadBytes('\n')
@@ -85,7 +120,7 @@ func runStderrFilter(in io.Reader, out io.Writer) int {
 			out.Write(line)
 		}
 		if err != nil {
-			return 0
+			return
 		}
 	}
 }
