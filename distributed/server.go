@@ -6,10 +6,12 @@ package distributed
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	pb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
@@ -49,6 +51,9 @@ func NewServer(c *Cluster, opts ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("distributed: encoding ServerDef: %w", err)
 	}
 	where := fmt.Sprintf("server %s (%s)", c.Task, c.Address())
+	if err := portFree(c.Address()); err != nil {
+		return nil, &Error{Where: where, Err: err}
+	}
 	cdef := C.CBytes(def)
 	defer C.free(cdef)
 	status := C.TF_NewStatus()
@@ -177,6 +182,26 @@ func statusErr(status *C.TF_Status) error {
 		return nil
 	}
 	return fmt.Errorf("%s", C.GoString(C.TF_Message(status)))
+}
+
+// portFree reports ErrPortInUse when the port of addr cannot be bound on every interface,
+// where TensorFlow's gRPC server binds it (0.0.0.0:port). Asking first keeps gRPC's own
+// report of the failed bind (a multi-line JSON error on standard error, which no log
+// level silences) off the user's terminal; a port taken between this probe and
+// TensorFlow's bind still gets classifyServerErr's error.
+func portFree(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil // NewCluster validated addr; TensorFlow reports anything else
+	}
+	l, err := net.Listen("tcp4", net.JoinHostPort("0.0.0.0", port))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &kindError{kind: ErrPortInUse, msg: fmt.Sprintf("port %s is already in use", port)}
+		}
+		return nil // e.g. no IPv4: let TensorFlow try and report
+	}
+	return l.Close()
 }
 
 // classifyServerErr wraps TensorFlow's error in ErrPortInUse when the gRPC server could not

@@ -99,3 +99,23 @@ func TestServerPortInUse(t *testing.T) {
 		t.Errorf("error = %q (ErrPortInUse: %v), want ErrPortInUse containing %q", err, errors.Is(err, ErrPortInUse), want)
 	}
 }
+
+// TestClassifyServerErr: a bind that loses the race after portFree's probe still gets
+// ErrPortInUse from TensorFlow's own message (the first line of what TF_ServerStart said
+// when the test above ran before the probe existed); anything else is ErrServer.
+func TestClassifyServerErr(t *testing.T) {
+	for _, tc := range []struct {
+		msg  string
+		kind error
+		want string
+	}{
+		{"UNKNOWN: Could not start gRPC server", ErrPortInUse, "port 4242 is already in use (TensorFlow: UNKNOWN: Could not start gRPC server)"},
+		{"bind: Address already in use\nmore", ErrPortInUse, "port 4242 is already in use (TensorFlow: bind: Address already in use)"},
+		{"INVALID_ARGUMENT: bad ServerDef\ndetail", ErrServer, "TensorFlow: INVALID_ARGUMENT: bad ServerDef"},
+	} {
+		err := classifyServerErr(errors.New(tc.msg), "127.0.0.1:4242")
+		if !errors.Is(err, tc.kind) || err.Error() != tc.want {
+			t.Errorf("classifyServerErr(%q) = %q (is %v: %v), want %q", tc.msg, err, tc.kind, errors.Is(err, tc.kind), tc.want)
+		}
+	}
+}
