@@ -165,6 +165,9 @@ func (c *Config) checkSizes() error {
 type factor struct {
 	n   int
 	key string
+	// shown, when set, is the key's value where n is less (a batch_size beyond the data:
+	// n is the examples).
+	shown int
 }
 
 // memoryWalk walks a config's layers, collecting terms.
@@ -196,6 +199,9 @@ func (m *memoryWalk) add(what string, bytes int, times float64, fs ...factor) er
 		}
 	}
 	key, value := big.key, fmt.Sprint(big.n)
+	if big.shown != 0 {
+		value = fmt.Sprint(big.shown)
+	}
 	if key == "" { // the data set's own size
 		key, value = m.dataKey, m.dataValue
 	}
@@ -232,7 +238,7 @@ type keyedShape struct {
 func (s keyedShape) factors() []factor {
 	fs := make([]factor, len(s.dims))
 	for i, d := range s.dims {
-		fs[i] = factor{d, s.keys[i]}
+		fs[i] = factor{n: d, key: s.keys[i]}
 	}
 	return fs
 }
@@ -277,7 +283,7 @@ func (m *memoryWalk) config(c *Config, limit int) error {
 	if err := m.weights(net, c.Train.Optimizer, "train.optimizer", restoresBest(c)); err != nil {
 		return err
 	}
-	if err := m.activations(net, batch, 1, "a training step's"); err != nil {
+	if err := m.activations(net, batch, 1, "in a training step on a batch"); err != nil {
 		return err
 	}
 	return m.data(c, limit, batch.n)
@@ -308,11 +314,11 @@ func (m *memoryWalk) gan(c *Config, limit int) error {
 	if err := m.weights(disc, g.DiscriminatorOptimizer, "gan.discriminator_optimizer", restore); err != nil {
 		return err
 	}
-	if err := m.activations(gen, batch, 1, "a training step's"); err != nil {
+	if err := m.activations(gen, batch, 1, "in a training step on a batch"); err != nil {
 		return err
 	}
 	// The discriminator sees a real and a generated batch.
-	if err := m.activations(disc, batch, 2, "a training step's (real and generated batch)"); err != nil {
+	if err := m.activations(disc, batch, 2, "in a training step on a real and a generated batch"); err != nil {
 		return err
 	}
 	grid := factor{key: "gan.sample_grid"}
@@ -323,7 +329,7 @@ func (m *memoryWalk) gan(c *Config, limit int) error {
 	m.dims("the sample grid's batch", []factor{grid})
 	// The sample grid: the generator on rows·cols noise vectors, forward only.
 	for _, a := range gen.acts {
-		if err := m.add("the sample grid's "+a.what, bytesPerValue, 1, append([]factor{grid}, a.fs...)...); err != nil {
+		if err := m.add(a.what+" for the sample grid", bytesPerValue, 1, append([]factor{grid}, a.fs...)...); err != nil {
 			return err
 		}
 	}
@@ -410,9 +416,12 @@ func (m *memoryWalk) weights(net *network, o Optimizer, optPath string, restore 
 
 // activations adds a network's activations for times·batch examples.
 func (m *memoryWalk) activations(net *network, batch factor, times float64, what string) error {
+	if batch.shown != 0 {
+		what += fmt.Sprintf(" of %d (all the training examples)", batch.n)
+	}
 	for _, a := range net.acts {
 		fs := append([]factor{batch}, a.fs...)
-		if err := m.add(what+" "+a.what, bytesPerValue, times*activationFactor, fs...); err != nil {
+		if err := m.add(a.what+" "+what, bytesPerValue, times*activationFactor, fs...); err != nil {
 			return err
 		}
 	}
@@ -422,10 +431,10 @@ func (m *memoryWalk) activations(net *network, batch factor, times float64, what
 // batch is the batch size of a step as a factor: the configured one, or all the
 // training examples when there are fewer (Keras's last and only batch).
 func (m *memoryWalk) batch(key string, size, examples int) (factor, error) {
-	f := factor{size, key}
+	f := factor{n: size, key: key}
 	m.dims("every batch", []factor{f})
 	if examples > 0 && examples < size {
-		f.n = examples
+		f.n, f.shown = examples, size
 	}
 	return f, nil
 }
@@ -443,12 +452,12 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 		if d.Dataset == DatasetIMDB {
 			ids := used(n[0]) + used(n[1])
 			return m.add(fmt.Sprintf("the padded ids of %d IMDB reviews (int32)", ids), bytesPerValue, 1,
-				factor{ids, ""}, factor{d.Maxlen, "data.maxlen"})
+				factor{n: ids, key: ""}, factor{n: d.Maxlen, key: "data.maxlen"})
 		}
 		s := imageShapes[d.Dataset]
-		image := []factor{{s[0], ""}, {s[1], ""}, {s[2], ""}}
+		image := []factor{{n: s[0], key: ""}, {n: s[1], key: ""}, {n: s[2], key: ""}}
 		if err := m.add(fmt.Sprintf("the raw %s images (bytes, while they are scaled)", d.Dataset), 1, 1,
-			append([]factor{{n[0] + n[1], ""}}, image...)...); err != nil {
+			append([]factor{{n: n[0] + n[1], key: ""}}, image...)...); err != nil {
 			return err
 		}
 		examples := used(n[0])
@@ -456,12 +465,12 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 			examples += used(n[1])
 		}
 		return m.add(fmt.Sprintf("the scaled pixels of %d %s images", examples, d.Dataset), bytesPerValue, 1,
-			append([]factor{{examples, ""}}, image...)...)
+			append([]factor{{n: examples, key: ""}}, image...)...)
 	}
 	switch d.Format {
 	case FormatImageDirectory:
 		s := d.ImageSizeOrDefault()
-		fs := []factor{{batch, batchKey(c)}, {s[0], "data.image_size"}, {s[1], "data.image_size"}, {d.Channels(), ""}}
+		fs := []factor{{n: batch, key: batchKey(c)}, {n: s[0], key: "data.image_size"}, {n: s[1], key: "data.image_size"}, {n: d.Channels(), key: ""}}
 		if d.Cache != nil && *d.Cache {
 			m.est.Notes = append(m.est.Notes, "data.cache: true holds every decoded image; their number is unknown before the folder is listed")
 		} else {
@@ -470,7 +479,7 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 		return m.add(fmt.Sprintf("%d streamed batches of images", streamBatches), bytesPerValue, streamBatches, fs...)
 	case FormatTextDirectory:
 		m.est.Notes = append(m.est.Notes, "own texts: maxlen int32 ids per file; the number of files is unknown before the folder is listed")
-		return m.add("one padded text (int32 ids)", bytesPerValue, 1, factor{d.Maxlen, "data.maxlen"})
+		return m.add("one padded text (int32 ids)", bytesPerValue, 1, factor{n: d.Maxlen, key: "data.maxlen"})
 	case FormatCSV:
 		m.est.Notes = append(m.est.Notes, "own CSV rows: the number of rows is unknown before the file is read")
 	}
@@ -555,7 +564,7 @@ func tensorFactors(l *Layer, path string, in keyedShape, dims Shape) []factor {
 	args := intArgs(l, path)
 	fs := make([]factor, len(dims))
 	for i, d := range dims {
-		fs[i] = factor{d, dimKey(d, args, in)}
+		fs[i] = factor{n: d, key: dimKey(d, args, in)}
 	}
 	return fs
 }

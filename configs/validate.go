@@ -132,6 +132,7 @@ func (c *checker) train(t *Train) error {
 	checks := []error{
 		c.positive("train.epochs", t.Epochs),
 		c.positive("train.batch_size", t.BatchSize),
+		c.atMostMaxDim("train.batch_size", t.BatchSize),
 	}
 	if t.ValidationData != "" && t.ValidationData != ValidationTest {
 		checks = append(checks, c.bad("train.validation_data", "unknown %q (valid: %q for the test split, or \"\" for none)",
@@ -264,6 +265,10 @@ func (c *checker) gan(g *GAN) error {
 		c.positive("gan.noise_dim", g.NoiseDim),
 		c.atMostMaxDim("gan.noise_dim", g.NoiseDim),
 		c.positive("gan.batch_size", g.BatchSize),
+		c.atMostMaxDim("gan.batch_size", g.BatchSize),
+		c.atMostMaxDim("gan.num_classes", g.NumClasses),
+		c.atMostMaxDim("gan.sample_grid[0]", g.SampleGrid[0]),
+		c.atMostMaxDim("gan.sample_grid[1]", g.SampleGrid[1]),
 		c.positive("gan.epochs", g.Epochs),
 		c.nonNegative("gan.num_classes", g.NumClasses),
 		c.positivePair("gan.sample_grid", g.SampleGrid),
