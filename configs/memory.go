@@ -17,23 +17,47 @@ import (
 //     moving statistics have neither gradient nor slots;
 //   - one training step's activations: every layer's output and what it keeps for the
 //     backward pass (Tensor.Kept: an LSTM's 7 gate values per step, a dropout mask ...),
-//     times the batch size, times activationFactor for the gradients flowing back
-//     through them (a rough factor: TensorFlow frees most of them as it goes);
+//     times the batch size (activationFactor);
 //     a GAN step runs the generator on a batch and the discriminator on a real and a
 //     generated batch;
-//   - the data as the loaders hold it: IMDB's padded int32 ids of both splits; an image
-//     data set's raw bytes (the whole file, while it is scaled) and the float32 pixels
-//     of the examples used; own files only as far as the config tells (see Notes).
+//   - the data as the loaders hold it: IMDB's padded int32 ids of both splits and its
+//     texts while the vocabulary is built (imdbTextBytes); an image data set's raw bytes
+//     (rawImageCopies) and the float32 pixels of the examples used; own files only as
+//     far as the config tells (see Notes).
 //
-// Not counted: TensorFlow's runtime and the Go program themselves (a few hundred MiB,
-// the same for every config), IMDB's texts while the vocabulary is built (the same for
-// every IMDB config) and the kernels' scratch space.
+// Not counted: TensorFlow's runtime and the Go program themselves (about 230 MB with
+// TensorFlow loaded, the same for every config), the Go heap's headroom (the collector
+// lets the heap grow to twice what is live), and the kernels' scratch space. The test
+// TestMemoryEstimateVsRSS (cmd/tfrun) holds the estimate to the measured peak RSS.
 
 // bytesPerValue is the size of a float32, an int32 id.
 const bytesPerValue = 4
 
-// activationFactor covers the gradients that flow back through a step's activations.
-const activationFactor = 2
+// activationFactor is how many times a step holds its forward activations: once, kept
+// for the backward pass; TensorFlow's executor frees each activation gradient once its
+// layer's gradient is computed, so they add about one layer's worth, not a second copy
+// (measured: a factor of 2 put gan_mnist's estimate above its peak RSS).
+const activationFactor = 1
+
+// imdbTextBytes is what the IMDB loader holds besides the ids while it builds the
+// vocabulary: the 25,000 training reviews' texts and tokens (Go strings), the same for
+// every IMDB config. Measured on 2026-12-06 as the peak RSS of a -limit 256 run of an
+// Embedding(20000, 1) → GlobalAveragePooling1D → Dense model minus that of a process
+// with TensorFlow loaded and nothing built: 515 MB − 233 MB = 282 MB.
+const imdbTextBytes = 270 << 20
+
+// rawImageCopies is how many copies of an image data set's raw bytes a run holds at
+// its peak: a load holds the decoded files and the training images concatenated from
+// them (2); a classifier loads the file twice, for its training and its test split, and
+// the first load's copies are not always collected before the second's peak (3;
+// measured: cifar_classifier's peak RSS minus the baseline was 1.8 times an estimate
+// that counted 2).
+func rawImageCopies(task string) float64 {
+	if task == TaskClassifier {
+		return 3
+	}
+	return 2
+}
 
 // Examples of the built-in data sets (train, test), as the loaders read them.
 var builtinExamples = map[string][2]int{
@@ -450,13 +474,15 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 	}
 	if n, ok := builtinExamples[d.Dataset]; ok && !d.Own() {
 		if d.Dataset == DatasetIMDB {
+			m.est.Terms = append(m.est.Terms, MemoryTerm{What: "IMDB's training reviews and their tokens while the vocabulary is built",
+				Key: "data.dataset", Value: d.Dataset, Bytes: imdbTextBytes})
 			ids := used(n[0]) + used(n[1])
 			return m.add(fmt.Sprintf("the padded ids of %d IMDB reviews (int32)", ids), bytesPerValue, 1,
 				factor{n: ids, key: ""}, factor{n: d.Maxlen, key: "data.maxlen"})
 		}
 		s := imageShapes[d.Dataset]
 		image := []factor{{n: s[0], key: ""}, {n: s[1], key: ""}, {n: s[2], key: ""}}
-		if err := m.add(fmt.Sprintf("the raw %s images (bytes, while they are scaled)", d.Dataset), 1, 1,
+		if err := m.add(fmt.Sprintf("the raw %s images (bytes, read and concatenated)", d.Dataset), 1, rawImageCopies(c.Task),
 			append([]factor{{n: n[0] + n[1], key: ""}}, image...)...); err != nil {
 			return err
 		}
