@@ -9,14 +9,20 @@ import (
 )
 
 // MachineMemory returns the memory this process may use, in bytes, and where the figure
-// comes from: /proc/meminfo's MemTotal, or the cgroup's memory.max (cgroup v2) when that
-// is a number and lower. ok is false where neither can be read (not Linux): no memory
+// comes from: /proc/meminfo's MemTotal, or the cgroup's limit when that is a number and
+// lower (cgroup v2's memory.max; v1's memory.limit_in_bytes, whose "no limit" is a number
+// far above any MemTotal). ok is false where none can be read (not Linux): no memory
 // check is made then.
 func MachineMemory() (bytes int64, where string, ok bool) {
 	total, ok := memTotal("/proc/meminfo")
 	where = "MemTotal in /proc/meminfo"
-	if limit, lok := cgroupLimit("/sys/fs/cgroup/memory.max"); lok && (!ok || limit < total) {
-		total, where, ok = limit, "the cgroup's memory.max", true
+	for _, cg := range []struct{ path, name string }{
+		{"/sys/fs/cgroup/memory.max", "the cgroup's memory.max"},
+		{"/sys/fs/cgroup/memory/memory.limit_in_bytes", "the cgroup's memory.limit_in_bytes"},
+	} {
+		if limit, lok := cgroupLimit(cg.path); lok && (!ok || limit < total) {
+			total, where, ok = limit, cg.name, true
+		}
 	}
 	return total, where, ok
 }
@@ -41,7 +47,7 @@ func memTotal(path string) (int64, bool) {
 	return 0, false
 }
 
-// cgroupLimit reads a cgroup v2 memory.max: a number of bytes, or "max" (no limit).
+// cgroupLimit reads a cgroup memory limit: a number of bytes, or "max" (v2: no limit).
 func cgroupLimit(path string) (int64, bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
