@@ -386,7 +386,7 @@ func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, lo
 			countSums[name] = make([]float64, dims[0])
 		}
 	}
-	idx := make([]int, 0, batchSize)
+	idx := make([]int, 0, min(batchSize, hi-lo)) // a batch_size beyond the data is one batch
 	for start := lo; start < hi; start += batchSize {
 		idx = idx[:0]
 		for i := start; i < min(start+batchSize, hi); i++ {

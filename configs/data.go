@@ -88,6 +88,7 @@ func init() {
 			return firstErr([]error{
 				c.positiveWhy("data.num_words", d.NumWords, "the vocabulary keeps indices below num_words, as imdb.load_data num_words"),
 				c.positiveWhy("data.maxlen", d.Maxlen, "texts are padded or truncated to maxlen tokens, as pad_sequences maxlen"),
+				c.atMostMaxDim("data.maxlen", d.Maxlen),
 			})
 		},
 	})

@@ -62,6 +62,53 @@ func rnnShape(l *Layer, in Shape) (Shape, error) {
 	return Shape{l.Int("units")}, nil
 }
 
+// rnnWeights are the variables of a recurrent layer with gates gates: kernel
+// [features, gates·units], recurrent_kernel [units, gates·units] and bias [gates·units].
+func rnnWeights(gates int) func(l *Layer, in Shape) []Tensor {
+	return func(l *Layer, in Shape) []Tensor {
+		u := l.Int("units")
+		w := []Tensor{
+			{Name: "kernel", Dims: gateDims(in[len(in)-1], gates, u)},
+			{Name: "recurrent_kernel", Dims: gateDims(u, gates, u)},
+		}
+		if l.Bool("use_bias") {
+			w = append(w, Tensor{Name: "bias", Dims: gateDims(1, gates, u)})
+		}
+		return w
+	}
+}
+
+// gateDims is [rows, gates·units], as factors (a gates of 1 left out).
+func gateDims(rows, gates, units int) Shape {
+	dims := Shape{}
+	if rows != 1 {
+		dims = append(dims, rows)
+	}
+	if gates != 1 {
+		dims = append(dims, gates)
+	}
+	return append(dims, units)
+}
+
+// rnnKept is what a recurrent layer keeps for its gradient: perStep values of units at
+// every step, and its input.
+func rnnKept(perStep int) func(l *Layer, in, out Shape) []Tensor {
+	return func(l *Layer, in, out Shape) []Tensor {
+		return []Tensor{
+			{Name: "states", Dims: Shape{perStep, in[0], l.Int("units")}},
+			{Name: "input", Dims: in},
+		}
+	}
+}
+
+// withBias adds a bias of n values to weights when the layer has use_bias.
+func withBias(l *Layer, n int, weights ...Tensor) []Tensor {
+	if l.Bool("use_bias") {
+		weights = append(weights, Tensor{Name: "bias", Dims: Shape{n}})
+	}
+	return weights
+}
+
 // globalPoolShape is a global pooling layer's output: the channels, after as many ones as
 // pooled axes with keepdims; rank is the input's rank.
 func globalPoolShape(l *Layer, in Shape, rank int, want string) (Shape, error) {

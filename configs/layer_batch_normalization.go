@@ -23,5 +23,17 @@ func init() {
 			return in, nil
 		},
 		Example: Shape{4, 4, 3},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			c := Shape{in[len(in)-1]}
+			var w []Tensor
+			if l.Bool("scale") {
+				w = append(w, Tensor{Name: "gamma", Dims: c})
+			}
+			if l.Bool("center") {
+				w = append(w, Tensor{Name: "beta", Dims: c})
+			}
+			return append(w, Tensor{Name: "moving_mean", Dims: c, Frozen: true}, Tensor{Name: "moving_variance", Dims: c, Frozen: true})
+		},
+		Kept: func(l *Layer, in, out Shape) []Tensor { return []Tensor{{Name: "normalized", Dims: in}} },
 	})
 }

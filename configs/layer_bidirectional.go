@@ -40,10 +40,34 @@ func init() {
 				return nil, err
 			}
 			if l.String("merge_mode") == MergeConcat {
-				out[len(out)-1] *= 2
+				n, ok := mulInt(out[len(out)-1], 2)
+				if !ok {
+					return nil, argErr("layer.units", "%d: both directions' outputs concatenated overflow int64", out[len(out)-1])
+				}
+				out[len(out)-1] = n
 			}
 			return out, nil
 		},
 		Example: Shape{3, 2},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			return bothDirections(l.Wrapped().Spec().Weights(l.Wrapped(), in))
+		},
+		Kept: func(l *Layer, in, out Shape) []Tensor {
+			w := l.Wrapped()
+			wout, _ := w.OutputShape(in, false)
+			return bothDirections(append(w.Spec().Kept(w, in, wout), Tensor{Name: "output", Dims: wout}))
+		},
 	})
+}
+
+// bothDirections are a wrapped layer's tensors for its forward and its backward copy.
+func bothDirections(ts []Tensor) []Tensor {
+	var out []Tensor
+	for _, dir := range []string{"forward_", "backward_"} {
+		for _, t := range ts {
+			t.Name = dir + t.Name
+			out = append(out, t)
+		}
+	}
+	return out
 }

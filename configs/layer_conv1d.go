@@ -27,5 +27,8 @@ func init() {
 			return Shape{n, l.Int("filters")}, nil
 		},
 		Example: Shape{10, 4},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			return withBias(l, l.Int("filters"), Tensor{Name: "kernel", Dims: Shape{l.Int("kernel_size"), in[1], l.Int("filters")}})
+		},
 	})
 }

@@ -25,5 +25,9 @@ func init() {
 			return window2D(in, l.Pair("kernel_size"), l.Pair("strides"), l.String("padding"), l.Int("filters"), "kernel_size")
 		},
 		Example: Shape{8, 8, 2},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			k := l.Pair("kernel_size")
+			return withBias(l, l.Int("filters"), Tensor{Name: "kernel", Dims: Shape{k[0], k[1], in[2], l.Int("filters")}})
+		},
 	})
 }

@@ -14,8 +14,17 @@ func init() {
 				return nil, shapeErr(in, "(None, height, width, channels)")
 			}
 			k, st, p := l.Pair("kernel_size"), l.Pair("strides"), l.String("padding")
-			return Shape{deconvLength(in[0], k[0], st[0], p), deconvLength(in[1], k[1], st[1], p), l.Int("filters")}, nil
+			h, okH := deconvLength(in[0], k[0], st[0], p)
+			w, okW := deconvLength(in[1], k[1], st[1], p)
+			if !okH || !okW {
+				return nil, argErr("strides", "%v: the output of the input image %v overflows int64: more than TensorFlow can represent", st, in)
+			}
+			return Shape{h, w, l.Int("filters")}, nil
 		},
 		Example: Shape{4, 4, 2},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			k := l.Pair("kernel_size")
+			return withBias(l, l.Int("filters"), Tensor{Name: "kernel", Dims: Shape{k[0], k[1], l.Int("filters"), in[2]}})
+		},
 	})
 }

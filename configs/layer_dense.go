@@ -24,5 +24,8 @@ func init() {
 			return append(out, l.Int("units")), nil
 		},
 		Example: Shape{6},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			return withBias(l, l.Int("units"), Tensor{Name: "kernel", Dims: Shape{in[len(in)-1], l.Int("units")}})
+		},
 	})
 }

@@ -12,5 +12,6 @@ func init() {
 			rateArg("fraction dropped"),
 		},
 		Example: Shape{4, 3},
+		Kept:    func(l *Layer, in, out Shape) []Tensor { return []Tensor{{Name: "mask", Dims: in}} },
 	})
 }

@@ -20,5 +20,8 @@ func init() {
 			return append(append(Shape{}, in...), l.Int("output_dim")), nil
 		},
 		Example: Shape{5},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			return []Tensor{{Name: "embeddings", Dims: Shape{l.Int("input_dim"), l.Int("output_dim")}}}
+		},
 	})
 }

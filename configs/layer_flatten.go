@@ -9,7 +9,11 @@ func init() {
 		Doc:    "flattens each example",
 		Shapes: "[d1, d2, ...] → [d1·d2·...]",
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
-			return Shape{in.size()}, nil
+			n, err := in.checkedSize()
+			if err != nil {
+				return nil, err
+			}
+			return Shape{n}, nil
 		},
 		Example: Shape{3, 2, 2},
 	})

@@ -21,5 +21,15 @@ func init() {
 		Args:        args,
 		OutputShape: rnnShape,
 		Example:     Shape{3, 2},
+		Weights: func(l *Layer, in Shape) []Tensor {
+			w := rnnWeights(3)(l, in)
+			if l.Bool("use_bias") && l.Bool("reset_after") {
+				w[len(w)-1].Dims = Shape{2, 3, l.Int("units")} // input and recurrent biases
+			}
+			return w
+		},
+		// The unrolled cell keeps, per step, the gates z and r, the candidate, the
+		// recurrent product and the state (roughly).
+		Kept: rnnKept(6),
 	})
 }

@@ -23,5 +23,9 @@ func init() {
 		Args:        args,
 		OutputShape: rnnShape,
 		Example:     Shape{3, 2},
+		Weights:     rnnWeights(4),
+		// BlockLSTMV2 keeps i, cs, f, o, ci, co and h of every step for BlockLSTMGradV2,
+		// and the input transposed to time-major.
+		Kept: rnnKept(7),
 	})
 }

@@ -34,22 +34,29 @@ func init() {
 		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			out := l.Ints("target_shape")
+			size, err := in.checkedSize()
+			if err != nil {
+				return nil, err
+			}
 			known, unknown := 1, -1
 			for i, d := range out {
 				if d == -1 {
 					unknown = i
-				} else {
-					known *= d
+					continue
+				}
+				var ok bool
+				if known, ok = mulInt(known, d); !ok {
+					return nil, argErr("target_shape", "%v: its elements overflow int64: more than TensorFlow can represent", out)
 				}
 			}
 			if unknown >= 0 {
-				if in.size()%known != 0 {
-					return nil, argErr("target_shape", "%v cannot hold the %d elements of the input %v", out, in.size(), in)
+				if size%known != 0 {
+					return nil, argErr("target_shape", "%v cannot hold the %d elements of the input %v", out, size, in)
 				}
-				out[unknown] = in.size() / known
+				out[unknown] = size / known
 			}
-			if Shape(out).size() != in.size() {
-				return nil, argErr("target_shape", "%v holds %d elements, the input %v has %d", out, Shape(out).size(), in, in.size())
+			if n, _ := Shape(out).checkedSize(); n != size {
+				return nil, argErr("target_shape", "%v holds %d elements, the input %v has %d", out, n, in, size)
 			}
 			return out, nil
 		},

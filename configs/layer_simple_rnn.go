@@ -19,5 +19,7 @@ func init() {
 		Args:        args,
 		OutputShape: rnnShape,
 		Example:     Shape{3, 2},
+		Weights:     rnnWeights(1),
+		Kept:        rnnKept(2), // the pre-activation and the state of every step
 	})
 }

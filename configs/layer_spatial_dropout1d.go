@@ -16,5 +16,6 @@ func init() {
 			return in, nil
 		},
 		Example: Shape{5, 3},
+		Kept:    func(l *Layer, in, out Shape) []Tensor { return []Tensor{{Name: "mask", Dims: in}} },
 	})
 }

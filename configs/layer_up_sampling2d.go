@@ -18,7 +18,12 @@ func init() {
 				return nil, shapeErr(in, "(None, height, width, channels)")
 			}
 			s := l.Pair("size")
-			return Shape{s[0] * in[0], s[1] * in[1], in[2]}, nil
+			h, okH := mulInt(s[0], in[0])
+			w, okW := mulInt(s[1], in[1])
+			if !okH || !okW {
+				return nil, argErr("size", "%v: the output of the input image %v overflows int64: more than TensorFlow can represent", s, in)
+			}
+			return Shape{h, w, in[2]}, nil
 		},
 		Example: Shape{3, 4, 2},
 	})

@@ -98,6 +98,21 @@ func mustOptimizer(typ string) Optimizer {
 	return o
 }
 
+// Slots is the number of slot variables the optimizer keeps per trainable weight, as
+// graphs builds them: Adam m and v; RMSprop rms and momentum (ResourceApplyRMSProp
+// takes a momentum accumulator even at momentum 0); SGD momentum, when momentum > 0.
+func (o Optimizer) Slots() int {
+	switch o.Type {
+	case OptimizerAdam, OptimizerRMSprop:
+		return 2
+	case OptimizerSGD:
+		if o.Momentum != 0 {
+			return 1
+		}
+	}
+	return 0
+}
+
 // optimizer checks o; path is its key path, e.g. "train.optimizer".
 func (c *checker) optimizer(path string, o *Optimizer) error {
 	at := func(key string) string { return path + "." + key }

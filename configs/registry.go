@@ -49,6 +49,25 @@ type LayerSpec struct {
 	// Example is an input shape the layer takes with its defaults (ids when TakesIDs),
 	// for the reference and the tests that build every layer.
 	Example Shape
+	// Weights are the layer's variables for an input of shape in, with the names and
+	// layouts the builder gives them (kernel, recurrent_kernel, bias, ...); nil for a
+	// layer without any. The memory estimate (memory.go) reads them.
+	Weights func(l *Layer, in Shape) []Tensor
+	// Kept are the tensors per example that a training step keeps for the backward pass
+	// besides the layer's output (a fused LSTM's gates at every step, a dropout mask);
+	// nil for none. The memory estimate reads them.
+	Kept func(l *Layer, in, out Shape) []Tensor
+}
+
+// Tensor is a tensor a layer holds, for the memory estimate: its name and its dims, a
+// product of factors (a constant factor such as an LSTM's 4 gates is one of the dims,
+// so no dim is ever computed by an overflowing product).
+type Tensor struct {
+	Name string
+	Dims Shape
+	// Frozen marks a variable without gradient or optimizer slots (BatchNormalization's
+	// moving statistics).
+	Frozen bool
 }
 
 // ArgKind is the type of a layer argument's value.
@@ -295,7 +314,16 @@ func (c *checker) arg(at string, a Arg, v any) error {
 		if len(a.IntChoices) > 0 && !slices.Contains(a.IntChoices, x) {
 			return c.bad(at, "%d: not supported (valid: %s)%s", x, joinInts(a.IntChoices), note)
 		}
+		if err := c.atMostMaxDim(at, x); err != nil {
+			return err
+		}
 		return c.bound(at, a.Bound, float64(x), fmt.Sprint(x))
+	case []int:
+		for i, n := range x {
+			if err := c.atMostMaxDim(indexPath(at, i), n); err != nil {
+				return err
+			}
+		}
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return c.bad(at, "must be finite, got %g", x)
@@ -311,6 +339,9 @@ func (c *checker) arg(at string, a Arg, v any) error {
 	case [2]int:
 		if a.Bound == Positive && (x[0] <= 0 || x[1] <= 0) {
 			return c.bad(at, "must be > 0, got [%d, %d]", x[0], x[1])
+		}
+		if err := c.atMostMaxDim(at, max(x[0], x[1])); err != nil {
+			return err
 		}
 	case *Layer:
 		if x == nil {

@@ -19,14 +19,6 @@ func (s Shape) String() string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-func (s Shape) size() int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
-}
-
 // imageShapes are the image data sets' shapes (channels-last).
 var imageShapes = map[string]Shape{
 	DatasetMNIST:        {28, 28, 1},
@@ -72,13 +64,34 @@ func (l *Layer) OutputShape(in Shape, ids bool) (Shape, error) {
 // output is floats unless the stack is empty.
 func (c *checker) stack(path string, ls []Layer, first int, in Shape, ids bool) (Shape, bool, error) {
 	for i := range ls {
+		p := indexPath(path, first+i)
 		out, err := ls[i].OutputShape(in, ids)
 		if err != nil {
-			return nil, false, c.shapeError(indexPath(path, first+i), &ls[i], err)
+			return nil, false, c.shapeError(p, &ls[i], err)
+		}
+		if err := c.dimsFit(p, &ls[i], in, out); err != nil {
+			return nil, false, err
 		}
 		in, ids = out, false
 	}
 	return in, ids, nil
+}
+
+// dimsFit refuses an output dimension beyond maxDim, the largest tfrun's graphs take,
+// at the key it comes from (the layer's argument of that value, or the largest one),
+// before a later layer trips over it.
+func (c *checker) dimsFit(path string, l *Layer, in, out Shape) error {
+	for i, d := range out {
+		if d <= maxDim {
+			continue
+		}
+		key := outputKeys(l, path, keyedShape{in, make([]string, len(in))}, out)[i]
+		if key == "" {
+			key = path
+		}
+		return c.bad(key, "%s output %v has a dimension of %d; tfrun's graphs take dimensions up to %d (int32)", l.Type, out, d, maxDim)
+	}
+	return nil
 }
 
 // shapeError reports a layer's shape error at its path (or its argument's).
@@ -107,7 +120,11 @@ func (c *checker) networkShape(path string, n *Network, conditional bool, in Sha
 	if len(label) != len(input) || !slices.Equal(label[:len(label)-1], input[:len(input)-1]) {
 		return nil, c.bad(path+".layers[0]", "Concatenate: the label branch gives %v, the input branch %v; all but the last axis must match", label, input)
 	}
-	joined := append(slices.Clone(input[:len(input)-1]), input[len(input)-1]+label[len(label)-1])
+	channels, ok := addInt(input[len(input)-1], label[len(label)-1])
+	if !ok {
+		return nil, c.bad(path+".layers[0]", "Concatenate: joining %v and %v overflows int64", input, label)
+	}
+	joined := append(slices.Clone(input[:len(input)-1]), channels)
 	out, _, err := c.stack(path+".layers", n.Layers[1:], 1, joined, false)
 	return out, err
 }
@@ -118,9 +135,10 @@ func (c *checker) networkShape(path string, n *Network, conditional bool, in Sha
 // window of size k moved by stride over n steps.
 func convLength(n, k, stride int, padding string) int {
 	switch padding {
-	case PaddingSame:
-		return (n + stride - 1) / stride
-	case PaddingCausal:
+	case PaddingSame, PaddingCausal: // ⌈n/stride⌉, without n + stride − 1 overflowing
+		if n <= 0 {
+			return 0
+		}
 		return (n-1)/stride + 1
 	}
 	if n < k {
@@ -129,12 +147,14 @@ func convLength(n, k, stride int, padding string) int {
 	return (n-k)/stride + 1
 }
 
-// deconvLength is Keras's deconv_output_length without output_padding.
-func deconvLength(n, k, stride int, padding string) int {
-	if padding == PaddingSame {
-		return n * stride
+// deconvLength is Keras's deconv_output_length without output_padding; false when it
+// overflows int64.
+func deconvLength(n, k, stride int, padding string) (int, bool) {
+	out, ok := mulInt(n, stride)
+	if !ok || padding == PaddingSame {
+		return out, ok
 	}
-	return n*stride + max(k-stride, 0)
+	return addInt(out, max(k-stride, 0))
 }
 
 // window2D is the output shape of a 2-D convolution or pooling over an image in

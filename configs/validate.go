@@ -11,8 +11,11 @@ import (
 // range, and the parts consistent with each other (a val_loss monitor needs validation, a
 // binary_crossentropy model ends in one sigmoid unit, an IMDB Embedding covers num_words).
 // It returns the first problem as an [*Error] wrapping [ErrBadValue] (or [ErrMissingKey]
-// for a missing section), in file order. Load calls it; call it yourself on a Config built
-// or changed in Go.
+// for a missing section), in file order. Last it checks sizes: no tensor the run would
+// build may have more elements than TensorFlow counts (int64) or a dimension beyond
+// tfrun's int32, and the run's memory estimate (EstimateMemory, all the data) must fit
+// this machine (MachineMemory). Load calls it; call it yourself on a Config built or
+// changed in Go.
 func (c *Config) Validate() error {
 	ch := &checker{file: c.File}
 	if c.Name == "" {
@@ -62,10 +65,13 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	return firstErr([]error{
+	if err := firstErr([]error{
 		ch.positive("checkpoint.every", c.Checkpoint.Every),
 		ch.positive("checkpoint.keep", c.Checkpoint.Keep),
-	})
+	}); err != nil {
+		return err
+	}
+	return c.checkSizes()
 }
 
 // numClasses returns the number of label classes of a data set.
@@ -110,6 +116,14 @@ func (c *checker) data(d *Data, task string) error {
 	if d.Maxlen <= 0 {
 		return c.bad("data.maxlen", "must be > 0 for dataset imdb (Keras pad_sequences maxlen), got %d", d.Maxlen)
 	}
+	return c.atMostMaxDim("data.maxlen", d.Maxlen)
+}
+
+// atMostMaxDim refuses a dimension beyond maxDim, the largest tfrun's graphs take.
+func (c *checker) atMostMaxDim(key string, n int) error {
+	if n > maxDim {
+		return c.bad(key, "%d: tfrun's graphs take sizes up to %d (int32)", n, maxDim)
+	}
 	return nil
 }
 
@@ -118,6 +132,7 @@ func (c *checker) train(t *Train) error {
 	checks := []error{
 		c.positive("train.epochs", t.Epochs),
 		c.positive("train.batch_size", t.BatchSize),
+		c.atMostMaxDim("train.batch_size", t.BatchSize),
 	}
 	if t.ValidationData != "" && t.ValidationData != ValidationTest {
 		checks = append(checks, c.bad("train.validation_data", "unknown %q (valid: %q for the test split, or \"\" for none)",
@@ -248,7 +263,12 @@ func (c *checker) ownDataValidation(cfg *Config) error {
 func (c *checker) gan(g *GAN) error {
 	checks := []error{
 		c.positive("gan.noise_dim", g.NoiseDim),
+		c.atMostMaxDim("gan.noise_dim", g.NoiseDim),
 		c.positive("gan.batch_size", g.BatchSize),
+		c.atMostMaxDim("gan.batch_size", g.BatchSize),
+		c.atMostMaxDim("gan.num_classes", g.NumClasses),
+		c.atMostMaxDim("gan.sample_grid[0]", g.SampleGrid[0]),
+		c.atMostMaxDim("gan.sample_grid[1]", g.SampleGrid[1]),
 		c.positive("gan.epochs", g.Epochs),
 		c.nonNegative("gan.num_classes", g.NumClasses),
 		c.positivePair("gan.sample_grid", g.SampleGrid),
