@@ -6,7 +6,7 @@
 // layout of third_party/libtensorflow-gpu works without LD_LIBRARY_PATH. Exit status 1
 // when a library other than the driver's libcuda.so.1 cannot be opened.
 //
-// Build: g++ -o dso_check dso_check.cc -ldl -Wl,-rpath,<lib>   Run: dso_check <lib dir>
+// Build: g++ -o dso_check dso_check.cc -ldl   Run: dso_check <libtensorflow-gpu>/lib
 #include <dlfcn.h>
 #include <link.h>
 
