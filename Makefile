@@ -189,3 +189,58 @@ env:
 
 clean:
 	rm -rf bin runs
+
+# The GPU build (#20; not part of `make test`): TensorFlow 2.18.0's CUDA build of the same C
+# library and the CUDA 12.5 / cuDNN 9.3 libraries `tensorflow[and-cuda]` pins, fetched once
+# into third_party/libtensorflow-gpu/ (2.4 GB of sha256-pinned wheels, 3.8 GB unpacked;
+# third_party/libtensorflow-gpu.sh; LIBTENSORFLOW_GPU_WHEELS=DIR keeps the wheels in DIR),
+# and bin/tfrun-gpu linked to it. TensorFlow finds the CUDA libraries through its own
+# RUNPATH ($ORIGIN/../nvidia/<pkg>/lib): no LD_LIBRARY_PATH. A GPU needs the NVIDIA driver
+# (libcuda.so.1, not part of the wheels); without one bin/tfrun-gpu trains on the CPU.
+GPU_LIBTENSORFLOW_DIR ?= $(CURDIR)/third_party/libtensorflow-gpu
+GPU_BIN := bin/tfrun-gpu
+GPU_CGO = CGO_CFLAGS="-I$(GPU_LIBTENSORFLOW_DIR)/include" CGO_LDFLAGS="-L$(GPU_LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpath,$(GPU_LIBTENSORFLOW_DIR)/lib"
+ifeq ($(GPU_LIBTENSORFLOW_DIR),$(CURDIR)/third_party/libtensorflow-gpu)
+GPU_STAMP := $(GPU_LIBTENSORFLOW_DIR)/.complete
+else
+GPU_STAMP :=
+endif
+GPU_CHECK_DIR := bin/gpu-check
+
+.PHONY: libtensorflow-gpu build-gpu env-gpu gpu-cpu-check gpu-check
+
+libtensorflow-gpu: $(GPU_STAMP)
+
+$(CURDIR)/third_party/libtensorflow-gpu/.complete: third_party/libtensorflow-gpu.sh
+	third_party/libtensorflow-gpu.sh
+
+build-gpu: libtensorflow-gpu
+	$(GPU_CGO) $(GO) build -o $(GPU_BIN) ./cmd/tfrun
+
+# Like env, for building or testing by hand against the GPU library:
+# eval "$$(make -s env-gpu)" && go test ./graphs
+env-gpu:
+	@echo export CGO_CFLAGS='"-I$(GPU_LIBTENSORFLOW_DIR)/include"'
+	@echo export CGO_LDFLAGS='"-L$(GPU_LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpath,$(GPU_LIBTENSORFLOW_DIR)/lib"'
+
+# The GPU build trains on a CPU as the CPU build does: GPU_CPU_CHECK_CONFIG for 2 epochs on
+# 1,000 examples with bin/tfrun and bin/tfrun-gpu (oneDNN off in both), every number of
+# history.json and metrics.json but the timings within GPU_CPU_CHECK_TOL·(1+|x|). On a
+# machine without a GPU (on one with a GPU the CUDA build runs other kernels).
+GPU_CPU_CHECK_CONFIG ?= configs/imdb_lstm.yaml
+GPU_CPU_CHECK_TOL ?= 1e-5
+
+gpu-cpu-check: build build-gpu
+	third_party/gpu/cpu_check.sh $(BIN) $(GPU_BIN) $(GPU_CPU_CHECK_CONFIG) 2 1000 $(GPU_CPU_CHECK_TOL) $(GPU_CHECK_DIR)/cpu-check
+
+# For a machine with a GPU: TensorFlow's own loader opens each CUDA library it uses
+# (third_party/gpu/dso_check.cc: the path each resolves to), then one training step of each
+# shipped config with log_device_placement, summed up per device
+# (third_party/gpu/gpu_check.sh). GPU_CHECK_CONFIGS narrows the configs.
+GPU_CHECK_CONFIGS ?=
+
+gpu-check: build-gpu
+	mkdir -p $(GPU_CHECK_DIR)
+	$(CXX) -O1 -o $(GPU_CHECK_DIR)/dso-check third_party/gpu/dso_check.cc -ldl
+	$(GPU_CHECK_DIR)/dso-check $(GPU_LIBTENSORFLOW_DIR)/lib 2> $(GPU_CHECK_DIR)/dso-check.log
+	third_party/gpu/gpu_check.sh $(GPU_BIN) $(GPU_CHECK_DIR)/placements $(GPU_CHECK_CONFIGS)

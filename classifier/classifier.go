@@ -240,7 +240,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		}
 		return c, nil
 	}
-	if c.sess, err = graphs.StartSessionWith(g, sessionThreads(spec.Layers, spec.Threads)); err != nil {
+	if c.sess, err = graphs.StartSessionWith(g, sessionThreads(spec.Layers, spec.Threads, g.Platform())); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -525,7 +525,11 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, assemble.ModelError(fmt.Errorf("%s: model.%w", cfg.File, err))
 	}
-	assemble.ChooseLSTMImplementations(layers, cfg.Train.BatchSize)
+	p, err := graphs.LocalPlatform()
+	if err != nil {
+		return nil, err
+	}
+	chooseLSTMs(layers, cfg.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,

@@ -3,6 +3,7 @@ package classifier
 import (
 	"runtime"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/graphs"
 )
@@ -18,11 +19,13 @@ import (
 // two inter-op threads, 1,108 with TensorFlow's choice, 765 with two intra-op threads
 // and one inter-op; the fused-kernel and convolutional models were slower that way
 // (imdb_cnn_lstm 1,046 vs 1,332, dcgan_mnist 133 vs 169), so they keep TensorFlow's choice.
-func sessionThreads(layers []builders.Layer, threads int) graphs.SessionOptions {
+// On a platform with a GPU, where that measurement says nothing (and chooseLSTMs leaves
+// LSTMs fused), TensorFlow chooses.
+func sessionThreads(layers []builders.Layer, threads int, p graphs.Platform) graphs.SessionOptions {
 	if threads > 0 {
 		return graphs.SessionOptions{IntraOpThreads: threads, InterOpThreads: min(threads, 2)}
 	}
-	if hasUnrolledLSTM(layers) {
+	if !p.GPU() && hasUnrolledLSTM(layers) {
 		return graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: runtime.NumCPU()}
 	}
 	return graphs.SessionOptions{}
@@ -40,4 +43,16 @@ func hasUnrolledLSTM(layers []builders.Layer) bool {
 		}
 	}
 	return false
+}
+
+// chooseLSTMs gives every LSTM its implementation for the run's batch size on platform p:
+// on a CPU the faster one measured there (assemble.ChooseLSTMImplementations: the unrolled
+// cell above builders.LSTMFusedMaxBatch); on a GPU TensorFlow's fused BlockLSTMV2, which
+// has GPU kernels, where an unrolled cell would be thousands of small kernel launches
+// (an LSTM left at "" is fused in float32). A config's explicit implementation is kept.
+func chooseLSTMs(layers []builders.Layer, batchSize int, p graphs.Platform) {
+	if p.GPU() {
+		return
+	}
+	assemble.ChooseLSTMImplementations(layers, batchSize)
 }

@@ -8,6 +8,15 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
+// The devices the choices are made for: a CPU only, and a CPU with a GPU.
+var (
+	cpu = graphs.Platform{Devices: []graphs.Device{{Name: "/job:localhost/replica:0/task:0/device:CPU:0", Type: "CPU"}}}
+	gpu = graphs.Platform{CUDA: true, Devices: []graphs.Device{
+		{Name: "/job:localhost/replica:0/task:0/device:CPU:0", Type: "CPU"},
+		{Name: "/job:localhost/replica:0/task:0/device:GPU:0", Type: "GPU"},
+	}}
+)
+
 func TestSessionThreads(t *testing.T) {
 	lstm := func(impl string) builders.Layer {
 		l := builders.NewLSTM("lstm", 4)
@@ -20,18 +29,58 @@ func TestSessionThreads(t *testing.T) {
 		name    string
 		layers  []builders.Layer
 		threads int
+		gpu     bool
 		want    graphs.SessionOptions
 	}{
-		{"fused LSTM, TensorFlow's choice", []builders.Layer{lstm(builders.LSTMFused)}, 0, graphs.SessionOptions{}},
-		{"unrolled LSTM", []builders.Layer{builders.NewDropout("d", 0.1), lstm(builders.LSTMUnrolled)}, 0,
+		{"fused LSTM, TensorFlow's choice", []builders.Layer{lstm(builders.LSTMFused)}, 0, false, graphs.SessionOptions{}},
+		{"unrolled LSTM", []builders.Layer{builders.NewDropout("d", 0.1), lstm(builders.LSTMUnrolled)}, 0, false,
 			graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
-		{"unrolled LSTM in a Bidirectional", []builders.Layer{bi}, 0, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
-		{"-threads 1 wins", []builders.Layer{lstm(builders.LSTMUnrolled)}, 1, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1}},
-		{"-threads 4", []builders.Layer{lstm(builders.LSTMUnrolled)}, 4, graphs.SessionOptions{IntraOpThreads: 4, InterOpThreads: 2}},
-		{"no LSTM", []builders.Layer{builders.NewDropout("d", 0.1)}, 0, graphs.SessionOptions{}},
+		{"unrolled LSTM in a Bidirectional", []builders.Layer{bi}, 0, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
+		{"-threads 1 wins", []builders.Layer{lstm(builders.LSTMUnrolled)}, 1, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1}},
+		{"-threads 4", []builders.Layer{lstm(builders.LSTMUnrolled)}, 4, false, graphs.SessionOptions{IntraOpThreads: 4, InterOpThreads: 2}},
+		{"no LSTM", []builders.Layer{builders.NewDropout("d", 0.1)}, 0, false, graphs.SessionOptions{}},
+		{"unrolled LSTM on a GPU, TensorFlow's choice", []builders.Layer{lstm(builders.LSTMUnrolled)}, 0, true, graphs.SessionOptions{}},
+		{"-threads 2 on a GPU", []builders.Layer{lstm(builders.LSTMUnrolled)}, 2, true, graphs.SessionOptions{IntraOpThreads: 2, InterOpThreads: 2}},
 	} {
-		if got := sessionThreads(tt.layers, tt.threads); got != tt.want {
+		p := cpu
+		if tt.gpu {
+			p = gpu
+		}
+		if got := sessionThreads(tt.layers, tt.threads, p); got != tt.want {
 			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// On a CPU a large batch unrolls the LSTM (the faster there); on a GPU it stays
+// TensorFlow's fused kernel ("" builds BlockLSTMV2 in float32); a config's own choice
+// stays either way.
+func TestChooseLSTMs(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		set   string
+		batch int
+		p     graphs.Platform
+		want  string
+	}{
+		{"CPU batch 32", "", 32, cpu, builders.LSTMFused},
+		{"CPU batch 512", "", 512, cpu, builders.LSTMUnrolled},
+		{"GPU batch 512", "", 512, gpu, ""},
+		{"GPU batch 32", "", 32, gpu, ""},
+		{"GPU, the config's unrolled", builders.LSTMUnrolled, 512, gpu, builders.LSTMUnrolled},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := builders.NewLSTM("lstm", 4)
+			l.Implementation = tt.set
+			b := &builders.Bidirectional{Layer: builders.NewLSTM("lstm_1", 4)}
+			b.Layer.(*builders.LSTM).Implementation = tt.set
+			chooseLSTMs([]builders.Layer{l, b}, tt.batch, tt.p)
+			if l.Implementation != tt.want {
+				t.Errorf("LSTM implementation %q, want %q", l.Implementation, tt.want)
+			}
+			if got := b.Layer.(*builders.LSTM).Implementation; got != tt.want {
+				t.Errorf("Bidirectional's LSTM implementation %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -46,7 +46,7 @@ var batchContractedAnyStride = false
 func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	xs, ok := staticShape(x, 4)
-	if !ok || !useSubPixel(xs[3], filter, strides) {
+	if !ok || !s.useSubPixel(xs[3], filter, strides) {
 		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
 	}
 	size := [3]int64{xs[1], xs[2], xs[3]}
@@ -66,7 +66,7 @@ func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.O
 // TensorFlow's Conv2DBackpropInput otherwise.
 func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
-	if !useSubPixel(out[2], filter, strides) {
+	if !s.useSubPixel(out[2], filter, strides) {
 		return s.conv2DBackpropInput(out, filter, x, strides, padding)
 	}
 	return s.CustomGradient("Conv2DTranspose", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
@@ -78,13 +78,15 @@ func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]in
 	})[0]
 }
 
-// useSubPixel reports whether the sub-pixel form applies and is the faster: equal
-// strides, a filter of static shape, and at least transposedConvMinChannels channels in
-// the input gradient, or any number in bfloat16, where TensorFlow's CPU
-// Conv2DBackpropInput runs at 4 GFLOP/s against Conv2D's 135 (bench/results.md).
-func useSubPixel(channels int64, filter tf.Output, strides [2]int) bool {
+// useSubPixel reports whether the sub-pixel form applies and is the faster: a graph
+// built for a platform without a GPU (the measurements are CPU kernels'; on a GPU,
+// cuDNN's own kernels run), equal strides, a filter of static shape, and at least
+// transposedConvMinChannels channels in the input gradient, or any number in bfloat16,
+// where TensorFlow's CPU Conv2DBackpropInput runs at 4 GFLOP/s against Conv2D's 135
+// (bench/results.md).
+func (s *Scope) useSubPixel(channels int64, filter tf.Output, strides [2]int) bool {
 	_, ok := staticShape(filter, 4)
-	return ok && strides[0] == strides[1] && strides[0] >= 1 &&
+	return ok && !s.g.platform.GPU() && strides[0] == strides[1] && strides[0] >= 1 &&
 		(channels >= transposedConvMinChannels || filter.DataType() == tf.Bfloat16)
 }
 
@@ -106,7 +108,7 @@ func (s *Scope) conv2DBackpropInput(size [3]int64, filter, dy tf.Output, strides
 func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) (tf.Output, bool) {
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
-	if !okF || !okD || !useSubPixel(size[2], filter, strides) || fs[2] != size[2] || fs[3] != ds[3] {
+	if !okF || !okD || !s.useSubPixel(size[2], filter, strides) || fs[2] != size[2] || fs[3] != ds[3] {
 		return tf.Output{}, false
 	}
 	stride := strides[0]
@@ -167,13 +169,15 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 // CPU Conv2DBackpropFilter runs at 3–4 GFLOP/s in bfloat16, where this form ran 10–31×
 // faster for the DCGANs' shapes; in float32 it ran 1.13–1.32× faster at stride 1 and
 // 0.81–0.91× at stride 2 (bench/keras/conv_kernels.py, docs/results/speed.md). Its FLOP count is the same product either way.
+// On a platform with a GPU it is always TensorFlow's kernel (cuDNN's), as those figures
+// are CPU kernels'.
 func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	xs, okX := staticShape(x, 4)
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
 	stride := int64(strides[0])
-	if !okX || !okF || !okD || strides[0] != strides[1] ||
+	if s.g.platform.GPU() || !okX || !okF || !okD || strides[0] != strides[1] ||
 		(stride != 1 && filter.DataType() != tf.Bfloat16 && !batchContractedAnyStride) ||
 		(padding != "SAME" && padding != "VALID") {
 		return op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), x, op.Shape(s.Op("Shape"), filter), dy, st, padding)

@@ -69,7 +69,7 @@ func TestConv2DTransposeSubPixelMatchesKernel(t *testing.T) {
 			dy := randomTensor(t, rng, batch, oh, ow, c.cout)
 			w := randomTensor(t, rng, c.kh, c.kw, c.cin, c.cout)
 
-			g := graphs.NewGraph(tf.Float, 1)
+			g := newCPUGraph(tf.Float, 1)
 			s := g.Root()
 			dyIn := s.Placeholder("dy", tf.Float, batch, oh, ow, c.cout)
 			wIn := s.Placeholder("w", tf.Float, c.kh, c.kw, c.cin, c.cout)
@@ -152,17 +152,22 @@ func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 		name     string
 		cin      int64
 		strides  [2]int
+		gpu      bool
 		subPixel bool
 	}{
-		{"64 channels", 64, [2]int{2, 2}, true},
-		{"3 channels", 3, [2]int{2, 2}, false},
-		{"unequal strides", 64, [2]int{1, 2}, false},
+		{"64 channels", 64, [2]int{2, 2}, false, true},
+		{"3 channels", 3, [2]int{2, 2}, false, false},
+		{"unequal strides", 64, [2]int{1, 2}, false, false},
+		{"64 channels on a GPU", 64, [2]int{2, 2}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const h, w, k, cout = 8, 8, 5, 16
 			oh, ow := (h+int64(tt.strides[0])-1)/int64(tt.strides[0]), (w+int64(tt.strides[1])-1)/int64(tt.strides[1])
-			g := graphs.NewGraph(tf.Float, 1)
+			g := newCPUGraph(tf.Float, 1)
+			if tt.gpu {
+				g.SetPlatform(gpuPlatform)
+			}
 			s := g.Root()
 			x := s.Placeholder("x", tf.Float, -1, oh, ow, cout)
 			filter := s.Placeholder("w", tf.Float, k, k, tt.cin, cout)
@@ -186,22 +191,29 @@ func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 
 // Which kernels a Conv2D layer's gradients use, by dtype, stride and channels: TensorFlow's
 // backprop kernels only where they measured as fast (float32, few channels; the filter
-// gradient at stride 2), none in bfloat16.
+// gradient at stride 2), none in bfloat16; on a GPU always TensorFlow's.
 func TestConv2DGradientKernels(t *testing.T) {
 	tests := []struct {
 		name             string
 		dtype            tf.DataType
 		cin, stride      int64
+		gpu              bool
 		wantBPI, wantBPF bool
 	}{
-		{"float32 64 channels stride 1", tf.Float, 64, 1, false, false},
-		{"float32 64 channels stride 2", tf.Float, 64, 2, false, true},
-		{"float32 3 channels stride 2", tf.Float, 3, 2, true, true},
-		{"bfloat16 3 channels stride 2", tf.Bfloat16, 3, 2, false, false},
+		{"float32 64 channels stride 1", tf.Float, 64, 1, false, false, false},
+		{"float32 64 channels stride 2", tf.Float, 64, 2, false, false, true},
+		{"float32 3 channels stride 2", tf.Float, 3, 2, false, true, true},
+		{"bfloat16 3 channels stride 2", tf.Bfloat16, 3, 2, false, false, false},
+		// On a GPU, cuDNN's kernels, whatever the CPU measurements say.
+		{"GPU float32 64 channels stride 1", tf.Float, 64, 1, true, true, true},
+		{"GPU bfloat16 3 channels stride 2", tf.Bfloat16, 3, 2, true, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := graphs.NewGraph(tf.Float, 1)
+			g := newCPUGraph(tf.Float, 1)
+			if tt.gpu {
+				g.SetPlatform(gpuPlatform)
+			}
 			s := g.Root()
 			x := s.Placeholder("x", tf.Float, -1, 8, 8, tt.cin)
 			w := s.NewVariable("w", tf.Float, []int64{5, 5, tt.cin, 16}, graphs.Zeros{}, true)

@@ -28,16 +28,21 @@ type Graph struct {
 	aggregate GradientAggregator
 	replica   *replicaState
 	flopScale map[string][2]int64 // see scaleFLOPs
+	platform  Platform            // what the graph is built for (see Platform)
 	err       error
 }
 
 // NewGraph returns an empty graph whose variables are of dtype (tf.Float normally,
 // tf.Double for gradient checks), whose layers compute in dtype too unless SetPolicy
-// says otherwise, and whose initializers and random ops derive from seed.
+// says otherwise, and whose initializers and random ops derive from seed. It is built
+// for the devices of this process (LocalPlatform; see SetPlatform).
 func NewGraph(dtype tf.DataType, seed uint64) *Graph {
 	tfg := tf.NewGraph()
 	g := &Graph{root: op.NewScopeWithGraph(tfg), tfg: tfg, dtype: dtype, compute: dtype, seed: seed, byName: map[string]*Variable{}}
 	g.rootScope = &Scope{g: g, s: g.root, dtype: dtype, names: map[string]int{}}
+	p, err := LocalPlatform()
+	g.platform = p
+	g.setErr(err)
 	return g
 }
 

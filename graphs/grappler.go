@@ -1,12 +1,5 @@
 package graphs
 
-import (
-	"fmt"
-
-	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
-	"google.golang.org/protobuf/proto"
-)
-
 // GrapplerMaxOps is the largest graph, in operations, that a Session hands to grappler,
 // TensorFlow's graph optimizer (ConfigProto.graph_options.rewrite_options); a larger graph
 // runs as built (RewriterConfig.disable_meta_optimizer). Grappler's passes cost time in
@@ -21,29 +14,14 @@ import (
 //
 // The shipped models other than imdb_tuned stay under it (imdb_lstm 527 operations,
 // imdb_cnn_lstm 672, the DCGANs 2,706) and keep grappler. TensorFlow's oneDNN graph
-// rewrite is not a grappler pass and runs either way.
+// rewrite is not a grappler pass and runs either way. On a GPU no graph goes without
+// grappler (see grapplerOff).
 const GrapplerMaxOps = 5000
 
-// rewriteOptions returns the serialized ConfigProto raw (nil: an empty one) with grappler
-// turned off when g has more than GrapplerMaxOps operations, and raw unchanged otherwise.
-func rewriteOptions(g *Graph, raw []byte) ([]byte, error) {
-	if len(g.tfg.Operations()) <= GrapplerMaxOps {
-		return raw, nil
-	}
-	cfg := &for_core_protos_go_proto.ConfigProto{}
-	if err := proto.Unmarshal(raw, cfg); err != nil {
-		return nil, fmt.Errorf("graphs: decoding ConfigProto: %w", err)
-	}
-	if cfg.GraphOptions == nil {
-		cfg.GraphOptions = &for_core_protos_go_proto.GraphOptions{}
-	}
-	if cfg.GraphOptions.RewriteOptions == nil {
-		cfg.GraphOptions.RewriteOptions = &for_core_protos_go_proto.RewriterConfig{}
-	}
-	cfg.GraphOptions.RewriteOptions.DisableMetaOptimizer = true
-	out, err := proto.Marshal(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("graphs: encoding ConfigProto: %w", err)
-	}
-	return out, nil
+// grapplerOff reports whether g's sessions run without grappler: more than
+// GrapplerMaxOps operations on a platform without a GPU. The cut-off was measured on a
+// CPU; on a GPU, grappler's passes (layout, remapping, arithmetic) serve TensorFlow's GPU
+// kernels and stay on.
+func grapplerOff(g *Graph) bool {
+	return !g.platform.GPU() && len(g.tfg.Operations()) > GrapplerMaxOps
 }

@@ -9,9 +9,14 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// A graph above GrapplerMaxOps runs without grappler and keeps the rest of its
-// ConfigProto; a smaller one keeps grappler and its ConfigProto byte for byte.
-func TestRewriteOptions(t *testing.T) {
+var testGPU = Platform{CUDA: true, Devices: []Device{
+	{Name: "/job:localhost/replica:0/task:0/device:CPU:0", Type: "CPU"},
+	{Name: "/job:localhost/replica:0/task:0/device:GPU:0", Type: "GPU"},
+}}
+
+// A graph above GrapplerMaxOps runs without grappler on a CPU, with it on a GPU; either
+// way the rest of its ConfigProto is kept and GPU memory is allocated as needed.
+func TestSessionConfig(t *testing.T) {
 	in := &for_core_protos_go_proto.ConfigProto{IntraOpParallelismThreads: 3}
 	raw, err := proto.Marshal(in)
 	if err != nil {
@@ -20,20 +25,26 @@ func TestRewriteOptions(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		ops  int
+		gpu  bool
 		off  bool
 	}{
-		{"small", 10, false},
-		{"at the limit", GrapplerMaxOps, false},
-		{"large", GrapplerMaxOps + 1, true},
+		{"small", 10, false, false},
+		{"at the limit", GrapplerMaxOps, false, false},
+		{"large", GrapplerMaxOps + 1, false, true},
+		{"large on a GPU", GrapplerMaxOps + 1, true, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewGraph(tf.Float, 1)
+			g.SetPlatform(Platform{Devices: testGPU.Devices[:1]})
+			if tt.gpu {
+				g.SetPlatform(testGPU)
+			}
 			s := g.Root()
 			x := s.Const(float32(1))
 			for len(g.tfg.Operations()) < tt.ops {
 				x = op.Identity(s.Op("Identity"), x)
 			}
-			got, err := rewriteOptions(g, raw)
+			got, err := sessionConfig(g, raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,9 +59,39 @@ func TestRewriteOptions(t *testing.T) {
 			if off != tt.off {
 				t.Errorf("%d operations: disable_meta_optimizer %v, want %v", tt.ops, off, tt.off)
 			}
-			if !tt.off && string(got) != string(raw) {
-				t.Error("the ConfigProto of a small graph changed")
+			if !cfg.GetGpuOptions().GetAllowGrowth() {
+				t.Error("gpu_options.allow_growth is off")
+			}
+			if cfg.LogDevicePlacement {
+				t.Errorf("log_device_placement on without %s", LogDevicePlacementEnv)
 			}
 		})
+	}
+}
+
+// gpu_options the caller set are kept as they are; LogDevicePlacementEnv=1 turns on
+// log_device_placement; a ConfigProto that does not decode is an error.
+func TestSessionConfigOptions(t *testing.T) {
+	raw, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{GpuOptions: &for_core_protos_go_proto.GPUOptions{PerProcessGpuMemoryFraction: 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(LogDevicePlacementEnv, "1")
+	got, err := sessionConfig(nil, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &for_core_protos_go_proto.ConfigProto{}
+	if err := proto.Unmarshal(got, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if g := cfg.GetGpuOptions(); g.GetAllowGrowth() || g.GetPerProcessGpuMemoryFraction() != 0.5 {
+		t.Errorf("gpu_options %v, want the caller's (per_process_gpu_memory_fraction 0.5 only)", g)
+	}
+	if !cfg.LogDevicePlacement {
+		t.Errorf("%s=1: log_device_placement off", LogDevicePlacementEnv)
+	}
+	if _, err := sessionConfig(nil, []byte{0xff}); err == nil {
+		t.Error("a ConfigProto that does not decode: no error")
 	}
 }

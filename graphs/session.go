@@ -36,7 +36,7 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphs: encoding ConfigProto: %w", err)
 	}
-	if raw, err = rewriteOptions(g, raw); err != nil {
+	if raw, err = sessionConfig(g, raw); err != nil {
 		return nil, err
 	}
 	s, err := tf.NewSession(g.tfg, &tf.SessionOptions{Config: raw})

@@ -18,7 +18,7 @@ func StartSessionOn(g *Graph, opts *tf.SessionOptions) (*Session, error) {
 	if opts != nil {
 		o = *opts
 	}
-	raw, err := rewriteOptions(g, o.Config)
+	raw, err := sessionConfig(g, o.Config)
 	if err != nil {
 		return nil, err
 	}

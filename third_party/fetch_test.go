@@ -11,11 +11,13 @@ import (
 
 const wheel = "tensorflow_cpu-2.18.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 
-// fakePip puts a pip3 on PATH that runs body (a shell snippet; "$dest" is its -d folder).
+// fakePip puts a pip3 on PATH that runs body (a shell snippet; "$dest" is its -d folder)
+// and records each call's arguments (see pipArgs).
 func fakePip(t *testing.T, body string) []string {
 	t.Helper()
 	bin := t.TempDir()
 	script := "#!/bin/sh\nif [ \"$1\" = --version ]; then echo fake; exit 0; fi\n" +
+		"echo \"$*\" >> " + filepath.Join(bin, "args") + "\n" +
 		"dest=''; while [ $# -gt 0 ]; do if [ \"$1\" = -d ]; then dest=$2; fi; shift; done\n" +
 		"echo called >> " + filepath.Join(bin, "calls") + "\n" + body + "\n"
 	if err := os.WriteFile(filepath.Join(bin, "pip3"), []byte(script), 0o755); err != nil {
@@ -24,14 +26,19 @@ func fakePip(t *testing.T, body string) []string {
 	return append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 }
 
-func calls(env []string) int {
+func calls(env []string) int { return strings.Count(fakeFile(env, "calls"), "called") }
+
+// pipArgs is the arguments of each call of the fake pip, one line a call.
+func pipArgs(env []string) string { return fakeFile(env, "args") }
+
+func fakeFile(env []string, name string) string {
 	for i := len(env) - 1; i >= 0; i-- { // the last PATH wins, as in exec.Cmd
 		if p, ok := strings.CutPrefix(env[i], "PATH="); ok {
-			b, _ := os.ReadFile(filepath.Join(strings.SplitN(p, ":", 2)[0], "calls"))
-			return strings.Count(string(b), "called")
+			b, _ := os.ReadFile(filepath.Join(strings.SplitN(p, ":", 2)[0], name))
+			return string(b)
 		}
 	}
-	return 0
+	return ""
 }
 
 // A download whose sha256 does not match the pinned one is fetched again, then rejected:

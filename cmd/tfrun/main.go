@@ -28,8 +28,6 @@ import (
 	"path/filepath"
 	"syscall"
 
-	tf "github.com/wamuir/graft/tensorflow"
-
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/classifier"
@@ -121,8 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *showVer {
-		fmt.Fprintf(stdout, "tfrun %s (TensorFlow %s)\n", version, tf.Version())
-		return 0
+		return printVersion(stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tfrun: unexpected arguments %q\n", fs.Args())
