@@ -108,6 +108,10 @@ func (s *Server) configProto() *pb.ConfigProto {
 		Experimental: &pb.ConfigProto_Experimental{
 			CollectiveGroupLeader: s.cluster.Leader().Device(),
 		},
+		// The server makes the task's devices when it starts, before any session: on a GPU
+		// it would take all of the GPU's memory then, as a tfrun session does not (graphs'
+		// session config). Two tasks sharing a GPU need this.
+		GpuOptions: &pb.GPUOptions{AllowGrowth: true},
 	}
 }
 

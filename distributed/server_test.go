@@ -52,6 +52,9 @@ func TestServerDefAndSessionConfig(t *testing.T) {
 		if cp.IntraOpParallelismThreads != 3 || cp.InterOpParallelismThreads != 2 {
 			t.Errorf("threads %d/%d, want 3/2", cp.IntraOpParallelismThreads, cp.InterOpParallelismThreads)
 		}
+		if !cp.GetGpuOptions().GetAllowGrowth() {
+			t.Errorf("gpu_options.allow_growth unset: the server would take a GPU's whole memory")
+		}
 	}
 }
 

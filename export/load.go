@@ -106,7 +106,9 @@ func Load(dir string, threads int) (*SavedModel, error) {
 // sessionOptions are the options of a serving session with threads intra-op threads.
 func sessionOptions(threads int) (*tf.SessionOptions, error) {
 	raw, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{
-		IntraOpParallelismThreads: int32(threads), InterOpParallelismThreads: int32(min(threads, 2))})
+		IntraOpParallelismThreads: int32(threads), InterOpParallelismThreads: int32(min(threads, 2)),
+		// On a GPU, take memory as the model needs it, not the whole GPU (as training does).
+		GpuOptions: &for_core_protos_go_proto.GPUOptions{AllowGrowth: true}})
 	if err != nil {
 		return nil, fmt.Errorf("export: encoding ConfigProto: %w", err)
 	}

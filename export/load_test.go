@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
+	"google.golang.org/protobuf/proto"
 )
 
 // What is not a SavedModel is refused with what it is.
@@ -74,5 +77,20 @@ func TestLoadVersions(t *testing.T) {
 			t.Errorf("an unknown signature: %v", err)
 		}
 		sm.Close()
+	}
+}
+
+// TestSessionOptionsAllowGrowth: a serving session on a GPU takes memory as it needs it.
+func TestSessionOptionsAllowGrowth(t *testing.T) {
+	opts, err := sessionOptions(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg for_core_protos_go_proto.ConfigProto
+	if err := proto.Unmarshal(opts.Config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.GetGpuOptions().GetAllowGrowth() || cfg.IntraOpParallelismThreads != 3 || cfg.InterOpParallelismThreads != 2 {
+		t.Errorf("ConfigProto = %v, want allow_growth and 3/2 threads", &cfg)
 	}
 }

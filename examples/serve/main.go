@@ -144,7 +144,9 @@ func loadModel(dir string, threads int) (*tf.SavedModel, string, error) {
 		}
 		dir = filepath.Join(dir, strconv.Itoa(best))
 	}
-	cfg, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{IntraOpParallelismThreads: int32(threads)})
+	// allow_growth: on a GPU, the server takes memory as the model needs it, not the whole GPU.
+	cfg, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{IntraOpParallelismThreads: int32(threads),
+		GpuOptions: &for_core_protos_go_proto.GPUOptions{AllowGrowth: true}})
 	if err != nil {
 		return nil, dir, err
 	}
