@@ -5,7 +5,8 @@ tfrun YAML's train.optimizer gives them), two float32 variables ("kernel" [3, 4]
 "bias" [4]) with seeded values, and three seeded gradient pairs; it applies the three
 gradient pairs with apply_gradients and records after each step the variables and the
 optimizer's slots (under tfrun's slot names) as float32 values, into
-graphs/testdata/keras_optimizers.json.
+graphs/testdata/keras_optimizers.json. It also records each optimizer class's get_config()
+with Keras's defaults ("defaults"), which configs' tests compare with its optimizer specs.
 
 Run from the repository root with the bench environment (make bench-env):
 
@@ -103,11 +104,16 @@ def main(out_path):
             "gradients": [[values(x) for x in g] for g in grads],
             "steps": steps,
         })
+    defaults = {}
+    for typ in sorted(SLOTS):
+        config = getattr(keras.optimizers, typ)().get_config()
+        defaults[typ] = {k: v for k, v in config.items() if k != "name"}
     doc = {
         "generator": "graphs/testdata/keras/make_optimizer_golden.py",
         "keras": keras.__version__, "tensorflow": tf.__version__,
         "mode": "float32, apply_gradients, 3 steps",
         "cases": cases,
+        "defaults": defaults,
     }
     with open(out_path, "w") as f:
         json.dump(doc, f, indent=1)
