@@ -2,23 +2,105 @@ package assemble
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Optimizer builds the optimizer a config names, under a scope named after it in
-// Keras's spelling ("adam", "rmsprop", "sgd").
-func Optimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
-	name := strings.ToLower(o.Type)
-	switch o.Type {
-	case configs.OptimizerAdam:
-		return graphs.NewAdam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon), nil
-	case configs.OptimizerRMSprop:
-		return graphs.NewRMSprop(s, name, o.LearningRate, o.Rho, o.Momentum, o.Epsilon), nil
-	case configs.OptimizerSGD:
-		return graphs.NewSGD(s, name, o.LearningRate, o.Momentum, o.Nesterov), nil
+// An optimizer type configs knows (configs.OptimizerSpec: arguments, defaults and
+// validation, without TensorFlow) is built here from graphs' optimizer of the same name:
+// one registration per type, below. Optimizer is the one way from a config to an
+// optimizer; the tests build and run every registered type.
+
+// optimizerBuilder makes the optimizer o describes, under scope name, with Keras's
+// base-optimizer options opts (weight decay, clipping) set.
+type optimizerBuilder func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer
+
+// optimizerBuilders holds the registered builders by configs optimizer type; only init
+// writes it.
+var optimizerBuilders = map[string]optimizerBuilder{}
+
+// registerOptimizer registers how a configs optimizer type is built. A type configs does
+// not know, or one registered twice, is a programming error, caught at start-up.
+func registerOptimizer(typ string, f optimizerBuilder) {
+	if _, ok := configs.LookupOptimizer(typ); !ok {
+		panic("assemble: registerOptimizer: configs has no optimizer type " + typ)
 	}
-	return nil, fmt.Errorf("unknown optimizer %q (valid: %v)", o.Type, configs.OptimizerTypes())
+	if _, dup := optimizerBuilders[typ]; dup {
+		panic("assemble: registerOptimizer: " + typ + " registered twice")
+	}
+	optimizerBuilders[typ] = f
+}
+
+func init() {
+	registerOptimizer(configs.OptimizerAdam, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewAdam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerAdamW, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewAdamW(s, name, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerAdagrad, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewAdagrad(s, name, o.LearningRate, o.InitialAccumulatorValue, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerAdadelta, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewAdadelta(s, name, o.LearningRate, o.Rho, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerAdamax, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewAdamax(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerNadam, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewNadam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerLion, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewLion(s, name, o.LearningRate, o.Beta1, o.Beta2)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerRMSprop, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewRMSprop(s, name, o.LearningRate, o.Rho, o.Momentum, o.Epsilon)
+		a.Options = opts
+		return a
+	})
+	registerOptimizer(configs.OptimizerSGD, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
+		a := graphs.NewSGD(s, name, o.LearningRate, o.Momentum, o.Nesterov)
+		a.Options = opts
+		return a
+	})
+}
+
+// Optimizer builds the optimizer a config names, under a scope named after it in
+// Keras's spelling ("adam", "adamw", "rmsprop", "sgd", ...), with the config's
+// weight_decay and clipping.
+func Optimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
+	f, ok := optimizerBuilders[o.Type]
+	if !ok {
+		return nil, fmt.Errorf("unknown optimizer %q (valid: %v)", o.Type, OptimizerTypes())
+	}
+	opts := graphs.OptimizerOptions{WeightDecay: o.WeightDecay, Clipnorm: o.Clipnorm,
+		GlobalClipnorm: o.GlobalClipnorm, Clipvalue: o.Clipvalue}
+	return f(s, strings.ToLower(o.Type), o, opts), nil
+}
+
+// OptimizerTypes returns the configs optimizer types Optimizer builds, sorted.
+func OptimizerTypes() []string {
+	var types []string
+	for t := range optimizerBuilders {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return types
 }

@@ -15,7 +15,11 @@ const (
 
 // Adam is Keras's Adam (Kingma & Ba, 2015, with Keras's "epsilon hat"): with t the 1-based
 // step, m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², var ← var − lr·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v+ε).
-// That is exactly TensorFlow's ResourceApplyAdam kernel, which it uses. Slots "m" and "v".
+// That is TensorFlow's ResourceApplyAdam kernel, which it uses. The kernel takes 1 − β in
+// float32 from float32 β where Keras rounds 1 − β from a double: with β2 = 0.999, v then
+// differs from Keras's by 1.3e-5 relative (as Keras's would with β2 = 0.9990000129), the update
+// by half that. Slots "m" and "v" (Keras 3 names them "momentum" and "velocity"; tfrun's
+// checkpoints keep the names they have always had).
 type Adam struct {
 	optimizerBase
 	Beta1, Beta2, Epsilon float64
@@ -28,7 +32,7 @@ func NewAdam(s *Scope, name string, lr, beta1, beta2, epsilon float64) *Adam {
 
 // Minimize implements Optimizer.
 func (a *Adam) Minimize(s *Scope, loss tf.Output, vars []*Variable) (*tf.Operation, error) {
-	if err := checkTrainable(vars); err != nil {
+	if err := a.checkMinimize(vars); err != nil {
 		return nil, err
 	}
 	ms := make([]*Variable, len(vars))

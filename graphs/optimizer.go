@@ -8,8 +8,9 @@ import (
 )
 
 // Optimizer turns gradients into variable updates, as a Keras optimizer's apply_gradients
-// does, with TensorFlow's fused ResourceApply* kernels. Each optimizer takes an explicit
-// variable list (a GAN has two networks and two optimizers).
+// does, with TensorFlow's fused ResourceApply* kernels where one computes Keras 3's
+// formula, else with element-wise ops. Each optimizer takes an explicit variable list (a
+// GAN has two networks and two optimizers).
 type Optimizer interface {
 	// Minimize differentiates loss with respect to vars and returns the op that applies
 	// one update to all of them and then increments the iteration counter.
@@ -20,9 +21,49 @@ type Optimizer interface {
 	Variables() []*Variable
 }
 
+// OptimizerOptions are the arguments Keras 3's base optimizer gives every optimizer
+// (keras/src/optimizers/base_optimizer.py). Zero means unset (Keras's None).
+type OptimizerOptions struct {
+	// WeightDecay: before each update, var ← var − var·weight_decay·lr (decoupled weight
+	// decay, Loshchilov & Hutter 2019, as Keras applies it to every trainable variable).
+	WeightDecay float64
+	// Clipnorm clips each variable's gradient to this L2 norm: g·c/max(‖g‖, c).
+	Clipnorm float64
+	// GlobalClipnorm scales all gradients of one update by c/max(‖(g₁, g₂, ...)‖, c), the
+	// norm taken over all of them together.
+	GlobalClipnorm float64
+	// Clipvalue clips each gradient element to [−c, c].
+	Clipvalue float64
+}
+
+// check refuses what Keras's constructor refuses: a negative value, or more than one of
+// the three clipping modes.
+func (o OptimizerOptions) check() error {
+	set := 0
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"weight_decay", o.WeightDecay}, {"clipnorm", o.Clipnorm}, {"global_clipnorm", o.GlobalClipnorm}, {"clipvalue", o.Clipvalue}} {
+		if f.v < 0 {
+			return fmt.Errorf("%s must be >= 0, got %g", f.key, f.v)
+		}
+		if f.key != "weight_decay" && f.v > 0 {
+			set++
+		}
+	}
+	if set > 1 {
+		return fmt.Errorf("only one of clipnorm, global_clipnorm and clipvalue can be set, got %g, %g and %g",
+			o.Clipnorm, o.GlobalClipnorm, o.Clipvalue)
+	}
+	return nil
+}
+
 // optimizerBase holds what every optimizer has: its scope, the learning rate, the
-// iteration counter and its slots.
+// iteration counter, its slots and Keras's base-optimizer options.
 type optimizerBase struct {
+	// Options are applied by every Minimize made after they are set.
+	Options OptimizerOptions
+
 	scope      *Scope
 	lr         *Variable
 	iterations *Variable
@@ -50,12 +91,24 @@ func (b *optimizerBase) Variables() []*Variable {
 // variables (a GAN discriminator updated on real, then on generated images) keeps one
 // state per variable, as a Keras optimizer called twice does.
 func (b *optimizerBase) slot(v *Variable, name string) *Variable {
+	return b.slotInit(v, name, Zeros{})
+}
+
+// slotInit is slot with another initializer (Adagrad's accumulator starts at
+// initial_accumulator_value).
+func (b *optimizerBase) slotInit(v *Variable, name string, init Initializer) *Variable {
+	return b.state(v.Name+"/"+name, v.DType, v.Shape, init)
+}
+
+// state returns the optimizer variable "<optimizer>/<name>", created on first use: a slot,
+// or a value of the optimizer's own (Nadam's u_product).
+func (b *optimizerBase) state(name string, dtype tf.DataType, shape []int64, init Initializer) *Variable {
 	for _, sv := range b.slots {
-		if sv.Name == b.scope.Path()+"/"+v.Name+"/"+name {
+		if sv.Name == b.scope.Path()+"/"+name {
 			return sv
 		}
 	}
-	sv := b.scope.NewVariable(v.Name+"/"+name, v.DType, v.Shape, Zeros{}, false)
+	sv := b.scope.NewVariable(name, dtype, shape, init, false)
 	b.slots = append(b.slots, sv)
 	return sv
 }
@@ -71,9 +124,21 @@ func checkTrainable(vars []*Variable) error {
 	return nil
 }
 
-// minimize computes the gradients and emits apply(v, grad) for each variable, ordered
-// after every variable read of the graph (so a run's forward pass sees the values from
-// before the update), then increments iterations.
+// checkMinimize is what every Minimize checks before it adds anything to the graph.
+func (b *optimizerBase) checkMinimize(vars []*Variable) error {
+	if err := b.Options.check(); err != nil {
+		return fmt.Errorf("graphs: optimizer %s: %w", b.scope.Path(), err)
+	}
+	return checkTrainable(vars)
+}
+
+// minimize computes the gradients, clips them (Options), and emits for each variable the
+// weight decay (Options) and then apply(v, grad), ordered after every variable read of
+// the graph (so a run's forward pass sees the values from before the update); then it
+// increments iterations. Keras 3 does the same, in this order (base_optimizer.py's
+// _backend_apply_gradients). The gradients are clipped after the replicas' gradients are
+// aggregated: tfrun's replicas split one batch, whose gradient is the one Keras clips on
+// one device.
 func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	apply func(as *Scope, v *Variable, grad tf.Output) *tf.Operation) (*tf.Operation, error) {
 	if len(vars) == 0 {
@@ -93,6 +158,7 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 			return nil, err
 		}
 	}
+	grads = b.clip(b.scope, grads)
 	var reads []*tf.Operation
 	for _, v := range s.g.variables {
 		reads = append(reads, v.value.Op)
@@ -100,7 +166,11 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	as := b.scope.WithControlDependencies(reads...)
 	applies := make([]*tf.Operation, len(vars))
 	for i, v := range vars {
-		applies[i] = apply(as, v, grads[i])
+		vs := as
+		if b.Options.WeightDecay > 0 {
+			vs = as.WithControlDependencies(b.decay(as, v))
+		}
+		applies[i] = apply(vs, v, grads[i])
 	}
 	done := b.scope.WithControlDependencies(applies...)
 	inc := op.AssignAddVariableOp(done.Op("AssignAddVariableOp"), b.iterations.handle, done.Const(int64(1)))
@@ -108,4 +178,69 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 		return nil, err
 	}
 	return inc, nil
+}
+
+// decay emits Keras's weight decay of v: v ← v − v·weight_decay·lr.
+func (b *optimizerBase) decay(s *Scope, v *Variable) *tf.Operation {
+	x := read(s, v)
+	d := op.Mul(s.Op("Mul"), op.Mul(s.Op("Mul"), x, s.Scalar(b.Options.WeightDecay)), b.lr.value)
+	return op.AssignSubVariableOp(s.Op("AssignSubVariableOp"), v.handle, d)
+}
+
+// clip applies the one clipping mode Options sets, with Keras 3's formulas
+// (base_optimizer.py's _clip_gradients, tf.clip_by_norm, clip_by_global_norm).
+func (b *optimizerBase) clip(s *Scope, grads []tf.Output) []tf.Output {
+	o := b.Options
+	out := make([]tf.Output, len(grads))
+	switch {
+	case o.Clipnorm > 0:
+		c := s.Scalar(o.Clipnorm)
+		for i, g := range grads {
+			out[i] = op.Div(s.Op("Div"), op.Mul(s.Op("Mul"), g, c), op.Maximum(s.Op("Maximum"), l2norm(s, g), c))
+		}
+	case o.GlobalClipnorm > 0:
+		c := s.Scalar(o.GlobalClipnorm)
+		sums := make([]tf.Output, len(grads))
+		for i, g := range grads {
+			sums[i] = sumSquares(s, g)
+		}
+		norm := op.Sqrt(s.Op("Sqrt"), op.AddN(s.Op("AddN"), sums))
+		// clip_norm · min(1/‖g‖, 1/clip_norm), plus ‖g‖ − ‖g‖ so that a non-finite norm
+		// makes every gradient NaN, as Keras's does.
+		one := s.Scalar(1)
+		scale := op.Mul(s.Op("Mul"), c, op.Minimum(s.Op("Minimum"),
+			op.Div(s.Op("Div"), one, norm), op.Div(s.Op("Div"), one, c)))
+		scale = op.AddV2(s.Op("AddV2"), scale, op.Sub(s.Op("Sub"), norm, norm))
+		for i, g := range grads {
+			out[i] = op.Mul(s.Op("Mul"), g, scale)
+		}
+	case o.Clipvalue > 0:
+		lo, hi := s.Scalar(-o.Clipvalue), s.Scalar(o.Clipvalue)
+		for i, g := range grads {
+			out[i] = op.ClipByValue(s.Op("ClipByValue"), g, lo, hi)
+		}
+	default:
+		return grads
+	}
+	return out
+}
+
+// sumSquares is Σ g², a scalar.
+func sumSquares(s *Scope, g tf.Output) tf.Output {
+	return op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), g), op.Range(s.Op("Range"), s.Const(int32(0)), op.Rank(s.Op("Rank"), g), s.Const(int32(1))))
+}
+
+// l2norm is ‖g‖₂, a scalar.
+func l2norm(s *Scope, g tf.Output) tf.Output { return op.Sqrt(s.Op("Sqrt"), sumSquares(s, g)) }
+
+// read is a fresh read of v in s (after s's control dependencies), for an update that
+// must see the values an earlier update of the same step wrote.
+func read(s *Scope, v *Variable) tf.Output {
+	return op.ReadVariableOp(s.Op("ReadVariableOp"), v.handle, v.DType)
+}
+
+// group is one op that runs after ops.
+func group(s *Scope, ops ...*tf.Operation) *tf.Operation {
+	gs := s.WithControlDependencies(ops...)
+	return op.NoOp(gs.Op("NoOp"))
 }

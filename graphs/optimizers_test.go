@@ -99,6 +99,111 @@ func sgdReference(momentum float64, nesterov bool) optReference {
 	}
 }
 
+// adamwReference is Keras's AdamW: w ← w − w·wd·lr, then Adam's step.
+func adamwReference(wd, b1, b2, eps float64) optReference {
+	adam := adamReference(b1, b2, eps)
+	return func(w, g []float64, lr float64) {
+		for i := range w {
+			w[i] -= w[i] * wd * lr
+		}
+		adam(w, g, lr)
+	}
+}
+
+// adagradReference is Keras 3's Adagrad: acc ← acc + g², w ← w − lr·g/√(acc+ε).
+func adagradReference(initial, eps float64) optReference {
+	var acc []float64
+	return func(w, g []float64, lr float64) {
+		if acc == nil {
+			acc = make([]float64, len(w))
+			for i := range acc {
+				acc[i] = initial
+			}
+		}
+		for i := range w {
+			acc[i] += g[i] * g[i]
+			w[i] -= lr * g[i] / math.Sqrt(acc[i]+eps)
+		}
+	}
+}
+
+// adadeltaReference is Keras 3's Adadelta: ag ← ρ·ag + (1−ρ)·g², d ← √(ad+ε)/√(ag+ε)·g,
+// ad ← ρ·ad + (1−ρ)·d², w ← w − lr·d.
+func adadeltaReference(rho, eps float64) optReference {
+	var ag, ad []float64
+	return func(w, g []float64, lr float64) {
+		if ag == nil {
+			ag, ad = make([]float64, len(w)), make([]float64, len(w))
+		}
+		for i := range w {
+			ag[i] = rho*ag[i] + (1-rho)*g[i]*g[i]
+			d := math.Sqrt(ad[i]+eps) / math.Sqrt(ag[i]+eps) * g[i]
+			ad[i] = rho*ad[i] + (1-rho)*d*d
+			w[i] -= lr * d
+		}
+	}
+}
+
+// adamaxReference is Keras 3's Adamax: m ← β1·m + (1−β1)·g, u ← max(β2·u, |g|),
+// w ← w − lr/(1−β1ᵗ)·m/(u+ε).
+func adamaxReference(b1, b2, eps float64) optReference {
+	var m, u []float64
+	t := 0
+	return func(w, g []float64, lr float64) {
+		if m == nil {
+			m, u = make([]float64, len(w)), make([]float64, len(w))
+		}
+		t++
+		for i := range w {
+			m[i] = b1*m[i] + (1-b1)*g[i]
+			u[i] = math.Max(b2*u[i], math.Abs(g[i]))
+			w[i] -= lr / (1 - math.Pow(b1, float64(t))) * m[i] / (u[i] + eps)
+		}
+	}
+}
+
+// nadamReference is Keras 3's Nadam: μₜ = β1·(1 − ½·0.96ᵗ), Π the product of the μ so far,
+// m̂ = μₜ₊₁·m/(1 − Π·μₜ₊₁) + (1−μₜ)·g/(1 − Π), v̂ = v/(1−β2ᵗ), w ← w − lr·m̂/(√v̂+ε).
+func nadamReference(b1, b2, eps float64) optReference {
+	var m, v []float64
+	t, prod := 0, 1.0
+	return func(w, g []float64, lr float64) {
+		if m == nil {
+			m, v = make([]float64, len(w)), make([]float64, len(w))
+		}
+		t++
+		mu := func(t int) float64 { return b1 * (1 - 0.5*math.Pow(0.96, float64(t))) }
+		prod *= mu(t)
+		for i := range w {
+			m[i] = b1*m[i] + (1-b1)*g[i]
+			v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
+			mHat := mu(t+1)*m[i]/(1-prod*mu(t+1)) + (1-mu(t))*g[i]/(1-prod)
+			vHat := v[i] / (1 - math.Pow(b2, float64(t)))
+			w[i] -= lr * mHat / (math.Sqrt(vHat) + eps)
+		}
+	}
+}
+
+// lionReference is Keras 3's Lion: w ← w − lr·sign(β1·m + (1−β1)·g), m ← β2·m + (1−β2)·g.
+func lionReference(b1, b2 float64) optReference {
+	var m []float64
+	return func(w, g []float64, lr float64) {
+		if m == nil {
+			m = make([]float64, len(w))
+		}
+		for i := range w {
+			c := b1*m[i] + (1-b1)*g[i]
+			switch {
+			case c > 0:
+				w[i] -= lr
+			case c < 0:
+				w[i] += lr
+			}
+			m[i] = b2*m[i] + (1-b2)*g[i]
+		}
+	}
+}
+
 type optCase struct {
 	name   string
 	lr     float64
@@ -156,6 +261,82 @@ var optCases = []optCase{
 		lr:     0.1,
 		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer { return graphs.NewSGD(s, "sgd", lr, 0.9, true) },
 		newRef: func() optReference { return sgdReference(0.9, true) },
+	},
+	{
+		name: "adamw",
+		lr:   0.05,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdamW(s, "adamw", lr, 0.2, 0.9, 0.999, 1e-7)
+		},
+		newRef: func() optReference { return adamwReference(0.2, 0.9, 0.999, 1e-7) },
+	},
+	{
+		name: "adagrad",
+		lr:   0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdagrad(s, "adagrad", lr, 0.1, 1e-7)
+		},
+		newRef: func() optReference { return adagradReference(0.1, 1e-7) },
+	},
+	{
+		name:   "adagrad large epsilon",
+		lr:     0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer { return graphs.NewAdagrad(s, "adagrad", lr, 0, 0.5) },
+		newRef: func() optReference { return adagradReference(0, 0.5) },
+	},
+	{
+		name: "adadelta",
+		lr:   1.0,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdadelta(s, "adadelta", lr, 0.95, 1e-7)
+		},
+		newRef: func() optReference { return adadeltaReference(0.95, 1e-7) },
+	},
+	{
+		name: "adadelta large epsilon",
+		lr:   0.5,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdadelta(s, "adadelta", lr, 0.8, 0.1)
+		},
+		newRef: func() optReference { return adadeltaReference(0.8, 0.1) },
+	},
+	{
+		name: "adamax",
+		lr:   0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdamax(s, "adamax", lr, 0.9, 0.999, 1e-7)
+		},
+		newRef: func() optReference { return adamaxReference(0.9, 0.999, 1e-7) },
+	},
+	{
+		name: "adamax large epsilon",
+		lr:   0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewAdamax(s, "adamax", lr, 0.7, 0.8, 0.5)
+		},
+		newRef: func() optReference { return adamaxReference(0.7, 0.8, 0.5) },
+	},
+	{
+		name: "nadam",
+		lr:   0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewNadam(s, "nadam", lr, 0.9, 0.999, 1e-7)
+		},
+		newRef: func() optReference { return nadamReference(0.9, 0.999, 1e-7) },
+	},
+	{
+		name: "nadam large epsilon",
+		lr:   0.05,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer {
+			return graphs.NewNadam(s, "nadam", lr, 0.8, 0.99, 0.5)
+		},
+		newRef: func() optReference { return nadamReference(0.8, 0.99, 0.5) },
+	},
+	{
+		name:   "lion",
+		lr:     0.1,
+		newOpt: func(s *graphs.Scope, lr float64) graphs.Optimizer { return graphs.NewLion(s, "lion", lr, 0.9, 0.99) },
+		newRef: func() optReference { return lionReference(0.9, 0.99) },
 	},
 }
 
@@ -337,7 +518,7 @@ func TestOptimizerRejectsNoVariables(t *testing.T) {
 	}
 }
 
-// Keras 3's defaults (keras/src/optimizers/adam.py, rmsprop.py, sgd.py).
+// Keras 3's defaults (keras/src/optimizers/*.py, Keras 3.15.1).
 func TestOptimizerDefaults(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -353,6 +534,25 @@ func TestOptimizerDefaults(t *testing.T) {
 		{"RMSpropEpsilon", graphs.RMSpropEpsilon, 1e-7},
 		{"SGDLearningRate", graphs.SGDLearningRate, 0.01},
 		{"SGDMomentum", graphs.SGDMomentum, 0.0},
+		{"AdamWLearningRate", graphs.AdamWLearningRate, 0.001},
+		{"AdamWWeightDecay", graphs.AdamWWeightDecay, 0.004},
+		{"AdagradLearningRate", graphs.AdagradLearningRate, 0.001},
+		{"AdagradInitialAccumulatorValue", graphs.AdagradInitialAccumulatorValue, 0.1},
+		{"AdagradEpsilon", graphs.AdagradEpsilon, 1e-7},
+		{"AdadeltaLearningRate", graphs.AdadeltaLearningRate, 0.001},
+		{"AdadeltaRho", graphs.AdadeltaRho, 0.95},
+		{"AdadeltaEpsilon", graphs.AdadeltaEpsilon, 1e-7},
+		{"AdamaxLearningRate", graphs.AdamaxLearningRate, 0.001},
+		{"AdamaxBeta1", graphs.AdamaxBeta1, 0.9},
+		{"AdamaxBeta2", graphs.AdamaxBeta2, 0.999},
+		{"AdamaxEpsilon", graphs.AdamaxEpsilon, 1e-7},
+		{"NadamLearningRate", graphs.NadamLearningRate, 0.001},
+		{"NadamBeta1", graphs.NadamBeta1, 0.9},
+		{"NadamBeta2", graphs.NadamBeta2, 0.999},
+		{"NadamEpsilon", graphs.NadamEpsilon, 1e-7},
+		{"LionLearningRate", graphs.LionLearningRate, 0.001},
+		{"LionBeta1", graphs.LionBeta1, 0.9},
+		{"LionBeta2", graphs.LionBeta2, 0.99},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.got != c.want {

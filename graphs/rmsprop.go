@@ -30,7 +30,7 @@ func NewRMSprop(s *Scope, name string, lr, rho, momentum, epsilon float64) *RMSp
 
 // Minimize implements Optimizer.
 func (r *RMSprop) Minimize(s *Scope, loss tf.Output, vars []*Variable) (*tf.Operation, error) {
-	if err := checkTrainable(vars); err != nil {
+	if err := r.checkMinimize(vars); err != nil {
 		return nil, err
 	}
 	ms := make([]*Variable, len(vars))

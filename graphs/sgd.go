@@ -27,7 +27,7 @@ func NewSGD(s *Scope, name string, lr, momentum float64, nesterov bool) *SGD {
 
 // Minimize implements Optimizer.
 func (o *SGD) Minimize(s *Scope, loss tf.Output, vars []*Variable) (*tf.Operation, error) {
-	if err := checkTrainable(vars); err != nil {
+	if err := o.checkMinimize(vars); err != nil {
 		return nil, err
 	}
 	moms := make([]*Variable, len(vars))
