@@ -14,9 +14,9 @@ import (
 // one registration per type, below. Optimizer is the one way from a config to an
 // optimizer; the tests build and run every registered type.
 
-// optimizerBuilder makes the optimizer o describes, under scope name, with Keras's
-// base-optimizer options opts (weight decay, clipping) set.
-type optimizerBuilder func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer
+// optimizerBuilder makes the optimizer o describes, under scope name, from the arguments
+// of its own type (Optimizer sets the base-optimizer options every type shares).
+type optimizerBuilder func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer
 
 // optimizerBuilders holds the registered builders by configs optimizer type; only init
 // writes it.
@@ -35,50 +35,32 @@ func registerOptimizer(typ string, f optimizerBuilder) {
 }
 
 func init() {
-	registerOptimizer(configs.OptimizerAdam, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewAdam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerAdam, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewAdam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerAdamW, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewAdamW(s, name, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerAdamW, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewAdamW(s, name, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerAdagrad, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewAdagrad(s, name, o.LearningRate, o.InitialAccumulatorValue, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerAdagrad, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewAdagrad(s, name, o.LearningRate, o.InitialAccumulatorValue, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerAdadelta, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewAdadelta(s, name, o.LearningRate, o.Rho, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerAdadelta, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewAdadelta(s, name, o.LearningRate, o.Rho, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerAdamax, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewAdamax(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerAdamax, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewAdamax(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerNadam, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewNadam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerNadam, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewNadam(s, name, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerLion, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewLion(s, name, o.LearningRate, o.Beta1, o.Beta2)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerLion, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewLion(s, name, o.LearningRate, o.Beta1, o.Beta2)
 	})
-	registerOptimizer(configs.OptimizerRMSprop, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewRMSprop(s, name, o.LearningRate, o.Rho, o.Momentum, o.Epsilon)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerRMSprop, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewRMSprop(s, name, o.LearningRate, o.Rho, o.Momentum, o.Epsilon)
 	})
-	registerOptimizer(configs.OptimizerSGD, func(s *graphs.Scope, name string, o configs.Optimizer, opts graphs.OptimizerOptions) graphs.Optimizer {
-		a := graphs.NewSGD(s, name, o.LearningRate, o.Momentum, o.Nesterov)
-		a.Options = opts
-		return a
+	registerOptimizer(configs.OptimizerSGD, func(s *graphs.Scope, name string, o configs.Optimizer) graphs.Optimizer {
+		return graphs.NewSGD(s, name, o.LearningRate, o.Momentum, o.Nesterov)
 	})
 }
 
@@ -90,9 +72,10 @@ func Optimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown optimizer %q (valid: %v)", o.Type, OptimizerTypes())
 	}
-	opts := graphs.OptimizerOptions{WeightDecay: o.WeightDecay, Clipnorm: o.Clipnorm,
-		GlobalClipnorm: o.GlobalClipnorm, Clipvalue: o.Clipvalue}
-	return f(s, strings.ToLower(o.Type), o, opts), nil
+	opt := f(s, strings.ToLower(o.Type), o)
+	opt.SetOptions(graphs.OptimizerOptions{WeightDecay: o.WeightDecay, Clipnorm: o.Clipnorm,
+		GlobalClipnorm: o.GlobalClipnorm, Clipvalue: o.Clipvalue})
+	return opt, nil
 }
 
 // OptimizerTypes returns the configs optimizer types Optimizer builds, sorted.

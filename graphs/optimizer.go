@@ -19,6 +19,9 @@ type Optimizer interface {
 	LearningRate() *Variable
 	// Variables are the optimizer's own state: iterations, learning rate and slots.
 	Variables() []*Variable
+	// SetOptions sets Keras's base-optimizer options (weight decay, clipping) for every
+	// Minimize made after it.
+	SetOptions(o OptimizerOptions)
 }
 
 // OptimizerOptions are the arguments Keras 3's base optimizer gives every optimizer
@@ -81,6 +84,8 @@ func newOptimizerBase(s *Scope, name string, lr float64) optimizerBase {
 }
 
 func (b *optimizerBase) LearningRate() *Variable { return b.lr }
+
+func (b *optimizerBase) SetOptions(o OptimizerOptions) { b.Options = o }
 
 func (b *optimizerBase) Variables() []*Variable {
 	return append([]*Variable{b.iterations, b.lr}, b.slots...)
