@@ -32,7 +32,8 @@ func (n Namer) name(l *configs.Layer) string {
 // names; a wrapper's layer is made and named first, as Keras constructs it first. Each
 // layer is validated first (configs.Layer.Validate: Load did, but a config may have been
 // built or changed in Go), an error being an ErrModelConfig. The Join layer (Concatenate)
-// is left out: builders.Network joins a conditional network's branches itself. An error
+// is left out: builders.Network joins a conditional network's branches itself (a
+// functional model's Concatenate is built by Functional). An error
 // names the layer as layers[i].
 func Layers(ls []configs.Layer, names Namer) ([]builders.Layer, error) {
 	var out []builders.Layer

@@ -51,7 +51,7 @@ func (c *Config) ModelDefinition() []byte {
 		"data":                data,
 	}
 	if len(c.Model.Layers) > 0 {
-		doc["model"] = canonicalLayers(c.Model.Layers)
+		doc["model"] = canonicalModel(&c.Model)
 	}
 	if g := c.GAN; g != nil {
 		doc["gan"] = map[string]any{
@@ -66,6 +66,19 @@ func (c *Config) ModelDefinition() []byte {
 		panic("configs: fingerprint: " + err.Error()) // unreachable: ints, floats, strings, bools
 	}
 	return b
+}
+
+// canonicalModel is a Sequential model's layers (as they always were), or a functional
+// model's inputs, layers and outputs.
+func canonicalModel(m *Model) any {
+	if !m.Functional() {
+		return canonicalLayers(m.Layers)
+	}
+	inputs := map[string]any{}
+	for _, in := range m.Inputs {
+		inputs[in.Name] = map[string]any{"shape": in.Shape, "dtype": in.DType}
+	}
+	return map[string]any{"inputs": inputs, "layers": canonicalLayers(m.Layers), "outputs": m.Outputs}
 }
 
 func canonicalNetwork(n *Network) map[string]any {
@@ -92,6 +105,12 @@ func canonicalLayer(l *Layer) map[string]any {
 	m := map[string]any{"type": l.Type}
 	if l.Name != "" {
 		m["name"] = l.Name
+	}
+	if len(l.Call) > 0 { // a functional model's (Sequential layers have none)
+		m["call"] = l.Call
+	}
+	if l.Reuse != "" {
+		m["reuse"] = l.Reuse
 	}
 	spec := l.Spec()
 	if spec == nil {
