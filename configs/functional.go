@@ -138,12 +138,6 @@ func (c *checker) graph(path string, m *Model) (*Graph, error) {
 		return nil, c.bad(lp, "no layers; give at least one")
 	}
 	g := &Graph{Inputs: m.Inputs}
-	if len(m.Inputs) > 1 {
-		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: feeding data columns to named inputs); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
-	}
-	if len(m.Outputs) > 1 {
-		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported (tfrun issue #21: loss_weights and per-output metrics); give one", len(m.Outputs), strings.Join(m.Outputs, ", "))
-	}
 	// Every tensor's name, and where it comes from.
 	where := map[string]string{} // tensor → its key path
 	producer := map[string]int{} // tensor → entry, -1 for an input
@@ -279,6 +273,13 @@ func (c *checker) graph(path string, m *Model) (*Graph, error) {
 		if !reached[n.Tensor] {
 			return nil, c.bad(n.Path, "%q (%s) does not reach the model's outputs (%s): remove it, or call a layer on its way to them on it", n.Tensor, n.Config.Type, strings.Join(g.Outputs, ", "))
 		}
+	}
+	// What the graph type holds but training does not yet do.
+	if len(m.Inputs) > 1 {
+		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: feeding data columns to named inputs); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
+	}
+	if len(g.Outputs) > 1 {
+		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported (tfrun issue #21: loss_weights and per-output metrics); give one", len(g.Outputs), strings.Join(g.Outputs, ", "))
 	}
 	g.Nodes = order
 	return g, nil
