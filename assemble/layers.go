@@ -42,6 +42,9 @@ func Layers(ls []configs.Layer, names Namer) ([]builders.Layer, error) {
 			return nil, ModelErrorf("layers[%d] (%s): %w", i, ls[i].Type, err)
 		}
 		if ls[i].Spec().Join {
+			if axis := ls[i].Int("axis"); axis != -1 {
+				return nil, ModelErrorf("layers[%d] (%s): axis: %d: not supported (valid: -1); a conditional GAN network joins its branches along the last axis", i, ls[i].Type, axis)
+			}
 			continue
 		}
 		b, err := layer(&ls[i], names)
