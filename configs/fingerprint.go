@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
+	"slices"
 )
 
 // fingerprintVersion changes whenever the canonical form below changes.
@@ -78,7 +79,20 @@ func canonicalModel(m *Model) any {
 	for _, in := range m.Inputs {
 		inputs[in.Name] = map[string]any{"shape": in.Shape, "dtype": in.DType}
 	}
-	return map[string]any{"inputs": inputs, "layers": canonicalLayers(m.Layers), "outputs": m.Outputs}
+	// A call left out is the previous tensor's, spelt out, as every default is.
+	layers := slices.Clone(m.Layers)
+	names := defaultLayerNames(layers)
+	prev := ""
+	if len(m.Inputs) == 1 {
+		prev = m.Inputs[0].Name
+	}
+	for i := range layers {
+		if len(layers[i].Call) == 0 && prev != "" {
+			layers[i].Call = []string{prev}
+		}
+		prev = names[i]
+	}
+	return map[string]any{"inputs": inputs, "layers": canonicalLayers(layers), "outputs": m.Outputs}
 }
 
 func canonicalNetwork(n *Network) map[string]any {

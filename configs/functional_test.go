@@ -167,3 +167,18 @@ func TestFunctionalSizes(t *testing.T) {
 		t.Fatalf("Load(%s) = %v, want an error at model.layers[4].units", filepath.Base(path), err)
 	}
 }
+
+// What a functional model's layers are called on is part of its fingerprint; Sequential
+// fingerprints are unchanged (fingerprint_test.go pins the shipped configs').
+func TestFunctionalFingerprint(t *testing.T) {
+	base := mustLoad(t, "a.yaml", funcYAML).Fingerprint()
+	swapped := mustLoad(t, "b.yaml", edit(t, funcYAML, "call: [conv, stem]", "call: [stem, conv]")).Fingerprint()
+	if swapped == base {
+		t.Error("swapping an Add's inputs leaves the fingerprint unchanged")
+	}
+	spelled := mustLoad(t, "c.yaml", edit(t, funcYAML, "{name: conv, type: Conv2D, filters: 4, kernel_size: 3, padding: same}",
+		"{name: conv, type: Conv2D, filters: 4, kernel_size: 3, padding: same, call: [stem]}")).Fingerprint()
+	if spelled != base {
+		t.Error("spelling out a default call changes the fingerprint")
+	}
+}
