@@ -92,7 +92,11 @@ func canonicalModel(m *Model) any {
 		}
 		prev = names[i]
 	}
-	return map[string]any{"inputs": inputs, "layers": canonicalLayers(layers), "outputs": m.Outputs}
+	outputs := m.Outputs
+	if len(outputs) == 0 && len(names) > 0 {
+		outputs = names[len(names)-1:]
+	}
+	return map[string]any{"inputs": inputs, "layers": canonicalLayers(layers), "outputs": outputs}
 }
 
 func canonicalNetwork(n *Network) map[string]any {

@@ -181,4 +181,7 @@ func TestFunctionalFingerprint(t *testing.T) {
 	if spelled != base {
 		t.Error("spelling out a default call changes the fingerprint")
 	}
+	if noOutputs := mustLoad(t, "d.yaml", edit(t, funcYAML, "  outputs: [head]\n", "")).Fingerprint(); noOutputs != base {
+		t.Error("leaving out outputs (the last layer's, by default) changes the fingerprint")
+	}
 }
