@@ -71,5 +71,5 @@ func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []bu
 	for k, n := range g.Nodes {
 		nodes[k] = builders.Node{Tensor: n.Tensor, Layer: made[n.First], Call: n.Call}
 	}
-	return builders.NewFunctional("", x.Name, g.Outputs[0], nodes...), layers, nil
+	return builders.NewFunctional("", []string{x.Name}, g.Outputs, nodes...), layers, nil
 }

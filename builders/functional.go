@@ -48,16 +48,16 @@ type Node struct {
 }
 
 // Functional is Keras's functional Model: layers called on named tensors, from the
-// model's input to its output. Nodes are in an order where each comes after the nodes
-// whose outputs it takes. One input and one output for now; the names make room for
-// more.
+// model's inputs to its outputs. Nodes are in an order where each comes after the nodes
+// whose outputs it takes. BuildGraph and CallGraph take any number of inputs and give any
+// number of outputs, by name; Build and Call, the Model a classifier trains, one of each.
 type Functional struct {
-	Name   string
-	Input  string // the input's name
-	Nodes  []Node
-	Output string // the output tensor's name
+	Name    string
+	Inputs  []string // the inputs' names
+	Nodes   []Node
+	Outputs []string // the output tensors' names
 
-	input       Shape
+	inputs      map[string]Shape
 	shapes      map[string]Shape
 	built       map[Layer][]Shape // each layer's input shapes, at its first call
 	layers      []Layer           // each once, in first-call order
@@ -66,23 +66,52 @@ type Functional struct {
 }
 
 // NewFunctional returns a functional model named name (Keras's default: "functional").
-func NewFunctional(name, input string, output string, nodes ...Node) *Functional {
+func NewFunctional(name string, inputs, outputs []string, nodes ...Node) *Functional {
 	if name == "" {
 		name = "functional"
 	}
-	return &Functional{Name: name, Input: input, Nodes: nodes, Output: output}
+	return &Functional{Name: name, Inputs: inputs, Nodes: nodes, Outputs: outputs}
 }
 
-// Build creates each layer's variables at its first call, checking every call's input
-// shapes (a shared layer's later calls must match its first). Under a mixed policy the
-// output layer computes in float32, as a Sequential's last.
+// one checks that the model has one input and one output, what Build and Call take.
+func (m *Functional) one() error {
+	if len(m.Inputs) != 1 || len(m.Outputs) != 1 {
+		return fmt.Errorf("%s: %d inputs and %d outputs: a classifier trains a model of one input and one output (several are not yet supported)", m.Name, len(m.Inputs), len(m.Outputs))
+	}
+	return nil
+}
+
+// Build is BuildGraph for a model of one input, of shape in.
 func (m *Functional) Build(s *graphs.Scope, in Shape) error {
+	if err := m.one(); err != nil {
+		return err
+	}
+	return m.BuildGraph(s, map[string]Shape{m.Inputs[0]: in})
+}
+
+// BuildGraph creates each layer's variables at its first call for inputs of the shapes
+// ins (by input name), checking every call's input shapes (a shared layer's later calls
+// must match its first). Under a mixed policy the output layers compute in float32, as a
+// Sequential's last.
+func (m *Functional) BuildGraph(s *graphs.Scope, ins map[string]Shape) error {
 	ms := modelScope(s.Sub(m.Name))
-	m.scope, m.input = ms, in
-	m.shapes = map[string]Shape{m.Input: in}
+	m.scope, m.inputs = ms, map[string]Shape{}
+	m.shapes = map[string]Shape{}
+	for _, name := range m.Inputs {
+		in, ok := ins[name]
+		if !ok {
+			return fmt.Errorf("%s: no shape for input %q", m.Name, name)
+		}
+		m.inputs[name], m.shapes[name] = in, in
+	}
 	m.built = map[Layer][]Shape{}
 	m.layers = nil
-	out := m.outputLayer()
+	outLayers := map[Layer]bool{}
+	for _, t := range m.Outputs {
+		if n := m.node(t); n != nil {
+			outLayers[n.Layer] = true
+		}
+	}
 	for i, n := range m.Nodes {
 		var ins []Shape
 		for _, t := range n.Call {
@@ -99,7 +128,7 @@ func (m *Functional) Build(s *graphs.Scope, in Shape) error {
 			m.shapes[n.Tensor] = m.shapes[m.firstTensor(n.Layer)]
 			continue
 		}
-		ls := layerScope(ms, n.Layer, n.Layer == out)
+		ls := layerScope(ms, n.Layer, outLayers[n.Layer])
 		var sh Shape
 		var err error
 		if ml, ok := n.Layer.(MergeLayer); ok {
@@ -116,8 +145,10 @@ func (m *Functional) Build(s *graphs.Scope, in Shape) error {
 		m.layers = append(m.layers, n.Layer)
 		m.shapes[n.Tensor] = sh
 	}
-	if _, ok := m.shapes[m.Output]; !ok {
-		return fmt.Errorf("%s: unknown output tensor %q", m.Name, m.Output)
+	for _, t := range m.Outputs {
+		if _, ok := m.shapes[t]; !ok || m.node(t) == nil {
+			return fmt.Errorf("%s: output %q is no layer's output", m.Name, t)
+		}
 	}
 	if err := ms.Err(); err != nil {
 		return fmt.Errorf("%s: %w", m.Name, err)
@@ -135,59 +166,93 @@ func (m *Functional) firstTensor(l Layer) string {
 	return ""
 }
 
-// outputNode is the node that gives the output.
-func (m *Functional) outputNode() *Node {
+// node is the node whose output is tensor t (nil for an input).
+func (m *Functional) node(t string) *Node {
 	for i := range m.Nodes {
-		if m.Nodes[i].Tensor == m.Output {
+		if m.Nodes[i].Tensor == t {
 			return &m.Nodes[i]
 		}
 	}
 	return nil
 }
 
-func (m *Functional) outputLayer() Layer {
-	if n := m.outputNode(); n != nil {
+// OutputLayer is the layer that gives the (first) output.
+func (m *Functional) OutputLayer() Layer {
+	if len(m.Outputs) == 0 {
+		return nil
+	}
+	if n := m.node(m.Outputs[0]); n != nil {
 		return n.Layer
 	}
 	return nil
 }
 
-// OutputLayer is the layer that gives the output.
-func (m *Functional) OutputLayer() Layer { return m.outputLayer() }
+// OutputShape is the (first) output's shape (after Build).
+func (m *Functional) OutputShape() Shape { return m.OutputShapes()[0] }
 
-// OutputShape is the output's shape (after Build).
-func (m *Functional) OutputShape() Shape { return m.shapes[m.Output] }
+// OutputShapes are the outputs' shapes, in Outputs' order (after Build).
+func (m *Functional) OutputShapes() []Shape {
+	out := make([]Shape, len(m.Outputs))
+	for i, t := range m.Outputs {
+		out[i] = m.shapes[t]
+	}
+	return out
+}
 
-// Call emits the model on x: every node in order, each layer's inputs cast to the type it
-// computes in. logits are the output layer's, as Sequential.Call's.
+// Call is CallGraph for a model of one input and one output.
 func (m *Functional) Call(x tf.Output, training bool) (out, logits tf.Output) {
-	tensors := map[string]tf.Output{m.Input: x}
-	outNode := m.outputNode()
+	outs, lgs := m.CallGraph(map[string]tf.Output{m.Inputs[0]: x}, training)
+	if outs == nil {
+		return tf.Output{}, tf.Output{}
+	}
+	return outs[m.Outputs[0]], lgs[m.Outputs[0]]
+}
+
+// CallGraph emits the model on the inputs xs (by name): every node in order, each
+// layer's inputs cast to the type it computes in. It returns the outputs by name, and
+// the logits of those from a final sigmoid or softmax (as Sequential.Call's); nil after
+// an error (the scope holds it). Penultimate is then the first output layer's input.
+func (m *Functional) CallGraph(xs map[string]tf.Output, training bool) (outs, logits map[string]tf.Output) {
+	tensors := map[string]tf.Output{}
+	for _, name := range m.Inputs {
+		tensors[name] = xs[name]
+	}
+	isOut := map[string]bool{}
+	for _, t := range m.Outputs {
+		isOut[t] = true
+	}
+	logits = map[string]tf.Output{}
 	for i := range m.Nodes {
 		n := &m.Nodes[i]
-		xs := make([]tf.Output, len(n.Call))
+		ins := make([]tf.Output, len(n.Call))
 		for k, t := range n.Call {
-			xs[k] = tensors[t]
+			ins[k] = tensors[t]
 			if dt, ok := computeDType(n.Layer); ok {
-				xs[k] = m.scope.CastTo(xs[k], dt)
+				ins[k] = m.scope.CastTo(ins[k], dt)
 			}
 		}
-		if !m.scope.Ok(xs...) {
-			return tf.Output{}, tf.Output{}
-		}
-		if n == outNode {
-			m.penultimate = xs[0]
+		if !m.scope.Ok(ins...) {
+			return nil, nil
 		}
 		if ml, ok := n.Layer.(MergeLayer); ok {
-			tensors[n.Tensor] = ml.CallMerge(xs, training)
+			tensors[n.Tensor] = ml.CallMerge(ins, training)
 		} else {
-			tensors[n.Tensor] = n.Layer.Call(xs[0], training)
+			tensors[n.Tensor] = n.Layer.Call(ins[0], training)
 		}
-		if n == outNode {
-			logits = finalLogits(n.Layer, m.penultimate)
+		if isOut[n.Tensor] {
+			if n.Tensor == m.Outputs[0] {
+				m.penultimate = ins[0]
+			}
+			if l := finalLogits(n.Layer, ins[0]); l.Op != nil {
+				logits[n.Tensor] = l
+			}
 		}
 	}
-	return tensors[m.Output], logits
+	outs = map[string]tf.Output{}
+	for _, t := range m.Outputs {
+		outs[t] = tensors[t]
+	}
+	return outs, logits
 }
 
 // finalLogits are the logits of a final sigmoid or softmax layer l called on x (a Dense's
@@ -260,12 +325,20 @@ func (m *Functional) Summary() string {
 	line('=')
 	// ref names a tensor as Keras does: the layer and node that gave it.
 	calls := map[Layer]int{}
-	ref := map[string]string{m.Input: m.Input + "[0][0]"}
+	ref := map[string]string{}
+	for _, name := range m.Inputs {
+		ref[name] = name + "[0][0]"
+	}
 	for _, n := range m.Nodes {
 		ref[n.Tensor] = fmt.Sprintf("%s[%d][0]", n.Layer.Name(), calls[n.Layer])
 		calls[n.Layer]++
 	}
-	row(m.Input+" (InputLayer)", m.input.String(), "0", " -")
+	for i, name := range m.Inputs {
+		if i > 0 {
+			line('_')
+		}
+		row(name+" (InputLayer)", m.inputs[name].String(), "0", " -")
+	}
 	for _, l := range m.layers {
 		line('_')
 		var conns []string

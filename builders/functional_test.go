@@ -13,7 +13,7 @@ import (
 // lists it once, connected to both calls' inputs (Keras's name[node][0]).
 func TestFunctionalSharedLayer(t *testing.T) {
 	shared := NewDense("shared", 3, "tanh")
-	m := NewFunctional("", "x", "head",
+	m := NewFunctional("", []string{"x"}, []string{"head"},
 		Node{Tensor: "a", Layer: NewDense("a", 4, "relu"), Call: []string{"x"}},
 		Node{Tensor: "b", Layer: NewDense("b", 4, "relu"), Call: []string{"x"}},
 		Node{Tensor: "sa", Layer: shared, Call: []string{"a"}},
@@ -73,11 +73,46 @@ func TestFunctionalBuildErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := NewFunctional("", "x", "head", tt.nodes...)
+			m := NewFunctional("", []string{"x"}, []string{"head"}, tt.nodes...)
 			err := m.Build(graphs.NewGraph(tf.Float, 1).Root(), Shape{5})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Build: %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// BuildGraph and CallGraph take several inputs and give several outputs by name (what
+// multi-input configs will use); Build and Call, the classifier's Model, refuse them.
+func TestFunctionalSeveralInputsOutputs(t *testing.T) {
+	nodes := func() []Node {
+		return []Node{
+			{Tensor: "a", Layer: NewDense("a", 3, ""), Call: []string{"x"}},
+			{Tensor: "b", Layer: NewDense("b", 3, ""), Call: []string{"z"}},
+			{Tensor: "sum", Layer: NewAdd("sum"), Call: []string{"a", "b"}},
+			{Tensor: "p", Layer: NewDense("p", 2, "softmax"), Call: []string{"sum"}},
+			{Tensor: "q", Layer: NewDense("q", 1, "sigmoid"), Call: []string{"b"}},
+		}
+	}
+	m := NewFunctional("", []string{"x", "z"}, []string{"p", "q"}, nodes()...)
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	if err := m.BuildGraph(s, map[string]Shape{"x": {4}, "z": {2}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.OutputShapes(); len(got) != 2 || got[0].String() != "(None, 2)" || got[1].String() != "(None, 1)" {
+		t.Errorf("output shapes %v", got)
+	}
+	outs, logits := m.CallGraph(map[string]tf.Output{
+		"x": s.Placeholder("x", tf.Float, -1, 4), "z": s.Placeholder("z", tf.Float, -1, 2)}, true)
+	if len(outs) != 2 || len(logits) != 2 || !s.Ok(outs["p"], outs["q"], logits["p"], logits["q"]) {
+		t.Fatalf("CallGraph: %d outputs, %d logits, %v", len(outs), len(logits), s.Err())
+	}
+	if !strings.Contains(m.Summary(), "z (InputLayer)") {
+		t.Errorf("summary lacks the second input:\n%s", m.Summary())
+	}
+	one := NewFunctional("", []string{"x", "z"}, []string{"p", "q"}, nodes()...)
+	if err := one.Build(graphs.NewGraph(tf.Float, 1).Root(), Shape{4}); err == nil || !strings.Contains(err.Error(), "not yet supported") {
+		t.Errorf("Build of a two-input model: %v", err)
 	}
 }
