@@ -134,7 +134,7 @@ func TestFunctionalErrors(t *testing.T) {
 			[]string{"  inputs: {image: {shape: [28, 28, 1]}}\n", "", "  outputs: [head]\n", "",
 				"    - {name: stem, type: Conv2D, filters: 4, kernel_size: 3, padding: same, call: image}\n", "    - {type: Add}\n",
 				"    - {name: res, type: Add, call: [conv, stem]}\n", ""},
-			"Add is a merge layer, called on several tensors; a Sequential stack has one"},
+			"Add is a merge layer, called on several tensors; a stack of layers has one"},
 		{"input dtype", "model.inputs.image.dtype", ErrBadValue,
 			[]string{"{shape: [28, 28, 1]}", "{shape: [28, 28, 1], dtype: int32}"}, "int32, but the data gives float32"},
 	}

@@ -389,7 +389,7 @@ func (c *checker) layers(path string, ls []Layer, joinFirst bool) error {
 		case isJoin && !(joinFirst && i == 0):
 			return c.bad(p+".type", "Concatenate joins a conditional GAN network's label_branch and input_branch, so it can only be the first of that network's layers; a Sequential stack has one input (a functional model, with model.inputs, calls merge layers on several tensors)")
 		case ls[i].Spec().Merge && !(joinFirst && i == 0):
-			return c.bad(p+".type", "%s is a merge layer, called on several tensors; a Sequential stack has one (give model.inputs and the layers' call to make a functional model)", ls[i].Type)
+			return c.bad(p+".type", "%s is a merge layer, called on several tensors; a stack of layers has one (a classifier's functional model, with model.inputs and each layer's call, joins several)", ls[i].Type)
 		}
 	}
 	return nil
