@@ -1,6 +1,8 @@
 // Package builders holds tfrun's layers and models: Keras's layers (same names, arguments,
-// defaults, weight names and layouts) emitting TensorFlow ops through package graphs, and
-// the Sequential model that stacks them.
+// defaults, weight names and layouts) emitting TensorFlow ops through package graphs, the
+// Sequential model that stacks them, and the Functional model (Keras's functional API)
+// that calls them on named tensors, merge layers (MergeLayer: Add, Concatenate, Dot ...)
+// joining several. Both are a Model, what a classifier trains.
 //
 // Every layer has the same shape: a struct whose fields are Keras's arguments, Build (create
 // the variables for an input shape, return the output shape) and Call (emit the ops for

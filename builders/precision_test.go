@@ -80,7 +80,37 @@ func mixedCases() []mixedCase {
 		{"SimpleRNN", func() Layer { return NewSimpleRNN("simple_rnn", 4) }, Shape{6, 3}, 0, true},
 		{"SpatialDropout1D", func() Layer { return NewSpatialDropout1D("spatial_dropout1d", 0.3) }, Shape{6, 3}, 0, true},
 		{"UpSampling2D", func() Layer { return NewUpSampling2D("up_sampling2d") }, Shape{3, 3, 2}, 0, true},
+		{"Add", selfMerged(NewAdd("add")), Shape{4, 3}, 0, true},
+		{"Subtract", selfMerged(NewSubtract("subtract")), Shape{4, 3}, 0, true},
+		{"Multiply", selfMerged(NewMultiply("multiply")), Shape{4, 3}, 0, true},
+		{"Average", selfMerged(NewAverage("average")), Shape{4, 3}, 0, true},
+		{"Maximum", selfMerged(NewMaximum("maximum")), Shape{4, 3}, 0, true},
+		{"Minimum", selfMerged(NewMinimum("minimum")), Shape{4, 3}, 0, true},
+		{"Concatenate", selfMerged(NewConcatenate("concatenate")), Shape{4, 3}, 0, true},
+		{"Dot_normalize", func() Layer { d := NewDot("dot", [2]int{2, 2}); d.Normalize = true; return selfMerged(d)() }, Shape{4, 3}, 0, true},
 	}
+}
+
+// selfMerge calls a merge layer on its input and its input's tanh, as one Layer (the
+// mixed-precision cases take one input).
+type selfMerge struct {
+	MergeLayer
+	s *graphs.Scope
+}
+
+func selfMerged(m MergeLayer) func() Layer { return func() Layer { return &selfMerge{MergeLayer: m} } }
+
+func (m *selfMerge) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	m.s = s
+	return m.BuildMerge(s, []Shape{in, in})
+}
+
+func (m *selfMerge) Call(x tf.Output, training bool) tf.Output {
+	return m.CallMerge([]tf.Output{x, op.Tanh(m.s.Op("Tanh"), x)}, training)
+}
+
+func (m *selfMerge) computeDType() tf.DataType {
+	return m.MergeLayer.(interface{ computeDType() tf.DataType }).computeDType()
 }
 
 // Every layer type a config can name has a mixed_bfloat16 case.

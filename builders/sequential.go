@@ -164,3 +164,9 @@ func withCommas(n int) string {
 	}
 	return string(out)
 }
+
+// AllLayers lists the model's layers in order.
+func (m *Sequential) AllLayers() []Layer { return m.Layers }
+
+// OutputLayer is the last layer.
+func (m *Sequential) OutputLayer() Layer { return m.Layers[len(m.Layers)-1] }

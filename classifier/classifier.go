@@ -20,7 +20,7 @@ import (
 // labels): one graph holding the model's training path (loss, accuracy, optimizer update)
 // and its inference path, in a session.
 type Classifier struct {
-	Model *builders.Sequential
+	Model builders.Model
 	Opt   graphs.Optimizer
 
 	graph               *graphs.Graph
@@ -37,6 +37,8 @@ type Classifier struct {
 
 // ClassifierSpec says what to compile.
 type ClassifierSpec struct {
+	// Model, when set, is the model to train (a Functional); else a Sequential of Layers.
+	Model     builders.Model
 	Layers    []builders.Layer
 	Input     builders.Shape
 	IntInput  bool // token ids (int32) rather than float features
@@ -143,7 +145,7 @@ func (c *Classifier) CountedLogs(sums runner.Counts) (runner.Logs, error) {
 // binary accuracy, or sparse categorical cross-entropy on a softmax output with
 // sparse_categorical_accuracy) and a session with initialised variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
-	if len(spec.Layers) == 0 {
+	if spec.Model == nil && len(spec.Layers) == 0 {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
@@ -151,7 +153,10 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelError(err)
 	}
 	s := g.Root()
-	m := builders.NewSequential(spec.ModelName, spec.Layers...)
+	m := spec.Model
+	if m == nil {
+		m = builders.NewSequential(spec.ModelName, spec.Layers...)
+	}
 	if err := m.Build(s, spec.Input); err != nil {
 		return nil, assemble.ModelError(err)
 	}
@@ -164,7 +169,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelErrorf("%s needs a model output of shape (None, %s), got %v", loss,
 			map[bool]string{true: "classes", false: "1"}[spec.Categorical], out)
 	}
-	if act := finalActivation(spec.Layers[len(spec.Layers)-1]); act != want {
+	if act := finalActivation(m.OutputLayer()); act != want {
 		return nil, assemble.ModelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
 	}
 	c := &Classifier{graph: g, Model: m}
@@ -240,7 +245,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		}
 		return c, nil
 	}
-	if c.sess, err = graphs.StartSessionWith(g, sessionThreads(spec.Layers, spec.Threads, g.Platform())); err != nil {
+	if c.sess, err = graphs.StartSessionWith(g, sessionThreads(m.AllLayers(), spec.Threads, g.Platform())); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -521,9 +526,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if cfg.Task != configs.TaskClassifier {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	layers, err := assemble.Layers(cfg.Model.Layers, assemble.Namer{})
+	model, layers, err := assemble.Model(&cfg.Model, "", in)
 	if err != nil {
-		return nil, assemble.ModelError(fmt.Errorf("%s: model.%w", cfg.File, err))
+		return nil, assemble.ModelError(fmt.Errorf("%s: %w", cfg.File, err))
 	}
 	p, err := graphs.LocalPlatform()
 	if err != nil {
@@ -531,7 +536,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	}
 	chooseLSTMs(layers, cfg.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
-		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
+		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,

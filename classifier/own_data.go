@@ -102,7 +102,7 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 // crossentropy and Dense(k, softmax) for k > 2 (Keras's label_mode "binary" and "int").
 func checkClasses(cfg *configs.Config, classes []string) error {
 	k := len(classes)
-	last := cfg.Model.Layers[len(cfg.Model.Layers)-1]
+	last, lastPath := cfg.Model.OutputLayer()
 	units := 0
 	if last.Type == configs.LayerDense {
 		units = last.Int("units")
@@ -116,8 +116,8 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has integer labels 0..%d; use %s with a final Dense(%d, softmax)",
 			cfg.File, cfg.Train.Loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
 	case k > 2 && units > 0 && units < k:
-		return assemble.ModelErrorf("%s: model.layers[%d].units: %d, but %s needs %d outputs, one per class",
-			cfg.File, len(cfg.Model.Layers)-1, units, where, k)
+		return assemble.ModelErrorf("%s: %s.units: %d, but %s needs %d outputs, one per class",
+			cfg.File, lastPath, units, where, k)
 	}
 	return nil
 }

@@ -166,10 +166,17 @@ type Data struct {
 	Normalize *bool `mapstructure:"normalize"`
 }
 
-// Model is a keras.Sequential model.
+// Model is a keras.Sequential model, or with Inputs a functional one (functional.go).
 type Model struct {
-	// Layers are the Sequential model's layers, input first. Required, non-empty.
+	// Inputs names a functional model's inputs (keras.Input); absent for a Sequential
+	// stack. One input for now.
+	Inputs Inputs `mapstructure:"inputs"`
+	// Layers are the Sequential model's layers, input first; a functional model's
+	// layers, each naming the tensors it is called on (Layer.Call). Required, non-empty.
 	Layers []Layer `mapstructure:"layers" tfrun:"required"`
+	// Outputs names a functional model's outputs. Default: its last layer's. One output
+	// for now.
+	Outputs []string `mapstructure:"outputs"`
 }
 
 // Train holds the arguments of Keras's Model.compile and Model.fit.

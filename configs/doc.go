@@ -1,6 +1,7 @@
 // Package configs reads tfrun's YAML run configs into typed Go structs.
 //
-// A run config names a task (a Keras Sequential classifier or a GAN), the data set, the
+// A run config names a task (a classifier, a Keras Sequential stack or, with model.inputs,
+// a functional model of named layer calls (functional.go), or a GAN), the data set, the
 // model's layers in Keras's vocabulary (class names such as Dense and LSTM, argument names
 // such as units and use_bias), and how to train it. [Load] reads a file with viper and
 // decodes it strictly: an unknown key, a value of the wrong type or an impossible value is

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
+	"slices"
 )
 
 // fingerprintVersion changes whenever the canonical form below changes.
@@ -51,7 +52,7 @@ func (c *Config) ModelDefinition() []byte {
 		"data":                data,
 	}
 	if len(c.Model.Layers) > 0 {
-		doc["model"] = canonicalLayers(c.Model.Layers)
+		doc["model"] = canonicalModel(&c.Model)
 	}
 	if g := c.GAN; g != nil {
 		doc["gan"] = map[string]any{
@@ -66,6 +67,36 @@ func (c *Config) ModelDefinition() []byte {
 		panic("configs: fingerprint: " + err.Error()) // unreachable: ints, floats, strings, bools
 	}
 	return b
+}
+
+// canonicalModel is a Sequential model's layers (as they always were), or a functional
+// model's inputs, layers and outputs.
+func canonicalModel(m *Model) any {
+	if !m.Functional() {
+		return canonicalLayers(m.Layers)
+	}
+	inputs := map[string]any{}
+	for _, in := range m.Inputs {
+		inputs[in.Name] = map[string]any{"shape": in.Shape, "dtype": in.DType}
+	}
+	// A call left out is the previous tensor's, spelt out, as every default is.
+	layers := slices.Clone(m.Layers)
+	names := defaultLayerNames(layers)
+	prev := ""
+	if len(m.Inputs) == 1 {
+		prev = m.Inputs[0].Name
+	}
+	for i := range layers {
+		if len(layers[i].Call) == 0 && prev != "" {
+			layers[i].Call = []string{prev}
+		}
+		prev = names[i]
+	}
+	outputs := m.Outputs
+	if len(outputs) == 0 && len(names) > 0 {
+		outputs = names[len(names)-1:]
+	}
+	return map[string]any{"inputs": inputs, "layers": canonicalLayers(layers), "outputs": outputs}
 }
 
 func canonicalNetwork(n *Network) map[string]any {
@@ -92,6 +123,12 @@ func canonicalLayer(l *Layer) map[string]any {
 	m := map[string]any{"type": l.Type}
 	if l.Name != "" {
 		m["name"] = l.Name
+	}
+	if len(l.Call) > 0 { // a functional model's (Sequential layers have none)
+		m["call"] = l.Call
+	}
+	if l.Reuse != "" {
+		m["reuse"] = l.Reuse
 	}
 	spec := l.Spec()
 	if spec == nil {

@@ -73,6 +73,15 @@ type Layer struct {
 	// Name is the layer's name (Keras name=), which prefixes its variables. Default ""
 	// (named as Keras would: dense, dense_1, ...).
 	Name string
+	// Call names the tensors a functional model's layer is called on (model.inputs'
+	// names, other layers' names); nil means the previous layer's output (the model's
+	// input for the first). Only in a functional model.
+	Call []string
+	// Reuse names an earlier layer of a functional model that this entry calls again,
+	// sharing its weights (calling a Keras layer object twice); Name then names this
+	// call's output, and Type and the arguments are the reused layer's. Only in a
+	// functional model.
+	Reuse string
 
 	args map[string]any // by key: int, float64, bool, string, [2]int, []int or *Layer
 }
@@ -216,6 +225,7 @@ func convertArg(a Arg, v any) (any, error) {
 // clone returns a deep copy of l.
 func (l Layer) clone() Layer {
 	c := l
+	c.Call = slices.Clone(l.Call)
 	c.args = maps.Clone(l.args)
 	for k, v := range c.args {
 		switch x := v.(type) {
@@ -367,12 +377,19 @@ func (c *checker) layers(path string, ls []Layer, joinFirst bool) error {
 				names[n] = lp
 			}
 		}
+		if err := c.notFunctional(p, &ls[i]); err != nil {
+			return err
+		}
 		isJoin := ls[i].Spec().Join
 		switch {
 		case joinFirst && i == 0 && !isJoin:
 			return c.bad(p+".type", "%q: a conditional GAN network's layers start with Concatenate, joining label_branch and input_branch", ls[i].Type)
+		case joinFirst && i == 0 && ls[i].Int("axis") != -1:
+			return c.bad(p+".axis", "%d: a conditional GAN network joins its branches along the last axis, -1", ls[i].Int("axis"))
 		case isJoin && !(joinFirst && i == 0):
-			return c.bad(p+".type", "Concatenate joins a conditional GAN network's label_branch and input_branch, so it can only be the first of that network's layers; a Sequential stack has one input")
+			return c.bad(p+".type", "Concatenate joins a conditional GAN network's label_branch and input_branch, so it can only be the first of that network's layers; a Sequential stack has one input (a functional model, with model.inputs, calls merge layers on several tensors)")
+		case ls[i].Spec().Merge && !(joinFirst && i == 0):
+			return c.bad(p+".type", "%s is a merge layer, called on several tensors; a stack of layers has one (a classifier's functional model, with model.inputs and each layer's call, joins several)", ls[i].Type)
 		}
 	}
 	return nil

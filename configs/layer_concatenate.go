@@ -1,19 +1,49 @@
 package configs
 
-// LayerConcatenate is Keras's Concatenate, which joins a conditional GAN network's
-// label_branch and input_branch (the network applies it: it is the first of that
-// network's layers).
+import (
+	"fmt"
+	"slices"
+)
+
+// LayerConcatenate is Keras's Concatenate: a merge layer of functional models, and the
+// join of a conditional GAN network's label_branch and input_branch (the first of that
+// network's layers, which the network applies along the last axis).
 const LayerConcatenate = "Concatenate"
 
 func init() {
 	registerLayer(LayerSpec{
-		Type:   LayerConcatenate,
-		Doc:    "joins a conditional GAN network's two branches (the first of its layers)",
-		Shapes: "two inputs, equal but for the last axis → one, joined along it (input branch first)",
-		Join:   true,
+		Type:      LayerConcatenate,
+		Doc:       "joins its inputs along axis (in a conditional GAN network, the first layer, joining its two branches)",
+		Shapes:    "tensors of one rank, equal but along axis → one, their sizes along axis summed",
+		Join:      true,
+		Merge:     true,
+		MinInputs: 1,
 		Args: []Arg{
-			{Key: "axis", Kind: KindInt, Default: -1, IntChoices: []int{-1},
-				Note: "only the last (channel) axis is implemented", Doc: "the axis joined along"},
+			{Key: "axis", Kind: KindInt, Default: -1, Samples: []any{1},
+				Doc: "the axis joined along, Keras's numbering (0 is the batch axis, which cannot be joined; -1 the last)"},
+		},
+		MergeShape: func(l *Layer, ins []Shape) (Shape, error) {
+			axis := l.Int("axis")
+			out := slices.Clone(ins[0])
+			a, err := kerasAxis("axis", axis, len(out)+1)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range ins[1:] {
+				if len(s) != len(out) {
+					return nil, fmt.Errorf("inputs of ranks %d and %d: Concatenate joins tensors of one rank (%v and %v)", len(ins[0])+1, len(s)+1, ins[0], s)
+				}
+				for i := range s {
+					if i != a && s[i] != out[i] {
+						return nil, fmt.Errorf("inputs %v and %v differ on axis %d, not only on the joined axis %d", ins[0], s, i+1, axis)
+					}
+				}
+				var ok bool
+				if out[a], ok = addInt(out[a], s[a]); !ok {
+					return nil, fmt.Errorf("joining %v overflows int64", ins)
+				}
+			}
+			return out, nil
 		},
 	})
 }

@@ -63,6 +63,7 @@ func Load(path string) (*Config, error) {
 	if err := d.structure("", raw, reflect.ValueOf(c).Elem()); err != nil {
 		return nil, err
 	}
+	c.Model.resolveReuse()
 	if c.Task == TaskGAN {
 		c.Train = Train{Callbacks: c.Train.Callbacks} // a GAN trains with GAN.Epochs and GAN.BatchSize
 	}
@@ -150,6 +151,8 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 	switch p := dst.Addr().Interface().(type) {
 	case *Layer:
 		return d.layer(path, raw, p)
+	case *Inputs:
+		return d.inputs(path, raw, p)
 	case *Optimizer:
 		return d.optimizer(path, raw, p)
 	case *Callback:
@@ -280,13 +283,21 @@ func tagKeys(t reflect.Type) []string {
 // layer decodes one layer: its type first, then only that type's arguments (see its
 // LayerSpec), a nested layer recursively.
 func (d *decoder) layer(path string, raw any, l *Layer) error {
+	if m, ok := raw.(map[string]any); ok {
+		if _, reuse := m["reuse"]; reuse {
+			return d.reuse(path, m, l)
+		}
+	}
 	m, typ, err := d.typed(path, raw, "{type: Dense, units: 10}", LayerTypes())
 	if err != nil {
 		return err
 	}
 	spec := layerRegistry[typ]
 	*l, _ = NewLayer(typ)
-	known := append([]string{"type", "name"}, spec.ArgKeys()...)
+	if err := d.call(path, m, l); err != nil {
+		return err
+	}
+	known := append(append([]string{"type", "name"}, spec.ArgKeys()...), "call")
 	for _, a := range spec.Args {
 		if a.Alias == "" {
 			continue

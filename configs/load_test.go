@@ -265,7 +265,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "label branch without Embedding", yaml: edit(t, cganYAML, "      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 49}", "      - {type: Dense, units: 49}"),
 			key: "gan.generator.label_branch[0]", want: ErrBadValue, also: []string{"integer ids"}},
 		{name: "Concatenate axis 1", yaml: edit(t, cganYAML, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}"),
-			key: "gan.generator.layers[0].axis", want: ErrBadValue, also: []string{"1: not supported (valid: -1); only the last (channel) axis is implemented"}},
+			key: "gan.generator.layers[0].axis", want: ErrBadValue, also: []string{"1: a conditional GAN network joins its branches along the last axis, -1"}},
 		{name: "branches that do not join", yaml: edit(t, cganYAML, "[7, 7, 1]", "[1, 7, 7]"),
 			key: "gan.generator.layers[0]", want: ErrBadValue, also: []string{"the label branch gives (None, 1, 7, 7), the input branch (None, 7, 7, 128)"}},
 		{name: "monitor of a metric not computed", yaml: edit(t, baseYAML, "validation_data: test", "validation_data: test\n  callbacks: [{type: EarlyStopping, monitor: val_auc}]"),

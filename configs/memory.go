@@ -297,7 +297,11 @@ func (m *memoryWalk) config(c *Config, limit int) error {
 		return m.data(c, limit, c.Train.BatchSize)
 	}
 	net := &network{name: "model"}
-	if _, err := m.stack(net, "model.layers", c.Model.Layers, 0, m.inputKeys(c, in), ids); err != nil {
+	if c.Model.Functional() {
+		if err := m.graph(net, &c.Model, m.inputKeys(c, in), ids); err != nil {
+			return err
+		}
+	} else if _, err := m.stack(net, "model.layers", c.Model.Layers, 0, m.inputKeys(c, in), ids); err != nil {
 		return err
 	}
 	batch, err := m.batch("train.batch_size", c.Train.BatchSize, c.trainExamples(limit))
@@ -394,28 +398,75 @@ func (m *memoryWalk) stack(net *network, path string, ls []Layer, first int, in 
 		if err != nil {
 			return keyedShape{}, m.shapeError(p, l, err) // unreachable after Validate
 		}
-		spec := l.Spec()
-		kout := keyedShape{out, outputKeys(l, p, in, out)}
-		name := fmt.Sprintf("%s (%s)", p, l.Type)
-		if spec.Weights != nil {
-			for _, w := range spec.Weights(l, in.dims) {
-				fs := tensorFactors(l, p, in, w.Dims)
-				what := fmt.Sprintf("%s %s %s", name, w.Name, shapeString(w.Dims))
-				m.dims(what, fs)
-				net.weights = append(net.weights, weightTerm{what: what, fs: fs, frozen: w.Frozen})
-			}
-		}
-		m.dims(name+" output "+out.String(), kout.factors())
-		net.acts = append(net.acts, actTerm{what: name + " output " + out.String(), fs: kout.factors()})
-		if spec.Kept != nil {
-			for _, k := range spec.Kept(l, in.dims, out) {
-				net.acts = append(net.acts, actTerm{what: fmt.Sprintf("%s %s %s", name, k.Name, shapeString(k.Dims)),
-					fs: tensorFactors(l, p, in, k.Dims)})
-			}
-		}
-		in, ids = kout, false
+		in = m.layerTerms(net, p, l, in, keyedShape{out, outputKeys(l, p, in, out)}, true)
+		ids = false
 	}
 	return in, nil
+}
+
+// layerTerms adds a layer's weights (unless shared with an earlier call) and its
+// activations, for input in and output kout, and returns kout.
+func (m *memoryWalk) layerTerms(net *network, p string, l *Layer, in, kout keyedShape, weights bool) keyedShape {
+	out := kout.dims
+	spec := l.Spec()
+	name := fmt.Sprintf("%s (%s)", p, l.Type)
+	if spec.Weights != nil && weights {
+		for _, w := range spec.Weights(l, in.dims) {
+			fs := tensorFactors(l, p, in, w.Dims)
+			what := fmt.Sprintf("%s %s %s", name, w.Name, shapeString(w.Dims))
+			m.dims(what, fs)
+			net.weights = append(net.weights, weightTerm{what: what, fs: fs, frozen: w.Frozen})
+		}
+	}
+	m.dims(name+" output "+out.String(), kout.factors())
+	net.acts = append(net.acts, actTerm{what: name + " output " + out.String(), fs: kout.factors()})
+	if spec.Kept != nil {
+		for _, k := range spec.Kept(l, in.dims, out) {
+			net.acts = append(net.acts, actTerm{what: fmt.Sprintf("%s %s %s", name, k.Name, shapeString(k.Dims)),
+				fs: tensorFactors(l, p, in, k.Dims)})
+		}
+	}
+	return kout
+}
+
+// graph walks a functional model's layer calls in order, each on the tensors it is
+// called on; a reused layer's weights count once.
+func (m *memoryWalk) graph(net *network, model *Model, in keyedShape, ids bool) error {
+	g, err := model.Graph()
+	if err != nil {
+		return m.bad("model", "%v", err) // unreachable after Validate
+	}
+	tensors := map[string]keyedShape{}
+	isIDs := map[string]bool{}
+	for _, x := range g.Inputs {
+		tensors[x.Name], isIDs[x.Name] = in, ids
+	}
+	for _, n := range g.Nodes {
+		l := n.Config
+		ins := make([]keyedShape, len(n.Call))
+		dims := make([]Shape, len(n.Call))
+		for k, t := range n.Call {
+			ins[k], dims[k] = tensors[t], tensors[t].dims
+		}
+		var out Shape
+		if spec := l.Spec(); spec.Merge {
+			out, err = spec.MergeShape(l, dims)
+		} else {
+			out, err = l.OutputShape(dims[0], isIDs[n.Call[0]])
+		}
+		if err != nil {
+			return m.shapeError(n.Path, l, err) // unreachable after Validate
+		}
+		// The output's keys: those of an input of the same size, else the layer's.
+		all := keyedShape{}
+		for _, x := range ins {
+			all.dims = append(all.dims, x.dims...)
+			all.keys = append(all.keys, x.keys...)
+		}
+		kout := keyedShape{out, outputKeys(l, n.Path, all, out)}
+		tensors[n.Tensor] = m.layerTerms(net, n.Path, l, ins[0], kout, !n.Reused())
+	}
+	return nil
 }
 
 // weights adds a network's weights, each with its gradient, the optimizer's slots, the

@@ -39,6 +39,13 @@ type LayerSpec struct {
 	// Join marks the layer that joins a conditional GAN network's two branches
 	// (Concatenate): the network applies it, it is not a layer of a stack.
 	Join bool
+	// Merge marks a merge layer (Add, Concatenate, Dot ...): it is called on several
+	// tensors, in a functional model (model.inputs), never in a stack. MergeShape gives
+	// its output shape for the shapes of the tensors it is called on, MinInputs and
+	// MaxInputs (0: any) how many it takes.
+	Merge                bool
+	MinInputs, MaxInputs int
+	MergeShape           func(l *Layer, ins []Shape) (Shape, error)
 	// Check checks what a single argument's range cannot (one argument against another,
 	// a wrapped layer); nil when there is nothing more. Its error should come from argErr
 	// to name the argument.
@@ -346,6 +353,9 @@ func (c *checker) arg(at string, a Arg, v any) error {
 	case *Layer:
 		if x == nil {
 			return c.missing(at, "")
+		}
+		if err := c.notFunctional(at, x); err != nil {
+			return err
 		}
 		if _, known := LookupLayer(x.Type); known && !slices.Contains(a.Layers, x.Type) {
 			return c.bad(at+".type", "%q cannot be wrapped here (valid: %s)%s", x.Type, strings.Join(a.Layers, ", "), note)

@@ -73,7 +73,7 @@ func TestLayerSpecs(t *testing.T) {
 			if err := base.Validate(); err != nil {
 				t.Fatalf("defaults: %v", err)
 			}
-			if spec.Join {
+			if spec.Merge { // several inputs: merge_test.go
 				return
 			}
 			if _, err := base.OutputShape(spec.Example, spec.TakesIDs); err != nil {

@@ -47,8 +47,8 @@ func (l *Layer) OutputShape(in Shape, ids bool) (Shape, error) {
 	switch {
 	case spec == nil:
 		return nil, fmt.Errorf("unknown layer type %q", l.Type)
-	case spec.Join:
-		return nil, fmt.Errorf("joins two inputs")
+	case spec.Merge:
+		return nil, fmt.Errorf("a merge layer, called on several tensors: only in a functional model (model.inputs), or first in a conditional GAN network (Concatenate)")
 	case ids && !spec.TakesIDs:
 		return nil, fmt.Errorf("takes floats, but its input is integer ids (token ids or class labels); an Embedding turns ids into vectors")
 	case !ids && spec.TakesIDs:

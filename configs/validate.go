@@ -40,7 +40,7 @@ func (c *Config) Validate() error {
 		if c.GAN != nil {
 			return ch.bad("gan", "only for task gan; task classifier uses model and train")
 		}
-		if err := ch.layers("model.layers", c.Model.Layers, false); err != nil {
+		if err := ch.model(&c.Model); err != nil {
 			return err
 		}
 		if err := ch.train(&c.Train); err != nil {
@@ -202,9 +202,7 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 	}
 	// The output activation: that of a final Dense, or a final Activation layer; the loss
 	// is computed from its logits, as Keras does.
-	last := len(ls) - 1
-	l := ls[last]
-	p := indexPath("model.layers", last)
+	l, p := cfg.Model.OutputLayer()
 	want := ActivationSigmoid
 	if cfg.Train.Loss == LossSparseCategoricalCrossentropy {
 		want = ActivationSoftmax
@@ -227,11 +225,8 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 		}
 	}
 	in, ids, known := cfg.Data.InputShape()
-	if !known {
-		return nil
-	}
-	out, _, err := c.stack("model.layers", ls, 0, in, ids)
-	if err != nil {
+	out, known, err := c.modelShape(&cfg.Model, in, ids, known)
+	if err != nil || !known {
 		return err
 	}
 	switch {

@@ -118,7 +118,7 @@ func servingConfig(cfg *configs.Config) *configs.Config {
 // sigmoid output [batch, 1], probability (of class 1) and class_id (probability > 0.5, as
 // Keras's binary accuracy decides); for a softmax output [batch, k], probabilities, the
 // predicted class_id (argmax) and its probability; and the class's label.
-func classifierHead(s *graphs.Scope, model *builders.Sequential, x tf.Output, names func(classes int) []string) map[string]tf.Output {
+func classifierHead(s *graphs.Scope, model builders.Model, x tf.Output, names func(classes int) []string) map[string]tf.Output {
 	prob, _ := model.Call(x, false)
 	hs := s.Sub("head")
 	if !hs.Ok(prob) {

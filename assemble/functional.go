@@ -1,0 +1,75 @@
+package assemble
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+)
+
+// Model turns a classifier's model section into the model builders trains: a Sequential
+// of its layers (named name, "" for Keras's "sequential"), or for a functional model
+// (model.inputs) a Functional of its graph, whose input must take examples of shape in.
+// It also returns the model's layers, each once (for ChooseLSTMImplementations).
+func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []builders.Layer, error) {
+	if !m.Functional() {
+		layers, err := Layers(m.Layers, Namer{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("model.%w", err)
+		}
+		if len(layers) == 0 {
+			return nil, nil, ModelErrorf("the model has no layers")
+		}
+		return builders.NewSequential(name, layers...), layers, nil
+	}
+	f, layers, err := Functional(m, in)
+	return f, layers, err
+}
+
+// Functional builds a functional model's graph (configs.Model.Graph): each layer made
+// once, with Keras's default names in model.layers order (those configs resolves calls
+// with), a reuse entry calling the layer it reuses. in is the data's example shape, which
+// an input's declared shape must equal.
+func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []builders.Layer, error) {
+	g, err := m.Graph()
+	if err != nil {
+		return nil, nil, ModelError(err)
+	}
+	x := g.Inputs[0]
+	if x.Shape != nil && !slices.Equal([]int(x.Shape), []int(in)) {
+		return nil, nil, ModelErrorf("model.inputs.%s.shape: %v, but the data's examples are %v", x.Name, []int(x.Shape), []int(in))
+	}
+	want := map[int]string{} // defining entry → the layer name configs resolved
+	for _, n := range g.Nodes {
+		if !n.Reused() {
+			want[n.Index] = n.Layer
+		}
+	}
+	names := Namer{}
+	made := map[int]builders.Layer{}
+	var layers []builders.Layer
+	for i := range m.Layers {
+		l := &m.Layers[i]
+		if l.Reuse != "" {
+			continue
+		}
+		if err := l.Validate(); err != nil {
+			return nil, nil, ModelErrorf("model.layers[%d] (%s): %w", i, l.Type, err)
+		}
+		b, err := layer(l, names)
+		if err != nil {
+			return nil, nil, fmt.Errorf("model.layers[%d] (%s): %w", i, l.Type, err)
+		}
+		if b.Name() != want[i] {
+			return nil, nil, fmt.Errorf("model.layers[%d] (%s): named %q, but configs resolved it as %q", i, l.Type, b.Name(), want[i])
+		}
+		made[i] = b
+		layers = append(layers, b)
+	}
+	nodes := make([]builders.Node, len(g.Nodes))
+	for k, n := range g.Nodes {
+		nodes[k] = builders.Node{Tensor: n.Tensor, Layer: made[n.First], Call: n.Call}
+	}
+	return builders.NewFunctional("", []string{x.Name}, g.Outputs, nodes...), layers, nil
+}

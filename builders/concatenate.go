@@ -1,0 +1,75 @@
+package builders
+
+import (
+	"fmt"
+	"slices"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
+)
+
+func init() {
+	registerConfig(configs.LayerConcatenate, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
+		l := NewConcatenate(name)
+		l.Axis = c.Int("axis")
+		return l, nil
+	})
+}
+
+// Concatenate is Keras's Concatenate: its inputs joined along Axis (Keras's numbering:
+// 0 is the batch axis, which cannot be joined; -1, the default, the last). The inputs
+// have one rank and equal sizes on every other axis. (A conditional GAN network's
+// Concatenate is applied by Network itself, along the last axis.)
+type Concatenate struct {
+	base
+	Axis int
+	axis int // Axis as an index of the batched tensor, after Build
+}
+
+// NewConcatenate returns a Concatenate layer joining along the last axis.
+func NewConcatenate(name string) *Concatenate {
+	return &Concatenate{base: base{name: name}, Axis: -1}
+}
+
+func (c *Concatenate) Type() string { return "Concatenate" }
+
+func (c *Concatenate) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	return c.BuildMerge(s, []Shape{in})
+}
+
+func (c *Concatenate) BuildMerge(s *graphs.Scope, ins []Shape) (Shape, error) {
+	if err := mergeCount(c, len(ins), 1, 0); err != nil {
+		return nil, err
+	}
+	a, err := kerasAxis(c, c.Axis, len(ins[0])+1)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(ins[0])
+	for _, in := range ins[1:] {
+		if len(in) != len(out) {
+			return nil, fmt.Errorf("layer %q (Concatenate): inputs %v and %v differ in rank", c.name, ins[0], in)
+		}
+		for i := range in {
+			if i != a-1 && in[i] != out[i] {
+				return nil, fmt.Errorf("layer %q (Concatenate): inputs %v and %v differ on axis %d, not only on the joined axis %d", c.name, ins[0], in, i+1, c.Axis)
+			}
+		}
+		out[a-1] += in[a-1]
+	}
+	c.axis = a
+	c.begin(s)
+	return out, nil
+}
+
+func (c *Concatenate) Call(x tf.Output, training bool) tf.Output {
+	return c.CallMerge([]tf.Output{x}, training)
+}
+
+func (c *Concatenate) CallMerge(xs []tf.Output, _ bool) tf.Output {
+	s := c.scope
+	return op.ConcatV2(s.Op("ConcatV2"), xs, s.Const(int32(c.axis)))
+}
