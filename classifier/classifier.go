@@ -528,7 +528,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	assemble.ChooseLSTMImplementations(layers, cfg.Train.BatchSize)
 	c, err := NewClassifier(ClassifierSpec{
 		Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
+		Categorical: cfg.Train.Loss.Type == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})

@@ -109,10 +109,10 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 	}
 	where := fmt.Sprintf("%s (%d classes: %s)", cfg.Data.Path, k, strings.Join(classes, ", "))
 	switch {
-	case k == 2 && cfg.Train.Loss != configs.LossBinaryCrossentropy:
+	case k == 2 && cfg.Train.Loss.Type != configs.LossBinaryCrossentropy:
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has binary labels; use %s with a final Dense(1, sigmoid)",
 			cfg.File, cfg.Train.Loss, where, configs.LossBinaryCrossentropy)
-	case k > 2 && cfg.Train.Loss != configs.LossSparseCategoricalCrossentropy:
+	case k > 2 && cfg.Train.Loss.Type != configs.LossSparseCategoricalCrossentropy:
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has integer labels 0..%d; use %s with a final Dense(%d, softmax)",
 			cfg.File, cfg.Train.Loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
 	case k > 2 && units > 0 && units < k:
