@@ -2,7 +2,9 @@
 labels, the predictions (or the pre-activation z of a final sigmoid or softmax, or logits
 for from_logits=True), the optional per-example sample weights, the loss as the Loss
 class reduces it (sum_over_batch_size) and tf.GradientTape's gradient of that loss with
-respect to the predictions (or z), into builders/testdata/keras_losses.json (float32).
+respect to the predictions (or z), into builders/testdata/keras_losses.json (float32);
+and the regression metrics (RootMeanSquaredError, R2Score, MeanSquaredError,
+MeanAbsoluteError) over an epoch of three batches, one and two outputs wide.
 
 "input" says what the recorded predictions are:
   probabilities  y_pred fed as it is (Keras's clipped probability formulas);
@@ -136,8 +138,24 @@ def main(out_path):
         if w is not None:
             entry["sample_weight"] = [float(v) for v in w]
         out.append(entry)
+    # Regression metrics over an epoch of three batches: the stateful ones (RMSE, R2Score)
+    # from the epoch's accumulated state, the mean ones weighted by batch size.
+    metrics = []
+    for width in (1, 2):
+        batches = []
+        for size in (7, 5, 9):
+            y = f32(rng.normal(100.0, 40.0, size=(size, width)))
+            batches.append((y, f32(y + rng.normal(0.0, 25.0, size=(size, width)))))
+        ms = {"root_mean_squared_error": keras.metrics.RootMeanSquaredError(), "r2_score": keras.metrics.R2Score(),
+              "mean_squared_error": keras.metrics.MeanSquaredError(), "mean_absolute_error": keras.metrics.MeanAbsoluteError()}
+        for y, p in batches:
+            for m in ms.values():
+                m.update_state(y, p)
+        metrics.append({"width": width,
+                        "batches": [{"y_true": [float(v) for v in y.ravel()], "y_pred": [float(v) for v in p.ravel()]} for y, p in batches],
+                        "results": {name: float(m.result()) for name, m in ms.items()}})
     doc = {"generator": "builders/testdata/keras/make_losses_golden.py", "keras": keras.__version__,
-           "tensorflow": tf.__version__, "epsilon": keras.config.epsilon(), "cases": out}
+           "tensorflow": tf.__version__, "epsilon": keras.config.epsilon(), "cases": out, "metrics": metrics}
     with open(out_path, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
