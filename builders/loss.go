@@ -64,10 +64,24 @@ func (l *Loss) Call(s *graphs.Scope, in LossInput, sampleWeight tf.Output) tf.Ou
 	return ReduceLoss(s, l.PerExample(s, in), sampleWeight)
 }
 
+// guarded is f that emits nothing after an earlier error (an unset label or prediction:
+// the scope holds the error), instead of inspecting a zero output.
+func guarded(f LossFunc) LossFunc {
+	return func(s *graphs.Scope, in LossInput) tf.Output {
+		if !s.Ok(in.YTrue, in.YPred) {
+			return tf.Output{}
+		}
+		return f(s, in)
+	}
+}
+
 // ReduceLoss is Keras's sum_over_batch_size reduction of per-example losses [batch]: their
 // mean, or with sampleWeight [batch] (zero Output: none) Σ wᵢ·lᵢ / batch size: weights
 // count per example and do not change the divisor.
 func ReduceLoss(s *graphs.Scope, perExample, sampleWeight tf.Output) tf.Output {
+	if !s.Ok(perExample) {
+		return tf.Output{}
+	}
 	if sampleWeight.Op == nil {
 		return Mean(s, perExample)
 	}
@@ -107,7 +121,7 @@ func NewLoss(c configs.Loss) (*Loss, error) {
 	if !ok {
 		return nil, fmt.Errorf("loss %q has no implementation (valid: %v)", c.Type, LossTypes())
 	}
-	return &Loss{Config: c, PerExample: f(c)}, nil
+	return &Loss{Config: c, PerExample: guarded(f(c))}, nil
 }
 
 // LossTypes returns the loss types NewLoss computes, sorted.

@@ -174,3 +174,23 @@ func TestLossRegistryComplete(t *testing.T) {
 		t.Error("NewLoss(dice): no error")
 	}
 }
+
+// After an earlier error a loss emits nothing and does not panic: the scope keeps the
+// error for the caller.
+func TestLossAfterError(t *testing.T) {
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	s.Fail("an earlier layer failed")
+	for _, name := range configs.LossTypes() {
+		l, err := NewLoss(configs.Loss{Type: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := l.Call(s, LossInput{YTrue: s.Placeholder("y", tf.Float, -1)}, tf.Output{}); out.Op != nil {
+			t.Errorf("%s: an output after an error", name)
+		}
+	}
+	if s.Err() == nil {
+		t.Error("the scope lost its error")
+	}
+}
