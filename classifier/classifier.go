@@ -16,9 +16,10 @@ import (
 	"github.com/tfrun/tfrun/runner"
 )
 
-// Classifier is a compiled Sequential classifier (binary, or multi-class with integer
-// labels): one graph holding the model's training path (loss, accuracy, optimizer update)
-// and its inference path, in a session.
+// Classifier is a compiled Sequential model of task classifier: a classifier (binary,
+// or multi-class with integer labels) or, with a regression loss, a regression on
+// real-valued targets; one graph holding the model's training path (loss, accuracy if
+// any, metrics, optimizer update) and its inference path, in a session.
 type Classifier struct {
 	Model *builders.Sequential
 	Opt   graphs.Optimizer
@@ -195,9 +196,10 @@ func (c *Classifier) CountedLogs(sums runner.Counts) (runner.Logs, error) {
 	return logs, nil
 }
 
-// NewClassifier builds the graph (binary cross-entropy on a sigmoid output with Keras's
-// binary accuracy, or sparse categorical cross-entropy on a softmax output with
-// sparse_categorical_accuracy) and a session with initialised variables.
+// NewClassifier builds the graph (the spec's loss, by default binary cross-entropy on a
+// sigmoid output with Keras's binary accuracy, or sparse categorical cross-entropy on a
+// softmax output with sparse_categorical_accuracy) and a session with initialised
+// variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if len(spec.Layers) == 0 {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
