@@ -108,6 +108,8 @@ func TestLoadLossErrors(t *testing.T) {
 		{"hinge on ten classes", strings.Replace(edit(t, baseYAML, "dataset: imdb\n  num_words: 1000\n  maxlen: 80", "dataset: mnist",
 			"    - {type: Embedding, input_dim: 1000, output_dim: 8}\n    - {type: LSTM, units: 8}\n", "    - {type: Flatten}\n"), "epochs: 2", "epochs: 2\n  loss: hinge", 1),
 			"train.loss", ErrBadValue, []string{"hinge needs 2 classes"}},
+		{"categorical_crossentropy on own classes with one unit", reg("loss: mse", "loss: categorical_crossentropy", "metrics: [mae]", "metrics: [accuracy]"), "model.layers[1].units", ErrBadValue,
+			[]string{"1, but categorical_crossentropy needs one output unit per class, >= 2"}},
 		{"categorical_crossentropy with too few units", edit(t, baseYAML, "epochs: 2", "epochs: 2\n  loss: categorical_crossentropy"), "model.layers[2].units", ErrBadValue,
 			[]string{">= 2 output units"}},
 	}

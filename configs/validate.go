@@ -245,6 +245,8 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 		switch units := l.Int("units"); {
 		case width == 1 && units != 1:
 			return c.bad(p+".units", "%d, but %s %s", units, loss, what)
+		case width > 1 && units < width && classes == 0:
+			return c.bad(p+".units", "%d, but %s needs one output unit per class, >= 2", units, loss)
 		case width > 1 && units < width:
 			return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
 				units, cfg.Data.Name(), classes, loss, width)
