@@ -96,12 +96,13 @@ func binaryFocalCrossentropy(s *graphs.Scope, in LossInput, c configs.Loss) tf.O
 	y := smoothBinary(s, sameRank(s, in.YTrue, in.YPred), c.LabelSmoothing)
 	p := in.YPred
 	var bce tf.Output
-	if logits, ok := in.logitsOf("sigmoid", c.FromLogits); ok {
-		if in.Activation != "sigmoid" || in.Logits.Op == nil { // from_logits: Keras applies the sigmoid itself
-			p = op.Sigmoid(s.Op("Sigmoid"), logits)
-		}
-		bce = SigmoidCrossEntropy(s, logits, y)
-	} else {
+	switch {
+	case c.FromLogits: // Keras applies the sigmoid to y_pred itself (even to a sigmoid's output)
+		p = op.Sigmoid(s.Op("Sigmoid"), in.YPred)
+		bce = SigmoidCrossEntropy(s, in.YPred, y)
+	case in.Activation == "sigmoid" && in.Logits.Op != nil:
+		bce = SigmoidCrossEntropy(s, in.Logits, y)
+	default:
 		bce = clippedBinaryCrossentropy(s, y, p)
 	}
 	notY := op.Sub(s.Op("Sub"), one, y)

@@ -93,6 +93,7 @@ def main(out_path):
         ("binary_focal_crossentropy_sigmoid", "BinaryFocalCrossentropy", {}, bin_true, bin_z, "sigmoid"),
         ("binary_focal_crossentropy_logits_balanced", "BinaryFocalCrossentropy",
          {"from_logits": True, "apply_class_balancing": True, "alpha": 0.3, "gamma": 1.5}, bin_true, bin_z, "logits"),
+        ("binary_focal_crossentropy_sigmoid_from_logits", "BinaryFocalCrossentropy", {"from_logits": True}, bin_true, bin_z, "sigmoid"),
         ("binary_focal_crossentropy_smoothing_gamma0", "BinaryFocalCrossentropy",
          {"label_smoothing": 0.1, "gamma": 0.0}, bin_true, bin_prob, "probabilities"),
         ("categorical_crossentropy_probabilities", "CategoricalCrossentropy", {}, onehot, cls_prob, "probabilities"),
