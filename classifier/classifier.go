@@ -16,12 +16,17 @@ import (
 	"github.com/tfrun/tfrun/runner"
 )
 
-// Classifier is a compiled Sequential classifier (binary, or multi-class with integer
-// labels): one graph holding the model's training path (loss, accuracy, optimizer update)
-// and its inference path, in a session.
+// Classifier is a compiled Sequential model of task classifier: a classifier (binary,
+// or multi-class with integer labels) or, with a regression loss, a regression on
+// real-valued targets; one graph holding the model's training path (loss, accuracy if
+// any, metrics, optimizer update) and its inference path, in a session.
 type Classifier struct {
 	Model builders.Model
 	Opt   graphs.Optimizer
+	// Loss is the compiled loss.
+	Loss configs.Loss
+
+	accuracy string // what "accuracy" means for the loss and output; "" for a regression
 
 	graph               *graphs.Graph
 	x, y                tf.Output
@@ -46,8 +51,12 @@ type ClassifierSpec struct {
 	Seed      uint64
 	Threads   int
 	ModelName string
+	// Loss is Model.compile's loss. nil: sparse_categorical_crossentropy on a Dense(k,
+	// softmax) output when Categorical, else binary_crossentropy on Dense(1, sigmoid).
+	Loss *configs.Loss
 	// Categorical selects sparse_categorical_crossentropy on a Dense(k, softmax) output
-	// with integer class labels, instead of binary_crossentropy on Dense(1, sigmoid).
+	// with integer class labels, instead of binary_crossentropy on Dense(1, sigmoid),
+	// when Loss is nil.
 	Categorical bool
 	// Metrics are Model.compile's metrics (configs.Metric* names) that the logs report
 	// beside the loss; nil means [accuracy] (a config's default), an empty list none.
@@ -64,29 +73,71 @@ type ClassifierSpec struct {
 }
 
 // metricOutputs are a graph's compiled metrics by log name: the batch means (the
-// accuracies) and the confusion counts of the stateful ones (AUC, Precision, Recall).
+// accuracies, mse, mae) and the additive counts of the stateful ones (AUC, Precision,
+// Recall, root_mean_squared_error, r2_score).
 type metricOutputs struct {
 	names  []string // log names, in compile order
 	means  map[string]tf.Output
 	counts map[string]tf.Output
 }
 
-// buildMetrics compiles Keras's metrics on probabilities prob and labels (binary: [batch,
-// 1]; categorical: class ids [batch]).
-func buildMetrics(s *graphs.Scope, metrics []string, categorical bool, prob, labels tf.Output) (metricOutputs, error) {
+// targets are what a graph's metrics compare the predictions with: the labels shaped like
+// the output (binary: [batch, 1]; k outputs: one-hot [batch, k]; regression: the targets,
+// [batch, 1]), and the class ids [batch] as fed.
+type targets struct {
+	kind   configs.LabelKind // the loss's labels
+	width  int               // the output's width
+	shaped tf.Output         // labels shaped like the output (unset for sparse labels)
+	ids    tf.Output         // the labels as fed, [batch]
+}
+
+// accuracy is what Keras's "accuracy" string means for these labels
+// (compile_utils.get_metric): binary_accuracy for one output, sparse_categorical_accuracy
+// for class ids against k outputs, categorical_accuracy for one-hot labels; "" for a
+// regression loss, which has none.
+func (t targets) accuracy() string {
+	switch {
+	case t.kind == configs.LabelsReal:
+		return ""
+	case t.kind == configs.LabelsSparse:
+		return configs.MetricSparseCategoricalAccuracy
+	case t.width == 1:
+		return configs.MetricBinaryAccuracy
+	}
+	return configs.MetricCategoricalAccuracy
+}
+
+// buildMetrics compiles Keras's metrics on the predictions prob against t.
+func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output) (metricOutputs, error) {
 	out := metricOutputs{means: map[string]tf.Output{}, counts: map[string]tf.Output{}}
 	for _, m := range metrics {
 		name := configs.MetricLogName(m)
 		ms := s.Sub(name)
+		if m == configs.MetricAccuracy {
+			m = t.accuracy()
+		}
+		binary := t.kind != configs.LabelsSparse && t.width == 1
+		classes := t.kind == configs.LabelsSparse || t.kind == configs.LabelsOneHot || (t.kind == configs.LabelsBinary && t.width > 1)
+		shaped := t.kind != configs.LabelsSparse
 		switch {
-		case m == configs.MetricAccuracy && categorical, m == configs.MetricSparseCategoricalAccuracy:
-			out.means[name] = builders.SparseCategoricalAccuracy(ms, prob, labels)
-		case m == configs.MetricAccuracy, m == configs.MetricBinaryAccuracy:
-			out.means[name] = builders.BinaryAccuracy(ms, prob, labels)
-		case m == configs.MetricAUC && !categorical:
-			out.counts[name] = builders.ConfusionCounts(ms, prob, labels, tfmetrics.AUCThresholds(tfmetrics.AUCThresholdCount))
-		case (m == configs.MetricPrecision || m == configs.MetricRecall) && !categorical:
-			out.counts[name] = builders.ConfusionCounts(ms, prob, labels, []float64{tfmetrics.DefaultThreshold})
+		case m == configs.MetricSparseCategoricalAccuracy && classes, m == configs.MetricCategoricalAccuracy && classes:
+			// With one-hot labels categorical_accuracy compares argmaxes, the same as
+			// comparing the prediction's argmax with the class id fed.
+			out.means[name] = builders.SparseCategoricalAccuracy(ms, prob, t.ids)
+		case m == configs.MetricBinaryAccuracy && binary:
+			out.means[name] = builders.BinaryAccuracy(ms, prob, t.shaped)
+		case m == configs.MetricAUC && binary && t.kind == configs.LabelsBinary:
+			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, tfmetrics.AUCThresholds(tfmetrics.AUCThresholdCount))
+		case (m == configs.MetricPrecision || m == configs.MetricRecall) && binary && t.kind == configs.LabelsBinary:
+			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, []float64{tfmetrics.DefaultThreshold})
+		case (m == configs.MetricMeanSquaredError || m == configs.MetricMSE) && shaped:
+			out.means[name] = builders.Mean(ms, builders.MeanSquaredError(ms, t.shaped, prob))
+		case (m == configs.MetricMeanAbsoluteError || m == configs.MetricMAE) && shaped:
+			out.means[name] = builders.Mean(ms, builders.MeanAbsoluteError(ms, t.shaped, prob))
+		case m == configs.MetricRootMeanSquaredError && shaped:
+			out.counts[name] = builders.SquaredErrorCounts(ms, t.shaped, prob)
+		case m == configs.MetricR2Score && shaped:
+			out.counts[name] = builders.R2Counts(ms, t.shaped, prob)
 		default:
 			return out, assemble.ModelErrorf("metric %q: not one this model's loss can report (valid: %v)", m, configs.MetricNames())
 		}
@@ -110,8 +161,14 @@ func (m metricOutputs) fetches() (outs []tf.Output, means, counts []string) {
 	return outs, means, counts
 }
 
-// countedValue is a stateful metric's value from its summed confusion counts.
+// countedValue is a stateful metric's value from its summed counts.
 func countedValue(name string, counts []float64) (float64, error) {
+	switch name {
+	case configs.MetricLogName(configs.MetricRootMeanSquaredError):
+		return builders.RootMeanSquaredErrorValue(counts)
+	case configs.MetricLogName(configs.MetricR2Score):
+		return builders.R2ScoreValue(counts)
+	}
 	c, err := tfmetrics.ConfusionFromVector(counts)
 	if err != nil {
 		return 0, err
@@ -141,9 +198,10 @@ func (c *Classifier) CountedLogs(sums runner.Counts) (runner.Logs, error) {
 	return logs, nil
 }
 
-// NewClassifier builds the graph (binary cross-entropy on a sigmoid output with Keras's
-// binary accuracy, or sparse categorical cross-entropy on a softmax output with
-// sparse_categorical_accuracy) and a session with initialised variables.
+// NewClassifier builds the graph (the spec's loss, by default binary cross-entropy on a
+// sigmoid output with Keras's binary accuracy, or sparse categorical cross-entropy on a
+// softmax output with sparse_categorical_accuracy) and a session with initialised
+// variables.
 func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if spec.Model == nil && len(spec.Layers) == 0 {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
@@ -160,19 +218,17 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if err := m.Build(s, spec.Input); err != nil {
 		return nil, assemble.ModelError(err)
 	}
-	want, loss := "sigmoid", "binary_crossentropy"
-	if spec.Categorical {
-		want, loss = "softmax", "sparse_categorical_crossentropy"
+	lc := spec.loss()
+	loss, err := builders.NewLoss(lc)
+	if err != nil {
+		return nil, assemble.ModelError(err)
 	}
 	out := m.OutputShape()
-	if len(out) != 1 || (!spec.Categorical && out[0] != 1) {
-		return nil, assemble.ModelErrorf("%s needs a model output of shape (None, %s), got %v", loss,
-			map[bool]string{true: "classes", false: "1"}[spec.Categorical], out)
+	act := finalActivation(m.OutputLayer())
+	if err := checkOutput(lc, out, act); err != nil {
+		return nil, err
 	}
-	if act := finalActivation(m.OutputLayer()); act != want {
-		return nil, assemble.ModelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", loss, want, want, act)
-	}
-	c := &Classifier{graph: g, Model: m}
+	c := &Classifier{graph: g, Model: m, Loss: lc}
 	if spec.Server != nil {
 		c.rep = newReplica(g, spec.Server, spec.CollectiveTimeout)
 	}
@@ -182,29 +238,44 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	}
 	c.x = s.Placeholder("x", dt, append([]int64{-1}, spec.Input.Int64s()...)...)
 	c.y = s.Placeholder("y", tf.Float, -1)
-	labels := op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
-	classes := m.OutputShape()[0]
-	lossAcc := func(ls *graphs.Scope, prob, logits tf.Output) (loss, acc tf.Output) {
-		if spec.Categorical {
-			return builders.Mean(ls, builders.SparseSoftmaxCrossEntropy(ls, logits, c.y, classes)),
-				builders.SparseCategoricalAccuracy(ls, prob, c.y)
+	t := targets{kind: lc.Labels(), width: out[0], ids: c.y}
+	switch {
+	case t.kind == configs.LabelsSparse:
+	case t.width == 1:
+		t.shaped = op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
+	default: // one label per class: the class ids one-hot encoded (keras.utils.to_categorical)
+		t.shaped = op.OneHot(s.Op("OneHot"), op.Cast(s.Op("Cast"), c.y, tf.Int32), s.Const(int32(t.width)), s.Scalar(1), s.Scalar(0))
+	}
+	yTrue := t.shaped
+	if t.kind == configs.LabelsSparse {
+		yTrue = c.y
+	}
+	c.accuracy = t.accuracy()
+	lossAcc := func(ls *graphs.Scope, prob, logits tf.Output) (tf.Output, tf.Output) {
+		in := builders.LossInput{YTrue: yTrue, YPred: prob}
+		if logits.Op != nil {
+			in.Logits, in.Activation = logits, act
 		}
-		return builders.Mean(ls, builders.SigmoidCrossEntropy(ls, logits, labels)), builders.BinaryAccuracy(ls, prob, labels)
+		l := loss.Call(ls, in, tf.Output{})
+		if c.accuracy == "" {
+			return l, ls.Scalar(0) // no accuracy: HasAccuracy says so
+		}
+		acc, err := buildMetrics(ls.Sub("accuracy"), []string{configs.MetricAccuracy}, t, prob)
+		if err != nil {
+			ls.Fail("%v", err)
+			return l, tf.Output{}
+		}
+		return l, acc.means[configs.MetricAccuracy]
 	}
 
-	metricLabels := labels
-	if spec.Categorical {
-		metricLabels = c.y
-	}
 	ts := s.Sub("train")
 	prob, logits := m.Call(c.x, true)
 	c.trainLoss, c.trainAcc = lossAcc(ts, prob, logits)
-	var err error
 	metrics := spec.Metrics
 	if metrics == nil {
 		metrics = []string{configs.MetricAccuracy}
 	}
-	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, spec.Categorical, prob, metricLabels); err != nil {
+	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, t, prob); err != nil {
 		return nil, err
 	}
 
@@ -213,7 +284,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	c.evalProb = prob
 	c.evalFeatures = m.Penultimate()
 	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
-	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, spec.Categorical, prob, metricLabels); err != nil {
+	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, t, prob); err != nil {
 		return nil, err
 	}
 
@@ -502,6 +573,46 @@ func (c *Classifier) SetLearningRate(lr float64) error {
 	return c.sess.SetScalar(c.Opt.LearningRate(), lr)
 }
 
+// loss is the spec's loss: Loss, or what Categorical selects.
+func (spec ClassifierSpec) loss() configs.Loss {
+	if spec.Loss != nil {
+		return *spec.Loss
+	}
+	name := configs.LossBinaryCrossentropy
+	if spec.Categorical {
+		name = configs.LossSparseCategoricalCrossentropy
+	}
+	l, _ := configs.NewLoss(name) // a constant: no error
+	return l
+}
+
+// checkOutput checks that the model's output (shape out, final activation act) suits the
+// loss: one vector per example; binary labels need one unit; binary_crossentropy and
+// sparse_categorical_crossentropy on probabilities need a final sigmoid or softmax.
+func checkOutput(l configs.Loss, out builders.Shape, act string) error {
+	switch {
+	case len(out) != 1:
+		return assemble.ModelErrorf("%s needs a model output of shape (None, k), got %v", l, out)
+	case l.Labels() == configs.LabelsBinary && out[0] != 1:
+		return assemble.ModelErrorf("%s needs a model output of shape (None, 1), got %v", l, out)
+	}
+	want := ""
+	switch {
+	case l.Type == configs.LossBinaryCrossentropy && !l.FromLogits:
+		want = "sigmoid"
+	case l.Type == configs.LossSparseCategoricalCrossentropy && !l.FromLogits:
+		want = "softmax"
+	}
+	if want != "" && act != want {
+		return assemble.ModelErrorf("%s needs a %s output (a last Dense or Activation with activation=%s), got %q", l, want, want, act)
+	}
+	return nil
+}
+
+// HasAccuracy reports whether the model reports an accuracy (Evaluate, metrics.json):
+// every classification loss does, a regression loss does not.
+func (c *Classifier) HasAccuracy() bool { return c.accuracy != "" }
+
 // finalActivation is the activation a model's last layer applies ("" if none).
 func finalActivation(l builders.Layer) string {
 	switch l := l.(type) {
@@ -537,7 +648,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	chooseLSTMs(layers, cfg.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Categorical: cfg.Train.Loss == configs.LossSparseCategoricalCrossentropy, Metrics: cfg.Train.Metrics,
+		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tfrun/tfrun/assemble"
@@ -36,8 +38,12 @@ const (
 type Splits struct {
 	Train, Validation, Test *Dataset
 	TestData                string
-	// ClassNames are the classes of own data in label order (nil for a built-in data set).
+	// ClassNames are the classes of own data in label order (nil for a built-in data set
+	// and for a regression).
 	ClassNames []string
+	// Target is the label column of a CSV regression, whose labels are its numbers; ""
+	// otherwise.
+	Target string
 	// Skipped counts the files of the class folders that are not of the format's type.
 	Skipped int
 	// Images says how an image folder is read (decoded into memory or streamed), for the
@@ -74,7 +80,7 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 	case configs.FormatImageDirectory:
 		s, err = loadImageDirectory(ctx, d, cfg.Task, limit, seed, check)
 	case configs.FormatCSV:
-		s, err = loadCSV(d, outDir, limit, seed, check)
+		s, err = loadCSV(d, cfg.Train.Loss.Regression(), outDir, limit, seed, check)
 	default:
 		return nil, fmt.Errorf("%s: data.format %q: no loader", cfg.File, d.Format) // unreachable: Validate
 	}
@@ -82,7 +88,7 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 		return nil, err
 	}
 	if outDir != "" {
-		if err := runner.WriteJSON(filepath.Join(outDir, ClassNamesFile), s.ClassNames); err != nil {
+		if err := writeClassNames(outDir, s); err != nil {
 			return nil, err
 		}
 	}
@@ -97,11 +103,35 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 	return s, nil
 }
 
-// checkClasses checks that the loss and the output layer suit the number of classes the
-// files have: binary_crossentropy and Dense(1, sigmoid) for two, sparse_categorical_
-// crossentropy and Dense(k, softmax) for k > 2 (Keras's label_mode "binary" and "int").
+// writeClassNames writes class_names.json, the classes in label order; a regression has
+// none, and no file.
+func writeClassNames(outDir string, s *Splits) error {
+	if s.Target != "" {
+		return nil
+	}
+	return runner.WriteJSON(filepath.Join(outDir, ClassNamesFile), s.ClassNames)
+}
+
+// checkClasses checks that the loss and the output layer suit the classes the files
+// have: binary labels (binary_crossentropy, binary_focal_crossentropy, hinge, ...) need
+// two, and Dense(1, sigmoid); sparse_categorical_crossentropy is for more than two
+// (Keras's label_mode "binary" and "int"); one output per class for k outputs. A
+// regression loss on a folder of classes takes the class ids as numbers. A CSV label
+// column of real numbers with a classification loss is refused: it was meant for a
+// regression.
 func checkClasses(cfg *configs.Config, classes []string) error {
 	k := len(classes)
+	loss := cfg.Train.Loss
+	labels := loss.Labels()
+	if labels == configs.LabelsReal {
+		return nil
+	}
+	if cfg.Data.Format == configs.FormatCSV && len(cfg.Data.ClassNames) == 0 {
+		if v, ok := realValued(classes); ok {
+			return assemble.ModelErrorf("%s: train.loss: %s is a classification loss, but label column %q of %s holds real numbers (e.g. %s, %d distinct values); for a regression set train.loss to a regression loss such as %s, with a final Dense(1)",
+				cfg.File, loss, cfg.Data.Label, cfg.Data.Path, v, k, configs.LossMeanSquaredError)
+		}
+	}
 	last, lastPath := cfg.Model.OutputLayer()
 	units := 0
 	if last.Type == configs.LayerDense {
@@ -109,17 +139,33 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 	}
 	where := fmt.Sprintf("%s (%d classes: %s)", cfg.Data.Path, k, strings.Join(classes, ", "))
 	switch {
-	case k == 2 && cfg.Train.Loss != configs.LossBinaryCrossentropy:
+	case k == 2 && loss.Type == configs.LossSparseCategoricalCrossentropy:
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has binary labels; use %s with a final Dense(1, sigmoid)",
-			cfg.File, cfg.Train.Loss, where, configs.LossBinaryCrossentropy)
-	case k > 2 && cfg.Train.Loss != configs.LossSparseCategoricalCrossentropy:
+			cfg.File, loss, where, configs.LossBinaryCrossentropy)
+	case k > 2 && labels == configs.LabelsBinary:
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has integer labels 0..%d; use %s with a final Dense(%d, softmax)",
-			cfg.File, cfg.Train.Loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
-	case k > 2 && units > 0 && units < k:
+			cfg.File, loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
+	case (labels == configs.LabelsSparse || labels == configs.LabelsOneHot) && units > 0 && units < k:
 		return assemble.ModelErrorf("%s: %s.units: %d, but %s needs %d outputs, one per class",
 			cfg.File, lastPath, units, where, k)
 	}
 	return nil
+}
+
+// realValued reports whether every class name is a number and one is not an integer,
+// and returns that one.
+func realValued(classes []string) (string, bool) {
+	frac := ""
+	for _, c := range classes {
+		v, err := strconv.ParseFloat(c, 64)
+		if err != nil {
+			return "", false
+		}
+		if v != math.Trunc(v) && frac == "" {
+			frac = c
+		}
+	}
+	return frac, frac != ""
 }
 
 // directoryOptions are the Keras arguments of a directory listing of d.
@@ -389,13 +435,15 @@ type Normalization struct {
 // loadCSV reads a csv: the table, the validation split (the last validation_split of the
 // rows after a seeded shuffle), and the Normalization adapted on the training rows and
 // applied to every split (saved as normalization.json).
-func loadCSV(d configs.Data, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
-	t, err := datasets.ReadCSV(d.Path, datasets.CSVOptions{Label: d.Label, FeatureColumns: d.FeatureColumns, ClassNames: d.ClassNames})
+func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
+	t, err := datasets.ReadCSV(d.Path, datasets.CSVOptions{Label: d.Label, FeatureColumns: d.FeatureColumns, ClassNames: d.ClassNames, Regression: regression})
 	if err != nil {
 		return nil, err
 	}
-	if err := check(t.ClassNames); err != nil {
-		return nil, err
+	if !regression {
+		if err := check(t.ClassNames); err != nil {
+			return nil, err
+		}
 	}
 	order := make([]int, t.NumRows)
 	for i := range order {
@@ -441,9 +489,16 @@ func loadCSV(d configs.Data, outDir string, limit int, seed int64, check func([]
 				return nil, err
 			}
 		}
-		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: floatLabels(t.Labels)}, nil
+		labels := t.Targets // a regression's targets, as they are
+		if !t.Regression() {
+			labels = floatLabels(t.Labels)
+		}
+		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: labels}, nil
 	}
 	s := &Splits{ClassNames: t.ClassNames}
+	if regression {
+		s.Target = t.LabelName
+	}
 	if s.Train, err = toDataset(train); err != nil {
 		return nil, err
 	}
@@ -457,7 +512,7 @@ func loadCSV(d configs.Data, outDir string, limit int, seed int64, check func([]
 		}
 	}
 	if d.TestPath != "" {
-		tt, err := datasets.ReadCSV(d.TestPath, datasets.CSVOptions{Label: d.Label, FeatureColumns: t.FeatureNames, ClassNames: t.ClassNames})
+		tt, err := datasets.ReadCSV(d.TestPath, datasets.CSVOptions{Label: d.Label, FeatureColumns: t.FeatureNames, ClassNames: t.ClassNames, Regression: regression})
 		if err != nil {
 			return nil, err
 		}
@@ -471,10 +526,14 @@ func loadCSV(d configs.Data, outDir string, limit int, seed int64, check func([]
 // reportOwnData prints what own data was found: the classes, the files skipped, what the
 // test evaluation runs on.
 func reportOwnData(w io.Writer, s *Splits) {
-	if s.ClassNames == nil {
+	switch {
+	case s.Target != "":
+		fmt.Fprintf(w, "Regression target: column %q (real-valued)\n", s.Target)
+	case s.ClassNames == nil:
 		return
+	default:
+		fmt.Fprintf(w, "Classes (label order): %s\n", strings.Join(s.ClassNames, ", "))
 	}
-	fmt.Fprintf(w, "Classes (label order): %s\n", strings.Join(s.ClassNames, ", "))
 	if s.Skipped > 0 {
 		fmt.Fprintf(w, "Skipped %d files of other types in the class folders\n", s.Skipped)
 	}

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,21 @@ type Metrics struct {
 	// TestMetrics are train.metrics' other values on the test split, by log name (auc,
 	// precision, ...).
 	TestMetrics map[string]float64 `json:"test_metrics,omitempty"`
+
+	noAccuracy bool // a regression: metrics.json has no test_accuracy
+}
+
+// MarshalJSON writes metrics.json: every field, test_accuracy only for a model that has
+// an accuracy (a regression has none; its test_metrics say how it did).
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	type plain Metrics
+	if !m.noAccuracy {
+		return json.Marshal(plain(m))
+	}
+	return json.Marshal(struct {
+		plain
+		TestAccuracy *float64 `json:"test_accuracy,omitempty"` // shadows plain's
+	}{plain: plain(m)})
 }
 
 // Run trains the classifier cfg describes with runner's loop and writes the run
@@ -118,8 +134,12 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		return nil, err
 	}
 	reportStreams(out, map[string]*Dataset{"train": fitTrain, "validation": val, "test": test})
-	fmt.Fprintf(out, "Test score: %.4f\nTest accuracy: %.4f\n", loss, acc)
-	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData}
+	fmt.Fprintf(out, "Test score: %.4f\n", loss)
+	if c.HasAccuracy() {
+		fmt.Fprintf(out, "Test accuracy: %.4f\n", acc)
+	}
+	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData,
+		noAccuracy: !c.HasAccuracy()}
 	for _, m := range cfg.Train.Metrics {
 		name := configs.MetricLogName(m)
 		if name == "accuracy" {

@@ -14,29 +14,36 @@ const (
 	DatasetCIFAR10      = "cifar10"
 )
 
-// Losses, named as Keras's loss functions.
-const (
-	LossBinaryCrossentropy            = "binary_crossentropy"
-	LossSparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
-)
-
 // Metrics, as Model.compile's metrics names them (matched case-insensitively). accuracy
-// is binary_accuracy or sparse_categorical_accuracy, as the loss implies, logged under its
-// own name. AUC, Precision and Recall are Keras's stateful metrics: computed over a whole
-// epoch (or the whole validation set) from their accumulated confusion counts, never
-// averaged over batches; they need binary labels (binary_crossentropy).
+// is binary_accuracy, sparse_categorical_accuracy or categorical_accuracy, as the loss
+// and the output imply (Keras's "accuracy" string), logged under its own name; a
+// regression loss has none. AUC, Precision and Recall are Keras's stateful metrics:
+// computed over a whole epoch (or the whole validation set) from their accumulated
+// confusion counts, never averaged over batches; they need binary labels. So are
+// root_mean_squared_error (the root of the epoch's mean squared error) and r2_score
+// (Keras's R2Score, from the epoch's sums of the targets, their squares and the squared
+// residuals). mse and mae are Keras's aliases, logged under those names.
 const (
 	MetricAccuracy                  = "accuracy"
 	MetricBinaryAccuracy            = "binary_accuracy"
 	MetricSparseCategoricalAccuracy = "sparse_categorical_accuracy"
+	MetricCategoricalAccuracy       = "categorical_accuracy"
 	MetricAUC                       = "AUC"       // ROC, 200 thresholds, interpolation: keras.metrics.AUC()
 	MetricPrecision                 = "Precision" // at 0.5: keras.metrics.Precision()
 	MetricRecall                    = "Recall"    // at 0.5: keras.metrics.Recall()
+	MetricMeanSquaredError          = "mean_squared_error"
+	MetricMSE                       = "mse"
+	MetricMeanAbsoluteError         = "mean_absolute_error"
+	MetricMAE                       = "mae"
+	MetricRootMeanSquaredError      = "root_mean_squared_error" // keras.metrics.RootMeanSquaredError()
+	MetricR2Score                   = "r2_score"                // keras.metrics.R2Score()
 )
 
 // MetricNames returns the metrics train.metrics takes, in Keras spelling.
 func MetricNames() []string {
-	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricAUC, MetricPrecision, MetricRecall}
+	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricCategoricalAccuracy,
+		MetricAUC, MetricPrecision, MetricRecall,
+		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score}
 }
 
 // MetricLogName is the name a metric's values have in the logs and the history (Keras's:
@@ -45,9 +52,27 @@ func MetricNames() []string {
 func MetricLogName(metric string) string { return kerasSnakeCase(metric) }
 
 // IsEpochMetric reports whether a metric is computed over the whole epoch from counts
-// (AUC, Precision, Recall) rather than averaged over batches.
+// (AUC, Precision, Recall, root_mean_squared_error, r2_score) rather than averaged over
+// batches.
 func IsEpochMetric(metric string) bool {
+	return IsConfusionMetric(metric) || metric == MetricRootMeanSquaredError || metric == MetricR2Score
+}
+
+// IsConfusionMetric reports whether a metric is computed from confusion counts of binary
+// labels (AUC, Precision, Recall).
+func IsConfusionMetric(metric string) bool {
 	return metric == MetricAUC || metric == MetricPrecision || metric == MetricRecall
+}
+
+// IsRegressionMetric reports whether a metric compares targets with outputs of the same
+// shape (mean_squared_error, mean_absolute_error, their aliases, root_mean_squared_error,
+// r2_score).
+func IsRegressionMetric(metric string) bool {
+	switch metric {
+	case MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score:
+		return true
+	}
+	return false
 }
 
 // ValidationTest, as Train.ValidationData, validates on the data set's test split.
@@ -195,13 +220,12 @@ type Train struct {
 	// taken from its end before shuffling, held out for validation. Default 0, in [0, 1);
 	// exclusive with ValidationData.
 	ValidationSplit float64 `mapstructure:"validation_split"`
-	// Loss is Model.compile loss: LossBinaryCrossentropy or
-	// LossSparseCategoricalCrossentropy, on probabilities (from_logits=False). Default
+	// Loss is Model.compile loss: a Keras loss and its arguments (see Loss). Default
 	// binary_crossentropy.
-	Loss string `mapstructure:"loss"`
+	Loss Loss `mapstructure:"loss"`
 	// Metrics is Model.compile metrics, Metric* names, each logged (and validated) beside
 	// the loss under its MetricLogName. Default [accuracy] (tfrun's default; Keras's is
-	// none).
+	// none), and none for a regression loss.
 	Metrics []string `mapstructure:"metrics"`
 	// Optimizer is Model.compile optimizer. Default RMSprop with Keras's defaults (Keras's
 	// compile default, "rmsprop"). YAML: a mapping with type, or just the type name.
@@ -305,7 +329,7 @@ func (c *Config) setDefaults() {
 func (t *Train) setDefaults() {
 	t.BatchSize = defaultBatchSize
 	t.Shuffle = defaultShuffle
-	t.Loss = LossBinaryCrossentropy
+	t.Loss = mustLoss(LossBinaryCrossentropy)
 	t.Metrics = []string{MetricAccuracy}
 	t.Optimizer = mustOptimizer(OptimizerRMSprop)
 }

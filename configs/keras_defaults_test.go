@@ -88,3 +88,50 @@ func kerasValue(v any) any {
 	}
 	return v
 }
+
+// The losses' defaults are Keras's: each loss class made without arguments, as
+// builders/testdata/keras/make_losses_golden.py records it in keras_losses.json; and every
+// Keras loss reduces with sum_over_batch_size, the one reduction tfrun implements.
+func TestLossDefaultsAreKeras(t *testing.T) {
+	raw, err := os.ReadFile("../builders/testdata/keras_losses.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Keras    string
+		Defaults map[string]map[string]any
+	}
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if golden.Keras != "3.15.1" {
+		t.Fatalf("golden file from Keras %s, want 3.15.1", golden.Keras)
+	}
+	for _, name := range LossTypes() {
+		spec := LookupLoss(name)
+		kc, ok := golden.Defaults[spec.Class]
+		if !ok {
+			t.Errorf("%s: no Keras defaults for %s in keras_losses.json", name, spec.Class)
+			continue
+		}
+		if kc["reduction"] != "sum_over_batch_size" {
+			t.Errorf("%s: Keras's reduction %v", spec.Class, kc["reduction"])
+		}
+		l, err := NewLoss(spec.Class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]any{"from_logits": l.FromLogits, "label_smoothing": l.LabelSmoothing, "delta": l.Delta,
+			"apply_class_balancing": l.ApplyClassBalancing, "alpha": l.Alpha, "gamma": l.Gamma}
+		for _, a := range spec.Args {
+			want, ok := kc[a]
+			if !ok {
+				t.Errorf("%s: Keras has no argument %s", spec.Class, a)
+				continue
+			}
+			if fmt.Sprint(got[a]) != fmt.Sprint(want) {
+				t.Errorf("%s: %s = %v, Keras %v", spec.Class, a, got[a], want)
+			}
+		}
+	}
+}

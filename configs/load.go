@@ -67,6 +67,11 @@ func Load(path string) (*Config, error) {
 	if c.Task == TaskGAN {
 		c.Train = Train{Callbacks: c.Train.Callbacks} // a GAN trains with GAN.Epochs and GAN.BatchSize
 	}
+	if train, ok := raw["train"].(map[string]any); ok && c.Train.Loss.Regression() {
+		if _, given := train["metrics"]; !given {
+			c.Train.Metrics = []string{} // Keras's default: a regression has no accuracy to default to
+		}
+	}
 	for i, m := range c.Train.Metrics { // Keras takes "auc" as well as "AUC"
 		if canon, ok := canonical(m, MetricNames()); ok {
 			c.Train.Metrics[i] = canon
@@ -155,6 +160,8 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.inputs(path, raw, p)
 	case *Optimizer:
 		return d.optimizer(path, raw, p)
+	case *Loss:
+		return d.loss(path, raw, p)
 	case *Callback:
 		return d.callback(path, raw, p)
 	}

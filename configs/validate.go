@@ -143,8 +143,7 @@ func (c *checker) train(t *Train) error {
 		checks = append(checks, c.bad("train.validation_split", "%g given with validation_data: %s; set only one (Keras's fit ignores validation_split when validation_data is given)",
 			t.ValidationSplit, t.ValidationData))
 	}
-	checks = append(checks, c.oneOf("train.loss", t.Loss,
-		[]string{LossBinaryCrossentropy, LossSparseCategoricalCrossentropy}))
+	checks = append(checks, c.loss("train.loss", &t.Loss))
 	seen := map[string]bool{}
 	for i, m := range t.Metrics {
 		p := indexPath("train.metrics", i)
@@ -167,14 +166,25 @@ func (c *checker) train(t *Train) error {
 }
 
 // metricFitsLoss checks that a metric suits the labels the loss implies.
-func (c *checker) metricFitsLoss(path, metric, loss string) error {
+func (c *checker) metricFitsLoss(path, metric string, loss Loss) error {
+	labels := loss.Labels()
+	classMetric := metric == MetricAccuracy || metric == MetricBinaryAccuracy || metric == MetricSparseCategoricalAccuracy ||
+		metric == MetricCategoricalAccuracy || IsConfusionMetric(metric)
 	switch {
-	case metric == MetricBinaryAccuracy && loss != LossBinaryCrossentropy:
+	case labels == 0:
+		return nil // the loss's own error
+	case labels == LabelsReal && classMetric:
+		return c.bad(path, "%s needs class labels, but %s is a regression loss (real-valued targets); use %s, %s, %s or %s",
+			metric, loss, MetricMAE, MetricMSE, MetricRootMeanSquaredError, MetricR2Score)
+	case metric == MetricBinaryAccuracy && labels != LabelsBinary:
 		return c.bad(path, "%s compares one probability with 0.5; with %s use %s (or accuracy)", metric, loss, MetricSparseCategoricalAccuracy)
-	case metric == MetricSparseCategoricalAccuracy && loss != LossSparseCategoricalCrossentropy:
-		return c.bad(path, "%s takes integer class labels and one probability per class; with %s use %s (or accuracy)", metric, loss, MetricBinaryAccuracy)
-	case IsEpochMetric(metric) && loss != LossBinaryCrossentropy:
+	case (metric == MetricSparseCategoricalAccuracy || metric == MetricCategoricalAccuracy) && labels != LabelsSparse && labels != LabelsOneHot:
+		return c.bad(path, "%s takes class labels and one probability per class; with %s use %s (or accuracy)", metric, loss, MetricBinaryAccuracy)
+	case IsConfusionMetric(metric) && labels != LabelsBinary:
 		return c.bad(path, "%s needs binary labels and one probability (binary_crossentropy), not %s", metric, loss)
+	case IsRegressionMetric(metric) && labels == LabelsSparse:
+		return c.bad(path, "%s compares targets with outputs of the same shape, but %s takes one class id against one probability per class; use accuracy, or a loss whose labels are shaped like the output (categorical_crossentropy)",
+			metric, loss)
 	}
 	return nil
 }
@@ -193,35 +203,66 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 			return err
 		}
 	}
+	return c.lossFitsModel(cfg)
+}
+
+// lossFitsModel checks the loss against the data and the model's output: the labels the
+// loss takes, the output activation binary_crossentropy and
+// sparse_categorical_crossentropy need on probabilities, and the output's width. Only
+// what cannot run is refused: Keras runs mse on a softmax, so does tfrun.
+func (c *checker) lossFitsModel(cfg *Config) error {
+	loss := cfg.Train.Loss
+	labels := loss.Labels()
+	csvTarget := cfg.Data.Format == FormatCSV && labels == LabelsReal
 	// classes is 0 for own data without class_names: the files tell, and the classifier
 	// checks the loss and the output against them when it loads them.
 	classes := cfg.Data.NumClasses()
-	if cfg.Train.Loss == LossBinaryCrossentropy && classes != 2 && classes != 0 {
-		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", cfg.Train.Loss, cfg.Data.Dataset, classes,
+	switch {
+	case labels == LabelsBinary && classes != 2 && classes != 0:
+		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", loss, cfg.Data.Name(), classes,
 			LossSparseCategoricalCrossentropy)
+	case csvTarget && len(cfg.Data.ClassNames) > 0:
+		return c.bad("data.class_names", "given, but train.loss %s is a regression loss, which takes the label column %q as numbers; drop class_names, or use a classification loss",
+			loss, cfg.Data.Label)
 	}
 	// The output activation: that of a final Dense, or a final Activation layer; the loss
 	// is computed from its logits, as Keras does.
 	l, p := cfg.Model.OutputLayer()
-	want := ActivationSigmoid
-	if cfg.Train.Loss == LossSparseCategoricalCrossentropy {
+	want := ""
+	switch {
+	case loss.Type == LossBinaryCrossentropy && !loss.FromLogits:
+		want = ActivationSigmoid
+	case loss.Type == LossSparseCategoricalCrossentropy && !loss.FromLogits:
 		want = ActivationSoftmax
 	}
-	if l.Type != LayerDense && l.Type != LayerActivation {
+	if want != "" && l.Type != LayerDense && l.Type != LayerActivation {
 		return c.bad(p+".type", "%s: the model must end in a Dense or Activation layer with activation %s, whose probabilities %s takes",
-			l.Type, want, cfg.Train.Loss)
+			l.Type, want, loss)
 	}
-	if l.String("activation") != want {
-		return c.bad(p+".activation", "%q, but %s expects probabilities (from_logits=False); the output needs activation %s",
-			l.String("activation"), cfg.Train.Loss, want)
+	if want != "" && l.String("activation") != want {
+		return c.bad(p+".activation", "%q, but %s expects probabilities (from_logits=False); the output needs activation %s (or set train.loss.from_logits: true for a linear output)",
+			l.String("activation"), loss, want)
 	}
-	if l.Type == LayerDense {
+	// width says what the output's width must be: 1 (one unit per example), or at least
+	// the number of classes (0: unknown yet).
+	width, what := 0, ""
+	switch {
+	case labels == LabelsBinary:
+		width, what = 1, "needs 1 output unit"
+	case csvTarget:
+		width, what = 1, fmt.Sprintf("takes the CSV's label column %q, one real number per row, so it needs 1 output unit", cfg.Data.Label)
+	case labels == LabelsSparse || labels == LabelsOneHot:
+		width = max(classes, 2)
+	}
+	if l.Type == LayerDense && width > 0 {
 		switch units := l.Int("units"); {
-		case cfg.Train.Loss == LossBinaryCrossentropy && units != 1:
-			return c.bad(p+".units", "%d, but %s needs 1 output unit", units, cfg.Train.Loss)
-		case cfg.Train.Loss == LossSparseCategoricalCrossentropy && units < max(classes, 2):
+		case width == 1 && units != 1:
+			return c.bad(p+".units", "%d, but %s %s", units, loss, what)
+		case width > 1 && units < width && classes == 0:
+			return c.bad(p+".units", "%d, but %s needs one output unit per class, >= 2", units, loss)
+		case width > 1 && units < width:
 			return c.bad(p+".units", "%d, but %s has %d classes, so %s needs >= %d output units",
-				units, cfg.Data.Dataset, classes, cfg.Train.Loss, classes)
+				units, cfg.Data.Name(), classes, loss, width)
 		}
 	}
 	in, ids, known := cfg.Data.InputShape()
@@ -230,10 +271,12 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 		return err
 	}
 	switch {
-	case cfg.Train.Loss == LossBinaryCrossentropy && (len(out) != 1 || out[0] != 1):
-		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, cfg.Train.Loss)
-	case cfg.Train.Loss == LossSparseCategoricalCrossentropy && (len(out) != 1 || out[0] < max(classes, 2)):
-		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, cfg.Train.Loss, cfg.Data.Dataset, classes)
+	case width == 1 && (len(out) != 1 || out[0] != 1):
+		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, loss)
+	case width > 1 && (len(out) != 1 || out[0] < width):
+		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, loss, cfg.Data.Name(), classes)
+	case labels == LabelsOneHot && len(out) != 1, labels == LabelsReal && len(out) != 1:
+		return c.bad(p, "the model's output is %v, but %s takes one vector per example, (None, k)", out, loss)
 	}
 	return nil
 }

@@ -27,6 +27,10 @@ type CSVOptions struct {
 	ClassNames []string
 	// Comma is the field separator; 0 means ','.
 	Comma rune
+	// Regression reads the label column as real-valued targets (Table.Targets) for a
+	// regression loss, instead of class labels: every label must then be a finite
+	// number, and ClassNames must be empty.
+	Regression bool
 }
 
 // Table is a CSV file read for classification: NumRows examples of
@@ -38,8 +42,12 @@ type Table struct {
 	FeatureNames []string
 	// Features holds NumRows × len(FeatureNames) values, row-major.
 	Features []float32
-	// Labels holds one class id per row, an index into ClassNames.
+	// Labels holds one class id per row, an index into ClassNames; nil for a
+	// regression table.
 	Labels []int32
+	// Targets holds the label column's numbers, one per row, for a regression table
+	// (CSVOptions.Regression); nil otherwise.
+	Targets []float32
 	// LabelName names the label column.
 	LabelName string
 	// ClassNames maps ids to the label values as written (numbers in Go's
@@ -52,6 +60,10 @@ type Table struct {
 
 // NumFeatures returns the number of feature columns.
 func (t *Table) NumFeatures() int { return len(t.FeatureNames) }
+
+// Regression reports whether the labels are real-valued targets (Targets) rather than
+// classes.
+func (t *Table) Regression() bool { return t.Targets != nil }
 
 // NumClasses returns the number of classes, len(ClassNames).
 func (t *Table) NumClasses() int { return len(t.ClassNames) }
@@ -69,17 +81,25 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 		Path:         t.Path,
 		FeatureNames: slices.Clone(t.FeatureNames),
 		Features:     make([]float32, 0, len(idx)*d),
-		Labels:       make([]int32, 0, len(idx)),
 		LabelName:    t.LabelName,
 		ClassNames:   slices.Clone(t.ClassNames),
 		NumRows:      len(idx),
+	}
+	if t.Targets != nil {
+		out.Targets = make([]float32, 0, len(idx))
+	} else {
+		out.Labels = make([]int32, 0, len(idx))
 	}
 	for k, i := range idx {
 		if i < 0 || i >= t.NumRows {
 			return nil, newError("select table rows", t.Path, ErrInvalidArgument, "index %d (position %d) is outside 0..%d", i, k, t.NumRows-1)
 		}
 		out.Features = append(out.Features, t.Features[i*d:(i+1)*d]...)
-		out.Labels = append(out.Labels, t.Labels[i])
+		if t.Targets != nil {
+			out.Targets = append(out.Targets, t.Targets[i])
+		} else {
+			out.Labels = append(out.Labels, t.Labels[i])
+		}
 	}
 	return out, nil
 }
@@ -89,7 +109,9 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 //
 // Every feature value must be a finite number (strconv.ParseFloat syntax,
 // surrounding spaces allowed); empty cells, "NaN" and "Inf" are errors, not
-// missing values. The label column holds class labels: if every label is a
+// missing values. With o.Regression the label column holds real-valued targets
+// (Table.Targets), each a finite number as the features are. Otherwise it holds
+// class labels: if every label is a
 // number, the classes are the distinct values in increasing numeric order,
 // otherwise the distinct strings in byte order; the i-th class gets id i.
 // So labels 0/1 keep their ids, 1/2 become 0/1, and "cat"/"dog" 0/1. With
@@ -130,6 +152,9 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 	}
 	if err := checkClassNames(o.ClassNames); err != nil {
 		return nil, err
+	}
+	if o.Regression && len(o.ClassNames) > 0 {
+		return nil, fmt.Errorf("%w: class names given for a regression (real-valued) label column", ErrInvalidArgument)
 	}
 	br, err := skipBOM(r)
 	if err != nil {
@@ -190,6 +215,17 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 		return nil, fmt.Errorf("%w: a header but no data rows", ErrFormat)
 	}
 	t.NumRows = len(labels)
+	if o.Regression {
+		t.Targets = make([]float32, len(labels))
+		for r, l := range labels {
+			v, err := parseFeature(l)
+			if err != nil {
+				return nil, fmt.Errorf("%w: line %d, label %v: %w; a regression takes real-valued targets", ErrFormat, labelLines[r], label, err)
+			}
+			t.Targets[r] = v
+		}
+		return t, nil
+	}
 	if t.ClassNames, t.Labels, err = labelIDs(labels, labelLines, label, o.ClassNames); err != nil {
 		return nil, err
 	}

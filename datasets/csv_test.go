@@ -138,6 +138,11 @@ func TestReadCSVErrors(t *testing.T) {
 		{"unknown label with class names", "a,y\n1,x\n2,w\n", CSVOptions{Label: "y", ClassNames: []string{"x", "y"}}, ErrFormat, []string{"line 3", `"w" is not one of the classes (x, y)`}},
 		{"one class name", "a,y\n1,x\n", CSVOptions{Label: "y", ClassNames: []string{"x"}}, ErrInvalidArgument, []string{"2 or more"}},
 		{"bare quote", "a,y\n1,x\"y\n", CSVOptions{Label: "y"}, ErrFormat, []string{"line 2", "bare"}},
+		{"regression label not a number", "a,y\n1,2.5\n2,high\n", CSVOptions{Label: "y", Regression: true}, ErrFormat,
+			[]string{"line 3", `column 2 ("y")`, `"high" is not a number`, "real-valued targets"}},
+		{"regression label infinite", "a,y\n1,2.5\n2,Inf\n", CSVOptions{Label: "y", Regression: true}, ErrFormat, []string{"line 3", "not a finite number"}},
+		{"regression label empty", "a,y\n1,\n", CSVOptions{Label: "y", Regression: true}, ErrFormat, []string{"line 2", "empty"}},
+		{"regression with class names", "a,y\n1,2\n", CSVOptions{Label: "y", Regression: true, ClassNames: []string{"x", "y"}}, ErrInvalidArgument, []string{"regression"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,4 +155,28 @@ func TestReadCSVErrors(t *testing.T) {
 		_, err := ReadCSV(filepath.Join(dir, "none.csv"), CSVOptions{Label: "y"})
 		checkErr(t, err, ErrNotFound, "none.csv")
 	})
+}
+
+// A regression table keeps the label column's numbers as they are, even a single value,
+// and Rows carries them along.
+func TestReadCSVRegression(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "r.csv", []byte("age,bmi,target\n0.03,0.06,151\n-0.01,-0.05,75.5\n0.08,0.04,-2e2\n"))
+	tab, err := ReadCSV(path, CSVOptions{Label: "target", Regression: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{151, 75.5, -200}; !slices.Equal(tab.Targets, want) || tab.Labels != nil || tab.ClassNames != nil || !tab.Regression() {
+		t.Errorf("targets %v labels %v classes %v, want %v and no classes", tab.Targets, tab.Labels, tab.ClassNames, want)
+	}
+	rows, err := tab.Rows([]int{2, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{-200, 151}; !slices.Equal(rows.Targets, want) || rows.Labels != nil || !slices.Equal(rows.Features, []float32{0.08, 0.04, 0.03, 0.06}) {
+		t.Errorf("Rows: targets %v features %v, want %v", rows.Targets, rows.Features, want)
+	}
+	one, err := ReadCSV(writeFile(t, t.TempDir(), "one.csv", []byte("a,y\n1,3\n2,3\n")), CSVOptions{Label: "y", Regression: true})
+	if err != nil || !slices.Equal(one.Targets, []float32{3, 3}) {
+		t.Errorf("a constant target: %v, %v", one, err)
+	}
 }

@@ -33,6 +33,26 @@ func untrainedRun(t *testing.T, cfg *configs.Config) string {
 		}
 		defer m.Close()
 		g, sess = m.Graph(), m.Session()
+	case cfg.Data.Format == configs.FormatCSV:
+		// A shipped CSV config lists its feature columns, so it exports without its data;
+		// the Normalization is the identity.
+		d := len(cfg.Data.FeatureColumns)
+		if d == 0 {
+			t.Fatalf("%s: a shipped CSV config lists data.feature_columns", cfg.File)
+		}
+		n := classifier.Normalization{FeatureNames: cfg.Data.FeatureColumns, Mean: make([]float64, d), Variance: make([]float64, d), LabelName: cfg.Data.Label}
+		for i := range n.Variance {
+			n.Variance[i] = 1
+		}
+		if err := runner.WriteJSON(filepath.Join(dir, classifier.NormalizationFile), n); err != nil {
+			t.Fatal(err)
+		}
+		c, err := classifier.FromConfig(servingConfig(cfg), builders.Shape{d}, false, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		g, sess = c.Graph(), c.Session()
 	default:
 		in, ints := builtins[cfg.Data.Dataset].image, false
 		if in == nil {

@@ -23,6 +23,7 @@ const (
 	KindImageClassifier = "image_classifier" // pixels in, probabilities out
 	KindGANGenerator    = "gan_generator"    // noise (and a class) in, images out
 	KindTableClassifier = "table_classifier" // a CSV's feature rows in, probabilities out
+	KindTableRegressor  = "table_regressor"  // a CSV's feature rows in, predicted values out
 )
 
 // Options say which run's weights to export.
@@ -42,7 +43,7 @@ type Options struct {
 // compute the same ops.
 type Model struct {
 	Config *configs.Config
-	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier or
+	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier, KindTableRegressor or
 	// KindGANGenerator.
 	Kind string
 	// Checkpoint is the prefix of the checkpoint whose weights the model holds.

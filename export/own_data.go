@@ -15,6 +15,7 @@ import (
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // InputFeatures is a table classifier's input: float32 [batch, features], the feature
@@ -29,8 +30,17 @@ const InputFeatures = "features"
 //     in-graph as data.scale says; predict resizes other sizes as training did;
 //   - csv: feature rows, normalized in-graph with the run's normalization.json (the
 //     Normalization adapted on the training split) unless data.normalize is false.
+//
+// A regression (a regression loss on a CSV) has no classes: its serving_default returns
+// the predicted values (OutputPrediction).
 func buildOwnClassifier(m *Model, runDir string, threads int) error {
 	cfg := m.Config
+	if cfg.Train.Loss.Regression() {
+		if cfg.Data.Format != configs.FormatCSV {
+			return errorf("building", cfg.File, ErrUnsupported, "a regression (train.loss %s) on data.format %s: only a CSV regression exports", cfg.Train.Loss, cfg.Data.Format)
+		}
+		return buildTableClassifier(m, runDir, threads, nil)
+	}
 	classes, err := readClassNames(runDir, cfg.File)
 	if err != nil {
 		return err
@@ -99,7 +109,8 @@ func readNormalization(runDir string, cfg *configs.Config) (*classifier.Normaliz
 	return &n, nil
 }
 
-// buildTableClassifier is buildClassifier for a CSV classifier: serving_default takes
+// buildTableClassifier is buildClassifier for a CSV classifier (or, names nil, a CSV
+// regression, whose head returns the predicted values): serving_default takes
 // feature rows, float32 [batch, features], and applies the run's Normalization in-graph,
 // (x − mean) / max(sqrt(variance), 1e-7) in float32 with the constants computed as
 // datasets.Normalize computes them, so a row normalizes to the bits training fed.
@@ -136,7 +147,27 @@ func buildTableClassifier(m *Model, runDir string, threads int, names func(int) 
 		ns := ss.Sub("normalization")
 		in = op.RealDiv(ns.Op("RealDiv"), op.Sub(ns.Op("Sub"), x, ns.Const(mean)), ns.Const(std))
 	}
-	out := classifierHead(ss, c.Model, in, names)
+	var out map[string]tf.Output
+	if names == nil { // a regression
+		m.Kind = KindTableRegressor
+		out = regressionHead(ss, c.Model, in)
+	} else {
+		out = classifierHead(ss, c.Model, in, names)
+	}
 	m.sigs[DefaultSignature] = &signature{inputs: map[string]tf.Output{InputFeatures: x}, outputs: out}
 	return ss.Err()
+}
+
+// regressionHead is a regression's serving outputs: the model's output (inference mode),
+// [batch] for one output, [batch, k] for k.
+func regressionHead(s *graphs.Scope, model builders.Model, x tf.Output) map[string]tf.Output {
+	y, _ := model.Call(x, false)
+	hs := s.Sub("head")
+	if !hs.Ok(y) {
+		return nil
+	}
+	if model.OutputShape()[0] == 1 {
+		y = op.Squeeze(hs.Op("Squeeze"), y, op.SqueezeAxis([]int64{1}))
+	}
+	return map[string]tf.Output{OutputPrediction: op.Identity(hs.Op("Identity"), y)}
 }

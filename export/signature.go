@@ -43,6 +43,7 @@ const (
 	OutputProbabilities = "probabilities" // float32 [batch, classes] (multi-class models)
 	OutputClassID       = "class_id"      // int64 [batch]: the predicted class
 	OutputLabel         = "label"         // string [batch]: the predicted class's name
+	OutputPrediction    = "prediction"    // float32 [batch] (one output) or [batch, k]: a regression's values
 	OutputTokenIDs      = "token_ids"     // int32 [batch, maxlen] (tokenize)
 	OutputImages        = "images"        // uint8 [batch, h, w, c] (GAN generators)
 )

@@ -108,12 +108,13 @@ type monitor struct {
 }
 
 // risingMetrics are the log names of Keras metrics whose _direction is "up" besides the
-// accuracies: mode "auto" maximises them.
-var risingMetrics = []string{"auc", "precision", "recall"}
+// accuracies: mode "auto" maximises them. (Keras's mean_squared_error,
+// mean_absolute_error, root_mean_squared_error are "down": minimised, as losses.)
+var risingMetrics = []string{"auc", "precision", "recall", "r2_score"}
 
 // newMonitor resolves Keras's mode "auto" as Keras 3 does: losses are minimised, metrics
 // that rise as the model improves (the accuracies, a GAN's real and fake accuracy, AUC,
-// precision, recall) maximised.
+// precision, recall, r2_score) maximised.
 func newMonitor(key, mode string, minDelta float64) monitor {
 	m := monitor{key: key, minDelta: math.Abs(minDelta)}
 	switch mode {

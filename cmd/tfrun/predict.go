@@ -34,7 +34,7 @@ import (
 const predictUsage = `usage: tfrun predict -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] [-file F] [TEXT ...]
        tfrun predict -model SAVEDMODEL_DIR [-file F] [TEXT ...]
        tfrun predict (-config FILE [-run DIR] | -model DIR) -images IMAGE ...
-       (a CSV classifier: each input is a row of comma-separated feature values)`
+       (a CSV classifier or regression: each input is a row of comma-separated feature values)`
 
 // maxTextBytes bounds one text read from standard input or -file.
 const maxTextBytes = 1 << 20
@@ -157,8 +157,11 @@ type predictor struct {
 	// load, for a model trained on an image folder (known from its config), reads images
 	// as training did: datasets.LoadImage, resized to image_size with color_mode.
 	load *datasets.ImageLoadOptions
-	// features > 0: a table classifier of that many features per row.
+	// features > 0: a table classifier (or regression) of that many features per row.
 	features int
+	// regression: the model returns predicted values (export.OutputPrediction), not
+	// classes.
+	regression bool
 }
 
 // newPredictor checks that the model is the classifier the inputs need: raw text in
@@ -168,7 +171,8 @@ func newPredictor(p export.Predictor, images bool) (*predictor, error) {
 	if !ok {
 		return nil, usageError(fmt.Errorf("the model has no %s signature", export.DefaultSignature))
 	}
-	if _, ok := sig.Outputs[export.OutputProbability]; !ok {
+	_, regression := sig.Outputs[export.OutputPrediction]
+	if _, ok := sig.Outputs[export.OutputProbability]; !ok && !regression {
 		if _, gan := sig.Outputs[export.OutputImages]; gan {
 			return nil, usageError(errors.New("the model is a GAN's generator: predict classifies; draw images with tfrun generate"))
 		}
@@ -193,7 +197,7 @@ func newPredictor(p export.Predictor, images bool) (*predictor, error) {
 		if err != nil || len(dims) != 2 || dims[1] < 1 {
 			return nil, usageError(fmt.Errorf("the model takes features of shape %v: want [batch, features]", feat.Shape))
 		}
-		return &predictor{p: p, features: int(dims[1])}, nil
+		return &predictor{p: p, features: int(dims[1]), regression: regression}, nil
 	case images && isTable:
 		return nil, usageError(errors.New("-images: the model classifies rows of a table (give each row's feature values, comma-separated, as an argument, with -file or on standard input)"))
 	case images:
@@ -273,6 +277,8 @@ type result struct {
 	Label         *string    `json:"label,omitempty"`
 	ClassID       *int64     `json:"class_id,omitempty"`
 	Probabilities []float32j `json:"probabilities,omitempty"`
+	Prediction    *float32j  `json:"prediction,omitempty"`  // a regression's value
+	Predictions   []float32j `json:"predictions,omitempty"` // a regression's values (k outputs)
 	Error         string     `json:"error,omitempty"`
 }
 
@@ -404,6 +410,9 @@ func (pr *predictor) classify(inputs []input) ([]*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pr.regression {
+		return results, predictions(out[export.OutputPrediction], ok, results)
+	}
 	probs, _ := out[export.OutputProbability].Value().([]float32)
 	labels, _ := out[export.OutputLabel].Value().([]string)
 	ids, _ := out[export.OutputClassID].Value().([]int64)
@@ -425,6 +434,34 @@ func (pr *predictor) classify(inputs []input) ([]*result, error) {
 		}
 	}
 	return results, nil
+}
+
+// predictions fills the results at ok with a regression's predicted values: t is
+// float32 [batch] (one output) or [batch, k].
+func predictions(t *tf.Tensor, ok []int, results []*result) error {
+	if t == nil {
+		return fmt.Errorf("predict: the model returned no %q", export.OutputPrediction)
+	}
+	switch v := t.Value().(type) {
+	case []float32:
+		if len(v) == len(ok) {
+			for k, i := range ok {
+				p := float32j(v[k])
+				results[i].Prediction = &p
+			}
+			return nil
+		}
+	case [][]float32:
+		if len(v) == len(ok) {
+			for k, i := range ok {
+				for _, x := range v[k] {
+					results[i].Predictions = append(results[i].Predictions, float32j(x))
+				}
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("predict: the model returned %v predictions for %d inputs", t.Shape(), len(ok))
 }
 
 // checkText refuses what the in-graph tokenizer must not see: text that is not UTF-8
