@@ -161,10 +161,9 @@ const oneDNNChildEnv = "TFRUN_ASSEMBLE_ONEDNN_CHILD"
 var grapplerFailed = regexp.MustCompile(`meta_optimizer\.cc:\d+\] \w+ failed: `)
 
 // The walk again, in a child process with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1, TensorFlow's
-// default on recent Intel CPUs, whose grappler passes differ): it must pass, and no
-// grappler pass may fail on any layer's graph. A failing remapper rewrite (Conv2D with
-// activation leaky_relu did, see builders' leakyReLUOp) can corrupt the heap, so the
-// child may also die later.
+// default on recent Intel CPUs, whose grappler passes and kernels differ): it must pass,
+// and no grappler pass may fail on any layer's graph (the remapper did on Conv2D with
+// activation leaky_relu; see builders' leakyReLUOp).
 func TestEveryLayerBuildsUnderOneDNN(t *testing.T) {
 	if os.Getenv(oneDNNChildEnv) != "" {
 		t.Skip("the child run")

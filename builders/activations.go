@@ -52,13 +52,14 @@ func activate(s *graphs.Scope, name string, x tf.Output) tf.Output {
 // (LeakyReluGrad(dy, y): for a positive slope y has x's sign, so the gradient is the same
 // bit for bit). The registry's gradient reads the input, which then feeds both LeakyRelu
 // and LeakyReluGrad. With oneDNN on (TF_ENABLE_ONEDNN_OPTS=1, TensorFlow's default on
-// recent Intel CPUs) TensorFlow 2.18's grappler remapper fuses Conv2D+BiasAdd+LeakyRelu
-// anyway, deletes the BiasAdd and fails on the gradient left reading it ("remapper
-// failed: … fanout 'LeakyReluGrad' exist for missing node '…/BiasAdd'"): the graph runs
-// without any remapper fusion, and the failed rewrite can leave the heap corrupted, so
-// the process dies later ("double free or corruption", SIGSEGV). With the gradient on
-// the output the fusion is valid. (Dense's MatMul+BiasAdd+LeakyRelu is not fused, and a
-// bias added with AddV2, as Keras 3 does, is not either; both go this way all the same.)
+// recent Intel CPUs) TensorFlow 2.18's grappler remapper first fuses Conv2D+BiasAdd into
+// a _FusedConv2D, then, in its second pass, folds the LeakyRelu into it ("Fuse
+// _FusedConv2D and LeakyRelu") without checking that LeakyReluGrad still reads it, and
+// fails ("remapper failed: … fanout 'LeakyReluGrad' exist for missing node
+// '…/BiasAdd'"): the graph then runs without that pass's fusions. With the gradient on
+// the output, Conv2D+BiasAdd+LeakyRelu is fused in one valid step. (Dense's
+// MatMul+BiasAdd+LeakyRelu is not fused, and a bias added with AddV2, as Keras 3 does,
+// is not either; both go this way all the same.)
 func leakyReLUOp(s *graphs.Scope, x tf.Output, slope float64) tf.Output {
 	if slope <= 0 {
 		return op.LeakyRelu(s.Op("LeakyRelu"), x, op.LeakyReluAlpha(float32(slope)))

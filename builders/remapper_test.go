@@ -19,7 +19,7 @@ import (
 const remapperChildEnv = "TFRUN_BUILDERS_REMAPPER_CHILD"
 
 // remapperFailed is what TensorFlow's grappler logs when its remapper gives up on a
-// graph; the Conv2D+BiasAdd+LeakyRelu rewrite that fails can leave the heap corrupted.
+// graph.
 const remapperFailed = "remapper failed"
 
 // remapperGraph builds a forward pass on x, a [batch, 5, 5, 3] input, returning its output
@@ -71,7 +71,7 @@ func stack(s *graphs.Scope, x tf.Output, layers ...Layer) (tf.Output, []*graphs.
 }
 
 // With oneDNN on, TensorFlow 2.18's remapper fails on a Conv2D+BiasAdd+LeakyRelu whose
-// gradient reads the BiasAdd (see leakyReLUOp) and may corrupt the heap. Each way a config
+// gradient reads the BiasAdd (see leakyReLUOp). Each way a config
 // writes that forward runs a training step in a child process with
 // TF_ENABLE_ONEDNN_OPTS=1; its standard error must not carry the remapper's failure.
 // The registry's gradient is the control that shows the check can fail: if this
