@@ -3,6 +3,9 @@ package assemble
 import (
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -146,6 +149,34 @@ func TestEveryLayerBuilds(t *testing.T) {
 		})
 	}
 	t.Logf("%d layers built and run", n)
+}
+
+// oneDNNChildEnv marks the test binary re-run by TestEveryLayerBuildsUnderOneDNN.
+const oneDNNChildEnv = "TFRUN_ASSEMBLE_ONEDNN_CHILD"
+
+// grapplerFailed matches the line TensorFlow's meta optimizer logs when one of grappler's
+// passes fails on a graph, e.g. "meta_optimizer.cc:966] remapper failed: INVALID_ARGUMENT".
+var grapplerFailed = regexp.MustCompile(`meta_optimizer\.cc:\d+\] \w+ failed: `)
+
+// The walk again, in a child process with oneDNN on (TF_ENABLE_ONEDNN_OPTS=1, TensorFlow's
+// default on recent Intel CPUs, whose grappler passes and kernels differ): it must pass,
+// and no grappler pass may fail on any layer's graph (the remapper did on Conv2D with
+// activation leaky_relu; see builders' leakyReLUOp).
+func TestEveryLayerBuildsUnderOneDNN(t *testing.T) {
+	if os.Getenv(oneDNNChildEnv) != "" {
+		t.Skip("the child run")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEveryLayerBuilds$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), oneDNNChildEnv+"=1", "TF_ENABLE_ONEDNN_OPTS=1", "TF_CPP_MIN_LOG_LEVEL=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestEveryLayerBuilds") {
+		t.Fatalf("the walk with oneDNN on: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if grapplerFailed.MatchString(l) {
+			t.Errorf("with oneDNN on: %s", l)
+		}
+	}
 }
 
 // walk builds the cases of one layer type into one graph on one input, and runs them

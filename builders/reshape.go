@@ -111,25 +111,3 @@ func (l *LeakyReLU) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (l *LeakyReLU) Call(x tf.Output, training bool) tf.Output {
 	return leakyReLUOp(l.scope, x, l.NegativeSlope)
 }
-
-// leakyReLUOp is LeakyRelu whose gradient reads the op's output rather than its input
-// (LeakyReluGrad(dy, y): for a positive slope y has x's sign). The registry's gradient
-// reads the input, which then feeds both LeakyRelu and LeakyReluGrad; TensorFlow 2.18's
-// grappler remapper fuses Conv2D+BiasAdd+LeakyRelu anyway and fails on the dangling
-// gradient ("remapper failed: … fanout 'LeakyReluGrad' exist for missing node"), dropping
-// every remapper fusion of the graph (Keras's graphs hit the same error). With the
-// gradient on the output the fusion is valid.
-func leakyReLUOp(s *graphs.Scope, x tf.Output, slope float64) tf.Output {
-	if slope <= 0 {
-		return op.LeakyRelu(s.Op("LeakyRelu"), x, op.LeakyReluAlpha(float32(slope)))
-	}
-	var y tf.Output
-	return s.CustomGradient("LeakyRelu", []tf.Output{x},
-		func(cs *graphs.Scope, in []tf.Output) []tf.Output {
-			y = op.LeakyRelu(cs.Op("LeakyRelu"), in[0], op.LeakyReluAlpha(float32(slope)))
-			return []tf.Output{y}
-		},
-		func(gs *graphs.Scope, d []tf.Output) []tf.Output {
-			return []tf.Output{op.LeakyReluGrad(gs.Op("LeakyReluGrad"), d[0], y, op.LeakyReluGradAlpha(float32(slope)))}
-		})[0]
-}
