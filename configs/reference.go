@@ -97,6 +97,8 @@ func showValue(v any) string {
 		return fmt.Sprintf("[%d, %d]", x[0], x[1])
 	case float64:
 		return fmt.Sprint(x)
+	case Regularizer:
+		return x.String()
 	}
 	return fmt.Sprint(v)
 }
