@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/internal/runtest"
 )
 
@@ -51,5 +54,48 @@ train: {epochs: 30, batch_size: 16, loss: mse, metrics: [root_mean_squared_error
 	}
 	if !(shrunk < free/2) || !(penalty > 0.1) {
 		t.Errorf("with l2 = 1: Σw² %.4g (free fit %.4g, want < half), penalty %.4g in the loss (want > 0.1)", shrunk, free, penalty)
+	}
+}
+
+// Under mixed_bfloat16 the penalties (weights read in float32, the activity one computed
+// on the bfloat16 output as Keras does) join the float32 loss: the graph builds and a
+// training step's loss exceeds the unregularized model's by about the weight penalty.
+func TestRegularizersMixedBFloat16(t *testing.T) {
+	train := twoMoons(64, 0.1, 1)
+	idx := make([]int, 64)
+	for i := range idx {
+		idx[i] = i
+	}
+	losses := map[bool]float64{}
+	for _, reg := range []bool{false, true} {
+		d := builders.NewDense("dense", 8, "tanh")
+		out := builders.NewDense("dense_1", 1, "sigmoid")
+		if reg {
+			d.KernelRegularizer = configs.Regularizer{L2: 10}
+			d.BiasRegularizer = configs.Regularizer{L1: 1}
+			out.ActivityRegularizer = configs.Regularizer{L1: 0.5, L2: 0.5}
+		}
+		c, err := NewClassifier(ClassifierSpec{
+			Layers: []builders.Layer{d, out}, Input: builders.Shape{2}, Seed: 1, Threads: 1,
+			Precision: configs.PrecisionMixedBFloat16,
+			NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) {
+				return graphs.NewSGD(s, "sgd", 0, 0, false), nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		x, y, err := train.Batch(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if losses[reg], _, err = c.TrainBatch(x, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("loss without regularizers %.4f, with %.4f", losses[false], losses[true])
+	if !(losses[true] > losses[false]+1) {
+		t.Errorf("loss with regularizers %.4f, without %.4f: want the penalty (l2 10 on a glorot kernel) on top", losses[true], losses[false])
 	}
 }
