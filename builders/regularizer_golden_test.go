@@ -181,3 +181,64 @@ func TestRegularizerGradients(t *testing.T) {
 		})
 	}
 }
+
+// A layer called twice (a functional model's shared layer) adds its activity penalty for
+// each call and its weight penalty once, as Keras's layer.losses does; Penalty forgets the
+// activity penalties it reported, so the next forward pass starts afresh.
+func TestRegularizerSharedLayer(t *testing.T) {
+	shared := NewDense("shared", 3, "tanh")
+	shared.KernelRegularizer = configs.Regularizer{L2: 0.1}
+	shared.ActivityRegularizer = configs.Regularizer{L1: 0.5}
+	m := NewFunctional("", []string{"x"}, []string{"join"},
+		Node{Tensor: "a", Layer: NewDense("a", 4, "relu"), Call: []string{"x"}},
+		Node{Tensor: "b", Layer: NewDense("b", 4, "relu"), Call: []string{"x"}},
+		Node{Tensor: "sa", Layer: shared, Call: []string{"a"}},
+		Node{Tensor: "sb", Layer: shared, Call: []string{"b"}},
+		Node{Tensor: "join", Layer: NewConcatenate("join"), Call: []string{"sa", "sb"}},
+	)
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	if err := m.Build(s, Shape{5}); err != nil {
+		t.Fatal(err)
+	}
+	x := s.Placeholder("x", tf.Float, -1, 5)
+	outs, _ := m.CallGraph(map[string]tf.Output{"x": x}, true)
+	penalty := Penalty(s.Sub("p"), tf.Float, m.AllLayers())
+	again := Penalty(s.Sub("q"), tf.Float, m.AllLayers()) // no call since: weights only
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := graphs.StartSession(g, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	rng := rand.New(rand.NewPCG(3, 3))
+	xs := make([]float32, 4*5)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+	}
+	xt, _ := graphs.NewTensor(xs, 4, 5)
+	res, err := sess.Run(map[tf.Output]*tf.Tensor{x: xt}, []tf.Output{penalty, again, outs["join"], s.Read(shared.kernel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sumAbs := func(t *tf.Tensor) (sum float64) {
+		for _, v := range graphs.Float64s(t) {
+			sum += math.Abs(v)
+		}
+		return sum
+	}
+	sumSq := 0.0
+	for _, v := range graphs.Float64s(res[3]) {
+		sumSq += v * v
+	}
+	weights := 0.1 * sumSq
+	want := weights + 0.5*sumAbs(res[2])/4 // join holds both calls' outputs
+	if got := graphs.Scalar64(res[0]); math.Abs(got-want) > 1e-5 {
+		t.Errorf("penalty %.7g, want %.7g (kernel %.7g + both calls' activity)", got, want, weights)
+	}
+	if got := graphs.Scalar64(res[1]); math.Abs(got-weights) > 1e-6 {
+		t.Errorf("penalty after no call %.7g, want the kernel's %.7g", got, weights)
+	}
+}
