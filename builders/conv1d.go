@@ -12,6 +12,7 @@ func init() {
 	registerConfig(configs.LayerConv1D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
 		l := NewConv1D(name, c.Int("filters"), c.Int("kernel_size"), c.String("activation"))
 		l.Strides, l.Padding, l.UseBias = c.Int("strides"), c.String("padding"), c.Bool("use_bias")
+		l.setRegularizers(c)
 		return l, nil
 	})
 }
@@ -23,6 +24,7 @@ func init() {
 // height-1 image.
 type Conv1D struct {
 	base
+	Regularizers
 	Filters, KernelSize, Strides int
 	Padding, Activation          string
 	UseBias                      bool
@@ -61,7 +63,7 @@ func (c *Conv1D) Call(x tf.Output, training bool) tf.Output {
 	if c.UseBias {
 		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv1DOp(c.scope, x, c.scope.Read(c.kernel), b, c.KernelSize, c.Strides, c.Padding))
+	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv1DOp(c.scope, x, c.scope.Read(c.kernel), b, c.KernelSize, c.Strides, c.Padding)))
 }
 
 // convOutLength is Keras's conv_output_length.
@@ -99,4 +101,9 @@ func tfPadding(p string) string {
 		return "SAME"
 	}
 	return "VALID"
+}
+
+// Penalty is the layer's regularization penalty (see Regularized).
+func (c *Conv1D) Penalty(s *graphs.Scope, dtype tf.DataType) tf.Output {
+	return c.penalty(s, dtype, c.kernel, c.bias)
 }

@@ -12,6 +12,7 @@ func init() {
 	registerConfig(configs.LayerConv2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
 		l := NewConv2D(name, c.Int("filters"), c.Pair("kernel_size"), c.Pair("strides"), c.String("padding"))
 		l.Activation, l.UseBias = c.String("activation"), c.Bool("use_bias")
+		l.setRegularizers(c)
 		return l, nil
 	})
 }
@@ -21,6 +22,7 @@ func init() {
 // "valid" (h' = ⌊(h − kh)/sh⌋ + 1) or "same" (h' = ⌈h/sh⌉).
 type Conv2D struct {
 	base
+	Regularizers
 	Filters             int
 	KernelSize, Strides [2]int
 	Padding, Activation string
@@ -61,7 +63,7 @@ func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
 	if c.UseBias {
 		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.scope.Read(c.kernel), b, c.Strides, c.Padding))
+	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.scope.Read(c.kernel), b, c.Strides, c.Padding)))
 }
 
 // conv2DOp is the Conv2D math on tensors.
@@ -71,4 +73,9 @@ func conv2DOp(s *graphs.Scope, x, kernel, b tf.Output, strides [2]int, padding s
 		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
 	}
 	return y
+}
+
+// Penalty is the layer's regularization penalty (see Regularized).
+func (c *Conv2D) Penalty(s *graphs.Scope, dtype tf.DataType) tf.Output {
+	return c.penalty(s, dtype, c.kernel, c.bias)
 }

@@ -12,6 +12,7 @@ func init() {
 	registerConfig(configs.LayerConv2DTranspose, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
 		l := NewConv2DTranspose(name, c.Int("filters"), c.Pair("kernel_size"), c.Pair("strides"), c.String("padding"))
 		l.Activation, l.UseBias = c.String("activation"), c.Bool("use_bias")
+		l.setRegularizers(c)
 		return l, nil
 	})
 }
@@ -24,6 +25,7 @@ func init() {
 // or one Conv2D in the sub-pixel form where that is faster).
 type Conv2DTranspose struct {
 	base
+	Regularizers
 	Filters             int
 	KernelSize, Strides [2]int
 	Padding, Activation string
@@ -70,7 +72,7 @@ func (c *Conv2DTranspose) Call(x tf.Output, training bool) tf.Output {
 	if c.UseBias {
 		b = c.scope.Read(c.bias)
 	}
-	return activate(c.scope, c.Activation, conv2DTransposeOp(c.scope, x, c.scope.Read(c.kernel), b, c.out, c.Strides, c.Padding))
+	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv2DTransposeOp(c.scope, x, c.scope.Read(c.kernel), b, c.out, c.Strides, c.Padding)))
 }
 
 // conv2DTransposeOp is the Conv2DTranspose math on tensors; out is the output shape
@@ -81,4 +83,9 @@ func conv2DTransposeOp(s *graphs.Scope, x, kernel, b tf.Output, out Shape, strid
 		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
 	}
 	return y
+}
+
+// Penalty is the layer's regularization penalty (see Regularized).
+func (c *Conv2DTranspose) Penalty(s *graphs.Scope, dtype tf.DataType) tf.Output {
+	return c.penalty(s, dtype, c.kernel, c.bias)
 }

@@ -13,6 +13,7 @@ func init() {
 		d := NewDense(name, c.Int("units"), c.String("activation"))
 		d.UseBias = c.Bool("use_bias")
 		d.KernelInitializer, d.BiasInitializer = c.String("kernel_initializer"), c.String("bias_initializer")
+		d.setRegularizers(c)
 		return d, nil
 	})
 }
@@ -23,6 +24,7 @@ func init() {
 // initializers KernelInitializer and BiasInitializer name ("" is the default).
 type Dense struct {
 	base
+	Regularizers
 	Units      int
 	Activation string
 	UseBias    bool
@@ -83,7 +85,12 @@ func (d *Dense) Call(x tf.Output, training bool) tf.Output {
 		y = op.Reshape(s.Op("Reshape"), y, s.Const(append(dims, int32(d.Units))))
 	}
 	d.logits = y
-	return activate(d.scope, d.Activation, y)
+	return d.recordActivity(d.scope, activate(d.scope, d.Activation, y))
+}
+
+// Penalty is the layer's regularization penalty (see Regularized).
+func (d *Dense) Penalty(s *graphs.Scope, dtype tf.DataType) tf.Output {
+	return d.penalty(s, dtype, d.kernel, d.bias)
 }
 
 // Logits is the pre-activation output of the last Call (what a sigmoid's loss is computed

@@ -271,6 +271,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	ts := s.Sub("train")
 	prob, logits := m.Call(c.x, true)
 	c.trainLoss, c.trainAcc = lossAcc(ts, prob, logits)
+	c.trainLoss = builders.AddPenalty(ts, c.trainLoss, m.AllLayers()) // Keras adds model.losses
 	metrics := spec.Metrics
 	if metrics == nil {
 		metrics = []string{configs.MetricAccuracy}
@@ -284,6 +285,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	c.evalProb = prob
 	c.evalFeatures = m.Penultimate()
 	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
+	c.evalLoss = builders.AddPenalty(es, c.evalLoss, m.AllLayers()) // as Keras's evaluate does
 	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, t, prob); err != nil {
 		return nil, err
 	}

@@ -207,6 +207,13 @@ func convertArg(a Arg, v any) (any, error) {
 		if s, ok := v.([]int); ok {
 			return slices.Clone(s), nil
 		}
+	case KindRegularizer:
+		if r, ok := v.(Regularizer); ok { // its range is Validate's to check
+			return r, nil
+		}
+		if r, err := parseRegularizer(v); err == nil {
+			return r, nil
+		}
 	case KindLayer:
 		switch x := v.(type) {
 		case Layer:

@@ -8,14 +8,14 @@ func init() {
 		Type:   LayerConv1D,
 		Doc:    "1-D convolution over the steps",
 		Shapes: "[steps, channels] → [steps', filters]",
-		Args: []Arg{
+		Args: append([]Arg{
 			filtersArg(),
 			{Key: "kernel_size", Kind: KindInt, Required: true, Bound: Positive, Doc: "window length"},
 			{Key: "strides", Kind: KindInt, Default: 1, Bound: Positive, Doc: "window step"},
 			paddingArg(PaddingCausal, PaddingSame, PaddingValid),
 			activationArg(ActivationLinear),
 			useBiasArg(),
-		},
+		}, regularizerArgs()...),
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if err := steps1D(in); err != nil {
 				return nil, err

@@ -5,14 +5,14 @@ const LayerConv2D = "Conv2D"
 
 // conv2DArgs are the arguments of Conv2D and Conv2DTranspose.
 func conv2DArgs() []Arg {
-	return []Arg{
+	return append([]Arg{
 		filtersArg(),
 		{Key: "kernel_size", Kind: KindPair, Required: true, Bound: Positive, Doc: "window [height, width] (one integer: square)"},
 		{Key: "strides", Kind: KindPair, Default: [2]int{1, 1}, Bound: Positive, Doc: "window step [height, width]"},
 		paddingArg(PaddingSame, PaddingValid),
 		activationArg(ActivationLinear),
 		useBiasArg(),
-	}
+	}, regularizerArgs()...)
 }
 
 func init() {

@@ -8,14 +8,14 @@ func init() {
 		Type:   LayerDense,
 		Doc:    "activation(x·kernel + bias) on the last axis",
 		Shapes: "[..., features] → [..., units]",
-		Args: []Arg{
+		Args: append([]Arg{
 			unitsArg("output features"),
 			activationArg(ActivationLinear),
 			useBiasArg(),
 			{Key: "kernel_initializer", Kind: KindString, Default: InitializerGlorotUniform, Choices: Initializers(), Doc: "of kernel"},
 			{Key: "bias_initializer", Kind: KindString, Default: InitializerZeros, Choices: vectorInitializers(),
 				Note: "orthogonal needs a matrix (Keras refuses it on a bias too)", Doc: "of bias"},
-		},
+		}, regularizerArgs()...),
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if len(in) < 1 {
 				return nil, shapeErr(in, "(None, ..., features)")

@@ -386,6 +386,12 @@ func (d *decoder) arg(path string, a Arg, raw any) (any, error) {
 			out[i] = int(n)
 		}
 		return out, nil
+	case KindRegularizer:
+		r, err := parseRegularizer(raw)
+		if err != nil {
+			return nil, d.err(path, &kindError{kind: ErrBadValue, msg: err.Error()})
+		}
+		return r, nil
 	case KindLayer:
 		inner := &Layer{}
 		if err := d.layer(path, raw, inner); err != nil {

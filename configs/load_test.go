@@ -376,14 +376,14 @@ train:
 		{"LSTM", argsOf(m[1]), map[string]any{"type": "LSTM", "units": 4, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
 			"unit_forget_bias": true, "dropout": 0.0, "recurrent_dropout": 0.0, "return_sequences": false}},
 		{"Dense", argsOf(tl[4]), map[string]any{"type": "Dense", "units": 4, "activation": "linear", "use_bias": true,
-			"kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}},
-		{"Conv1D", argsOf(tl[1]), map[string]any{"type": "Conv1D", "filters": 4, "kernel_size": 3, "strides": 1, "padding": "valid", "activation": "linear", "use_bias": true}},
+			"kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
+		{"Conv1D", argsOf(tl[1]), map[string]any{"type": "Conv1D", "filters": 4, "kernel_size": 3, "strides": 1, "padding": "valid", "activation": "linear", "use_bias": true, "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
 		{"MaxPooling1D", argsOf(tl[2]), map[string]any{"type": "MaxPooling1D", "pool_size": 2, "strides": 2, "padding": "valid"}},
 		{"Conv2DTranspose", argsOf(gen[1]), map[string]any{"type": "Conv2DTranspose", "filters": 128, "kernel_size": [2]int{4, 4}, "strides": [2]int{1, 1},
-			"padding": "valid", "activation": "linear", "use_bias": true}},
+			"padding": "valid", "activation": "linear", "use_bias": true, "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
 		{"BatchNormalization", argsOf(gen[2]), map[string]any{"type": "BatchNormalization", "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true, "synchronized": false}},
 		{"Conv2D", argsOf(gen[3]), map[string]any{"type": "Conv2D", "filters": 1, "kernel_size": [2]int{7, 5}, "strides": [2]int{1, 1},
-			"padding": "same", "activation": "tanh", "use_bias": true}},
+			"padding": "same", "activation": "tanh", "use_bias": true, "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
 		{"LeakyReLU", argsOf(g.Generator.InputBranch[1]), map[string]any{"type": "LeakyReLU", "negative_slope": 0.3}},
 		{"Concatenate", argsOf(gen[0]), map[string]any{"type": "Concatenate", "axis": -1}},
 		{"Flatten", argsOf(disc[3]), map[string]any{"type": "Flatten"}},
@@ -468,7 +468,7 @@ func TestNewLayer(t *testing.T) {
 	}{
 		{"lstm", map[string]any{"type": "LSTM", "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true, "unit_forget_bias": true,
 			"dropout": 0.0, "recurrent_dropout": 0.0, "return_sequences": false}},
-		{"Dense", map[string]any{"type": "Dense", "activation": "linear", "use_bias": true, "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}},
+		{"Dense", map[string]any{"type": "Dense", "activation": "linear", "use_bias": true, "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {

@@ -25,6 +25,12 @@ func LayerReference() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.Type, cell(s.Doc), cell(s.Shapes), cell(strings.Join(args, ", ")))
 	}
 	fmt.Fprintf(&b, "\nActivations: %s. Initializers: %s.\n", strings.Join(Activations(), ", "), strings.Join(Initializers(), ", "))
+	fmt.Fprintf(&b, "\nRegularizers (`kernel_regularizer`, `bias_regularizer`, `activity_regularizer`): `l1` or `l2` "+
+		"(Keras's factor %g), or factors `{l2: 1.0e-4}`, `{l1: 1.0e-5, l2: 1.0e-4}` (Keras's L1L2), optionally with `type:` %s. "+
+		"The penalty l1·Σ|x| + l2·Σx² (no ½), the activity one divided by the batch size, is added to the loss and to "+
+		"`val_loss`/the test loss, as Keras 3 reports them. A `bias_regularizer` with `use_bias: false` penalizes nothing (as in Keras); "+
+		"GAN networks refuse regularizers (their train step minimizes the adversarial losses only).\n",
+		regularizerDefault, strings.Join(Regularizers(), ", "))
 	return b.String()
 }
 
@@ -97,6 +103,8 @@ func showValue(v any) string {
 		return fmt.Sprintf("[%d, %d]", x[0], x[1])
 	case float64:
 		return fmt.Sprint(x)
+	case Regularizer:
+		return x.String()
 	}
 	return fmt.Sprint(v)
 }

@@ -82,18 +82,19 @@ type ArgKind int
 
 // The argument kinds and the Go types of their values in a Layer.
 const (
-	KindInt    ArgKind = iota + 1 // int
-	KindFloat                     // float64; YAML may give an integer
-	KindBool                      // bool
-	KindString                    // string, one of Arg.Choices
-	KindPair                      // [2]int; YAML gives one integer for both or [height, width]
-	KindInts                      // []int, a YAML list of integers
-	KindLayer                     // *Layer, a nested layer: a mapping with type
+	KindInt         ArgKind = iota + 1 // int
+	KindFloat                          // float64; YAML may give an integer
+	KindBool                           // bool
+	KindString                         // string, one of Arg.Choices
+	KindPair                           // [2]int; YAML gives one integer for both or [height, width]
+	KindInts                           // []int, a YAML list of integers
+	KindLayer                          // *Layer, a nested layer: a mapping with type
+	KindRegularizer                    // Regularizer; YAML gives a name (l2) or a mapping ({l2: 1e-4})
 )
 
 var kindNames = map[ArgKind]string{KindInt: "an integer", KindFloat: "a number", KindBool: "true or false",
 	KindString: "a string", KindPair: "an integer or a list [height, width]", KindInts: "a list of integers",
-	KindLayer: "a layer (a mapping with type)"}
+	KindLayer: "a layer (a mapping with type)", KindRegularizer: "a regularizer (l1, l2 or a mapping {l1: …, l2: …})"}
 
 // Bound is the range of a numeric argument.
 type Bound int
@@ -179,7 +180,7 @@ func (a Arg) wellFormed() error {
 	switch {
 	case a.Key == "" || a.Key == "type" || a.Key == "name":
 		return fmt.Errorf("bad key")
-	case a.Kind < KindInt || a.Kind > KindLayer:
+	case a.Kind < KindInt || a.Kind > KindRegularizer:
 		return fmt.Errorf("no kind")
 	case (a.Default == nil) == (!a.Required && a.DefaultFrom == ""):
 		return fmt.Errorf("needs exactly one of Default, Required and DefaultFrom")
@@ -270,6 +271,9 @@ func (a Arg) TestValues() []any {
 		for _, l := range a.Layers {
 			add(l)
 		}
+	case KindRegularizer:
+		add(Regularizer{L2: regularizerDefault})
+		add(Regularizer{L1: 1e-5, L2: 1e-4})
 	case KindInt:
 		for _, c := range a.IntChoices {
 			add(c)
@@ -317,6 +321,11 @@ func (c *checker) arg(at string, a Arg, v any) error {
 		note = "; " + a.Note
 	}
 	switch x := v.(type) {
+	case Regularizer:
+		if err := checkRegularizer(x); err != nil {
+			return c.bad(at, "%v", err)
+		}
+		return nil
 	case int:
 		if len(a.IntChoices) > 0 && !slices.Contains(a.IntChoices, x) {
 			return c.bad(at, "%d: not supported (valid: %s)%s", x, joinInts(a.IntChoices), note)

@@ -355,6 +355,14 @@ func (c *checker) ganShapes(g *GAN) error {
 
 // network checks one network of a GAN.
 func (c *checker) network(path string, n *Network, numClasses int) error {
+	for _, part := range []struct {
+		key    string
+		layers []Layer
+	}{{"layers", n.Layers}, {"label_branch", n.LabelBranch}, {"input_branch", n.InputBranch}} {
+		if err := c.noRegularizers(path+"."+part.key, part.layers); err != nil {
+			return err
+		}
+	}
 	conditional := numClasses > 0
 	if !conditional {
 		if len(n.LabelBranch) > 0 {
@@ -485,6 +493,27 @@ func firstErr(errs []error) error {
 	for _, err := range errs {
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// noRegularizers refuses a regularizer in a GAN network: its train step (the Keras DCGAN
+// tutorial's custom train_step) minimizes the adversarial losses only, without
+// model.losses, so a penalty would silently do nothing.
+func (c *checker) noRegularizers(path string, layers []Layer) error {
+	for i := range layers {
+		spec := layers[i].Spec()
+		if spec == nil {
+			continue
+		}
+		for _, a := range spec.Args {
+			if a.Kind != KindRegularizer {
+				continue
+			}
+			if r, _ := layers[i].value(a); r != nil && !r.(Regularizer).None() {
+				return c.bad(indexPath(path, i)+"."+a.Key, "%v: regularizers are not supported in a GAN network (its train step minimizes the adversarial losses only); use them in a classifier or regression", r)
+			}
 		}
 	}
 	return nil
