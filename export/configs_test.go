@@ -34,13 +34,21 @@ func untrainedRun(t *testing.T, cfg *configs.Config) string {
 		defer m.Close()
 		g, sess = m.Graph(), m.Session()
 	case cfg.Data.Format == configs.FormatCSV:
-		// A shipped CSV config lists its feature columns, so it exports without its data;
-		// the Normalization is the identity.
+		// A shipped CSV config lists its feature columns (and a classifier its class
+		// names), so it exports without its data; the Normalization is the identity.
 		d := len(cfg.Data.FeatureColumns)
 		if d == 0 {
 			t.Fatalf("%s: a shipped CSV config lists data.feature_columns", cfg.File)
 		}
-		n := classifier.Normalization{FeatureNames: cfg.Data.FeatureColumns, Mean: make([]float64, d), Variance: make([]float64, d), LabelName: cfg.Data.Label}
+		if !cfg.Train.Loss.Regression() {
+			if len(cfg.Data.ClassNames) == 0 {
+				t.Fatalf("%s: a shipped CSV classification config lists data.class_names", cfg.File)
+			}
+			if err := runner.WriteJSON(filepath.Join(dir, classifier.ClassNamesFile), cfg.Data.ClassNames); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := classifier.Normalization{FeatureNames: cfg.Data.FeatureColumns, Mean: make([]float64, d), Variance: make([]float64, d), LabelName: cfg.Data.Label, ClassNames: cfg.Data.ClassNames}
 		for i := range n.Variance {
 			n.Variance[i] = 1
 		}
