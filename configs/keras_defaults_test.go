@@ -96,20 +96,7 @@ func kerasValue(v any) any {
 // builders/testdata/keras/make_losses_golden.py records it in keras_losses.json; and every
 // Keras loss reduces with sum_over_batch_size, the one reduction tfrun implements.
 func TestLossDefaultsAreKeras(t *testing.T) {
-	raw, err := os.ReadFile("../builders/testdata/keras_losses.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var golden struct {
-		Keras    string
-		Defaults map[string]map[string]any
-	}
-	if err := json.Unmarshal(raw, &golden); err != nil {
-		t.Fatal(err)
-	}
-	if golden.Keras != "3.15.1" {
-		t.Fatalf("golden file from Keras %s, want 3.15.1", golden.Keras)
-	}
+	golden := readKerasDefaults(t, "../builders/testdata/keras_losses.json")
 	for _, name := range LossTypes() {
 		spec := LookupLoss(name)
 		kc, ok := golden.Defaults[spec.Class]
@@ -137,4 +124,29 @@ func TestLossDefaultsAreKeras(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kerasDefaults is the part of a golden file that records Keras classes' defaults: the
+// Keras version and, by class, its get_config() values.
+type kerasDefaults struct {
+	Keras    string
+	Defaults map[string]map[string]any
+}
+
+// readKerasDefaults reads the defaults of a golden file written by a script in
+// builders/testdata/keras or graphs/testdata/keras, which must come from Keras 3.15.1.
+func readKerasDefaults(t *testing.T, path string) kerasDefaults {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden kerasDefaults
+	if err := json.Unmarshal(raw, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if golden.Keras != "3.15.1" {
+		t.Fatalf("%s: golden file from Keras %s, want 3.15.1", path, golden.Keras)
+	}
+	return golden
 }
