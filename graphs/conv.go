@@ -40,10 +40,15 @@ var transposedConvMinChannels int64 = 32
 var batchContractedAnyStride = false
 
 // Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID").
+// A 1×1 filter at a stride above 1 is a strided slice and a stride-1 conv
+// (conv_strided_1x1.go).
 // Where the sub-pixel form is the faster (useSubPixel), its gradients are written out: x's
 // in that form, the filter's as conv2DBackpropFilter computes it; elsewhere TensorFlow's
 // gradient registry differentiates it.
 func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.Output {
+	if isStrided1x1(filter, strides) {
+		return s.strided1x1Conv2D(x, filter, strides)
+	}
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	xs, ok := staticShape(x, 4)
 	if !ok || !s.useSubPixel(xs[3], filter, strides) {
@@ -63,8 +68,13 @@ func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.O
 // x [batch, h, w, c] and filter [kh, kw, out channels, c] give [batch, out...], out being
 // (height, width, channels). It runs in the sub-pixel form when that is faster, with its
 // gradients written out (a Conv2D for x, conv2DBackpropFilter for the filter), and as
-// TensorFlow's Conv2DBackpropInput otherwise.
+// TensorFlow's Conv2DBackpropInput otherwise; a 1×1 filter at a stride above 1 as a
+// stride-1 conv spread by the strides (conv_strided_1x1.go).
 func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]int, padding string) tf.Output {
+	if xs, ok := staticShape(x, 4); ok && isStrided1x1(filter, strides) &&
+		ceilDiv(out[0], int64(strides[0])) == xs[1] && ceilDiv(out[1], int64(strides[1])) == xs[2] {
+		return s.strided1x1Conv2DTranspose(x, filter, out, strides)
+	}
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 	if !s.useSubPixel(out[2], filter, strides) {
 		return s.conv2DBackpropInput(out, filter, x, strides, padding)
