@@ -16,8 +16,8 @@ package main
 //     variable, CONFIG= names an existing config and ARGS= parses as tfrun's flags;
 //   - go test / go run / go build / go doc: every ./package exists, and a -run pattern
 //     matches a test of that package.
-// These are not run: a training run takes minutes to hours (make test's other tests run
-// the same commands on small data). The commands of other programs are listed in
+// They are not run (but tfrun -version is): a training run takes minutes to hours (make
+// test's other tests run the same commands on small data). The commands of other programs are listed in
 // notChecked with the reason. Inline `code` in prose is not checked; code blocks must
 // be fenced with a language, so that no command escapes the check.
 
@@ -59,7 +59,7 @@ var pendingGuidePages = []string{
 var notChecked = map[string]string{
 	"python":      "Python TensorFlow reading tfrun's files: make compat, make export-check and make tensorboard-check run the same calls on short runs",
 	"python3":     "as python",
-	"curl":        "needs a running examples/serve server; examples/serve's tests send the same requests over loopback",
+	"curl":        "needs a running examples/serve server; examples/serve's TestServeText and TestServeImages POST the same requests over loopback",
 	"echo":        "feeds the next command of the pipe, which is checked",
 	"tensorboard": "a server for a browser; make tensorboard-check reads the event files with TensorBoard's own EventAccumulator",
 	"eval":        "sets the cgo variables for a shell (make env, which the Makefile defines)",
@@ -634,6 +634,9 @@ func TestDocsCommands(t *testing.T) {
 				switch {
 				case prog == "tfrun" || prog == "bin/tfrun" || prog == "./bin/tfrun" || prog == "bin/tfrun-gpu":
 					err = checkTfrun(t, specs, words[1:])
+					if err == nil && slices.Equal(words[1:], []string{"-version"}) {
+						err = runDocumentedVersion() // the one documented command cheap enough to run
+					}
 				case prog == "make":
 					err = checkMake(t, specs, makefile, words[1:])
 				case prog == "go":
@@ -654,6 +657,17 @@ func TestDocsCommands(t *testing.T) {
 	if checked < 20 {
 		t.Errorf("only %d documented commands found: are the code blocks fenced (```sh)?", checked)
 	}
+}
+
+// runDocumentedVersion runs tfrun -version as documented: exit 0 and a line "tfrun <version>
+// (TensorFlow 2.18.0...".
+func runDocumentedVersion() error {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"-version"}, &out, &errb)
+	if code != 0 || !strings.HasPrefix(out.String(), "tfrun ") || !strings.Contains(out.String(), "(TensorFlow 2.18.0") {
+		return fmt.Errorf("tfrun -version: exit %d, output %q, %q", code, out.String(), errb.String())
+	}
+	return nil
 }
 
 // The checks catch what they are for.
