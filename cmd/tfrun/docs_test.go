@@ -1,9 +1,9 @@
 package main
 
 // The documentation's own tests: the README stays a front door (≤ 300 lines), every
-// relative link and #anchor in README.md and docs/**/*.md resolves, and every shell
-// command in the README, the user guide and docs/CONTRIBUTING.md is checked or says why
-// it is not.
+// relative link and #anchor of the repository's Markdown files (README.md, docs/**, the
+// checks' READMEs) resolves, and every shell command in the README, the user guide and
+// docs/CONTRIBUTING.md is checked or says why it is not.
 //
 // What "checked" means for a command (the lines of ```sh, ```bash and ```shell blocks, and
 // the "$ " lines of ```console blocks; a trailing backslash continues a line; `|`, `&&`
@@ -17,9 +17,9 @@ package main
 //   - go test / go run / go build / go doc: every ./package exists, and a -run pattern
 //     matches a test of that package.
 // They are not run (but tfrun -version is): a training run takes minutes to hours (make
-// test's other tests run the same commands on small data). The commands of other programs are listed in
-// notChecked with the reason. Inline `code` in prose is not checked; code blocks must
-// be fenced with a language, so that no command escapes the check.
+// test's other tests run the same commands on small data). The commands of other
+// programs are listed in notChecked with the reason. Inline `code` in prose is not
+// checked; code blocks must be fenced with a language, so that no command escapes.
 
 import (
 	"bytes"
@@ -68,25 +68,37 @@ var notChecked = map[string]string{
 	"cd":          "a shell builtin",
 }
 
-// docFiles lists README.md and every Markdown file under docs/, relative to the root.
+// docFiles lists the repository's Markdown files, relative to the root: README.md,
+// docs/**, and the READMEs of the checks and the benchmark's results. Hidden
+// directories (.git, the checks' .venv), fetched libraries and run outputs are skipped.
 func docFiles(t *testing.T) []string {
 	t.Helper()
-	files := []string{"README.md"}
-	err := filepath.WalkDir(filepath.Join(repoRoot, "docs"), func(path string, d os.DirEntry, err error) error {
+	var files []string
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasSuffix(path, ".md") {
-			rel, err := filepath.Rel(repoRoot, path)
-			if err != nil {
-				return err
+		rel, err := filepath.Rel(repoRoot, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || rel == "runs" || rel == "bin" || strings.HasPrefix(rel, "third_party/libtensorflow")) {
+				return filepath.SkipDir
 			}
-			files = append(files, filepath.ToSlash(rel))
+			return nil
+		}
+		if strings.HasSuffix(rel, ".md") {
+			files = append(files, rel)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(files, "README.md") || !slices.Contains(files, "docs/guide/README.md") {
+		t.Fatalf("the walk found %v: no README.md or docs/guide/README.md", files)
 	}
 	return files
 }
@@ -208,7 +220,7 @@ func TestDocsAnchors(t *testing.T) {
 	}
 }
 
-// TestDocsLinks checks every relative link and image of README.md and docs/**/*.md: the
+// TestDocsLinks checks every relative link and image of the Markdown files: the
 // file or directory exists, and a #anchor names a heading of the target (or of the page
 // itself).
 func TestDocsLinks(t *testing.T) {
