@@ -286,7 +286,7 @@ func checkLink(from, target string) error {
 var (
 	shellLangs   = []string{"sh", "bash", "shell"}
 	consoleLangs = []string{"console"}
-	otherLangs   = []string{"yaml", "python", "text", "json", "go"}
+	otherLangs   = []string{"yaml", "yml", "python", "py", "text", "json", "go", "csv", "diff"}
 )
 
 // commands returns the documented commands of a Markdown file, each with its line.
