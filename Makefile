@@ -20,7 +20,7 @@ export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpa
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet bench bench-env bench-distributed compat export-check tensorboard-check fashion-mnist libtensorflow clean env
+.PHONY: all build run test vet lint bench bench-env bench-distributed compat export-check tensorboard-check fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -45,7 +45,15 @@ fashion-mnist:
 vet: libtensorflow
 	$(GO) vet ./...
 
-# The test command (.ci/run calls exactly this). TensorFlow runs other CPU kernels with
+# gofmt and staticcheck (honnef.co/go/tools, pinned; built by `go run` from the Go module
+# proxy on first use, then cached). staticcheck runs its default checks: staticcheck.conf
+# says why. Needs libtensorflow's headers: staticcheck type-checks the cgo packages.
+STATICCHECK_VERSION := v0.8.2
+lint: libtensorflow
+	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "gofmt -l: not formatted:"; echo "$$files"; exit 1; fi
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# The test command (.ci/run calls it after make lint). TensorFlow runs other CPU kernels with
 # oneDNN on (the default on Intel CPUs of Cascade Lake and newer) than with it off (the
 # default on AMD), so the suite runs once each way, whatever the CPU: a test that holds on
 # only one path fails here, not on the next machine. Set TF_ENABLE_ONEDNN_OPTS yourself (or

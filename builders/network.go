@@ -20,9 +20,9 @@ type Network struct {
 	InputBranch []Layer
 	Layers      []Layer
 
-	input, label, out Shape
-	scope             *graphs.Scope
-	shapes            []Shape // each layer's output shape, in all() order
+	input, out Shape
+	scope      *graphs.Scope
+	shapes     []Shape // each layer's output shape, in all() order
 }
 
 // Conditional reports whether the network takes a class label.

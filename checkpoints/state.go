@@ -153,11 +153,8 @@ func resolve(dir, name string) string {
 	return filepath.Join(dir, name)
 }
 
-// writeFileAtomic and syncDir: see package atomicfile.
-var (
-	writeFileAtomic = atomicfile.WriteFile
-	syncDir         = atomicfile.SyncDir
-)
+// writeFileAtomic: see package atomicfile.
+var writeFileAtomic = atomicfile.WriteFile
 
 // syncFile flushes a file's contents to disk.
 func syncFile(path string) error {

@@ -172,7 +172,7 @@ func writeCIFARPNG(t *testing.T, images, labels []uint8, n int, dir string) {
 // through image_directory (image_size [32, 32], scale tanh) as exactly the built-in
 // loader's test split: the same multiset of (pixels, label), every float equal. With
 // TFRUN_CIFAR_PNG_DIR set it writes both splits there (train/ and test/) and keeps
-// them, for the training cross-check (README, "Your own data").
+// them, for the training cross-check (docs/results/own_data_crosscheck.md).
 func TestFullCIFARImageDirectory(t *testing.T) {
 	path := locate(t, "cifar10")
 	set, err := datasets.LoadCIFAR10(path)

@@ -28,7 +28,7 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 `
 
 // TestExampleDataConfigs loads every configs/examples/*.yaml: one per data source, as the
-// README shows them.
+// user guide shows them.
 func TestExampleDataConfigs(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join("examples", "*.yaml"))
 	if err != nil || len(paths) == 0 {

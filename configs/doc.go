@@ -17,7 +17,7 @@
 // its Keras class name and default layer name, its arguments (kind, Keras's default, the
 // values tfrun accepts and why fewer than Keras's, if so), its output-shape rule and
 // whether it takes token ids. The decoder, [Config.Validate], the fingerprint and
-// [LayerReference] (the README's layer table, which a test keeps equal to it) read only
+// [LayerReference] (the user guide's layer table, which a test keeps equal to it) read only
 // the registry, so the valid names in an error message are always the registered ones.
 // A [Layer] holds its type, name and arguments by Keras's key (read with Int, String, ...;
 // a wrapper's nested layer with Wrapped).

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// LayerReference renders the registered layer types as the README's Markdown reference:
+// LayerReference renders the registered layer types as the user guide's Markdown reference:
 // one row per type with what it computes, its shapes and its arguments with Keras's
-// defaults, then the activation and initializer names. The README holds its output (a
+// defaults, then the activation and initializer names. docs/guide/layers.md holds it (a
 // test keeps the two equal), so the documentation cannot drift from the registry.
 func LayerReference() string {
 	var b strings.Builder

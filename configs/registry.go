@@ -13,7 +13,7 @@ import (
 // its Keras class name and default layer name, its arguments with their types, Keras's
 // defaults and what values tfrun accepts, the shapes it takes and gives, and whether its
 // input is token ids. Each layer type declares one in its own file (layer_<name>.go) and
-// registers it in init; the decoder, Validate, the fingerprint and the README's layer
+// registers it in init; the decoder, Validate, the fingerprint and the user guide's layer
 // reference all read the registry, never a list of their own. The TensorFlow side of the
 // same layer (weights, ops) lives in package builders, which registers a constructor under
 // the same Type; a test there builds every registered layer with every accepted argument
@@ -25,7 +25,7 @@ type LayerSpec struct {
 	// "dense_1", ...); registering derives it from Type as Keras does (to_snake_case)
 	// when left empty.
 	DefaultName string
-	// Doc says what the layer computes, in one phrase (the README's reference).
+	// Doc says what the layer computes, in one phrase (the user guide's reference).
 	Doc string
 	// Shapes gives its input and output shapes without the batch dimension, in words:
 	// "[time, features] → [units]".

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's layer reference from the registry")
+var update = flag.Bool("update", false, "rewrite the layer reference in docs/guide/layers.md from the registry")
 
 // Keras's default layer names (what keras.layers.X().name starts as), from Keras 3.
 func TestDefaultNames(t *testing.T) {
@@ -128,11 +128,11 @@ func TestLayerSetAndValidate(t *testing.T) {
 	}
 }
 
-// The README's layer reference is LayerReference's output; go test ./configs -run
-// TestREADMELayerReference -update rewrites it.
-func TestREADMELayerReference(t *testing.T) {
-	const path = "../README.md"
-	const begin = "<!-- layer reference: generated from the registry by `go test ./configs -run TestREADMELayerReference -update` -->\n"
+// The user guide's layer reference (docs/guide/layers.md, between the markers) is
+// LayerReference's output; go test ./configs -run TestGuideLayerReference -update rewrites it.
+func TestGuideLayerReference(t *testing.T) {
+	const path = "../docs/guide/layers.md"
+	const begin = "<!-- layer reference: generated from the registry by `go test ./configs -run TestGuideLayerReference -update` -->\n"
 	const end = "<!-- end of layer reference -->"
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -141,7 +141,7 @@ func TestREADMELayerReference(t *testing.T) {
 	text := string(raw)
 	i, j := strings.Index(text, begin), strings.Index(text, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the markers %q ... %q", begin, end)
+		t.Fatalf("%s lacks the markers %q ... %q", path, begin, end)
 	}
 	got, want := text[i+len(begin):j], "\n"+LayerReference()+"\n"
 	if got == want {
@@ -153,7 +153,7 @@ func TestREADMELayerReference(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("README.md's layer reference differs from the registry's; run go test ./configs -run TestREADMELayerReference -update\n%s", firstDiff(got, want))
+	t.Errorf("%s: the layer reference differs from the registry's; run go test ./configs -run TestGuideLayerReference -update\n%s", path, firstDiff(got, want))
 }
 
 func firstDiff(a, b string) string {
@@ -167,7 +167,7 @@ func firstDiff(a, b string) string {
 			y = bl[i]
 		}
 		if x != y {
-			return fmt.Sprintf("line %d:\n README   %s\n registry %s", i+1, x, y)
+			return fmt.Sprintf("line %d:\n guide    %s\n registry %s", i+1, x, y)
 		}
 	}
 	return ""

@@ -459,25 +459,6 @@ func (c *checker) positivePair(key string, p [2]int) error {
 	return nil
 }
 
-// targetShape checks a Reshape target_shape: non-empty, each > 0 or one -1.
-func (c *checker) targetShape(key string, shape []int) error {
-	if len(shape) == 0 {
-		return c.bad(key, "empty; give the output shape without the batch dimension, e.g. [7, 7, 256]")
-	}
-	inferred := false
-	for i, d := range shape {
-		switch {
-		case d == -1 && !inferred:
-			inferred = true
-		case d == -1:
-			return c.bad(indexPath(key, i), "a second -1; only one dimension can be inferred")
-		case d <= 0:
-			return c.bad(indexPath(key, i), "must be > 0 (or -1 to infer it), got %d", d)
-		}
-	}
-	return nil
-}
-
 // unknownValue says got is not one of valid, listing them.
 func unknownValue(got string, valid []string) error {
 	return &kindError{kind: ErrBadValue, msg: fmt.Sprintf("unknown %q (valid: %s)", got, strings.Join(valid, ", "))}

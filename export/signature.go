@@ -75,6 +75,7 @@ func tensorInfo(o tf.Output) (*for_core_protos_go_proto.TensorInfo, error) {
 
 // def is the signature's SignatureDef.
 func (s *signature) def() (*for_core_protos_go_proto.SignatureDef, error) {
+	//lint:ignore SA1019 TensorFlow Serving's method name: TF 2 sets it too, and servers before 2.4 check it
 	d := &for_core_protos_go_proto.SignatureDef{MethodName: PredictMethod,
 		Inputs: map[string]*for_core_protos_go_proto.TensorInfo{}, Outputs: map[string]*for_core_protos_go_proto.TensorInfo{}}
 	for name, o := range s.inputs {
