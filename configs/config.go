@@ -232,6 +232,18 @@ type Train struct {
 	Optimizer Optimizer `mapstructure:"optimizer"`
 	// Callbacks are Model.fit callbacks, called in order. Default none.
 	Callbacks []Callback `mapstructure:"callbacks"`
+	// StepsPerEpoch is Model.fit steps_per_epoch: an epoch is this many batches, taken
+	// where the last epoch stopped in a pass over the data; an epoch ends early when its
+	// pass does (fit_args.go). Default nil: one pass per epoch; > 0.
+	StepsPerEpoch *int `mapstructure:"steps_per_epoch"`
+	// ValidationSteps is Model.fit validation_steps: validate on the first this many
+	// batches of the validation data. Default nil: all of it; > 0.
+	ValidationSteps *int `mapstructure:"validation_steps"`
+	// ValidationFreq is Model.fit validation_freq: which epochs validate. Default 1.
+	ValidationFreq ValidationFreq `mapstructure:"validation_freq"`
+	// InitialEpoch is Model.fit initial_epoch: the 0-based epoch a fresh run starts at
+	// (-resume starts at the checkpoint's). Default 0, < Epochs.
+	InitialEpoch int `mapstructure:"initial_epoch"`
 	// dataValidates is set by Validate when the data section holds out a validation
 	// subset (own data's data.validation_split).
 	dataValidates bool `mapstructure:"-"`
@@ -329,6 +341,7 @@ func (c *Config) setDefaults() {
 func (t *Train) setDefaults() {
 	t.BatchSize = defaultBatchSize
 	t.Shuffle = defaultShuffle
+	t.ValidationFreq = ValidationFreq{Every: 1} // keras Model.fit validation_freq
 	t.Loss = mustLoss(LossBinaryCrossentropy)
 	t.Metrics = []string{MetricAccuracy}
 	t.Optimizer = mustOptimizer(OptimizerRMSprop)

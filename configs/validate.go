@@ -143,6 +143,7 @@ func (c *checker) train(t *Train) error {
 		checks = append(checks, c.bad("train.validation_split", "%g given with validation_data: %s; set only one (Keras's fit ignores validation_split when validation_data is given)",
 			t.ValidationSplit, t.ValidationData))
 	}
+	checks = append(checks, c.fitArgs(t))
 	checks = append(checks, c.loss("train.loss", &t.Loss))
 	seen := map[string]bool{}
 	for i, m := range t.Metrics {
