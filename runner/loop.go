@@ -533,6 +533,12 @@ func (t *trainer) GlobalStep() (int64, error)          { return t.step, nil }
 func (t *trainer) History() *History                   { return t.h }
 func (t *trainer) RequestCheckpoint()                  { t.requested = true }
 
+// validationSkipping is a Trainer that says whether some epochs skip validation (fit's
+// validation_freq), which CSVLogger's columns need to know.
+type validationSkipping interface{ SkipsValidation() bool }
+
+func (t *trainer) SkipsValidation() bool { return t.run.sched.Validate != nil }
+
 func (t *trainer) Logf(format string, args ...any) { fmt.Fprintf(t.run.Out, format+"\n", args...) }
 
 func (t *trainer) Weights() ([]*tf.Tensor, error) { return t.m.Session().Get(t.m.Weights()...) }
