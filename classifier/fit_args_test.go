@@ -212,9 +212,9 @@ func TestFitArgsResumeBitForBit(t *testing.T) {
 		name, extra string
 		epochs      int
 		final       int64
-		ctx         context.Context      // the first part's; nil: not interrupted
+		ctx         context.Context       // the first part's; nil: not interrupted
 		edit        func(*runner.Options) // the first part's options
-		at          runner.Position      // where the first part leaves the run
+		at          runner.Position       // where the first part leaves the run
 	}{
 		{"steps_per_epoch/epoch_boundary_mid_pass", "  steps_per_epoch: 5\n", 6, 24, nil, oneEpoch, runner.Position{Epoch: 1}},
 		{"steps_per_epoch/mid_epoch", "  steps_per_epoch: 5\n", 6, 24, runtest.InterruptAt(7), nil, runner.Position{Epoch: 1, Batch: 2}},
