@@ -301,3 +301,49 @@ func TestFitArgsResumeChangedSteps(t *testing.T) {
 		}
 	}
 }
+
+// An image folder streamed from disk follows steps_per_epoch and shuffle as the same folder
+// decoded into memory does, bit for bit, and every step is served by the read-ahead the
+// loop planned for the epoch's slice of its pass (none read on demand).
+func TestFitArgsStreamedImages(t *testing.T) {
+	dir := t.TempDir()
+	runtest.OwnImages(t, filepath.Join(dir, "train"), colours, 14, 8, 1)
+	histories := map[bool]*runner.History{}
+	for _, shuffle := range []bool{true, false} {
+		t.Run("shuffle_"+strconv.FormatBool(shuffle), func(t *testing.T) {
+			run := func(cache bool) (*runner.History, string) {
+				cfg := runtest.LoadConfig(t, `name: own_images
+task: classifier
+data: {format: image_directory, path: `+filepath.Join(dir, "train")+`, image_size: [6, 6], cache: `+strconv.FormatBool(cache)+`, validation_split: 0.25}
+model:
+  layers:
+    - {type: Flatten}
+    - {type: Dense, units: 3, activation: softmax}
+train: {epochs: 4, batch_size: 4, steps_per_epoch: 3, shuffle: `+strconv.FormatBool(shuffle)+`, loss: sparse_categorical_crossentropy, optimizer: {type: Adam, learning_rate: 0.02}}
+`)
+				out := t.TempDir()
+				log, err := runDiabetes(t, context.Background(), cfg, out, nil)
+				if err != nil {
+					t.Fatalf("cache %v: %v\n%s", cache, err, log)
+				}
+				if got, want := latestStep(t, out), checkpoints.Name(3+3+2+3); got != want {
+					t.Errorf("cache %v: final %s, want %s (32 images, 8 batches a pass: epochs of 3, 3, 2, 3)", cache, got, want)
+				}
+				return runtest.HistoryWithoutSeconds(t, out), log
+			}
+			cached, _ := run(true)
+			streamed, log := run(false)
+			if !runtest.SameHistory(cached, streamed) {
+				t.Errorf("streamed history differs from the cached one:\n%+v\n%+v", streamed, cached)
+			}
+			histories[shuffle] = cached
+			m := streamedLine.FindStringSubmatch(log)
+			if m == nil || m[1] != "train" || m[2] != "11" || m[3] != "0" {
+				t.Errorf("train stream: %q; want 11 batches read ahead, 0 on demand:\n%s", m, log)
+			}
+		})
+	}
+	if h := histories[true]; h != nil && runtest.SameHistory(h, histories[false]) {
+		t.Error("shuffle: true and false trained alike: the order did not change")
+	}
+}
