@@ -43,7 +43,8 @@ const (
 func MetricNames() []string {
 	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricCategoricalAccuracy,
 		MetricAUC, MetricPrecision, MetricRecall,
-		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score}
+		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score,
+		MetricTopKCategoricalAccuracy, MetricSparseTopKCategoricalAccuracy}
 }
 
 // MetricLogName is the name a metric's values have in the logs and the history (Keras's:
@@ -250,6 +251,8 @@ type Train struct {
 	// ownData is set by Validate when the data is the user's own (data.format), whose
 	// validation comes from the data section: messages say so.
 	ownData bool `mapstructure:"-"`
+	// topK is the k a train.metrics mapping gave a top-k metric (Train.TopK).
+	topK map[string]int `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.
