@@ -347,3 +347,13 @@ train: {epochs: 4, batch_size: 4, steps_per_epoch: 3, shuffle: `+strconv.FormatB
 		t.Error("shuffle: true and false trained alike: the order did not change")
 	}
 }
+
+// -epochs replaces train.epochs after the config was checked: a fresh run it leaves with
+// nothing to train after initial_epoch is refused before anything is built.
+func TestFitArgsInitialEpochAgainstEpochsFlag(t *testing.T) {
+	cfg := diabetesConfig(t, 4, "  initial_epoch: 2\n")
+	log, err := runDiabetes(t, context.Background(), cfg, t.TempDir(), func(o *runner.Options) { o.Epochs = 2 })
+	if err == nil || !strings.Contains(err.Error(), "initial epoch 2 >= epochs 2: nothing to train") || strings.Contains(log, "Epoch ") {
+		t.Errorf("-epochs 2 with initial_epoch 2: err %v; want it refused before training\n%s", err, log)
+	}
+}
