@@ -17,6 +17,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
+	"github.com/tfrun/tfrun/tensorboard"
 )
 
 // The diabetes table (../shared/data/tabular, 442 rows) with configs/diabetes_regression.yaml's
@@ -182,7 +183,7 @@ func TestFitArgsBehaviour(t *testing.T) {
 	})
 
 	t.Run("initial_epoch", func(t *testing.T) {
-		r := fitDiabetes(t, 4, "  initial_epoch: 2\n", "")
+		r := fitDiabetes(t, 4, "  initial_epoch: 2\n", ", {type: TensorBoard}")
 		if !slices.Equal(r.hist.Epochs, []int{3, 4}) {
 			t.Errorf("history epochs %v, want [3 4]", r.hist.Epochs)
 		}
@@ -198,6 +199,28 @@ func TestFitArgsBehaviour(t *testing.T) {
 		}
 		if !slices.Equal(epochs, []string{"2", "3"}) { // Keras's CSVLogger: the 0-based epoch
 			t.Errorf("CSVLogger epochs %v, want [2 3]", epochs)
+		}
+		// TensorBoard: epoch points at Keras's 0-based epoch, batch points at the step.
+		files, err := tensorboard.Files(filepath.Join(r.dataDir, "logs", "train"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("TensorBoard files: %v, %v", files, err)
+		}
+		var steps []int64
+		for _, f := range files {
+			events, err := tensorboard.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range events {
+				for _, v := range e.GetSummary().GetValue() {
+					if v.Tag == "epoch_loss" {
+						steps = append(steps, e.Step)
+					}
+				}
+			}
+		}
+		if !slices.Equal(steps, []int64{2, 3}) {
+			t.Errorf("TensorBoard epoch_loss at steps %v, want [2 3]", steps)
 		}
 	})
 }
