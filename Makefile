@@ -132,13 +132,16 @@ $(COMPAT_STAMP):
 # Python TensorFlow and Keras serve tfrun's SavedModels (not part of `make test`): a venv
 # with tensorflow-cpu 2.18.0 and keras 3.15.1 in export/check/.venv (ignored by git); short
 # runs of the three configs in export/check/ (an IMDB classifier, an MNIST classifier, a
-# conditional GAN), each exported with `tfrun export`; tfrun's own answers (`tfrun predict`
+# conditional GAN, a CSV regression on ../shared/data/tabular/diabetes.csv), each exported with
+# `tfrun export`; tfrun's own answers (`tfrun predict`
 # from the run and from the export, the GAN run's generator via export/check/reference);
 # then export/check/check_export.py loads each SavedModel with tf.saved_model.load, Keras's
 # TFSMLayer and saved_model_cli and compares.
 EXPORT_CHECK_DIR := export/check
-EXPORT_VENV := $(EXPORT_CHECK_DIR)/.venv
-EXPORT_STAMP := $(EXPORT_VENV)/.tensorflow-cpu-2.18.0-keras-3.15.1
+# EXPORT_VENV=<a venv with tensorflow-cpu 2.18.0 and keras 3.15.1> uses that one as it is
+# (e.g. make export-check EXPORT_VENV=bench/.venv) instead of building one here.
+EXPORT_VENV ?= $(EXPORT_CHECK_DIR)/.venv
+EXPORT_STAMP := $(if $(filter $(EXPORT_CHECK_DIR)/.venv,$(EXPORT_VENV)),$(EXPORT_VENV)/.tensorflow-cpu-2.18.0-keras-3.15.1,$(EXPORT_VENV)/bin/python)
 EXPORT_RUNS := $(EXPORT_CHECK_DIR)/.runs
 EXPORT_PYTHON ?= python3
 EXPORT_REF := bin/export-check-reference
@@ -157,6 +160,12 @@ export-check: $(EXPORT_STAMP) build
 	$(BIN) -config $(EXPORT_CHECK_DIR)/cgan.yaml -limit 1024 -out $(EXPORT_RUNS)/cgan >> $(EXPORT_RUNS)/train.log
 	$(BIN) export -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -out $(EXPORT_RUNS)/models/cgan
 	$(EXPORT_REF) gan -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -n 8 -out $(EXPORT_RUNS)/cgan_reference.json
+	$(BIN) -config $(EXPORT_CHECK_DIR)/regression.yaml -out $(EXPORT_RUNS)/regression >> $(EXPORT_RUNS)/train.log
+	$(BIN) export -config $(EXPORT_CHECK_DIR)/regression.yaml -run $(EXPORT_RUNS)/regression -out $(EXPORT_RUNS)/models/regression
+	tail -n +2 ../shared/data/tabular/diabetes.csv | cut -d, -f1-10 > $(EXPORT_RUNS)/diabetes_rows.csv
+	tail -n +2 ../shared/data/tabular/diabetes.csv | cut -d, -f11 > $(EXPORT_RUNS)/diabetes_targets.txt
+	$(BIN) predict -config $(EXPORT_CHECK_DIR)/regression.yaml -run $(EXPORT_RUNS)/regression -file $(EXPORT_RUNS)/diabetes_rows.csv > $(EXPORT_RUNS)/regression_predictions.jsonl
+	$(BIN) predict -model $(EXPORT_RUNS)/models/regression -file $(EXPORT_RUNS)/diabetes_rows.csv > $(EXPORT_RUNS)/regression_model_predictions.jsonl
 	$(EXPORT_VENV)/bin/python $(EXPORT_CHECK_DIR)/check_export.py --runs $(EXPORT_RUNS) --saved-model-cli $(EXPORT_VENV)/bin/saved_model_cli
 
 $(EXPORT_STAMP):

@@ -62,6 +62,8 @@ type ClassifierSpec struct {
 	// beside the loss; nil means [accuracy] (a config's default), an empty list none.
 	// Accuracy is computed either way (Evaluate, metrics.json).
 	Metrics []string
+	// TopK is the k of a top-k metric in Metrics (nil: configs.DefaultTopK).
+	TopK func(metric string) int
 	// Server, if set, makes the classifier one replica of the server's cluster (see
 	// replica.go): its session runs on the server, its training steps take their slice
 	// of each global batch and all-reduce gradients and metrics, each collective bounded
@@ -107,8 +109,9 @@ func (t targets) accuracy() string {
 	return configs.MetricCategoricalAccuracy
 }
 
-// buildMetrics compiles Keras's metrics on the predictions prob against t.
-func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output) (metricOutputs, error) {
+// buildMetrics compiles Keras's metrics on the predictions prob against t; topK gives a
+// top-k metric's k (nil: configs.DefaultTopK).
+func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output, topK func(string) int) (metricOutputs, error) {
 	out := metricOutputs{means: map[string]tf.Output{}, counts: map[string]tf.Output{}}
 	for _, m := range metrics {
 		name := configs.MetricLogName(m)
@@ -124,6 +127,12 @@ func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output) 
 			// With one-hot labels categorical_accuracy compares argmaxes, the same as
 			// comparing the prediction's argmax with the class id fed.
 			out.means[name] = builders.SparseCategoricalAccuracy(ms, prob, t.ids)
+		case configs.IsTopKMetric(m) && classes:
+			k := configs.DefaultTopK
+			if topK != nil {
+				k = topK(m)
+			}
+			out.means[name] = builders.TopKAccuracy(ms, prob, t.ids, k)
 		case m == configs.MetricBinaryAccuracy && binary:
 			out.means[name] = builders.BinaryAccuracy(ms, prob, t.shaped)
 		case m == configs.MetricAUC && binary && t.kind == configs.LabelsBinary:
@@ -260,7 +269,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		if c.accuracy == "" {
 			return l, ls.Scalar(0) // no accuracy: HasAccuracy says so
 		}
-		acc, err := buildMetrics(ls.Sub("accuracy"), []string{configs.MetricAccuracy}, t, prob)
+		acc, err := buildMetrics(ls.Sub("accuracy"), []string{configs.MetricAccuracy}, t, prob, nil)
 		if err != nil {
 			ls.Fail("%v", err)
 			return l, tf.Output{}
@@ -276,7 +285,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if metrics == nil {
 		metrics = []string{configs.MetricAccuracy}
 	}
-	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, t, prob); err != nil {
+	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, t, prob, spec.TopK); err != nil {
 		return nil, err
 	}
 
@@ -286,7 +295,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	c.evalFeatures = m.Penultimate()
 	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
 	c.evalLoss = builders.AddPenalty(es, c.evalLoss, m.AllLayers()) // as Keras's evaluate does
-	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, t, prob); err != nil {
+	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, t, prob, spec.TopK); err != nil {
 		return nil, err
 	}
 
@@ -650,7 +659,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	chooseLSTMs(layers, cfg.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics,
+		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics, TopK: cfg.Train.TopK,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})

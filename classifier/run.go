@@ -60,6 +60,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if s := cfg.Train.Optimizer.Schedule; s != nil {
 		sched.LearningRate = s.LearningRate
 	}
+	sched = withFitArgs(sched, cfg.Train)
 	r, err := runner.Begin(cfg, o, sched)
 	if err != nil {
 		return nil, err
@@ -91,6 +92,10 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		defer val.Close()
 	} else if cfg.Train.ValidationData == configs.ValidationTest {
 		val = test
+	}
+	if v := validationBatches(val, cfg.Train); v != val {
+		val = v
+		defer val.Close()
 	}
 
 	var c *Classifier

@@ -43,7 +43,8 @@ const (
 func MetricNames() []string {
 	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricCategoricalAccuracy,
 		MetricAUC, MetricPrecision, MetricRecall,
-		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score}
+		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score,
+		MetricTopKCategoricalAccuracy, MetricSparseTopKCategoricalAccuracy}
 }
 
 // MetricLogName is the name a metric's values have in the logs and the history (Keras's:
@@ -232,12 +233,26 @@ type Train struct {
 	Optimizer Optimizer `mapstructure:"optimizer"`
 	// Callbacks are Model.fit callbacks, called in order. Default none.
 	Callbacks []Callback `mapstructure:"callbacks"`
+	// StepsPerEpoch is Model.fit steps_per_epoch: an epoch is this many batches, taken
+	// where the last epoch stopped in a pass over the data; an epoch ends early when its
+	// pass does (fit_args.go). Default nil: one pass per epoch; > 0.
+	StepsPerEpoch *int `mapstructure:"steps_per_epoch"`
+	// ValidationSteps is Model.fit validation_steps: validate on the first this many
+	// batches of the validation data. Default nil: all of it; > 0.
+	ValidationSteps *int `mapstructure:"validation_steps"`
+	// ValidationFreq is Model.fit validation_freq: which epochs validate. Default 1.
+	ValidationFreq ValidationFreq `mapstructure:"validation_freq"`
+	// InitialEpoch is Model.fit initial_epoch: the 0-based epoch a fresh run starts at
+	// (-resume starts at the checkpoint's). Default 0, < Epochs.
+	InitialEpoch int `mapstructure:"initial_epoch"`
 	// dataValidates is set by Validate when the data section holds out a validation
 	// subset (own data's data.validation_split).
 	dataValidates bool `mapstructure:"-"`
 	// ownData is set by Validate when the data is the user's own (data.format), whose
 	// validation comes from the data section: messages say so.
 	ownData bool `mapstructure:"-"`
+	// topK is the k a train.metrics mapping gave a top-k metric (Train.TopK).
+	topK map[string]int `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.
@@ -329,6 +344,7 @@ func (c *Config) setDefaults() {
 func (t *Train) setDefaults() {
 	t.BatchSize = defaultBatchSize
 	t.Shuffle = defaultShuffle
+	t.ValidationFreq = ValidationFreq{Every: 1} // keras Model.fit validation_freq
 	t.Loss = mustLoss(LossBinaryCrossentropy)
 	t.Metrics = []string{MetricAccuracy}
 	t.Optimizer = mustOptimizer(OptimizerRMSprop)

@@ -51,6 +51,13 @@ func Load(path string) (*Config, error) {
 	if err := d.sections(raw); err != nil {
 		return nil, err
 	}
+	if err := d.shuffleBatch(raw); err != nil {
+		return nil, err
+	}
+	raw, topK, err := d.metricArgs(raw)
+	if err != nil {
+		return nil, err
+	}
 	if train, ok := raw["train"].(map[string]any); ok && raw["task"] == TaskGAN {
 		// A GAN's train section holds only callbacks (sections checked that); its epochs
 		// are gan.epochs, so the classifier's required train.epochs is filled in here and
@@ -77,6 +84,7 @@ func Load(path string) (*Config, error) {
 			c.Train.Metrics[i] = canon
 		}
 	}
+	c.Train.topK = topK
 	c.File = path
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -164,6 +172,8 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.loss(path, raw, p)
 	case *Callback:
 		return d.callback(path, raw, p)
+	case *ValidationFreq:
+		return d.validationFreq(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:

@@ -143,6 +143,7 @@ func (c *checker) train(t *Train) error {
 		checks = append(checks, c.bad("train.validation_split", "%g given with validation_data: %s; set only one (Keras's fit ignores validation_split when validation_data is given)",
 			t.ValidationSplit, t.ValidationData))
 	}
+	checks = append(checks, c.fitArgs(t))
 	checks = append(checks, c.loss("train.loss", &t.Loss))
 	seen := map[string]bool{}
 	for i, m := range t.Metrics {
@@ -169,7 +170,7 @@ func (c *checker) train(t *Train) error {
 func (c *checker) metricFitsLoss(path, metric string, loss Loss) error {
 	labels := loss.Labels()
 	classMetric := metric == MetricAccuracy || metric == MetricBinaryAccuracy || metric == MetricSparseCategoricalAccuracy ||
-		metric == MetricCategoricalAccuracy || IsConfusionMetric(metric)
+		metric == MetricCategoricalAccuracy || IsConfusionMetric(metric) || IsTopKMetric(metric)
 	switch {
 	case labels == 0:
 		return nil // the loss's own error
@@ -178,7 +179,7 @@ func (c *checker) metricFitsLoss(path, metric string, loss Loss) error {
 			metric, loss, MetricMAE, MetricMSE, MetricRootMeanSquaredError, MetricR2Score)
 	case metric == MetricBinaryAccuracy && labels != LabelsBinary:
 		return c.bad(path, "%s compares one probability with 0.5; with %s use %s (or accuracy)", metric, loss, MetricSparseCategoricalAccuracy)
-	case (metric == MetricSparseCategoricalAccuracy || metric == MetricCategoricalAccuracy) && labels != LabelsSparse && labels != LabelsOneHot:
+	case (metric == MetricSparseCategoricalAccuracy || metric == MetricCategoricalAccuracy || IsTopKMetric(metric)) && labels != LabelsSparse && labels != LabelsOneHot:
 		return c.bad(path, "%s takes class labels and one probability per class; with %s use %s (or accuracy)", metric, loss, MetricBinaryAccuracy)
 	case IsConfusionMetric(metric) && labels != LabelsBinary:
 		return c.bad(path, "%s needs binary labels and one probability (binary_crossentropy), not %s", metric, loss)

@@ -144,13 +144,29 @@ func (m monitor) better(current, reference float64) bool {
 	return current+m.minDelta < reference
 }
 
-// value is the monitored metric in logs, or an error naming the metrics there are.
-func (m monitor) value(who string, logs Logs) (float64, error) {
+// value is the monitored metric in logs, or an error naming the metrics there are. skip
+// reports an epoch that did not validate (fit's validation_freq) while the monitor is a
+// val_ metric: Keras's EarlyStopping, ReduceLROnPlateau and ModelCheckpoint then do
+// nothing that epoch (they warn that the metric is not available).
+func (m monitor) value(who string, logs Logs) (v float64, skip bool, err error) {
 	v, ok := logs[m.key]
-	if !ok {
-		return 0, &missingMetricError{who: who, key: m.key, have: keys(logs)}
+	if ok {
+		return v, false, nil
 	}
-	return v, nil
+	if strings.HasPrefix(m.key, "val_") && !validated(logs) {
+		return 0, true, nil
+	}
+	return 0, false, &missingMetricError{who: who, key: m.key, have: keys(logs)}
+}
+
+// validated reports whether an epoch's logs have validation metrics.
+func validated(logs Logs) bool {
+	for k := range logs {
+		if strings.HasPrefix(k, "val_") {
+			return true
+		}
+	}
+	return false
 }
 
 type missingMetricError struct {

@@ -78,10 +78,20 @@ func (c *CSVLogger) OnTrainBegin(t Trainer) error {
 	return nil
 }
 
-func (c *CSVLogger) OnEpochEnd(_ Trainer, epoch int, logs Logs) ([]string, error) {
+func (c *CSVLogger) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error) {
 	if len(c.keys) == 0 {
 		header := c.keys == nil
 		c.keys = keys(logs)
+		if s, ok := t.(validationSkipping); ok && s.SkipsValidation() && !validated(logs) {
+			// As Keras's CSVLogger: when the first epoch did not validate (validation_freq),
+			// the later epochs' val_ metrics still get their columns.
+			for _, k := range keys(logs) {
+				if k != "learning_rate" {
+					c.keys = append(c.keys, "val_"+k)
+				}
+			}
+			slices.Sort(c.keys)
+		}
 		if header {
 			c.w.WriteString(c.row("epoch", c.keys))
 		}

@@ -48,8 +48,8 @@ func (e *EarlyStopping) OnTrainBegin(Trainer) error {
 // records it (and the weights) and resets the wait only if it also beats the baseline; a
 // wait of Patience epochs without improvement stops training.
 func (e *EarlyStopping) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error) {
-	current, err := e.m.value("EarlyStopping", logs)
-	if err != nil {
+	current, skip, err := e.m.value("EarlyStopping", logs)
+	if err != nil || skip {
 		return nil, err
 	}
 	if epoch < e.StartFromEpoch {

@@ -65,6 +65,22 @@ type Schedule struct {
 	// the step, the number of steps before (the graph's step counter, which a checkpoint
 	// keeps, so a resumed run continues the schedule exactly).
 	LearningRate func(step int64) float64
+	// StepsPerEpoch > 0 is Keras's fit steps_per_epoch: an epoch is that many batches of
+	// the current pass over the data, or fewer when the pass ends first (epochSlice).
+	StepsPerEpoch int
+	// InitialEpoch is Keras's fit initial_epoch: the 0-based epoch a fresh run starts at;
+	// a resumed run starts at its checkpoint's, as Keras's BackupAndRestore overrides it.
+	InitialEpoch int
+	// Validate, if set, says whether the 0-based epoch validates (fit's validation_freq);
+	// on the other epochs the loop ends the epoch through the model's
+	// ValidationSkipper. Nil: every epoch.
+	Validate func(epoch int) bool
+}
+
+// ValidationSkipper is a Model that can end an epoch without validating (fit's
+// validation_freq): EndEpochWithoutValidation returns EndEpoch's logs but the val_ ones.
+type ValidationSkipper interface {
+	EndEpochWithoutValidation() (Logs, error)
 }
 
 // Run is one training run: its run directory (locked against a second run), its seed and
@@ -127,6 +143,10 @@ func Begin(cfg *configs.Config, o Options, s Schedule) (*Run, error) {
 	}
 	r.unlock = unlock
 	if info == nil {
+		if s.InitialEpoch >= r.Epochs {
+			r.Close()
+			return nil, fmt.Errorf("initial epoch %d >= epochs %d: nothing to train (epochs is the final epoch, as in Keras's fit)", s.InitialEpoch, r.Epochs)
+		}
 		return r, nil
 	}
 	var tag struct {
@@ -210,7 +230,8 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 	if bs <= 0 {
 		return nil, fmt.Errorf("fit: batch size %d", bs)
 	}
-	steps := (n + bs - 1) / bs
+	passBatches := (n + bs - 1) / bs
+	spe, origin := r.sched.StepsPerEpoch, r.sched.InitialEpoch
 	report := func(h *History) {
 		if spec.Report == nil || isWorker(r.Options) {
 			return
@@ -243,6 +264,9 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			return nil, fmt.Errorf("-resume from %s: %w: the checkpoint is in the middle of an epoch over %d training examples, this run has %d (was the data or train.validation_split changed?)",
 				r.info.Prefix, ErrResumeOptions, st.TrainExamples, n)
 		}
+		if origin, err = r.resumedOrigin(n); err != nil {
+			return nil, err
+		}
 		if extras, err = ck.Restore(r.info.Prefix, nil); err != nil {
 			return nil, err
 		}
@@ -255,10 +279,20 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		if t.h == nil {
 			t.h = &History{}
 		}
-		fmt.Fprintf(out, "Resumed from %s: %s\n", r.info.Prefix, describePosition(t.at, r.info.Step, steps))
+		fmt.Fprintf(out, "Resumed from %s: %s\n", r.info.Prefix, describePosition(t.at, r.info.Step, sliceOf(t.at.Epoch, origin, spe, passBatches).batches))
+		if r.sched.InitialEpoch != 0 {
+			fmt.Fprintf(out, "Note: initial epoch %d is not used: a resumed run continues at its checkpoint's epoch (as Keras's BackupAndRestore overrides fit's initial_epoch).\n", r.sched.InitialEpoch)
+		}
 		if len(t.h.Epochs) > 0 {
 			report(t.h)
 		}
+	}
+	if r.info == nil {
+		t.at = Position{Epoch: r.sched.InitialEpoch}
+	}
+	t.origin = origin
+	if note := stepsNote(spe, passBatches, n, bs); note != "" {
+		fmt.Fprintln(out, note)
 	}
 	if t.step, err = stepOf(m); err != nil {
 		return nil, err
@@ -299,9 +333,11 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 
 	for epoch := t.at.Epoch; epoch < r.Epochs && !t.at.Stopped; epoch++ {
 		start := time.Now().Add(-time.Duration(t.at.Seconds * float64(time.Second)))
-		order := epochOrder(n, r.sched.Shuffle, r.Seed+int64(epoch))
+		sl := sliceOf(epoch, origin, spe, passBatches)
+		steps, lo := sl.batches, sl.first*bs
+		order := epochOrder(n, r.sched.Shuffle, r.Seed+int64(sl.passStart))
 		if p, ok := m.(EpochPlanner); ok {
-			if err := p.PlanEpoch(order[min(t.at.Batch*bs, n):], bs); err != nil {
+			if err := p.PlanEpoch(order[min(lo+t.at.Batch*bs, n):min(lo+steps*bs, n)], bs); err != nil {
 				return fail(fmt.Errorf("epoch %d: %w", epoch+1, err))
 			}
 		}
@@ -317,7 +353,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 				t.at = Position{Epoch: epoch, Batch: b, Sums: toJSONFloats(sums), Seen: seen, Counts: countsToJSON(counts), Seconds: time.Since(start).Seconds()}
 				return r.interrupted(t, steps)
 			}
-			idx := order[b*bs : min((b+1)*bs, n)]
+			idx := order[lo+b*bs : min(lo+(b+1)*bs, n)]
 			if lr := r.sched.LearningRate; lr != nil {
 				if err := m.SetLearningRate(lr(t.step)); err != nil {
 					bar.stop()
@@ -360,7 +396,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			bar.stop()
 			return fail(err)
 		}
-		end, err := m.EndEpoch() // validation: the finished bar stays up meanwhile, as Keras's does
+		end, err := r.endEpoch(m, epoch) // validation: the finished bar stays up meanwhile, as Keras's does
 		if err != nil {
 			bar.stop()
 			return fail(err)
@@ -411,6 +447,39 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 	return h, nil
 }
 
+// endEpoch is the model's end-of-epoch logs: with validation, unless fit's
+// validation_freq skips this epoch's.
+func (r *Run) endEpoch(m Model, epoch int) (Logs, error) {
+	if v := r.sched.Validate; v == nil || v(epoch) {
+		return m.EndEpoch()
+	}
+	vs, ok := m.(ValidationSkipper)
+	if !ok {
+		return nil, fmt.Errorf("epoch %d: validation_freq skips its validation, but a %T cannot end an epoch without validating", epoch+1, m)
+	}
+	return vs.EndEpochWithoutValidation()
+}
+
+// resumedOrigin is the epoch the resumed run's passes over its n training examples count
+// from (epochSlice): the checkpoint's, when the batches per pass and steps_per_epoch are
+// as they were; otherwise the checkpoint's epoch starts a new pass, which only a
+// checkpoint at the end of a pass allows.
+func (r *Run) resumedOrigin(n int) (int, error) {
+	st, bs, spe := r.state, r.sched.BatchSize, r.sched.StepsPerEpoch
+	if st.StepsPerEpoch == spe && st.BatchSize == bs && st.TrainExamples == n {
+		return st.PassOrigin, nil
+	}
+	oldBatches := 1
+	if st.BatchSize > 0 {
+		oldBatches = (st.TrainExamples + st.BatchSize - 1) / st.BatchSize
+	}
+	if old := sliceOf(st.Position.Epoch, st.PassOrigin, st.StepsPerEpoch, oldBatches); st.Position.Batch > 0 || old.first > 0 {
+		return 0, fmt.Errorf("-resume from %s: %w: the checkpoint is at batch %d of a pass over its %d training examples in batches of %d, %d per epoch (steps_per_epoch %d); this run has %d examples, batch size %d, steps_per_epoch %d: resume with the checkpoint's to continue that pass",
+			r.info.Prefix, ErrResumeOptions, old.first+st.Position.Batch, st.TrainExamples, st.BatchSize, old.batches, st.StepsPerEpoch, n, bs, spe)
+	}
+	return st.Position.Epoch, nil
+}
+
 // interrupted saves the run at t.at and returns the *InterruptedError.
 func (r *Run) interrupted(t *trainer, steps int) (*History, error) {
 	if t.step == 0 {
@@ -440,6 +509,7 @@ type trainer struct {
 	ck        *checkpoints.Checkpointer
 	callbacks []Callback
 	examples  int // training examples per epoch
+	origin    int // an epoch a pass over the data starts at (epochSlice)
 	at        Position
 	step      int64 // the graph's step counter, tracked
 	stop      bool  // a callback stopped training
@@ -462,6 +532,12 @@ func (t *trainer) Position() Position                  { return t.at }
 func (t *trainer) GlobalStep() (int64, error)          { return t.step, nil }
 func (t *trainer) History() *History                   { return t.h }
 func (t *trainer) RequestCheckpoint()                  { t.requested = true }
+
+// validationSkipping is a Trainer that says whether some epochs skip validation (fit's
+// validation_freq), which CSVLogger's columns need to know.
+type validationSkipping interface{ SkipsValidation() bool }
+
+func (t *trainer) SkipsValidation() bool { return t.run.sched.Validate != nil }
 
 func (t *trainer) Logf(format string, args ...any) { fmt.Fprintf(t.run.Out, format+"\n", args...) }
 
@@ -536,6 +612,7 @@ func (t *trainer) snapshot() (*runState, []checkpoints.Tensor, error) {
 	st := &runState{Format: runStateFormat, Seed: r.Seed, Limit: r.Options.Limit, BatchSize: r.sched.BatchSize, Epochs: r.Epochs,
 		Position: t.at, History: t.h, Callbacks: states}
 	st.TrainExamples = t.examples
+	st.StepsPerEpoch, st.PassOrigin = r.sched.StepsPerEpoch, t.origin
 	if t.lastEpoch != nil {
 		st.LastEpochWeights = true
 		for i, v := range t.m.Weights() {

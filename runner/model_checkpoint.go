@@ -44,8 +44,8 @@ func (c *ModelCheckpoint) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string,
 		t.RequestCheckpoint()
 		return nil, nil
 	}
-	current, err := c.m.value("ModelCheckpoint", logs)
-	if err != nil {
+	current, skip, err := c.m.value("ModelCheckpoint", logs)
+	if err != nil || skip {
 		return nil, err
 	}
 	if !c.m.better(current, c.Best) {

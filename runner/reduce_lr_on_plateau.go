@@ -42,8 +42,8 @@ func (r *ReduceLROnPlateau) OnTrainBegin(Trainer) error {
 }
 
 func (r *ReduceLROnPlateau) OnEpochEnd(t Trainer, epoch int, logs Logs) ([]string, error) {
-	current, err := r.m.value("ReduceLROnPlateau", logs)
-	if err != nil {
+	current, skip, err := r.m.value("ReduceLROnPlateau", logs)
+	if err != nil || skip {
 		return nil, err
 	}
 	if r.Cooldowns > 0 {

@@ -9,8 +9,9 @@ import (
 
 // Position is where a run is in its training. With the variables (weights, optimizer slots
 // and iterations, the graph's step counter), the history and the callbacks' states, it is
-// what a checkpoint needs to continue exactly. The data order needs no state: epoch e is
-// shuffled from (seed, e).
+// what a checkpoint needs to continue exactly. The data order needs no state: a pass over
+// the data that starts at epoch e is shuffled from (seed, e), and with steps_per_epoch the
+// epoch says which part of which pass it trains on (epochSlice).
 type Position struct {
 	// Epoch is the 0-based epoch in progress; at an epoch boundary (Batch 0) it is the
 	// number of epochs done.
@@ -56,6 +57,11 @@ type runState struct {
 	// epoch's weights, which a resumed run continues from, are the tensors
 	// lastEpochPrefix/<variable>.
 	LastEpochWeights bool `json:"last_epoch_weights,omitempty"`
+	// StepsPerEpoch is fit's steps_per_epoch (0: one pass per epoch) and PassOrigin the
+	// epoch its passes over the data count from (epochSlice): with BatchSize and
+	// TrainExamples, where in a pass the next epoch starts.
+	StepsPerEpoch int `json:"steps_per_epoch,omitempty"`
+	PassOrigin    int `json:"pass_origin,omitempty"`
 }
 
 // runStateFormat tags the training state of this version's checkpoints.

@@ -31,9 +31,12 @@ train:
 checkpoint: {every: 1, keep: 2}
 `
 
-// Optimizers computed with element-wise ops, with weight decay and clipping: stopped after an epoch and resumed,
+// Issue 22's optimizers (those computed with element-wise ops and those on a fused
+// ResourceApply kernel), with weight decay and clipping: stopped after an epoch and resumed,
 // a run ends bit for bit as the uninterrupted one, and its checkpoint holds the slots
-// under Keras 3's names ("<optimizer>/<variable>/<slot>") and Nadam's u_product.
+// under Keras 3's names ("<optimizer>/<variable>/<slot>": Adagrad's accumulator, Adadelta's accumulated_grad and accumulated_delta_var,
+// Adamax's momentum and norm, SGD's momentum; AdamW's m and v, as tfrun's Adam's) and
+// Nadam's u_product.
 func TestOptimizerResumeBitForBit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on IMDB")
@@ -46,6 +49,18 @@ func TestOptimizerResumeBitForBit(t *testing.T) {
 			[]string{"nadam/iterations", "nadam/learning_rate", "nadam/u_product", "nadam/sequential/embedding/embeddings/momentum", "nadam/sequential/embedding/embeddings/velocity"}},
 		{"Lion", "{type: Lion, learning_rate: 0.001, clipvalue: 0.5, weight_decay: 0.1}",
 			[]string{"lion/iterations", "lion/sequential/lstm/kernel/momentum"}},
+		// AdamW keeps Adam's "m" and "v" (graphs/adam.go: Keras 3 says momentum and
+		// velocity; tfrun's Adam checkpoints kept the names they always had).
+		{"AdamW", "{type: AdamW, learning_rate: 0.01, clipnorm: 1.0}",
+			[]string{"adamw/iterations", "adamw/sequential/lstm/kernel/m", "adamw/sequential/lstm/kernel/v"}},
+		{"Adagrad", "{type: Adagrad, learning_rate: 0.05, initial_accumulator_value: 0.2}",
+			[]string{"adagrad/iterations", "adagrad/sequential/dense/kernel/accumulator"}},
+		{"Adadelta", "{type: Adadelta, learning_rate: 1.0, clipvalue: 0.5}",
+			[]string{"adadelta/iterations", "adadelta/sequential/dense/kernel/accumulated_grad", "adadelta/sequential/dense/kernel/accumulated_delta_var"}},
+		{"Adamax", "{type: Adamax, learning_rate: 0.01, global_clipnorm: 1.0}",
+			[]string{"adamax/iterations", "adamax/sequential/dense/bias/momentum", "adamax/sequential/dense/bias/norm"}},
+		{"SGD_nesterov", "{type: SGD, learning_rate: 0.1, momentum: 0.9, nesterov: true, weight_decay: 0.001}",
+			[]string{"sgd/iterations", "sgd/sequential/embedding/embeddings/momentum"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := writeConfig(t, strings.Replace(optimizerYAML, "OPTIMIZER", c.optimizer, 1))

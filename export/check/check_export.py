@@ -5,6 +5,9 @@ Reads what the Makefile target wrote into RUNS (see README.md):
   models/text, text_predictions.jsonl   an IMDB classifier and `tfrun predict -run`'s answers
   models/image, image_predictions.jsonl an MNIST classifier and `tfrun predict -model -images`'s
   models/cgan, cgan_reference.json      a conditional GAN and its run's own generator's images
+  models/regression, diabetes_rows.csv, diabetes_targets.txt, regression_predictions.jsonl, regression_model_predictions.jsonl
+                                        a CSV regression on diabetes.csv and `tfrun predict`'s
+                                        answers from the run and from the export
 
 and checks, with TensorFlow's own loaders:
 
@@ -17,6 +20,8 @@ and checks, with TensorFlow's own loaders:
   cgan   serving_default(noise, class_id) returns, for every asked class, the image tfrun's
          generator draws for that noise and class (equal bytes), which no other class's
          image matches;
+  regression  serving_default(features) on the raw diabetes rows returns tfrun predict's
+         real numbers (float32, relative <= 1e-6), which -run and -model give alike;
   all    saved_model_cli show --all lists the signatures with method
          tensorflow/serving/predict.
 """
@@ -176,6 +181,41 @@ def check_cgan(runs, cli):
     check_cli(cli, "cgan", model_dir, ["inputs['noise']", "inputs['class_id']", "outputs['images']", "DT_UINT8"])
 
 
+def check_regression(runs, cli):
+    print("CSV regression (diabetes)")
+    model_dir = latest_version(os.path.join(runs, "models", "regression"))
+    run = read_jsonl(os.path.join(runs, "regression_predictions.jsonl"))
+    served = read_jsonl(os.path.join(runs, "regression_model_predictions.jsonl"))
+    with open(os.path.join(runs, "diabetes_rows.csv")) as f:
+        rows = np.array([[float(v) for v in line.split(",")] for line in f if line.strip()], np.float32)
+    check(len(run) == len(served) == len(rows) and all("prediction" in r and "probability" not in r for r in run + served),
+          f"tfrun predict -run and -model: one real-valued prediction per row ({len(rows)} rows, no probability or label)")
+    want = np.array([r["prediction"] for r in run], np.float32)
+    check(np.array_equal(want, np.array([r["prediction"] for r in served], np.float32)),
+          "tfrun predict -model (the SavedModel) equals tfrun predict -run (the checkpoint) on every row")
+    m = tf.saved_model.load(model_dir)
+    out = m.signatures["serving_default"](features=tf.constant(rows))["prediction"].numpy()
+    check(out.dtype == np.float32 and out.shape == (len(rows),), f"serving_default(features float32 {list(rows.shape)}) -> prediction {out.dtype} {list(out.shape)}")
+    # tfrun prints a float32 as the shortest decimal that reads back as it: compare float32s.
+    diff = float(np.max(np.abs(out - want) / np.maximum(1.0, np.abs(want))))
+    check(diff <= 1e-6, f"serving_default on the raw feature rows (normalized in-graph): max relative |prediction - tfrun predict| = {diff:.2e} (<= 1e-6)")
+    with open(os.path.join(runs, "diabetes_targets.txt")) as f:
+        targets = np.array([float(line) for line in f if line.strip()], np.float32)
+    mae = float(np.mean(np.abs(out - targets)))
+    check(len(set(np.round(out, 3).tolist())) > len(rows) // 2 and 25 < float(out.mean()) < 346,
+          f"real numbers: {len(set(out.tolist()))} distinct values, mean {out.mean():.1f} in the target's range 25..346 (MAE on all 442 rows {mae:.1f})")
+
+    import keras
+    layer = keras.layers.TFSMLayer(model_dir, call_endpoint="serving_default")
+    # The same 32 rows through both (another batch size may round a MatMul differently).
+    same = m.signatures["serving_default"](features=tf.constant(rows[:32]))["prediction"].numpy()
+    ldiff = float(np.max(np.abs(layer(tf.constant(rows[:32]))["prediction"].numpy() - same)))
+    check(ldiff == 0.0, f"keras {keras.__version__} TFSMLayer(call_endpoint='serving_default') on 32 rows gives serving_default's: max diff {ldiff}")
+    print(f"  e.g. row 1 {rows[0].tolist()} -> {out[0]:.4f} (tfrun: {want[0]:.4f}, target {targets[0]:g})")
+    check_graph("regression", model_dir)
+    check_cli(cli, "regression", model_dir, ["signature_def['serving_default']", "inputs['features']", "outputs['prediction']", "DT_FLOAT"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", required=True, help="the directory make export-check filled")
@@ -185,6 +225,7 @@ def main():
     check_text(args.runs, args.saved_model_cli)
     check_image(args.runs, args.saved_model_cli)
     check_cgan(args.runs, args.saved_model_cli)
+    check_regression(args.runs, args.saved_model_cli)
     if failures:
         print(f"FAILED: {len(failures)} checks")
         sys.exit(1)
