@@ -203,6 +203,9 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 			return err
 		}
 	}
+	if err := c.labelsAndWeights(cfg); err != nil {
+		return err
+	}
 	return c.lossFitsModel(cfg)
 }
 
@@ -217,8 +220,9 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	// classes is 0 for own data without class_names: the files tell, and the classifier
 	// checks the loss and the output against them when it loads them.
 	classes := cfg.Data.NumClasses()
+	mode := cfg.Data.LabelMode // "" : the loss's own, as before label_mode existed
 	switch {
-	case labels == LabelsBinary && classes != 2 && classes != 0:
+	case labels == LabelsBinary && mode != LabelModeCategorical && classes != 2 && classes != 0:
 		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", loss, cfg.Data.Name(), classes,
 			LossSparseCategoricalCrossentropy)
 	case csvTarget && len(cfg.Data.ClassNames) > 0:
@@ -245,17 +249,26 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	}
 	// width says what the output's width must be: 1 (one unit per example), or at least
 	// the number of classes (0: unknown yet).
-	width, what := 0, ""
+	// exact: the labels are one-hot vectors of exactly `classes` (an explicit
+	// label_mode: categorical), which the output must match.
+	width, what, exact := 0, "", false
 	switch {
+	case mode == LabelModeCategorical && labels != LabelsSparse:
+		width, exact = max(classes, 2), classes > 0
 	case labels == LabelsBinary:
 		width, what = 1, "needs 1 output unit"
 	case csvTarget:
 		width, what = 1, fmt.Sprintf("takes the CSV's label column %q, one real number per row, so it needs 1 output unit", cfg.Data.Label)
 	case labels == LabelsSparse || labels == LabelsOneHot:
 		width = max(classes, 2)
+	case labels == LabelsReal && mode != "":
+		width, what = 1, fmt.Sprintf("takes the class ids as numbers (data.label_mode: %s), one per example, so it needs 1 output unit", mode)
 	}
 	if l.Type == LayerDense && width > 0 {
 		switch units := l.Int("units"); {
+		case exact && units != width:
+			return c.bad(p+".units", "%d, but data.label_mode: categorical gives one-hot labels of %s's %d classes, so the output needs exactly %d units",
+				units, cfg.Data.Name(), classes, width)
 		case width == 1 && units != 1:
 			return c.bad(p+".units", "%d, but %s %s", units, loss, what)
 		case width > 1 && units < width && classes == 0:
@@ -273,6 +286,8 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	switch {
 	case width == 1 && (len(out) != 1 || out[0] != 1):
 		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, loss)
+	case exact && (len(out) != 1 || out[0] != width):
+		return c.bad(p, "the model's output is %v, but data.label_mode: categorical on %s needs (None, %d)", out, cfg.Data.Name(), width)
 	case width > 1 && (len(out) != 1 || out[0] < width):
 		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, loss, cfg.Data.Name(), classes)
 	case labels == LabelsOneHot && len(out) != 1, labels == LabelsReal && len(out) != 1:
