@@ -58,7 +58,9 @@ func TestLabelModePairings(t *testing.T) {
 
 // Every label and weight key refuses what cannot apply, naming the key and what to change.
 func TestLabelsAndWeightsErrors(t *testing.T) {
-	withCW := func(text, cw string) string { return edit(t, text, "train: {epochs: 1", "train: {epochs: 1, class_weight: "+cw) }
+	withCW := func(text, cw string) string {
+		return edit(t, text, "train: {epochs: 1", "train: {epochs: 1, class_weight: "+cw)
+	}
 	tests := []struct {
 		name, yaml, key string
 		want            error
