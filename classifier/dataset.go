@@ -19,6 +19,9 @@ type Dataset struct {
 	Floats []float32
 	Shape  builders.Shape
 	Labels []float32
+	// Weights are the examples' sample weights (a CSV's data.sample_weight column), nil
+	// when they have none.
+	Weights []float32
 	// Source is the file or folder a built-in data set was read from (the path
 	// datasets.Locate found), for the run's log; "" for own data.
 	Source string
@@ -61,6 +64,9 @@ func (d *Dataset) rowLen() int {
 func (d *Dataset) Subset(idx []int) *Dataset {
 	r := d.rowLen()
 	out := &Dataset{Shape: d.Shape, Labels: make([]float32, len(idx))}
+	if d.Weights != nil {
+		out.Weights = d.weights(idx)
+	}
 	if d.stream != nil {
 		for k, i := range idx {
 			out.Labels[k] = d.Labels[i]
@@ -80,6 +86,18 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		} else {
 			copy(out.Floats[k*r:(k+1)*r], d.Floats[i*r:(i+1)*r])
 		}
+	}
+	return out
+}
+
+// weights are the sample weights of the examples at idx (nil without weights).
+func (d *Dataset) weights(idx []int) []float32 {
+	if d.Weights == nil {
+		return nil
+	}
+	out := make([]float32, len(idx))
+	for k, i := range idx {
+		out[k] = d.Weights[i]
 	}
 	return out
 }
