@@ -78,6 +78,10 @@ type ClassifierSpec struct {
 	// (shaped (batch, 1) for a one-unit output). "": the loss's own mode, as before
 	// label_mode existed (one-hot for an output wider than 1 unless the loss is sparse).
 	LabelMode string
+	// LabelWidth > 1 feeds that many labels per example, (batch, LabelWidth), as the loss
+	// takes them: a CSV's several label columns, multi-label 0/1 targets (one sigmoid per
+	// column) or regression targets. 0 or 1: one label per example.
+	LabelWidth int
 	// Weighted makes the loss weigh each example by a weight fed with its batch
 	// (train.class_weight, data.sample_weight): Σ wᵢ·lᵢ / batch size, Keras's reduction.
 	Weighted bool
@@ -141,9 +145,9 @@ func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output) 
 			out.means[name] = builders.SparseCategoricalAccuracy(ms, prob, t.ids)
 		case m == configs.MetricBinaryAccuracy && binary, m == configs.MetricBinaryAccuracy && t.kind == configs.LabelsBinary && t.shaped.Op != nil:
 			out.means[name] = builders.BinaryAccuracy(ms, prob, t.shaped)
-		case m == configs.MetricAUC && binary && t.kind == configs.LabelsBinary:
+		case m == configs.MetricAUC && t.kind == configs.LabelsBinary && t.shaped.Op != nil: // several outputs: flattened, as Keras's AUC()
 			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, tfmetrics.AUCThresholds(tfmetrics.AUCThresholdCount))
-		case (m == configs.MetricPrecision || m == configs.MetricRecall) && binary && t.kind == configs.LabelsBinary:
+		case (m == configs.MetricPrecision || m == configs.MetricRecall) && t.kind == configs.LabelsBinary && t.shaped.Op != nil:
 			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, []float64{tfmetrics.DefaultThreshold})
 		case (m == configs.MetricMeanSquaredError || m == configs.MetricMSE) && shaped:
 			out.means[name] = builders.Mean(ms, builders.MeanSquaredError(ms, t.shaped, prob))
@@ -240,7 +244,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	}
 	out := m.OutputShape()
 	act := finalActivation(m.OutputLayer())
-	if err := checkOutput(lc, spec.LabelMode, out, act); err != nil {
+	if err := checkOutput(lc, spec.LabelMode, spec.LabelWidth, out, act); err != nil {
 		return nil, err
 	}
 	c := &Classifier{graph: g, Model: m, Loss: lc}
@@ -252,13 +256,25 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		dt = tf.Int32
 	}
 	c.x = s.Placeholder("x", dt, append([]int64{-1}, spec.Input.Int64s()...)...)
-	c.y = s.Placeholder("y", tf.Float, -1)
+	if spec.LabelWidth > 1 {
+		c.y = s.Placeholder("y", tf.Float, -1, int64(spec.LabelWidth))
+	} else {
+		c.y = s.Placeholder("y", tf.Float, -1)
+	}
 	if spec.Weighted || len(spec.WeightedMetrics) > 0 {
 		c.w = s.Placeholder("sample_weight", tf.Float, -1)
 		c.weightedLoss = spec.Weighted
 	}
 	t := targets{kind: lc.Labels(), width: out[0], ids: c.y}
 	switch {
+	case spec.LabelWidth > 1:
+		// several labels per example, shaped like the output; the id-based accuracies
+		// compare argmaxes, as Keras's categorical_accuracy on them does
+		if out[0] != spec.LabelWidth {
+			return nil, assemble.ModelErrorf("%s on %d label columns needs a model output of shape (None, %d), got %v", lc, spec.LabelWidth, spec.LabelWidth, out)
+		}
+		t.shaped = c.y
+		t.ids = op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), c.y, s.Const(int32(-1))), tf.Float)
 	case t.kind == configs.LabelsSparse: // class ids, whatever the mode (Keras squeezes (batch, 1) labels)
 	case spec.LabelMode == configs.LabelModeCategorical || t.width > 1:
 		// one label per class: the class ids one-hot encoded (label_mode categorical,
@@ -647,11 +663,11 @@ func (spec ClassifierSpec) loss() configs.Loss {
 // loss: one vector per example; binary labels need one unit (one per class for one-hot
 // labels, label_mode categorical); binary_crossentropy and
 // sparse_categorical_crossentropy on probabilities need a final sigmoid or softmax.
-func checkOutput(l configs.Loss, mode string, out builders.Shape, act string) error {
+func checkOutput(l configs.Loss, mode string, width int, out builders.Shape, act string) error {
 	switch {
 	case len(out) != 1:
 		return assemble.ModelErrorf("%s needs a model output of shape (None, k), got %v", l, out)
-	case l.Labels() == configs.LabelsBinary && mode != configs.LabelModeCategorical && out[0] != 1:
+	case l.Labels() == configs.LabelsBinary && mode != configs.LabelModeCategorical && width <= 1 && out[0] != 1:
 		return assemble.ModelErrorf("%s needs a model output of shape (None, 1), got %v", l, out)
 	}
 	want := ""
@@ -707,7 +723,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics,
-		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: cfg.Train.WeightedMetrics,
+		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: cfg.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})

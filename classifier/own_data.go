@@ -134,7 +134,7 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 	if cfg.Data.Format == configs.FormatCSV && len(cfg.Data.ClassNames) == 0 {
 		if v, ok := realValued(classes); ok {
 			return assemble.ModelErrorf("%s: train.loss: %s is a classification loss, but label column %q of %s holds real numbers (e.g. %s, %d distinct values); for a regression set train.loss to a regression loss such as %s, with a final Dense(1)",
-				cfg.File, loss, cfg.Data.Label, cfg.Data.Path, v, k, configs.LossMeanSquaredError)
+				cfg.File, loss, cfg.Data.Label.String(), cfg.Data.Path, v, k, configs.LossMeanSquaredError)
 		}
 	}
 	last, lastPath := cfg.Model.OutputLayer()
@@ -445,12 +445,12 @@ type Normalization struct {
 // rows after a seeded shuffle), and the Normalization adapted on the training rows and
 // applied to every split (saved as normalization.json).
 func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
-	t, err := datasets.ReadCSV(d.Path, datasets.CSVOptions{Label: d.Label, FeatureColumns: d.FeatureColumns, ClassNames: d.ClassNames, Regression: regression,
-		SampleWeight: d.SampleWeight})
+	t, err := datasets.ReadCSV(d.Path, csvOptions(d, d.FeatureColumns, d.ClassNames, regression))
 	if err != nil {
 		return nil, err
 	}
-	if !regression {
+	multi := len(d.Label) > 1
+	if !regression && !multi {
 		if err := check(t.ClassNames); err != nil {
 			return nil, err
 		}
@@ -503,9 +503,12 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		if !t.Regression() {
 			labels = floatLabels(t.Labels)
 		}
-		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: labels, Weights: t.Weights}, nil
+		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: labels, LabelWidth: t.TargetWidth, Weights: t.Weights}, nil
 	}
 	s := &Splits{ClassNames: t.ClassNames}
+	if multi && !regression { // multi-label: the label columns are the classes, in output order
+		s.ClassNames = slices.Clone([]string(d.Label))
+	}
 	if regression {
 		s.Target = t.LabelName
 	}
@@ -522,8 +525,7 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		}
 	}
 	if d.TestPath != "" {
-		tt, err := datasets.ReadCSV(d.TestPath, datasets.CSVOptions{Label: d.Label, FeatureColumns: t.FeatureNames, ClassNames: t.ClassNames, Regression: regression,
-			SampleWeight: d.SampleWeight})
+		tt, err := datasets.ReadCSV(d.TestPath, csvOptions(d, t.FeatureNames, t.ClassNames, regression))
 		if err != nil {
 			return nil, err
 		}
@@ -532,6 +534,18 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		}
 	}
 	return s, nil
+}
+
+// csvOptions are the datasets options of a CSV: its label column (or columns), the
+// features, the classes and the sample weights.
+func csvOptions(d configs.Data, features, classNames []string, regression bool) datasets.CSVOptions {
+	o := datasets.CSVOptions{FeatureColumns: features, ClassNames: classNames, Regression: regression, SampleWeight: d.SampleWeight}
+	if len(d.Label) > 1 {
+		o.Labels = d.Label
+	} else {
+		o.Label = d.Label[0]
+	}
+	return o
 }
 
 // reportOwnData prints what own data was found: the classes, the files skipped, what the

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,5 +103,61 @@ func TestSampleWeightTestPathWithoutColumn(t *testing.T) {
 	_, _, err := runOwn(t, fmt.Sprintf(weightsYAML, train, test, ", sample_weight: w", ""))
 	if err == nil || !strings.Contains(err.Error(), `no sample weight column "w"`) || !strings.Contains(err.Error(), "test.csv") {
 		t.Fatalf("error %v, want one naming the missing column w of test.csv", err)
+	}
+}
+
+// A CSV with several label columns trains: multi-label 0/1 targets with one sigmoid per
+// column and binary_crossentropy (accuracy is categorical_accuracy, Keras's "accuracy"
+// for these shapes; binary_accuracy per unit), and several real-valued targets with mse.
+func TestSeveralLabelColumnsRun(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(9, 9))
+	var multi, reg strings.Builder
+	multi.WriteString("x1,x2,a,b\n")
+	reg.WriteString("x1,x2,y1,y2\n")
+	for range 80 {
+		x1, x2 := r.NormFloat64(), r.NormFloat64()
+		b := func(v bool) int {
+			if v {
+				return 1
+			}
+			return 0
+		}
+		fmt.Fprintf(&multi, "%.4f,%.4f,%d,%d\n", x1, x2, b(x1 > 0), b(x2 > 0))
+		fmt.Fprintf(&reg, "%.4f,%.4f,%.4f,%.4f\n", x1, x2, 3*x1-x2+1, 2*x2)
+	}
+	for name, text := range map[string]string{"multi.csv": multi.String(), "reg.csv": reg.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, out, err := runOwn(t, fmt.Sprintf(`name: tags
+task: classifier
+data: {format: csv, path: %s, label: [a, b], validation_split: 0.25, seed: 1}
+model: {layers: [{type: Dense, units: 2, activation: sigmoid}]}
+train: {epochs: 30, batch_size: 8, loss: binary_crossentropy, metrics: [accuracy, binary_accuracy, AUC], optimizer: {type: Adam, learning_rate: 0.05}}
+`, filepath.Join(dir, "multi.csv")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TestMetrics["binary_accuracy"] < 0.9 || m.TestMetrics["auc"] < 0.95 {
+		t.Errorf("multi-label: binary_accuracy %.3f, auc %.3f; want >= 0.9, 0.95 on separable columns", m.TestMetrics["binary_accuracy"], m.TestMetrics["auc"])
+	}
+	var classes []string
+	runtest.ReadJSON(t, filepath.Join(out, ClassNamesFile), &classes)
+	if !slices.Equal(classes, []string{"a", "b"}) {
+		t.Errorf("class_names.json %v, want the label columns [a b]", classes)
+	}
+	m, _, err = runOwn(t, fmt.Sprintf(`name: targets
+task: classifier
+data: {format: csv, path: %s, label: [y1, y2], validation_split: 0.25, seed: 1}
+model: {layers: [{type: Dense, units: 2}]}
+train: {epochs: 40, batch_size: 8, loss: mse, metrics: [mae, r2_score], optimizer: {type: Adam, learning_rate: 0.1}}
+`, filepath.Join(dir, "reg.csv")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TestMetrics["r2_score"] < 0.95 {
+		t.Errorf("two regression targets: r2_score %.3f (mae %.3f), want >= 0.95 on linear targets", m.TestMetrics["r2_score"], m.TestMetrics["mae"])
 	}
 }

@@ -190,8 +190,10 @@ type Data struct {
 	// Default: cache when the decoded pixels (float32) fit in 1 GiB, else stream.
 	Cache *bool `mapstructure:"cache"`
 
-	// Label names a CSV's label column. Required for csv.
-	Label string `mapstructure:"label"`
+	// Label names a CSV's label column, or a list of several: a multi-label
+	// classification (each column 0 or 1, one sigmoid output per column) or several
+	// regression targets (one output per column). Required for csv.
+	Label Columns `mapstructure:"label"`
 	// FeatureColumns names a CSV's feature columns, in the order the model sees them.
 	// Default: every column but Label, in file order.
 	FeatureColumns []string `mapstructure:"feature_columns"`

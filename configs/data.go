@@ -113,15 +113,24 @@ func init() {
 		keys:  []string{"label", "feature_columns", "normalize", "sample_weight"},
 		tasks: []string{TaskClassifier},
 		check: func(c *checker, d *Data) error {
-			if d.Label == "" {
+			if len(d.Label) == 0 {
 				return c.missing("data.label", " for format csv: the name of the label column")
+			}
+			for i, l := range d.Label {
+				p := indexPath("data.label", i)
+				switch {
+				case l == "":
+					return c.bad(p, "empty column name")
+				case slices.Index(d.Label, l) < i:
+					return c.bad(p, "%q given twice", l)
+				}
 			}
 			for i, f := range d.FeatureColumns {
 				p := indexPath("data.feature_columns", i)
 				switch {
 				case f == "":
 					return c.bad(p, "empty column name")
-				case f == d.Label:
+				case slices.Contains(d.Label, f):
 					return c.bad(p, "%q is data.label, the target; it cannot also be a feature", f)
 				case slices.Index(d.FeatureColumns, f) < i:
 					return c.bad(p, "%q given twice", f)
@@ -272,7 +281,7 @@ func (d *Data) given() []string {
 	add("crop_to_aspect_ratio", d.CropToAspectRatio)
 	add("scale", d.Scale != "")
 	add("cache", d.Cache != nil)
-	add("label", d.Label != "")
+	add("label", len(d.Label) > 0)
 	add("feature_columns", len(d.FeatureColumns) > 0)
 	add("normalize", d.Normalize != nil)
 	add("sample_weight", d.SampleWeight != "")

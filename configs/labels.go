@@ -143,6 +143,9 @@ func (d *decoder) classWeight(path string, raw any, w *ClassWeight) error {
 // pair is accepted, and each refusal names the key to change.
 func (c *checker) labelsAndWeights(cfg *Config) error {
 	d, t := &cfg.Data, &cfg.Train
+	if err := c.multiLabel(cfg); err != nil {
+		return err
+	}
 	loss := t.Loss
 	kind := loss.Labels()
 	classes := d.NumClasses()
@@ -153,7 +156,7 @@ func (c *checker) labelsAndWeights(cfg *Config) error {
 		pair := fmt.Sprintf("%s with train.loss: %s", m, loss)
 		switch {
 		case kind == LabelsReal && d.Format == FormatCSV:
-			return c.bad("data.label_mode", "%s: a regression loss takes the label column %q as real numbers, not as classes; remove data.label_mode, or use a classification loss", pair, d.Label)
+			return c.bad("data.label_mode", "%s: a regression loss takes the label column %q as real numbers, not as classes; remove data.label_mode, or use a classification loss", pair, d.Label.String())
 		case kind == LabelsSparse && m == LabelModeCategorical:
 			return c.bad("data.label_mode", "%s: one-hot labels, but the loss takes integer class ids; use label_mode: %s or loss: %s", pair, LabelModeInt, LossCategoricalCrossentropy)
 		case kind == LabelsOneHot && m != LabelModeCategorical:
@@ -229,7 +232,7 @@ func (c *checker) sampleWeightFormat(d *Data) error {
 		return c.bad("data.sample_weight", "%q: sample weights are read from a column of a CSV table (data.format: csv), not from %s; for a folder of classes weigh them with train.class_weight",
 			d.SampleWeight, d.Format)
 	}
-	if d.SampleWeight != "" && (d.SampleWeight == d.Label || slices.Contains(d.FeatureColumns, d.SampleWeight)) {
+	if d.SampleWeight != "" && (slices.Contains(d.Label, d.SampleWeight) || slices.Contains(d.FeatureColumns, d.SampleWeight)) {
 		return c.bad("data.sample_weight", "%q is the label or a feature column; the weights need a column of their own", d.SampleWeight)
 	}
 	return nil
@@ -248,3 +251,74 @@ func (t Train) WeightedMetricLogName(metric string) string {
 // Weighted reports whether training weighs its examples (train.class_weight or
 // data.sample_weight).
 func (c *Config) Weighted() bool { return len(c.Train.ClassWeight) > 0 || c.Data.SampleWeight != "" }
+
+// Columns names one CSV column or several; YAML takes a name or a list of names.
+type Columns []string
+
+// String lists the columns, comma-separated.
+func (c Columns) String() string { return strings.Join(c, ", ") }
+
+// canonical is the fingerprint's form: the name of a single column (as data.label always
+// was), else the list.
+func (c Columns) canonical() any {
+	if len(c) == 1 {
+		return c[0]
+	}
+	return []string(c)
+}
+
+// columns decodes a column name or a list of them.
+func (d *decoder) columns(path string, raw any, c *Columns) error {
+	if s, ok := raw.(string); ok {
+		*c = Columns{s}
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		return d.wrongType(path, "a column name or a non-empty list of them", raw)
+	}
+	out := make(Columns, len(list))
+	for i, item := range list {
+		s, ok := item.(string)
+		if !ok {
+			return d.wrongType(indexPath(path, i), "a column name", item)
+		}
+		out[i] = s
+	}
+	*c = out
+	return nil
+}
+
+// MultiLabel reports whether the config is a multi-label classification: a CSV with
+// several label columns (each 0 or 1) and a classification loss.
+func (c *Config) MultiLabel() bool { return len(c.Data.Label) > 1 && !c.Train.Loss.Regression() }
+
+// LabelWidth is the number of labels of one example: the CSV's label columns (1 for
+// every other data).
+func (d Data) LabelWidth() int { return max(len(d.Label), 1) }
+
+// multiLabel checks several CSV label columns: real-valued targets for a regression
+// loss; for a classification loss multi-label 0/1 targets, one sigmoid unit per column,
+// which only the 0/1 losses (binary_crossentropy, ...) take, with label_mode binary
+// (implied), no class_names (the columns are the classes) and no class_weight.
+func (c *checker) multiLabel(cfg *Config) error {
+	d, t := &cfg.Data, &cfg.Train
+	if len(d.Label) < 2 {
+		return nil
+	}
+	kind := t.Loss.Labels()
+	switch {
+	case kind == LabelsReal:
+		return nil
+	case kind != LabelsBinary:
+		return c.bad("train.loss", "%s, but data.label names %d columns: a multi-label target (each column 0 or 1, one sigmoid output per column) takes %s (or a regression loss for real-valued targets)",
+			t.Loss, len(d.Label), LossBinaryCrossentropy)
+	case d.LabelMode != "" && d.LabelMode != LabelModeBinary:
+		return c.bad("data.label_mode", "%s, but data.label names %d columns, each a 0/1 target: use label_mode: %s (the default)", d.LabelMode, len(d.Label), LabelModeBinary)
+	case len(d.ClassNames) > 0:
+		return c.bad("data.class_names", "given with %d label columns: in a multi-label table the columns are the classes (%s); drop class_names", len(d.Label), d.Label)
+	case len(t.ClassWeight) > 0:
+		return c.bad("train.class_weight", "given with %d label columns: Keras weighs a multi-label row by its first positive column (class_weight_to_sample_weights takes the argmax), which weighs nothing meaningful; weigh rows with data.sample_weight", len(d.Label))
+	}
+	return nil
+}

@@ -212,3 +212,70 @@ func TestClassWeights(t *testing.T) {
 		t.Errorf("numeric names: %v, %v; want index 1 weighed", w, err)
 	}
 }
+
+// multiYAML is a multi-label table: three 0/1 label columns, one sigmoid each.
+const multiYAML = `name: tags
+task: classifier
+data: {format: csv, path: t.csv, label: [cat, dog, bird]}
+model: {layers: [{type: Dense, units: 3, activation: sigmoid}]}
+train: {epochs: 1, loss: binary_crossentropy}
+`
+
+// Several label columns: a multi-label classification with the 0/1 losses, or several
+// regression targets; everything else is refused naming the key.
+func TestSeveralLabelColumns(t *testing.T) {
+	c := mustLoad(t, "m.yaml", multiYAML)
+	if !c.MultiLabel() || c.Data.LabelWidth() != 3 || c.LabelMode() != LabelModeBinary {
+		t.Errorf("MultiLabel %v, LabelWidth %d, LabelMode %q; want true, 3, binary", c.MultiLabel(), c.Data.LabelWidth(), c.LabelMode())
+	}
+	reg := mustLoad(t, "r.yaml", edit(t, multiYAML, "[cat, dog, bird]", "[y1, y2]", "units: 3, activation: sigmoid", "units: 2", "loss: binary_crossentropy", "loss: mse"))
+	if reg.MultiLabel() || reg.Data.LabelWidth() != 2 {
+		t.Errorf("regression: MultiLabel %v, LabelWidth %d; want false, 2", reg.MultiLabel(), reg.Data.LabelWidth())
+	}
+	one := mustLoad(t, "o.yaml", csvYAML)
+	if one.Data.LabelWidth() != 1 || one.MultiLabel() {
+		t.Errorf("one label column: LabelWidth %d, MultiLabel %v", one.Data.LabelWidth(), one.MultiLabel())
+	}
+	tests := []struct {
+		name, yaml, key string
+		want            error
+		also            []string
+	}{
+		{"sparse loss", edit(t, multiYAML, "loss: binary_crossentropy", "loss: sparse_categorical_crossentropy"),
+			"train.loss", ErrBadValue, []string{"multi-label", "binary_crossentropy"}},
+		{"label_mode int", edit(t, multiYAML, "label: [cat, dog, bird]", "label: [cat, dog, bird], label_mode: int"),
+			"data.label_mode", ErrBadValue, []string{"use label_mode: binary"}},
+		{"class_names", edit(t, multiYAML, "label: [cat, dog, bird]", "label: [cat, dog, bird], class_names: [a, b, c]"),
+			"data.class_names", ErrBadValue, []string{"the columns are the classes"}},
+		{"class_weight", edit(t, multiYAML, "epochs: 1,", "epochs: 1, class_weight: {0: 2},"),
+			"train.class_weight", ErrBadValue, []string{"data.sample_weight"}},
+		{"units", edit(t, multiYAML, "units: 3", "units: 2"),
+			"model.layers[0].units", ErrBadValue, []string{"3 label columns (cat, dog, bird)", "one output unit each"}},
+		{"regression units", edit(t, multiYAML, "units: 3, activation: sigmoid", "units: 1", "loss: binary_crossentropy", "loss: mse"),
+			"model.layers[0].units", ErrBadValue, []string{"3 label columns"}},
+		{"empty list", edit(t, multiYAML, "[cat, dog, bird]", "[]"), "data.label", ErrWrongType, nil},
+		{"a number", edit(t, multiYAML, "[cat, dog, bird]", "[cat, 3]"), "data.label[1]", ErrWrongType, nil},
+		{"empty name", edit(t, multiYAML, "[cat, dog, bird]", `[cat, "", bird]`), "data.label[1]", ErrBadValue, []string{"empty"}},
+		{"twice", edit(t, multiYAML, "[cat, dog, bird]", "[cat, dog, cat]"), "data.label[2]", ErrBadValue, []string{"given twice"}},
+		{"a feature", edit(t, multiYAML, "label: [cat, dog, bird]", "label: [cat, dog, bird], feature_columns: [x, dog]"),
+			"data.feature_columns[1]", ErrBadValue, []string{"the target"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeYAML(t, t.TempDir(), "c.yaml", tt.yaml))
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, tt.want) || e.Key != tt.key {
+				t.Fatalf("error %v, want %v at %s", err, tt.want, tt.key)
+			}
+			for _, s := range tt.also {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+		})
+	}
+	// One label column keeps its fingerprint whether written as a name or a list of one.
+	if a, b := one.Fingerprint(), mustLoad(t, "l.yaml", edit(t, csvYAML, "label: y,", "label: [y],")).Fingerprint(); a != b {
+		t.Error("label: y and label: [y] have different fingerprints")
+	}
+}

@@ -168,6 +168,8 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.callback(path, raw, p)
 	case *ClassWeight:
 		return d.classWeight(path, raw, p)
+	case *Columns:
+		return d.columns(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:

@@ -31,6 +31,10 @@ type CSVOptions struct {
 	// regression loss, instead of class labels: every label must then be a finite
 	// number, and ClassNames must be empty.
 	Regression bool
+	// Labels names several label columns instead of Label: several regression targets
+	// (with Regression, each a finite number) or a multi-label classification (each 0 or
+	// 1). Table.Targets then holds len(Labels) values per row.
+	Labels []string
 	// SampleWeight names a column of per-row weights (Keras's fit sample_weight), read
 	// into Table.Weights: each a finite number >= 0. It is not a feature. Empty: none.
 	SampleWeight string
@@ -49,8 +53,11 @@ type Table struct {
 	// regression table.
 	Labels []int32
 	// Targets holds the label column's numbers, one per row, for a regression table
-	// (CSVOptions.Regression); nil otherwise.
+	// (CSVOptions.Regression); nil otherwise. With several label columns
+	// (CSVOptions.Labels) it holds TargetWidth values per row, row-major.
 	Targets []float32
+	// TargetWidth is the number of label columns of Targets (0 or 1: one).
+	TargetWidth int
 	// Weights holds the CSVOptions.SampleWeight column, one weight per row; nil
 	// without one.
 	Weights []float32
@@ -85,6 +92,7 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 	d := t.NumFeatures()
 	out := &Table{
 		Path:         t.Path,
+		TargetWidth:  t.TargetWidth,
 		FeatureNames: slices.Clone(t.FeatureNames),
 		Features:     make([]float32, 0, len(idx)*d),
 		LabelName:    t.LabelName,
@@ -108,7 +116,8 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 			out.Weights = append(out.Weights, t.Weights[i])
 		}
 		if t.Targets != nil {
-			out.Targets = append(out.Targets, t.Targets[i])
+			m := max(t.TargetWidth, 1)
+			out.Targets = append(out.Targets, t.Targets[i*m:(i+1)*m]...)
 		} else {
 			out.Labels = append(out.Labels, t.Labels[i])
 		}
@@ -159,6 +168,9 @@ func (c csvColumn) String() string { return fmt.Sprintf("column %d (%q)", c.inde
 // parseCSV reads a table from r; its errors wrap a sentinel and give the line
 // but leave the file name to the caller.
 func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
+	if len(o.Labels) > 0 {
+		return parseMultiLabelCSV(r, o)
+	}
 	if o.Label == "" {
 		return nil, fmt.Errorf("%w: no label column named (CSVOptions.Label)", ErrInvalidArgument)
 	}
