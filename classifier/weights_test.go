@@ -40,7 +40,8 @@ train: {epochs: 4, batch_size: 8, optimizer: {type: Adam, learning_rate: 0.05} %
 
 // A CSV's sample_weight reaches the loss in training, validation and the test evaluation
 // (Keras's fit slices sample_weight with the validation split, and evaluate weighs by the
-// test data's own): weights of 0 make every loss 0; weights of 1 give the unweighted run.
+// test data's own): weights of 0 make every loss 0; weights of 1 give the unweighted run
+// (measured: bit-identical histories with TF_ENABLE_ONEDNN_OPTS=0 and 1; 1e-6 allowed).
 // class_weight weighs the training loss only: with both classes at 0 the training loss is
 // 0 but val_loss and the test loss are not.
 func TestSampleAndClassWeightsRun(t *testing.T) {
@@ -75,13 +76,17 @@ func TestSampleAndClassWeightsRun(t *testing.T) {
 
 	weighted, hw := run(oneTrain, oneTest, ", sample_weight: w", "")
 	plain, hp := run(oneTrain, oneTest, "", "")
+	maxDiff := 0.0
 	for _, key := range []string{"loss", "val_loss", "accuracy", "val_accuracy"} {
 		for e := range hp.Metrics[key] {
-			if a, b := hw.Metrics[key][e], hp.Metrics[key][e]; math.Abs(a-b) > 1e-6 {
+			a, b := hw.Metrics[key][e], hp.Metrics[key][e]
+			maxDiff = math.Max(maxDiff, math.Abs(a-b))
+			if math.Abs(a-b) > 1e-6 {
 				t.Errorf("sample weights 1, epoch %d: %s %.9g, unweighted %.9g", e+1, key, a, b)
 			}
 		}
 	}
+	t.Logf("sample weights 1 against unweighted: largest history difference %.2g", maxDiff)
 	if math.Abs(weighted.TestLoss-plain.TestLoss) > 1e-6 {
 		t.Errorf("sample weights 1: test loss %.9g, unweighted %.9g", weighted.TestLoss, plain.TestLoss)
 	}
