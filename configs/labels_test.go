@@ -279,3 +279,21 @@ func TestSeveralLabelColumns(t *testing.T) {
 		t.Error("label: y and label: [y] have different fingerprints")
 	}
 }
+
+// The shipped CSV configs keep the fingerprints they had before data.label took a list
+// (and before label_mode, sample_weight, class_weight existed), measured at 01c9b9b.
+func TestCSVFingerprintsUnchanged(t *testing.T) {
+	for path, want := range map[string]string{
+		"breast_cancer.yaml":       "3e67c809cc43ae9edf2e3180af981bcd666860bea66bb23f2d266746c789b838",
+		"diabetes_regression.yaml": "6bbf0c40b5b6de8932c2cc0399ad6fd22687ba75a8acc2e419a612d9f4268cf9",
+		"wine.yaml":                "d3f57e64409895432180610e0e2feb86e9108d7e5f7855d750fbd3d62926df79",
+	} {
+		c, err := Load(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if got := c.Fingerprint(); got != want {
+			t.Errorf("%s: fingerprint %s, want %s\n%s", path, got, want, c.ModelDefinition())
+		}
+	}
+}
