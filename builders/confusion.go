@@ -18,11 +18,22 @@ import (
 // max(⌈clip(p, 0, 1)·(n−1)⌉ − 1, 0) and a reversed cumulative sum
 // (_update_confusion_matrix_variables_optimized); others by comparing p > threshold.
 func ConfusionCounts(s *graphs.Scope, p, labels tf.Output, thresholds []float64) tf.Output {
+	return WeightedConfusionCounts(s, p, labels, thresholds, tf.Output{})
+}
+
+// WeightedConfusionCounts are ConfusionCounts with each example counted by its weight
+// (Keras's confusion metrics' sample_weight): weights has one value per element of p
+// (one per example of a (batch, 1) output); the zero Output counts each as 1.
+func WeightedConfusionCounts(s *graphs.Scope, p, labels tf.Output, thresholds []float64, weights tf.Output) tf.Output {
 	dt := s.Graph().DType()
 	flat := func(x tf.Output) tf.Output { return op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1})) }
 	p, labels = flat(p), flat(labels)
 	isTrue := op.Cast(s.Op("Cast"), op.NotEqual(s.Op("NotEqual"), labels, op.ZerosLike(s.Op("ZerosLike"), labels)), dt)
 	isFalse := op.Sub(s.Op("Sub"), s.Scalar(1), isTrue)
+	if weights.Op != nil {
+		w := flat(weights)
+		isTrue, isFalse = op.Mul(s.Op("Mul"), isTrue, w), op.Mul(s.Op("Mul"), isFalse, w)
+	}
 	n := len(thresholds)
 	var tp, fp tf.Output
 	if evenFromEpsilon(thresholds) {

@@ -17,17 +17,18 @@ import (
 // kerasLossCase is one case of testdata/keras_losses.json, written by
 // testdata/keras/make_losses_golden.py.
 type kerasLossCase struct {
-	Name         string         `json:"name"`
-	Class        string         `json:"class"`
-	Config       map[string]any `json:"config"`
-	Input        string         `json:"input"` // probabilities, logits, sigmoid or softmax
-	YTrueShape   []int64        `json:"y_true_shape"`
-	YTrue        []float64      `json:"y_true"`
-	YPredShape   []int64        `json:"y_pred_shape"`
-	YPred        []float64      `json:"y_pred"`
-	SampleWeight []float64      `json:"sample_weight"`
-	Loss         float64        `json:"loss"`
-	Gradient     []float64      `json:"gradient"`
+	Name         string             `json:"name"`
+	Class        string             `json:"class"`
+	Config       map[string]any     `json:"config"`
+	Input        string             `json:"input"` // probabilities, logits, sigmoid or softmax
+	YTrueShape   []int64            `json:"y_true_shape"`
+	YTrue        []float64          `json:"y_true"`
+	YPredShape   []int64            `json:"y_pred_shape"`
+	YPred        []float64          `json:"y_pred"`
+	SampleWeight []float64          `json:"sample_weight"`
+	ClassWeight  map[string]float64 `json:"class_weight"` // Model.fit's, which SampleWeight derives from
+	Loss         float64            `json:"loss"`
+	Gradient     []float64          `json:"gradient"`
 }
 
 // Tolerances against Keras. Both run float32 kernels on the same inputs but not the same
@@ -65,6 +66,7 @@ func TestKerasLossesGolden(t *testing.T) {
 		t.Run(kc.Name, func(t *testing.T) {
 			c := lossFromKeras(t, kc)
 			covered[c.Type] = true
+			checkClassWeights(t, kc)
 			loss, grad := runLossCase(t, c, kc)
 			lossDiff := math.Abs(loss-kc.Loss) / math.Max(1, math.Abs(kc.Loss))
 			if lossDiff > lossGoldenTol {

@@ -30,6 +30,9 @@ type Classifier struct {
 
 	graph               *graphs.Graph
 	x, y                tf.Output
+	w                   tf.Output         // the examples' weights [batch]; unset when nothing is weighted
+	weightedLoss        bool              // the loss multiplies each example's by w
+	weighted            map[string]string // weighted metrics: log name → metric (resolved accuracy)
 	train, advance      *tf.Operation
 	trainLoss, trainAcc tf.Output
 	evalLoss, evalAcc   tf.Output
@@ -72,6 +75,22 @@ type ClassifierSpec struct {
 	CollectiveTimeout time.Duration
 	// Precision is the Keras dtype policy (configs.Precision*); "" is float32.
 	Precision string
+	// LabelMode is data.label_mode (configs.LabelMode*), how the class ids fed become
+	// the loss's labels: categorical one-hot encodes them, int and binary keep them
+	// (shaped (batch, 1) for a one-unit output). "": the loss's own mode, as before
+	// label_mode existed (one-hot for an output wider than 1 unless the loss is sparse).
+	LabelMode string
+	// LabelWidth > 1 feeds that many labels per example, (batch, LabelWidth), as the loss
+	// takes them: a CSV's several label columns, multi-label 0/1 targets (one sigmoid per
+	// column) or regression targets. 0 or 1: one label per example.
+	LabelWidth int
+	// Weighted makes the loss weigh each example by a weight fed with its batch
+	// (train.class_weight, data.sample_weight): Σ wᵢ·lᵢ / batch size, Keras's reduction.
+	Weighted bool
+	// WeightedMetrics are Model.compile's weighted_metrics (configs.Metric* names):
+	// averaged with the fed weights (Σ w·v / Σ w over the epoch), logged under their
+	// name, or weighted_<name> when Metrics lists them too.
+	WeightedMetrics []string
 }
 
 // metricOutputs are a graph's compiled metrics by log name: the batch means (the
@@ -133,11 +152,11 @@ func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output, 
 				k = topK(m)
 			}
 			out.means[name] = builders.TopKAccuracy(ms, prob, t.ids, k)
-		case m == configs.MetricBinaryAccuracy && binary:
+		case m == configs.MetricBinaryAccuracy && binary, m == configs.MetricBinaryAccuracy && t.kind == configs.LabelsBinary && t.shaped.Op != nil:
 			out.means[name] = builders.BinaryAccuracy(ms, prob, t.shaped)
-		case m == configs.MetricAUC && binary && t.kind == configs.LabelsBinary:
+		case m == configs.MetricAUC && t.kind == configs.LabelsBinary && t.shaped.Op != nil: // several outputs: flattened, as Keras's AUC()
 			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, tfmetrics.AUCThresholds(tfmetrics.AUCThresholdCount))
-		case (m == configs.MetricPrecision || m == configs.MetricRecall) && binary && t.kind == configs.LabelsBinary:
+		case (m == configs.MetricPrecision || m == configs.MetricRecall) && t.kind == configs.LabelsBinary && t.shaped.Op != nil:
 			out.counts[name] = builders.ConfusionCounts(ms, prob, t.shaped, []float64{tfmetrics.DefaultThreshold})
 		case (m == configs.MetricMeanSquaredError || m == configs.MetricMSE) && shaped:
 			out.means[name] = builders.Mean(ms, builders.MeanSquaredError(ms, t.shaped, prob))
@@ -198,7 +217,7 @@ func countedValue(name string, counts []float64) (float64, error) {
 func (c *Classifier) CountedLogs(sums runner.Counts) (runner.Logs, error) {
 	logs := runner.Logs{}
 	for name, v := range sums {
-		x, err := countedValue(name, v)
+		x, err := c.counted(name, v)
 		if err != nil {
 			return nil, err
 		}
@@ -234,7 +253,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	}
 	out := m.OutputShape()
 	act := finalActivation(m.OutputLayer())
-	if err := checkOutput(lc, out, act); err != nil {
+	if err := checkOutput(lc, spec.LabelMode, spec.LabelWidth, out, act); err != nil {
 		return nil, err
 	}
 	c := &Classifier{graph: g, Model: m, Loss: lc}
@@ -246,14 +265,32 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		dt = tf.Int32
 	}
 	c.x = s.Placeholder("x", dt, append([]int64{-1}, spec.Input.Int64s()...)...)
-	c.y = s.Placeholder("y", tf.Float, -1)
+	if spec.LabelWidth > 1 {
+		c.y = s.Placeholder("y", tf.Float, -1, int64(spec.LabelWidth))
+	} else {
+		c.y = s.Placeholder("y", tf.Float, -1)
+	}
+	if spec.Weighted || len(spec.WeightedMetrics) > 0 {
+		c.w = s.Placeholder("sample_weight", tf.Float, -1)
+		c.weightedLoss = spec.Weighted
+	}
 	t := targets{kind: lc.Labels(), width: out[0], ids: c.y}
 	switch {
-	case t.kind == configs.LabelsSparse:
-	case t.width == 1:
-		t.shaped = op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
-	default: // one label per class: the class ids one-hot encoded (keras.utils.to_categorical)
+	case spec.LabelWidth > 1:
+		// several labels per example, shaped like the output; the id-based accuracies
+		// compare argmaxes, as Keras's categorical_accuracy on them does
+		if out[0] != spec.LabelWidth {
+			return nil, assemble.ModelErrorf("%s on %d label columns needs a model output of shape (None, %d), got %v", lc, spec.LabelWidth, spec.LabelWidth, out)
+		}
+		t.shaped = c.y
+		t.ids = op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), c.y, s.Const(int32(-1))), tf.Float)
+	case t.kind == configs.LabelsSparse: // class ids, whatever the mode (Keras squeezes (batch, 1) labels)
+	case spec.LabelMode == configs.LabelModeCategorical || t.width > 1:
+		// one label per class: the class ids one-hot encoded (label_mode categorical,
+		// keras.utils.to_categorical)
 		t.shaped = op.OneHot(s.Op("OneHot"), op.Cast(s.Op("Cast"), c.y, tf.Int32), s.Const(int32(t.width)), s.Scalar(1), s.Scalar(0))
+	default: // one unit: the labels (batch, 1), label_mode binary (or int ids as numbers)
+		t.shaped = op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
 	}
 	yTrue := t.shaped
 	if t.kind == configs.LabelsSparse {
@@ -265,7 +302,11 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		if logits.Op != nil {
 			in.Logits, in.Activation = logits, act
 		}
-		l := loss.Call(ls, in, tf.Output{})
+		var w tf.Output
+		if c.weightedLoss {
+			w = c.w
+		}
+		l := loss.Call(ls, in, w)
 		if c.accuracy == "" {
 			return l, ls.Scalar(0) // no accuracy: HasAccuracy says so
 		}
@@ -288,6 +329,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	if c.trainMet, err = buildMetrics(ts.Sub("metrics"), metrics, t, prob, spec.TopK); err != nil {
 		return nil, err
 	}
+	if c.weighted, err = buildWeightedMetrics(ts.Sub("weighted_metrics"), &c.trainMet, spec.WeightedMetrics, metrics, t, prob, c.w); err != nil {
+		return nil, err
+	}
 
 	es := s.Sub("eval")
 	prob, logits = m.Call(c.x, false)
@@ -296,6 +340,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 	c.evalLoss, c.evalAcc = lossAcc(es, prob, logits)
 	c.evalLoss = builders.AddPenalty(es, c.evalLoss, m.AllLayers()) // as Keras's evaluate does
 	if c.evalMet, err = buildMetrics(es.Sub("metrics"), metrics, t, prob, spec.TopK); err != nil {
+		return nil, err
+	}
+	if _, err = buildWeightedMetrics(es.Sub("weighted_metrics"), &c.evalMet, spec.WeightedMetrics, metrics, t, prob, c.w); err != nil {
 		return nil, err
 	}
 
@@ -392,7 +439,11 @@ func (c *Classifier) Weights() []*graphs.Variable { return c.Model.Variables() }
 // TrainBatch runs one optimizer step on a batch and returns its loss and accuracy (computed
 // with the weights before the update, as Keras reports them).
 func (c *Classifier) TrainBatch(x, y *tf.Tensor) (loss, acc float64, err error) {
-	out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, []tf.Output{c.trainLoss, c.trainAcc}, c.train, c.advance)
+	feeds, err := c.feeds(x, y, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	out, err := c.sess.Run(feeds, []tf.Output{c.trainLoss, c.trainAcc}, c.train, c.advance)
 	if err != nil {
 		return 0, 0, fmt.Errorf("training step: %w", err)
 	}
@@ -403,7 +454,17 @@ func (c *Classifier) TrainBatch(x, y *tf.Tensor) (loss, acc float64, err error) 
 // compiled metrics' batch means, computed with the weights before the update, as Keras
 // reports them) and the stateful metrics' counts.
 func (c *Classifier) TrainBatchLogs(x, y *tf.Tensor) (runner.Logs, runner.Counts, error) {
-	return c.trainBatchLogs(map[tf.Output]*tf.Tensor{c.x: x, c.y: y})
+	return c.TrainWeightedBatchLogs(x, y, nil)
+}
+
+// TrainWeightedBatchLogs is TrainBatchLogs with the examples' weights w [batch] (nil:
+// each weighs 1), which a Weighted classifier's loss and its weighted metrics use.
+func (c *Classifier) TrainWeightedBatchLogs(x, y, w *tf.Tensor) (runner.Logs, runner.Counts, error) {
+	feeds, err := c.feeds(x, y, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.trainBatchLogs(feeds)
 }
 
 // trainBatchLogs is TrainBatchLogs with the feeds made.
@@ -483,7 +544,17 @@ func (c *Classifier) evaluate(ds *Dataset, batchSize int) (loss, acc float64, lo
 		if err != nil {
 			return 0, 0, nil, err
 		}
-		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x, c.y: y}, append([]tf.Output{c.evalLoss, c.evalAcc}, mets...))
+		var sw *tf.Tensor
+		if ds.Weights != nil && c.w.Op != nil { // Keras weighs evaluation by sample_weight only
+			if sw, err = graphs.NewTensor(ds.weights(idx), int64(len(idx))); err != nil {
+				return 0, 0, nil, err
+			}
+		}
+		feeds, err := c.feeds(x, y, sw)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		out, err := c.sess.Run(feeds, append([]tf.Output{c.evalLoss, c.evalAcc}, mets...))
 		if err != nil {
 			return 0, 0, nil, fmt.Errorf("evaluate: %w", err)
 		}
@@ -598,13 +669,14 @@ func (spec ClassifierSpec) loss() configs.Loss {
 }
 
 // checkOutput checks that the model's output (shape out, final activation act) suits the
-// loss: one vector per example; binary labels need one unit; binary_crossentropy and
+// loss: one vector per example; binary labels need one unit (one per class for one-hot
+// labels, label_mode categorical); binary_crossentropy and
 // sparse_categorical_crossentropy on probabilities need a final sigmoid or softmax.
-func checkOutput(l configs.Loss, out builders.Shape, act string) error {
+func checkOutput(l configs.Loss, mode string, width int, out builders.Shape, act string) error {
 	switch {
 	case len(out) != 1:
 		return assemble.ModelErrorf("%s needs a model output of shape (None, k), got %v", l, out)
-	case l.Labels() == configs.LabelsBinary && out[0] != 1:
+	case l.Labels() == configs.LabelsBinary && mode != configs.LabelModeCategorical && width <= 1 && out[0] != 1:
 		return assemble.ModelErrorf("%s needs a model output of shape (None, 1), got %v", l, out)
 	}
 	want := ""
@@ -660,6 +732,7 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics, TopK: cfg.Train.TopK,
+		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: cfg.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})

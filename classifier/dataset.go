@@ -19,6 +19,12 @@ type Dataset struct {
 	Floats []float32
 	Shape  builders.Shape
 	Labels []float32
+	// LabelWidth is the number of labels of each example, row-major in Labels: a CSV's
+	// label columns (multi-label or several regression targets); 0 or 1 means one.
+	LabelWidth int
+	// Weights are the examples' sample weights (a CSV's data.sample_weight column), nil
+	// when they have none.
+	Weights []float32
 	// Source is the file or folder a built-in data set was read from (the path
 	// datasets.Locate found), for the run's log; "" for own data.
 	Source string
@@ -47,7 +53,20 @@ func (d *Dataset) plan(order []int, batchSize int) error {
 }
 
 // Len is the number of examples.
-func (d *Dataset) Len() int { return len(d.Labels) }
+func (d *Dataset) Len() int { return len(d.Labels) / d.labelWidth() }
+
+// labelWidth is LabelWidth, at least 1.
+func (d *Dataset) labelWidth() int { return max(d.LabelWidth, 1) }
+
+// labelsOf are the labels of the examples at idx, labelWidth each.
+func (d *Dataset) labelsOf(idx []int) []float32 {
+	m := d.labelWidth()
+	out := make([]float32, 0, len(idx)*m)
+	for _, i := range idx {
+		out = append(out, d.Labels[i*m:(i+1)*m]...)
+	}
+	return out
+}
 
 func (d *Dataset) rowLen() int {
 	n := 1
@@ -60,11 +79,11 @@ func (d *Dataset) rowLen() int {
 // Subset returns the examples at idx, in that order (copied).
 func (d *Dataset) Subset(idx []int) *Dataset {
 	r := d.rowLen()
-	out := &Dataset{Shape: d.Shape, Labels: make([]float32, len(idx))}
+	out := &Dataset{Shape: d.Shape, Labels: d.labelsOf(idx), LabelWidth: d.LabelWidth}
+	if d.Weights != nil {
+		out.Weights = d.weights(idx)
+	}
 	if d.stream != nil {
-		for k, i := range idx {
-			out.Labels[k] = d.Labels[i]
-		}
 		out.stream = d.stream.Subset(idx)
 		return out
 	}
@@ -74,12 +93,23 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		out.Floats = make([]float32, len(idx)*r)
 	}
 	for k, i := range idx {
-		out.Labels[k] = d.Labels[i]
 		if d.Ints != nil {
 			copy(out.Ints[k*r:(k+1)*r], d.Ints[i*r:(i+1)*r])
 		} else {
 			copy(out.Floats[k*r:(k+1)*r], d.Floats[i*r:(i+1)*r])
 		}
+	}
+	return out
+}
+
+// weights are the sample weights of the examples at idx (nil without weights).
+func (d *Dataset) weights(idx []int) []float32 {
+	if d.Weights == nil {
+		return nil
+	}
+	out := make([]float32, len(idx))
+	for k, i := range idx {
+		out[k] = d.Weights[i]
 	}
 	return out
 }
@@ -100,10 +130,7 @@ func (d *Dataset) Head(n int) *Dataset {
 func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
 	r := d.rowLen()
 	shape := append([]int64{int64(len(idx))}, d.Shape.Int64s()...)
-	labels := make([]float32, len(idx))
-	for k, i := range idx {
-		labels[k] = d.Labels[i]
-	}
+	labels := d.labelsOf(idx)
 	switch {
 	case d.stream != nil:
 		b, serr := d.stream.Batch(idx)
@@ -127,6 +154,10 @@ func (d *Dataset) batch(idx []int) (x, y *tf.Tensor, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("batch: %w", err)
 	}
-	y, err = graphs.NewTensor(labels, int64(len(idx)))
+	if m := d.labelWidth(); m > 1 {
+		y, err = graphs.NewTensor(labels, int64(len(idx)), int64(m))
+	} else {
+		y, err = graphs.NewTensor(labels, int64(len(idx)))
+	}
 	return x, y, err
 }

@@ -112,13 +112,15 @@ func writeClassNames(outDir string, s *Splits) error {
 	return runner.WriteJSON(filepath.Join(outDir, ClassNamesFile), s.ClassNames)
 }
 
-// checkClasses checks that the loss and the output layer suit the classes the files
-// have: binary labels (binary_crossentropy, binary_focal_crossentropy, hinge, ...) need
-// two, and Dense(1, sigmoid); sparse_categorical_crossentropy is for more than two
-// (Keras's label_mode "binary" and "int"); one output per class for k outputs. A
-// regression loss on a folder of classes takes the class ids as numbers. A CSV label
-// column of real numbers with a classification loss is refused: it was meant for a
-// regression.
+// checkClasses checks that the label mode, the loss and the output layer suit the
+// classes the files have: binary labels (label_mode binary, or a 0/1 loss such as
+// binary_crossentropy on int labels) need two and one output unit; one-hot labels
+// (label_mode categorical) exactly one output per class; class ids
+// (sparse_categorical_crossentropy) at least one output per class, two classes included
+// (a Dense(2, softmax) on a two-class folder, Keras's label_mode int). A regression loss
+// on a folder of classes takes the class ids as numbers. A CSV label column of real
+// numbers with a classification loss is refused: it was meant for a regression. The
+// keys of train.class_weight must name these classes.
 func checkClasses(cfg *configs.Config, classes []string) error {
 	k := len(classes)
 	loss := cfg.Train.Loss
@@ -126,10 +128,13 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 	if labels == configs.LabelsReal {
 		return nil
 	}
+	if _, err := classWeights(cfg, classes); err != nil {
+		return err
+	}
 	if cfg.Data.Format == configs.FormatCSV && len(cfg.Data.ClassNames) == 0 {
 		if v, ok := realValued(classes); ok {
 			return assemble.ModelErrorf("%s: train.loss: %s is a classification loss, but label column %q of %s holds real numbers (e.g. %s, %d distinct values); for a regression set train.loss to a regression loss such as %s, with a final Dense(1)",
-				cfg.File, loss, cfg.Data.Label, cfg.Data.Path, v, k, configs.LossMeanSquaredError)
+				cfg.File, loss, cfg.Data.Label.String(), cfg.Data.Path, v, k, configs.LossMeanSquaredError)
 		}
 	}
 	last, lastPath := cfg.Model.OutputLayer()
@@ -138,11 +143,15 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 		units = last.Int("units")
 	}
 	where := fmt.Sprintf("%s (%d classes: %s)", cfg.Data.Path, k, strings.Join(classes, ", "))
+	mode := cfg.Data.LabelMode
 	switch {
-	case k == 2 && loss.Type == configs.LossSparseCategoricalCrossentropy:
-		return assemble.ModelErrorf("%s: train.loss: %s, but %s has binary labels; use %s with a final Dense(1, sigmoid)",
-			cfg.File, loss, where, configs.LossBinaryCrossentropy)
-	case k > 2 && labels == configs.LabelsBinary:
+	case mode == configs.LabelModeBinary && k != 2:
+		return assemble.ModelErrorf("%s: data.label_mode: binary needs exactly 2 classes (as Keras's), but %s; use %s or %s",
+			cfg.File, where, configs.LabelModeInt, configs.LabelModeCategorical)
+	case mode == configs.LabelModeCategorical && units > 0 && units != k:
+		return assemble.ModelErrorf("%s: %s.units: %d, but data.label_mode: categorical gives one-hot labels of %s, so the output needs exactly %d units",
+			cfg.File, lastPath, units, where, k)
+	case k > 2 && labels == configs.LabelsBinary && mode != configs.LabelModeCategorical:
 		return assemble.ModelErrorf("%s: train.loss: %s, but %s has integer labels 0..%d; use %s with a final Dense(%d, softmax)",
 			cfg.File, loss, where, k-1, configs.LossSparseCategoricalCrossentropy, k)
 	case (labels == configs.LabelsSparse || labels == configs.LabelsOneHot) && units > 0 && units < k:
@@ -436,11 +445,12 @@ type Normalization struct {
 // rows after a seeded shuffle), and the Normalization adapted on the training rows and
 // applied to every split (saved as normalization.json).
 func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int64, check func([]string) error) (*Splits, error) {
-	t, err := datasets.ReadCSV(d.Path, datasets.CSVOptions{Label: d.Label, FeatureColumns: d.FeatureColumns, ClassNames: d.ClassNames, Regression: regression})
+	t, err := datasets.ReadCSV(d.Path, csvOptions(d, d.FeatureColumns, d.ClassNames, regression))
 	if err != nil {
 		return nil, err
 	}
-	if !regression {
+	multi := len(d.Label) > 1
+	if !regression && !multi {
 		if err := check(t.ClassNames); err != nil {
 			return nil, err
 		}
@@ -493,9 +503,12 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		if !t.Regression() {
 			labels = floatLabels(t.Labels)
 		}
-		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: labels}, nil
+		return &Dataset{Floats: x, Shape: builders.Shape{t.NumFeatures()}, Labels: labels, LabelWidth: t.TargetWidth, Weights: t.Weights}, nil
 	}
 	s := &Splits{ClassNames: t.ClassNames}
+	if multi && !regression { // multi-label: the label columns are the classes, in output order
+		s.ClassNames = slices.Clone([]string(d.Label))
+	}
 	if regression {
 		s.Target = t.LabelName
 	}
@@ -512,7 +525,7 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		}
 	}
 	if d.TestPath != "" {
-		tt, err := datasets.ReadCSV(d.TestPath, datasets.CSVOptions{Label: d.Label, FeatureColumns: t.FeatureNames, ClassNames: t.ClassNames, Regression: regression})
+		tt, err := datasets.ReadCSV(d.TestPath, csvOptions(d, t.FeatureNames, t.ClassNames, regression))
 		if err != nil {
 			return nil, err
 		}
@@ -521,6 +534,18 @@ func loadCSV(d configs.Data, regression bool, outDir string, limit int, seed int
 		}
 	}
 	return s, nil
+}
+
+// csvOptions are the datasets options of a CSV: its label column (or columns), the
+// features, the classes and the sample weights.
+func csvOptions(d configs.Data, features, classNames []string, regression bool) datasets.CSVOptions {
+	o := datasets.CSVOptions{FeatureColumns: features, ClassNames: classNames, Regression: regression, SampleWeight: d.SampleWeight}
+	if len(d.Label) > 1 {
+		o.Labels = d.Label
+	} else {
+		o.Label = d.Label[0]
+	}
+	return o
 }
 
 // reportOwnData prints what own data was found: the classes, the files skipped, what the

@@ -101,6 +101,16 @@ func (t *training) replicaStep(idx []int) (runner.Logs, runner.Counts, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	feeds[t.x], feeds[t.y] = x, y
+	w, err := t.stepWeights(mine)
+	if err != nil {
+		return nil, nil, err
+	}
+	mf, err := t.feeds(x, y, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, v := range mf {
+		feeds[k] = v
+	}
 	return t.trainBatchLogs(feeds)
 }

@@ -117,7 +117,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		}
 	}
 
-	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize}
+	cw, err := classWeights(cfg, splits.ClassNames)
+	if err != nil {
+		return nil, err
+	}
+	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize, classWeights: cw}
 	h, err := r.Fit(ctx, m, runner.FitSpec{Examples: fitTrain.Len(), Report: func(h *runner.History) error {
 		if err := h.WriteFiles(o.OutDir); err != nil {
 			return err
@@ -125,6 +129,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		var metrics []string
 		for _, m := range cfg.Train.Metrics {
 			metrics = append(metrics, configs.MetricLogName(m))
+		}
+		for _, m := range cfg.Train.WeightedMetrics {
+			metrics = append(metrics, cfg.Train.WeightedMetricLogName(m))
 		}
 		return plots.LearningCurvesWith(filepath.Join(o.OutDir, "curves.png"), plots.History{Epochs: h.Epochs, Series: h.Metrics}, curvesTitle(cfg), metrics)
 	}})
@@ -145,8 +152,14 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	}
 	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData,
 		noAccuracy: !c.HasAccuracy()}
+	names := []string{}
 	for _, m := range cfg.Train.Metrics {
-		name := configs.MetricLogName(m)
+		names = append(names, configs.MetricLogName(m))
+	}
+	for _, m := range cfg.Train.WeightedMetrics {
+		names = append(names, cfg.Train.WeightedMetricLogName(m))
+	}
+	for _, name := range names {
 		if name == "accuracy" {
 			continue // test_accuracy
 		}
@@ -176,6 +189,9 @@ type training struct {
 	*Classifier
 	train, val *Dataset
 	batchSize  int
+	// classWeights are train.class_weight by class id (nil without one): the training
+	// examples' weights; validation is not weighed by them (Keras's fit).
+	classWeights []float32
 }
 
 // TrainStep trains on the training examples at idx: the batch's loss and metrics.
@@ -195,7 +211,11 @@ func (t *training) TrainStepCounts(idx []int) (runner.Logs, runner.Counts, error
 	if err != nil {
 		return nil, nil, err
 	}
-	return t.TrainBatchLogs(x, y)
+	w, err := t.stepWeights(idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.TrainWeightedBatchLogs(x, y, w)
 }
 
 // EndEpoch evaluates the validation data in inference mode (val_loss and val_ of each

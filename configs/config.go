@@ -163,6 +163,15 @@ type Data struct {
 	// Shuffle is Keras's shuffle: shuffle the files before the split (numpy's
 	// RandomState(seed).shuffle, as Keras). Default true.
 	Shuffle *bool `mapstructure:"shuffle"`
+	// LabelMode is Keras's label_mode (LabelModeInt, LabelModeCategorical,
+	// LabelModeBinary): how the class labels reach the loss. Default: the mode the loss
+	// takes (Config.LabelMode). See labels.go.
+	LabelMode string `mapstructure:"label_mode"`
+	// SampleWeight names a CSV column of per-row weights, Model.fit's sample_weight:
+	// each row's loss (and weighted_metrics) is multiplied by it, in training, in
+	// validation and in the test evaluation (data.test_path must have the column too).
+	// CSV only; exclusive with train.class_weight.
+	SampleWeight string `mapstructure:"sample_weight"`
 
 	// ImageSize is image_directory's image_size, [height, width]: every image is resized
 	// to it (bilinear). Default [256, 256], Keras's.
@@ -182,8 +191,10 @@ type Data struct {
 	// Default: cache when the decoded pixels (float32) fit in 1 GiB, else stream.
 	Cache *bool `mapstructure:"cache"`
 
-	// Label names a CSV's label column. Required for csv.
-	Label string `mapstructure:"label"`
+	// Label names a CSV's label column, or a list of several: a multi-label
+	// classification (each column 0 or 1, one sigmoid output per column) or several
+	// regression targets (one output per column). Required for csv.
+	Label Columns `mapstructure:"label"`
 	// FeatureColumns names a CSV's feature columns, in the order the model sees them.
 	// Default: every column but Label, in file order.
 	FeatureColumns []string `mapstructure:"feature_columns"`
@@ -228,6 +239,15 @@ type Train struct {
 	// the loss under its MetricLogName. Default [accuracy] (tfrun's default; Keras's is
 	// none), and none for a regression loss.
 	Metrics []string `mapstructure:"metrics"`
+	// WeightedMetrics is Model.compile weighted_metrics: metrics (Metric* names, not
+	// r2_score) weighted by the examples' weights (train.class_weight in training,
+	// data.sample_weight everywhere), logged under their own name, or "weighted_" and
+	// their name when Metrics lists them too. Default none.
+	WeightedMetrics []string `mapstructure:"weighted_metrics"`
+	// ClassWeight is Model.fit class_weight: per class, the weight of each training
+	// example of that class in the loss and the weighted metrics (not in validation).
+	// Classification losses only; exclusive with data.sample_weight. Default none.
+	ClassWeight ClassWeight `mapstructure:"class_weight"`
 	// Optimizer is Model.compile optimizer. Default RMSprop with Keras's defaults (Keras's
 	// compile default, "rmsprop"). YAML: a mapping with type, or just the type name.
 	Optimizer Optimizer `mapstructure:"optimizer"`

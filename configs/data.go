@@ -57,7 +57,7 @@ type dataFormat struct {
 }
 
 // commonDataKeys are the keys every data format takes.
-var commonDataKeys = []string{"format", "path", "test_path", "class_names", "validation_split", "seed", "shuffle"}
+var commonDataKeys = []string{"format", "path", "test_path", "class_names", "validation_split", "seed", "shuffle", "label_mode"}
 
 // dataFormats are the registered data formats by name.
 var dataFormats = map[string]dataFormat{}
@@ -110,18 +110,27 @@ func init() {
 		},
 	})
 	registerDataFormat(FormatCSV, dataFormat{
-		keys:  []string{"label", "feature_columns", "normalize"},
+		keys:  []string{"label", "feature_columns", "normalize", "sample_weight"},
 		tasks: []string{TaskClassifier},
 		check: func(c *checker, d *Data) error {
-			if d.Label == "" {
+			if len(d.Label) == 0 {
 				return c.missing("data.label", " for format csv: the name of the label column")
+			}
+			for i, l := range d.Label {
+				p := indexPath("data.label", i)
+				switch {
+				case l == "":
+					return c.bad(p, "empty column name")
+				case slices.Index(d.Label, l) < i:
+					return c.bad(p, "%q given twice", l)
+				}
 			}
 			for i, f := range d.FeatureColumns {
 				p := indexPath("data.feature_columns", i)
 				switch {
 				case f == "":
 					return c.bad(p, "empty column name")
-				case f == d.Label:
+				case slices.Contains(d.Label, f):
 					return c.bad(p, "%q is data.label, the target; it cannot also be a feature", f)
 				case slices.Index(d.FeatureColumns, f) < i:
 					return c.bad(p, "%q given twice", f)
@@ -211,12 +220,18 @@ func (c *checker) ownData(d *Data, task string) error {
 	if !slices.Contains(f.tasks, task) {
 		return c.bad("data.format", "%q: not for task %s (a gan trains on %s)", d.Format, task, FormatImageDirectory)
 	}
+	if err := c.sampleWeightFormat(d); err != nil {
+		return err
+	}
 	for _, k := range d.given() {
 		if !slices.Contains(commonDataKeys, k) && !slices.Contains(f.keys, k) {
 			return c.bad("data."+k, "not a key of format %s (its keys: %s)", d.Format, strings.Join(append(slices.Clone(commonDataKeys), f.keys...), ", "))
 		}
 	}
 	if task == TaskGAN {
+		if err := c.labelsForGAN(d); err != nil {
+			return err
+		}
 		switch {
 		case d.ValidationSplit != 0:
 			return c.bad("data.validation_split", "a gan does not validate; remove it")
@@ -266,9 +281,10 @@ func (d *Data) given() []string {
 	add("crop_to_aspect_ratio", d.CropToAspectRatio)
 	add("scale", d.Scale != "")
 	add("cache", d.Cache != nil)
-	add("label", d.Label != "")
+	add("label", len(d.Label) > 0)
 	add("feature_columns", len(d.FeatureColumns) > 0)
 	add("normalize", d.Normalize != nil)
+	add("sample_weight", d.SampleWeight != "")
 	return keys
 }
 
@@ -287,6 +303,7 @@ func (d *Data) ownKeysGiven() []string {
 	add("validation_split", d.ValidationSplit != 0)
 	add("seed", d.Seed != nil)
 	add("shuffle", d.Shuffle != nil)
+	add("label_mode", d.LabelMode != "")
 	return keys
 }
 

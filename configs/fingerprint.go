@@ -43,7 +43,7 @@ func (c *Config) ModelDefinition() []byte {
 			data["image_size"], data["color_mode"] = d.ImageSizeOrDefault(), d.ColorModeOrDefault()
 			data["crop_to_aspect_ratio"], data["scale"] = d.CropToAspectRatio, d.ScaleFor(c.Task)
 		case FormatCSV:
-			data["label"], data["feature_columns"], data["normalize"] = d.Label, d.FeatureColumns, d.NormalizeOrDefault()
+			data["label"], data["feature_columns"], data["normalize"] = d.Label.canonical(), d.FeatureColumns, d.NormalizeOrDefault()
 		}
 	}
 	doc := map[string]any{

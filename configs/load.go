@@ -79,9 +79,11 @@ func Load(path string) (*Config, error) {
 			c.Train.Metrics = []string{} // Keras's default: a regression has no accuracy to default to
 		}
 	}
-	for i, m := range c.Train.Metrics { // Keras takes "auc" as well as "AUC"
-		if canon, ok := canonical(m, MetricNames()); ok {
-			c.Train.Metrics[i] = canon
+	for _, ms := range [][]string{c.Train.Metrics, c.Train.WeightedMetrics} { // Keras takes "auc" as well as "AUC"
+		for i, m := range ms {
+			if canon, ok := canonical(m, MetricNames()); ok {
+				ms[i] = canon
+			}
 		}
 	}
 	c.Train.topK = topK
@@ -174,6 +176,10 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.callback(path, raw, p)
 	case *ValidationFreq:
 		return d.validationFreq(path, raw, p)
+	case *ClassWeight:
+		return d.classWeight(path, raw, p)
+	case *Columns:
+		return d.columns(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:

@@ -204,6 +204,9 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 			return err
 		}
 	}
+	if err := c.labelsAndWeights(cfg); err != nil {
+		return err
+	}
 	return c.lossFitsModel(cfg)
 }
 
@@ -218,13 +221,14 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	// classes is 0 for own data without class_names: the files tell, and the classifier
 	// checks the loss and the output against them when it loads them.
 	classes := cfg.Data.NumClasses()
+	mode := cfg.Data.LabelMode // "" : the loss's own, as before label_mode existed
 	switch {
-	case labels == LabelsBinary && classes != 2 && classes != 0:
+	case labels == LabelsBinary && mode != LabelModeCategorical && classes != 2 && classes != 0:
 		return c.bad("train.loss", "%s needs 2 classes, but %s has %d; use %s", loss, cfg.Data.Name(), classes,
 			LossSparseCategoricalCrossentropy)
 	case csvTarget && len(cfg.Data.ClassNames) > 0:
 		return c.bad("data.class_names", "given, but train.loss %s is a regression loss, which takes the label column %q as numbers; drop class_names, or use a classification loss",
-			loss, cfg.Data.Label)
+			loss, cfg.Data.Label.String())
 	}
 	// The output activation: that of a final Dense, or a final Activation layer; the loss
 	// is computed from its logits, as Keras does.
@@ -246,17 +250,32 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	}
 	// width says what the output's width must be: 1 (one unit per example), or at least
 	// the number of classes (0: unknown yet).
-	width, what := 0, ""
+	// exact: the labels are one-hot vectors of exactly `classes` (an explicit
+	// label_mode: categorical), which the output must match.
+	width, what, exact := 0, "", false
 	switch {
+	case cfg.MultiLabel():
+		width, what, exact = len(cfg.Data.Label), fmt.Sprintf("takes the CSV's %d label columns (%s) as multi-label targets, one output unit each", len(cfg.Data.Label), cfg.Data.Label), true
+	case mode == LabelModeCategorical && labels != LabelsSparse:
+		width, exact = max(classes, 2), classes > 0
 	case labels == LabelsBinary:
 		width, what = 1, "needs 1 output unit"
+	case csvTarget && len(cfg.Data.Label) > 1:
+		width, what, exact = len(cfg.Data.Label), fmt.Sprintf("takes the CSV's %d label columns (%s), one output unit each", len(cfg.Data.Label), cfg.Data.Label), true
 	case csvTarget:
-		width, what = 1, fmt.Sprintf("takes the CSV's label column %q, one real number per row, so it needs 1 output unit", cfg.Data.Label)
+		width, what = 1, fmt.Sprintf("takes the CSV's label column %q, one real number per row, so it needs 1 output unit", cfg.Data.Label.String())
 	case labels == LabelsSparse || labels == LabelsOneHot:
 		width = max(classes, 2)
+	case labels == LabelsReal && mode != "":
+		width, what = 1, fmt.Sprintf("takes the class ids as numbers (data.label_mode: %s), one per example, so it needs 1 output unit", mode)
 	}
 	if l.Type == LayerDense && width > 0 {
 		switch units := l.Int("units"); {
+		case exact && units != width && what != "":
+			return c.bad(p+".units", "%d, but %s %s", units, loss, what)
+		case exact && units != width:
+			return c.bad(p+".units", "%d, but data.label_mode: categorical gives one-hot labels of %s's %d classes, so the output needs exactly %d units",
+				units, cfg.Data.Name(), classes, width)
 		case width == 1 && units != 1:
 			return c.bad(p+".units", "%d, but %s %s", units, loss, what)
 		case width > 1 && units < width && classes == 0:
@@ -274,6 +293,8 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	switch {
 	case width == 1 && (len(out) != 1 || out[0] != 1):
 		return c.bad(p, "the model's output is %v, but %s needs (None, 1)", out, loss)
+	case exact && (len(out) != 1 || out[0] != width):
+		return c.bad(p, "the model's output is %v, but %s on %s needs (None, %d)", out, loss, cfg.Data.Name(), width)
 	case width > 1 && (len(out) != 1 || out[0] < width):
 		return c.bad(p, "the model's output is %v, but %s on %s needs (None, k) with k >= %d classes", out, loss, cfg.Data.Name(), classes)
 	case labels == LabelsOneHot && len(out) != 1, labels == LabelsReal && len(out) != 1:

@@ -31,6 +31,13 @@ type CSVOptions struct {
 	// regression loss, instead of class labels: every label must then be a finite
 	// number, and ClassNames must be empty.
 	Regression bool
+	// Labels names several label columns instead of Label: several regression targets
+	// (with Regression, each a finite number) or a multi-label classification (each 0 or
+	// 1). Table.Targets then holds len(Labels) values per row.
+	Labels []string
+	// SampleWeight names a column of per-row weights (Keras's fit sample_weight), read
+	// into Table.Weights: each a finite number >= 0. It is not a feature. Empty: none.
+	SampleWeight string
 }
 
 // Table is a CSV file read for classification: NumRows examples of
@@ -46,8 +53,14 @@ type Table struct {
 	// regression table.
 	Labels []int32
 	// Targets holds the label column's numbers, one per row, for a regression table
-	// (CSVOptions.Regression); nil otherwise.
+	// (CSVOptions.Regression); nil otherwise. With several label columns
+	// (CSVOptions.Labels) it holds TargetWidth values per row, row-major.
 	Targets []float32
+	// TargetWidth is the number of label columns of Targets (0 or 1: one).
+	TargetWidth int
+	// Weights holds the CSVOptions.SampleWeight column, one weight per row; nil
+	// without one.
+	Weights []float32
 	// LabelName names the label column.
 	LabelName string
 	// ClassNames maps ids to the label values as written (numbers in Go's
@@ -79,11 +92,15 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 	d := t.NumFeatures()
 	out := &Table{
 		Path:         t.Path,
+		TargetWidth:  t.TargetWidth,
 		FeatureNames: slices.Clone(t.FeatureNames),
 		Features:     make([]float32, 0, len(idx)*d),
 		LabelName:    t.LabelName,
 		ClassNames:   slices.Clone(t.ClassNames),
 		NumRows:      len(idx),
+	}
+	if t.Weights != nil {
+		out.Weights = make([]float32, 0, len(idx))
 	}
 	if t.Targets != nil {
 		out.Targets = make([]float32, 0, len(idx))
@@ -95,8 +112,12 @@ func (t *Table) Rows(idx []int) (*Table, error) {
 			return nil, newError("select table rows", t.Path, ErrInvalidArgument, "index %d (position %d) is outside 0..%d", i, k, t.NumRows-1)
 		}
 		out.Features = append(out.Features, t.Features[i*d:(i+1)*d]...)
+		if t.Weights != nil {
+			out.Weights = append(out.Weights, t.Weights[i])
+		}
 		if t.Targets != nil {
-			out.Targets = append(out.Targets, t.Targets[i])
+			m := max(t.TargetWidth, 1)
+			out.Targets = append(out.Targets, t.Targets[i*m:(i+1)*m]...)
 		} else {
 			out.Labels = append(out.Labels, t.Labels[i])
 		}
@@ -147,6 +168,9 @@ func (c csvColumn) String() string { return fmt.Sprintf("column %d (%q)", c.inde
 // parseCSV reads a table from r; its errors wrap a sentinel and give the line
 // but leave the file name to the caller.
 func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
+	if len(o.Labels) > 0 {
+		return parseMultiLabelCSV(r, o)
+	}
 	if o.Label == "" {
 		return nil, fmt.Errorf("%w: no label column named (CSVOptions.Label)", ErrInvalidArgument)
 	}
@@ -177,6 +201,10 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	weight, err := weightColumn(header, o, label, features)
+	if err != nil {
+		return nil, err
+	}
 	t := &Table{LabelName: label.name}
 	for _, c := range features {
 		t.FeatureNames = append(t.FeatureNames, c.name)
@@ -202,6 +230,14 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 				return nil, fmt.Errorf("%w: line %d, %v: %w", ErrFormat, fl, c, err)
 			}
 			t.Features = append(t.Features, v)
+		}
+		if weight.name != "" {
+			w, err := parseWeight(record[weight.index])
+			if err != nil {
+				fl, _ := cr.FieldPos(weight.index)
+				return nil, fmt.Errorf("%w: line %d, sample weight %v: %w", ErrFormat, fl, weight, err)
+			}
+			t.Weights = append(t.Weights, w)
 		}
 		l := strings.TrimSpace(record[label.index])
 		if l == "" {
@@ -272,7 +308,7 @@ func csvColumns(header []string, o CSVOptions) (label csvColumn, features []csvC
 	label = csvColumn{li, o.Label}
 	if len(o.FeatureColumns) == 0 {
 		for i, name := range header {
-			if i != li {
+			if i != li && name != o.SampleWeight {
 				features = append(features, csvColumn{i, name})
 			}
 		}
@@ -296,6 +332,37 @@ func csvColumns(header []string, o CSVOptions) (label csvColumn, features []csvC
 		return label, nil, fmt.Errorf("%w: no feature columns besides the label %q (%s)", ErrFormat, o.Label, names)
 	}
 	return label, features, nil
+}
+
+// weightColumn finds the sample weight column (CSVOptions.SampleWeight) in the header;
+// the zero column when none is named. It may be neither the label nor a feature.
+func weightColumn(header []string, o CSVOptions, label csvColumn, features []csvColumn) (csvColumn, error) {
+	if o.SampleWeight == "" {
+		return csvColumn{}, nil
+	}
+	i := slices.Index(header, o.SampleWeight)
+	switch {
+	case i < 0:
+		return csvColumn{}, fmt.Errorf("%w: no sample weight column %q in the header (columns: %s)", ErrInvalidArgument, o.SampleWeight, strings.Join(header, ", "))
+	case i == label.index:
+		return csvColumn{}, fmt.Errorf("%w: %q is the label column and cannot be the sample weights too", ErrInvalidArgument, o.SampleWeight)
+	case slices.ContainsFunc(features, func(c csvColumn) bool { return c.index == i }):
+		return csvColumn{}, fmt.Errorf("%w: %q is a feature column and cannot be the sample weights too", ErrInvalidArgument, o.SampleWeight)
+	}
+	return csvColumn{i, o.SampleWeight}, nil
+}
+
+// parseWeight parses one sample weight: a finite number >= 0 (Keras multiplies each
+// example's loss by it; a negative weight would reward the loss it should penalize).
+func parseWeight(s string) (float32, error) {
+	w, err := parseFeature(s)
+	if err != nil {
+		return 0, err
+	}
+	if w < 0 {
+		return 0, fmt.Errorf("%q is negative; weights must be >= 0", s)
+	}
+	return w, nil
 }
 
 // parseFeature parses one feature value as a finite float32.

@@ -48,7 +48,7 @@ func untrainedRun(t *testing.T, cfg *configs.Config) string {
 				t.Fatal(err)
 			}
 		}
-		n := classifier.Normalization{FeatureNames: cfg.Data.FeatureColumns, Mean: make([]float64, d), Variance: make([]float64, d), LabelName: cfg.Data.Label, ClassNames: cfg.Data.ClassNames}
+		n := classifier.Normalization{FeatureNames: cfg.Data.FeatureColumns, Mean: make([]float64, d), Variance: make([]float64, d), LabelName: cfg.Data.Label.String(), ClassNames: cfg.Data.ClassNames}
 		for i := range n.Variance {
 			n.Variance[i] = 1
 		}

@@ -1,6 +1,7 @@
 """Records Keras 3's losses on fixed inputs, for loss_golden_test.go: for each case the
 labels, the predictions (or the pre-activation z of a final sigmoid or softmax, or logits
-for from_logits=True), the optional per-example sample weights, the loss as the Loss
+for from_logits=True), the optional per-example sample weights (or a class_weight and the sample weights Keras's fit
+derives from it), the loss as the Loss
 class reduces it (sum_over_batch_size) and tf.GradientTape's gradient of that loss with
 respect to the predictions (or z), into builders/testdata/keras_losses.json (float32);
 the regression metrics (RootMeanSquaredError, R2Score, MeanSquaredError,
@@ -31,6 +32,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
+from keras.src.trainers.data_adapters import data_adapter_utils  # noqa: E402
 
 
 def f32(a):
@@ -113,11 +115,24 @@ def main(out_path):
         ("squared_hinge", "SquaredHinge", {}, pm_true, hinge_pred, "probabilities"),
         ("squared_hinge_binary_labels", "SquaredHinge", {}, bin_true, bin_z, "probabilities"),
         ("cosine_similarity", "CosineSimilarity", {}, real_true, real_pred, "probabilities"),
+        ("categorical_crossentropy_softmax_weighted", "CategoricalCrossentropy", {}, onehot, cls_z, "softmax", weights),
+        ("binary_crossentropy_probabilities_weighted", "BinaryCrossentropy", {}, bin_true, bin_prob, "probabilities", weights),
+        ("mean_absolute_error_weighted", "MeanAbsoluteError", {}, real_true, real_pred, "probabilities", weights),
+        # Model.fit's class_weight: Keras turns it into sample weights from the labels
+        # (data_adapter_utils.class_weight_to_sample_weights: a (batch, 1) label squeezed,
+        # one-hot labels by their argmax, classes not listed weigh 1), recorded with it.
+        ("binary_crossentropy_sigmoid_column_class_weight", "BinaryCrossentropy", {}, one_true, one_z, "sigmoid", {0: 3.0, 1: 0.5}),
+        ("sparse_categorical_crossentropy_softmax_class_weight", "SparseCategoricalCrossentropy", {}, f32(ids), cls_z, "softmax", {0: 2.0, 3: 0.25}),
+        ("categorical_crossentropy_softmax_class_weight", "CategoricalCrossentropy", {}, onehot, cls_z, "softmax", {1: 4.0, 3: 0.0}),
     ]
     out = []
     for case in cases:
         name, cls, args, y_true, x, path = case[:6]
         w = case[6] if len(case) > 6 else None
+        class_weight = None
+        if isinstance(w, dict):
+            class_weight = w
+            w = data_adapter_utils.class_weight_to_sample_weights(y_true, class_weight)
         loss_obj = getattr(keras.losses, cls)(**args)
         z = tf.Variable(x)
         with tf.GradientTape() as tape:
@@ -140,6 +155,8 @@ def main(out_path):
         }
         if w is not None:
             entry["sample_weight"] = [float(v) for v in w]
+        if class_weight is not None:
+            entry["class_weight"] = {str(k): v for k, v in class_weight.items()}
         out.append(entry)
     # Regression metrics over an epoch of three batches: the stateful ones (RMSE, R2Score)
     # from the epoch's accumulated state, the mean ones weighted by batch size.
