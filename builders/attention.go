@@ -70,6 +70,7 @@ func (a *Attention) BuildMerge(s *graphs.Scope, ins []Shape) (Shape, error) {
 	}
 	a.ins = append([]Shape(nil), ins...)
 	a.begin(s)
+	a.vars, a.scale = nil, nil
 	if a.UseScale {
 		a.scale = a.variable("scale", []int64{}, graphs.Ones{}, true)
 	}

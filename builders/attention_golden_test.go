@@ -87,9 +87,9 @@ func attentionGoldenLayers() map[string]func() Layer {
 			m.UseCausalMask = true
 			return m
 		},
-		"attention":           func() Layer { return NewAttention("attention") },
-		"attention_scale_key": func() Layer { a := NewAttention("attention_1"); a.UseScale = true; return a },
-		"attention_causal":    func() Layer { a := NewAttention("attention_2"); a.UseCausalMask = true; return a },
+		"attention":               func() Layer { return NewAttention("attention") },
+		"attention_scale_key":     func() Layer { a := NewAttention("attention_1"); a.UseScale = true; return a },
+		"attention_causal":        func() Layer { a := NewAttention("attention_2"); a.UseCausalMask = true; return a },
 		"position_embedding":      func() Layer { return NewPositionEmbedding("position_embedding", 6) },
 		"position_embedding_full": func() Layer { return NewPositionEmbedding("position_embedding", 4) },
 		"masking":                 func() Layer { return NewMasking("masking", 0) },
@@ -240,6 +240,51 @@ func compareKeras(t *testing.T, got, want []float64) float64 {
 	return worst
 }
 
+// runMaskedModel builds m (its Embedding's MaskZero set to maskZero) with the case's
+// weights and runs it in inference on the case's input.
+func runMaskedModel(t *testing.T, m *Functional, mc maskedModelCase, maskZero bool) *tf.Tensor {
+	t.Helper()
+	gr := graphs.NewGraph(tf.Float, 1)
+	s := gr.Root()
+	dims := append([]int64{-1}, mc.InputShape[1:]...)
+	var x tf.Output
+	var xt *tf.Tensor
+	var err error
+	if mc.InputDType == "int32" {
+		x = s.Placeholder("ids", tf.Int32, dims...)
+		ids := make([]int32, len(mc.Input))
+		for i, v := range mc.Input {
+			ids[i] = int32(v)
+		}
+		xt, err = graphs.NewTensor(ids, mc.InputShape...)
+	} else {
+		x = s.Placeholder("x", tf.Float, dims...)
+		xt, err = graphs.NewTensor(float32s(mc.Input), mc.InputShape...)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range m.Nodes {
+		if e, ok := n.Layer.(*Embedding); ok {
+			e.MaskZero = maskZero
+		}
+	}
+	if err := m.Build(s, shapeOf(mc.InputShape[1:])); err != nil {
+		t.Fatal(err)
+	}
+	y, _ := m.Call(x, false)
+	if !s.Ok(y) {
+		t.Fatal(s.Err())
+	}
+	sess := kerasSession(t, gr, m.Variables(), mc.Weights, "functional/")
+	defer sess.Close()
+	res, err := sess.Run(map[tf.Output]*tf.Tensor{x: xt}, []tf.Output{y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0]
+}
+
 // maskedTwins are tfrun's functional twins of the recorded masked models.
 func maskedTwins() map[string]func() *Functional {
 	chain := func(layers ...Layer) *Functional {
@@ -285,6 +330,23 @@ func maskedTwins() map[string]func() *Functional {
 				Node{Tensor: "pool", Layer: NewGlobalAveragePooling1D("global_average_pooling1d"), Call: []string{"a"}})
 		},
 		"masking_lstm": func() *Functional { return chain(NewMasking("masking", 0), lstm(4, false)) },
+		"embedding_concatenate_features_lstm": func() *Functional {
+			c := NewConcatenate("concatenate")
+			return NewFunctional("functional", []string{"ids"}, []string{"lstm"},
+				Node{Tensor: "h", Layer: emb(3), Call: []string{"ids"}},
+				Node{Tensor: "d", Layer: NewDense("dense", 2, ""), Call: []string{"h"}},
+				Node{Tensor: "c", Layer: c, Call: []string{"h", "d"}},
+				Node{Tensor: "lstm", Layer: lstm(4, false), Call: []string{"c"}})
+		},
+		"embedding_concatenate_steps_gru": func() *Functional {
+			c := NewConcatenate("concatenate")
+			c.Axis = 1
+			return NewFunctional("functional", []string{"ids"}, []string{"gru"},
+				Node{Tensor: "h", Layer: emb(3), Call: []string{"ids"}},
+				Node{Tensor: "d", Layer: NewDense("dense", 3, "tanh"), Call: []string{"h"}},
+				Node{Tensor: "c", Layer: c, Call: []string{"h", "d"}},
+				Node{Tensor: "gru", Layer: NewGRU("gru", 4), Call: []string{"c"}})
+		},
 	}
 }
 
@@ -292,8 +354,7 @@ func maskedTwins() map[string]func() *Functional {
 // inputs (pre-padded, post-padded, one token), compute Keras's outputs: the recurrent
 // layers carry their state over the padding and output the last real step (zeros at a
 // Bidirectional's padded steps), attention ignores padded keys, GlobalAveragePooling1D
-// averages the real steps. The LSTM cases run both implementations (a mask takes the
-// masked unrolled cell either way).
+// averages the real steps. Without mask_zero the same models give other outputs.
 func TestMaskedModelsKeras(t *testing.T) {
 	g := loadAttentionGolden(t)
 	twins := maskedTwins()
@@ -304,44 +365,23 @@ func TestMaskedModelsKeras(t *testing.T) {
 				t.Fatalf("no tfrun twin for %s", mc.Name)
 			}
 			delete(twins, mc.Name)
-			m := mk()
-			gr := graphs.NewGraph(tf.Float, 1)
-			s := gr.Root()
-			dims := append([]int64{-1}, mc.InputShape[1:]...)
-			var x tf.Output
-			var xt *tf.Tensor
-			var err error
-			if mc.InputDType == "int32" {
-				x = s.Placeholder("ids", tf.Int32, dims...)
-				ids := make([]int32, len(mc.Input))
-				for i, v := range mc.Input {
-					ids[i] = int32(v)
-				}
-				xt, err = graphs.NewTensor(ids, mc.InputShape...)
-			} else {
-				x = s.Placeholder("x", tf.Float, dims...)
-				xt, err = graphs.NewTensor(float32s(mc.Input), mc.InputShape...)
+			got := runMaskedModel(t, mk(), mc, true)
+			if fmt.Sprint(got.Shape()) != fmt.Sprint(mc.OutputShape) {
+				t.Fatalf("output %v, Keras %v", got.Shape(), mc.OutputShape)
 			}
-			if err != nil {
-				t.Fatal(err)
+			t.Logf("max |tfrun − Keras| = %.2g", compareKeras(t, graphs.Float64s(got), mc.Output))
+			if mc.InputDType != "int32" {
+				return
 			}
-			if err := m.Build(s, shapeOf(mc.InputShape[1:])); err != nil {
-				t.Fatal(err)
+			// The same model without mask_zero gives other outputs: the mask is at work.
+			plain := graphs.Float64s(runMaskedModel(t, mk(), mc, false))
+			diff := 0.0
+			for i, v := range plain {
+				diff = math.Max(diff, math.Abs(v-mc.Output[i]))
 			}
-			y, _ := m.Call(x, false)
-			if !s.Ok(y) {
-				t.Fatal(s.Err())
+			if diff < 1e-3 {
+				t.Errorf("without mask_zero the output differs from Keras's masked one by %.2g only", diff)
 			}
-			sess := kerasSession(t, gr, m.Variables(), mc.Weights, "functional/")
-			defer sess.Close()
-			res, err := sess.Run(map[tf.Output]*tf.Tensor{x: xt}, []tf.Output{y})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(res[0].Shape()) != fmt.Sprint(mc.OutputShape) {
-				t.Fatalf("output %v, Keras %v", res[0].Shape(), mc.OutputShape)
-			}
-			t.Logf("max |tfrun − Keras| = %.2g", compareKeras(t, graphs.Float64s(res[0]), mc.Output))
 		})
 	}
 	for name := range twins {
@@ -353,12 +393,11 @@ func TestMaskedModelsKeras(t *testing.T) {
 // type tfrun registers that the script could make: a class without supports_masking or
 // its own compute_mask drops masks, one with supports_masking and Layer's compute_mask
 // passes them on (a merge layer's own compute_mask, the AND of its inputs' masks, too), one
-// with its own compute_mask makes, consumes or uses them. Dot's own
-// compute_mask returns None (drops); Concatenate's concatenates the masks, which tfrun
-// does not do yet: it drops them (see docs/guide/attention_and_masking.md).
+// with its own compute_mask makes, consumes or uses them. Dot's own compute_mask returns
+// None (drops).
 func TestMaskRulesKeras(t *testing.T) {
 	g := loadAttentionGolden(t)
-	exceptions := map[string]string{"Dot": configs.MaskDrops, "Concatenate": configs.MaskDrops}
+	exceptions := map[string]string{"Dot": configs.MaskDrops}
 	for _, typ := range ConfigTypes() {
 		k, ok := g.MaskRules[typ]
 		if !ok {

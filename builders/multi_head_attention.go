@@ -104,6 +104,7 @@ func (m *MultiHeadAttention) BuildMerge(s *graphs.Scope, ins []Shape) (Shape, er
 	}
 	h, k, v := int64(m.NumHeads), int64(m.KeyDim), int64(m.valueDim())
 	m.begin(s)
+	m.vars = nil
 	m.qk, m.qb = m.projection("query", []int64{int64(ins[0][1]), h, k}, []int64{h, k})
 	m.kk, m.kb = m.projection("key", []int64{int64(key[1]), h, k}, []int64{h, k})
 	m.vk, m.vb = m.projection("value", []int64{int64(ins[1][1]), h, v}, []int64{h, v})

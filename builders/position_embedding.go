@@ -64,10 +64,15 @@ func (p *PositionEmbedding) Build(s *graphs.Scope, in Shape) (Shape, error) {
 
 // Call returns the first length rows of the table, tiled over x's batch.
 func (p *PositionEmbedding) Call(x tf.Output, training bool) tf.Output {
-	s := p.scope
-	rows := s.Read(p.table)
-	if p.in[0] < p.SequenceLength {
-		rows = op.Slice(s.Op("Slice"), rows, s.Const([]int32{0, 0}), s.Const([]int32{int32(p.in[0]), int32(p.in[1])}))
+	return positionEmbeddingOp(p.scope, p.scope.Read(p.table), x, p.in[0], p.SequenceLength)
+}
+
+// positionEmbeddingOp is PositionEmbedding's math: the first length rows of table
+// [sequenceLength, features], one copy per example of x.
+func positionEmbeddingOp(s *graphs.Scope, table, x tf.Output, length, sequenceLength int) tf.Output {
+	rows := table
+	if length < sequenceLength {
+		rows = op.Slice(s.Op("Slice"), rows, s.Const([]int32{0, 0}), s.Const([]int32{int32(length), -1}))
 	}
 	rows = op.ExpandDims(s.Op("ExpandDims"), rows, s.Const(int32(0)))
 	shape := op.Shape(s.Op("Shape"), x, op.ShapeOutType(tf.Int32))

@@ -29,6 +29,8 @@ var maskRules = map[string]string{
 	// Merge.compute_mask: the AND of the inputs' masks.
 	"Add": MaskPasses, "Subtract": MaskPasses, "Multiply": MaskPasses, "Average": MaskPasses,
 	"Maximum": MaskPasses, "Minimum": MaskPasses,
+	// Concatenate.compute_mask: the inputs' masks concatenated along its axis.
+	"Concatenate": MaskPasses,
 	// Their own compute_mask.
 	"Embedding": MaskMakes, "Masking": MaskMakes,
 	"GlobalAveragePooling1D": MaskConsumes,
@@ -49,6 +51,9 @@ func MaskRule(typ string) string {
 func maskRuleDoc(typ string) string {
 	switch MaskRule(typ) {
 	case MaskPasses:
+		if typ == "Concatenate" {
+			return "passes (its inputs' masks joined as Keras does: the OR along the features, concatenated along the steps)"
+		}
 		if spec, ok := LookupLayer(typ); ok && spec.Merge {
 			return "passes (the AND of its inputs')"
 		}

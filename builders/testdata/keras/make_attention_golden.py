@@ -146,6 +146,16 @@ def masking_lstm():
     return keras.Model(x, L.LSTM(4, name="lstm")(h))
 
 
+def embedding_concatenate(axis, rnn):
+    def build():
+        x = keras.Input((6,), dtype="int32", name="ids")
+        h = L.Embedding(10, 3, mask_zero=True, name="embedding")(x)
+        d = L.Dense(2 if axis == -1 else 3, activation=None if axis == -1 else "tanh", name="dense")(h)
+        c = L.Concatenate(axis=axis, name="join")([h, d])
+        return keras.Model(x, rnn()(c))
+    return build
+
+
 def mask_rules():
     """supports_masking and an own compute_mask, for the Keras classes that can be made
     with these arguments."""
@@ -224,6 +234,8 @@ def main():
         model_case(rng, "embedding_mha_gap", embedding_mha_gap, ids),
         model_case(rng, "embedding_attention_gap", embedding_attention_gap, ids),
         model_case(rng, "masking_lstm", masking_lstm, mx2),
+        model_case(rng, "embedding_concatenate_features_lstm", embedding_concatenate(-1, lambda: L.LSTM(4, name="lstm")), ids),
+        model_case(rng, "embedding_concatenate_steps_gru", embedding_concatenate(1, lambda: L.GRU(4, name="gru")), ids),
     ]
     out = {"keras": keras.__version__, "tensorflow": tf.__version__, "keras_hub": kh_version,
            "layers": layers, "models": models, "mask_rules": mask_rules()}
