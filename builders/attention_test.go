@@ -3,6 +3,7 @@ package builders
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -216,4 +217,84 @@ func (p *plusInput) Call(x tf.Output, training bool) tf.Output {
 
 func (p *plusInput) computeDType() tf.DataType {
 	return p.Layer.(interface{ computeDType() tf.DataType }).computeDType()
+}
+
+// The attention and masking layers refuse what they cannot take, naming the layer and
+// what would be valid.
+func TestAttentionBuildErrors(t *testing.T) {
+	causal := NewMultiHeadAttention("multi_head_attention", 2, 2)
+	causal.UseCausalMask = true
+	dropout := NewMultiHeadAttention("multi_head_attention", 2, 2)
+	dropout.Dropout = 1
+	cases := []struct {
+		name  string
+		build func(s *graphs.Scope) error
+		want  string
+	}{
+		{"mha one input", func(s *graphs.Scope) error {
+			_, err := NewMultiHeadAttention("multi_head_attention", 2, 2).BuildMerge(s, []Shape{{4, 3}})
+			return err
+		}, "called on 1 tensors, takes 2 to 3"},
+		{"mha flat input", func(s *graphs.Scope) error {
+			_, err := NewMultiHeadAttention("multi_head_attention", 2, 2).BuildMerge(s, []Shape{{4, 3}, {3}})
+			return err
+		}, "(None, steps, features) for input 1"},
+		{"mha key steps", func(s *graphs.Scope) error {
+			_, err := NewMultiHeadAttention("multi_head_attention", 2, 2).BuildMerge(s, []Shape{{4, 3}, {5, 3}, {6, 3}})
+			return err
+		}, "different numbers of steps"},
+		{"mha causal lengths", func(s *graphs.Scope) error { _, err := causal.BuildMerge(s, []Shape{{4, 3}, {5, 3}}); return err },
+			"use_causal_mask with query"},
+		{"mha no heads", func(s *graphs.Scope) error {
+			_, err := NewMultiHeadAttention("multi_head_attention", 0, 2).BuildMerge(s, []Shape{{4, 3}, {4, 3}})
+			return err
+		}, "num_heads"},
+		{"mha dropout", func(s *graphs.Scope) error { _, err := dropout.BuildMerge(s, []Shape{{4, 3}, {4, 3}}); return err },
+			"a rate in [0, 1)"},
+		{"attention features", func(s *graphs.Scope) error {
+			_, err := NewAttention("attention").BuildMerge(s, []Shape{{4, 3}, {5, 2}})
+			return err
+		}, "different feature sizes"},
+		{"attention key steps", func(s *graphs.Scope) error {
+			_, err := NewAttention("attention").BuildMerge(s, []Shape{{4, 3}, {5, 2}, {6, 3}})
+			return err
+		}, "different numbers of steps"},
+		{"position embedding too long", func(s *graphs.Scope) error {
+			_, err := NewPositionEmbedding("position_embedding", 3).Build(s, Shape{4, 2})
+			return err
+		}, "at most sequence_length = 3 positions"},
+		{"position embedding flat", func(s *graphs.Scope) error {
+			_, err := NewPositionEmbedding("position_embedding", 3).Build(s, Shape{4})
+			return err
+		}, "(None, length, features)"},
+		{"position embedding initializer", func(s *graphs.Scope) error {
+			p := NewPositionEmbedding("position_embedding", 3)
+			p.Initializer = "lecun"
+			_, err := p.Build(s, Shape{2, 2})
+			return err
+		}, "initializer"},
+		{"masking flat", func(s *graphs.Scope) error { _, err := NewMasking("masking", 0).Build(s, Shape{4}); return err },
+			"(None, steps, features)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graphs.NewGraph(tf.Float, 1)
+			err := tc.build(g.Root())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	// A layer built for two inputs, called on three, fails the scope rather than panicking.
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	m := NewMultiHeadAttention("multi_head_attention", 2, 2)
+	if _, err := m.BuildMerge(s, []Shape{{4, 3}, {4, 3}}); err != nil {
+		t.Fatal(err)
+	}
+	x := s.Placeholder("x", tf.Float, -1, 4, 3)
+	m.CallMerge([]tf.Output{x, x, x}, false)
+	if err := s.Err(); err == nil || !strings.Contains(err.Error(), "built for 2 inputs, called on 3") {
+		t.Errorf("scope error %v, want one about the inputs", err)
+	}
 }
