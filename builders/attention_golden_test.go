@@ -43,6 +43,9 @@ type attentionLayerCase struct {
 	Output      []float64     `json:"output"`
 	OutputMask  []float64     `json:"output_mask"`
 	Weights     []kerasWeight `json:"weights"`
+	// AttentionMask is Keras's attention_mask call argument, 0s and 1s, if given.
+	AttentionMask      []float64 `json:"attention_mask"`
+	AttentionMaskShape []int64   `json:"attention_mask_shape"`
 }
 
 type maskedModelCase struct {
@@ -87,6 +90,7 @@ func attentionGoldenLayers() map[string]func() Layer {
 			m.UseCausalMask = true
 			return m
 		},
+		"mha_attention_mask":      func() Layer { return NewMultiHeadAttention("multi_head_attention_4", 2, 2) },
 		"attention":               func() Layer { return NewAttention("attention") },
 		"attention_scale_key":     func() Layer { a := NewAttention("attention_1"); a.UseScale = true; return a },
 		"attention_causal":        func() Layer { a := NewAttention("attention_2"); a.UseCausalMask = true; return a },
@@ -96,9 +100,10 @@ func attentionGoldenLayers() map[string]func() Layer {
 	}
 }
 
-// Each attention layer, PositionEmbedding and Masking, given Keras's weights and inputs,
-// computes Keras 3.15.1's (keras_hub's) output in inference, within kerasGoldenTol, with
-// Keras's weight names and layouts; Masking gives Keras's mask too.
+// Each attention layer, PositionEmbedding and Masking, given Keras's weights and inputs
+// (and MultiHeadAttention's attention_mask argument), computes Keras 3.15.1's (keras_hub's)
+// output in inference, within kerasGoldenTol, with Keras's weight names and layouts;
+// Masking gives Keras's mask too.
 func TestAttentionLayersKeras(t *testing.T) {
 	g := loadAttentionGolden(t)
 	twins := attentionGoldenLayers()
@@ -141,7 +146,21 @@ func TestAttentionLayersKeras(t *testing.T) {
 			if want := shapeOf(kc.OutputShape[1:]); out.String() != want.String() {
 				t.Errorf("output shape %v, Keras %v", out, want)
 			}
-			y, mask := callMasked(s, l, xs, make([]tf.Output, len(xs)), false)
+			var y, mask tf.Output
+			if kc.AttentionMask != nil { // Keras's attention_mask call argument
+				m := make([]bool, len(kc.AttentionMask))
+				for i, v := range kc.AttentionMask {
+					m[i] = v != 0
+				}
+				dims := make([]int32, len(kc.AttentionMaskShape))
+				for i, d := range kc.AttentionMaskShape {
+					dims[i] = int32(d)
+				}
+				am := op.Reshape(s.Op("Reshape"), s.Const(m), s.Const(dims))
+				y, mask = l.(*MultiHeadAttention).CallAttention(xs, nil, am, false)
+			} else {
+				y, mask = callMasked(s, l, xs, make([]tf.Output, len(xs)), false)
+			}
 			fetch := []tf.Output{y}
 			if kc.OutputMask != nil {
 				if mask.Op == nil {

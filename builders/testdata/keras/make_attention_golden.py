@@ -84,8 +84,13 @@ def layer_case(rng, name, make, shapes, call_kwargs=None, seed_weights=True):
         "name": name, "class": type(layer).__name__, "layer_name": layer.name, "config": layer.get_config(),
         "input_shapes": [list(s) for s in shapes], "inputs": [x.ravel().tolist() for x in inputs],
         "output_shape": list(out.shape), "output": np.asarray(out).ravel().tolist(),
-        "weights": record_weights(layer.weights), "call": call_kwargs or {},
+        "weights": record_weights(layer.weights),
+        "call": {k: v for k, v in (call_kwargs or {}).items() if k != "attention_mask"},
     }
+    if call_kwargs and "attention_mask" in call_kwargs:
+        m = np.asarray(call_kwargs["attention_mask"])
+        case["attention_mask_shape"] = list(m.shape)
+        case["attention_mask"] = m.astype(int).ravel().tolist()
     mask = getattr(out, "_keras_mask", None)
     if mask is not None:
         case["output_mask"] = np.asarray(mask).astype(int).ravel().tolist()
@@ -200,6 +205,9 @@ def main():
                    [(2, 4, 5), (2, 3, 5)]),
         layer_case(rng, "mha_causal", lambda: L.MultiHeadAttention(num_heads=2, key_dim=2), [(2, 4, 3), (2, 4, 3)],
                    call_kwargs={"use_causal_mask": True}),
+        layer_case(rng, "mha_attention_mask", lambda: L.MultiHeadAttention(num_heads=2, key_dim=2), [(2, 3, 4), (2, 4, 4)],
+                   call_kwargs={"attention_mask": np.array([[[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1]],
+                                                            [[1, 0, 0, 0], [1, 1, 1, 1], [0, 0, 1, 1]]], dtype=bool)}),
         layer_case(rng, "attention", lambda: L.Attention(), [(2, 3, 4), (2, 5, 4)]),
         layer_case(rng, "attention_scale_key", lambda: L.Attention(use_scale=True), [(2, 3, 4), (2, 5, 6), (2, 5, 4)]),
         layer_case(rng, "attention_causal", lambda: L.Attention(), [(2, 4, 3), (2, 4, 3)], call_kwargs={"use_causal_mask": True}),
