@@ -90,6 +90,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 	case *LSTM:
 		c := *l // Build sets the rest
 		c.base = base{name: prefix + l.name}
+		c.zeroOutputForMask = c.ReturnSequences // as Keras's Bidirectional sets it
 		return &c, c.ReturnSequences, nil
 	case *GRU:
 		if l.GoBackwards {
@@ -97,6 +98,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 		}
 		c := *l
 		c.base = base{name: prefix + l.name}
+		c.zeroOutputForMask = c.ReturnSequences
 		return &c, c.ReturnSequences, nil
 	case *SimpleRNN:
 		if l.GoBackwards {
@@ -104,6 +106,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 		}
 		c := *l
 		c.base = base{name: prefix + l.name}
+		c.zeroOutputForMask = c.ReturnSequences
 		return &c, c.ReturnSequences, nil
 	case nil:
 		return nil, false, argError(b, "layer", "none", "an LSTM, GRU or SimpleRNN")
@@ -120,6 +123,30 @@ func (b *Bidirectional) Call(x tf.Output, training bool) tf.Output {
 		return func(x tf.Output) tf.Output { return s.CastTo(callLayer(s, l, x, training), s.DType()) }
 	}
 	return bidirectionalOp(s, x, run(b.forward), run(b.backward), b.MergeMode, b.sequences)
+}
+
+// CallMasked is Call with a mask on x: the forward copy reads x and the mask, the backward
+// copy both reversed in time (Keras's go_backwards), each carrying its state over the
+// masked steps and, with return_sequences, giving zeros there (Keras's Bidirectional sets
+// zero_output_for_mask). The output keeps the mask with return_sequences.
+func (b *Bidirectional) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	mask := firstMask(masks)
+	if mask.Op == nil {
+		return b.Call(xs[0], training), tf.Output{}
+	}
+	s := b.scope
+	run := func(l Layer, m tf.Output) func(tf.Output) tf.Output {
+		return func(x tf.Output) tf.Output {
+			if dt, ok := computeDType(l); ok {
+				x = s.CastTo(x, dt)
+			}
+			out, _ := callMasked(s, l, []tf.Output{x}, []tf.Output{m}, training)
+			return s.CastTo(out, s.DType())
+		}
+	}
+	reversed := op.ReverseV2(s.Op("ReverseV2"), mask, s.Const([]int32{1}))
+	out := bidirectionalOp(s, xs[0], run(b.forward, mask), run(b.backward, reversed), b.MergeMode, b.sequences)
+	return out, rnnOutputMask(mask, b.sequences)
 }
 
 // bidirectionalOp is Bidirectional's math on tensors: forward on x, backward on x reversed

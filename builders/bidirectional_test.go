@@ -97,8 +97,10 @@ func TestBidirectionalGradients(t *testing.T) {
 		g.ReturnSequences = sequences
 		return func(s *graphs.Scope, w []tf.Output) tf.Output {
 			return bidirectionalOp(s, w[0],
-				func(x tf.Output) tf.Output { return g.sequence(s.Sub("forward"), x, w[1], w[2], w[3], in) },
-				func(x tf.Output) tf.Output { return g.sequence(s.Sub("backward"), x, w[4], w[5], w[6], in) }, mode, sequences)
+				func(x tf.Output) tf.Output { return g.sequence(s.Sub("forward"), x, w[1], w[2], w[3], in, tf.Output{}) },
+				func(x tf.Output) tf.Output {
+					return g.sequence(s.Sub("backward"), x, w[4], w[5], w[6], in, tf.Output{})
+				}, mode, sequences)
 		}
 	}
 	rnn := func(sequences bool, mode string) func(s *graphs.Scope, in []tf.Output) tf.Output {
@@ -106,8 +108,10 @@ func TestBidirectionalGradients(t *testing.T) {
 		r.ReturnSequences = sequences
 		return func(s *graphs.Scope, w []tf.Output) tf.Output {
 			return bidirectionalOp(s, w[0],
-				func(x tf.Output) tf.Output { return r.sequence(s.Sub("forward"), x, w[1], w[2], w[3], in) },
-				func(x tf.Output) tf.Output { return r.sequence(s.Sub("backward"), x, w[4], w[5], w[6], in) }, mode, sequences)
+				func(x tf.Output) tf.Output { return r.sequence(s.Sub("forward"), x, w[1], w[2], w[3], in, tf.Output{}) },
+				func(x tf.Output) tf.Output {
+					return r.sequence(s.Sub("backward"), x, w[4], w[5], w[6], in, tf.Output{})
+				}, mode, sequences)
 		}
 	}
 	lstm := func(sequences, fused bool, mode string) func(s *graphs.Scope, in []tf.Output) tf.Output {

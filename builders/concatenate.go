@@ -73,3 +73,30 @@ func (c *Concatenate) CallMerge(xs []tf.Output, _ bool) tf.Output {
 	s := c.scope
 	return op.ConcatV2(s.Op("ConcatV2"), xs, s.Const(int32(c.axis)))
 }
+
+// CallMasked is CallMerge; when an input has a mask, the output's is Keras's
+// Concatenate.compute_mask: each input's mask broadcast over its features (all true for
+// an input without one), concatenated along Axis, then true where any feature is. Joined
+// along the features, that is the OR of the masks; along the steps, the masks joined.
+func (c *Concatenate) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	out := c.CallMerge(xs, training)
+	if andMasks(c.scope, masks).Op == nil {
+		return out, tf.Output{}
+	}
+	s := c.scope
+	full := make([]tf.Output, len(xs))
+	for i, x := range xs {
+		shape := op.Shape(s.Op("Shape"), x, op.ShapeOutType(tf.Int32))
+		if i >= len(masks) || masks[i].Op == nil {
+			full[i] = op.Fill(s.Op("Fill"), shape, s.Const(true))
+			continue
+		}
+		m := masks[i]
+		for r := m.Shape().NumDimensions(); r < x.Shape().NumDimensions(); r++ {
+			m = op.ExpandDims(s.Op("ExpandDims"), m, s.Const(int32(-1)))
+		}
+		full[i] = op.BroadcastTo(s.Op("BroadcastTo"), m, shape)
+	}
+	joined := op.ConcatV2(s.Op("ConcatV2"), full, s.Const(int32(c.axis)))
+	return out, op.Any(s.Op("Any"), joined, s.Const(int32(-1)))
+}

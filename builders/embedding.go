@@ -10,16 +10,20 @@ import (
 
 func init() {
 	registerConfig(configs.LayerEmbedding, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
-		return NewEmbedding(name, c.Int("input_dim"), c.Int("output_dim")), nil
+		e := NewEmbedding(name, c.Int("input_dim"), c.Int("output_dim"))
+		e.MaskZero = c.Bool("mask_zero")
+		return e, nil
 	})
 }
 
 // Embedding is Keras's Embedding: integer ids [batch, length] → [batch, length, output_dim]
 // rows of "embeddings" [input_dim, output_dim] (Keras's "uniform" initializer, ±0.05).
-// Ids are int32; an id outside [0, input_dim) is an error at run time.
+// Ids are int32; an id outside [0, input_dim) is an error at run time. With MaskZero
+// (Keras's mask_zero) id 0 is padding: the output's mask is ids ≠ 0 (see MaskedLayer).
 type Embedding struct {
 	base
 	InputDim, OutputDim int
+	MaskZero            bool
 
 	table *graphs.Variable
 }
@@ -52,4 +56,14 @@ func (e *Embedding) Call(x tf.Output, training bool) tf.Output {
 // the registry has; ResourceGather's it has not).
 func embeddingLookup(s *graphs.Scope, table, ids tf.Output) tf.Output {
 	return op.GatherV2(s.Op("GatherV2"), table, ids, s.Const(int32(0)))
+}
+
+// CallMasked is Call, and with MaskZero the mask ids ≠ 0 (Keras's compute_mask).
+func (e *Embedding) CallMasked(xs, _ []tf.Output, training bool) (tf.Output, tf.Output) {
+	out := e.Call(xs[0], training)
+	if !e.MaskZero {
+		return out, tf.Output{}
+	}
+	s := e.scope
+	return out, op.NotEqual(s.Op("NotEqual"), xs[0], op.ZerosLike(s.Op("ZerosLike"), xs[0]))
 }

@@ -209,11 +209,12 @@ func (m *Functional) Call(x tf.Output, training bool) (out, logits tf.Output) {
 }
 
 // CallGraph emits the model on the inputs xs (by name): every node in order, each
-// layer's inputs cast to the type it computes in. It returns the outputs by name, and
+// layer's inputs cast to the type it computes in, and with their masks (see callMasked). It returns the outputs by name, and
 // the logits of those from a final sigmoid or softmax (as Sequential.Call's); nil after
 // an error (the scope holds it). Penultimate is then the first output layer's input.
 func (m *Functional) CallGraph(xs map[string]tf.Output, training bool) (outs, logits map[string]tf.Output) {
 	tensors := map[string]tf.Output{}
+	masks := map[string]tf.Output{} // each tensor's Keras mask, if it has one
 	for _, name := range m.Inputs {
 		tensors[name] = xs[name]
 	}
@@ -234,11 +235,15 @@ func (m *Functional) CallGraph(xs map[string]tf.Output, training bool) (outs, lo
 		if !m.scope.Ok(ins...) {
 			return nil, nil
 		}
-		if ml, ok := n.Layer.(MergeLayer); ok {
-			tensors[n.Tensor] = ml.CallMerge(ins, training)
-		} else {
-			tensors[n.Tensor] = n.Layer.Call(ins[0], training)
+		ms := make([]tf.Output, len(n.Call))
+		for k, t := range n.Call {
+			ms[k] = masks[t]
 		}
+		if _, merge := n.Layer.(MergeLayer); !merge && len(ins) != 1 {
+			m.scope.Fail("builders: %s: layer %q (%s) takes one tensor, called on %d", m.Name, n.Layer.Name(), n.Layer.Type(), len(ins))
+			return nil, nil
+		}
+		tensors[n.Tensor], masks[n.Tensor] = callMasked(m.scope, n.Layer, ins, ms, training)
 		if isOut[n.Tensor] {
 			if n.Tensor == m.Outputs[0] {
 				m.penultimate = ins[0]

@@ -16,8 +16,8 @@ func init() {
 	})
 }
 
-// GlobalAveragePooling1D is Keras's GlobalAveragePooling1D (channels_last, no mask): the
-// mean over the steps, [batch, steps, channels] → [batch, channels] ([batch, 1, channels]
+// GlobalAveragePooling1D is Keras's GlobalAveragePooling1D (channels_last): the mean over
+// the steps (with a mask, over the unmasked steps: see CallMasked), [batch, steps, channels] → [batch, channels] ([batch, 1, channels]
 // with Keepdims, Keras's keepdims). No weights.
 type GlobalAveragePooling1D struct {
 	base
@@ -42,4 +42,20 @@ func (g *GlobalAveragePooling1D) Build(s *graphs.Scope, in Shape) (Shape, error)
 func (g *GlobalAveragePooling1D) Call(x tf.Output, training bool) tf.Output {
 	s := g.scope
 	return op.Mean(s.Op("Mean"), x, s.Const([]int32{1}), op.MeanKeepDims(g.Keepdims))
+}
+
+// CallMasked is Call; with a mask, the mean over the unmasked steps, Σ x·m / Σ m, as
+// Keras's (a sequence with every step masked gives 0/0, NaN, as in Keras). The output has
+// no mask.
+func (g *GlobalAveragePooling1D) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	mask := firstMask(masks)
+	if mask.Op == nil {
+		return g.Call(xs[0], training), tf.Output{}
+	}
+	s := g.scope
+	m := maskAsFloat(s, mask)
+	axis := s.Const([]int32{1})
+	sum := op.Sum(s.Op("Sum"), op.Mul(s.Op("Mul"), xs[0], m), axis, op.SumKeepDims(g.Keepdims))
+	count := op.Sum(s.Op("Sum"), m, axis, op.SumKeepDims(g.Keepdims))
+	return op.RealDiv(s.Op("RealDiv"), sum, count), tf.Output{}
 }

@@ -41,6 +41,7 @@ type GRU struct {
 	Activation, RecurrentActivation string
 	UseBias, ResetAfter             bool
 	ReturnSequences, GoBackwards    bool
+	zeroOutputForMask               bool // Keras's zero_output_for_mask (see rnn_mask.go)
 	// Dropout drops that fraction of the input features in training, the same ones at
 	// every step (Keras's dropout; see rnnInputDropout).
 	Dropout float64
@@ -91,12 +92,26 @@ func (g *GRU) Call(x tf.Output, training bool) tf.Output {
 		b = g.scope.Read(g.bias)
 	}
 	x = rnnInputDropout(g.scope, x, g.Dropout, training)
-	return g.sequence(g.scope, x, g.scope.Read(g.kernel), g.scope.Read(g.recurrent), b, g.in)
+	return g.sequence(g.scope, x, g.scope.Read(g.kernel), g.scope.Read(g.recurrent), b, g.in, tf.Output{})
+}
+
+// CallMasked is Call with a mask on x: the state is carried over the masked steps (see
+// rnn_mask.go).
+func (g *GRU) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	mask := firstMask(masks)
+	var b tf.Output
+	if g.UseBias {
+		b = g.scope.Read(g.bias)
+	}
+	x := rnnInputDropout(g.scope, xs[0], g.Dropout, training)
+	out := g.sequence(g.scope, x, g.scope.Read(g.kernel), g.scope.Read(g.recurrent), b, g.in, mask)
+	return out, rnnOutputMask(mask, g.ReturnSequences)
 }
 
 // sequence is the GRU's math on tensors: x [batch, steps, features] of shape in, the
-// weights in Keras's layouts (bias a zero Output without UseBias).
-func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape) tf.Output {
+// weights in Keras's layouts (bias a zero Output without UseBias), mask x's mask (a zero
+// Output for none).
+func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape, mask tf.Output) tf.Output {
 	if !s.Ok(x, kernel, recurrent) {
 		return tf.Output{}
 	}
@@ -116,6 +131,7 @@ func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in
 		recH = op.Slice(s.Op("Slice"), recurrent, s.Const([]int32{0, 2 * u}), s.Const([]int32{u, u}))
 	}
 	h := rnnZeroState(s, x, g.Units)
+	ms := rnnStepMasks(s, mask, in[0], g.GoBackwards)
 	one := s.Scalar(1)
 	hs := make([]tf.Output, len(xs))
 	for t, xt := range xs {
@@ -139,9 +155,14 @@ func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in
 			rh := op.MatMul(cs.Op("MatMul"), op.Mul(cs.Op("Mul"), r, h), recH)
 			hh = activate(cs, g.Activation, op.AddV2(cs.Op("AddV2"), xg[2], rh))
 		}
-		h = op.AddV2(cs.Op("AddV2"), op.Mul(cs.Op("Mul"), z, h),
+		hNew := op.AddV2(cs.Op("AddV2"), op.Mul(cs.Op("Mul"), z, h),
 			op.Mul(cs.Op("Mul"), op.Sub(cs.Op("Sub"), one, z), hh))
-		hs[t] = h
+		if ms == nil {
+			h, hs[t] = hNew, hNew
+			continue
+		}
+		h = carry(cs, ms[t], hNew, h)
+		hs[t] = maskedOutput(cs, ms[t], hNew, h, g.zeroOutputForMask)
 	}
 	return rnnOutput(s, hs, g.ReturnSequences)
 }

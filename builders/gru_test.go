@@ -42,7 +42,7 @@ func TestGRUGradients(t *testing.T) {
 			if len(in) > 3 {
 				b = in[3]
 			}
-			return g.sequence(s, in[0], in[1], in[2], b, Shape{4, 3})
+			return g.sequence(s, in[0], in[1], in[2], b, Shape{4, 3}, tf.Output{})
 		}
 	}
 	checkGradients(t, []gradCase{

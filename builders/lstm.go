@@ -40,6 +40,9 @@ type LSTM struct {
 	UnitForgetBias  bool
 	Dropout         float64
 	Implementation  string
+	// zeroOutputForMask is Keras's zero_output_for_mask, which Bidirectional sets when it
+	// returns sequences: masked steps output zeros, not the carried state.
+	zeroOutputForMask bool
 
 	steps                   int
 	kernel, recurrent, bias *graphs.Variable
@@ -85,6 +88,25 @@ func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 	}
 	x = rnnInputDropout(s, x, l.Dropout, training)
 	return lstmOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences, fused)
+}
+
+// CallMasked is Call with a mask on x: a statically unrolled cell carrying its state over
+// the masked steps (lstmMaskedOp; the fused kernels take no mask), returning the last
+// unmasked step's output. Without a mask it is Call.
+func (l *LSTM) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	mask := firstMask(masks)
+	if mask.Op == nil {
+		return l.Call(xs[0], training), tf.Output{}
+	}
+	s := l.scope
+	var b tf.Output
+	if l.UseBias {
+		b = s.Read(l.bias)
+	}
+	x := rnnInputDropout(s, xs[0], l.Dropout, training)
+	in := Shape{l.steps, int(l.kernel.Shape[0])}
+	out := lstmMaskedOp(s, x, s.Read(l.kernel), s.Read(l.recurrent), b, mask, in, l.Units, l.ReturnSequences, l.zeroOutputForMask)
+	return out, rnnOutputMask(mask, l.ReturnSequences)
 }
 
 // The LSTM implementations.

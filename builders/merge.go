@@ -110,8 +110,11 @@ func broadcastShapes(ins []Shape) (Shape, error) {
 func mergeCount(l Layer, n, lo, hi int) error {
 	if n < lo || hi > 0 && n > hi {
 		want := fmt.Sprintf("at least %d", lo)
-		if hi > 0 {
+		switch {
+		case hi > 0 && lo == hi:
 			want = fmt.Sprintf("exactly %d", hi)
+		case hi > 0:
+			want = fmt.Sprintf("%d to %d", lo, hi)
 		}
 		return fmt.Errorf("layer %q (%s): called on %d tensors, takes %s", l.Name(), l.Type(), n, want)
 	}

@@ -55,11 +55,13 @@ func (m *Sequential) Build(s *graphs.Scope, in Shape) error {
 // OutputShape is the model's output shape (after Build).
 func (m *Sequential) OutputShape() Shape { return m.shapes[len(m.shapes)-1] }
 
-// Call emits the model on x. It also returns the logits of a final sigmoid or softmax (a
+// Call emits the model on x, each layer getting the mask of its input as in Keras
+// (callMasked). It also returns the logits of a final sigmoid or softmax (a
 // Dense's activation or an Activation layer), which Keras too computes its loss from, or a
 // zero Output when the last layer is something else. Under a mixed policy, out and logits
 // are float32 (the last layer computes in float32) and x may be float32 or bfloat16.
 func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
+	var mask tf.Output // the Keras mask of x, if it has one (see callMasked)
 	for i, l := range m.Layers {
 		if !m.scope.Ok(x) { // an earlier error: stop, and let the caller report it
 			return tf.Output{}, tf.Output{}
@@ -70,7 +72,10 @@ func (m *Sequential) Call(x tf.Output, training bool) (out, logits tf.Output) {
 			}
 			m.penultimate = x
 		}
-		x = callLayer(m.scope, l, x, training)
+		if dt, ok := computeDType(l); ok {
+			x = m.scope.CastTo(x, dt)
+		}
+		x, mask = callMasked(m.scope, l, []tf.Output{x}, []tf.Output{mask}, training)
 	}
 	switch last := m.Layers[len(m.Layers)-1].(type) {
 	case *Dense:

@@ -30,6 +30,7 @@ type SimpleRNN struct {
 	Activation                   string
 	UseBias                      bool
 	ReturnSequences, GoBackwards bool
+	zeroOutputForMask            bool // Keras's zero_output_for_mask (see rnn_mask.go)
 	// Dropout drops that fraction of the input features in training, the same ones at
 	// every step (Keras's dropout; see rnnInputDropout).
 	Dropout float64
@@ -69,21 +70,41 @@ func (r *SimpleRNN) Call(x tf.Output, training bool) tf.Output {
 		b = r.scope.Read(r.bias)
 	}
 	x = rnnInputDropout(r.scope, x, r.Dropout, training)
-	return r.sequence(r.scope, x, r.scope.Read(r.kernel), r.scope.Read(r.recurrent), b, r.in)
+	return r.sequence(r.scope, x, r.scope.Read(r.kernel), r.scope.Read(r.recurrent), b, r.in, tf.Output{})
 }
 
-// sequence is the SimpleRNN's math on tensors (bias a zero Output without UseBias).
-func (r *SimpleRNN) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape) tf.Output {
+// CallMasked is Call with a mask on x: the state is carried over the masked steps (see
+// rnn_mask.go).
+func (r *SimpleRNN) CallMasked(xs, masks []tf.Output, training bool) (tf.Output, tf.Output) {
+	mask := firstMask(masks)
+	var b tf.Output
+	if r.UseBias {
+		b = r.scope.Read(r.bias)
+	}
+	x := rnnInputDropout(r.scope, xs[0], r.Dropout, training)
+	out := r.sequence(r.scope, x, r.scope.Read(r.kernel), r.scope.Read(r.recurrent), b, r.in, mask)
+	return out, rnnOutputMask(mask, r.ReturnSequences)
+}
+
+// sequence is the SimpleRNN's math on tensors (bias a zero Output without UseBias; mask
+// x's mask, a zero Output for none).
+func (r *SimpleRNN) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in Shape, mask tf.Output) tf.Output {
 	if !s.Ok(x, kernel, recurrent) {
 		return tf.Output{}
 	}
 	xs := rnnProject(s, x, kernel, bias, in, r.Units, r.GoBackwards)
 	h := rnnZeroState(s, x, r.Units)
+	ms := rnnStepMasks(s, mask, in[0], r.GoBackwards)
 	hs := make([]tf.Output, len(xs))
 	for t, xt := range xs {
 		cs := s.Sub("step")
-		h = activate(cs, r.Activation, op.AddV2(cs.Op("AddV2"), xt, op.MatMul(cs.Op("MatMul"), h, recurrent)))
-		hs[t] = h
+		hNew := activate(cs, r.Activation, op.AddV2(cs.Op("AddV2"), xt, op.MatMul(cs.Op("MatMul"), h, recurrent)))
+		if ms == nil {
+			h, hs[t] = hNew, hNew
+			continue
+		}
+		h = carry(cs, ms[t], hNew, h)
+		hs[t] = maskedOutput(cs, ms[t], hNew, h, r.zeroOutputForMask)
 	}
 	return rnnOutput(s, hs, r.ReturnSequences)
 }

@@ -28,7 +28,7 @@ func TestSimpleRNNGradients(t *testing.T) {
 		r := NewSimpleRNN("simple_rnn", 3)
 		r.ReturnSequences, r.GoBackwards = sequences, backwards
 		return func(s *graphs.Scope, in []tf.Output) tf.Output {
-			return r.sequence(s, in[0], in[1], in[2], in[3], Shape{4, 2})
+			return r.sequence(s, in[0], in[1], in[2], in[3], Shape{4, 2}, tf.Output{})
 		}
 	}
 	params := func() []gradcheck.Param {

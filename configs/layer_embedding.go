@@ -12,6 +12,8 @@ func init() {
 		Args: []Arg{
 			{Key: "input_dim", Kind: KindInt, Required: true, Bound: Positive, Doc: "vocabulary size: ids are < input_dim"},
 			{Key: "output_dim", Kind: KindInt, Required: true, Bound: Positive, Doc: "vector length"},
+			{Key: "mask_zero", Kind: KindBool, Default: false, Later: true,
+				Doc: "id 0 is padding: the output carries a mask (false at id 0) that the layers after it honour (see the mask column); input_dim counts id 0"},
 		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if len(in) < 1 {

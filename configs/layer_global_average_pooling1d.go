@@ -6,7 +6,7 @@ const LayerGlobalAveragePooling1D = "GlobalAveragePooling1D"
 func init() {
 	registerLayer(LayerSpec{
 		Type:   LayerGlobalAveragePooling1D,
-		Doc:    "the mean over the steps",
+		Doc:    "the mean over the steps (with a mask, over the unmasked ones)",
 		Shapes: "[steps, channels] → [channels] ([1, channels] with keepdims)",
 		Args:   []Arg{keepdimsArg(false)},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {

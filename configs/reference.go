@@ -12,8 +12,8 @@ import (
 // test keeps the two equal), so the documentation cannot drift from the registry.
 func LayerReference() string {
 	var b strings.Builder
-	b.WriteString("| layer | what it computes | shapes (without the batch axis) | arguments (Keras's defaults) |\n")
-	b.WriteString("| --- | --- | --- | --- |\n")
+	b.WriteString("| layer | what it computes | shapes (without the batch axis) | arguments (Keras's defaults) | mask |\n")
+	b.WriteString("| --- | --- | --- | --- | --- |\n")
 	for _, s := range LayerSpecs() {
 		var args []string
 		for _, a := range s.Args {
@@ -22,7 +22,7 @@ func LayerReference() string {
 		if len(args) == 0 {
 			args = []string{"—"}
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.Type, cell(s.Doc), cell(s.Shapes), cell(strings.Join(args, ", ")))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", s.Type, cell(s.Doc), cell(s.Shapes), cell(strings.Join(args, ", ")), cell(maskRuleDoc(s.Type)))
 	}
 	fmt.Fprintf(&b, "\nActivations: %s. Initializers: %s.\n", strings.Join(Activations(), ", "), strings.Join(Initializers(), ", "))
 	fmt.Fprintf(&b, "\nRegularizers (`kernel_regularizer`, `bias_regularizer`, `activity_regularizer`): `l1` or `l2` "+

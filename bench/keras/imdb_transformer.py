@@ -1,0 +1,244 @@
+"""Keras twin of configs/imdb_transformer.yaml: Keras's text_classification_with_transformer
+example with the padding masked, trained on the same IMDB data as tfrun.
+
+The data: the official archive aclImdb_v1.tar.gz read as tfrun reads it (classifier/imdb.go,
+datasets/): the reviews of each split in tfrun's order (neg then pos, by ascending id),
+Keras's text_to_word_sequence with its defaults after removing <br /> tags, the words of
+the training reviews ranked by count (ties by first appearance), num_words 20000 with
+keras.datasets.imdb's layout (0 padding, 1 start, 2 out-of-vocabulary, words from 3), each
+split shuffled, then pad_sequences(maxlen=200) (padding and truncating at the front).
+
+The model, as the config: Embedding(20000, 32, mask_zero=True) + a learnt position
+embedding with keras_hub's PositionEmbedding semantics (imported from keras_hub when
+installed, else the same computation defined here: weight "embeddings" [200, 32],
+glorot_uniform, the first length rows for every example), Add, one Transformer block
+(MultiHeadAttention(2 heads, key_dim 32), Dropout(0.1), Add, LayerNormalization(1e-6),
+Dense(32, relu), Dense(32), Dropout(0.1), Add, LayerNormalization(1e-6)),
+GlobalAveragePooling1D, Dropout(0.1), Dense(20, relu), Dropout(0.1), Dense(2, softmax);
+Adam(0.001), sparse categorical cross-entropy, batch 32, 2 epochs, validated on the test set.
+--no-mask drops mask_zero (the example as published).
+
+    bench/.venv/bin/python bench/keras/imdb_transformer.py --data ../shared/data/aclImdb_v1.tar.gz \
+        --json /tmp/imdb_transformer_keras.json
+
+prints Keras's verbose=2 epoch lines, then one JSON line: test accuracy and loss, seconds of
+each epoch (wall time of fit's epoch, validation included), the versions, the CPU and the
+thread counts.
+"""
+
+import argparse
+import json
+import os
+import re
+import tarfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+NUM_WORDS = 20000
+MAXLEN = 200
+EMBED_DIM = 32
+NUM_HEADS = 2
+FF_DIM = 32
+
+FILTERS = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n"  # Keras's Tokenizer default
+_SEPARATORS = str.maketrans({c: " " for c in FILTERS})
+_BR = re.compile(r"<br />|<br/>|<br>")
+_NAME = re.compile(r"aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+
+
+def tokenize(text):
+    """tfrun's datasets.Tokenize: lower, <br> tags and Keras's filters to spaces, split on " "."""
+    s = _BR.sub(" ", text.lower()).translate(_SEPARATORS)
+    return [w for w in s.split(" ") if w]
+
+
+def load_reviews(path):
+    """{split: [(tokens, label)]} in tfrun's order: neg then pos, by ascending id."""
+    found = {"train": {"neg": [], "pos": []}, "test": {"neg": [], "pos": []}}
+    with tarfile.open(path) as tar:
+        for m in tar:
+            g = _NAME.search(m.name)
+            if not g or not m.isfile():
+                continue
+            text = tar.extractfile(m).read().decode("utf-8")
+            found[g.group(1)][g.group(2)].append((int(g.group(3)), tokenize(text)))
+    out = {}
+    for split in ("train", "test"):
+        out[split] = [(toks, label) for label, folder in enumerate(("neg", "pos"))
+                      for _, toks in sorted(found[split][folder], key=lambda r: r[0])]
+    return out
+
+
+def vocabulary(texts):
+    """word → index: ranked by descending count, ties by first appearance, from index 4."""
+    counts, order = {}, []
+    for toks in texts:
+        for w in toks:
+            if w not in counts:
+                counts[w] = 0
+                order.append(w)
+            counts[w] += 1
+    ranked = sorted(order, key=lambda w: -counts[w])  # stable: ties keep first appearance
+    return {w: r + 4 for r, w in enumerate(ranked[:NUM_WORDS - 4])}
+
+
+def encode(reviews, vocab, rng):
+    import numpy as np
+    import keras
+
+    seqs = [[1] + [vocab.get(w, 2) for w in toks] for toks, _ in reviews]
+    labels = np.array([label for _, label in reviews], dtype="int32")
+    order = rng.permutation(len(seqs))
+    x = keras.utils.pad_sequences([seqs[i] for i in order], maxlen=MAXLEN)  # pre, pre
+    return x.astype("int32"), labels[order]
+
+
+def position_embedding_class():
+    import keras
+
+    try:  # keras_hub's own layer, when installed
+        import keras_hub
+
+        return keras_hub.layers.PositionEmbedding
+    except Exception:
+        pass
+
+    class PositionEmbedding(keras.layers.Layer):
+        """keras_hub.layers.PositionEmbedding's computation for inputs no longer than
+        sequence_length: a learnt [sequence_length, features] table, its first length rows
+        broadcast over the batch. No masking (as keras_hub's)."""
+
+        def __init__(self, sequence_length, initializer="glorot_uniform", **kwargs):
+            super().__init__(**kwargs)
+            self.sequence_length = int(sequence_length)
+            self.initializer = keras.initializers.get(initializer)
+
+        def build(self, input_shape):
+            self.position_embeddings = self.add_weight(
+                name="embeddings", shape=[self.sequence_length, input_shape[-1]],
+                initializer=self.initializer, trainable=True)
+
+        def call(self, inputs):
+            shape = keras.ops.shape(inputs)
+            rows = keras.ops.slice(self.position_embeddings, (0, 0), (shape[-2], shape[-1]))
+            return keras.ops.broadcast_to(rows, shape)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    return PositionEmbedding
+
+
+def build(mask):
+    import keras
+    from keras import layers
+
+    PositionEmbedding = position_embedding_class()
+    tokens = keras.Input((MAXLEN,), dtype="int32", name="tokens")
+    tok = layers.Embedding(NUM_WORDS, EMBED_DIM, mask_zero=mask, name="token_embedding")(tokens)
+    pos = PositionEmbedding(sequence_length=MAXLEN, name="position_embedding")(tok)
+    x = layers.Add(name="embeddings")([tok, pos])
+    att = layers.MultiHeadAttention(num_heads=NUM_HEADS, key_dim=EMBED_DIM, name="attention")(x, x)
+    att = layers.Dropout(0.1, name="attention_dropout")(att)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm")(layers.Add(name="residual")([x, att]))
+    ff = layers.Dense(FF_DIM, activation="relu", name="feed_forward")(x)
+    ff = layers.Dense(EMBED_DIM, name="feed_forward_out")(ff)
+    ff = layers.Dropout(0.1, name="feed_forward_dropout")(ff)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm_1")(layers.Add(name="residual_1")([x, ff]))
+    x = layers.GlobalAveragePooling1D(name="pool")(x)
+    x = layers.Dropout(0.1, name="dropout")(x)
+    x = layers.Dense(20, activation="relu", name="hidden")(x)
+    x = layers.Dropout(0.1, name="dropout_1")(x)
+    out = layers.Dense(2, activation="softmax", name="head")(x)
+    model = keras.Model(tokens, out, name="imdb_transformer")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", default="../shared/data/aclImdb_v1.tar.gz", help="aclImdb_v1.tar.gz")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--limit", type=int, default=0, help="keep the first N training and N test examples (smoke runs)")
+    p.add_argument("--threads", type=int, default=0, help="TensorFlow intra-op threads (0: TensorFlow's default)")
+    p.add_argument("--no-mask", action="store_true", help="Embedding without mask_zero (the published example)")
+    p.add_argument("--json", default="", help="also write the JSON result to this file")
+    p.add_argument("--vocabulary", default="",
+                   help="a tfrun run's vocabulary.json: check that this script ranks the same words")
+    args = p.parse_args()
+
+    import numpy as np
+    import keras
+    import tensorflow as tf
+
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    keras.utils.set_random_seed(args.seed)
+    t0 = time.perf_counter()
+    reviews = load_reviews(args.data)
+    vocab = vocabulary([toks for toks, _ in reviews["train"]])
+    if args.vocabulary:
+        with open(args.vocabulary) as f:
+            words = json.load(f)["words"]
+        ours = sorted(vocab, key=vocab.get)
+        if ours != words:
+            first = next((i for i, (a, b) in enumerate(zip(ours, words)) if a != b), min(len(ours), len(words)))
+            raise SystemExit(f"vocabulary differs from {args.vocabulary} at rank {first + 1}: "
+                             f"{ours[first:first + 3]} vs {words[first:first + 3]}")
+        print(f"vocabulary: the same {len(words)} words as {args.vocabulary}")
+    rng = np.random.default_rng(args.seed)
+    x_train, y_train = encode(reviews["train"], vocab, rng)
+    x_test, y_test = encode(reviews["test"], vocab, rng)
+    if args.limit:
+        x_train, y_train, x_test, y_test = x_train[:args.limit], y_train[:args.limit], x_test[:args.limit], y_test[:args.limit]
+    data_seconds = time.perf_counter() - t0
+
+    model = build(mask=not args.no_mask)
+    model.summary()
+
+    class EpochTimes(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds.append(time.perf_counter() - self.start)
+
+    seconds = []
+    history = model.fit(x_train, y_train, batch_size=args.batch, epochs=args.epochs,
+                        validation_data=(x_test, y_test), verbose=2, callbacks=[EpochTimes()])
+    loss, acc = model.evaluate(x_test, y_test, batch_size=args.batch, verbose=0)
+    result = {
+        "model": "imdb_transformer", "mask_zero": not args.no_mask,
+        "framework": f"keras {keras.__version__} / tensorflow {tf.__version__}",
+        "cpu": cpu_model(), "cores": os.cpu_count(), "intra_op_threads": args.threads or "default",
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
+        "train_examples": int(len(x_train)), "test_examples": int(len(x_test)),
+        "epochs": args.epochs, "batch_size": args.batch, "seed": args.seed,
+        "data_seconds": round(data_seconds, 1), "epoch_seconds": [round(s, 1) for s in seconds],
+        "val_accuracy": [round(float(a), 4) for a in history.history["val_accuracy"]],
+        "test_loss": round(float(loss), 4), "test_accuracy": round(float(acc), 4),
+    }
+    print(json.dumps(result))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
