@@ -636,10 +636,11 @@ func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 
 // fromConfig is FromConfig, as a replica of srv's cluster when srv is set.
 func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int, srv *distributed.Server, timeout time.Duration) (*Classifier, error) {
-	if cfg.Task != configs.TaskClassifier {
+	sup := cfg.Supervised()
+	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	model, layers, err := assemble.Model(&cfg.Model, "", in)
+	model, layers, err := assemble.Model(&sup.Model, "", in)
 	if err != nil {
 		return nil, assemble.ModelError(fmt.Errorf("%s: %w", cfg.File, err))
 	}
@@ -647,11 +648,11 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, err
 	}
-	chooseLSTMs(layers, cfg.Train.BatchSize, p)
+	chooseLSTMs(layers, sup.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics,
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
+		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics,
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})
 	if err != nil {

@@ -80,7 +80,7 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 	case configs.FormatImageDirectory:
 		s, err = loadImageDirectory(ctx, d, cfg.Task, limit, seed, check)
 	case configs.FormatCSV:
-		s, err = loadCSV(d, cfg.Train.Loss.Regression(), outDir, limit, seed, check)
+		s, err = loadCSV(d, cfg.Supervised().Train.Loss.Regression(), outDir, limit, seed, check)
 	default:
 		return nil, fmt.Errorf("%s: data.format %q: no loader", cfg.File, d.Format) // unreachable: Validate
 	}
@@ -121,7 +121,7 @@ func writeClassNames(outDir string, s *Splits) error {
 // regression.
 func checkClasses(cfg *configs.Config, classes []string) error {
 	k := len(classes)
-	loss := cfg.Train.Loss
+	loss := cfg.Supervised().Train.Loss
 	labels := loss.Labels()
 	if labels == configs.LabelsReal {
 		return nil
@@ -132,7 +132,7 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 				cfg.File, loss, cfg.Data.Label, cfg.Data.Path, v, k, configs.LossMeanSquaredError)
 		}
 	}
-	last, lastPath := cfg.Model.OutputLayer()
+	last, lastPath := cfg.Supervised().Model.OutputLayer()
 	units := 0
 	if last.Type == configs.LayerDense {
 		units = last.Int("units")

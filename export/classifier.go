@@ -109,8 +109,9 @@ func buildTextClassifier(m *Model, runDir string, threads int, names func(int) [
 // batches get, which builds in a fraction of the time and serves small batches faster. The
 // weights are the same; the batch size is not part of the model's fingerprint.
 func servingConfig(cfg *configs.Config) *configs.Config {
-	c := *cfg
-	c.Train.BatchSize = 1
+	c, s := *cfg, *cfg.Supervised()
+	s.Train.BatchSize = 1
+	c.Section = &s
 	return &c
 }
 

@@ -40,9 +40,9 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 	if err != nil {
 		return nil, err
 	}
-	if k := len(files.ClassNames); cfg.GAN.Conditional() && cfg.GAN.NumClasses != k {
+	if k := len(files.ClassNames); cfg.GAN().Conditional() && cfg.GAN().NumClasses != k {
 		return nil, assemble.ModelErrorf("%s: gan.num_classes: %d, but %s has %d classes (%v); a conditional GAN is conditioned on the folder labels",
-			cfg.File, cfg.GAN.NumClasses, d.Path, k, files.ClassNames)
+			cfg.File, cfg.GAN().NumClasses, d.Path, k, files.ClassNames)
 	}
 	f := files.LabeledFiles
 	if limit > 0 && limit < f.Len() {

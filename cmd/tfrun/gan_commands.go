@@ -75,7 +75,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 // generate draws a grid from the GAN's latest checkpoint in runDir into the PNG out.
 func generate(cfg *configs.Config, runDir, out string, o gan.GenerateOptions, threads int, stdout io.Writer) error {
-	if err := o.Check(cfg.GAN); err != nil {
+	if err := o.Check(cfg.GAN()); err != nil {
 		return usageError(err)
 	}
 	m, prefix, err := gan.Load(cfg, runDir, threads)

@@ -22,11 +22,11 @@ var imageShapes = map[string]builders.Shape{
 // warmup+steps batches of random images in [-1, 1], in order (Keras's side: the tutorial's
 // train_step over an unshuffled tf.data batch stream).
 func benchGAN(cfg *configs.Config, o options) (bench.Result, error) {
-	if cfg.Task != configs.TaskGAN || cfg.GAN == nil {
+	if cfg.Task != configs.TaskGAN || cfg.GAN() == nil {
 		return bench.Result{}, fmt.Errorf("%s: task %q: not a gan", cfg.File, cfg.Task)
 	}
-	if cfg.GAN.Conditional() {
-		return bench.Result{}, fmt.Errorf("%s: gan.num_classes %d: only unconditional GANs are benchmarked", cfg.File, cfg.GAN.NumClasses)
+	if cfg.GAN().Conditional() {
+		return bench.Result{}, fmt.Errorf("%s: gan.num_classes %d: only unconditional GANs are benchmarked", cfg.File, cfg.GAN().NumClasses)
 	}
 	shape, ok := imageShapes[cfg.Data.Dataset]
 	if !ok {
