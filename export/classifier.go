@@ -18,6 +18,8 @@ import (
 // VocabularyFile is the vocabulary a text classifier's run writes: <run dir>/vocabulary.json.
 func VocabularyFile(runDir string) string { return filepath.Join(runDir, "vocabulary.json") }
 
+func init() { registerKind(configs.TaskClassifier, buildClassifier) }
+
 // buildClassifier compiles the classifier cfg describes (classifier.FromConfig, the graph
 // training used) and adds its serving signatures beside the training path:
 //

@@ -4,8 +4,13 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/gan"
 )
+
+func init() {
+	registerKind(configs.TaskGAN, func(m *Model, _ string, threads int) error { return buildGenerator(m, threads) })
+}
 
 // buildGenerator compiles the GAN cfg describes (gan.NewGAN, the graph training used) and
 // adds the generator's serving signature: serving_default takes noise [batch, noise_dim]

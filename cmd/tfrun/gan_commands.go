@@ -32,7 +32,7 @@ func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return nil, 2
 	}
-	if cfg.Task != configs.TaskGAN {
+	if cfg.GAN() == nil {
 		fmt.Fprintf(stderr, "tfrun: %s: task %q: not a GAN\n", path, cfg.Task)
 		return nil, 2
 	}
@@ -133,7 +133,7 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	if clf.Task != configs.TaskClassifier {
+	if clf.Supervised() == nil {
 		fmt.Fprintf(stderr, "tfrun: %s: task %q: -classifier must name a classifier's config\n", *clfConfig, clf.Task)
 		return 2
 	}
