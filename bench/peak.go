@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/tfrun/tfrun/internal/atomicfile"
 )
 
 // The data types bench/cmd/peak times its kernels in.
@@ -129,5 +131,5 @@ func WritePeak(path string, p Peak) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
