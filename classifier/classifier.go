@@ -207,7 +207,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
-	if err := g.SetPolicy(spec.Precision); err != nil {
+	if err := builders.SetPrecision(g, spec.Precision); err != nil {
 		return nil, assemble.ModelError(err)
 	}
 	s := g.Root()

@@ -58,7 +58,7 @@ type GAN struct {
 func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	gc := cfg.GAN()
 	g := graphs.NewGraph(tf.Float, o.Seed)
-	if err := g.SetPolicy(cfg.Precision); err != nil { // precision: Keras's dtype policy
+	if err := builders.SetPrecision(g, cfg.Precision); err != nil { // precision: Keras's dtype policy
 		return nil, assemble.ModelError(err)
 	}
 	s := g.Root()
