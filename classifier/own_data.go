@@ -3,7 +3,6 @@ package classifier
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -372,9 +371,6 @@ func ImageLoadOptions(d configs.Data) datasets.ImageLoadOptions {
 		CropToAspectRatio: d.CropToAspectRatio}
 }
 
-// readImageBatch is how many images a decoding batch holds.
-const readImageBatch = 256
-
 // ScalePixels is the in-place scaling of decoded pixels that scale (configs.ScaleUnit or
 // ScaleTanh) names.
 func ScalePixels(scale string) func([]float32) {
@@ -384,33 +380,11 @@ func ScalePixels(scale string) func([]float32) {
 	return datasets.ScaleFloatsToUnit
 }
 
-// ReadImageFiles decodes files in order with datasets.NewImageBatches (on GOMAXPROCS
-// goroutines) into one array of pixels scaled as scale says (configs.ScaleUnit or
-// ScaleTanh), with their labels.
+// ReadImageFiles decodes files in order (datasets.ReadImages) into one array of pixels
+// scaled as scale says (configs.ScaleUnit or ScaleTanh), with their labels.
 func ReadImageFiles(ctx context.Context, files datasets.LabeledFiles, o datasets.ImageLoadOptions, scale string) (pixels []float32, labels []int32, shape builders.Shape, err error) {
-	b, err := datasets.NewImageBatches(ctx, files, nil, readImageBatch, o, 0)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer b.Close()
-	scaled := ScalePixels(scale)
-	for {
-		batch, err := b.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if pixels == nil {
-			shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
-			pixels = make([]float32, 0, files.Len()*batch.Height*batch.Width*batch.Channels)
-		}
-		scaled(batch.Images)
-		pixels = append(pixels, batch.Images...)
-		labels = append(labels, batch.Labels...)
-	}
-	return pixels, labels, shape, nil
+	pixels, labels, shape, err = datasets.ReadImages(ctx, files, o, ScalePixels(scale))
+	return pixels, labels, shape, err
 }
 
 // readImages reads image files as a classifier Dataset.
