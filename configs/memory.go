@@ -48,7 +48,8 @@ const imdbTextBytes = 270 << 20
 
 // rawImageCopies is how many copies of an image data set's raw bytes a run holds at
 // its peak: a load holds the decoded files and the training images concatenated from
-// them (2); a classifier loads the file twice, for its training and its test split, and
+// them (2); a kind that evaluates on the test split (a classifier; see Kind.NoValidation)
+// loads the file twice, for its training and its test split, and
 // the first load's copies are not always collected before the second's peak (3;
 // measured: cifar_classifier's peak RSS minus the baseline was 1.8 times an estimate
 // that counted 2).
