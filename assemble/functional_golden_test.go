@@ -106,7 +106,7 @@ func TestFunctionalKerasTwins(t *testing.T) {
 			for _, d := range km.InputShape[1:] {
 				in = append(in, int(d))
 			}
-			m, _, err := Functional(&cfg.Model, in)
+			m, _, err := Functional(&cfg.Supervised().Model, in)
 			if err != nil {
 				t.Fatal(err)
 			}

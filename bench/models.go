@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tfrun/tfrun/configs"
 )
 
 // Model is one benchmarked model: its tfrun config, its Keras script and how long to run it.
@@ -15,17 +17,13 @@ type Model struct {
 	Steps  int    // timed training steps per process
 	Warmup int    // untimed steps before them (>= 1; the first is the first step)
 	// Precision is the Keras dtype policy both sides train under ("" or Float32:
-	// float32; MixedBFloat16).
+	// float32; configs.PrecisionMixedBFloat16).
 	Precision string
 	// MixedSteps and MixedWarmup replace Steps and Warmup under mixed_bfloat16 when set:
 	// on a CPU without AVX512_BF16 TensorFlow's bfloat16 backward convolutions run 20–40×
 	// slower than float32's, so the DCGANs get fewer steps there.
 	MixedSteps, MixedWarmup int
 }
-
-// MixedBFloat16 is Keras's mixed_bfloat16 dtype policy, the precision a benchmark runs
-// under besides Float32 (the float32 policy has the data type's name).
-const MixedBFloat16 = "mixed_bfloat16"
 
 // PrecisionOf is p with "" read as Float32.
 func PrecisionOf(p string) string {
@@ -35,11 +33,11 @@ func PrecisionOf(p string) string {
 	return p
 }
 
-// WithPrecision returns m under precision p (Float32 or MixedBFloat16), with the step
+// WithPrecision returns m under precision p (Float32 or configs.PrecisionMixedBFloat16), with the step
 // counts for it.
 func (m Model) WithPrecision(p string) Model {
 	m.Precision = PrecisionOf(p)
-	if m.Precision == MixedBFloat16 {
+	if m.Precision == configs.PrecisionMixedBFloat16 {
 		if m.MixedSteps > 0 {
 			m.Steps = m.MixedSteps
 		}
@@ -50,18 +48,18 @@ func (m Model) WithPrecision(p string) Model {
 	return m
 }
 
-// SelectPrecisions parses compare's -precision: Float32, MixedBFloat16 or "both" (float32
+// SelectPrecisions parses compare's -precision: Float32, configs.PrecisionMixedBFloat16 or "both" (float32
 // first).
 func SelectPrecisions(s string) ([]string, error) {
 	switch s {
 	case "", Float32:
 		return []string{Float32}, nil
-	case MixedBFloat16:
-		return []string{MixedBFloat16}, nil
+	case configs.PrecisionMixedBFloat16:
+		return []string{configs.PrecisionMixedBFloat16}, nil
 	case "both":
-		return []string{Float32, MixedBFloat16}, nil
+		return []string{Float32, configs.PrecisionMixedBFloat16}, nil
 	}
-	return nil, fmt.Errorf("bench: unknown precision %q (valid: %s, %s, both)", s, Float32, MixedBFloat16)
+	return nil, fmt.Errorf("bench: unknown precision %q (valid: %s, %s, both)", s, Float32, configs.PrecisionMixedBFloat16)
 }
 
 // Models are the benchmarked models with `make bench`'s default step counts, sized so a

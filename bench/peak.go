@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/internal/atomicfile"
 )
 
 // The data types bench/cmd/peak times its kernels in.
@@ -70,12 +73,12 @@ func (p *Peak) Float32GFLOPS() float64 {
 }
 
 // GFLOPSFor is the peak a model trained under precision is measured against: the float32
-// peak for Float32 (and ""), the bfloat16 peak for MixedBFloat16 (0 if none ran).
+// peak for Float32 (and ""), the bfloat16 peak for configs.PrecisionMixedBFloat16 (0 if none ran).
 func (p *Peak) GFLOPSFor(precision string) float64 {
 	if p == nil {
 		return 0
 	}
-	if PrecisionOf(precision) == MixedBFloat16 {
+	if PrecisionOf(precision) == configs.PrecisionMixedBFloat16 {
 		k, _ := p.Best(Bfloat16)
 		return k.GFLOPS
 	}
@@ -129,5 +132,5 @@ func WritePeak(path string, p Peak) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }

@@ -1,11 +1,15 @@
 package bench
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tfrun/tfrun/configs"
+)
 
 // SplitPrecisions separates float32 rows from mixed_bfloat16 rows, keeping their order.
 func SplitPrecisions(rows []Row) (float32Rows, mixedRows []Row) {
 	for _, r := range rows {
-		if PrecisionOf(r.Model.Precision) == MixedBFloat16 {
+		if PrecisionOf(r.Model.Precision) == configs.PrecisionMixedBFloat16 {
 			mixedRows = append(mixedRows, r)
 		} else {
 			float32Rows = append(float32Rows, r)
@@ -17,8 +21,8 @@ func SplitPrecisions(rows []Row) (float32Rows, mixedRows []Row) {
 // Label names a row in tables that mix precisions: the model, with " (mixed_bfloat16)"
 // under that policy.
 func (r Row) Label() string {
-	if PrecisionOf(r.Model.Precision) == MixedBFloat16 {
-		return r.Model.Name + " (" + MixedBFloat16 + ")"
+	if PrecisionOf(r.Model.Precision) == configs.PrecisionMixedBFloat16 {
+		return r.Model.Name + " (" + configs.PrecisionMixedBFloat16 + ")"
 	}
 	return r.Model.Name
 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"strings"
 	"testing"
+
+	"github.com/tfrun/tfrun/configs"
 )
 
 func TestWithPrecision(t *testing.T) {
@@ -12,8 +14,8 @@ func TestWithPrecision(t *testing.T) {
 	}{
 		{"dcgan_mnist", Float32, 10, 2},
 		{"dcgan_mnist", "", 10, 2},
-		{"dcgan_mnist", MixedBFloat16, 2, 1}, // bfloat16 backward convolutions are slow here
-		{"imdb_lstm", MixedBFloat16, 200, 5},
+		{"dcgan_mnist", configs.PrecisionMixedBFloat16, 2, 1}, // bfloat16 backward convolutions are slow here
+		{"imdb_lstm", configs.PrecisionMixedBFloat16, 200, 5},
 	} {
 		m, err := FindModel(tc.model)
 		if err != nil {
@@ -50,11 +52,11 @@ func TestResultCheckPrecision(t *testing.T) {
 	if err := r.Check(m, 1); err != nil {
 		t.Errorf("float32 model, result without precision: %v", err)
 	}
-	if err := r.Check(m.WithPrecision(MixedBFloat16), 1); err == nil || !strings.Contains(err.Error(), `reported precision "float32", want "mixed_bfloat16"`) {
+	if err := r.Check(m.WithPrecision(configs.PrecisionMixedBFloat16), 1); err == nil || !strings.Contains(err.Error(), `reported precision "float32", want "mixed_bfloat16"`) {
 		t.Errorf("mixed model, float32 result: err %v", err)
 	}
-	r.Precision = MixedBFloat16
-	if err := r.Check(m.WithPrecision(MixedBFloat16), 1); err != nil {
+	r.Precision = configs.PrecisionMixedBFloat16
+	if err := r.Check(m.WithPrecision(configs.PrecisionMixedBFloat16), 1); err != nil {
 		t.Errorf("mixed model, mixed result: %v", err)
 	}
 }
@@ -66,7 +68,7 @@ func TestPrecisionTable(t *testing.T) {
 		return Run{Result: Result{ExamplesPerSec: exPerSec}, Round: round}
 	}
 	f32 := Row{Model: m, Steps: 3, Tfrun: []Run{run(0, 300)}, Keras: []Run{run(0, 200)}}
-	mixed := Row{Model: m.WithPrecision(MixedBFloat16), Steps: 3, Tfrun: []Run{run(0, 150)}, Keras: []Run{run(0, 100)}}
+	mixed := Row{Model: m.WithPrecision(configs.PrecisionMixedBFloat16), Steps: 3, Tfrun: []Run{run(0, 150)}, Keras: []Run{run(0, 100)}}
 	a, b := SplitPrecisions([]Row{mixed, f32})
 	if len(a) != 1 || len(b) != 1 || a[0].Label() != "imdb_lstm" || b[0].Label() != "imdb_lstm (mixed_bfloat16)" {
 		t.Fatalf("SplitPrecisions: %v, %v", a, b)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tfrun/tfrun/configs"
 )
 
 // Machine describes where a benchmark ran.
@@ -95,7 +97,7 @@ func (r Report) Markdown() (string, error) {
 		p("Both sides under Keras's mixed_bfloat16 policy: tfrun with `precision: mixed_bfloat16` (`tfrun-bench -precision`), ")
 		p("Keras with `keras.mixed_precision.set_global_policy(\"mixed_bfloat16\")` (`--precision`), the last layer float32 on both. ")
 		p("The columns are the summary's; %% of peak is over the bfloat16 peak")
-		if f := r.Peak.GFLOPSFor(MixedBFloat16); f > 0 {
+		if f := r.Peak.GFLOPSFor(configs.PrecisionMixedBFloat16); f > 0 {
 			p(", %s GFLOP/s", Figure(f))
 		}
 		p(". The FLOP count is the float32 graph's work (the same products).\n\n%s\n", mixed)

@@ -1,12 +1,28 @@
 package builders
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Mixed precision, Keras's mixed_bfloat16 policy (graphs.Graph.SetPolicy), in one place:
+// SetPrecision sets the graph's dtype policy from a config's precision (Keras's policy
+// names, configs.Precisions): configs.PrecisionFloat32 (or "") computes in the graph's
+// DType, configs.PrecisionMixedBFloat16 in bfloat16 (graphs.Graph.SetComputeDType).
+func SetPrecision(g *graphs.Graph, precision string) error {
+	switch precision {
+	case configs.PrecisionFloat32, "":
+		return g.SetComputeDType(g.DType())
+	case configs.PrecisionMixedBFloat16:
+		return g.SetComputeDType(tf.Bfloat16)
+	}
+	return fmt.Errorf("builders: unknown dtype policy %q (valid: %v)", precision, configs.Precisions())
+}
+
+// Mixed precision, Keras's mixed_bfloat16 policy (SetPrecision), in one place:
 //
 //   - a model (Sequential, Network) builds its layers in a scope computing in the graph's
 //     ComputeDType (bfloat16), so each layer's constants and random draws are bfloat16;

@@ -2,13 +2,45 @@ package builders
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
+
+// SetPrecision maps the config's precision names (configs.Precisions, their one
+// definition) to what the graph computes in, and refuses any other name.
+func TestSetPrecision(t *testing.T) {
+	for _, tc := range []struct {
+		graph     tf.DataType
+		precision string
+		compute   tf.DataType
+		err       string
+	}{
+		{tf.Float, "", tf.Float, ""},
+		{tf.Float, configs.PrecisionFloat32, tf.Float, ""},
+		{tf.Float, configs.PrecisionMixedBFloat16, tf.Bfloat16, ""},
+		{tf.Double, configs.PrecisionFloat32, tf.Double, ""}, // gradient checks keep float64 throughout
+		{tf.Double, configs.PrecisionMixedBFloat16, 0, "needs float32 variables"},
+		{tf.Float, "mixed_float16", 0, `unknown dtype policy "mixed_float16" (valid: [float32 mixed_bfloat16])`},
+	} {
+		g := graphs.NewGraph(tc.graph, 1)
+		err := SetPrecision(g, tc.precision)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%v graph, %q: err %v, want %q", tc.graph, tc.precision, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || g.ComputeDType() != tc.compute {
+			t.Errorf("%v graph, %q: err %v, compute %v; want %v", tc.graph, tc.precision, err, g.ComputeDType(), tc.compute)
+		}
+	}
+}
 
 // Tolerances of the mixed_bfloat16 layer checks. bfloat16 keeps 8 significant bits (unit
 // roundoff 2⁻⁹ ≈ 0.002, spacing 2⁻⁸ relative): one layer rounds its input, its weights and
@@ -134,8 +166,8 @@ func TestMixedCasesCoverEveryLayer(t *testing.T) {
 func TestMixedBFloat16Layers(t *testing.T) {
 	for _, c := range mixedCases() {
 		t.Run(c.name, func(t *testing.T) {
-			want := runMixed(t, graphs.PolicyFloat32, c)
-			got := runMixed(t, graphs.PolicyMixedBFloat16, c)
+			want := runMixed(t, configs.PrecisionFloat32, c)
+			got := runMixed(t, configs.PrecisionMixedBFloat16, c)
 			if want.outDType != tf.Float {
 				t.Errorf("float32 policy: output %v, want float32", want.outDType)
 			}
@@ -191,7 +223,7 @@ type mixedRun struct {
 func runMixed(t *testing.T, policy string, c mixedCase) mixedRun {
 	t.Helper()
 	g := graphs.NewGraph(tf.Float, 5)
-	if err := g.SetPolicy(policy); err != nil {
+	if err := SetPrecision(g, policy); err != nil {
 		t.Fatal(err)
 	}
 	root := g.Root()

@@ -235,7 +235,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
-	if err := g.SetPolicy(spec.Precision); err != nil {
+	if err := builders.SetPrecision(g, spec.Precision); err != nil {
 		return nil, assemble.ModelError(err)
 	}
 	s := g.Root()
@@ -717,10 +717,11 @@ func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 
 // fromConfig is FromConfig, as a replica of srv's cluster when srv is set.
 func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int, srv *distributed.Server, timeout time.Duration) (*Classifier, error) {
-	if cfg.Task != configs.TaskClassifier {
+	sup := cfg.Supervised()
+	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	model, layers, err := assemble.Model(&cfg.Model, "", in)
+	model, layers, err := assemble.Model(&sup.Model, "", in)
 	if err != nil {
 		return nil, assemble.ModelError(fmt.Errorf("%s: %w", cfg.File, err))
 	}
@@ -728,12 +729,12 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, err
 	}
-	chooseLSTMs(layers, cfg.Train.BatchSize, p)
+	chooseLSTMs(layers, sup.Train.BatchSize, p)
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
-		Loss: &cfg.Train.Loss, Metrics: cfg.Train.Metrics, TopK: cfg.Train.TopK,
-		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: cfg.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, cfg.Train.Optimizer) },
+		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics, TopK: sup.Train.TopK,
+		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: sup.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
 		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
 	})
 	if err != nil {

@@ -283,7 +283,7 @@ func TestFitArgsResumeBitForBit(t *testing.T) {
 			if h, w := runtest.HistoryWithoutSeconds(t, dir), runtest.HistoryWithoutSeconds(t, straight); !runtest.SameHistory(h, w) {
 				t.Errorf("history\n got %+v\nwant %+v", h, w)
 			}
-			if cfg.Train.InitialEpoch != 0 && !strings.Contains(log, "Note: initial epoch 2 is not used") {
+			if cfg.Supervised().Train.InitialEpoch != 0 && !strings.Contains(log, "Note: initial epoch 2 is not used") {
 				t.Errorf("the resumed run's log does not say initial_epoch is not used:\n%s", log)
 			}
 		})
@@ -308,7 +308,9 @@ func TestFitArgsResumeChangedSteps(t *testing.T) {
 			t.Fatalf("%v\n%s", err, log)
 		}
 		changed := *cfg
-		changed.Train.StepsPerEpoch = &c.steps
+		sup := *cfg.Supervised() // the section is a pointer: change a copy
+		sup.Train.StepsPerEpoch = &c.steps
+		changed.Section = &sup
 		log, err := runDiabetes(t, context.Background(), &changed, dir, func(o *runner.Options) { o.Resume = true })
 		if c.refuse {
 			if !errors.Is(err, runner.ErrResumeOptions) || !strings.Contains(err.Error(), "resume with the checkpoint's") {

@@ -137,7 +137,7 @@ func BenchmarkImagePipeline(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			bs := cfg.Train.BatchSize
+			bs := cfg.Supervised().Train.BatchSize
 			order := datasets.Shuffle(files.Len(), 2)
 			load := ImageLoadOptions(cfg.Data)
 			shape := []int{pc.side, pc.side, 3}

@@ -3,7 +3,6 @@ package classifier
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -80,7 +79,7 @@ func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string
 	case configs.FormatImageDirectory:
 		s, err = loadImageDirectory(ctx, d, cfg.Task, limit, seed, check)
 	case configs.FormatCSV:
-		s, err = loadCSV(d, cfg.Train.Loss.Regression(), outDir, limit, seed, check)
+		s, err = loadCSV(d, cfg.Supervised().Train.Loss.Regression(), outDir, limit, seed, check)
 	default:
 		return nil, fmt.Errorf("%s: data.format %q: no loader", cfg.File, d.Format) // unreachable: Validate
 	}
@@ -123,7 +122,7 @@ func writeClassNames(outDir string, s *Splits) error {
 // keys of train.class_weight must name these classes.
 func checkClasses(cfg *configs.Config, classes []string) error {
 	k := len(classes)
-	loss := cfg.Train.Loss
+	loss := cfg.Supervised().Train.Loss
 	labels := loss.Labels()
 	if labels == configs.LabelsReal {
 		return nil
@@ -137,7 +136,7 @@ func checkClasses(cfg *configs.Config, classes []string) error {
 				cfg.File, loss, cfg.Data.Label.String(), cfg.Data.Path, v, k, configs.LossMeanSquaredError)
 		}
 	}
-	last, lastPath := cfg.Model.OutputLayer()
+	last, lastPath := cfg.Supervised().Model.OutputLayer()
 	units := 0
 	if last.Type == configs.LayerDense {
 		units = last.Int("units")
@@ -381,9 +380,6 @@ func ImageLoadOptions(d configs.Data) datasets.ImageLoadOptions {
 		CropToAspectRatio: d.CropToAspectRatio}
 }
 
-// readImageBatch is how many images a decoding batch holds.
-const readImageBatch = 256
-
 // ScalePixels is the in-place scaling of decoded pixels that scale (configs.ScaleUnit or
 // ScaleTanh) names.
 func ScalePixels(scale string) func([]float32) {
@@ -393,33 +389,11 @@ func ScalePixels(scale string) func([]float32) {
 	return datasets.ScaleFloatsToUnit
 }
 
-// ReadImageFiles decodes files in order with datasets.NewImageBatches (on GOMAXPROCS
-// goroutines) into one array of pixels scaled as scale says (configs.ScaleUnit or
-// ScaleTanh), with their labels.
+// ReadImageFiles decodes files in order (datasets.ReadImages) into one array of pixels
+// scaled as scale says (configs.ScaleUnit or ScaleTanh), with their labels.
 func ReadImageFiles(ctx context.Context, files datasets.LabeledFiles, o datasets.ImageLoadOptions, scale string) (pixels []float32, labels []int32, shape builders.Shape, err error) {
-	b, err := datasets.NewImageBatches(ctx, files, nil, readImageBatch, o, 0)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer b.Close()
-	scaled := ScalePixels(scale)
-	for {
-		batch, err := b.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if pixels == nil {
-			shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
-			pixels = make([]float32, 0, files.Len()*batch.Height*batch.Width*batch.Channels)
-		}
-		scaled(batch.Images)
-		pixels = append(pixels, batch.Images...)
-		labels = append(labels, batch.Labels...)
-	}
-	return pixels, labels, shape, nil
+	pixels, labels, shape, err = datasets.ReadImages(ctx, files, o, ScalePixels(scale))
+	return pixels, labels, shape, err
 }
 
 // readImages reads image files as a classifier Dataset.

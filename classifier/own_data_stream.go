@@ -10,17 +10,12 @@ import (
 )
 
 // streamImages makes a Dataset of image files read from disk batch by batch
-// (datasets.ImageStream), decoded as o says into images of shape and scaled as scale says:
+// (datasets.StreamImages), decoded as o says into images of shape and scaled as scale says:
 // the batches of a Dataset read into memory by readImages, without holding the images.
-// Every file's header is checked first (datasets.CheckImageHeaders), so an unreadable,
-// oversized or foreign file is refused before training; pixel data that turns out
-// truncated fails the step that needs it (a checkpoint of the epochs before it stays the
-// latest).
+// Pixel data that turns out truncated fails the step that needs it (a checkpoint of the
+// epochs before it stays the latest).
 func streamImages(files datasets.LabeledFiles, o datasets.ImageLoadOptions, scale string, shape builders.Shape) (*Dataset, error) {
-	if err := datasets.CheckImageHeaders(files.Paths, 0); err != nil {
-		return nil, err
-	}
-	s, err := datasets.NewImageStream(files, o, ScalePixels(scale), 0)
+	s, err := datasets.StreamImages(files, o, ScalePixels(scale))
 	if err != nil {
 		return nil, err
 	}

@@ -51,16 +51,17 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 // files and checkpoints/. With o.Resume it continues from the latest checkpoint exactly
 // where the interrupted run was, to the same result an uninterrupted run gets.
 func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, error) {
-	if cfg.Task != configs.TaskClassifier {
+	sup := cfg.Supervised()
+	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	sched := runner.Schedule{Epochs: cfg.Train.Epochs, BatchSize: cfg.Train.BatchSize,
-		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: cfg.Train.Shuffle, Callbacks: cfg.Train.Callbacks,
+	sched := runner.Schedule{Epochs: sup.Train.Epochs, BatchSize: sup.Train.BatchSize,
+		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: sup.Train.Shuffle, Callbacks: sup.Train.Callbacks,
 		Distributed: true}
-	if s := cfg.Train.Optimizer.Schedule; s != nil {
+	if s := sup.Train.Optimizer.Schedule; s != nil {
 		sched.LearningRate = s.LearningRate
 	}
-	sched = withFitArgs(sched, cfg.Train)
+	sched = withFitArgs(sched, sup.Train)
 	r, err := runner.Begin(cfg, o, sched)
 	if err != nil {
 		return nil, err
@@ -82,18 +83,18 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	fmt.Fprintf(out, "Loaded %s: %d train, %d test examples %v in %.1fs\n", name, train.Len(), test.Len(), train.Shape, time.Since(t0).Seconds())
 	reportOwnData(out, splits)
 	fitTrain := train
-	if cfg.Train.ValidationSplit > 0 {
-		tr, va, err := datasets.ValidationSplit(train.Len(), cfg.Train.ValidationSplit)
+	if sup.Train.ValidationSplit > 0 {
+		tr, va, err := datasets.ValidationSplit(train.Len(), sup.Train.ValidationSplit)
 		if err != nil {
 			return nil, err
 		}
 		fitTrain, val = train.Subset(tr), train.Subset(va)
 		defer fitTrain.Close()
 		defer val.Close()
-	} else if cfg.Train.ValidationData == configs.ValidationTest {
+	} else if sup.Train.ValidationData == configs.ValidationTest {
 		val = test
 	}
-	if v := validationBatches(val, cfg.Train); v != val {
+	if v := validationBatches(val, sup.Train); v != val {
 		val = v
 		defer val.Close()
 	}
@@ -121,17 +122,17 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err != nil {
 		return nil, err
 	}
-	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize, classWeights: cw}
+	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: sup.Train.BatchSize, classWeights: cw}
 	h, err := r.Fit(ctx, m, runner.FitSpec{Examples: fitTrain.Len(), Report: func(h *runner.History) error {
 		if err := h.WriteFiles(o.OutDir); err != nil {
 			return err
 		}
 		var metrics []string
-		for _, m := range cfg.Train.Metrics {
+		for _, m := range sup.Train.Metrics {
 			metrics = append(metrics, configs.MetricLogName(m))
 		}
-		for _, m := range cfg.Train.WeightedMetrics {
-			metrics = append(metrics, cfg.Train.WeightedMetricLogName(m))
+		for _, m := range sup.Train.WeightedMetrics {
+			metrics = append(metrics, sup.Train.WeightedMetricLogName(m))
 		}
 		return plots.LearningCurvesWith(filepath.Join(o.OutDir, "curves.png"), plots.History{Epochs: h.Epochs, Series: h.Metrics}, curvesTitle(cfg), metrics)
 	}})
@@ -141,7 +142,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w after training, before the test evaluation (the final checkpoint is saved; -resume evaluates)", runner.ErrInterrupted)
 	}
-	loss, acc, logs, err := c.evaluate(test, cfg.Train.BatchSize)
+	loss, acc, logs, err := c.evaluate(test, sup.Train.BatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +154,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	met := &Metrics{TestLoss: loss, TestAccuracy: acc, EpochsRun: len(h.Epochs), TrainExamples: fitTrain.Len(), TestExamples: test.Len(), TestData: splits.TestData,
 		noAccuracy: !c.HasAccuracy()}
 	names := []string{}
-	for _, m := range cfg.Train.Metrics {
+	for _, m := range sup.Train.Metrics {
 		names = append(names, configs.MetricLogName(m))
 	}
-	for _, m := range cfg.Train.WeightedMetrics {
-		names = append(names, cfg.Train.WeightedMetricLogName(m))
+	for _, m := range sup.Train.WeightedMetrics {
+		names = append(names, sup.Train.WeightedMetricLogName(m))
 	}
 	for _, name := range names {
 		if name == "accuracy" {
@@ -243,7 +244,7 @@ func (t *training) EndEpoch() (runner.Logs, error) {
 // the dropout rate when the model has dropout.
 func curvesTitle(cfg *configs.Config) string {
 	var rates []string
-	for _, l := range cfg.Model.Layers {
+	for _, l := range cfg.Supervised().Model.Layers {
 		if l.Type == configs.LayerDropout {
 			rates = append(rates, fmt.Sprint(l.Float("rate")))
 		}

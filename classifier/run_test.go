@@ -424,7 +424,7 @@ func TestFinalCheckpointHoldsRestoredWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loss, acc, err := c.Evaluate(test, cfg.Train.BatchSize)
+	loss, acc, err := c.Evaluate(test, cfg.Supervised().Train.BatchSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +465,7 @@ func TestScheduleResumeEqualsUninterrupted(t *testing.T) {
 	wantHist := runtest.HistoryWithoutSeconds(t, straight)
 	for e, lr := range wantHist.Metrics["learning_rate"] {
 		step := int64((e+1)*tinyStepsPerEpoch - 1)
-		if want := float64(float32(cfg.Train.Optimizer.Schedule.LearningRate(step))); lr != want {
+		if want := float64(float32(cfg.Supervised().Train.Optimizer.Schedule.LearningRate(step))); lr != want {
 			t.Errorf("epoch %d: learning_rate %v, want the schedule's at step %d, %v", e+1, lr, step, want)
 		}
 	}

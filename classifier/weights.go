@@ -128,7 +128,7 @@ func (t *training) stepWeights(idx []int) (*tf.Tensor, error) {
 // id, 1 for the classes it leaves out; nil without class_weight. A key naming no class
 // of the data is a config error (assemble.ErrModelConfig).
 func classWeights(cfg *configs.Config, classNames []string) ([]float32, error) {
-	cw := cfg.Train.ClassWeight
+	cw := cfg.Supervised().Train.ClassWeight
 	if len(cw) == 0 {
 		return nil, nil
 	}

@@ -13,14 +13,14 @@ func TestIMDBTransformerLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := c.Model.Graph()
+	g, err := c.Supervised().Model.Graph()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(g.Nodes); n != 17 {
 		t.Errorf("%d nodes, want 17", n)
 	}
-	if l := c.Model.Layers[0]; l.Type != LayerEmbedding || !l.Bool("mask_zero") {
+	if l := c.Supervised().Model.Layers[0]; l.Type != LayerEmbedding || !l.Bool("mask_zero") {
 		t.Errorf("first layer %s, mask_zero %v; want an Embedding with mask_zero", l.Type, l.Bool("mask_zero"))
 	}
 }

@@ -176,13 +176,21 @@ func NewCallback(typ string) (Callback, error) {
 	return cb, nil
 }
 
-// monitors returns the quantities a run can monitor, sorted: a GAN's losses and
-// accuracies; a classifier's loss and its train.metrics (by their log names), each also
-// with val_.
-func monitors(task string, t *Train) []string {
-	if task == TaskGAN {
-		return []string{MonitorDiscLoss, MonitorFakeAccuracy, MonitorGenLoss, MonitorRealAccuracy}
-	}
+// monitorable is what a run's callbacks can monitor.
+type monitorable struct {
+	// names are the quantities, sorted.
+	names []string
+	// noValidation says why no val_ quantity exists ("a GAN run has no validation"); ""
+	// when the run can validate (train says whether it does).
+	noValidation string
+	// train is the supervised kind's training, whose metrics and validation decide the
+	// names; nil for other kinds.
+	train *Train
+}
+
+// trainMonitors is what a classifier's callbacks can monitor: its loss and its
+// train.metrics (by their log names), each also with val_.
+func trainMonitors(t *Train) monitorable {
 	out := []string{MonitorLoss}
 	for _, m := range t.Metrics {
 		out = append(out, MetricLogName(m))
@@ -191,12 +199,12 @@ func monitors(task string, t *Train) []string {
 		out = append(out, "val_"+m)
 	}
 	slices.Sort(out)
-	return out
+	return monitorable{names: out, train: t}
 }
 
-// callback checks cb; path is its key path, e.g. "train.callbacks[0]"; t is the training
-// it belongs to and task the config's task, which decide what can be monitored.
-func (c *checker) callback(path string, cb *Callback, t *Train, task string) error {
+// callback checks cb; path is its key path, e.g. "train.callbacks[0]"; mon is what the
+// run can monitor.
+func (c *checker) callback(path string, cb *Callback, mon monitorable) error {
 	at := func(key string) string { return path + "." + key }
 	if _, ok := canonical(cb.Type, CallbackTypes()); !ok {
 		return c.err(at("type"), unknownValue(cb.Type, CallbackTypes()))
@@ -226,20 +234,21 @@ func (c *checker) callback(path string, cb *Callback, t *Train, task string) err
 			return nil
 		}
 	}
-	if err := c.oneOf(at("monitor"), cb.Monitor, monitors(task, t)); err != nil {
-		if task == TaskGAN && strings.HasPrefix(cb.Monitor, "val_") {
-			return c.bad(at("monitor"), "%q: a GAN run has no validation; monitor one of %s", cb.Monitor, strings.Join(monitors(task, t), ", "))
+	if err := c.oneOf(at("monitor"), cb.Monitor, mon.names); err != nil {
+		if mon.noValidation != "" && strings.HasPrefix(cb.Monitor, "val_") {
+			return c.bad(at("monitor"), "%q: %s; monitor one of %s", cb.Monitor, mon.noValidation, strings.Join(mon.names, ", "))
 		}
-		if name := strings.TrimPrefix(cb.Monitor, "val_"); task != TaskGAN && slices.ContainsFunc(MetricNames(), func(m string) bool { return MetricLogName(m) == name }) {
+		if name := strings.TrimPrefix(cb.Monitor, "val_"); mon.train != nil && slices.ContainsFunc(MetricNames(), func(m string) bool { return MetricLogName(m) == name }) {
 			return c.bad(at("monitor"), "%q needs train.metrics to include %s", cb.Monitor, name)
 		}
 		return err
 	}
-	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() && t.ownData {
+	t := mon.train
+	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && t != nil && !t.HasValidation() && t.ownData {
 		return c.bad(at("monitor"), "%q needs validation; set data.validation_split > 0 (held out of data.path), or data.test_path with train.validation_data: test, or monitor %q",
 			cb.Monitor, cb.Monitor[4:])
 	}
-	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && !t.HasValidation() {
+	if isVal := len(cb.Monitor) > 4 && cb.Monitor[:4] == "val_"; isVal && t != nil && !t.HasValidation() {
 		return c.bad(at("monitor"), "%q needs validation; set train.validation_data: test or train.validation_split > 0, or monitor %q",
 			cb.Monitor, cb.Monitor[4:])
 	}

@@ -99,7 +99,7 @@ type Config struct {
 	File string `mapstructure:"-"`
 	// Name names the run. Default: File's base name without its extension.
 	Name string `mapstructure:"name"`
-	// Task is TaskClassifier or TaskGAN. Required.
+	// Task names the config's kind (KindNames: TaskClassifier, TaskGAN, ...). Required.
 	Task string `mapstructure:"task" tfrun:"required"`
 	// Seed seeds weight initialisation, dropout and shuffling (keras.utils.set_random_seed).
 	// Default 42.
@@ -111,15 +111,13 @@ type Config struct {
 	Precision string `mapstructure:"precision"`
 	// Data says what to train on. Required.
 	Data Data `mapstructure:"data" tfrun:"required"`
-	// Model is the classifier; required for task classifier, absent for task gan.
-	Model Model `mapstructure:"model"`
-	// Train holds the arguments of Keras's Model.compile and Model.fit; required for task
-	// classifier, absent for task gan (which uses GAN.Epochs and GAN.BatchSize).
-	Train Train `mapstructure:"train"`
 	// Checkpoint says how often to save the weights.
 	Checkpoint Checkpoint `mapstructure:"checkpoint"`
-	// GAN is the GAN; required for task gan, nil for task classifier.
-	GAN *GAN `mapstructure:"gan"`
+	// Section is the kind's own part of the file, its other top-level keys (see Kind):
+	// *Supervised for task classifier (model, train), *Adversarial for task gan (gan,
+	// train.callbacks), or a registered kind's own section. Load sets it; nil only in a
+	// Config whose task names no kind.
+	Section Section `mapstructure:"-"`
 }
 
 // Data is what a run trains on: a built-in data set (Dataset: keras.datasets.<Dataset>.
@@ -357,7 +355,6 @@ type Network struct {
 func (c *Config) setDefaults() {
 	c.Seed = defaultSeed
 	c.Precision = PrecisionFloat32
-	c.Train.setDefaults()
 	c.Checkpoint.setDefaults()
 }
 

@@ -50,8 +50,6 @@ const (
 type dataFormat struct {
 	// keys are the format's own keys of the data section.
 	keys []string
-	// tasks are the tasks that can train on it.
-	tasks []string
 	// check checks the format's keys; nil if there is nothing beyond keys.
 	check func(c *checker, d *Data) error
 }
@@ -82,8 +80,7 @@ func DataFormats() []string {
 
 func init() {
 	registerDataFormat(FormatTextDirectory, dataFormat{
-		keys:  []string{"num_words", "maxlen"},
-		tasks: []string{TaskClassifier},
+		keys: []string{"num_words", "maxlen"},
 		check: func(c *checker, d *Data) error {
 			return firstErr([]error{
 				c.positiveWhy("data.num_words", d.NumWords, "the vocabulary keeps indices below num_words, as imdb.load_data num_words"),
@@ -93,8 +90,7 @@ func init() {
 		},
 	})
 	registerDataFormat(FormatImageDirectory, dataFormat{
-		keys:  []string{"image_size", "color_mode", "crop_to_aspect_ratio", "scale", "cache"},
-		tasks: []string{TaskClassifier, TaskGAN},
+		keys: []string{"image_size", "color_mode", "crop_to_aspect_ratio", "scale", "cache"},
 		check: func(c *checker, d *Data) error {
 			checks := []error{c.oneOf("data.color_mode", d.ColorModeOrDefault(), []string{ColorModeGrayscale, ColorModeRGB, ColorModeRGBA})}
 			if d.ImageSize != [2]int{} {
@@ -110,8 +106,7 @@ func init() {
 		},
 	})
 	registerDataFormat(FormatCSV, dataFormat{
-		keys:  []string{"label", "feature_columns", "normalize", "sample_weight"},
-		tasks: []string{TaskClassifier},
+		keys: []string{"label", "feature_columns", "normalize", "sample_weight"},
 		check: func(c *checker, d *Data) error {
 			if len(d.Label) == 0 {
 				return c.missing("data.label", " for format csv: the name of the label column")
@@ -181,14 +176,14 @@ func (d Data) Channels() int {
 	return 0
 }
 
-// ScaleFor is data.scale, or the task's default: ScaleUnit for classifiers, ScaleTanh for
-// GANs (whose generators end in tanh).
+// ScaleFor is data.scale, or the task's kind's default (Kind.Scale): ScaleUnit for
+// classifiers, ScaleTanh for GANs (whose generators end in tanh).
 func (d Data) ScaleFor(task string) string {
-	switch {
-	case d.Scale != "":
+	if d.Scale != "" {
 		return d.Scale
-	case task == TaskGAN:
-		return ScaleTanh
+	}
+	if k, ok := LookupKind(task); ok && k.Scale != "" {
+		return k.Scale
 	}
 	return ScaleUnit
 }
@@ -208,7 +203,7 @@ func (d Data) SeedOr(seed int64) int64 {
 func (d Data) ShuffleOrDefault() bool { return d.Shuffle == nil || *d.Shuffle }
 
 // ownData checks the data section of a config that trains on the user's own data.
-func (c *checker) ownData(d *Data, task string) error {
+func (c *checker) ownData(d *Data, k Kind) error {
 	if d.Dataset != "" {
 		return c.bad("data.dataset", "%q given with data.format %q; give one: dataset for a built-in data set (%s) or format for your own (%s)",
 			d.Dataset, d.Format, strings.Join(builtinDatasets(), ", "), strings.Join(DataFormats(), ", "))
@@ -217,8 +212,8 @@ func (c *checker) ownData(d *Data, task string) error {
 	if !ok {
 		return c.err("data.format", unknownValue(d.Format, DataFormats()))
 	}
-	if !slices.Contains(f.tasks, task) {
-		return c.bad("data.format", "%q: not for task %s (a gan trains on %s)", d.Format, task, FormatImageDirectory)
+	if !k.trainsOn(d) {
+		return c.bad("data.format", "%q: not for task %s (it trains on %s)", d.Format, k.Name, strings.Join(k.Formats, ", "))
 	}
 	if err := c.sampleWeightFormat(d); err != nil {
 		return err
@@ -228,15 +223,12 @@ func (c *checker) ownData(d *Data, task string) error {
 			return c.bad("data."+k, "not a key of format %s (its keys: %s)", d.Format, strings.Join(append(slices.Clone(commonDataKeys), f.keys...), ", "))
 		}
 	}
-	if task == TaskGAN {
-		if err := c.labelsForGAN(d); err != nil {
-			return err
-		}
+	if k.NoValidation != "" {
 		switch {
 		case d.ValidationSplit != 0:
-			return c.bad("data.validation_split", "a gan does not validate; remove it")
+			return c.bad("data.validation_split", "%s does not validate; remove it", k.NoValidation)
 		case d.TestPath != "":
-			return c.bad("data.test_path", "a gan is not evaluated on test data; remove it")
+			return c.bad("data.test_path", "%s is not evaluated on test data; remove it", k.NoValidation)
 		}
 	}
 	if d.Path == "" {

@@ -10,6 +10,17 @@
 //
 // A YAML key whose value is null (`units:` or `units: ~`) counts as left out.
 //
+// # Model kinds
+//
+// The task key names the config's kind of model, an open set that registers itself as
+// layers do ([RegisterKind], kind.go): the supervised model (task classifier, a
+// classifier or a regressor: [Supervised], the model and train sections) and the GAN
+// (task gan: [Adversarial], the gan section and train.callbacks). A [Config] holds the
+// parts every kind has and its kind's [Section]; Load decodes the kind's top-level keys
+// into it, Validate and the fingerprint ask the section, and a key of another kind is an
+// error naming the kinds it belongs to. The running half of a kind registers in package
+// runner (runner.RegisterKind); docs/guide/model_kinds.md says how to add one.
+//
 // # The layer registry
 //
 // Layer types are an open set that registers itself (as image.RegisterFormat's decoders

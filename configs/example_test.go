@@ -14,7 +14,8 @@ func ExampleLoad() {
 		fmt.Println(err)
 		return
 	}
-	for _, l := range c.Model.Layers {
+	s := c.Supervised() // task classifier's section: model and train
+	for _, l := range s.Model.Layers {
 		switch l.Type {
 		case configs.LayerEmbedding:
 			fmt.Println(l.Type, l.Int("input_dim"), l.Int("output_dim"))
@@ -24,7 +25,7 @@ func ExampleLoad() {
 			fmt.Println(l.Type, l.Int("units"), l.String("activation"))
 		}
 	}
-	fmt.Println(c.Train.Optimizer.Type, c.Train.Optimizer.LearningRate, c.Train.HasValidation())
+	fmt.Println(s.Train.Optimizer.Type, s.Train.Optimizer.LearningRate, s.Train.HasValidation())
 	// Output:
 	// Embedding 20000 32
 	// LSTM 32 tanh sigmoid

@@ -51,15 +51,9 @@ func (c *Config) ModelDefinition() []byte {
 		"task":                c.Task,
 		"data":                data,
 	}
-	if len(c.Model.Layers) > 0 {
-		doc["model"] = canonicalModel(&c.Model)
-	}
-	if g := c.GAN; g != nil {
-		doc["gan"] = map[string]any{
-			"noise_dim":     g.NoiseDim,
-			"num_classes":   g.NumClasses,
-			"generator":     canonicalNetwork(&g.Generator),
-			"discriminator": canonicalNetwork(&g.Discriminator),
+	if c.Section != nil {
+		for key, v := range c.Section.ModelDefinition() {
+			doc[key] = v
 		}
 	}
 	b, err := json.Marshal(doc) // maps marshal with sorted keys

@@ -63,7 +63,7 @@ train: {epochs: 2, loss: mse, validation_freq: 2}
 			path := writeYAML(t, t.TempDir(), "case.yaml", tt.yaml)
 			c, err := Load(path)
 			if err == nil {
-				t.Fatalf("Load = %+v, want an error", c.Train)
+				t.Fatalf("Load = %+v, want an error", c.Supervised().Train)
 			}
 			msg := err.Error()
 			t.Log(msg)
@@ -85,19 +85,19 @@ train: {epochs: 2, loss: mse, validation_freq: 2}
 
 // TestFitArgsLoad checks the values the keys load as, and Keras's defaults.
 func TestFitArgsLoad(t *testing.T) {
-	def := mustLoad(t, "default.yaml", baseYAML).Train
+	def := mustLoad(t, "default.yaml", baseYAML).Supervised().Train
 	if def.StepsPerEpoch != nil || def.ValidationSteps != nil || def.InitialEpoch != 0 ||
 		!reflect.DeepEqual(def.ValidationFreq, ValidationFreq{Every: 1}) || !def.Shuffle {
 		t.Errorf("defaults: steps_per_epoch %v, validation_steps %v, initial_epoch %d, validation_freq %+v, shuffle %t; want nil, nil, 0, 1, true (Keras's fit)",
 			def.StepsPerEpoch, def.ValidationSteps, def.InitialEpoch, def.ValidationFreq, def.Shuffle)
 	}
 	got := mustLoad(t, "set.yaml", edit(t, baseYAML, "  epochs: 2\n",
-		"  epochs: 6\n  steps_per_epoch: 3\n  validation_steps: 2\n  validation_freq: [2, 5]\n  initial_epoch: 1\n  shuffle: false\n")).Train
+		"  epochs: 6\n  steps_per_epoch: 3\n  validation_steps: 2\n  validation_freq: [2, 5]\n  initial_epoch: 1\n  shuffle: false\n")).Supervised().Train
 	if got.StepsPerEpoch == nil || *got.StepsPerEpoch != 3 || got.ValidationSteps == nil || *got.ValidationSteps != 2 ||
 		got.InitialEpoch != 1 || got.Shuffle || !reflect.DeepEqual(got.ValidationFreq, ValidationFreq{Epochs: []int{2, 5}}) {
 		t.Errorf("loaded %+v", got)
 	}
-	every := mustLoad(t, "every.yaml", edit(t, baseYAML, "  epochs: 2\n", "  epochs: 2\n  validation_freq: 3\n")).Train.ValidationFreq
+	every := mustLoad(t, "every.yaml", edit(t, baseYAML, "  epochs: 2\n", "  epochs: 2\n  validation_freq: 3\n")).Supervised().Train.ValidationFreq
 	if !reflect.DeepEqual(every, ValidationFreq{Every: 3}) {
 		t.Errorf("validation_freq: 3 loads as %+v", every)
 	}

@@ -24,7 +24,7 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 
 func TestFunctionalLoads(t *testing.T) {
 	c := mustLoad(t, "f.yaml", funcYAML)
-	g, err := c.Model.Graph()
+	g, err := c.Supervised().Model.Graph()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestFunctionalLoads(t *testing.T) {
 	if got := strings.Join(order, " "); got != "stem conv res pool head" {
 		t.Errorf("nodes %s", got)
 	}
-	if l, p := c.Model.OutputLayer(); l.Type != LayerDense || p != "model.layers[4]" {
+	if l, p := c.Supervised().Model.OutputLayer(); l.Type != LayerDense || p != "model.layers[4]" {
 		t.Errorf("output layer %s at %s", l.Type, p)
 	}
 	// Layers listed out of order, the output given first, load the same graph.
@@ -44,14 +44,14 @@ func TestFunctionalLoads(t *testing.T) {
 		"    - {name: conv, type: Conv2D, filters: 4, kernel_size: 3, padding: same}",
 		"    - {name: conv, type: Conv2D, filters: 4, kernel_size: 3, padding: same, call: stem}\n    - {name: stem, type: Conv2D, filters: 4, kernel_size: 3, padding: same, call: image}",
 		"{name: pool, type: GlobalAveragePooling2D}", "{name: pool, type: GlobalAveragePooling2D, call: res}"))
-	if g2, err := shuffled.Model.Graph(); err != nil || g2.Nodes[0].Tensor != "stem" {
+	if g2, err := shuffled.Supervised().Model.Graph(); err != nil || g2.Nodes[0].Tensor != "stem" {
 		t.Errorf("out-of-order layers: %v, %+v", err, g2)
 	}
 	// A layer called twice shares its weights: the estimate counts them once.
 	shared := mustLoad(t, "r.yaml", edit(t, funcYAML,
 		"    - {name: res, type: Add, call: [conv, stem]}",
 		"    - {name: conv_again, reuse: conv, call: conv}\n    - {name: res, type: Add, call: [conv_again, stem]}"))
-	if l := shared.Model.Layers[2]; l.Type != LayerConv2D || l.Int("filters") != 4 {
+	if l := shared.Supervised().Model.Layers[2]; l.Type != LayerConv2D || l.Int("filters") != 4 {
 		t.Errorf("reuse entry: %s, filters %d", l.Type, l.Int("filters"))
 	}
 	est, err := shared.EstimateMemory(0)

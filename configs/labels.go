@@ -50,10 +50,22 @@ func (c *Config) LabelMode() string {
 	if c.Data.LabelMode != "" {
 		return c.Data.LabelMode
 	}
-	if m := LabelModeFor(c.Train.Loss); m != "" || c.Data.Format == FormatCSV {
+	t := c.supervisedTrain()
+	if t == nil {
+		return LabelModeInt // a kind without a loss (the GAN) has no labels to shape
+	}
+	if m := LabelModeFor(t.Loss); m != "" || c.Data.Format == FormatCSV {
 		return m
 	}
 	return LabelModeInt
+}
+
+// supervisedTrain is the supervised section's train, or nil for another kind.
+func (c *Config) supervisedTrain() *Train {
+	if s := c.Supervised(); s != nil {
+		return &s.Train
+	}
+	return nil
 }
 
 // ClassWeight is Model.fit class_weight: a weight per class, which multiplies the loss of
@@ -142,7 +154,7 @@ func (d *decoder) classWeight(path string, raw any, w *ClassWeight) error {
 // data.sample_weight, train.class_weight and train.weighted_metrics: only what Keras can
 // pair is accepted, and each refusal names the key to change.
 func (c *checker) labelsAndWeights(cfg *Config) error {
-	d, t := &cfg.Data, &cfg.Train
+	d, t := &cfg.Data, cfg.supervisedTrain()
 	if err := c.multiLabel(cfg); err != nil {
 		return err
 	}
@@ -250,7 +262,10 @@ func (t Train) WeightedMetricLogName(metric string) string {
 
 // Weighted reports whether training weighs its examples (train.class_weight or
 // data.sample_weight).
-func (c *Config) Weighted() bool { return len(c.Train.ClassWeight) > 0 || c.Data.SampleWeight != "" }
+func (c *Config) Weighted() bool {
+	t := c.supervisedTrain()
+	return t != nil && (len(t.ClassWeight) > 0 || c.Data.SampleWeight != "")
+}
 
 // Columns names one CSV column or several; YAML takes a name or a list of names.
 type Columns []string
@@ -291,7 +306,10 @@ func (d *decoder) columns(path string, raw any, c *Columns) error {
 
 // MultiLabel reports whether the config is a multi-label classification: a CSV with
 // several label columns (each 0 or 1) and a classification loss.
-func (c *Config) MultiLabel() bool { return len(c.Data.Label) > 1 && !c.Train.Loss.Regression() }
+func (c *Config) MultiLabel() bool {
+	t := c.supervisedTrain()
+	return t != nil && len(c.Data.Label) > 1 && !t.Loss.Regression()
+}
 
 // LabelWidth is the number of labels of one example: the CSV's label columns (1 for
 // every other data).
@@ -302,7 +320,7 @@ func (d Data) LabelWidth() int { return max(len(d.Label), 1) }
 // which only the 0/1 losses (binary_crossentropy, ...) take, with label_mode binary
 // (implied), no class_names (the columns are the classes) and no class_weight.
 func (c *checker) multiLabel(cfg *Config) error {
-	d, t := &cfg.Data, &cfg.Train
+	d, t := &cfg.Data, cfg.supervisedTrain()
 	if len(d.Label) < 2 {
 		return nil
 	}

@@ -185,7 +185,7 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy, class_weight: {seven: 
 func TestClassWeights(t *testing.T) {
 	c := mustLoad(t, "c.yaml", edit(t, csvYAML, "[benign, malignant]", "[Benign, Malignant]",
 		"epochs: 1", "epochs: 1, class_weight: {Malignant: 4.5}, metrics: [accuracy], weighted_metrics: [accuracy, AUC]"))
-	w, err := c.Train.ClassWeight.Weights(c.Data.ClassNames, 2)
+	w, err := c.Supervised().Train.ClassWeight.Weights(c.Data.ClassNames, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestClassWeights(t *testing.T) {
 		t.Error("Weighted() = false with class_weight")
 	}
 	for metric, want := range map[string]string{MetricAccuracy: "weighted_accuracy", MetricAUC: "auc"} {
-		if got := c.Train.WeightedMetricLogName(metric); got != want {
+		if got := c.Supervised().Train.WeightedMetricLogName(metric); got != want {
 			t.Errorf("WeightedMetricLogName(%s) = %q, want %q", metric, got, want)
 		}
 	}

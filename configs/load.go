@@ -45,8 +45,15 @@ func Load(path string) (*Config, error) {
 	d := &decoder{checker{file: path}}
 	raw := v.AllSettings()
 	// Unknown keys first: a misspelt section is better reported as such than as missing.
-	if err := d.knownKeys("", raw, tagKeys(reflect.TypeFor[Config]()), ""); err != nil {
+	if err := d.knownKeys("", raw, topLevelKeys(), ""); err != nil {
 		return nil, err
+	}
+	task, _ := raw["task"].(string)
+	kind, known := LookupKind(task)
+	if known {
+		if err := d.kindSections(kind, raw); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.sections(raw); err != nil {
 		return nil, err
@@ -58,35 +65,25 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if train, ok := raw["train"].(map[string]any); ok && raw["task"] == TaskGAN {
-		// A GAN's train section holds only callbacks (sections checked that); its epochs
-		// are gan.epochs, so the classifier's required train.epochs is filled in here and
-		// dropped below.
-		train = maps.Clone(train)
-		train["epochs"] = 1
-		raw = maps.Clone(raw)
-		raw["train"] = train
+	common := map[string]any{}
+	for _, key := range tagKeys(reflect.TypeFor[Config]()) {
+		if r, ok := raw[key]; ok {
+			common[key] = r
+		}
 	}
-	if err := d.structure("", raw, reflect.ValueOf(c).Elem()); err != nil {
+	if err := d.structure("", common, reflect.ValueOf(c).Elem()); err != nil {
 		return nil, err
 	}
-	c.Model.resolveReuse()
-	if c.Task == TaskGAN {
-		c.Train = Train{Callbacks: c.Train.Callbacks} // a GAN trains with GAN.Epochs and GAN.BatchSize
-	}
-	if train, ok := raw["train"].(map[string]any); ok && c.Train.Loss.Regression() {
-		if _, given := train["metrics"]; !given {
-			c.Train.Metrics = []string{} // Keras's default: a regression has no accuracy to default to
+	if known { // an unknown task is Validate's to report
+		s, err := d.section(kind, raw)
+		if err != nil {
+			return nil, err
 		}
-	}
-	for _, ms := range [][]string{c.Train.Metrics, c.Train.WeightedMetrics} { // Keras takes "auc" as well as "AUC"
-		for i, m := range ms {
-			if canon, ok := canonical(m, MetricNames()); ok {
-				ms[i] = canon
-			}
+		if t, ok := s.(interface{ setTopK(map[string]int) }); ok {
+			t.setTopK(topK) // the k of each top-k metric, which metricArgs took out of train.metrics
 		}
+		c.Section = s
 	}
-	c.Train.topK = topK
 	c.File = path
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -118,36 +115,9 @@ func yamlMessage(err error) string {
 // the structs' mapstructure tags, so every error has the exact key path.
 type decoder struct{ checker }
 
-// sections checks which top-level sections the task needs and allows, before they are
-// decoded; a missing, mistyped or unknown task is left for the decoder and Validate.
+// sections checks what the data section needs before it is decoded; the kind's own
+// sections are checked by kindSections.
 func (d *decoder) sections(raw map[string]any) error {
-	has := func(key string) bool { _, ok := raw[key]; return ok }
-	task, _ := raw["task"].(string)
-	switch task {
-	case TaskClassifier:
-		for _, key := range []string{"model", "train"} {
-			if !has(key) {
-				return d.missing(key, " for task classifier")
-			}
-		}
-		if has("gan") {
-			return d.bad("gan", "only for task gan; task classifier uses model and train")
-		}
-	case TaskGAN:
-		if !has("gan") {
-			return d.missing("gan", " for task gan")
-		}
-		if has("model") {
-			return d.bad("model", "only for task classifier; task gan uses gan (with its own epochs and batch_size)")
-		}
-		if train, ok := raw["train"].(map[string]any); ok {
-			for key := range train {
-				if key != "callbacks" {
-					return d.bad("train."+key, "task gan takes only train.callbacks (its epochs and batch_size are in gan)")
-				}
-			}
-		}
-	}
 	if data, ok := raw["data"].(map[string]any); ok && data["dataset"] == DatasetIMDB {
 		for _, arg := range []struct{ key, keras string }{
 			{"num_words", "imdb.load_data num_words"},

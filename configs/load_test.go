@@ -102,7 +102,7 @@ func TestLoadErrors(t *testing.T) {
 		also   []string // further substrings of the message
 	}{
 		{name: "unknown top-level key", yaml: baseYAML + "trian: {epochs: 1}\n",
-			key: "trian", want: ErrUnknownKey, also: []string{"valid: name, task, seed, precision, data, model, train, checkpoint, gan"}},
+			key: "trian", want: ErrUnknownKey, also: []string{"valid: name, task, seed, precision, data, checkpoint, model, train, gan"}},
 		{name: "unknown precision", yaml: "precision: mixed_float16\n" + baseYAML,
 			key: "precision", want: ErrBadValue, also: []string{`unknown "mixed_float16" (valid: float32, mixed_bfloat16)`}},
 		{name: "precision not a string", yaml: "precision: [bfloat16]\n" + baseYAML,
@@ -347,9 +347,9 @@ train:
 	sgd := mustLoad(t, "sgd.yaml", edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: {type: SGD}"))
 	gan := mustLoad(t, "gan.yaml", cganYAML)
 
-	m, tl := minimal.Model.Layers, text.Model.Layers
-	rlrop, es := text.Train.Callbacks[0], text.Train.Callbacks[1]
-	g := gan.GAN
+	m, tl := minimal.Supervised().Model.Layers, text.Supervised().Model.Layers
+	rlrop, es := text.Supervised().Train.Callbacks[0], text.Supervised().Train.Callbacks[1]
+	g := gan.GAN()
 	gen, disc := g.Generator.Layers, g.Discriminator.Layers
 	tests := []struct {
 		name      string
@@ -359,16 +359,16 @@ train:
 		{"seed", minimal.Seed, int64(42)},
 		{"checkpoint.every", minimal.Checkpoint.Every, 15},
 		{"checkpoint.keep", minimal.Checkpoint.Keep, 5},
-		{"train.batch_size", minimal.Train.BatchSize, 32},
-		{"train.shuffle", minimal.Train.Shuffle, true},
-		{"train.validation_data", minimal.Train.ValidationData, ""},
-		{"train.validation_split", minimal.Train.ValidationSplit, 0.0},
-		{"train.loss", minimal.Train.Loss, Loss{Type: "binary_crossentropy"}},
-		{"train.metrics", minimal.Train.Metrics, []string{"accuracy"}},
-		{"train.callbacks", len(minimal.Train.Callbacks), 0},
-		{"RMSprop", minimal.Train.Optimizer, Optimizer{Type: "RMSprop", LearningRate: 0.001, Rho: 0.9, Momentum: 0, Epsilon: 1e-7}},
-		{"Adam", text.Train.Optimizer, Optimizer{Type: "Adam", LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}},
-		{"SGD", sgd.Train.Optimizer, Optimizer{Type: "SGD", LearningRate: 0.01, Momentum: 0, Nesterov: false}},
+		{"train.batch_size", minimal.Supervised().Train.BatchSize, 32},
+		{"train.shuffle", minimal.Supervised().Train.Shuffle, true},
+		{"train.validation_data", minimal.Supervised().Train.ValidationData, ""},
+		{"train.validation_split", minimal.Supervised().Train.ValidationSplit, 0.0},
+		{"train.loss", minimal.Supervised().Train.Loss, Loss{Type: "binary_crossentropy"}},
+		{"train.metrics", minimal.Supervised().Train.Metrics, []string{"accuracy"}},
+		{"train.callbacks", len(minimal.Supervised().Train.Callbacks), 0},
+		{"RMSprop", minimal.Supervised().Train.Optimizer, Optimizer{Type: "RMSprop", LearningRate: 0.001, Rho: 0.9, Momentum: 0, Epsilon: 1e-7}},
+		{"Adam", text.Supervised().Train.Optimizer, Optimizer{Type: "Adam", LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}},
+		{"SGD", sgd.Supervised().Train.Optimizer, Optimizer{Type: "SGD", LearningRate: 0.01, Momentum: 0, Nesterov: false}},
 		{"ReduceLROnPlateau", rlrop, Callback{Type: "ReduceLROnPlateau", Monitor: "val_loss", Factor: 0.1, Patience: 10,
 			Mode: "auto", MinDelta: 1e-4, Cooldown: 0, MinLR: 0}},
 		{"EarlyStopping", es, Callback{Type: "EarlyStopping", Monitor: "val_loss", MinDelta: 0, Patience: 0, Mode: "auto",
@@ -393,7 +393,7 @@ train:
 		{"gan.train_step", g.TrainStep, "simultaneous"},
 		{"gan.generator_optimizer", g.GeneratorOptimizer, Optimizer{Type: "Adam", LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}},
 		{"gan.discriminator_optimizer", g.DiscriminatorOptimizer, Optimizer{Type: "Adam", LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}},
-		{"gan train unused", gan.Train, Train{}},
+		{"a gan holds its own section, no model or train", gan.Supervised() == nil && gan.Adversarial() != nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -424,7 +424,7 @@ train:
   callbacks: [{type: earlystopping, monitor: loss, baseline: 0.5}]
 `)
 	gan := mustLoad(t, "gan.yaml", cganYAML)
-	ls := c.Model.Layers
+	ls := c.Supervised().Model.Layers
 	half := 0.5
 	tests := []struct {
 		name      string
@@ -435,13 +435,13 @@ train:
 			[]string{"Embedding", "Conv1D", "MaxPooling1D", "LSTM", "GlobalMaxPooling1D", "LeakyReLU", "Dense", "Activation"}},
 		{"MaxPooling1D strides default to pool_size", ls[2].Int("strides"), 4},
 		{"LeakyReLU alpha is negative_slope", ls[5].Float("negative_slope"), 0.1},
-		{"optimizer by name", c.Train.Optimizer.Type, "Adam"},
-		{"callback type", c.Train.Callbacks[0].Type, "EarlyStopping"},
-		{"baseline set", c.Train.Callbacks[0].Baseline, &half},
-		{"int kernel_size means both", gan.GAN.Generator.Layers[1].Pair("kernel_size"), [2]int{4, 4}},
-		{"int strides means both", gan.GAN.Discriminator.Layers[1].Pair("strides"), [2]int{2, 2}},
-		{"Reshape target_shape", gan.GAN.Generator.InputBranch[2].Ints("target_shape"), []int{7, 7, 128}},
-		{"conditional", gan.GAN.Conditional(), true},
+		{"optimizer by name", c.Supervised().Train.Optimizer.Type, "Adam"},
+		{"callback type", c.Supervised().Train.Callbacks[0].Type, "EarlyStopping"},
+		{"baseline set", c.Supervised().Train.Callbacks[0].Baseline, &half},
+		{"int kernel_size means both", gan.GAN().Generator.Layers[1].Pair("kernel_size"), [2]int{4, 4}},
+		{"int strides means both", gan.GAN().Discriminator.Layers[1].Pair("strides"), [2]int{2, 2}},
+		{"Reshape target_shape", gan.GAN().Generator.InputBranch[2].Ints("target_shape"), []int{7, 7, 128}},
+		{"conditional", gan.GAN().Conditional(), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -481,7 +481,7 @@ func TestNewLayer(t *testing.T) {
 			}
 		})
 	}
-	loaded := c.Model.Layers[1]
+	loaded := c.Supervised().Model.Layers[1]
 	fresh, _ := NewLayer("LSTM")
 	if err := fresh.Set("units", loaded.Int("units")); err != nil {
 		t.Fatal(err)
@@ -507,11 +507,15 @@ func TestValidate(t *testing.T) {
 		key    string // "" means valid
 	}{
 		{"as loaded", func(c *Config) {}, ""},
-		{"lower-case type", func(c *Config) { c.Model.Layers[2].Type = "dense" }, "model.layers[2].type"},
-		{"no layers", func(c *Config) { c.Model.Layers = nil }, "model.layers"},
-		{"zero epochs", func(c *Config) { c.Train.Epochs = 0 }, "train.epochs"},
+		{"lower-case type", func(c *Config) { c.Supervised().Model.Layers[2].Type = "dense" }, "model.layers[2].type"},
+		{"no layers", func(c *Config) { c.Supervised().Model.Layers = nil }, "model.layers"},
+		{"zero epochs", func(c *Config) { c.Supervised().Train.Epochs = 0 }, "train.epochs"},
 		{"empty name", func(c *Config) { c.Name = "" }, "name"},
-		{"gan without gan section", func(c *Config) { c.Task = TaskGAN; c.Model = Model{}; c.Data = Data{Dataset: DatasetMNIST} }, "gan"},
+		{"gan without gan section", func(c *Config) {
+			c.Task = TaskGAN
+			c.Supervised().Model = Model{}
+			c.Data = Data{Dataset: DatasetMNIST}
+		}, "gan"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -557,7 +561,7 @@ func TestRunConfigs(t *testing.T) {
 func TestLoadNestedLayer(t *testing.T) {
 	c := mustLoad(t, "nested.yaml", edit(t, baseYAML, "{type: LSTM, units: 8}",
 		"{type: bidirectional, merge_mode: ave, layer: {type: gru, units: 8, return_sequences: true, dropout: 0.25}}\n    - {type: GlobalMaxPooling1D}"))
-	bi := c.Model.Layers[1]
+	bi := c.Supervised().Model.Layers[1]
 	inner := bi.Wrapped()
 	if bi.Type != "Bidirectional" || bi.String("merge_mode") != "ave" || inner == nil {
 		t.Fatalf("got %+v", bi.Args())
@@ -580,18 +584,18 @@ func TestLoadNestedLayer(t *testing.T) {
 func TestLoadMetrics(t *testing.T) {
 	c := mustLoad(t, "metrics.yaml", edit(t, baseYAML, "validation_data: test",
 		"validation_data: test\n  metrics: [auc, precision, Recall, binary_accuracy]\n  callbacks: [{type: EarlyStopping, monitor: val_auc}, {type: ReduceLROnPlateau, monitor: precision}]"))
-	if got, want := c.Train.Metrics, []string{"AUC", "Precision", "Recall", "binary_accuracy"}; !reflect.DeepEqual(got, want) {
+	if got, want := c.Supervised().Train.Metrics, []string{"AUC", "Precision", "Recall", "binary_accuracy"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("metrics %v, want %v", got, want)
 	}
 	var names []string
-	for _, m := range c.Train.Metrics {
+	for _, m := range c.Supervised().Train.Metrics {
 		names = append(names, MetricLogName(m))
 	}
 	if want := []string{"auc", "precision", "recall", "binary_accuracy"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("log names %v, want %v", names, want)
 	}
 	none := mustLoad(t, "none.yaml", edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: []"))
-	if len(none.Train.Metrics) != 0 {
-		t.Errorf("metrics: [] gave %v", none.Train.Metrics)
+	if len(none.Supervised().Train.Metrics) != 0 {
+		t.Errorf("metrics: [] gave %v", none.Supervised().Train.Metrics)
 	}
 }

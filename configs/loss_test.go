@@ -61,8 +61,8 @@ func TestLoadLoss(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustLoad(t, "loss.yaml", tt.yaml)
-			if c.Train.Loss != tt.want {
-				t.Errorf("train.loss = %+v, want %+v", c.Train.Loss, tt.want)
+			if c.Supervised().Train.Loss != tt.want {
+				t.Errorf("train.loss = %+v, want %+v", c.Supervised().Train.Loss, tt.want)
 			}
 		})
 	}
@@ -118,7 +118,7 @@ func TestLoadLossErrors(t *testing.T) {
 			path := writeYAML(t, t.TempDir(), "case.yaml", tt.yaml)
 			c, err := Load(path)
 			if err == nil {
-				t.Fatalf("Load = %+v, want an error", c.Train.Loss)
+				t.Fatalf("Load = %+v, want an error", c.Supervised().Train.Loss)
 			}
 			msg := err.Error()
 			if prefix := path + ": " + tt.key + ": "; !strings.HasPrefix(msg, prefix) {
@@ -158,7 +158,7 @@ func TestLossRegistry(t *testing.T) {
 // [accuracy], which it could not compute.
 func TestLoadRegressionDefaultMetrics(t *testing.T) {
 	c := mustLoad(t, "reg.yaml", edit(t, csvRegressionYAML, "  metrics: [mae]\n", ""))
-	if len(c.Train.Metrics) != 0 {
-		t.Errorf("train.metrics = %v, want none", c.Train.Metrics)
+	if len(c.Supervised().Train.Metrics) != 0 {
+		t.Errorf("train.metrics = %v, want none", c.Supervised().Train.Metrics)
 	}
 }

@@ -48,12 +48,13 @@ const imdbTextBytes = 270 << 20
 
 // rawImageCopies is how many copies of an image data set's raw bytes a run holds at
 // its peak: a load holds the decoded files and the training images concatenated from
-// them (2); a classifier loads the file twice, for its training and its test split, and
+// them (2); a kind that evaluates on the test split (a classifier; see Kind.NoValidation)
+// loads the file twice, for its training and its test split, and
 // the first load's copies are not always collected before the second's peak (3;
 // measured: cifar_classifier's peak RSS minus the baseline was 1.8 times an estimate
 // that counted 2).
-func rawImageCopies(task string) float64 {
-	if task == TaskClassifier {
+func rawImageCopies(k Kind) float64 {
+	if k.NoValidation == "" {
 		return 3
 	}
 	return 2
@@ -286,29 +287,44 @@ type actTerm struct {
 	fs   []factor
 }
 
-// config collects the terms of a validated config.
+// memoryEstimator is a section whose model the estimate knows: it collects the model's
+// terms and the data's (m.data) for a batch, whose key it names.
+type memoryEstimator interface {
+	estimateMemory(m *memoryWalk, c *Config, limit int) error
+	batchKey() string
+}
+
+// config collects the terms of a validated config: its kind's model, or only its data
+// when the estimate does not know the kind's model.
 func (m *memoryWalk) config(c *Config, limit int) error {
-	if c.Task == TaskGAN && c.GAN != nil {
-		return m.gan(c, limit)
+	if e, ok := c.Section.(memoryEstimator); ok {
+		return e.estimateMemory(m, c, limit)
 	}
+	m.est.Notes = append(m.est.Notes, fmt.Sprintf("task %s: the model is not estimated", c.Task))
+	return m.data(c, limit, 0)
+}
+
+// supervised collects a classifier's terms: its model, its optimizer, a step on a batch
+// and the data.
+func (m *memoryWalk) supervised(c *Config, s *Supervised, limit int) error {
 	in, ids, known := c.Data.InputShape()
 	if !known {
 		m.est.Notes = append(m.est.Notes, "the model's input shape is known only from the files: the model is not estimated")
-		return m.data(c, limit, c.Train.BatchSize)
+		return m.data(c, limit, s.Train.BatchSize)
 	}
 	net := &network{name: "model"}
-	if c.Model.Functional() {
-		if err := m.graph(net, &c.Model, m.inputKeys(c, in), ids); err != nil {
+	if s.Model.Functional() {
+		if err := m.graph(net, &s.Model, m.inputKeys(c, in), ids); err != nil {
 			return err
 		}
-	} else if _, err := m.stack(net, "model.layers", c.Model.Layers, 0, m.inputKeys(c, in), ids); err != nil {
+	} else if _, err := m.stack(net, "model.layers", s.Model.Layers, 0, m.inputKeys(c, in), ids); err != nil {
 		return err
 	}
-	batch, err := m.batch("train.batch_size", c.Train.BatchSize, c.trainExamples(limit))
+	batch, err := m.batch("train.batch_size", s.Train.BatchSize, c.trainExamples(limit))
 	if err != nil {
 		return err
 	}
-	if err := m.weights(net, c.Train.Optimizer, "train.optimizer", restoresBest(c)); err != nil {
+	if err := m.weights(net, s.Train.Optimizer, "train.optimizer", restoresBest(s.Train.Callbacks)); err != nil {
 		return err
 	}
 	if err := m.activations(net, batch, 1, "in a training step on a batch"); err != nil {
@@ -320,7 +336,7 @@ func (m *memoryWalk) config(c *Config, limit int) error {
 // gan collects a GAN's terms: both networks, both optimizers, a step on a batch, the
 // sample grid and the images.
 func (m *memoryWalk) gan(c *Config, limit int) error {
-	g := c.GAN
+	g := c.GAN()
 	gen := &network{name: "gan.generator"}
 	noise := keyedShape{Shape{g.NoiseDim}, []string{"gan.noise_dim"}}
 	images, err := m.network(gen, "gan.generator", &g.Generator, g.Conditional(), noise)
@@ -335,7 +351,7 @@ func (m *memoryWalk) gan(c *Config, limit int) error {
 	if err != nil {
 		return err
 	}
-	restore := restoresBest(c)
+	restore := restoresBest(c.Adversarial().Train.Callbacks)
 	if err := m.weights(gen, g.GeneratorOptimizer, "gan.generator_optimizer", restore); err != nil {
 		return err
 	}
@@ -517,6 +533,7 @@ func (m *memoryWalk) batch(key string, size, examples int) (factor, error) {
 // data adds the data as the loaders hold it.
 func (m *memoryWalk) data(c *Config, limit, batch int) error {
 	d := c.Data
+	kind, _ := c.Kind()
 	used := func(n int) int {
 		if limit > 0 && limit < n {
 			return limit
@@ -533,12 +550,12 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 		}
 		s := imageShapes[d.Dataset]
 		image := []factor{{n: s[0], key: ""}, {n: s[1], key: ""}, {n: s[2], key: ""}}
-		if err := m.add(fmt.Sprintf("the raw %s images (bytes, read and concatenated)", d.Dataset), 1, rawImageCopies(c.Task),
+		if err := m.add(fmt.Sprintf("the raw %s images (bytes, read and concatenated)", d.Dataset), 1, rawImageCopies(kind),
 			append([]factor{{n: n[0] + n[1], key: ""}}, image...)...); err != nil {
 			return err
 		}
 		examples := used(n[0])
-		if c.Task == TaskClassifier {
+		if kind.NoValidation == "" { // it evaluates on the test split
 			examples += used(n[1])
 		}
 		return m.add(fmt.Sprintf("the scaled pixels of %d %s images", examples, d.Dataset), bytesPerValue, 1,
@@ -565,10 +582,10 @@ func (m *memoryWalk) data(c *Config, limit, batch int) error {
 
 // batchKey is the key of the config's batch size.
 func batchKey(c *Config) string {
-	if c.Task == TaskGAN {
-		return "gan.batch_size"
+	if e, ok := c.Section.(memoryEstimator); ok {
+		return e.batchKey()
 	}
-	return "train.batch_size"
+	return ""
 }
 
 // trainExamples is the number of training examples a run uses, 0 when only the files
@@ -584,9 +601,10 @@ func (c *Config) trainExamples(limit int) int {
 	return n[0]
 }
 
-// restoresBest reports whether an EarlyStopping keeps a copy of the best weights.
-func restoresBest(c *Config) bool {
-	for _, cb := range c.Train.Callbacks {
+// restoresBest reports whether an EarlyStopping of callbacks keeps a copy of the best
+// weights.
+func restoresBest(callbacks []Callback) bool {
+	for _, cb := range callbacks {
 		if cb.Type == CallbackEarlyStopping && cb.RestoreBestWeights {
 			return true
 		}

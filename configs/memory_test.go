@@ -147,7 +147,7 @@ func TestCheckMemory(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("terms missing: %v\n%s", want, est)
 	}
-	if err := c.Model.Layers[0].Set("output_dim", 30000); err != nil {
+	if err := c.Supervised().Model.Layers[0].Set("output_dim", 30000); err != nil {
 		t.Fatal(err)
 	}
 	err = c.CheckMemory(0, 1<<30, "test")
@@ -190,7 +190,7 @@ func TestEstimateGAN(t *testing.T) {
 	if !gen || !disc {
 		t.Errorf("terms lack the generator's Dense kernel with Adam slots (%t) or the discriminator's kernel (%t):\n%s", gen, disc, before)
 	}
-	if err := c.GAN.Discriminator.Layers[0].Set("filters", 128); err != nil {
+	if err := c.GAN().Discriminator.Layers[0].Set("filters", 128); err != nil {
 		t.Fatal(err)
 	}
 	after, err := c.EstimateMemory(0)

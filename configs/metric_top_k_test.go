@@ -14,7 +14,7 @@ func softmaxYAML(t *testing.T, metrics string) string {
 }
 
 func TestTopKMetricLoad(t *testing.T) {
-	tr := mustLoad(t, "topk.yaml", softmaxYAML(t, "[accuracy, {type: TopKCategoricalAccuracy, k: 2}, SparseTopKCategoricalAccuracy]")).Train
+	tr := mustLoad(t, "topk.yaml", softmaxYAML(t, "[accuracy, {type: TopKCategoricalAccuracy, k: 2}, SparseTopKCategoricalAccuracy]")).Supervised().Train
 	if !slices.Equal(tr.Metrics, []string{MetricAccuracy, MetricTopKCategoricalAccuracy, MetricSparseTopKCategoricalAccuracy}) {
 		t.Errorf("metrics %v", tr.Metrics)
 	}
@@ -24,7 +24,7 @@ func TestTopKMetricLoad(t *testing.T) {
 	if got := MetricLogName(MetricSparseTopKCategoricalAccuracy); got != "sparse_top_k_categorical_accuracy" {
 		t.Errorf("log name %q", got)
 	}
-	tr = mustLoad(t, "names.yaml", softmaxYAML(t, "[top_k_categorical_accuracy, {type: sparse_top_k_categorical_accuracy}]")).Train
+	tr = mustLoad(t, "names.yaml", softmaxYAML(t, "[top_k_categorical_accuracy, {type: sparse_top_k_categorical_accuracy}]")).Supervised().Train
 	if tr.TopK(MetricTopKCategoricalAccuracy) != 5 || tr.TopK(MetricSparseTopKCategoricalAccuracy) != 5 {
 		t.Errorf("defaults: k %d, %d", tr.TopK(MetricTopKCategoricalAccuracy), tr.TopK(MetricSparseTopKCategoricalAccuracy))
 	}

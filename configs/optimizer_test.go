@@ -54,8 +54,8 @@ func TestOptimizerLoad(t *testing.T) {
 	for _, typ := range OptimizerTypes() {
 		t.Run(typ, func(t *testing.T) {
 			byName := mustLoad(t, "name.yaml", withOptimizer(t, strings.ToLower(typ)))
-			if want := mustOptimizer(typ); !reflect.DeepEqual(byName.Train.Optimizer, want) {
-				t.Errorf("optimizer: %s: got %+v, want %+v", strings.ToLower(typ), byName.Train.Optimizer, want)
+			if want := mustOptimizer(typ); !reflect.DeepEqual(byName.Supervised().Train.Optimizer, want) {
+				t.Errorf("optimizer: %s: got %+v, want %+v", strings.ToLower(typ), byName.Supervised().Train.Optimizer, want)
 			}
 			spec, _ := LookupOptimizer(typ)
 			want := mustOptimizer(typ)
@@ -81,8 +81,8 @@ func TestOptimizerLoad(t *testing.T) {
 				wv.FieldByIndex(fieldIndex(wv.Type(), a.Key)).Set(reflect.ValueOf(v))
 			}
 			c := mustLoad(t, "args.yaml", withOptimizer(t, yaml+"}"))
-			if !reflect.DeepEqual(c.Train.Optimizer, want) {
-				t.Errorf("optimizer: %s:\n got %+v\nwant %+v", yaml, c.Train.Optimizer, want)
+			if !reflect.DeepEqual(c.Supervised().Train.Optimizer, want) {
+				t.Errorf("optimizer: %s:\n got %+v\nwant %+v", yaml, c.Supervised().Train.Optimizer, want)
 			}
 		})
 	}
@@ -141,7 +141,7 @@ func TestOptimizerLoadErrors(t *testing.T) {
 			path := writeYAML(t, dir, "case.yaml", withOptimizer(t, tt.opt))
 			c, err := Load(path)
 			if err == nil {
-				t.Fatalf("Load = %+v, want an error", c.Train.Optimizer)
+				t.Fatalf("Load = %+v, want an error", c.Supervised().Train.Optimizer)
 			}
 			msg := err.Error()
 			if prefix := path + ": " + tt.key + ": "; !strings.HasPrefix(msg, prefix) {
@@ -163,10 +163,10 @@ func TestOptimizerLoadErrors(t *testing.T) {
 func TestOptimizerGAN(t *testing.T) {
 	text := edit(t, cganYAML, "  epochs: 1", "  epochs: 1\n  generator_optimizer: {type: Lion, learning_rate: 1.0e-4, weight_decay: 0.01}\n  discriminator_optimizer: {type: AdamW, global_clipnorm: 1.0}")
 	c := mustLoad(t, filepath.Base("cgan.yaml"), text)
-	if g := c.GAN.GeneratorOptimizer; g.Type != OptimizerLion || g.LearningRate != 1e-4 || g.WeightDecay != 0.01 || g.Beta2 != 0.99 {
+	if g := c.GAN().GeneratorOptimizer; g.Type != OptimizerLion || g.LearningRate != 1e-4 || g.WeightDecay != 0.01 || g.Beta2 != 0.99 {
 		t.Errorf("generator_optimizer: %+v", g)
 	}
-	if d := c.GAN.DiscriminatorOptimizer; d.Type != OptimizerAdamW || d.GlobalClipnorm != 1 || d.WeightDecay != 0.004 {
+	if d := c.GAN().DiscriminatorOptimizer; d.Type != OptimizerAdamW || d.GlobalClipnorm != 1 || d.WeightDecay != 0.004 {
 		t.Errorf("discriminator_optimizer: %+v", d)
 	}
 }

@@ -36,7 +36,7 @@ func TestRegularizerSpellings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.yaml, func(t *testing.T) {
 			c := mustLoad(t, "r.yaml", strings.Replace(regYAML, "REG", tt.yaml, 1))
-			if got := c.Model.Layers[1].Regularizer(tt.key); got != tt.want {
+			if got := c.Supervised().Model.Layers[1].Regularizer(tt.key); got != tt.want {
 				t.Errorf("%s = %+v, want %+v", tt.key, got, tt.want)
 			}
 		})

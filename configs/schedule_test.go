@@ -36,12 +36,12 @@ func TestSchedulesAreKeras(t *testing.T) {
 		t.Run(tc.Name, func(t *testing.T) {
 			schedule, _ := json.Marshal(tc.Config) // JSON is YAML
 			c := mustLoad(t, "s.yaml", edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: {type: SGD, learning_rate: "+string(schedule)+"}"))
-			s := c.Train.Optimizer.Schedule
+			s := c.Supervised().Train.Optimizer.Schedule
 			if s == nil {
 				t.Fatal("no schedule")
 			}
-			if c.Train.Optimizer.LearningRate != s.LearningRate(0) {
-				t.Errorf("learning_rate %v, want the schedule's at step 0, %v", c.Train.Optimizer.LearningRate, s.LearningRate(0))
+			if c.Supervised().Train.Optimizer.LearningRate != s.LearningRate(0) {
+				t.Errorf("learning_rate %v, want the schedule's at step 0, %v", c.Supervised().Train.Optimizer.LearningRate, s.LearningRate(0))
 			}
 			for i, step := range tc.Steps {
 				got, want := s.LearningRate(step), tc.Values[i]

@@ -24,46 +24,18 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.Name, `/\`) || c.Name == "." || c.Name == ".." {
 		return ch.bad("name", "%q: must be usable as a directory name (no / or \\)", c.Name)
 	}
-	if err := ch.oneOf("task", c.Task, []string{TaskClassifier, TaskGAN}); err != nil {
+	if err := ch.oneOf("task", c.Task, KindNames()); err != nil {
 		return err
 	}
+	kind, _ := c.Kind()
 	if err := ch.oneOf("precision", c.Precision, Precisions()); err != nil {
 		return err
 	}
-	if err := ch.data(&c.Data, c.Task); err != nil {
+	if err := ch.data(&c.Data, kind); err != nil {
 		return err
 	}
-	c.Train.dataValidates = c.Data.Own() && c.Data.ValidationSplit > 0
-	c.Train.ownData = c.Data.Own()
-	switch c.Task {
-	case TaskClassifier:
-		if c.GAN != nil {
-			return ch.bad("gan", "only for task gan; task classifier uses model and train")
-		}
-		if err := ch.model(&c.Model); err != nil {
-			return err
-		}
-		if err := ch.train(&c.Train); err != nil {
-			return err
-		}
-		if err := ch.classifierConsistency(c); err != nil {
-			return err
-		}
-	case TaskGAN:
-		if len(c.Model.Layers) > 0 {
-			return ch.bad("model", "only for task classifier; task gan uses gan.generator and gan.discriminator")
-		}
-		if c.GAN == nil {
-			return ch.missing("gan", " for task gan")
-		}
-		if err := ch.gan(c.GAN); err != nil {
-			return err
-		}
-		for i := range c.Train.Callbacks {
-			if err := ch.callback(indexPath("train.callbacks", i), &c.Train.Callbacks[i], &c.Train, TaskGAN); err != nil {
-				return err
-			}
-		}
+	if err := c.validateSection(ch, kind); err != nil {
+		return err
 	}
 	if err := firstErr([]error{
 		ch.positive("checkpoint.every", c.Checkpoint.Every),
@@ -83,9 +55,9 @@ func numClasses(dataset string) int {
 }
 
 // data checks the data section.
-func (c *checker) data(d *Data, task string) error {
+func (c *checker) data(d *Data, k Kind) error {
 	if d.Own() {
-		return c.ownData(d, task)
+		return c.ownData(d, k)
 	}
 	if d.Dataset == "" {
 		return c.missing("data.dataset", fmt.Sprintf(" (a built-in data set: %s), or give data.format for your own data (%s)",
@@ -97,6 +69,9 @@ func (c *checker) data(d *Data, task string) error {
 	if err := c.builtinWithOwnKeys(d); err != nil {
 		return err
 	}
+	if !k.trainsOn(d) {
+		return c.bad("data.dataset", "%q: not for task %s; use one of %s", d.Dataset, k.Name, strings.Join(k.Datasets, ", "))
+	}
 	if d.Dataset != DatasetIMDB {
 		if d.NumWords != 0 {
 			return c.bad("data.num_words", "only for dataset imdb, not %s", d.Dataset)
@@ -105,10 +80,6 @@ func (c *checker) data(d *Data, task string) error {
 			return c.bad("data.maxlen", "only for dataset imdb, not %s", d.Dataset)
 		}
 		return nil
-	}
-	if task == TaskGAN {
-		return c.bad("data.dataset", "%q: a gan generates images; use one of %s, %s, %s",
-			d.Dataset, DatasetCIFAR10, DatasetFashionMNIST, DatasetMNIST)
 	}
 	if d.NumWords <= 0 {
 		return c.bad("data.num_words", "must be > 0 for dataset imdb (Keras imdb.load_data num_words), got %d", d.NumWords)
@@ -157,7 +128,7 @@ func (c *checker) train(t *Train) error {
 	checks = append(checks, c.optimizer("train.optimizer", &t.Optimizer))
 	for i := range t.Callbacks {
 		p := indexPath("train.callbacks", i)
-		checks = append(checks, c.callback(p, &t.Callbacks[i], t, TaskClassifier))
+		checks = append(checks, c.callback(p, &t.Callbacks[i], trainMonitors(t)))
 		if t.Callbacks[i].Type == CallbackReduceLROnPlateau && t.Optimizer.Schedule != nil {
 			checks = append(checks, c.bad(p+".type", "ReduceLROnPlateau cannot set a learning rate that train.optimizer.learning_rate schedules (%s); Keras refuses it too. Drop one of the two",
 				t.Optimizer.Schedule.Type))
@@ -194,7 +165,7 @@ func (c *checker) metricFitsLoss(path, metric string, loss Loss) error {
 // the output layer, and (when the data set's shape is known) every layer's input shape
 // and the output's.
 func (c *checker) classifierConsistency(cfg *Config) error {
-	ls := cfg.Model.Layers
+	ls := cfg.Supervised().Model.Layers
 	if first := ls[0]; (cfg.Data.Dataset == DatasetIMDB || cfg.Data.Format == FormatTextDirectory) && first.Type == LayerEmbedding && first.Int("input_dim") < cfg.Data.NumWords {
 		return c.bad("model.layers[0].input_dim", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so input_dim must be >= num_words",
 			first.Int("input_dim"), cfg.Data.NumWords)
@@ -215,7 +186,8 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 // sparse_categorical_crossentropy need on probabilities, and the output's width. Only
 // what cannot run is refused: Keras runs mse on a softmax, so does tfrun.
 func (c *checker) lossFitsModel(cfg *Config) error {
-	loss := cfg.Train.Loss
+	s := cfg.Supervised()
+	loss := s.Train.Loss
 	labels := loss.Labels()
 	csvTarget := cfg.Data.Format == FormatCSV && labels == LabelsReal
 	// classes is 0 for own data without class_names: the files tell, and the classifier
@@ -232,7 +204,7 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 	}
 	// The output activation: that of a final Dense, or a final Activation layer; the loss
 	// is computed from its logits, as Keras does.
-	l, p := cfg.Model.OutputLayer()
+	l, p := s.Model.OutputLayer()
 	want := ""
 	switch {
 	case loss.Type == LossBinaryCrossentropy && !loss.FromLogits:
@@ -286,7 +258,7 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 		}
 	}
 	in, ids, known := cfg.Data.InputShape()
-	out, known, err := c.modelShape(&cfg.Model, in, ids, known)
+	out, known, err := c.modelShape(&s.Model, in, ids, known)
 	if err != nil || !known {
 		return err
 	}
@@ -307,7 +279,7 @@ func (c *checker) lossFitsModel(cfg *Config) error {
 // and train's validation_split / validation_data exclude each other, and validation_data:
 // test needs data.test_path.
 func (c *checker) ownDataValidation(cfg *Config) error {
-	d, t := &cfg.Data, &cfg.Train
+	d, t := &cfg.Data, &cfg.Supervised().Train
 	switch {
 	case d.ValidationSplit > 0 && t.ValidationSplit > 0:
 		return c.bad("train.validation_split", "%g given with data.validation_split %g; set only one", t.ValidationSplit, d.ValidationSplit)

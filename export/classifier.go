@@ -18,6 +18,8 @@ import (
 // VocabularyFile is the vocabulary a text classifier's run writes: <run dir>/vocabulary.json.
 func VocabularyFile(runDir string) string { return filepath.Join(runDir, "vocabulary.json") }
 
+func init() { registerKind(configs.TaskClassifier, buildClassifier) }
+
 // buildClassifier compiles the classifier cfg describes (classifier.FromConfig, the graph
 // training used) and adds its serving signatures beside the training path:
 //
@@ -109,8 +111,9 @@ func buildTextClassifier(m *Model, runDir string, threads int, names func(int) [
 // batches get, which builds in a fraction of the time and serves small batches faster. The
 // weights are the same; the batch size is not part of the model's fingerprint.
 func servingConfig(cfg *configs.Config) *configs.Config {
-	c := *cfg
-	c.Train.BatchSize = 1
+	c, s := *cfg, *cfg.Supervised()
+	s.Train.BatchSize = 1
+	c.Section = &s
 	return &c
 }
 

@@ -40,7 +40,7 @@ func untrainedRun(t *testing.T, cfg *configs.Config) string {
 		if d == 0 {
 			t.Fatalf("%s: a shipped CSV config lists data.feature_columns", cfg.File)
 		}
-		if !cfg.Train.Loss.Regression() {
+		if !cfg.Supervised().Train.Loss.Regression() {
 			if len(cfg.Data.ClassNames) == 0 {
 				t.Fatalf("%s: a shipped CSV classification config lists data.class_names", cfg.File)
 			}

@@ -4,8 +4,13 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/gan"
 )
+
+func init() {
+	registerKind(configs.TaskGAN, func(m *Model, _ string, threads int) error { return buildGenerator(m, threads) })
+}
 
 // buildGenerator compiles the GAN cfg describes (gan.NewGAN, the graph training used) and
 // adds the generator's serving signature: serving_default takes noise [batch, noise_dim]
@@ -21,10 +26,10 @@ func buildGenerator(m *Model, threads int) error {
 	m.adopt(g.Graph(), g.Session(), g.Close)
 	m.Kind = KindGANGenerator
 	ss := g.Graph().Root().Sub("serving")
-	noise := ss.Placeholder("noise", tf.Float, -1, int64(cfg.GAN.NoiseDim))
+	noise := ss.Placeholder("noise", tf.Float, -1, int64(cfg.GAN().NoiseDim))
 	inputs := map[string]tf.Output{InputNoise: noise}
 	var labels tf.Output
-	if cfg.GAN.Conditional() {
+	if cfg.GAN().Conditional() {
 		class := ss.Placeholder("class_id", tf.Int32, -1)
 		inputs[InputClassID] = class
 		labels = op.ExpandDims(ss.Op("ExpandDims"), class, ss.Const(int32(1)))

@@ -26,6 +26,23 @@ const (
 	KindTableRegressor  = "table_regressor"  // a CSV's feature rows in, predicted values out
 )
 
+// builder compiles the model of a kind's config into m (Model.adopt) and adds its
+// serving signatures; runDir holds the run's files (a text classifier's vocabulary).
+type builder func(m *Model, runDir string, threads int) error
+
+// kindBuilders are the serving signatures of each model kind, by task: each kind's file here
+// registers its own (registerKind), and Build looks the config's task up.
+var kindBuilders = map[string]builder{}
+
+// registerKind adds the serving signatures of the model kind task; a second registration
+// is a bug.
+func registerKind(task string, b builder) {
+	if _, dup := kindBuilders[task]; dup {
+		panic("export: kind " + task + " registered twice")
+	}
+	kindBuilders[task] = b
+}
+
 // Options say which run's weights to export.
 type Options struct {
 	// RunDir is the run directory the config trained in.
@@ -69,13 +86,10 @@ func Build(cfg *configs.Config, o Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Config: cfg, Checkpoint: prefix, sigs: map[string]*signature{}}
-	switch cfg.Task {
-	case configs.TaskClassifier:
-		err = buildClassifier(m, o.RunDir, o.Threads)
-	case configs.TaskGAN:
-		err = buildGenerator(m, o.Threads)
-	default:
-		err = errorf("building", cfg.File, ErrUnsupported, "task %q", cfg.Task)
+	if build, ok := kindBuilders[cfg.Task]; ok {
+		err = build(m, o.RunDir, o.Threads)
+	} else {
+		err = errorf("building", cfg.File, ErrUnsupported, "task %q: no serving signatures for it (export knows %s)", cfg.Task, strings.Join(slices.Sorted(maps.Keys(kindBuilders)), ", "))
 	}
 	if err == nil {
 		err = m.finish(runner.CheckpointOptions(cfg, o.RunDir))

@@ -197,7 +197,7 @@ func TestGANExportEqualsGenerator(t *testing.T) {
 	}
 	defer g.Close()
 	const n = 30
-	noise := gan.NormalNoise(n*cfg.GAN.NoiseDim, 5)
+	noise := gan.NormalNoise(n*cfg.GAN().NoiseDim, 5)
 	labels := make([]int32, n)
 	for i := range labels {
 		labels[i] = int32(i % 10)
@@ -206,7 +206,7 @@ func TestGANExportEqualsGenerator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nt, _ := graphs.NewTensor(noise, n, int64(cfg.GAN.NoiseDim))
+	nt, _ := graphs.NewTensor(noise, n, int64(cfg.GAN().NoiseDim))
 	lt, _ := graphs.NewTensor(labels, n)
 	got := run(t, sm, DefaultSignature, map[string]*tf.Tensor{InputNoise: nt, InputClassID: lt})[OutputImages]
 	if !slices.Equal(got.Shape(), []int64{n, 28, 28, 1}) || got.DataType() != tf.Uint8 {

@@ -35,9 +35,9 @@ const InputFeatures = "features"
 // the predicted values (OutputPrediction).
 func buildOwnClassifier(m *Model, runDir string, threads int) error {
 	cfg := m.Config
-	if cfg.Train.Loss.Regression() {
+	if cfg.Supervised().Train.Loss.Regression() {
 		if cfg.Data.Format != configs.FormatCSV {
-			return errorf("building", cfg.File, ErrUnsupported, "a regression (train.loss %s) on data.format %s: only a CSV regression exports", cfg.Train.Loss, cfg.Data.Format)
+			return errorf("building", cfg.File, ErrUnsupported, "a regression (train.loss %s) on data.format %s: only a CSV regression exports", cfg.Supervised().Train.Loss, cfg.Data.Format)
 		}
 		return buildTableClassifier(m, runDir, threads, nil)
 	}

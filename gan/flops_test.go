@@ -37,7 +37,7 @@ func TestTrainStepFLOPs(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.step != "" {
-				cfg.GAN.TrainStep = tt.step
+				cfg.GAN().TrainStep = tt.step
 			}
 			m, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{28, 28, 1}, Seed: 1, Threads: 1})
 			if err != nil {

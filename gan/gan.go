@@ -56,9 +56,9 @@ type GAN struct {
 
 // NewGAN builds the GAN cfg describes and a session with initialised variables.
 func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
-	gc := cfg.GAN
+	gc := cfg.GAN()
 	g := graphs.NewGraph(tf.Float, o.Seed)
-	if err := g.SetPolicy(cfg.Precision); err != nil { // precision: Keras's dtype policy
+	if err := builders.SetPrecision(g, cfg.Precision); err != nil { // precision: Keras's dtype policy
 		return nil, assemble.ModelError(err)
 	}
 	s := g.Root()

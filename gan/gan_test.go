@@ -229,7 +229,7 @@ func TestConditionalGAN(t *testing.T) {
 	if _, err := m.TrainStep(it, lt); err != nil {
 		t.Fatal(err)
 	}
-	noise, labels, rows, cols := sampleInputs(cfg.GAN, 1)
+	noise, labels, rows, cols := sampleInputs(cfg.GAN(), 1)
 	if rows != 10 || cols != 2 || labels[0] != 0 || labels[19] != 9 {
 		t.Fatalf("sample grid %dx%d labels %v: want one row per class", rows, cols, labels)
 	}
@@ -431,7 +431,7 @@ func errorsIsInterrupted(err error) bool { return errors.Is(err, runner.ErrInter
 // turn them into floats), built from a config changed in Go, is an error, not a panic.
 func TestGANBuildErrorIsAnError(t *testing.T) {
 	cfg := runtest.LoadConfig(t, tinyCGAN)
-	cfg.GAN.Generator.LabelBranch = cfg.GAN.Generator.LabelBranch[1:]
+	cfg.GAN().Generator.LabelBranch = cfg.GAN().Generator.LabelBranch[1:]
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !errors.Is(err, assemble.ErrModelConfig) {
 		t.Fatalf("err = %v, want an ErrModelConfig", err)
@@ -442,7 +442,7 @@ func TestGANBuildErrorIsAnError(t *testing.T) {
 // check, is refused, not ignored.
 func TestConcatenateAxis(t *testing.T) {
 	cfg := runtest.LoadConfig(t, tinyCGAN)
-	if err := cfg.GAN.Generator.Layers[0].Set("axis", 1); err != nil {
+	if err := cfg.GAN().Generator.Layers[0].Set("axis", 1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
@@ -519,8 +519,8 @@ func TestGANBuildErrorNamesConfigPath(t *testing.T) {
 	if err := reshape.Set("target_shape", []int{5, 5, 5}); err != nil {
 		t.Fatal(err)
 	}
-	ls := cfg.GAN.Generator.Layers
-	cfg.GAN.Generator.Layers = append(append(ls[:2:2], reshape), ls[2:]...)
+	ls := cfg.GAN().Generator.Layers
+	cfg.GAN().Generator.Layers = append(append(ls[:2:2], reshape), ls[2:]...)
 	_, err = NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
 		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)

@@ -2,9 +2,7 @@ package gan
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -40,9 +38,9 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 	if err != nil {
 		return nil, err
 	}
-	if k := len(files.ClassNames); cfg.GAN.Conditional() && cfg.GAN.NumClasses != k {
+	if k := len(files.ClassNames); cfg.GAN().Conditional() && cfg.GAN().NumClasses != k {
 		return nil, assemble.ModelErrorf("%s: gan.num_classes: %d, but %s has %d classes (%v); a conditional GAN is conditioned on the folder labels",
-			cfg.File, cfg.GAN.NumClasses, d.Path, k, files.ClassNames)
+			cfg.File, cfg.GAN().NumClasses, d.Path, k, files.ClassNames)
 	}
 	f := files.LabeledFiles
 	if limit > 0 && limit < f.Len() {
@@ -56,10 +54,7 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 	}
 	size := d.ImageSizeOrDefault()
 	if !datasets.CacheImages(d.Cache, f.Len(), size[0], size[1], d.Channels()) {
-		if err := datasets.CheckImageHeaders(f.Paths, 0); err != nil {
-			return nil, err
-		}
-		s, err := datasets.NewImageStream(f, o, scale, 0)
+		s, err := datasets.StreamImages(f, o, scale)
 		if err != nil {
 			return nil, err
 		}
@@ -69,28 +64,11 @@ func loadImageDirectory(ctx context.Context, cfg *configs.Config, limit int, see
 		}
 		return &ImageData{Labels: labels, Shape: builders.Shape{size[0], size[1], d.Channels()}, stream: s}, nil
 	}
-	b, err := datasets.NewImageBatches(ctx, f, nil, 256, o, 0)
+	pixels, labels, shape, err := datasets.ReadImages(ctx, f, o, scale)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
-	data := &ImageData{}
-	for {
-		batch, err := b.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if data.Images == nil {
-			data.Shape = builders.Shape{batch.Height, batch.Width, batch.Channels}
-			data.Images = make([]float32, 0, f.Len()*batch.Height*batch.Width*batch.Channels)
-		}
-		scale(batch.Images)
-		data.Images = append(data.Images, batch.Images...)
-		data.Labels = append(data.Labels, batch.Labels...)
-	}
+	data := &ImageData{Images: pixels, Labels: labels, Shape: shape}
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("%s: no images", d.Path) // unreachable: ImageDirectory refuses an empty folder
 	}

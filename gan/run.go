@@ -95,9 +95,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	if cfg.Task != configs.TaskGAN {
 		return fmt.Errorf("%s: task %q: not a GAN", cfg.File, cfg.Task)
 	}
-	gc := cfg.GAN
+	gc := cfg.GAN()
 	r, err := runner.Begin(cfg, o, runner.Schedule{Epochs: gc.Epochs, BatchSize: gc.BatchSize, BatchSizeKey: "gan.batch_size",
-		Shuffle: true, Callbacks: cfg.Train.Callbacks, Distributed: true})
+		Shuffle: true, Callbacks: cfg.Adversarial().Train.Callbacks, Distributed: true})
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func Evaluate(cfg *configs.Config, o Options) (*GANMetrics, error) {
 	fmt.Fprintf(out, "Classifier %s: test accuracy %.4f\n", clfCkpt, m.ClassifierAccuracy)
 
 	// Generated images: noise from the seed; conditional GANs cycle through the classes.
-	gc := cfg.GAN
+	gc := cfg.GAN()
 	labels := make([]int32, n)
 	if gc.Conditional() {
 		for i := range labels {

@@ -54,7 +54,7 @@ func realImages(cfg *configs.Config, o Options, g *gan.GAN) (train, test *classi
 		return nil, nil, nil, fmt.Errorf("the GAN %s makes images of shape %v, but the classifier %s reads %s as %v (data.image_size and data.color_mode must agree)",
 			cfg.File, got, clf.File, clf.Data.Path, want)
 	}
-	if gc := cfg.GAN; gc.Conditional() && gc.NumClasses != len(s.ClassNames) {
+	if gc := cfg.GAN(); gc.Conditional() && gc.NumClasses != len(s.ClassNames) {
 		s.Close()
 		return nil, nil, nil, fmt.Errorf("the conditional GAN %s has gan.num_classes %d, but the classifier %s knows %d classes (%v)",
 			cfg.File, gc.NumClasses, clf.File, len(s.ClassNames), s.ClassNames)

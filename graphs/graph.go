@@ -17,7 +17,7 @@ type Graph struct {
 	rootScope *Scope
 	tfg       *tf.Graph
 	dtype     tf.DataType // variables, inputs, losses
-	compute   tf.DataType // what layers compute in (see SetPolicy)
+	compute   tf.DataType // what layers compute in (see SetComputeDType)
 	seed      uint64
 	variables []*Variable
 	byName    map[string]*Variable
@@ -33,7 +33,7 @@ type Graph struct {
 }
 
 // NewGraph returns an empty graph whose variables are of dtype (tf.Float normally,
-// tf.Double for gradient checks), whose layers compute in dtype too unless SetPolicy
+// tf.Double for gradient checks), whose layers compute in dtype too unless SetComputeDType
 // says otherwise, and whose initializers and random ops derive from seed. It is built
 // for the devices of this process (LocalPlatform; see SetPlatform).
 func NewGraph(dtype tf.DataType, seed uint64) *Graph {
@@ -47,7 +47,7 @@ func NewGraph(dtype tf.DataType, seed uint64) *Graph {
 }
 
 // DType is the floating-point type of the graph's variables, inputs and losses; layers
-// compute in it too unless a mixed policy is set (see SetPolicy and ComputeDType).
+// compute in it too unless a mixed policy is set (see SetComputeDType and ComputeDType).
 func (g *Graph) DType() tf.DataType { return g.dtype }
 
 // Seed is the graph-level seed.

@@ -49,7 +49,7 @@ func TestOptimizersMixedBFloat16(t *testing.T) {
 	for _, c := range optCases {
 		t.Run(c.name, func(t *testing.T) {
 			g := graphs.NewGraph(tf.Float, 1)
-			if err := g.SetPolicy(graphs.PolicyMixedBFloat16); err != nil {
+			if err := g.SetComputeDType(tf.Bfloat16); err != nil {
 				t.Fatal(err)
 			}
 			s := g.Root()

@@ -7,39 +7,29 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 )
 
-// Keras's dtype-policy names (keras.mixed_precision.set_global_policy) that tfrun takes.
-const (
-	PolicyFloat32       = "float32"
-	PolicyMixedBFloat16 = "mixed_bfloat16"
-)
-
-// Policies returns the dtype-policy names SetPolicy takes.
-func Policies() []string { return []string{PolicyFloat32, PolicyMixedBFloat16} }
-
-// SetPolicy sets the graph's dtype policy, Keras's: under PolicyMixedBFloat16 the
-// variables (and so the optimizer slots, the checkpoints, the losses and the inputs)
-// stay in the graph's DType, float32, while layers compute in bfloat16: a scope made by
-// Scope.WithDType(g.ComputeDType()) builds in bfloat16, and Scope.Read gives a layer a
-// bfloat16 copy of a float32 variable, through a Cast whose gradient brings the update
-// back in float32. PolicyFloat32 (the default) computes in DType throughout. Call it
-// before building anything; a mixed policy on a graph that is not float32 is an error.
-func (g *Graph) SetPolicy(name string) error {
-	switch name {
-	case PolicyFloat32, "":
-		g.compute = g.dtype
-	case PolicyMixedBFloat16:
-		if g.dtype != tf.Float {
-			return fmt.Errorf("graphs: policy %s needs float32 variables, the graph's are %v", name, g.dtype)
-		}
-		g.compute = tf.Bfloat16
+// SetComputeDType sets what layers compute in, Keras's dtype policy in graph terms (the
+// policy's names are the config's, configs.Precisions; builders.SetPrecision maps them):
+// the graph's DType (the default: Keras's float32 policy), or bfloat16 on a float32 graph
+// (Keras's mixed_bfloat16). Under bfloat16 the variables (and so the optimizer slots, the
+// checkpoints, the losses and the inputs) stay float32, while layers compute in bfloat16:
+// a scope made by Scope.WithDType(g.ComputeDType()) builds in bfloat16, and Scope.Read
+// gives a layer a bfloat16 copy of a float32 variable, through a Cast whose gradient
+// brings the update back in float32. Call it before building anything.
+func (g *Graph) SetComputeDType(dt tf.DataType) error {
+	switch {
+	case dt == g.dtype:
+	case dt == tf.Bfloat16 && g.dtype == tf.Float:
+	case dt == tf.Bfloat16:
+		return fmt.Errorf("graphs: computing in bfloat16 needs float32 variables, the graph's are %v", g.dtype)
 	default:
-		return fmt.Errorf("graphs: unknown dtype policy %q (valid: %v)", name, Policies())
+		return fmt.Errorf("graphs: cannot compute in %v on a graph of %v (valid: its own type, or bfloat16 on float32)", dt, g.dtype)
 	}
+	g.compute = dt
 	return nil
 }
 
-// ComputeDType is the floating-point type layers compute in: DType, or bfloat16 under
-// PolicyMixedBFloat16.
+// ComputeDType is the floating-point type layers compute in: DType, or bfloat16 (see
+// SetComputeDType).
 func (g *Graph) ComputeDType() tf.DataType { return g.compute }
 
 // Mixed reports whether layers compute in another type than the variables are kept in.

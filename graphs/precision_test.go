@@ -8,30 +8,31 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 )
 
-func TestSetPolicy(t *testing.T) {
+func TestSetComputeDType(t *testing.T) {
 	for _, tc := range []struct {
 		graph   tf.DataType
-		policy  string
 		compute tf.DataType
 		err     string
 	}{
-		{tf.Float, "", tf.Float, ""},
-		{tf.Float, PolicyFloat32, tf.Float, ""},
-		{tf.Float, PolicyMixedBFloat16, tf.Bfloat16, ""},
-		{tf.Double, PolicyFloat32, tf.Double, ""}, // gradient checks keep float64 throughout
-		{tf.Double, PolicyMixedBFloat16, 0, "needs float32 variables"},
-		{tf.Float, "mixed_float16", 0, `unknown dtype policy "mixed_float16" (valid: [float32 mixed_bfloat16])`},
+		{tf.Float, tf.Float, ""},
+		{tf.Float, tf.Bfloat16, ""},
+		{tf.Double, tf.Double, ""}, // gradient checks keep float64 throughout
+		{tf.Double, tf.Bfloat16, "needs float32 variables"},
+		{tf.Float, tf.Half, "cannot compute in"},
 	} {
 		g := NewGraph(tc.graph, 1)
-		err := g.SetPolicy(tc.policy)
+		err := g.SetComputeDType(tc.compute)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%v graph, %q: err %v, want %q", tc.graph, tc.policy, err, tc.err)
+				t.Errorf("%v graph, %v: err %v, want %q", tc.graph, tc.compute, err, tc.err)
+			}
+			if g.ComputeDType() != tc.graph {
+				t.Errorf("%v graph, %v refused: computes in %v, want %v unchanged", tc.graph, tc.compute, g.ComputeDType(), tc.graph)
 			}
 			continue
 		}
 		if err != nil || g.ComputeDType() != tc.compute || g.DType() != tc.graph || g.Mixed() != (tc.compute != tc.graph) {
-			t.Errorf("%v graph, %q: err %v, compute %v, dtype %v; want compute %v", tc.graph, tc.policy, err, g.ComputeDType(), g.DType(), tc.compute)
+			t.Errorf("%v graph, %v: err %v, compute %v, dtype %v; want compute %v", tc.graph, tc.compute, err, g.ComputeDType(), g.DType(), tc.compute)
 		}
 	}
 }
@@ -41,7 +42,7 @@ func TestSetPolicy(t *testing.T) {
 // rounded), and CastTo leaves integer tensors alone.
 func TestBFloat16Scope(t *testing.T) {
 	g := NewGraph(tf.Float, 3)
-	if err := g.SetPolicy(PolicyMixedBFloat16); err != nil {
+	if err := g.SetComputeDType(tf.Bfloat16); err != nil {
 		t.Fatal(err)
 	}
 	root := g.Root()

@@ -32,7 +32,7 @@ func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return nil, 2
 	}
-	if cfg.Task != configs.TaskGAN {
+	if cfg.GAN() == nil {
 		fmt.Fprintf(stderr, "tfrun: %s: task %q: not a GAN\n", path, cfg.Task)
 		return nil, 2
 	}
@@ -75,7 +75,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 // generate draws a grid from the GAN's latest checkpoint in runDir into the PNG out.
 func generate(cfg *configs.Config, runDir, out string, o gan.GenerateOptions, threads int, stdout io.Writer) error {
-	if err := o.Check(cfg.GAN); err != nil {
+	if err := o.Check(cfg.GAN()); err != nil {
 		return usageError(err)
 	}
 	m, prefix, err := gan.Load(cfg, runDir, threads)
@@ -133,7 +133,7 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	if clf.Task != configs.TaskClassifier {
+	if clf.Supervised() == nil {
 		fmt.Fprintf(stderr, "tfrun: %s: task %q: -classifier must name a classifier's config\n", *clfConfig, clf.Task)
 		return 2
 	}

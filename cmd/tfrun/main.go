@@ -30,11 +30,9 @@ import (
 
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/checkpoints"
-	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/export"
-	"github.com/tfrun/tfrun/gan"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -155,12 +153,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	if cfg.Task == configs.TaskGAN {
-		err = gan.Run(ctx, cfg, opts)
-	} else {
-		_, err = classifier.Run(ctx, cfg, opts)
-	}
+	kind, err := runner.LookupKind(cfg.Task)
 	if err != nil {
+		fmt.Fprintf(stderr, "tfrun: %s: %v\n", cfg.File, err)
+		return 2
+	}
+	if err := kind.Run(ctx, cfg, opts); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
 	}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/tfrun/tfrun/bench"
+	"github.com/tfrun/tfrun/internal/atomicfile"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -128,7 +129,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	md, err := rep.Markdown()
 	if err == nil {
-		err = bench.WriteFileAtomic(*out, []byte(md))
+		err = atomicfile.WriteFile(*out, []byte(md))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "compare: %v\n", err)

@@ -28,6 +28,11 @@ import (
 
 	"github.com/tfrun/tfrun/bench"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/runner"
+
+	// The model kinds benchmarked: each registers its bench hook (runner.Kind.Bench).
+	_ "github.com/tfrun/tfrun/classifier"
+	_ "github.com/tfrun/tfrun/gan"
 )
 
 // options are the command line's settings.
@@ -92,12 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun-bench: %v\n", err)
 		return 2
 	}
-	var r bench.Result
-	if cfg.Task == configs.TaskGAN {
-		r, err = benchGAN(cfg, o)
-	} else {
-		r, err = benchClassifier(cfg, o)
-	}
+	r, err := benchmark(cfg, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun-bench: %s: %v\n", m.Name, err)
 		return 1
@@ -108,6 +108,47 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// benchmark times the training steps of cfg's model with its kind's bench hook
+// (runner.Kind.Bench): warmup+steps batches of random inputs of the model's shapes, drawn
+// before the clock starts; the first step's time includes building the model.
+func benchmark(cfg *configs.Config, o options) (bench.Result, error) {
+	kind, err := runner.LookupKind(cfg.Task)
+	if err != nil {
+		return bench.Result{}, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	if kind.Bench == nil {
+		return bench.Result{}, fmt.Errorf("%s: task %s is not benchmarked", cfg.File, cfg.Task)
+	}
+	total := o.warmup + o.steps
+	build, err := kind.Bench(cfg, runner.BenchOptions{Batch: o.batch, Steps: total, Seed: o.seed, Threads: o.threads})
+	if err != nil {
+		return bench.Result{}, err
+	}
+	var clock stepClock
+	clock.start()
+	m, err := build()
+	if err != nil {
+		return bench.Result{}, err
+	}
+	defer m.Close()
+	for step := range total {
+		if err := m.Step(step); err != nil {
+			return bench.Result{}, fmt.Errorf("step %d: %w", step+1, err)
+		}
+		clock.stepped()
+	}
+	r, err := bench.NewResult(o.model.Name, framework(), o.batch, o.warmup, clock.t0, clock.ends)
+	if err != nil {
+		return r, err
+	}
+	r.TrainableParams = m.TrainableParams()
+	r.PeakRSSBytes = peakRSS() // before counting, which copies the graph
+	if r.FLOPsPerStep, err = m.StepFLOPs(); err != nil {
+		return r, fmt.Errorf("counting FLOPs: %w", err)
+	}
+	return r, nil
 }
 
 // report prints r as one line of JSON and writes it to path (if not "").

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tfrun/tfrun/bench"
+	"github.com/tfrun/tfrun/configs"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -104,7 +105,7 @@ func TestModels(t *testing.T) {
 		{"dcgan_mnist", "gan_mnist.yaml", 2518337, 451671808 + 627200, 451671808},
 		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337, 603045888 + 2457600, 603045888},
 	}
-	for _, precision := range []string{bench.Float32, bench.MixedBFloat16} {
+	for _, precision := range []string{bench.Float32, configs.PrecisionMixedBFloat16} {
 		for _, tt := range tests {
 			t.Run(tt.model+"_"+precision, func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "r.json")
@@ -125,7 +126,7 @@ func TestModels(t *testing.T) {
 					t.Errorf("trainable params %d (printed %d), want %d", r.TrainableParams, printed.TrainableParams, tt.params)
 				}
 				flops := tt.flops
-				if precision == bench.MixedBFloat16 && tt.mixedFLOPs != 0 {
+				if precision == configs.PrecisionMixedBFloat16 && tt.mixedFLOPs != 0 {
 					flops = tt.mixedFLOPs
 				}
 				if want := 4 * flops; r.FLOPsPerStep != want || printed.FLOPsPerStep != want {

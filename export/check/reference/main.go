@@ -156,7 +156,7 @@ func ganImages(args []string) error {
 		return err
 	}
 	defer m.Close()
-	gc := cfg.GAN
+	gc := cfg.GAN()
 	noise := gan.NormalNoise(*n*gc.NoiseDim, *seed)
 	classes := max(1, gc.NumClasses)
 	ref := ganReference{Checkpoint: prefix, Shape: m.Generator.OutputShape()}
