@@ -55,8 +55,13 @@ func (r *RandomContrast) Call(x tf.Output, training bool) tf.Output {
 	if !training {
 		return x
 	}
+	return r.apply(x, imageUniform(r.scope, x, 1, 1-r.Factor, 1+r.Factor))
+}
+
+// apply adjusts the images' contrast by factor (float32 [batch, 1]).
+func (r *RandomContrast) apply(x, factor tf.Output) tf.Output {
 	s := r.scope
-	c := s.CastTo(imageUniform(s, x, 1, 1-r.Factor, 1+r.Factor), s.DType())
+	c := s.CastTo(factor, s.DType())
 	c = op.Reshape(s.Op("Reshape"), c, s.Const([]int32{-1, 1, 1, 1}))
 	mean := op.Mean(s.Op("Mean"), x, s.Const([]int32{1, 2}), op.MeanKeepDims(true))
 	y := op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), op.Sub(s.Op("Sub"), x, mean), c), mean)

@@ -69,11 +69,19 @@ func (r *RandomCrop) Call(x tf.Output, training bool) tf.Output {
 		y, cropped := cropImages(s, x, r.in, top, left, r.Height, r.Width)
 		return resizeImages(s, y, cropped, r.Height, r.Width, configs.InterpolationBilinear)
 	}
-	// Keras casts uniform(0, n) to int32: the corner is floor(u·n), u in [0, 1).
+	// Keras casts uniform(0, n) to int32: the corner is floor(u·n), u in [0, 1) (at most
+	// n − 1 however u·n rounds).
 	corner := func(n int) tf.Output {
-		return op.Floor(s.Op("Floor"), imageUniform(s, x, 1, 0, float64(n)))
+		c := op.Floor(s.Op("Floor"), imageUniform(s, x, 1, 0, float64(n)))
+		return op.Minimum(s.Op("Minimum"), c, s.Const(float32(n-1)))
 	}
-	top, left := corner(r.in[0]-r.Height+1), corner(r.in[1]-r.Width+1)
+	return r.apply(x, op.ConcatV2(s.Op("ConcatV2"), []tf.Output{corner(r.in[0] - r.Height + 1), corner(r.in[1] - r.Width + 1)}, s.Const(int32(1))))
+}
+
+// apply crops each image at corner (float32 [batch, 2] of integers: [top, left]).
+func (r *RandomCrop) apply(x, corner tf.Output) tf.Output {
+	s := r.scope
+	top, left := column(s, corner, 0), column(s, corner, 1)
 	one := op.OnesLike(s.Op("OnesLike"), top)
 	// Output pixel (x, y) reads input pixel (x + left, y + top): integers, read exactly by
 	// nearest interpolation, never outside the image.

@@ -51,8 +51,13 @@ func (f *RandomFlip) Call(x tf.Output, training bool) tf.Output {
 	if !training {
 		return x
 	}
+	return f.apply(x, imageUniform(f.scope, x, 1, 0, 1))
+}
+
+// apply flips the images whose draw u (float32 [batch, 1], uniform in [0, 1)) is ≤ 0.5.
+func (f *RandomFlip) apply(x, u tf.Output) tf.Output {
 	s := f.scope
-	flip := op.LessEqual(s.Op("LessEqual"), imageUniform(s, x, 1, 0, 1), s.Const(float32(0.5)))
+	flip := op.LessEqual(s.Op("LessEqual"), u, s.Const(float32(0.5)))
 	// [batch, 1] → [batch, h, w, c], as Select wants (its gradient is in the C++ registry).
 	flip = op.BroadcastTo(s.Op("BroadcastTo"), op.Reshape(s.Op("Reshape"), flip, s.Const([]int32{-1, 1, 1, 1})), op.Shape(s.Op("Shape"), x))
 	y := x

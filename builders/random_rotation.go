@@ -57,9 +57,14 @@ func (r *RandomRotation) Call(x tf.Output, training bool) tf.Output {
 	if !training {
 		return x
 	}
+	f := abs(r.Factor) * 360
+	return r.apply(x, imageUniform(r.scope, x, 1, -f, f))
+}
+
+// apply rotates the images by angle (float32 [batch, 1], in degrees, Keras's angle).
+func (r *RandomRotation) apply(x, angle tf.Output) tf.Output {
 	s := r.scope
-	f := abs(r.Factor) * 360 * degreesToRadians
-	theta := imageUniform(s, x, 1, -f, f)
+	theta := op.Mul(s.Op("Mul"), angle, s.Const(float32(degreesToRadians)))
 	cos, sin := op.Cos(s.Op("Cos"), theta), op.Sin(s.Op("Sin"), theta)
 	cx, cy := s.Const(float32(0.5*float64(r.in[1]-1))), s.Const(float32(0.5*float64(r.in[0]-1)))
 	mul := func(a, b tf.Output) tf.Output { return op.Mul(s.Op("Mul"), a, b) }

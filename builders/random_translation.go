@@ -91,6 +91,14 @@ func (t *RandomTranslation) Call(x tf.Output, training bool) tf.Output {
 	fh, fw := abs(t.HeightFactor), abs(t.WidthFactor)
 	dy := op.Mul(s.Op("Mul"), imageUniform(s, x, 1, -fh, fh), s.Const(float32(t.in[0])))
 	dx := op.Mul(s.Op("Mul"), imageUniform(s, x, 1, -fw, fw), s.Const(float32(t.in[1])))
+	return t.apply(x, op.ConcatV2(s.Op("ConcatV2"), []tf.Output{dx, dy}, s.Const(int32(1))))
+}
+
+// apply shifts the images by d (float32 [batch, 2]: Keras's translations, [dx, dy] in
+// pixels, right and down).
+func (t *RandomTranslation) apply(x, d tf.Output) tf.Output {
+	s := t.scope
+	dx, dy := column(s, d, 0), column(s, d, 1)
 	one := op.OnesLike(s.Op("OnesLike"), dx)
 	transforms := transformRows(s, dx, one, tf.Output{}, op.Neg(s.Op("Neg"), dx), tf.Output{}, one, op.Neg(s.Op("Neg"), dy))
 	return affineTransform(s, x, transforms, t.in[0], t.in[1], t.Interpolation, t.FillMode, t.FillValue)

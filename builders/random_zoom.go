@@ -76,6 +76,13 @@ func (z *RandomZoom) Call(x tf.Output, training bool) tf.Output {
 		fw := abs(*z.WidthFactor)
 		zx = imageUniform(s, x, 1, 1-fw, 1+fw)
 	}
+	return z.apply(x, op.ConcatV2(s.Op("ConcatV2"), []tf.Output{zx, zy}, s.Const(int32(1))))
+}
+
+// apply zooms the images by zooms (float32 [batch, 2]: Keras's [zx, zy]).
+func (z *RandomZoom) apply(x, zooms tf.Output) tf.Output {
+	s := z.scope
+	zx, zy := column(s, zooms, 0), column(s, zooms, 1)
 	offset := func(zoom tf.Output, side int) tf.Output {
 		return op.Mul(s.Op("Mul"), s.Const(float32(float64(side-1)/2)), op.Sub(s.Op("Sub"), s.Const(float32(1)), zoom))
 	}
