@@ -20,7 +20,8 @@ func imageUniform(s *graphs.Scope, x tf.Output, k int, lo, hi float64) tf.Output
 	fs := s.WithDType(tf.Float)
 	batch := op.StridedSlice(s.Op("StridedSlice"), op.Shape(s.Op("Shape"), x), s.Const([]int32{0}), s.Const([]int32{1}), s.Const([]int32{1}))
 	shape := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const([]int32{int32(k)})}, s.Const(int32(0)))
-	u := fs.RandomUniform(shape)
+	// The draws hang off x's shape: StopGradient keeps the gradient walk out of them.
+	u := op.StopGradient(s.Op("StopGradient"), fs.RandomUniform(shape))
 	if lo == 0 && hi == 1 {
 		return u
 	}
@@ -55,14 +56,36 @@ func transformRows(s *graphs.Scope, like tf.Output, entries ...tf.Output) tf.Out
 // images x [batch, h, w, c] by transforms [batch, 8], to an output of [height, width],
 // with interpolation (bilinear, nearest) and fill_mode (reflect, wrap, constant, nearest)
 // as Keras spells them. The kernel runs in float32 (it has no bfloat16 CPU kernel in every
-// build); the result is cast back to the scope's type. It has no gradient: a layer using
-// it passes none to its input.
+// build); the result is cast back to the scope's type. Its gradient to x is TensorFlow's
+// (image_ops_impl's _image_projective_transform_v3_grad, which Keras's TensorFlow backend
+// gets): the output gradient moved back by the inverse transforms, constant fill 0 — the
+// exact adjoint for whole-pixel shifts with nearest interpolation (RandomCrop), an
+// approximation otherwise.
 func affineTransform(s *graphs.Scope, x, transforms tf.Output, height, width int, interpolation, fillMode string, fillValue float64) tf.Output {
-	xf := s.CastTo(x, tf.Float)
-	y := op.ImageProjectiveTransformV3(s.Op("ImageProjectiveTransformV3"), xf, transforms,
-		s.Const([]int32{int32(height), int32(width)}), s.Const(float32(fillValue)), strings.ToUpper(interpolation),
-		op.ImageProjectiveTransformV3FillMode(strings.ToUpper(fillMode)))
-	return s.CastTo(y, s.DType())
+	in, err := x.Shape().ToSlice()
+	if err != nil || len(in) != 4 {
+		s.Fail("affine transform of a tensor of shape %v, want [batch, height, width, channels]", x.Shape())
+		return tf.Output{}
+	}
+	interp := strings.ToUpper(interpolation)
+	transform := func(c *graphs.Scope, images, transforms tf.Output, h, w int, fill string, value float64) tf.Output {
+		return op.ImageProjectiveTransformV3(c.Op("ImageProjectiveTransformV3"), c.CastTo(images, tf.Float), transforms,
+			c.Const([]int32{int32(h), int32(w)}), c.Const(float32(value)), interp, op.ImageProjectiveTransformV3FillMode(fill))
+	}
+	dtype := x.DataType()
+	return s.CustomGradient("ImageProjectiveTransformV3", []tf.Output{x}, func(c *graphs.Scope, cut []tf.Output) []tf.Output {
+		return []tf.Output{c.CastTo(transform(c, cut[0], transforms, height, width, strings.ToUpper(fillMode), fillValue), s.DType())}
+	}, func(c *graphs.Scope, dys []tf.Output) []tf.Output {
+		// The 3×3 matrices [a0 a1 a2; b0 b1 b2; c0 c1 1], inverted, flattened and divided
+		// by their last entry, as TensorFlow's gradient does.
+		ones := op.OnesLike(c.Op("OnesLike"), column(c, transforms, 0))
+		m := op.Reshape(c.Op("Reshape"), op.ConcatV2(c.Op("ConcatV2"), []tf.Output{transforms, ones}, c.Const(int32(1))), c.Const([]int32{-1, 3, 3}))
+		inv := op.Reshape(c.Op("Reshape"), op.MatrixInverse(c.Op("MatrixInverse"), m), c.Const([]int32{-1, 9}))
+		inv = op.RealDiv(c.Op("RealDiv"), inv, column(c, inv, 8))
+		inv = op.Slice(c.Op("Slice"), inv, c.Const([]int32{0, 0}), c.Const([]int32{-1, 8}))
+		dx := transform(c, dys[0], inv, int(in[1]), int(in[2]), "CONSTANT", 0)
+		return []tf.Output{c.CastTo(dx, dtype)}
+	})[0]
 }
 
 // resizeImages is Keras's ops.image.resize without antialiasing (tf.image.resize):

@@ -29,7 +29,7 @@ func init() {
 //     inference, whose shape is not its own compute_output_shape's; tfrun keeps the
 //     declared shape, as tf.keras's RandomCrop did.)
 //
-// No weights. The random crop passes no gradient to its input.
+// No weights.
 type RandomCrop struct {
 	base
 	Height, Width int

@@ -21,7 +21,7 @@ func init() {
 // rotated about its centre ((width−1)/2, (height−1)/2) by θ uniform in
 // [−|factor|·360°, |factor|·360°), through Keras's affine matrix [cos θ, −sin θ, ...]
 // (ImageProjectiveTransformV3); in inference it is the identity. Shape unchanged, no
-// weights, no gradient to its input.
+// weights; its gradient to its input is TensorFlow's (see affineTransform).
 type RandomRotation struct {
 	base
 	Factor float64

@@ -48,7 +48,7 @@ func checkFactor(l Layer, arg string, f float64, closed bool) error {
 // [−|height_factor|, |height_factor|) and [−|width_factor|, |width_factor|), through the
 // transform [1 0 −dx; 0 1 −dy] (ImageProjectiveTransformV3), the uncovered pixels filled
 // as FillMode says; in inference it is the identity. Shape unchanged, no weights. Its
-// training output passes no gradient to its input (the kernel has none): put it first.
+// gradient to its input is TensorFlow's (see affineTransform).
 type RandomTranslation struct {
 	base
 	HeightFactor, WidthFactor float64

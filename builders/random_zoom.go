@@ -26,7 +26,7 @@ func init() {
 // [−|height_factor|, |height_factor|), v likewise for width_factor, or v = u when
 // WidthFactor is nil (Keras's None), through [zx 0 (w−1)/2·(1−zx); 0 zy (h−1)/2·(1−zy)]
 // (ImageProjectiveTransformV3): zy > 1 zooms out. In inference it is the identity. Shape
-// unchanged, no weights, no gradient to its input.
+// unchanged, no weights; its gradient to its input is TensorFlow's (see affineTransform).
 type RandomZoom struct {
 	base
 	HeightFactor float64
