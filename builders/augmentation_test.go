@@ -3,6 +3,7 @@ package builders
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -281,4 +282,65 @@ func TestPreprocessingGradients(t *testing.T) {
 		{"random_translation_whole_pixels", []gradcheck.Param{p("x", 1, 2, 5, 6, 2)}, []int64{2, 5, 6, 2},
 			applied(shift, Shape{5, 6, 2}, [][]float32{{2, -1}, {-3, 1}}), gradFloat32()},
 	})
+}
+
+// Each layer refuses an argument Keras refuses (or tfrun does not take) and an input that
+// is not an image, naming the layer and the argument.
+func TestPreprocessingBuildErrors(t *testing.T) {
+	img := Shape{4, 5, 2}
+	bad := func(f func(l *RandomTranslation)) Layer {
+		l := NewRandomTranslation("random_translation", 0.1, 0.1)
+		f(l)
+		return l
+	}
+	two := 2.0
+	for _, c := range []struct {
+		name  string
+		layer Layer
+		in    Shape
+		want  string
+	}{
+		{"flip_mode", NewFlipMode("diagonal"), img, "mode"},
+		{"flip_rank", NewRandomFlip("random_flip"), Shape{4, 5}, "input shape"},
+		{"translation_factor", NewRandomTranslation("random_translation", 1.5, 0.1), img, "height_factor"},
+		{"translation_factor_minus_one", NewRandomTranslation("random_translation", 0.1, -1), img, "width_factor"},
+		{"translation_fill", bad(func(l *RandomTranslation) { l.FillMode = "mirror" }), img, "fill_mode"},
+		{"translation_interpolation", bad(func(l *RandomTranslation) { l.Interpolation = "bicubic" }), img, "interpolation"},
+		{"rotation_factor", NewRandomRotation("random_rotation", -1.5), img, "factor"},
+		{"zoom_width", &RandomZoom{base: base{name: "random_zoom"}, HeightFactor: 0.1, WidthFactor: &two, affineArgs: defaultAffineArgs()}, img, "width_factor"},
+		{"contrast_factor", NewRandomContrast("random_contrast", 1.5), img, "factor"},
+		{"contrast_range", &RandomContrast{base: base{name: "random_contrast"}, Factor: 0.1, ValueRange: [2]int{1, 1}}, img, "value_range"},
+		{"crop_height", NewRandomCrop("random_crop", 0, 3), img, "height"},
+		{"center_crop_rank", NewCenterCrop("center_crop", 2, 2), Shape{6}, "input shape"},
+		{"resizing_interpolation", &Resizing{base: base{name: "resizing"}, Height: 2, Width: 2, Interpolation: "area"}, img, "interpolation"},
+		{"normalization_scalar", NewNormalization("normalization"), Shape{}, "input shape"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := graphs.NewGraph(tf.Float, 1)
+			_, err := c.layer.Build(g.Root(), c.in)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.layer.Name()) {
+				t.Errorf("error %v, want one naming %q and %s", err, c.layer.Name(), c.want)
+			}
+		})
+	}
+}
+
+// Normalization.Adapt refuses statistics of another number of features, or of no values.
+func TestNormalizationAdaptErrors(t *testing.T) {
+	n := NewNormalization("normalization")
+	g := graphs.NewGraph(tf.Float, 1)
+	if _, err := n.Build(g.Root(), Shape{3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		count   int64
+		sum, sq []float64
+	}{
+		{4, []float64{1, 2}, []float64{1, 2}},
+		{0, []float64{1, 2, 3}, []float64{1, 2, 3}},
+	} {
+		if _, _, err := n.Adapt(c.count, c.sum, c.sq); err == nil || !strings.Contains(err.Error(), "normalization") {
+			t.Errorf("Adapt(%d, %v): error %v", c.count, c.sum, err)
+		}
+	}
 }

@@ -94,7 +94,8 @@ func preprocessingLayers() map[string]func() Layer {
 			r.ValueRange = [2]int{0, 1}
 			return r
 		},
-		"random_crop": func() Layer { return NewRandomCrop("random_crop", 3, 4) },
+		"random_crop":   func() Layer { return NewRandomCrop("random_crop", 3, 4) },
+		"normalization": func() Layer { return NewNormalization("normalization") },
 	}
 }
 
@@ -122,6 +123,10 @@ func TestKerasPreprocessingGolden(t *testing.T) {
 			make, ok := layers[c.Name]
 			if !ok {
 				t.Fatalf("no tfrun layer for golden case %q", c.Name)
+			}
+			if n, ok := make().(*Normalization); ok {
+				checkAdapted(t, n, c.kerasCase)
+				return
 			}
 			if c.Draws == nil {
 				got, worst := runKerasCase(t, make(), c.kerasCase)
@@ -180,4 +185,66 @@ func applyDraws(t *testing.T, l drawn, in Shape, x []float64, draws [][]float64)
 		t.Fatal(err)
 	}
 	return graphs.Float64s(res[0])
+}
+
+// checkAdapted adapts n on the case's input, as Keras's layer.adapt(x) did, and compares
+// the adapted mean and variance with Keras's weights (relative 1e-6) and the output on the
+// same input with Keras's (within kerasGoldenTol).
+func checkAdapted(t *testing.T, n *Normalization, c kerasCase) {
+	t.Helper()
+	in := shapeOf(c.InputShape[1:])
+	g := graphs.NewGraph(tf.Float, 1)
+	if _, err := n.Build(g.Root(), in); err != nil {
+		t.Fatal(err)
+	}
+	xp := g.Root().Placeholder("x", tf.Float, append([]int64{-1}, in.Int64s()...)...)
+	y := n.Call(xp, false)
+	features := in[len(in)-1]
+	sum, sq := make([]float64, features), make([]float64, features)
+	for i, v := range float32s(c.Input) {
+		sum[i%features] += float64(v)
+		sq[i%features] += float64(v) * float64(v)
+	}
+	count := int64(len(c.Input) / features)
+	vars, values, err := n.Adapt(count, sum, sq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range c.Weights[:2] { // mean, variance; Keras 3 leaves count 0
+		if want := kerasWeightName(w.Path); vars[i].Name != want {
+			t.Errorf("variable %d: %q, Keras's %q", i, vars[i].Name, want)
+		}
+		for j, got := range graphs.Float64s(values[i]) {
+			if d := math.Abs(got - w.Values[j]); d > 1e-6*math.Abs(w.Values[j]) {
+				t.Errorf("%s[%d] = %.9g, Keras %.9g", w.Path, j, got, w.Values[j])
+			}
+		}
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.InitVariables(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Set(vars, values); err != nil {
+		t.Fatal(err)
+	}
+	xt, err := graphs.NewTensor(float32s(c.Input), c.InputShape...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sess.Run(map[tf.Output]*tf.Tensor{xp: xt}, []tf.Output{y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i, got := range graphs.Float64s(res[0]) {
+		worst = math.Max(worst, math.Abs(got-c.Output[i]))
+	}
+	if worst > kerasGoldenTol {
+		t.Errorf("max |tfrun − Keras| = %.2g > %g", worst, kerasGoldenTol)
+	}
+	t.Logf("max |tfrun − Keras| = %.2g over %d values", worst, len(c.Output))
 }

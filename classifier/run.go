@@ -112,6 +112,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 		}
 	}
 
+	if err := c.Adapt(fitTrain, cfg.Train.BatchSize); err != nil {
+		return nil, err
+	}
 	m := &training{Classifier: c, train: fitTrain, val: val, batchSize: cfg.Train.BatchSize}
 	h, err := r.Fit(ctx, m, runner.FitSpec{Examples: fitTrain.Len(), Report: func(h *runner.History) error {
 		if err := h.WriteFiles(o.OutDir); err != nil {

@@ -94,6 +94,8 @@ CASES = [
     ("random_zoom_wrap", lambda: L.RandomZoom(0.5, fill_mode="wrap"), 1.0, [[1.4, 1.4], [0.6, 0.6]], zooms),
     ("random_contrast", lambda: L.RandomContrast(0.5, value_range=(0, 1)), 1.0, [[0.5], [1.4]], contrast),
     ("random_crop", lambda: L.RandomCrop(3, 4), 1.0, [[1, 2], [1, 2]], corner),
+    # Adapted on the case's own input (layer.adapt(x)), then run on it.
+    ("normalization", lambda: L.Normalization(), 255.0, None, None),
 ]
 
 
@@ -109,7 +111,10 @@ def main(out_path):
         layer = make()
         x = (rng.random(IMG) * scale).astype("float32")
         if draws is None:
-            if name == "random_crop_inference":
+            if name == "normalization":
+                layer.adapt(x)
+                y = layer(x)
+            elif name == "random_crop_inference":
                 y = keras.preprocessing.image.smart_resize(x, (layer.height, layer.width))
             else:
                 y = layer(x, training=False)
@@ -127,6 +132,7 @@ def main(out_path):
             "draws": draws,
             "output_shape": list(y.shape),
             "output": f32(y),
+            "weights": [{"path": w.path, "shape": list(w.shape), "values": f32(w.numpy())} for w in layer.weights],
         })
     doc = {"keras": keras.__version__, "tensorflow": tf.__version__, "cases": cases}
     with open(out_path, "w") as f:
