@@ -58,7 +58,9 @@ func (n *Normalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (n *Normalization) Call(x tf.Output, training bool) tf.Output {
 	s := n.scope
 	if !training && n.adaptInput.Op == nil {
-		n.adaptInput = x
+		// Its own tensor: x may be the model's input placeholder, which a session cannot
+		// both feed and fetch.
+		n.adaptInput = op.Identity(s.Op("Identity"), x)
 	}
 	std := op.Maximum(s.Op("Maximum"), op.Sqrt(s.Op("Sqrt"), s.Read(n.variance)), s.Scalar(normalizationEpsilon))
 	return op.RealDiv(s.Op("RealDiv"), op.Sub(s.Op("Sub"), x, s.Read(n.mean)), std)

@@ -11,14 +11,15 @@ import (
 	"github.com/tfrun/tfrun/datasets"
 )
 
-// augmentationYAML is a small CIFAR-10 model behind every random augmentation layer,
-// trained 2 epochs of 15 steps (-limit 600, 20% validation).
+// augmentationYAML is a small CIFAR-10 model behind a Normalization (adapted before the
+// first step) and every random augmentation layer, trained 2 epochs of 15 steps (-limit 600, 20% validation).
 const augmentationYAML = `name: augment
 task: classifier
 seed: 5
 data: {dataset: cifar10}
 model:
   layers:
+    - {type: Normalization}
     - {type: RandomFlip, mode: horizontal}
     - {type: RandomTranslation, height_factor: 0.125, width_factor: 0.125}
     - {type: RandomRotation, factor: 0.05, fill_mode: constant}
@@ -38,7 +39,8 @@ checkpoint: {every: 1, keep: 2}
 
 // A model with random augmentation layers, stopped after an epoch and resumed, ends bit
 // for bit as the uninterrupted run: the layers' draws are keyed by the step counter the
-// checkpoint restores, not by a stateful generator. The same config without the
+// checkpoint restores, not by a stateful generator; the checkpoint holds the adapted
+// Normalization's statistics. The same config without the
 // augmentation layers ends elsewhere (the draws do change the training).
 func TestAugmentationResumeBitForBit(t *testing.T) {
 	if testing.Short() {
@@ -63,6 +65,21 @@ func TestAugmentationResumeBitForBit(t *testing.T) {
 	cfg := writeConfig(t, augmentationYAML)
 	straight := t.TempDir()
 	want := run(cfg, straight)
+	entries, err := checkpoints.List(filepath.Join(checkpoints.Dir(straight), final))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, e := range entries {
+		for _, w := range []string{"normalization/mean", "normalization/variance", "normalization/count"} {
+			if strings.HasSuffix(e.Name, w) {
+				found++
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("the checkpoint holds %d of Normalization's mean, variance and count: %v", found, entries)
+	}
 	dir := t.TempDir()
 	run(cfg, dir, "-epochs", "1")
 	if got := run(cfg, dir, "-resume"); !bytes.Equal(got, want) {
