@@ -58,16 +58,17 @@ func (n *Normalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (n *Normalization) Call(x tf.Output, training bool) tf.Output {
 	s := n.scope
 	if !training && n.adaptInput.Op == nil {
-		// Its own tensor: x may be the model's input placeholder, which a session cannot
-		// both feed and fetch.
-		n.adaptInput = op.Identity(s.Op("Identity"), x)
+		// Its own tensor (x may be the model's input placeholder, which a session cannot
+		// both feed and fetch), in the graph's float type (bfloat16 under a mixed policy).
+		n.adaptInput = op.Identity(s.Op("Identity"), s.CastTo(x, s.Graph().DType()))
 	}
 	std := op.Maximum(s.Op("Maximum"), op.Sqrt(s.Op("Sqrt"), s.Read(n.variance)), s.Scalar(normalizationEpsilon))
 	return op.RealDiv(s.Op("RealDiv"), op.Sub(s.Op("Sub"), x, s.Read(n.mean)), std)
 }
 
-// AdaptInput is the layer's input in the model's first inference Call: what Adapt's
-// statistics are computed over (the outputs of the layers before it, in inference).
+// AdaptInput is the layer's input in the model's first inference Call, in the graph's
+// DType: what Adapt's statistics are computed over (the outputs of the layers before it,
+// in inference).
 func (n *Normalization) AdaptInput() tf.Output { return n.adaptInput }
 
 // Adapt returns the variables and the values Keras's adapt gives them for the statistics

@@ -80,11 +80,15 @@ train: {epochs: 1, batch_size: 4, loss: sparse_categorical_crossentropy}
 	}
 }
 
-// A Normalization that is the model's first layer adapts over the model's input itself.
+// A Normalization that is the model's first layer adapts over the model's input itself,
+// under mixed_bfloat16 too (its input then bfloat16; the statistics float32).
 func TestAdaptNormalizationFirst(t *testing.T) {
-	cfg := runtest.LoadConfig(t, `name: adapt_first
+	for _, precision := range []string{"float32", "mixed_bfloat16"} {
+		t.Run(precision, func(t *testing.T) {
+			cfg := runtest.LoadConfig(t, `name: adapt_first
 task: classifier
 seed: 1
+precision: `+precision+`
 data: {dataset: mnist}
 model:
   layers:
@@ -93,23 +97,25 @@ model:
     - {type: Dense, units: 10, activation: softmax}
 train: {epochs: 1, batch_size: 4, loss: sparse_categorical_crossentropy}
 `)
-	shape := builders.Shape{2, 2, 1}
-	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
-	c, err := FromConfig(cfg, shape, false, 1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Adapt(&Dataset{Floats: x, Shape: shape, Labels: make([]float32, 3)}, 2); err != nil {
-		t.Fatal(err)
-	}
-	n := c.Model.AllLayers()[0].(*builders.Normalization)
-	vals, err := c.Session().Get(n.Variables()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 1..12: mean 6.5, population variance (12² − 1)/12.
-	if m, v := graphs.Float64s(vals[0])[0], graphs.Float64s(vals[1])[0]; m != 6.5 || math.Abs(v-143.0/12) > 1e-5 {
-		t.Errorf("mean %g variance %g, want 6.5 %g", m, v, 143.0/12)
+			shape := builders.Shape{2, 2, 1}
+			x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+			c, err := FromConfig(cfg, shape, false, 1, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Adapt(&Dataset{Floats: x, Shape: shape, Labels: make([]float32, 3)}, 2); err != nil {
+				t.Fatal(err)
+			}
+			n := c.Model.AllLayers()[0].(*builders.Normalization)
+			vals, err := c.Session().Get(n.Variables()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 1..12 (exact in bfloat16): mean 6.5, population variance (12² − 1)/12.
+			if m, v := graphs.Float64s(vals[0])[0], graphs.Float64s(vals[1])[0]; m != 6.5 || math.Abs(v-143.0/12) > 1e-5 {
+				t.Errorf("mean %g variance %g, want 6.5 %g", m, v, 143.0/12)
+			}
+		})
 	}
 }
