@@ -120,6 +120,17 @@ func mixedCases() []mixedCase {
 		{"Minimum", selfMerged(NewMinimum("minimum")), Shape{4, 3}, 0, true},
 		{"Concatenate", selfMerged(NewConcatenate("concatenate")), Shape{4, 3}, 0, true},
 		{"Dot_normalize", func() Layer { d := NewDot("dot", [2]int{2, 2}); d.Normalize = true; return selfMerged(d)() }, Shape{4, 3}, 0, true},
+		// Preprocessing and augmentation (training: the random transforms).
+		{"RandomFlip", func() Layer { return NewRandomFlip("random_flip") }, Shape{4, 5, 2}, 0, true},
+		{"RandomTranslation", func() Layer { return NewRandomTranslation("random_translation", 0.3, 0.3) }, Shape{4, 5, 2}, 0, true},
+		{"RandomRotation", func() Layer { return NewRandomRotation("random_rotation", 0.2) }, Shape{4, 5, 2}, 0, true},
+		{"RandomZoom", func() Layer { return NewRandomZoom("random_zoom", 0.3) }, Shape{4, 5, 2}, 0, true},
+		{"RandomCrop", func() Layer { return NewRandomCrop("random_crop", 3, 4) }, Shape{4, 5, 2}, 0, true},
+		{"RandomContrast", func() Layer { c := NewRandomContrast("random_contrast", 0.5); c.ValueRange = [2]int{-1, 1}; return c }, Shape{4, 5, 2}, 0, true},
+		{"Rescaling", func() Layer { return NewRescaling("rescaling", 1/127.5) }, Shape{4, 5, 2}, 0, true},
+		{"Resizing", func() Layer { return NewResizing("resizing", 3, 7) }, Shape{4, 5, 2}, 0, true},
+		{"CenterCrop", func() Layer { return NewCenterCrop("center_crop", 3, 3) }, Shape{4, 5, 2}, 0, true},
+		{"Normalization", func() Layer { return NewNormalization("normalization") }, Shape{4, 5, 2}, 0, true},
 	}, attentionMixedCases()...)
 }
 
@@ -179,7 +190,7 @@ func TestMixedBFloat16Layers(t *testing.T) {
 				t.Errorf("mixed_bfloat16: the layer computes in %v, want %v", got.outDType, wantDT)
 			}
 			for name, dt := range got.varDTypes {
-				if dt != tf.Float {
+				if dt != tf.Float && graphs.IsFloat(dt) { // an integer count stays integer
 					t.Errorf("variable %s is %v, want float32", name, dt)
 				}
 			}
