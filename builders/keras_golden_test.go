@@ -77,7 +77,7 @@ type kerasGoldenLayer struct {
 }
 
 func kerasGoldenLayers() []kerasGoldenLayer {
-	return []kerasGoldenLayer{
+	layers := []kerasGoldenLayer{
 		{"gru", "", func() Layer { return NewGRU("gru", 4) }},
 		{"gru_sequences", "", func() Layer { g := NewGRU("gru", 4); g.ReturnSequences = true; return g }},
 		{"gru_reset_before", "", func() Layer { g := NewGRU("gru", 4); g.ResetAfter = false; return g }},
@@ -189,8 +189,30 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			return NewConv2DTranspose("conv2d_transpose", 2, [2]int{3, 3}, [2]int{2, 2}, "same")
 		}},
 		{"leaky_re_lu", "", func() Layer { return NewLeakyReLU("leaky_re_lu", 0.3) }},
+		{"re_lu", "", func() Layer { return NewReLU("re_lu") }},
+		{"re_lu_max_6", "", func() Layer { r := NewReLU("re_lu"); r.MaxValue = ptr(6.0); return r }},
+		{"re_lu_slope", "", func() Layer { r := NewReLU("re_lu"); r.NegativeSlope = 0.1; return r }},
+		{"re_lu_threshold", "", func() Layer { r := NewReLU("re_lu"); r.Threshold = 1; return r }},
+		{"re_lu_max_2_slope_threshold", "", func() Layer {
+			r := NewReLU("re_lu")
+			r.MaxValue, r.NegativeSlope, r.Threshold = ptr(2.0), 0.3, 0.5
+			return r
+		}},
+		{"p_re_lu", "", func() Layer { return NewPReLU("p_re_lu") }},
+		{"p_re_lu_shared_1_2", "", func() Layer { p := NewPReLU("p_re_lu"); p.SharedAxes = []int{1, 2}; return p }},
+		{"elu", "", func() Layer { return NewELU("elu", 1) }},
+		{"elu_alpha_half", "", func() Layer { return NewELU("elu", 0.5) }},
+		{"softmax", "", func() Layer { return NewSoftmax("softmax", -1) }},
+		{"softmax_axis_1", "", func() Layer { return NewSoftmax("softmax", 1) }},
 	}
+	for _, a := range []string{"elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu",
+		"silu", "swish", "relu6", "exponential", "gelu_approximate"} {
+		layers = append(layers, kerasGoldenLayer{"activation_" + a, "", func() Layer { return NewActivation("activation", a) }})
+	}
+	return layers
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // Each layer, given Keras's weights and input, computes Keras's output (inference, float32,
 // within kerasGoldenTol), and names its weights as Keras does (Keras's path without the

@@ -44,7 +44,7 @@ func mixedCases() []mixedCase {
 		g.Dropout, g.ReturnSequences = 0.25, true
 		return g
 	}
-	return []mixedCase{
+	cases := []mixedCase{
 		{"Activation_tanh", func() Layer { return NewActivation("activation", "tanh") }, Shape{6}, 0, true},
 		{"Activation_softmax", func() Layer { return NewActivation("activation", "softmax") }, Shape{5}, 0, true},
 		{"AveragePooling2D", func() Layer { return NewAveragePooling2D("average_pooling2d", [2]int{2, 2}) }, Shape{4, 4, 3}, 0, true},
@@ -89,6 +89,7 @@ func mixedCases() []mixedCase {
 		{"Concatenate", selfMerged(NewConcatenate("concatenate")), Shape{4, 3}, 0, true},
 		{"Dot_normalize", func() Layer { d := NewDot("dot", [2]int{2, 2}); d.Normalize = true; return selfMerged(d)() }, Shape{4, 3}, 0, true},
 	}
+	return append(cases, moreMixedCases()...)
 }
 
 // selfMerge calls a merge layer on its input and its input's tanh, as one Layer (the

@@ -151,7 +151,7 @@ func TestLoadErrors(t *testing.T) {
 			key: "model.layers[1].rate", want: ErrMissingKey, also: []string{"for Dropout"}},
 		{name: "unknown activation", yaml: edit(t, baseYAML, "activation: sigmoid", "activation: relux"),
 			key: "model.layers[2].activation", want: ErrBadValue,
-			also: []string{`unknown "relux" (valid: leaky_relu, linear, relu, sigmoid, softmax, tanh)`}},
+			also: []string{`unknown "relux" (valid: elu, exponential, gelu, gelu_approximate, hard_sigmoid, leaky_relu, linear, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)`}},
 		{name: "LSTM activation the fused kernel lacks", yaml: edit(t, baseYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, activation: relu}"),
 			key: "model.layers[1].activation", want: ErrBadValue,
 			also: []string{`unknown "relu" (valid: tanh)`, "GRU and SimpleRNN take any"}},

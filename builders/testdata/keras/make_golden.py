@@ -25,6 +25,12 @@ import tensorflow as tf  # noqa: E402
 
 L = keras.layers
 
+
+def gelu_approximate(x):
+    """keras_hub's gelu_approximate: Keras's gelu with approximate=True (tfrun's name)."""
+    return keras.activations.gelu(x, approximate=True)
+
+
 # name: (layer factory, input shape with batch, input scale, weight scale)
 SEQ = (2, 5, 3)
 IMG = (2, 5, 6, 3)
@@ -67,6 +73,25 @@ CASES = [
     ("conv2d", lambda: L.Conv2D(2, 3), IMG, 1.0, 0.5),
     ("conv2d_transpose_s2_same", lambda: L.Conv2DTranspose(2, 3, strides=2, padding="same"), IMG, 1.0, 0.5),
     ("leaky_re_lu", lambda: L.LeakyReLU(), SEQ, 1.0, 0),
+    # Activations by name (an Activation layer), over a range that reaches their bends:
+    # hard_sigmoid's ±3, relu6's 6 (exponential on a smaller one: the tolerance is absolute).
+    *[(f"activation_{a}", (lambda a=a: L.Activation(a)), SEQ, 3.5, 0)
+      for a in ["elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu", "silu", "swish"]],
+    ("activation_relu6", lambda: L.Activation("relu6"), SEQ, 8.0, 0),
+    ("activation_exponential", lambda: L.Activation("exponential"), SEQ, 2.0, 0),
+    ("activation_gelu_approximate", lambda: L.Activation(gelu_approximate), SEQ, 3.5, 0),
+    # The activation layers.
+    ("re_lu", lambda: L.ReLU(), SEQ, 3.0, 0),
+    ("re_lu_max_6", lambda: L.ReLU(max_value=6), SEQ, 8.0, 0),
+    ("re_lu_slope", lambda: L.ReLU(negative_slope=0.1), SEQ, 3.0, 0),
+    ("re_lu_threshold", lambda: L.ReLU(threshold=1.0), SEQ, 3.0, 0),
+    ("re_lu_max_2_slope_threshold", lambda: L.ReLU(max_value=2.0, negative_slope=0.3, threshold=0.5), SEQ, 3.0, 0),
+    ("p_re_lu", lambda: L.PReLU(), IMG, 1.0, 0.5),
+    ("p_re_lu_shared_1_2", lambda: L.PReLU(shared_axes=[1, 2]), IMG, 1.0, 0.5),
+    ("elu", lambda: L.ELU(), SEQ, 3.0, 0),
+    ("elu_alpha_half", lambda: L.ELU(alpha=0.5), SEQ, 3.0, 0),
+    ("softmax", lambda: L.Softmax(), SEQ, 2.0, 0),
+    ("softmax_axis_1", lambda: L.Softmax(axis=1), SEQ, 2.0, 0),
 ]
 
 

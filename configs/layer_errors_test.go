@@ -1,0 +1,106 @@
+package configs
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// layerCaseYAML is a small MNIST classifier whose second layer (after a Conv2D giving
+// [26, 26, 4]) each case below replaces.
+const layerCaseYAML = `task: classifier
+data: {dataset: mnist}
+model:
+  layers:
+    - {type: Conv2D, filters: 4, kernel_size: 3}
+    - LAYER
+    - {type: Flatten}
+    - {type: Dense, units: 10, activation: softmax}
+train: {epochs: 1, loss: sparse_categorical_crossentropy}
+`
+
+// Bad arguments of the activation, convolution and shape layers fail at load, at the
+// argument's key path, with the sentinel of their kind; good ones load with their shapes.
+func TestLayerArgumentErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, layer string
+		key         string // "" when the layer loads
+		want        error
+		also        string
+	}{
+		{"relu max_value null is None", "{type: ReLU, max_value: null}", "", nil, ""},
+		{"relu negative max_value", "{type: ReLU, max_value: -1}", "model.layers[1].max_value", ErrBadValue, "must be >= 0, got -1"},
+		{"relu negative slope", "{type: ReLU, negative_slope: -0.1}", "model.layers[1].negative_slope", ErrBadValue, "must be >= 0"},
+		{"relu negative threshold", "{type: ReLU, threshold: -2}", "model.layers[1].threshold", ErrBadValue, "must be >= 0"},
+		{"relu max_value string", "{type: ReLU, max_value: six}", "model.layers[1].max_value", ErrWrongType, "want a number"},
+		{"prelu shared_axes", "{type: PReLU, shared_axes: [1, 2]}", "", nil, ""},
+		{"prelu shared batch axis", "{type: PReLU, shared_axes: [0]}", "model.layers[1].shared_axes[0]", ErrBadValue, "0 is the batch"},
+		{"prelu shared axis beyond rank", "{type: PReLU, shared_axes: [1, 4]}", "model.layers[1].shared_axes[1]", ErrBadValue, "valid: 1 to 3"},
+		{"prelu shared axis twice", "{type: PReLU, shared_axes: [2, 2]}", "model.layers[1].shared_axes[1]", ErrBadValue, "axis 2 given twice"},
+		{"prelu orthogonal alpha", "{type: PReLU, alpha_initializer: orthogonal}", "model.layers[1].alpha_initializer", ErrBadValue, "orthogonal needs a matrix"},
+		{"prelu unknown initializer", "{type: PReLU, alpha_initializer: constant}", "model.layers[1].alpha_initializer", ErrBadValue, "unknown \"constant\""},
+		{"elu alpha", "{type: ELU, alpha: 0.5}", "", nil, ""},
+		{"elu alpha not a number", "{type: ELU, alpha: [1]}", "model.layers[1].alpha", ErrWrongType, ""},
+		{"softmax axis 2", "{type: Softmax, axis: 2}", "", nil, ""},
+		{"softmax batch axis", "{type: Softmax, axis: 0}", "model.layers[1].axis", ErrBadValue, "besides the batch axis 0"},
+		{"softmax axis beyond rank", "{type: Softmax, axis: 4}", "model.layers[1].axis", ErrBadValue, "valid: 1 to 3, or -3 to -1"},
+		{"softmax axis -4", "{type: Softmax, axis: -4}", "model.layers[1].axis", ErrBadValue, "valid: 1 to 3"},
+		{"activation gelu_approximate", "{type: Activation, activation: gelu_approximate}", "", nil, ""},
+		{"activation swish", "{type: Activation, activation: swish}", "", nil, ""},
+		{"activation hard_silu", "{type: Activation, activation: hard_silu}", "model.layers[1].activation", ErrBadValue, "unknown \"hard_silu\""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			text := strings.Replace(layerCaseYAML, "LAYER", tt.layer, 1)
+			path := writeYAML(t, t.TempDir(), "case.yaml", text)
+			c, err := Load(path)
+			if tt.key == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if got := c.Model.Layers[1].Type; !strings.HasPrefix(tt.layer, "{type: "+got+",") {
+					t.Errorf("layer type %s, want the one of %s", got, tt.layer)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Load succeeded, want an error at %s", tt.key)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, path+": "+tt.key+": ") {
+				t.Errorf("error %q\ndoes not start with %q", msg, path+": "+tt.key+": ")
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("error %q is not %v", msg, tt.want)
+			}
+			if !strings.Contains(msg, tt.also) {
+				t.Errorf("error %q\ndoes not contain %q", msg, tt.also)
+			}
+		})
+	}
+}
+
+// ReLU's max_value is Keras's None unless given: unset, it is left out of the layer's
+// arguments and the README shows None; given, it is set.
+func TestReLUMaxValueOptional(t *testing.T) {
+	l, err := NewLayer(LayerReLU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Has("max_value") {
+		t.Error("a new ReLU has a max_value")
+	}
+	if err := l.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	if err := l.Set("max_value", 6); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Has("max_value") || l.Float("max_value") != 6 {
+		t.Errorf("max_value %v after Set(6)", l.Float("max_value"))
+	}
+	spec, _ := LookupLayer(LayerReLU)
+	a, _ := spec.Arg("max_value")
+	if got := describeArg(a); !strings.HasPrefix(got, "None") {
+		t.Errorf("reference shows %q, want None first", got)
+	}
+}
