@@ -204,6 +204,69 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 		{"elu_alpha_half", "", func() Layer { return NewELU("elu", 0.5) }},
 		{"softmax", "", func() Layer { return NewSoftmax("softmax", -1) }},
 		{"softmax_axis_1", "", func() Layer { return NewSoftmax("softmax", 1) }},
+		{"depthwise_conv2d", "", func() Layer { return NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3}) }},
+		{"depthwise_conv2d_m2_same_s2", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3})
+			d.Strides, d.Padding, d.DepthMultiplier = [2]int{2, 2}, "same", 2
+			return d
+		}},
+		{"depthwise_conv2d_dilated_relu", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{2, 3})
+			d.DilationRate, d.Activation, d.UseBias = [2]int{2, 2}, "relu", false
+			return d
+		}},
+		{"depthwise_conv2d_dilated_strided_same", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3})
+			d.Strides, d.DilationRate, d.Padding = [2]int{2, 2}, [2]int{2, 2}, "same"
+			return d
+		}},
+		{"separable_conv2d", "", func() Layer { return NewSeparableConv2D("separable_conv2d", 2, [2]int{3, 3}) }},
+		{"separable_conv2d_m2_same_s2", "", func() Layer {
+			c := NewSeparableConv2D("separable_conv2d", 4, [2]int{3, 3})
+			c.Strides, c.Padding, c.DepthMultiplier = [2]int{2, 2}, "same", 2
+			return c
+		}},
+		{"separable_conv2d_dilated_tanh", "", func() Layer {
+			c := NewSeparableConv2D("separable_conv2d", 2, [2]int{2, 2})
+			c.DilationRate, c.UseBias, c.Activation = [2]int{2, 2}, false, "tanh"
+			return c
+		}},
+		{"conv2d_dilated", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "valid")
+			c.DilationRate = [2]int{2, 2}
+			return c
+		}},
+		{"conv2d_dilated_2x1_same", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "same")
+			c.DilationRate = [2]int{2, 1}
+			return c
+		}},
+		{"conv1d_dilated_causal", "", func() Layer {
+			c := NewConv1D("conv1d", 2, 2, "")
+			c.DilationRate, c.Padding = 2, "causal"
+			return c
+		}},
+		{"zero_padding2d", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 1}) }},
+		{"zero_padding2d_2x1", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{2, 1}) }},
+		{"cropping2d", "", func() Layer { return NewCropping2D("cropping2d", [2]int{0, 0}) }},
+		{"cropping2d_1x2", "", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 2}) }},
+		{"global_max_pooling2d", "", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }},
+		{"global_max_pooling2d_keepdims", "", func() Layer {
+			g := NewGlobalMaxPooling2D("global_max_pooling2d")
+			g.Keepdims = true
+			return g
+		}},
+		{"conv1d_transpose", "", func() Layer { return NewConv1DTranspose("conv1d_transpose", 2, 3) }},
+		{"conv1d_transpose_s2_same", "", func() Layer {
+			c := NewConv1DTranspose("conv1d_transpose", 3, 4)
+			c.Strides, c.Padding = 2, "same"
+			return c
+		}},
+		{"conv1d_transpose_s3_valid", "", func() Layer {
+			c := NewConv1DTranspose("conv1d_transpose", 2, 2)
+			c.Strides = 3
+			return c
+		}},
 	}
 	for _, a := range []string{"elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu",
 		"silu", "swish", "relu6", "exponential", "gelu_approximate"} {

@@ -18,5 +18,33 @@ func moreMixedCases() []mixedCase {
 		mixedCase{"PReLU", func() Layer { p := NewPReLU("p_re_lu"); p.AlphaInitializer = "random_uniform"; return p }, Shape{4, 3}, 0, true},
 		mixedCase{"ELU", func() Layer { return NewELU("elu", 0.5) }, Shape{6}, 0, true},
 		mixedCase{"Softmax_axis_1", func() Layer { return NewSoftmax("softmax", 1) }, Shape{4, 3}, 0, true},
+		mixedCase{"DepthwiseConv2D_same_m2", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3})
+			d.Padding, d.DepthMultiplier = "same", 2
+			return d
+		}, Shape{5, 5, 3}, 0, true},
+		mixedCase{"DepthwiseConv2D_dilated", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{2, 2})
+			d.DilationRate = [2]int{2, 2}
+			return d
+		}, Shape{5, 5, 3}, 0, true},
+		mixedCase{"SeparableConv2D", func() Layer {
+			c := NewSeparableConv2D("separable_conv2d", 4, [2]int{3, 3})
+			c.Padding, c.Strides = "same", [2]int{2, 2}
+			return c
+		}, Shape{6, 6, 3}, 0, true},
+		mixedCase{"Conv2D_dilated", func() Layer {
+			c := NewConv2D("conv2d", 4, [2]int{3, 3}, [2]int{1, 1}, "same")
+			c.DilationRate = [2]int{2, 2}
+			return c
+		}, Shape{6, 6, 2}, 0, true},
+		mixedCase{"Conv1DTranspose", func() Layer {
+			c := NewConv1DTranspose("conv1d_transpose", 3, 3)
+			c.Strides, c.Padding = 2, "same"
+			return c
+		}, Shape{5, 4}, 0, true},
+		mixedCase{"ZeroPadding2D", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 2}) }, Shape{3, 3, 2}, 0, true},
+		mixedCase{"Cropping2D", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 1}) }, Shape{4, 4, 2}, 0, true},
+		mixedCase{"GlobalMaxPooling2D", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }, Shape{4, 4, 3}, 0, true},
 	)
 }

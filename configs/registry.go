@@ -361,6 +361,9 @@ func (c *checker) arg(at string, a Arg, v any) error {
 		if a.Bound == Positive && (x[0] <= 0 || x[1] <= 0) {
 			return c.bad(at, "must be > 0, got [%d, %d]", x[0], x[1])
 		}
+		if a.Bound == NonNegative && (x[0] < 0 || x[1] < 0) {
+			return c.bad(at, "must be >= 0, got [%d, %d]", x[0], x[1])
+		}
 		if err := c.atMostMaxDim(at, max(x[0], x[1])); err != nil {
 			return err
 		}

@@ -92,6 +92,26 @@ CASES = [
     ("elu_alpha_half", lambda: L.ELU(alpha=0.5), SEQ, 3.0, 0),
     ("softmax", lambda: L.Softmax(), SEQ, 2.0, 0),
     ("softmax_axis_1", lambda: L.Softmax(axis=1), SEQ, 2.0, 0),
+    # Convolutions and image shape layers.
+    ("depthwise_conv2d", lambda: L.DepthwiseConv2D(3), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_m2_same_s2", lambda: L.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_dilated_relu", lambda: L.DepthwiseConv2D((2, 3), dilation_rate=2, activation="relu", use_bias=False), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_dilated_strided_same", lambda: L.DepthwiseConv2D(3, strides=2, dilation_rate=2, padding="same"), IMG, 1.0, 0.5),
+    ("separable_conv2d", lambda: L.SeparableConv2D(2, 3), IMG, 1.0, 0.5),
+    ("separable_conv2d_m2_same_s2", lambda: L.SeparableConv2D(4, 3, strides=2, padding="same", depth_multiplier=2), IMG, 1.0, 0.5),
+    ("separable_conv2d_dilated_tanh", lambda: L.SeparableConv2D(2, 2, dilation_rate=2, use_bias=False, activation="tanh"), IMG, 1.0, 0.5),
+    ("conv2d_dilated", lambda: L.Conv2D(2, 3, dilation_rate=2), IMG, 1.0, 0.5),
+    ("conv2d_dilated_2x1_same", lambda: L.Conv2D(2, 3, dilation_rate=(2, 1), padding="same"), IMG, 1.0, 0.5),
+    ("conv1d_dilated_causal", lambda: L.Conv1D(2, 2, dilation_rate=2, padding="causal"), SEQ, 1.0, 0.5),
+    ("zero_padding2d", lambda: L.ZeroPadding2D(), IMG, 1.0, 0),
+    ("zero_padding2d_2x1", lambda: L.ZeroPadding2D((2, 1)), IMG, 1.0, 0),
+    ("cropping2d", lambda: L.Cropping2D(), IMG, 1.0, 0),
+    ("cropping2d_1x2", lambda: L.Cropping2D((1, 2)), IMG, 1.0, 0),
+    ("global_max_pooling2d", lambda: L.GlobalMaxPooling2D(), IMG, 1.0, 0),
+    ("global_max_pooling2d_keepdims", lambda: L.GlobalMaxPooling2D(keepdims=True), IMG, 1.0, 0),
+    ("conv1d_transpose", lambda: L.Conv1DTranspose(2, 3), SEQ, 1.0, 0.5),
+    ("conv1d_transpose_s2_same", lambda: L.Conv1DTranspose(3, 4, strides=2, padding="same"), SEQ, 1.0, 0.5),
+    ("conv1d_transpose_s3_valid", lambda: L.Conv1DTranspose(2, 2, strides=3), SEQ, 1.0, 0.5),
 ]
 
 
