@@ -267,6 +267,19 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			c.Strides = 3
 			return c
 		}},
+		{"time_distributed_dense", "", func() Layer { return NewTimeDistributed("time_distributed", NewDense("dense", 3, "")) }},
+		{"time_distributed_conv2d_relu", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "valid")
+			c.Activation = "relu"
+			return NewTimeDistributed("time_distributed", c)
+		}},
+		{"time_distributed_flatten", "", func() Layer { return NewTimeDistributed("time_distributed", NewFlatten("flatten")) }},
+		{"repeat_vector", "", func() Layer { return NewRepeatVector("repeat_vector", 3) }},
+		{"permute_2_1", "", func() Layer { return NewPermute("permute", 2, 1) }},
+		{"permute_3_1_2", "", func() Layer { return NewPermute("permute", 3, 1, 2) }},
+		{"gaussian_noise", "", func() Layer { return NewGaussianNoise("gaussian_noise", 0.5) }},
+		{"gaussian_dropout", "", func() Layer { return NewGaussianDropout("gaussian_dropout", 0.3) }},
+		{"identity", "", func() Layer { return NewIdentity("identity") }},
 	}
 	for _, a := range []string{"elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu",
 		"silu", "swish", "relu6", "exponential", "gelu_approximate"} {

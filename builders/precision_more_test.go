@@ -46,5 +46,17 @@ func moreMixedCases() []mixedCase {
 		mixedCase{"ZeroPadding2D", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 2}) }, Shape{3, 3, 2}, 0, true},
 		mixedCase{"Cropping2D", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 1}) }, Shape{4, 4, 2}, 0, true},
 		mixedCase{"GlobalMaxPooling2D", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }, Shape{4, 4, 3}, 0, true},
+		mixedCase{"TimeDistributed_Dense", func() Layer {
+			return NewTimeDistributed("time_distributed", NewDense("dense", 4, "relu"))
+		}, Shape{5, 3}, 0, true},
+		// A float32 layer (LayerNormalization) inside a bfloat16 wrapper.
+		mixedCase{"TimeDistributed_LayerNormalization", func() Layer {
+			return NewTimeDistributed("time_distributed", NewLayerNormalization("layer_normalization"))
+		}, Shape{5, 3}, 0, true},
+		mixedCase{"RepeatVector", func() Layer { return NewRepeatVector("repeat_vector", 3) }, Shape{4}, 0, true},
+		mixedCase{"Permute", func() Layer { return NewPermute("permute", 2, 1) }, Shape{4, 3}, 0, true},
+		mixedCase{"GaussianNoise", func() Layer { return NewGaussianNoise("gaussian_noise", 0.3) }, Shape{4, 3}, 0, true},
+		mixedCase{"GaussianDropout", func() Layer { return NewGaussianDropout("gaussian_dropout", 0.3) }, Shape{4, 3}, 0, true},
+		mixedCase{"Identity", func() Layer { return NewIdentity("identity") }, Shape{4, 3}, 0, true},
 	)
 }

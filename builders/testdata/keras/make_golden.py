@@ -112,6 +112,16 @@ CASES = [
     ("conv1d_transpose", lambda: L.Conv1DTranspose(2, 3), SEQ, 1.0, 0.5),
     ("conv1d_transpose_s2_same", lambda: L.Conv1DTranspose(3, 4, strides=2, padding="same"), SEQ, 1.0, 0.5),
     ("conv1d_transpose_s3_valid", lambda: L.Conv1DTranspose(2, 2, strides=3), SEQ, 1.0, 0.5),
+    # Shape tools (GaussianNoise and GaussianDropout are the identity in inference).
+    ("time_distributed_dense", lambda: L.TimeDistributed(L.Dense(3)), SEQ, 1.0, 0.5),
+    ("time_distributed_conv2d_relu", lambda: L.TimeDistributed(L.Conv2D(2, 3, activation="relu")), (2, 3, 5, 6, 3), 1.0, 0.5),
+    ("time_distributed_flatten", lambda: L.TimeDistributed(L.Flatten()), (2, 3, 4, 2), 1.0, 0),
+    ("repeat_vector", lambda: L.RepeatVector(3), (2, 4), 1.0, 0),
+    ("permute_2_1", lambda: L.Permute((2, 1)), SEQ, 1.0, 0),
+    ("permute_3_1_2", lambda: L.Permute((3, 1, 2)), IMG, 1.0, 0),
+    ("gaussian_noise", lambda: L.GaussianNoise(0.5), SEQ, 1.0, 0),
+    ("gaussian_dropout", lambda: L.GaussianDropout(0.3), SEQ, 1.0, 0),
+    ("identity", lambda: L.Identity(), SEQ, 1.0, 0),
 ]
 
 
