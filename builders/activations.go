@@ -9,8 +9,11 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Activations are Keras's activation names tfrun knows.
-var Activations = []string{"linear", "relu", "sigmoid", "softmax", "tanh", "leaky_relu"}
+// Activations are Keras's activation names tfrun knows (configs.Activations, which a test
+// keeps equal).
+var Activations = []string{"elu", "exponential", "gelu", "gelu_approximate", "hard_sigmoid", "leaky_relu",
+	"linear", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
+	"softsign", "swish", "tanh"}
 
 // checkActivation reports an unknown activation name.
 func checkActivation(name string) error {
@@ -25,10 +28,22 @@ func checkActivation(name string) error {
 	return fmt.Errorf("unknown activation %q (valid: %v)", name, Activations)
 }
 
-// activate applies a Keras activation ("" and "linear" are the identity). Keras's
-// leaky_relu activation uses negative_slope 0.2, through leakyReLUOp like the LeakyReLU
-// layer: Conv2D(activation: leaky_relu) and Conv2D then Activation(leaky_relu) are the
-// Conv2D+BiasAdd+LeakyRelu that TensorFlow's remapper fuses (see leakyReLUOp).
+// activate applies a Keras activation ("" and "linear" are the identity), as Keras 3's
+// TensorFlow backend computes it (keras/src/backend/tensorflow/nn.py), with ops TensorFlow's
+// C++ gradient registry differentiates:
+//
+//   - elu, selu, relu6, softsign, softplus, exponential, log_softmax (last axis): the
+//     TensorFlow op of that name (Elu, Selu, Relu6, Softsign, Softplus, Exp, LogSoftmax);
+//   - gelu: 0.5·x·(1 + erf(x/√2)), Keras's default approximate=False (Hendrycks and
+//     Gimpel 2016); gelu_approximate: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+//     tf.nn.gelu's approximate=True with x³ as x·x·x;
+//   - silu and its alias swish: x·sigmoid(x) (Ramachandran et al. 2017);
+//   - hard_sigmoid: relu6(x + 3)/6, Keras 3's (Keras 2's was clip(0.2·x + 0.5, 0, 1));
+//   - mish: x·tanh(softplus(x)) (Misra 2019).
+//
+// Keras's leaky_relu activation uses negative_slope 0.2, through leakyReLUOp like the
+// LeakyReLU layer: Conv2D(activation: leaky_relu) and Conv2D then Activation(leaky_relu)
+// are the Conv2D+BiasAdd+LeakyRelu that TensorFlow's remapper fuses (see leakyReLUOp).
 func activate(s *graphs.Scope, name string, x tf.Output) tf.Output {
 	switch name {
 	case "", "linear":
@@ -43,9 +58,63 @@ func activate(s *graphs.Scope, name string, x tf.Output) tf.Output {
 		return op.Softmax(s.Op("Softmax"), x)
 	case "leaky_relu":
 		return leakyReLUOp(s, x, 0.2)
+	case "elu":
+		return op.Elu(s.Op("Elu"), x)
+	case "selu":
+		return op.Selu(s.Op("Selu"), x)
+	case "relu6":
+		return op.Relu6(s.Op("Relu6"), x)
+	case "softsign":
+		return op.Softsign(s.Op("Softsign"), x)
+	case "softplus":
+		return rawOp(s, "Softplus", x)
+	case "exponential":
+		return op.Exp(s.Op("Exp"), x)
+	case "log_softmax":
+		return logSoftmaxOp(s, x)
+	case "gelu":
+		return geluOp(s, x, false)
+	case "gelu_approximate":
+		return geluOp(s, x, true)
+	case "silu", "swish":
+		return op.Mul(s.Op("Mul"), x, op.Sigmoid(s.Op("Sigmoid"), x))
+	case "hard_sigmoid":
+		return op.Div(s.Op("Div"), op.Relu6(s.Op("Relu6"), op.AddV2(s.Op("AddV2"), x, s.Scalar(3))), s.Scalar(6))
+	case "mish":
+		return op.Mul(s.Op("Mul"), x, op.Tanh(s.Op("Tanh"), rawOp(s, "Softplus", x)))
 	}
 	s.Fail("unknown activation %q", name)
 	return x
+}
+
+// logSoftmaxOp is LogSoftmax over the last axis, on a 2-D view of x: TensorFlow 2.18's
+// C++ gradient of LogSoftmax (tensorflow/cc/gradients/nn_grad.cc) sums the incoming
+// gradient over axis 1, not the last axis, so on a [batch, time, features] input it is
+// wrong (a finite-difference check of the direct op fails by 2%); on [batch·time,
+// features] axis 1 is the last.
+func logSoftmaxOp(s *graphs.Scope, x tf.Output) tf.Output {
+	rank := 0
+	if s.Ok(x) {
+		rank = x.Shape().NumDimensions()
+	}
+	if rank <= 2 { // 2, or unknown (-1)
+		return op.LogSoftmax(s.Op("LogSoftmax"), x)
+	}
+	last := op.Slice(s.Op("Slice"), op.Shape(s.Op("Shape"), x), s.Const([]int32{int32(rank - 1)}), s.Const([]int32{1}))
+	flat := op.Reshape(s.Op("Reshape"), x, op.ConcatV2(s.Op("ConcatV2"), []tf.Output{s.Const([]int32{-1}), last}, s.Const(int32(0))))
+	return op.Reshape(s.Op("Reshape"), op.LogSoftmax(s.Op("LogSoftmax"), flat), op.Shape(s.Op("Shape"), x))
+}
+
+// geluOp is tf.nn.gelu: exact (0.5·x·(1 + erf(x/√2))) or its tanh approximation.
+func geluOp(s *graphs.Scope, x tf.Output, approximate bool) tf.Output {
+	half := op.Mul(s.Op("Mul"), s.Scalar(0.5), x)
+	if !approximate {
+		erf := op.Erf(s.Op("Erf"), op.Div(s.Op("Div"), x, s.Scalar(1.4142135623730951)))
+		return op.Mul(s.Op("Mul"), half, op.AddV2(s.Op("AddV2"), s.Scalar(1), erf))
+	}
+	cube := op.Mul(s.Op("Mul"), x, op.Mul(s.Op("Mul"), x, x))
+	inner := op.Mul(s.Op("Mul"), s.Scalar(0.7978845608028654), op.AddV2(s.Op("AddV2"), x, op.Mul(s.Op("Mul"), s.Scalar(0.044715), cube)))
+	return op.Mul(s.Op("Mul"), half, op.AddV2(s.Op("AddV2"), s.Scalar(1), op.Tanh(s.Op("Tanh"), inner)))
 }
 
 // leakyReLUOp is LeakyRelu whose gradient reads the op's output rather than its input

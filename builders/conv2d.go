@@ -1,6 +1,8 @@
 package builders
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
@@ -11,7 +13,7 @@ import (
 func init() {
 	registerConfig(configs.LayerConv2D, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
 		l := NewConv2D(name, c.Int("filters"), c.Pair("kernel_size"), c.Pair("strides"), c.String("padding"))
-		l.Activation, l.UseBias = c.String("activation"), c.Bool("use_bias")
+		l.Activation, l.UseBias, l.DilationRate = c.String("activation"), c.Bool("use_bias"), c.Pair("dilation_rate")
 		l.setRegularizers(c)
 		return l, nil
 	})
@@ -19,21 +21,23 @@ func init() {
 
 // Conv2D is Keras's Conv2D on NHWC images: [batch, h, w, c] → [batch, h', w', filters], with
 // "kernel" [kh, kw, c, filters] (glorot_uniform) and "bias" [filters] (zeros). Padding
-// "valid" (h' = ⌊(h − kh)/sh⌋ + 1) or "same" (h' = ⌈h/sh⌉).
+// "valid" (h' = ⌊(h − kh)/sh⌋ + 1) or "same" (h' = ⌈h/sh⌉). DilationRate spaces the
+// kernel's taps (kh becomes (kh − 1)·rh + 1; see dilateKernel); Keras refuses it above 1
+// together with strides above 1, and so does Build.
 type Conv2D struct {
 	base
 	Regularizers
-	Filters             int
-	KernelSize, Strides [2]int
-	Padding, Activation string
-	UseBias             bool
+	Filters                           int
+	KernelSize, Strides, DilationRate [2]int
+	Padding, Activation               string
+	UseBias                           bool
 
 	kernel, bias *graphs.Variable
 }
 
 // NewConv2D returns a Conv2D layer with Keras's defaults (bias on, activation linear).
 func NewConv2D(name string, filters int, kernel, strides [2]int, padding string) *Conv2D {
-	return &Conv2D{base: base{name: name}, Filters: filters, KernelSize: kernel, Strides: strides, Padding: padding, UseBias: true}
+	return &Conv2D{base: base{name: name}, Filters: filters, KernelSize: kernel, Strides: strides, DilationRate: [2]int{1, 1}, Padding: padding, UseBias: true}
 }
 
 func (c *Conv2D) Type() string { return "Conv2D" }
@@ -45,8 +49,13 @@ func (c *Conv2D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if err := checkActivation(c.Activation); err != nil {
 		return nil, err
 	}
-	h := convOutLength(in[0], c.KernelSize[0], c.Strides[0], c.Padding)
-	w := convOutLength(in[1], c.KernelSize[1], c.Strides[1], c.Padding)
+	d := dilationOrOne(c.DilationRate)
+	if max(c.Strides[0], c.Strides[1]) > 1 && max(d[0], d[1]) > 1 {
+		return nil, fmt.Errorf("layer %q (Conv2D): strides %v > 1 with dilation_rate %v > 1 (Keras refuses them together)", c.name, c.Strides, d)
+	}
+	k := dilatedSize(c.KernelSize, d)
+	h := convOutLength(in[0], k[0], c.Strides[0], c.Padding)
+	w := convOutLength(in[1], k[1], c.Strides[1], c.Padding)
 	if h <= 0 || w <= 0 {
 		return nil, shapeError(c, in, "an image at least as large as the kernel")
 	}
@@ -63,7 +72,8 @@ func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
 	if c.UseBias {
 		b = c.scope.Read(c.bias)
 	}
-	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv2DOp(c.scope, x, c.scope.Read(c.kernel), b, c.Strides, c.Padding)))
+	kernel := dilateKernel(c.scope, c.scope.Read(c.kernel), c.KernelSize, c.DilationRate)
+	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv2DOp(c.scope, x, kernel, b, c.Strides, c.Padding)))
 }
 
 // conv2DOp is the Conv2D math on tensors.

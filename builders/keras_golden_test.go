@@ -77,7 +77,7 @@ type kerasGoldenLayer struct {
 }
 
 func kerasGoldenLayers() []kerasGoldenLayer {
-	return []kerasGoldenLayer{
+	layers := []kerasGoldenLayer{
 		{"gru", "", func() Layer { return NewGRU("gru", 4) }},
 		{"gru_sequences", "", func() Layer { g := NewGRU("gru", 4); g.ReturnSequences = true; return g }},
 		{"gru_reset_before", "", func() Layer { g := NewGRU("gru", 4); g.ResetAfter = false; return g }},
@@ -189,8 +189,106 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			return NewConv2DTranspose("conv2d_transpose", 2, [2]int{3, 3}, [2]int{2, 2}, "same")
 		}},
 		{"leaky_re_lu", "", func() Layer { return NewLeakyReLU("leaky_re_lu", 0.3) }},
+		{"re_lu", "", func() Layer { return NewReLU("re_lu") }},
+		{"re_lu_max_6", "", func() Layer { r := NewReLU("re_lu"); r.MaxValue = ptr(6.0); return r }},
+		{"re_lu_slope", "", func() Layer { r := NewReLU("re_lu"); r.NegativeSlope = 0.1; return r }},
+		{"re_lu_threshold", "", func() Layer { r := NewReLU("re_lu"); r.Threshold = 1; return r }},
+		{"re_lu_max_2_slope_threshold", "", func() Layer {
+			r := NewReLU("re_lu")
+			r.MaxValue, r.NegativeSlope, r.Threshold = ptr(2.0), 0.3, 0.5
+			return r
+		}},
+		{"p_re_lu", "", func() Layer { return NewPReLU("p_re_lu") }},
+		{"p_re_lu_shared_1_2", "", func() Layer { p := NewPReLU("p_re_lu"); p.SharedAxes = []int{1, 2}; return p }},
+		{"elu", "", func() Layer { return NewELU("elu", 1) }},
+		{"elu_alpha_half", "", func() Layer { return NewELU("elu", 0.5) }},
+		{"softmax", "", func() Layer { return NewSoftmax("softmax", -1) }},
+		{"softmax_axis_1", "", func() Layer { return NewSoftmax("softmax", 1) }},
+		{"depthwise_conv2d", "", func() Layer { return NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3}) }},
+		{"depthwise_conv2d_m2_same_s2", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3})
+			d.Strides, d.Padding, d.DepthMultiplier = [2]int{2, 2}, "same", 2
+			return d
+		}},
+		{"depthwise_conv2d_dilated_relu", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{2, 3})
+			d.DilationRate, d.Activation, d.UseBias = [2]int{2, 2}, "relu", false
+			return d
+		}},
+		{"depthwise_conv2d_dilated_strided_same", "", func() Layer {
+			d := NewDepthwiseConv2D("depthwise_conv2d", [2]int{3, 3})
+			d.Strides, d.DilationRate, d.Padding = [2]int{2, 2}, [2]int{2, 2}, "same"
+			return d
+		}},
+		{"separable_conv2d", "", func() Layer { return NewSeparableConv2D("separable_conv2d", 2, [2]int{3, 3}) }},
+		{"separable_conv2d_m2_same_s2", "", func() Layer {
+			c := NewSeparableConv2D("separable_conv2d", 4, [2]int{3, 3})
+			c.Strides, c.Padding, c.DepthMultiplier = [2]int{2, 2}, "same", 2
+			return c
+		}},
+		{"separable_conv2d_dilated_tanh", "", func() Layer {
+			c := NewSeparableConv2D("separable_conv2d", 2, [2]int{2, 2})
+			c.DilationRate, c.UseBias, c.Activation = [2]int{2, 2}, false, "tanh"
+			return c
+		}},
+		{"conv2d_dilated", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "valid")
+			c.DilationRate = [2]int{2, 2}
+			return c
+		}},
+		{"conv2d_dilated_2x1_same", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "same")
+			c.DilationRate = [2]int{2, 1}
+			return c
+		}},
+		{"conv1d_dilated_causal", "", func() Layer {
+			c := NewConv1D("conv1d", 2, 2, "")
+			c.DilationRate, c.Padding = 2, "causal"
+			return c
+		}},
+		{"zero_padding2d", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 1}) }},
+		{"zero_padding2d_2x1", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{2, 1}) }},
+		{"cropping2d", "", func() Layer { return NewCropping2D("cropping2d", [2]int{0, 0}) }},
+		{"cropping2d_1x2", "", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 2}) }},
+		{"global_max_pooling2d", "", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }},
+		{"global_max_pooling2d_keepdims", "", func() Layer {
+			g := NewGlobalMaxPooling2D("global_max_pooling2d")
+			g.Keepdims = true
+			return g
+		}},
+		{"conv1d_transpose", "", func() Layer { return NewConv1DTranspose("conv1d_transpose", 2, 3) }},
+		{"conv1d_transpose_s2_same", "", func() Layer {
+			c := NewConv1DTranspose("conv1d_transpose", 3, 4)
+			c.Strides, c.Padding = 2, "same"
+			return c
+		}},
+		{"conv1d_transpose_s3_valid", "", func() Layer {
+			c := NewConv1DTranspose("conv1d_transpose", 2, 2)
+			c.Strides = 3
+			return c
+		}},
+		{"time_distributed_dense", "", func() Layer { return NewTimeDistributed("time_distributed", NewDense("dense", 3, "")) }},
+		{"time_distributed_conv2d_relu", "", func() Layer {
+			c := NewConv2D("conv2d", 2, [2]int{3, 3}, [2]int{1, 1}, "valid")
+			c.Activation = "relu"
+			return NewTimeDistributed("time_distributed", c)
+		}},
+		{"time_distributed_flatten", "", func() Layer { return NewTimeDistributed("time_distributed", NewFlatten("flatten")) }},
+		{"repeat_vector", "", func() Layer { return NewRepeatVector("repeat_vector", 3) }},
+		{"permute_2_1", "", func() Layer { return NewPermute("permute", 2, 1) }},
+		{"permute_3_1_2", "", func() Layer { return NewPermute("permute", 3, 1, 2) }},
+		{"gaussian_noise", "", func() Layer { return NewGaussianNoise("gaussian_noise", 0.5) }},
+		{"gaussian_dropout", "", func() Layer { return NewGaussianDropout("gaussian_dropout", 0.3) }},
+		{"identity", "", func() Layer { return NewIdentity("identity") }},
 	}
+	for _, a := range []string{"elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu",
+		"silu", "swish", "relu6", "exponential", "gelu_approximate"} {
+		layers = append(layers, kerasGoldenLayer{"activation_" + a, "", func() Layer { return NewActivation("activation", a) }})
+	}
+	return layers
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // Each layer, given Keras's weights and input, computes Keras's output (inference, float32,
 // within kerasGoldenTol), and names its weights as Keras does (Keras's path without the

@@ -76,7 +76,7 @@ func mixedCases() []mixedCase {
 		g.Dropout, g.ReturnSequences = 0.25, true
 		return g
 	}
-	return append([]mixedCase{
+	cases := []mixedCase{
 		{"Activation_tanh", func() Layer { return NewActivation("activation", "tanh") }, Shape{6}, 0, true},
 		{"Activation_softmax", func() Layer { return NewActivation("activation", "softmax") }, Shape{5}, 0, true},
 		{"AveragePooling2D", func() Layer { return NewAveragePooling2D("average_pooling2d", [2]int{2, 2}) }, Shape{4, 4, 3}, 0, true},
@@ -131,7 +131,9 @@ func mixedCases() []mixedCase {
 		{"Resizing", func() Layer { return NewResizing("resizing", 3, 7) }, Shape{4, 5, 2}, 0, true},
 		{"CenterCrop", func() Layer { return NewCenterCrop("center_crop", 3, 3) }, Shape{4, 5, 2}, 0, true},
 		{"Normalization", func() Layer { return NewNormalization("normalization") }, Shape{4, 5, 2}, 0, true},
-	}, attentionMixedCases()...)
+	}
+	cases = append(cases, attentionMixedCases()...)
+	return append(cases, moreMixedCases()...)
 }
 
 // selfMerge calls a merge layer on its input and its input's tanh, as one Layer (the

@@ -51,7 +51,7 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 	fmt.Println(err.(*configs.Error).Err)
 	// Output:
 	// model.layers[2].activation
-	// unknown "relux" (valid: leaky_relu, linear, relu, sigmoid, softmax, tanh)
+	// unknown "relux" (valid: elu, exponential, gelu, gelu_approximate, hard_sigmoid, leaky_relu, linear, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)
 }
 
 // A layer type's spec says what its arguments are and what Keras defaults them to.

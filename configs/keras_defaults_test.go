@@ -66,12 +66,21 @@ func TestLayerDefaultsAreKeras(t *testing.T) {
 }
 
 // kerasValue normalises a value of a Keras config: a 1-tuple is its entry, an
-// initializer its snake-case name, a 2-list of numbers a [2]int, a whole number an int.
+// initializer its snake-case name, a 2-list of numbers a [2]int, a whole number an int,
+// and a symmetric ((top, bottom), (left, right)) padding or cropping the [2]int
+// [top, left].
 func kerasValue(v any) any {
 	switch x := v.(type) {
 	case []any:
 		if len(x) == 1 {
 			return kerasValue(x[0])
+		}
+		if len(x) == 2 {
+			a, ok1 := kerasValue(x[0]).([2]int)
+			b, ok2 := kerasValue(x[1]).([2]int)
+			if ok1 && ok2 && a[0] == a[1] && b[0] == b[1] {
+				return [2]int{a[0], b[0]}
+			}
 		}
 		if len(x) == 2 {
 			a, ok1 := x[0].(float64)

@@ -7,21 +7,39 @@ import (
 	"strings"
 )
 
-// Activation names, as Keras's activation strings. leaky_relu is
-// keras.activations.leaky_relu with its default negative_slope 0.2.
+// Activation names, as Keras's activation strings (keras.activations). leaky_relu is
+// keras.activations.leaky_relu with its default negative_slope 0.2, elu has alpha 1, gelu
+// is Keras's default exact form (approximate=False); gelu_approximate is its tanh form
+// (approximate=True), under the name keras_hub registers it by. swish is Keras's alias of
+// silu.
 const (
-	ActivationLeakyReLU = "leaky_relu"
-	ActivationLinear    = "linear"
-	ActivationReLU      = "relu"
-	ActivationSigmoid   = "sigmoid"
-	ActivationSoftmax   = "softmax"
-	ActivationTanh      = "tanh"
+	ActivationELU             = "elu"
+	ActivationExponential     = "exponential"
+	ActivationGELU            = "gelu"
+	ActivationGELUApproximate = "gelu_approximate"
+	ActivationHardSigmoid     = "hard_sigmoid"
+	ActivationLeakyReLU       = "leaky_relu"
+	ActivationLinear          = "linear"
+	ActivationLogSoftmax      = "log_softmax"
+	ActivationMish            = "mish"
+	ActivationReLU            = "relu"
+	ActivationReLU6           = "relu6"
+	ActivationSELU            = "selu"
+	ActivationSigmoid         = "sigmoid"
+	ActivationSiLU            = "silu"
+	ActivationSoftmax         = "softmax"
+	ActivationSoftplus        = "softplus"
+	ActivationSoftsign        = "softsign"
+	ActivationSwish           = "swish"
+	ActivationTanh            = "tanh"
 )
 
 // Activations returns the activation names layers take, sorted.
 func Activations() []string {
-	return []string{ActivationLeakyReLU, ActivationLinear, ActivationReLU, ActivationSigmoid,
-		ActivationSoftmax, ActivationTanh}
+	return []string{ActivationELU, ActivationExponential, ActivationGELU, ActivationGELUApproximate,
+		ActivationHardSigmoid, ActivationLeakyReLU, ActivationLinear, ActivationLogSoftmax, ActivationMish,
+		ActivationReLU, ActivationReLU6, ActivationSELU, ActivationSigmoid, ActivationSiLU, ActivationSoftmax,
+		ActivationSoftplus, ActivationSoftsign, ActivationSwish, ActivationTanh}
 }
 
 // Initializer names, as Keras's initializer strings (with Keras's defaults for each).
@@ -331,6 +349,9 @@ func (c *checker) layer(path string, l *Layer) error {
 	}
 	for _, a := range spec.Args {
 		v, ok := l.value(a)
+		if !ok && a.Optional {
+			continue // Keras's None
+		}
 		if !ok {
 			return c.missing(at(a.Key), " for "+l.Type)
 		}

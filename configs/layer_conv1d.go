@@ -13,14 +13,18 @@ func init() {
 			{Key: "kernel_size", Kind: KindInt, Required: true, Bound: Positive, Doc: "window length"},
 			{Key: "strides", Kind: KindInt, Default: 1, Bound: Positive, Doc: "window step"},
 			paddingArg(PaddingCausal, PaddingSame, PaddingValid),
+			{Key: "dilation_rate", Kind: KindInt, Default: 1, Bound: Positive, Later: true, Doc: "spacing of the kernel's taps"},
 			activationArg(ActivationLinear),
 			useBiasArg(),
 		}, regularizerArgs()...),
+		Check: func(l *Layer) error {
+			return notStridedAndDilated([2]int{1, l.Int("strides")}, [2]int{1, l.Int("dilation_rate")})
+		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if err := steps1D(in); err != nil {
 				return nil, err
 			}
-			n := convLength(in[0], l.Int("kernel_size"), l.Int("strides"), l.String("padding"))
+			n := convLength(in[0], dilated([2]int{1, l.Int("kernel_size")}, [2]int{1, l.Int("dilation_rate")})[1], l.Int("strides"), l.String("padding"))
 			if n <= 0 {
 				return nil, argErr("kernel_size", "%d is longer than the input's %d steps (padding %s)", l.Int("kernel_size"), in[0], l.String("padding"))
 			}

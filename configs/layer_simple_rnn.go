@@ -1,12 +1,26 @@
 package configs
 
+import "slices"
+
 // LayerSimpleRNN is Keras's SimpleRNN.
 const LayerSimpleRNN = "SimpleRNN"
+
+// without returns names less the ones given.
+func without(names []string, drop ...string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(drop, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 func init() {
 	args := []Arg{
 		unitsArg("state size"),
-		{Key: "activation", Kind: KindString, Default: ActivationTanh, Choices: Activations(), Doc: "of the state"},
+		{Key: "activation", Kind: KindString, Default: ActivationTanh, Choices: without(Activations(), ActivationExponential),
+			Note: "exponential feeds exp of the state back into itself and overflows within a few steps", Doc: "of the state"},
 		useBiasArg(),
 	}
 	args = append(args, rnnDropoutArgs()...)

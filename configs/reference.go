@@ -44,6 +44,8 @@ func describeArg(a Arg) string {
 		parts = append(parts, "required")
 	case a.DefaultFrom != "":
 		parts = append(parts, "= "+a.DefaultFrom)
+	case a.Optional:
+		parts = append(parts, "None")
 	default:
 		parts = append(parts, showValue(a.Default))
 	}

@@ -112,10 +112,14 @@ type Arg struct {
 	// Key is Keras's argument name, the YAML key ("units", "use_bias").
 	Key  string
 	Kind ArgKind
-	// Default is Keras's default, of the kind's Go type; nil when Required or DefaultFrom.
+	// Default is Keras's default, of the kind's Go type; nil when Required, DefaultFrom
+	// or Optional.
 	Default any
 	// Required: the argument has no default and must be given.
 	Required bool
+	// Optional: Keras's default is None, which tfrun keeps as the argument left unset
+	// (YAML may also give null); Layer.Has tells whether it is set. (ReLU's max_value.)
+	Optional bool
 	// DefaultFrom names another argument whose value is the default (Keras's strides=None
 	// meaning pool_size).
 	DefaultFrom string
@@ -182,8 +186,9 @@ func (a Arg) wellFormed() error {
 		return fmt.Errorf("bad key")
 	case a.Kind < KindInt || a.Kind > KindRegularizer:
 		return fmt.Errorf("no kind")
-	case (a.Default == nil) == (!a.Required && a.DefaultFrom == ""):
-		return fmt.Errorf("needs exactly one of Default, Required and DefaultFrom")
+	case (a.Default == nil) == (!a.Required && a.DefaultFrom == "" && !a.Optional),
+		a.Required && (a.DefaultFrom != "" || a.Optional), a.DefaultFrom != "" && a.Optional:
+		return fmt.Errorf("needs exactly one of Default, Required, DefaultFrom and Optional")
 	case a.Kind == KindString && len(a.Choices) == 0:
 		return fmt.Errorf("a string argument needs Choices")
 	case a.Kind == KindLayer && len(a.Layers) == 0:
@@ -355,6 +360,9 @@ func (c *checker) arg(at string, a Arg, v any) error {
 	case [2]int:
 		if a.Bound == Positive && (x[0] <= 0 || x[1] <= 0) {
 			return c.bad(at, "must be > 0, got [%d, %d]", x[0], x[1])
+		}
+		if a.Bound == NonNegative && (x[0] < 0 || x[1] < 0) {
+			return c.bad(at, "must be >= 0, got [%d, %d]", x[0], x[1])
 		}
 		if err := c.atMostMaxDim(at, max(x[0], x[1])); err != nil {
 			return err

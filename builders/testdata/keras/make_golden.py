@@ -25,6 +25,12 @@ import tensorflow as tf  # noqa: E402
 
 L = keras.layers
 
+
+def gelu_approximate(x):
+    """keras_hub's gelu_approximate: Keras's gelu with approximate=True (tfrun's name)."""
+    return keras.activations.gelu(x, approximate=True)
+
+
 # name: (layer factory, input shape with batch, input scale, weight scale)
 SEQ = (2, 5, 3)
 IMG = (2, 5, 6, 3)
@@ -67,6 +73,55 @@ CASES = [
     ("conv2d", lambda: L.Conv2D(2, 3), IMG, 1.0, 0.5),
     ("conv2d_transpose_s2_same", lambda: L.Conv2DTranspose(2, 3, strides=2, padding="same"), IMG, 1.0, 0.5),
     ("leaky_re_lu", lambda: L.LeakyReLU(), SEQ, 1.0, 0),
+    # Activations by name (an Activation layer), over a range that reaches their bends:
+    # hard_sigmoid's ±3, relu6's 6 (exponential on a smaller one: the tolerance is absolute).
+    *[(f"activation_{a}", (lambda a=a: L.Activation(a)), SEQ, 3.5, 0)
+      for a in ["elu", "selu", "softplus", "softsign", "hard_sigmoid", "log_softmax", "mish", "gelu", "silu", "swish"]],
+    ("activation_relu6", lambda: L.Activation("relu6"), SEQ, 8.0, 0),
+    ("activation_exponential", lambda: L.Activation("exponential"), SEQ, 2.0, 0),
+    ("activation_gelu_approximate", lambda: L.Activation(gelu_approximate), SEQ, 3.5, 0),
+    # The activation layers.
+    ("re_lu", lambda: L.ReLU(), SEQ, 3.0, 0),
+    ("re_lu_max_6", lambda: L.ReLU(max_value=6), SEQ, 8.0, 0),
+    ("re_lu_slope", lambda: L.ReLU(negative_slope=0.1), SEQ, 3.0, 0),
+    ("re_lu_threshold", lambda: L.ReLU(threshold=1.0), SEQ, 3.0, 0),
+    ("re_lu_max_2_slope_threshold", lambda: L.ReLU(max_value=2.0, negative_slope=0.3, threshold=0.5), SEQ, 3.0, 0),
+    ("p_re_lu", lambda: L.PReLU(), IMG, 1.0, 0.5),
+    ("p_re_lu_shared_1_2", lambda: L.PReLU(shared_axes=[1, 2]), IMG, 1.0, 0.5),
+    ("elu", lambda: L.ELU(), SEQ, 3.0, 0),
+    ("elu_alpha_half", lambda: L.ELU(alpha=0.5), SEQ, 3.0, 0),
+    ("softmax", lambda: L.Softmax(), SEQ, 2.0, 0),
+    ("softmax_axis_1", lambda: L.Softmax(axis=1), SEQ, 2.0, 0),
+    # Convolutions and image shape layers.
+    ("depthwise_conv2d", lambda: L.DepthwiseConv2D(3), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_m2_same_s2", lambda: L.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_dilated_relu", lambda: L.DepthwiseConv2D((2, 3), dilation_rate=2, activation="relu", use_bias=False), IMG, 1.0, 0.5),
+    ("depthwise_conv2d_dilated_strided_same", lambda: L.DepthwiseConv2D(3, strides=2, dilation_rate=2, padding="same"), IMG, 1.0, 0.5),
+    ("separable_conv2d", lambda: L.SeparableConv2D(2, 3), IMG, 1.0, 0.5),
+    ("separable_conv2d_m2_same_s2", lambda: L.SeparableConv2D(4, 3, strides=2, padding="same", depth_multiplier=2), IMG, 1.0, 0.5),
+    ("separable_conv2d_dilated_tanh", lambda: L.SeparableConv2D(2, 2, dilation_rate=2, use_bias=False, activation="tanh"), IMG, 1.0, 0.5),
+    ("conv2d_dilated", lambda: L.Conv2D(2, 3, dilation_rate=2), IMG, 1.0, 0.5),
+    ("conv2d_dilated_2x1_same", lambda: L.Conv2D(2, 3, dilation_rate=(2, 1), padding="same"), IMG, 1.0, 0.5),
+    ("conv1d_dilated_causal", lambda: L.Conv1D(2, 2, dilation_rate=2, padding="causal"), SEQ, 1.0, 0.5),
+    ("zero_padding2d", lambda: L.ZeroPadding2D(), IMG, 1.0, 0),
+    ("zero_padding2d_2x1", lambda: L.ZeroPadding2D((2, 1)), IMG, 1.0, 0),
+    ("cropping2d", lambda: L.Cropping2D(), IMG, 1.0, 0),
+    ("cropping2d_1x2", lambda: L.Cropping2D((1, 2)), IMG, 1.0, 0),
+    ("global_max_pooling2d", lambda: L.GlobalMaxPooling2D(), IMG, 1.0, 0),
+    ("global_max_pooling2d_keepdims", lambda: L.GlobalMaxPooling2D(keepdims=True), IMG, 1.0, 0),
+    ("conv1d_transpose", lambda: L.Conv1DTranspose(2, 3), SEQ, 1.0, 0.5),
+    ("conv1d_transpose_s2_same", lambda: L.Conv1DTranspose(3, 4, strides=2, padding="same"), SEQ, 1.0, 0.5),
+    ("conv1d_transpose_s3_valid", lambda: L.Conv1DTranspose(2, 2, strides=3), SEQ, 1.0, 0.5),
+    # Shape tools (GaussianNoise and GaussianDropout are the identity in inference).
+    ("time_distributed_dense", lambda: L.TimeDistributed(L.Dense(3)), SEQ, 1.0, 0.5),
+    ("time_distributed_conv2d_relu", lambda: L.TimeDistributed(L.Conv2D(2, 3, activation="relu")), (2, 3, 5, 6, 3), 1.0, 0.5),
+    ("time_distributed_flatten", lambda: L.TimeDistributed(L.Flatten()), (2, 3, 4, 2), 1.0, 0),
+    ("repeat_vector", lambda: L.RepeatVector(3), (2, 4), 1.0, 0),
+    ("permute_2_1", lambda: L.Permute((2, 1)), SEQ, 1.0, 0),
+    ("permute_3_1_2", lambda: L.Permute((3, 1, 2)), IMG, 1.0, 0),
+    ("gaussian_noise", lambda: L.GaussianNoise(0.5), SEQ, 1.0, 0),
+    ("gaussian_dropout", lambda: L.GaussianDropout(0.3), SEQ, 1.0, 0),
+    ("identity", lambda: L.Identity(), SEQ, 1.0, 0),
 ]
 
 
