@@ -536,6 +536,9 @@ func (t *trainer) snapshot() (*runState, []checkpoints.Tensor, error) {
 	st := &runState{Format: runStateFormat, Seed: r.Seed, Limit: r.Options.Limit, BatchSize: r.sched.BatchSize, Epochs: r.Epochs,
 		Position: t.at, History: t.h, Callbacks: states}
 	st.TrainExamples = t.examples
+	if k, ok := t.m.(KernelFormer); ok {
+		st.KernelForms = k.KernelForms()
+	}
 	if t.lastEpoch != nil {
 		st.LastEpochWeights = true
 		for i, v := range t.m.Weights() {

@@ -56,6 +56,9 @@ type runState struct {
 	// epoch's weights, which a resumed run continues from, are the tensors
 	// lastEpochPrefix/<variable>.
 	LastEpochWeights bool `json:"last_epoch_weights,omitempty"`
+	// KernelForms are the kernel forms the model was built with (KernelFormer), which a
+	// resumed run builds again; none in a checkpoint of a tfrun that recorded none.
+	KernelForms map[string]string `json:"kernel_forms,omitempty"`
 }
 
 // runStateFormat tags the training state of this version's checkpoints.
