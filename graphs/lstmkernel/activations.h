@@ -14,10 +14,11 @@
 #endif
 
 // tfrun_vectorized marks a row loop for function multi-versioning where GCC supports it
-// on x86-64 Linux: one copy for AVX-512 (x86-64-v4), one for AVX2 with FMA (x86-64-v3)
-// and the baseline, chosen once by the dynamic loader for the CPU at hand. Elsewhere the
-// baseline copy alone.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// on x86-64 Linux with glibc (an IFUNC): one copy for AVX-512 (x86-64-v4), one for AVX2 with
+// FMA (x86-64-v3) and the baseline, chosen once by the dynamic loader for the CPU at hand.
+// Elsewhere the baseline copy alone.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    defined(__GLIBC__)
 #define tfrun_vectorized __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define tfrun_vectorized

@@ -15,7 +15,7 @@
 #include "kernels.h"
 #include "tensor_args.h"
 
-static inline void grad_row(int64_t units, const float* restrict dh, const float* restrict dh_next,
+static inline __attribute__((always_inline)) void grad_row(int64_t units, const float* restrict dh, const float* restrict dh_next,
                             const float* restrict dc_next, const float* restrict gates,
                             const float* restrict tanh_c, const float* restrict c_prev,
                             float* restrict dz, float* restrict dc_prev, float* restrict db) {

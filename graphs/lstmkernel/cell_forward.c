@@ -13,7 +13,7 @@
 
 // The math is written once over float rows; the bfloat16 version widens into and rounds
 // out of these rows (as TensorFlow's own bfloat16 element-wise kernels compute in float).
-static inline void cell_row(int64_t units, const float* restrict zx, const float* restrict zh, const float* restrict b,
+static inline __attribute__((always_inline)) void cell_row(int64_t units, const float* restrict zx, const float* restrict zh, const float* restrict b,
                             const float* restrict c_prev, float* restrict h, float* restrict c, float* restrict gates,
                             float* restrict tanh_c) {
 #if defined(__GNUC__) && !defined(__clang__)
