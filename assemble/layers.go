@@ -69,15 +69,20 @@ func layer(l *configs.Layer, names Namer) (builders.Layer, error) {
 }
 
 // ChooseLSTMImplementations gives every LSTM (a Bidirectional's included) the
-// implementation that trains faster at the run's batch size
-// (builders.LSTMImplementationFor). Both compute the same function.
-func ChooseLSTMImplementations(layers []builders.Layer, batchSize int) {
+// implementation that trains faster at the run's batch size: with ownKernels
+// builders.LSTMImplementationWithKernels (tfrun's cell kernels), otherwise
+// builders.LSTMImplementationFor. All compute the same function.
+func ChooseLSTMImplementations(layers []builders.Layer, batchSize int, ownKernels bool) {
+	choose := builders.LSTMImplementationFor
+	if ownKernels {
+		choose = builders.LSTMImplementationWithKernels
+	}
 	for _, l := range layers {
 		if b, ok := l.(*builders.Bidirectional); ok {
 			l = b.Layer
 		}
 		if lstm, ok := l.(*builders.LSTM); ok && lstm.Implementation == "" {
-			lstm.Implementation = builders.LSTMImplementationFor(batchSize)
+			lstm.Implementation = choose(batchSize)
 		}
 	}
 }

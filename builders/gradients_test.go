@@ -77,6 +77,16 @@ func TestGradientsNumeric(t *testing.T) {
 				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, false, false)
 			},
 			f32},
+		{"lstm_cell_kernel", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+			},
+			f32},
+		{"lstm_cell_kernel_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, true)
+			},
+			f32},
 		{"lstm_unrolled_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, true, false)

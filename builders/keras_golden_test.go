@@ -99,6 +99,18 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			l.Implementation = LSTMUnrolled
 			return NewBidirectional("bidirectional", l)
 		}},
+		{"bidirectional_lstm", "cell_kernel", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.Implementation = LSTMCellKernel
+			return NewBidirectional("bidirectional", l)
+		}},
+		{"bidirectional_lstm_sequences_ave", "cell_kernel", func() Layer {
+			l := NewLSTM("lstm", 3)
+			l.ReturnSequences, l.Implementation = true, LSTMCellKernel
+			b := NewBidirectional("bidirectional", l)
+			b.MergeMode = "ave"
+			return b
+		}},
 		{"bidirectional_lstm_sequences_ave", "fused", func() Layer {
 			l := NewLSTM("lstm", 3)
 			l.ReturnSequences = true
@@ -179,6 +191,12 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 		{"lstm_no_bias_sequences", "unrolled", func() Layer {
 			l := NewLSTM("lstm", 4)
 			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMUnrolled
+			return l
+		}},
+		{"lstm", "cell_kernel", func() Layer { l := NewLSTM("lstm", 4); l.Implementation = LSTMCellKernel; return l }},
+		{"lstm_no_bias_sequences", "cell_kernel", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMCellKernel
 			return l
 		}},
 		{"dense", "", func() Layer { return NewDense("dense", 3, "") }},

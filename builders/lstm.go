@@ -29,7 +29,8 @@ func init() {
 //
 // Implementation "fused" runs TensorFlow's BlockLSTMV2 kernel (backward:
 // BlockLSTMGradV2; float32 only), "unrolled" a statically unrolled cell with a written-out
-// backward pass (graphs.UnrolledLSTM). "" chooses: fused in float32, unrolled otherwise.
+// backward pass (graphs.UnrolledLSTM), "cell_kernel" that cell with tfrun's own kernels for
+// its element-wise part (LSTMCellKernel). "" chooses: fused in float32, unrolled otherwise.
 // The fused kernel is faster at small batches, the unrolled cell at large ones (see
 // LSTMImplementationFor).
 type LSTM struct {
@@ -87,6 +88,9 @@ func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 		b = op.Fill(s.Op("Fill"), s.Const([]int32{4 * int32(l.Units)}), s.Scalar(0))
 	}
 	x = rnnInputDropout(s, x, l.Dropout, training)
+	if l.Implementation == LSTMCellKernel {
+		return lstmKernelOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences)
+	}
 	return lstmOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences, fused)
 }
 

@@ -40,7 +40,8 @@ type Classifier struct {
 	evalProb            tf.Output
 	evalFeatures        tf.Output // the input of the last layer (inference)
 	sess                *graphs.Session
-	rep                 *replica // set when training as a replica of a cluster
+	rep                 *replica          // set when training as a replica of a cluster
+	kernelForms         map[string]string // see KernelForms
 }
 
 // ClassifierSpec says what to compile.
@@ -712,11 +713,12 @@ func finalActivation(l builders.Layer) string {
 // implementation for its batch size, its loss and optimizer, weights drawn from seed. Run,
 // evaluate-gan and the benchmark all build classifiers through it.
 func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
-	return fromConfig(cfg, in, intInput, seed, threads, nil, 0)
+	return fromConfig(cfg, in, intInput, seed, threads, nil, 0, kernelChoice{})
 }
 
 // fromConfig is FromConfig, as a replica of srv's cluster when srv is set.
-func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int, srv *distributed.Server, timeout time.Duration) (*Classifier, error) {
+// k is a resumed run's kernel forms.
+func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int, srv *distributed.Server, timeout time.Duration, k kernelChoice) (*Classifier, error) {
 	sup := cfg.Supervised()
 	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
@@ -729,7 +731,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, err
 	}
-	chooseLSTMs(layers, sup.Train.BatchSize, p)
+	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics, TopK: sup.Train.TopK,
@@ -740,5 +744,6 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
 	}
+	c.kernelForms = lstmForms(layers)
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -75,12 +76,16 @@ func (r *replica) sum(sess *graphs.Session, totals []float64) ([]float64, error)
 
 // startReplica starts this task's TensorFlow server, builds the classifier on it and waits
 // until every other task of the cluster serves: the start of a replica's run.
-func startReplica(ctx context.Context, cfg *configs.Config, o runner.Options, train *Dataset, seed int64) (*Classifier, error) {
+func startReplica(ctx context.Context, cfg *configs.Config, o runner.Options, train *Dataset, seed int64, k kernelChoice) (*Classifier, error) {
+	// tfrun's kernels are in the registry before the server can run anything.
+	if err := lstmkernel.Register(); err != nil {
+		return nil, err
+	}
 	srv, err := distributed.StartServer(o.Cluster, o.Threads, o.Out)
 	if err != nil {
 		return nil, err
 	}
-	c, err := fromConfig(cfg, train.Shape, train.Ints != nil, seed, o.Threads, srv, o.CollectiveTimeout)
+	c, err := fromConfig(cfg, train.Shape, train.Ints != nil, seed, o.Threads, srv, o.CollectiveTimeout, k)
 	if err != nil {
 		return nil, err
 	}

@@ -100,10 +100,12 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	}
 
 	var c *Classifier
+	var k kernelChoice
+	k.forms, k.resumed = r.ResumedKernelForms()
 	if o.Cluster != nil {
-		c, err = startReplica(ctx, cfg, o, train, r.Seed)
+		c, err = startReplica(ctx, cfg, o, train, r.Seed, k)
 	} else {
-		c, err = FromConfig(cfg, train.Shape, train.Ints != nil, r.Seed, o.Threads)
+		c, err = fromConfig(cfg, train.Shape, train.Ints != nil, r.Seed, o.Threads, nil, 0, k)
 	}
 	if err != nil {
 		return nil, err

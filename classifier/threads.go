@@ -3,7 +3,6 @@ package classifier
 import (
 	"runtime"
 
-	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/graphs"
 )
@@ -32,13 +31,13 @@ func sessionThreads(layers []builders.Layer, threads int, p graphs.Platform) gra
 }
 
 // hasUnrolledLSTM reports whether any of layers (a Bidirectional's included) is an LSTM
-// built unrolled.
+// built unrolled (with TensorFlow's ops or tfrun's cell kernels).
 func hasUnrolledLSTM(layers []builders.Layer) bool {
 	for _, l := range layers {
 		if b, ok := l.(*builders.Bidirectional); ok {
 			l = b.Layer
 		}
-		if lstm, ok := l.(*builders.LSTM); ok && lstm.Implementation == builders.LSTMUnrolled {
+		if lstm, ok := l.(*builders.LSTM); ok && (lstm.Implementation == builders.LSTMUnrolled || lstm.Implementation == builders.LSTMCellKernel) {
 			return true
 		}
 	}
@@ -46,13 +45,15 @@ func hasUnrolledLSTM(layers []builders.Layer) bool {
 }
 
 // chooseLSTMs gives every LSTM its implementation for the run's batch size on platform p:
-// on a CPU the faster one measured there (assemble.ChooseLSTMImplementations: the unrolled
-// cell above builders.LSTMFusedMaxBatch); on a GPU TensorFlow's fused BlockLSTMV2, which
-// has GPU kernels, where an unrolled cell would be thousands of small kernel launches
-// (an LSTM left at "" is fused in float32). A config's explicit implementation is kept.
-func chooseLSTMs(layers []builders.Layer, batchSize int, p graphs.Platform) {
-	if p.GPU() {
-		return
+// a resumed run's recorded ones (kernelChoice); otherwise on a CPU the faster one measured
+// there (assemble.ChooseLSTMImplementations: the unrolled cell above
+// builders.LSTMFusedMaxBatch, with tfrun's cell kernels unless lstmkernel.EnvVar turns
+// them off); on a GPU TensorFlow's fused BlockLSTMV2, which has GPU kernels, where an
+// unrolled cell would be thousands of small kernel launches (an LSTM left at "" is fused
+// in float32). A config's explicit implementation is kept.
+func chooseLSTMs(layers []builders.Layer, batchSize int, p graphs.Platform, k kernelChoice) error {
+	if p.GPU() && k.forms == nil {
+		return nil
 	}
-	assemble.ChooseLSTMImplementations(layers, batchSize)
+	return k.apply(layers, batchSize)
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	"github.com/wamuir/graft/tensorflow/core/framework/op_def_go_proto"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // opDefs are the definitions of every op this libtensorflow registers (TF_GetAllOpList),
@@ -44,6 +46,9 @@ func stripDefaultAttrs(g *graph_go_proto.GraphDef) (*op_def_go_proto.OpList, err
 	}
 	used := map[string]*op_def_go_proto.OpDef{}
 	for _, n := range g.Node {
+		if n.Op == graphs.OpLSTMCell || n.Op == graphs.OpLSTMCellGrad {
+			return nil, fmt.Errorf("export: node %s: op %s is tfrun's own kernel, which TensorFlow without tfrun (Python, TensorFlow Serving) cannot load", n.Name, n.Op)
+		}
 		d := defs[n.Op]
 		if d == nil {
 			return nil, fmt.Errorf("export: node %s: op %s is not registered", n.Name, n.Op)

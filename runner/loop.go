@@ -613,6 +613,9 @@ func (t *trainer) snapshot() (*runState, []checkpoints.Tensor, error) {
 		Position: t.at, History: t.h, Callbacks: states}
 	st.TrainExamples = t.examples
 	st.StepsPerEpoch, st.PassOrigin = r.sched.StepsPerEpoch, t.origin
+	if k, ok := t.m.(KernelFormer); ok {
+		st.KernelForms = k.KernelForms()
+	}
 	if t.lastEpoch != nil {
 		st.LastEpochWeights = true
 		for i, v := range t.m.Weights() {

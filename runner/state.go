@@ -62,6 +62,9 @@ type runState struct {
 	// TrainExamples, where in a pass the next epoch starts.
 	StepsPerEpoch int `json:"steps_per_epoch,omitempty"`
 	PassOrigin    int `json:"pass_origin,omitempty"`
+	// KernelForms are the kernel forms the model was built with (KernelFormer), which a
+	// resumed run builds again; none in a checkpoint of a tfrun that recorded none.
+	KernelForms map[string]string `json:"kernel_forms,omitempty"`
 }
 
 // runStateFormat tags the training state of this version's checkpoints.

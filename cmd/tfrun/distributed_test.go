@@ -17,10 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 // Distributed runs: tfrun processes (this test binary re-executed, see TestMain), each a
@@ -271,6 +273,25 @@ func TestDistributedEquivalence(t *testing.T) {
 	_, _, outs := compareWithOneProcess(t, writeConfig(t, replicaYAML), "ckpt-48", weightTolerance, "-limit", "640") // 3 epochs of 16 steps
 	if strings.Contains(outs[1], "saved checkpoint") || !strings.Contains(outs[0], "saved checkpoint") {
 		t.Errorf("the chief (worker 0) must save and worker 1 must not:\nworker 0:\n%s\nworker 1:\n%s", outs[0], outs[1])
+	}
+}
+
+// TestDistributedCellKernels: the same above builders.LSTMFusedMaxBatch, where the LSTM
+// runs tfrun's own cell kernels (builders.LSTMCellKernel) in every task; the chief's
+// checkpoints record that form.
+func TestDistributedCellKernels(t *testing.T) {
+	t.Setenv(lstmkernel.EnvVar, "1")
+	yaml := strings.Replace(strings.Replace(replicaYAML, "batch_size: 32", "batch_size: 160", 1), "epochs: 3", "epochs: 2", 1)
+	_, two, _ := compareWithOneProcess(t, writeConfig(t, yaml), "ckpt-8", weightTolerance, "-limit", "640") // 2 epochs of 4 steps
+	sc, err := checkpoints.Inspect(filepath.Join(checkpoints.Dir(two), "ckpt-8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		KernelForms map[string]string `json:"kernel_forms"`
+	}
+	if err := json.Unmarshal(sc.State, &st); err != nil || st.KernelForms["lstm"] != builders.LSTMCellKernel {
+		t.Errorf("the chief's checkpoint records kernel forms %v (%v), want lstm: %s", st.KernelForms, err, builders.LSTMCellKernel)
 	}
 }
 

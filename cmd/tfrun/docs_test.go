@@ -40,21 +40,6 @@ import (
 // repoRoot is the repository, seen from cmd/tfrun.
 const repoRoot = "../.."
 
-// pendingGuidePages are guide pages other session-7 branches write (labels and weights,
-// fit, model kinds, attention and masking, the fused LSTM): links to them are tolerated
-// while the file is missing.
-//
-// TODO(lead): delete pendingGuidePages (and its one use in TestDocsLinks) once
-// docs/guide/labels_and_weights.md, fit.md, model_kinds.md, attention_and_masking.md and
-// fused_lstm.md are merged; from then on a missing page fails the test.
-var pendingGuidePages = []string{
-	"docs/guide/labels_and_weights.md",
-	"docs/guide/fit.md",
-	"docs/guide/model_kinds.md",
-	"docs/guide/attention_and_masking.md",
-	"docs/guide/fused_lstm.md",
-}
-
 // notChecked are the programs whose documented commands no test runs, and why.
 var notChecked = map[string]string{
 	"python":      "Python TensorFlow reading tfrun's files: make compat, make export-check and make tensorboard-check run the same calls on short runs",
@@ -260,9 +245,6 @@ func checkLink(from, target string) error {
 	}
 	st, err := os.Stat(filepath.Join(repoRoot, rel))
 	if err != nil {
-		if os.IsNotExist(err) && slices.Contains(pendingGuidePages, rel) {
-			return nil // TODO(lead): see pendingGuidePages.
-		}
 		return fmt.Errorf("%s does not exist", rel)
 	}
 	if anchor == "" {

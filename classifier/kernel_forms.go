@@ -1,0 +1,83 @@
+package classifier
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tfrun/tfrun/assemble"
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
+)
+
+// kernelChoice is what a run's LSTMs choose their implementations from: for a resumed run
+// the forms its checkpoint recorded (runner.Run.ResumedKernelForms), so that it continues
+// bit for bit; for a fresh one (the zero value) the batch size and lstmkernel.EnvVar.
+type kernelChoice struct {
+	resumed bool
+	forms   map[string]string // nil when resumed: a checkpoint that recorded none
+}
+
+// lstmImplementations are the implementations a checkpoint may record.
+var lstmImplementations = []string{"", builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
+
+// apply gives each of layers' LSTMs (a Bidirectional's included) its implementation:
+//   - fresh: assemble.ChooseLSTMImplementations for batchSize, with tfrun's cell kernels
+//     when lstmkernel.EnvVar turns them on (they are opt-in);
+//   - resumed from a checkpoint that recorded no forms: the same without tfrun's kernels,
+//     the choice of the tfrun that wrote it;
+//   - resumed otherwise: the recorded form of each LSTM, by name (a missing or unknown
+//     one is an error), cell_kernel included when the variable is unset. With the kernels
+//     turned off by name (lstmkernel.Disabled), a recorded cell_kernel becomes the
+//     unrolled cell with TensorFlow's ops: the same function, no longer bit for bit.
+func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
+	own, err := lstmkernel.Enabled()
+	if err != nil {
+		return err
+	}
+	if !k.resumed || k.forms == nil {
+		assemble.ChooseLSTMImplementations(layers, batchSize, own && !k.resumed)
+		return nil
+	}
+	for _, l := range lstms(layers) {
+		form, ok := k.forms[l.Name()]
+		if !ok {
+			return fmt.Errorf("the checkpoint records no kernel form for layer %q (it has %v): it was written for another model", l.Name(), slices.Sorted(maps.Keys(k.forms)))
+		}
+		if !slices.Contains(lstmImplementations, form) {
+			return fmt.Errorf("the checkpoint records kernel form %q for layer %q (valid: %q)", form, l.Name(), lstmImplementations[1:])
+		}
+		if form == builders.LSTMCellKernel && lstmkernel.Disabled() {
+			form = builders.LSTMUnrolled
+		}
+		l.Implementation = form
+	}
+	return nil
+}
+
+// lstmForms are the implementations of layers' LSTMs by layer name (Classifier.KernelForms).
+func lstmForms(layers []builders.Layer) map[string]string {
+	forms := map[string]string{}
+	for _, l := range lstms(layers) {
+		forms[l.Name()] = l.Implementation
+	}
+	return forms
+}
+
+// lstms are layers' LSTMs, a Bidirectional's included.
+func lstms(layers []builders.Layer) []*builders.LSTM {
+	var out []*builders.LSTM
+	for _, l := range layers {
+		if b, ok := l.(*builders.Bidirectional); ok {
+			l = b.Layer
+		}
+		if lstm, ok := l.(*builders.LSTM); ok {
+			out = append(out, lstm)
+		}
+	}
+	return out
+}
+
+// KernelForms maps each of the model's LSTM layers to the implementation it was built
+// with (runner.KernelFormer): its checkpoints record them for a resumed run.
+func (c *Classifier) KernelForms() map[string]string { return c.kernelForms }
