@@ -258,7 +258,26 @@ func (ds *Dataset) readChunked(total uint64) ([]byte, error) {
 		chunkBytes *= c
 	}
 	rank := len(l.chunk)
+	// Each chunk must fill a distinct cell of the chunk grid: this bounds the bytes a
+	// corrupt index can make the reader decompress.
+	cells := uint64(1)
+	for i, c := range l.chunk {
+		n := (ds.space.dims[i] + c - 1) / c
+		if n != 0 && cells > f.maxDecoded()/n {
+			return nil, formatErr("chunk grid of %v over %v too large", l.chunk, ds.space.dims)
+		}
+		cells *= n
+	}
+	if cells > 2*f.maxDecoded()/chunkBytes+1 {
+		return nil, formatErr("chunk grid of %v over %v too large", l.chunk, ds.space.dims)
+	}
+	filled := map[string]bool{}
 	place := func(data []byte, origin []uint64) error {
+		key := fmt.Sprint(origin)
+		if filled[key] {
+			return formatErr("two chunks at %v", origin)
+		}
+		filled[key] = true
 		if uint64(len(data)) != chunkBytes {
 			return formatErr("chunk at %v decodes to %d bytes, want %d", origin, len(data), chunkBytes)
 		}
@@ -366,7 +385,6 @@ func fletcher32(b []byte) uint32 {
 	s2 = (s2 & 0xffff) + (s2 >> 16)
 	return s2<<16 | s1
 }
-
 
 // unshuffle undoes the shuffle filter: byte j of every element was stored together.
 func unshuffle(b []byte, size int) []byte {

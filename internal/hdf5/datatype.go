@@ -7,12 +7,12 @@ type Kind int
 
 // The kinds of DType this reader decodes.
 const (
-	Int        Kind = iota // signed integer
-	Uint                   // unsigned integer
-	Float                  // IEEE float
-	Bool                   // h5py's bool: an enum FALSE=0, TRUE=1 over int8
-	String                 // fixed-length string
-	VarString              // variable-length string, in the global heap
+	Int       Kind = iota // signed integer
+	Uint                  // unsigned integer
+	Float                 // IEEE float
+	Bool                  // h5py's bool: an enum FALSE=0, TRUE=1 over int8
+	String                // fixed-length string
+	VarString             // variable-length string, in the global heap
 )
 
 // DType is an element type as stored in the file.

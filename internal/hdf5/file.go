@@ -39,7 +39,7 @@ func Open(path string) (*File, error) {
 		f.Close()
 		return nil, err
 	}
-	h, err := openReader(f, st.Size(), path)
+	h, err := openReader(f, st.Size(), path, true)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -51,7 +51,7 @@ func Open(path string) (*File, error) {
 // OpenReader reads an HDF5 file of size bytes from r, such as a zip entry read into memory
 // with bytes.NewReader.
 func OpenReader(r io.ReaderAt, size int64) (*File, error) {
-	return openReader(r, size, "")
+	return openReader(r, size, "", true)
 }
 
 // Close closes the file opened by Open; it does nothing for OpenReader.
@@ -67,7 +67,7 @@ func (f *File) Root() *Group {
 	return &Group{object{file: f, path: "/", addr: f.rootAddr}}
 }
 
-func openReader(r io.ReaderAt, size int64, name string) (*File, error) {
+func openReader(r io.ReaderAt, size int64, name string, checkEOF bool) (*File, error) {
 	f := &File{r: r, size: size, name: name, globalHeaps: map[uint64]map[uint16][]byte{}}
 	// The superblock sits at 0, 512, 1024, 2048, ... after an optional user block.
 	for off := int64(0); off+8 <= size; off = max(512, off*2) {
@@ -76,7 +76,7 @@ func openReader(r io.ReaderAt, size int64, name string) (*File, error) {
 			return nil, f.errAt("", off, err)
 		}
 		if bytes.Equal(sig, signature) {
-			if err := f.readSuperblock(off); err != nil {
+			if err := f.readSuperblock(off, checkEOF); err != nil {
 				return nil, f.errAt("", off, err)
 			}
 			return f, nil
@@ -85,7 +85,7 @@ func openReader(r io.ReaderAt, size int64, name string) (*File, error) {
 	return nil, f.errAt("", -1, formatErr("no HDF5 signature"))
 }
 
-func (f *File) readSuperblock(off int64) error {
+func (f *File) readSuperblock(off int64, checkEOF bool) error {
 	head, err := f.readAbs(off, min(f.size-off, 256))
 	if err != nil {
 		return err
@@ -93,6 +93,7 @@ func (f *File) readSuperblock(off int64) error {
 	d := &decoder{b: head}
 	d.skip(8)
 	version := d.u8()
+	var eof uint64 // end-of-file address: the size the file had when written
 	switch version {
 	case 0, 1:
 		d.skip(3) // free-space, root symbol table and reserved versions
@@ -107,7 +108,9 @@ func (f *File) readSuperblock(off int64) error {
 			return err
 		}
 		f.base = d.uvar(f.offsetSize)
-		d.skip(3 * f.offsetSize) // free space, end of file, driver info
+		d.skip(f.offsetSize) // free space
+		eof = d.uvar(f.offsetSize)
+		d.skip(f.offsetSize) // driver info
 		// Root group symbol table entry: link name offset, object header address, ...
 		d.skip(f.offsetSize)
 		f.rootAddr = d.uvar(f.offsetSize)
@@ -118,7 +121,8 @@ func (f *File) readSuperblock(off int64) error {
 			return err
 		}
 		f.base = d.uvar(f.offsetSize)
-		d.skip(2 * f.offsetSize) // superblock extension, end of file
+		d.skip(f.offsetSize) // superblock extension
+		eof = d.uvar(f.offsetSize)
 		f.rootAddr = d.uvar(f.offsetSize)
 		if d.err == nil {
 			if err := checksum(head[:d.off], d.u32()); err != nil {
@@ -130,6 +134,9 @@ func (f *File) readSuperblock(off int64) error {
 	}
 	if d.err != nil {
 		return d.err
+	}
+	if end := f.base + eof; checkEOF && (end < eof || end > uint64(f.size)) {
+		return formatErr("file truncated: it ends at %d bytes, its superblock says %d", f.size, end)
 	}
 	if f.base != uint64(off) && f.base != 0 {
 		return formatErr("base address %#x with superblock at %#x", f.base, off)

@@ -44,7 +44,7 @@ func loadExpected(t testing.TB) expected {
 
 // unsupportedPaths are objects of the golden files this reader refuses, with ErrUnsupported.
 var unsupportedPaths = map[string]bool{
-	"options.h5:/lzf":     true, // lzf filter
+	"options.h5:/lzf":    true, // lzf filter
 	"latest.h5:/chunked": true, // extensible array chunk index
 }
 
