@@ -3,6 +3,7 @@ package hdf5
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -33,7 +34,7 @@ func (e *Error) Error() string {
 	if e.Offset >= 0 {
 		s += fmt.Sprintf("at offset %#x: ", e.Offset)
 	}
-	return s + e.Err.Error()
+	return s + strings.TrimPrefix(e.Err.Error(), "hdf5: ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }

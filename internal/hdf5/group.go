@@ -24,8 +24,12 @@ type link struct {
 	hard bool
 }
 
-// maxLinkDepth bounds soft-link chains and path lengths.
-const maxLinkDepth = 64
+// maxLinkDepth bounds soft-link chains; maxLinkSteps bounds the links one lookup follows
+// (soft links to paths through soft links could otherwise multiply without end).
+const (
+	maxLinkDepth = 64
+	maxLinkSteps = 4096
+)
 
 func fmtNotFound(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrNotFound}, args...)...)
@@ -47,7 +51,8 @@ func (g *Group) Children() ([]string, error) {
 
 // Child returns the group or dataset at path, relative to g ("vars/0") or absolute ("/a/b").
 func (g *Group) Child(path string) (Object, error) {
-	return g.resolve(path, 0)
+	steps := 0
+	return g.resolve(path, 0, &steps)
 }
 
 // Group returns the group at path, relative to g or absolute.
@@ -76,9 +81,9 @@ func (g *Group) Dataset(path string) (*Dataset, error) {
 	return ds, nil
 }
 
-func (g *Group) resolve(path string, depth int) (Object, error) {
-	if depth > maxLinkDepth {
-		return nil, g.err(formatErr("soft links nested deeper than %d", maxLinkDepth))
+func (g *Group) resolve(path string, depth int, steps *int) (Object, error) {
+	if depth > maxLinkDepth || *steps > maxLinkSteps {
+		return nil, g.err(formatErr("soft links nested deeper than %d or more than %d steps", maxLinkDepth, maxLinkSteps))
 	}
 	cur := g
 	if strings.HasPrefix(path, "/") {
@@ -89,6 +94,10 @@ func (g *Group) resolve(path string, depth int) (Object, error) {
 		return cur, nil
 	}
 	for i, name := range parts {
+		*steps++
+		if *steps > maxLinkSteps {
+			return nil, g.err(formatErr("path %q takes more than %d link steps", path, maxLinkSteps))
+		}
 		links, err := cur.links()
 		if err != nil {
 			return nil, err
@@ -101,7 +110,7 @@ func (g *Group) resolve(path string, depth int) (Object, error) {
 		if l.hard {
 			o, err = g.file.object(joinPath(cur.path, name), l.addr)
 		} else {
-			o, err = cur.resolve(l.soft, depth+1)
+			o, err = cur.resolve(l.soft, depth+1, steps)
 		}
 		if err != nil {
 			return nil, err
