@@ -349,17 +349,12 @@ func (ds *Dataset) unfilter(b []byte, mask uint32, want uint64) ([]byte, error) 
 			}
 			sum := binary.LittleEndian.Uint32(b[len(b)-4:])
 			b = b[:len(b)-4]
-			if got := fletcher32(b); got != sum && bswap16pairs(got) != sum {
+			if got := fletcher32(b); got != sum {
 				return nil, formatErr("fletcher32 checksum %#x, stored %#x", got, sum)
 			}
 		}
 	}
 	return b, nil
-}
-
-// bswap16pairs swaps the bytes of each 16-bit half, the byte order HDF5 stores the sum in.
-func bswap16pairs(v uint32) uint32 {
-	return (v&0x00ff00ff)<<8 | (v&0xff00ff00)>>8
 }
 
 // fletcher32 is HDF5's H5_checksum_fletcher32 over big-endian 16-bit words.

@@ -26,6 +26,7 @@ type File struct {
 	lengthSize  int    // bytes in a length ("size of lengths")
 	rootAddr    uint64 // object header of the root group
 	globalHeaps map[uint64]map[uint16][]byte
+	links       map[uint64]map[string]link // each group's links, by object header address
 }
 
 // Open opens the HDF5 file at path. Close it when done.
@@ -68,7 +69,7 @@ func (f *File) Root() *Group {
 }
 
 func openReader(r io.ReaderAt, size int64, name string, checkEOF bool) (*File, error) {
-	f := &File{r: r, size: size, name: name, globalHeaps: map[uint64]map[uint16][]byte{}}
+	f := &File{r: r, size: size, name: name, globalHeaps: map[uint64]map[uint16][]byte{}, links: map[uint64]map[string]link{}}
 	// The superblock sits at 0, 512, 1024, 2048, ... after an optional user block.
 	for off := int64(0); off+8 <= size; off = max(512, off*2) {
 		sig, err := f.readAbs(off, 8)

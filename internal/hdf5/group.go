@@ -156,6 +156,9 @@ func (f *File) object(path string, addr uint64) (Object, error) {
 
 // links reads the group's links from its symbol table, link messages or dense storage.
 func (g *Group) links() (map[string]link, error) {
+	if links, ok := g.file.links[g.addr]; ok {
+		return links, nil
+	}
 	msgs, err := g.messages()
 	if err != nil {
 		return nil, err
@@ -175,6 +178,7 @@ func (g *Group) links() (map[string]link, error) {
 			return nil, g.file.errAt(g.path, int64(m.addr+g.file.base), err)
 		}
 	}
+	g.file.links[g.addr] = links
 	return links, nil
 }
 

@@ -26,7 +26,8 @@ type expected struct {
 			Values  []float64
 			Strings any
 		}
-		Attrs map[string]any
+		Attrs    map[string]any
+		Children map[string][]string
 	}
 }
 
@@ -132,6 +133,17 @@ func TestGoldenFiles(t *testing.T) {
 					checkDataset(t, name, o, want.Datasets[o.Path()])
 				}
 			})
+			for p, want := range want.Children {
+				g, err := f.Root().Group(p)
+				if err != nil {
+					t.Errorf("Group(%q): %v", p, err)
+					continue
+				}
+				got, err := g.Children()
+				if err != nil || !slices.Equal(got, want) {
+					t.Errorf("%s: Children() = %d names (%v), want %d", p, len(got), err, len(want))
+				}
+			}
 			sort.Strings(groups)
 			wantGroups := slices.Clone(want.Groups)
 			sort.Strings(wantGroups)

@@ -18,7 +18,7 @@ expected = {"h5py": h5py.__version__, "hdf5": h5py.version.hdf5_version, "files"
 
 def describe(path):
     """Records every group, dataset and attribute of path as the Go test expects them."""
-    out = {"groups": [], "datasets": {}, "attrs": {}}
+    out = {"groups": [], "datasets": {}, "attrs": {}, "children": {}}
 
     def attrs(name, obj):
         for k, v in obj.attrs.items():
@@ -38,12 +38,14 @@ def describe(path):
 
     with h5py.File(path, "r") as f:
         attrs("", f)
+        out["children"]["/"] = sorted(f.keys())
 
         def visit(name, obj):
             name = "/" + name
             attrs(name, obj)
             if isinstance(obj, h5py.Group):
                 out["groups"].append(name)
+                out["children"][name] = sorted(obj.keys())
                 return
             a = obj[()]
             d = {"shape": list(obj.shape), "dtype": obj.dtype.str if obj.dtype.kind != "O" else "vlen-str",
@@ -126,6 +128,11 @@ def options_latest_file():
         for i in range(30):
             g.create_dataset("d%02d" % i, data=np.array([i, -i], dtype=np.int64))
         f.create_group("few").create_dataset("y", data=np.ones((2, 2)))
+        # Enough links for a fractal heap with an indirect root block and a version 2
+        # B-tree of depth 1: soft links, which need no object header each.
+        huge = f.create_group("huge")
+        for i in range(1200):
+            huge["soft_link_number_%04d" % i] = h5py.SoftLink("/a")
     return path
 
 
