@@ -92,7 +92,7 @@ func (o object) dataset(msgs []message) (*Dataset, error) {
 	if !haveType || !haveSpace || !haveLayout {
 		return nil, o.err(formatErr("dataset lacks its datatype, dataspace or layout message"))
 	}
-	if ds.layout.class == Chunked && len(ds.layout.chunk) != len(ds.space.dims) {
+	if ds.refused == nil && ds.layout.class == Chunked && len(ds.layout.chunk) != len(ds.space.dims) {
 		return nil, o.err(formatErr("chunk of rank %d for a dataspace of rank %d", len(ds.layout.chunk), len(ds.space.dims)))
 	}
 	ds.values.file, ds.values.path = o.file, o.path
@@ -103,10 +103,13 @@ func (o object) dataset(msgs []message) (*Dataset, error) {
 func (f *File) parseLayout(b []byte, l *layout) error {
 	d := &decoder{b: b}
 	version := d.u8()
+	l.class = int(d.u8())
+	if version == 5 {
+		return unsupported("data layout message version 5 (HDF5 2.0, libver=\"latest\")")
+	}
 	if version != 3 && version != 4 {
 		return unsupported("data layout message version %d", version)
 	}
-	l.class = int(d.u8())
 	switch l.class {
 	case Compact:
 		n := int(d.u16())
@@ -145,8 +148,8 @@ func (f *File) parseLayout(b []byte, l *layout) error {
 				}
 			case 2:
 				return unsupported("implicit chunk index")
-			case 3:
-				return unsupported("fixed array chunk index (libver latest)")
+			case 3: // fixed array
+				d.skip(1) // page bits, repeated in the array's header
 			case 4:
 				return unsupported("extensible array chunk index (libver latest with unlimited dimensions)")
 			case 5:
@@ -299,6 +302,9 @@ func (ds *Dataset) readChunked(total uint64) ([]byte, error) {
 		}
 		return out, place(data, make([]uint64, rank))
 	}
+	if l.index == 3 {
+		return out, ds.fixedArrayChunks(chunkBytes, place)
+	}
 	keySize := uint64(8 + 8*(rank+1))
 	err := f.walkBTree1(l.addr, 1, keySize, 0, map[uint64]bool{}, func(child uint64, key []byte) error {
 		d := &decoder{b: key}
@@ -321,6 +327,90 @@ func (ds *Dataset) readChunked(total uint64) ([]byte, error) {
 		return place(data, origin)
 	})
 	return out, err
+}
+
+// fixedArrayChunks reads the chunks of a fixed array index (libver="latest", no unlimited
+// dimension): one entry per chunk of the chunk grid, in row-major order.
+func (ds *Dataset) fixedArrayChunks(chunkBytes uint64, place func([]byte, []uint64) error) error {
+	f, l := ds.object.file, ds.layout
+	head, err := f.read(l.addr, 8+uint64(f.lengthSize+f.offsetSize)+4)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(head, []byte("FAHD")) {
+		return formatErr("fixed array header at %#x without FAHD signature", l.addr)
+	}
+	if err := checksum(head[:len(head)-4], binary.LittleEndian.Uint32(head[len(head)-4:])); err != nil {
+		return err
+	}
+	d := &decoder{b: head, off: 5}
+	client, entrySize, pageBits := d.u8(), uint64(d.u8()), d.u8()
+	n := d.uvar(f.lengthSize)
+	block := d.uvar(f.offsetSize)
+	filtered := client == 1
+	want := uint64(f.offsetSize)
+	if filtered {
+		want = entrySize
+	}
+	if d.err != nil || client > 1 || entrySize != want || entrySize < uint64(f.offsetSize) {
+		return formatErr("fixed array header at %#x: client %d, entry size %d", l.addr, client, entrySize)
+	}
+	if pageBits < 64 && n > 1<<pageBits {
+		return unsupported("paged fixed array chunk index (%d chunks)", n)
+	}
+	dims := ds.space.dims
+	grid := make([]uint64, len(l.chunk))
+	cells := uint64(1)
+	for i, c := range l.chunk {
+		grid[i] = (dims[i] + c - 1) / c
+		cells *= grid[i]
+	}
+	if n != cells {
+		return formatErr("fixed array of %d entries for %d chunks", n, cells)
+	}
+	prefix := 6 + uint64(f.offsetSize)
+	b, err := f.read(block, prefix+n*entrySize+4)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(b, []byte("FADB")) {
+		return formatErr("fixed array data block at %#x without FADB signature", block)
+	}
+	if err := checksum(b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])); err != nil {
+		return err
+	}
+	d = &decoder{b: b, off: int(prefix)}
+	for i := uint64(0); i < n; i++ {
+		addr := d.uvar(f.offsetSize)
+		size, mask := chunkBytes, uint32(0)
+		if filtered {
+			size = d.uvar(int(entrySize) - f.offsetSize - 4)
+			mask = d.u32()
+		}
+		if d.err != nil {
+			return d.err
+		}
+		if addr == undefinedAddr {
+			continue // never written: zeros
+		}
+		origin := make([]uint64, len(grid))
+		for j, rest := len(grid)-1, i; j >= 0; j-- {
+			origin[j] = rest % grid[j] * l.chunk[j]
+			rest /= grid[j]
+		}
+		raw, err := f.read(addr, size)
+		if err != nil {
+			return err
+		}
+		data, err := ds.unfilter(raw, mask, chunkBytes)
+		if err != nil {
+			return fmt.Errorf("chunk at %v: %w", origin, err)
+		}
+		if err := place(data, origin); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unfilter undoes the filter pipeline, last filter first. Bit i of mask skips filter i.

@@ -11,17 +11,19 @@
 //   - old-style groups (symbol table, version 1 B-tree, local heap) and new-style groups
 //     (link messages; dense links in a fractal heap indexed by a version 2 B-tree whose root
 //     is a leaf); hard and soft links;
-//   - datasets with contiguous, compact and chunked layout (version 1 B-tree chunk index, or
-//     a single chunk), with the deflate (gzip), shuffle and fletcher32 filters; other filters
-//     (lzf, szip, ...) are refused by name;
+//   - datasets with contiguous, compact and chunked layout (version 1 B-tree chunk index, a
+//     single chunk, or an unpaged fixed array), with the deflate (gzip), shuffle and
+//     fletcher32 filters; other filters (lzf, szip, ...) are refused by name;
 //   - datatypes: integers of 1, 2, 4 and 8 bytes, signed or not, either byte order; floats of
 //     2, 4 and 8 bytes; h5py's bool (an enum over int8); fixed-length and variable-length
 //     strings (kept in the global heap); dataspaces scalar, simple and null;
 //   - attributes stored in object headers.
 //
 // Not read: compound, array, reference and opaque types, dense attribute storage, shared
-// messages, external links, and the chunk indexes of libver="latest" files with unlimited
-// dimensions (fixed array, extensible array, version 2 B-tree). Each is an error naming it.
+// messages, external links, the chunk indexes of libver="latest" files with unlimited
+// dimensions (extensible array, version 2 B-tree), and HDF5 2.0's data layout message
+// version 5 (libver="latest" with filters). Each is an error naming it; a dataset so stored
+// can still be listed, and its shape and type read.
 //
 // A corrupt or truncated file gives an error wrapping ErrFormat, never a panic: every read is
 // checked against the file size, loops are bounded by it, and B-tree walks are bounded in

@@ -124,6 +124,9 @@ def options_latest_file():
         f.attrs["vlen_str"] = "latest format"
         f.create_dataset("a", data=np.arange(12, dtype=np.float32).reshape(3, 4))
         f.create_dataset("chunked", data=np.arange(100, dtype=np.float32), chunks=(10,), maxshape=(100,))
+        f.create_dataset("chunked_2d_gzip", data=np.arange(77, dtype=np.float64).reshape(7, 11),
+                         chunks=(3, 4), compression="gzip", shuffle=True)
+        f.create_dataset("unlimited", data=np.arange(10, dtype=np.float32), chunks=(4,), maxshape=(None,))
         g = f.create_group("many")
         for i in range(30):
             g.create_dataset("d%02d" % i, data=np.array([i, -i], dtype=np.int64))
