@@ -20,12 +20,12 @@ var layers = map[string]int{
 	"ganeval": 4, "bench/cmd/compare": 4, "export": 4,
 	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5, "examples/serve": 5, "export/check/reference": 5,
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
-	// the Go API: package tfrun (the module's root, ".") and its layers
-	"distributed": 1, "layers": 1, ".": 5,
+	// the Go API: package tfrun (the module's root, "."), its layers, the cgo setup for other modules
+	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1,
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
-var noTensorFlow = []string{"configs", "layers", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare"}
+var noTensorFlow = []string{"configs", "layers", "cmd/tfrun-env", "third_party", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare"}
 
 // TestImportsPointDown checks every package's dependencies (go list -deps) against the
 // ranks: imports point one way, from cmd/tfrun down to graphs.
