@@ -9,12 +9,12 @@ import (
 // Model.evaluate): means over the examples, the stateful metrics (AUC, ...) from the
 // counts of the whole set. It takes BatchSize. It builds the model first if Build has not.
 func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Logs, error) {
-	s, err := settings("evaluate", opts, "BatchSize")
-	if err != nil {
-		return nil, err
-	}
 	if m.compiled == nil {
 		return nil, fmt.Errorf("evaluate: %w", ErrNotCompiled)
+	}
+	s, err := settings("evaluate", m.train(), opts, "BatchSize")
+	if err != nil {
+		return nil, err
 	}
 	ds, err := data.dataset("evaluate: data")
 	if err != nil {
@@ -38,12 +38,12 @@ func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Log
 // probabilities, a regression's values). It takes BatchSize, and stops between two
 // batches when ctx is cancelled. It builds the model first if Build has not.
 func (m *Model) Predict(ctx context.Context, x Array, opts ...FitOption) (Array, error) {
-	s, err := settings("predict", opts, "BatchSize")
-	if err != nil {
-		return Array{}, err
-	}
 	if m.compiled == nil {
 		return Array{}, fmt.Errorf("predict: %w", ErrNotCompiled)
+	}
+	s, err := settings("predict", m.train(), opts, "BatchSize")
+	if err != nil {
+		return Array{}, err
 	}
 	ds, err := unlabelled(x)
 	if err != nil {

@@ -44,7 +44,7 @@ func named(name string, f func(s *fitSettings) error) FitOption {
 	}
 }
 
-// Epochs is fit's epochs (default 1).
+// Epochs is fit's epochs (default 1, Keras's; a loaded config's train.epochs).
 func Epochs(n int) FitOption {
 	return named("Epochs", func(s *fitSettings) error {
 		if n <= 0 {
@@ -55,7 +55,8 @@ func Epochs(n int) FitOption {
 	})
 }
 
-// BatchSize is fit's, evaluate's and predict's batch_size (default 32).
+// BatchSize is fit's, evaluate's and predict's batch_size (default 32, Keras's; a loaded
+// config's train.batch_size).
 func BatchSize(n int) FitOption {
 	return named("BatchSize", func(s *fitSettings) error {
 		if n <= 0 {
@@ -66,7 +67,8 @@ func BatchSize(n int) FitOption {
 	})
 }
 
-// Shuffle is fit's shuffle: reshuffle the training examples every epoch (default true).
+// Shuffle is fit's shuffle: reshuffle the training examples every epoch (default true; a
+// loaded config's train.shuffle).
 func Shuffle(on bool) FitOption {
 	return named("Shuffle", func(s *fitSettings) error { s.shuffle = on; return nil })
 }
@@ -77,8 +79,8 @@ func ValidationData(d Data) FitOption {
 	return named("ValidationData", func(s *fitSettings) error { s.validation = &d; return nil })
 }
 
-// Callbacks are fit's callbacks, called in order (after TerminateOnNaN's check, which
-// every fit has).
+// Callbacks are fit's callbacks, called in order after a loaded config's train.callbacks
+// (and before TerminateOnNaN's check, which every fit has).
 func Callbacks(cbs ...CallbackOption) FitOption {
 	return named("Callbacks", func(s *fitSettings) error { s.callbacks = append(s.callbacks, cbs...); return nil })
 }
@@ -108,9 +110,10 @@ func Resume() FitOption {
 	return named("Resume", func(s *fitSettings) error { s.resume = true; return nil })
 }
 
-// settings applies opts to the defaults; only may name the options allowed (nil: all).
-func settings(what string, opts []FitOption, only ...string) (*fitSettings, error) {
-	s := &fitSettings{epochs: 1, batchSize: defaultBatchSize, shuffle: true}
+// settings applies opts to t's epochs, batch size and shuffle; only may name the
+// options allowed (nil: all).
+func settings(what string, t configs.Train, opts []FitOption, only ...string) (*fitSettings, error) {
+	s := &fitSettings{epochs: t.Epochs, batchSize: t.BatchSize, shuffle: t.Shuffle}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
@@ -140,12 +143,12 @@ func settings(what string, opts []FitOption, only ...string) (*fitSettings, erro
 // errors.Is(err, runner.ErrInterrupted) holds; with RunDir the checkpoint of that step is
 // kept there, and Fit with RunDir and Resume continues from it.
 func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History, error) {
-	s, err := settings("fit", opts)
-	if err != nil {
-		return nil, err
-	}
 	if m.compiled == nil {
 		return nil, fmt.Errorf("fit: %w", ErrNotCompiled)
+	}
+	s, err := settings("fit", m.train(), opts)
+	if err != nil {
+		return nil, err
 	}
 	train, err := data.dataset("fit: data")
 	if err != nil {
@@ -189,13 +192,18 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 		}
 		defer os.RemoveAll(dir)
 	}
-	cfg := m.config(configs.Train{Epochs: s.epochs, BatchSize: s.batchSize, Shuffle: s.shuffle, Callbacks: cbs})
-	cfg.Checkpoint = configs.Checkpoint{Every: 15, Keep: 5}
+	t := m.train()
+	t.Epochs, t.BatchSize, t.Shuffle = s.epochs, s.batchSize, s.shuffle
+	t.Callbacks = append(slices.Clone(t.Callbacks), cbs...)
+	cfg := m.config(t)
 	if s.runDir == "" {
 		cfg.Checkpoint = configs.Checkpoint{Every: s.epochs, Keep: 1}
+	} else if m.cfg == nil {
+		cfg.Checkpoint = configs.Checkpoint{Every: 15, Keep: 5} // a config's defaults
 	}
-	r, err := runner.Begin(cfg, runner.Options{OutDir: dir, Out: s.out, Verbose: s.verbose, Callbacks: own, ResumeOrStart: s.resume},
-		runner.Schedule{Epochs: s.epochs, BatchSize: s.batchSize, BatchSizeKey: "BatchSize", Shuffle: s.shuffle, Callbacks: cbs})
+	sched := classifier.Schedule(cfg)
+	sched.BatchSizeKey = "BatchSize"
+	r, err := runner.Begin(cfg, runner.Options{OutDir: dir, Out: s.out, Verbose: s.verbose, Callbacks: own, ResumeOrStart: s.resume}, sched)
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}

@@ -25,6 +25,7 @@ type Model struct {
 	name     string
 	def      configs.Model
 	compiled *compiled
+	cfg      *configs.Config // the config LoadConfig read; nil for a model built in Go
 
 	c       *classifier.Classifier // the built graph; nil before Build
 	in      []int                  // the input's example shape, once built
@@ -64,23 +65,40 @@ func (m *Model) Definition() configs.Model {
 }
 
 // config is the run config the model is: task classifier, its layers, what Compile set
-// and the fit's schedule (train), named name.
+// and the fit's schedule (train); for a loaded model its config with those changes (its
+// data, precision and name stay, so its fingerprint is the config's).
 func (m *Model) config(train configs.Train) *configs.Config {
 	t := train
 	t.Loss, t.Optimizer = m.compiled.loss, m.compiled.optimizer
 	t.Metrics, t.WeightedMetrics = m.compiled.metrics, m.compiled.weightedMetrics
-	cfg := &configs.Config{Name: m.name, Task: configs.TaskClassifier, Seed: m.compiled.seed,
-		Section: &configs.Supervised{Model: m.Definition(), Train: t}}
+	cfg := &configs.Config{Name: m.name, Task: configs.TaskClassifier}
+	if m.cfg != nil {
+		c := *m.cfg
+		cfg = &c
+	}
+	cfg.Seed = m.compiled.seed
+	cfg.Section = &configs.Supervised{Model: m.Definition(), Train: t}
 	if cfg.Name == "" {
 		cfg.Name = "sequential"
 	}
-	for i := 1; i < m.labels; i++ { // the data's label columns, as a CSV's (configs.Data.LabelWidth)
-		if i == 1 {
-			cfg.Data.Label = configs.Columns{"y_0"}
+	if m.cfg == nil {
+		for i := 1; i < m.labels; i++ { // the data's label columns, as a CSV's (configs.Data.LabelWidth)
+			if i == 1 {
+				cfg.Data.Label = configs.Columns{"y_0"}
+			}
+			cfg.Data.Label = append(cfg.Data.Label, fmt.Sprintf("y_%d", i))
 		}
-		cfg.Data.Label = append(cfg.Data.Label, fmt.Sprintf("y_%d", i))
 	}
 	return cfg
+}
+
+// train is the train section Fit starts from: the loaded config's, or Keras's fit
+// defaults.
+func (m *Model) train() configs.Train {
+	if m.cfg != nil {
+		return m.cfg.Supervised().Train
+	}
+	return configs.Train{Epochs: 1, BatchSize: defaultBatchSize, Shuffle: true}
 }
 
 // Build builds the model's graph for examples like x's (their shape and type; x may hold
@@ -111,7 +129,9 @@ func (m *Model) build(x Array, labels, batchSize int) error {
 		}
 	}
 	m.labels = max(labels, 1)
-	cfg := m.config(configs.Train{BatchSize: batchSize})
+	t := m.train()
+	t.BatchSize = batchSize
+	cfg := m.config(t)
 	c, err := classifier.FromConfig(cfg, builders.Shape(slices.Clone(x.Shape)), ints, m.compiled.seed, m.compiled.threads)
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
