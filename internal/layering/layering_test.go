@@ -21,7 +21,7 @@ var layers = map[string]int{
 	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5, "examples/serve": 5, "export/check/reference": 5,
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
 	// the Go API: package tfrun (the module's root, "."), its layers, the cgo setup for other modules
-	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1, "examples/imdb": 6,
+	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1, "examples/imdb": 6, "examples/callback": 6,
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
