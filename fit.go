@@ -198,8 +198,6 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	cfg := m.config(t)
 	if s.runDir == "" {
 		cfg.Checkpoint = configs.Checkpoint{Every: s.epochs, Keep: 1}
-	} else if m.cfg == nil {
-		cfg.Checkpoint = configs.Checkpoint{Every: 15, Keep: 5} // a config's defaults
 	}
 	sched := classifier.Schedule(cfg)
 	sched.BatchSizeKey = "BatchSize"

@@ -77,6 +77,9 @@ func (m *Model) config(train configs.Train) *configs.Config {
 		cfg = &c
 	}
 	cfg.Seed = m.compiled.seed
+	if cfg.Checkpoint.Keep == 0 {
+		cfg.Checkpoint = configs.Checkpoint{Every: 15, Keep: 5} // a config's defaults
+	}
 	cfg.Section = &configs.Supervised{Model: m.Definition(), Train: t}
 	if cfg.Name == "" {
 		cfg.Name = "sequential"
