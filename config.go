@@ -83,13 +83,10 @@ func (m *Model) LoadData(ctx context.Context, dataDir, outDir string, limit int)
 
 // fromDataset is a classifier data set in memory as Data.
 func fromDataset(ds *classifier.Dataset) (Data, error) {
-	switch {
-	case ds.Streamed():
+	if ds.Streamed() {
 		return Data{}, fmt.Errorf("streamed from disk: the Go API takes data in memory (data.cache: true)")
-	case ds.Weights != nil:
-		return Data{}, fmt.Errorf("sample weights: not in the Go API yet")
 	}
-	d := Data{X: Array{Shape: []int(ds.Shape), Floats: ds.Floats, Ints: ds.Ints}, Y: Floats(ds.Labels)}
+	d := Data{X: Array{Shape: []int(ds.Shape), Floats: ds.Floats, Ints: ds.Ints}, Y: Floats(ds.Labels), SampleWeight: ds.Weights}
 	if ds.LabelWidth > 1 {
 		d.Y.Shape = []int{ds.LabelWidth}
 	}

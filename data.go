@@ -2,6 +2,7 @@ package tfrun
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/tfrun/tfrun/builders"
@@ -66,10 +67,15 @@ func (a Array) check(what string) error {
 
 // Data is what Fit and Evaluate take: the examples X and their labels Y (class ids, 0/1
 // labels or regression targets; an example shape (k) in Y gives k labels per example, as
-// a CSV's several label columns).
+// a CSV's several label columns), and optionally each example's weight (Keras's fit
+// sample_weight).
 type Data struct {
 	X Array
 	Y Array
+	// SampleWeight, if set, weighs each example's loss (and the weighted metrics): Σ w·l
+	// over the batch size, Keras's reduction; one finite weight >= 0 per example. A model
+	// is built weighted or not by the first data it sees (see Build).
+	SampleWeight []float32
 }
 
 // Len is the number of examples.
@@ -101,7 +107,18 @@ func (d Data) dataset(what string) (*classifier.Dataset, error) {
 			labels[i] = float32(v)
 		}
 	}
-	ds := &classifier.Dataset{Shape: builders.Shape(slices.Clone(d.X.Shape)), Labels: labels, Ints: d.X.Ints, Floats: d.X.Floats}
+	if d.SampleWeight != nil {
+		if len(d.SampleWeight) != n {
+			return nil, fmt.Errorf("%s: %d examples, %d sample weights", what, n, len(d.SampleWeight))
+		}
+		for i, w := range d.SampleWeight {
+			if !(w >= 0) || math.IsInf(float64(w), 1) {
+				return nil, fmt.Errorf("%s: sample weight %d: %v: want a finite number >= 0", what, i, w)
+			}
+		}
+	}
+	ds := &classifier.Dataset{Shape: builders.Shape(slices.Clone(d.X.Shape)), Labels: labels, Ints: d.X.Ints, Floats: d.X.Floats,
+		Weights: d.SampleWeight}
 	if d.Y.rowLen() > 1 {
 		ds.LabelWidth = d.Y.rowLen()
 	}

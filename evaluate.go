@@ -20,7 +20,7 @@ func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Log
 	if err != nil {
 		return nil, err
 	}
-	if err := m.build(data.X, max(ds.LabelWidth, 1), s.batchSize); err != nil {
+	if err := m.build(data.X, max(ds.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -49,7 +49,7 @@ func (m *Model) Predict(ctx context.Context, x Array, opts ...FitOption) (Array,
 	if err != nil {
 		return Array{}, fmt.Errorf("predict: %w", err)
 	}
-	if err := m.build(x, 0, s.batchSize); err != nil {
+	if err := m.build(x, 0, s.batchSize, false); err != nil {
 		return Array{}, fmt.Errorf("predict: %w", err)
 	}
 	out := Array{Shape: []int(m.c.Model.OutputShape())}

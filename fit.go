@@ -163,7 +163,7 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 			return nil, fmt.Errorf("fit: validation data: examples %v with %d labels each, but the training data's are %v with %d", val.Shape, max(val.LabelWidth, 1), train.Shape, max(train.LabelWidth, 1))
 		}
 	}
-	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize); err != nil {
+	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
 	if !m.adapted { // layer.adapt(data) before the first fit, as a tfrun run does

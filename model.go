@@ -27,11 +27,12 @@ type Model struct {
 	compiled *compiled
 	cfg      *configs.Config // the config LoadConfig read; nil for a model built in Go
 
-	c       *classifier.Classifier // the built graph; nil before Build
-	in      []int                  // the input's example shape, once built
-	ints    bool                   // the input is token ids
-	labels  int                    // labels per example the graph was built for (1: one)
-	adapted bool                   // Fit adapted the Normalization layers
+	c        *classifier.Classifier // the built graph; nil before Build
+	in       []int                  // the input's example shape, once built
+	ints     bool                   // the input is token ids
+	labels   int                    // labels per example the graph was built for (1: one)
+	adapted  bool                   // Fit adapted the Normalization layers
+	weighted bool                   // the graph weighs examples (Data.SampleWeight, a config's weights)
 }
 
 // Sequential returns a keras.Sequential model of the layers, in order. The first error a
@@ -84,6 +85,9 @@ func (m *Model) config(train configs.Train) *configs.Config {
 	if cfg.Name == "" {
 		cfg.Name = "sequential"
 	}
+	if m.cfg == nil && m.weighted {
+		cfg.Data.SampleWeight = "sample_weight" // weighs the loss as a CSV's sample_weight column does
+	}
 	if m.cfg == nil {
 		for i := 1; i < m.labels; i++ { // the data's label columns, as a CSV's (configs.Data.LabelWidth)
 			if i == 1 {
@@ -108,11 +112,15 @@ func (m *Model) train() configs.Train {
 // no values) and draws its weights from the compile seed (Keras's model.build). Fit,
 // Evaluate and Predict build a model that is not built yet; a built model refuses data of
 // another shape or type.
-func (m *Model) Build(x Array) error { return m.build(x, 1, defaultBatchSize) }
+//
+// A model is built to weigh examples (Data.SampleWeight) when the data it is first built
+// for has weights, or its config weighs them (class_weight, sample_weight); data with
+// weights is refused by a model built without.
+func (m *Model) Build(x Array) error { return m.build(x, 1, defaultBatchSize, false) }
 
 // build is Build for labels labels per example, choosing the layers' forms (the LSTM's)
 // for batches of batchSize.
-func (m *Model) build(x Array, labels, batchSize int) error {
+func (m *Model) build(x Array, labels, batchSize int, weighted bool) error {
 	if m.compiled == nil {
 		return ErrNotCompiled
 	}
@@ -124,6 +132,9 @@ func (m *Model) build(x Array, labels, batchSize int) error {
 		if labels != m.labels && labels > 0 {
 			return fmt.Errorf("the model was built for %d labels per example, got %d", m.labels, labels)
 		}
+		if weighted && !m.weighted {
+			return fmt.Errorf("the model was built without sample weights, the data has them (give SampleWeight to the first Fit, or Compile again)")
+		}
 		return nil
 	}
 	for _, d := range x.Shape {
@@ -132,6 +143,7 @@ func (m *Model) build(x Array, labels, batchSize int) error {
 		}
 	}
 	m.labels = max(labels, 1)
+	m.weighted = weighted || (m.cfg != nil && m.cfg.Weighted())
 	t := m.train()
 	t.BatchSize = batchSize
 	cfg := m.config(t)
