@@ -55,14 +55,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
-	sched := runner.Schedule{Epochs: sup.Train.Epochs, BatchSize: sup.Train.BatchSize,
-		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: sup.Train.Shuffle, Callbacks: sup.Train.Callbacks,
-		Distributed: true}
-	if s := sup.Train.Optimizer.Schedule; s != nil {
-		sched.LearningRate = s.LearningRate
-	}
-	sched = withFitArgs(sched, sup.Train)
-	r, err := runner.Begin(cfg, o, sched)
+	r, err := runner.Begin(cfg, o, Schedule(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-// Package thirdparty holds no Go code: its test checks the libtensorflow fetch script.
+// Package thirdparty embeds the libtensorflow fetch script (cmd/tfrun-env runs it); its test checks the script.
 package thirdparty
 
 import (

@@ -1,0 +1,31 @@
+package classifier
+
+import (
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// Training returns c bound to its data as the runner.Model a classifier run trains (its
+// train step on train's examples, the validation on val at each epoch's end, val nil for
+// none): what Run passes to runner.Run.Fit, for programs that drive the loop themselves
+// (package tfrun's Model.Fit).
+func (c *Classifier) Training(train, val *Dataset, batchSize int) runner.Model {
+	return &training{Classifier: c, train: train, val: val, batchSize: batchSize}
+}
+
+// Schedule is how a classifier config trains (runner.Begin's schedule): its train
+// section's epochs, batch size, shuffle, callbacks, learning-rate schedule and fit
+// arguments. Run and package tfrun's Model.Fit both train by it.
+func Schedule(cfg *configs.Config) runner.Schedule {
+	t := cfg.Supervised().Train
+	key := "train.batch_size"
+	if cfg.File != "" {
+		key = cfg.File + ": " + key
+	}
+	s := runner.Schedule{Epochs: t.Epochs, BatchSize: t.BatchSize, BatchSizeKey: key, Shuffle: t.Shuffle,
+		Callbacks: t.Callbacks, Distributed: true}
+	if ls := t.Optimizer.Schedule; ls != nil {
+		s.LearningRate = ls.LearningRate
+	}
+	return withFitArgs(s, t)
+}

@@ -1,0 +1,137 @@
+package tfrun
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/classifier"
+)
+
+// Array is examples in memory: row-major values (Floats, or Ints for token ids), each
+// example of shape Shape (without the batch dimension; empty for one number each).
+type Array struct {
+	Shape  []int
+	Floats []float32
+	Ints   []int32
+}
+
+// Floats returns float examples of shape shape (features, labels, targets).
+func Floats(values []float32, shape ...int) Array { return Array{Shape: shape, Floats: values} }
+
+// Ints returns int32 examples of shape shape: token ids, for a model whose first layer
+// is an Embedding.
+func Ints(values []int32, shape ...int) Array { return Array{Shape: shape, Ints: values} }
+
+// rowLen is the number of values of one example.
+func (a Array) rowLen() int {
+	n := 1
+	for _, d := range a.Shape {
+		n *= d
+	}
+	return n
+}
+
+// values is the number of values.
+func (a Array) values() int {
+	if a.Ints != nil {
+		return len(a.Ints)
+	}
+	return len(a.Floats)
+}
+
+// Len is the number of examples.
+func (a Array) Len() int {
+	if r := a.rowLen(); r > 0 {
+		return a.values() / r
+	}
+	return 0
+}
+
+// check reports an array whose values are not whole examples of its shape.
+func (a Array) check(what string) error {
+	for _, d := range a.Shape {
+		if d <= 0 {
+			return fmt.Errorf("%s: shape %v: every dimension must be > 0", what, a.Shape)
+		}
+	}
+	if a.Ints != nil && a.Floats != nil {
+		return fmt.Errorf("%s: both Floats and Ints are set; give one", what)
+	}
+	if r := a.rowLen(); a.values()%r != 0 {
+		return fmt.Errorf("%s: %d values are not whole examples of shape %v (%d values each)", what, a.values(), a.Shape, r)
+	}
+	return nil
+}
+
+// Data is what Fit and Evaluate take: the examples X and their labels Y (class ids, 0/1
+// labels or regression targets; an example shape (k) in Y gives k labels per example, as
+// a CSV's several label columns), and optionally each example's weight (Keras's fit
+// sample_weight).
+type Data struct {
+	X Array
+	Y Array
+	// SampleWeight, if set, weighs each example's loss (and the weighted metrics): Σ w·l
+	// over the batch size, Keras's reduction; one finite weight >= 0 per example. A model
+	// is built weighted or not by the first data it sees (see Build).
+	SampleWeight []float32
+}
+
+// Len is the number of examples.
+func (d Data) Len() int { return d.X.Len() }
+
+// dataset checks d and returns it as the classifier's data set (copied into float32
+// labels), and the number of labels per example.
+func (d Data) dataset(what string) (*classifier.Dataset, error) {
+	if err := d.X.check(what + ".X"); err != nil {
+		return nil, err
+	}
+	if err := d.Y.check(what + ".Y"); err != nil {
+		return nil, err
+	}
+	n := d.X.Len()
+	if n == 0 {
+		return nil, fmt.Errorf("%s: no examples", what)
+	}
+	if len(d.Y.Shape) > 1 {
+		return nil, fmt.Errorf("%s.Y: shape %v: labels are one number or a vector (k) per example", what, d.Y.Shape)
+	}
+	if d.Y.Len() != n {
+		return nil, fmt.Errorf("%s: %d examples in X, %d in Y", what, n, d.Y.Len())
+	}
+	labels := d.Y.Floats
+	if d.Y.Ints != nil {
+		labels = make([]float32, len(d.Y.Ints))
+		for i, v := range d.Y.Ints {
+			labels[i] = float32(v)
+		}
+	}
+	if d.SampleWeight != nil {
+		if len(d.SampleWeight) != n {
+			return nil, fmt.Errorf("%s: %d examples, %d sample weights", what, n, len(d.SampleWeight))
+		}
+		for i, w := range d.SampleWeight {
+			if !(w >= 0) || math.IsInf(float64(w), 1) {
+				return nil, fmt.Errorf("%s: sample weight %d: %v: want a finite number >= 0", what, i, w)
+			}
+		}
+	}
+	ds := &classifier.Dataset{Shape: builders.Shape(slices.Clone(d.X.Shape)), Labels: labels, Ints: d.X.Ints, Floats: d.X.Floats,
+		Weights: d.SampleWeight}
+	if d.Y.rowLen() > 1 {
+		ds.LabelWidth = d.Y.rowLen()
+	}
+	return ds, nil
+}
+
+// unlabelled returns x as a data set with zero labels (Predict).
+func unlabelled(x Array) (*classifier.Dataset, error) {
+	if err := x.check("x"); err != nil {
+		return nil, err
+	}
+	if x.Len() == 0 {
+		return nil, fmt.Errorf("x: no examples")
+	}
+	return &classifier.Dataset{Shape: builders.Shape(slices.Clone(x.Shape)), Labels: make([]float32, x.Len()), Ints: x.Ints, Floats: x.Floats}, nil
+}

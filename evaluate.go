@@ -1,0 +1,75 @@
+package tfrun
+
+import (
+	"context"
+	"fmt"
+)
+
+// Evaluate returns the loss and the compiled metrics on data in inference mode (Keras's
+// Model.evaluate): means over the examples, the stateful metrics (AUC, ...) from the
+// counts of the whole set. It takes BatchSize. It builds the model first if Build has not.
+func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Logs, error) {
+	if m.compiled == nil {
+		return nil, fmt.Errorf("evaluate: %w", ErrNotCompiled)
+	}
+	s, err := settings("evaluate", m.train(), opts, "BatchSize")
+	if err != nil {
+		return nil, err
+	}
+	ds, err := data.dataset("evaluate: data")
+	if err != nil {
+		return nil, err
+	}
+	if err := m.build(data.X, max(ds.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	logs, err := m.c.EvaluateLogs(ds, s.batchSize)
+	if err != nil {
+		return nil, err
+	}
+	return logs, nil
+}
+
+// Predict returns the model's outputs for x in inference mode (Keras's Model.predict):
+// one row of the output's shape per example (a sigmoid's probability, a softmax's class
+// probabilities, a regression's values). It takes BatchSize, and stops between two
+// batches when ctx is cancelled. It builds the model first if Build has not.
+func (m *Model) Predict(ctx context.Context, x Array, opts ...FitOption) (Array, error) {
+	if m.compiled == nil {
+		return Array{}, fmt.Errorf("predict: %w", ErrNotCompiled)
+	}
+	s, err := settings("predict", m.train(), opts, "BatchSize")
+	if err != nil {
+		return Array{}, err
+	}
+	ds, err := unlabelled(x)
+	if err != nil {
+		return Array{}, fmt.Errorf("predict: %w", err)
+	}
+	if err := m.build(x, 0, s.batchSize, false); err != nil {
+		return Array{}, fmt.Errorf("predict: %w", err)
+	}
+	out := Array{Shape: []int(m.c.Model.OutputShape())}
+	n := ds.Len()
+	chunk := 64 * s.batchSize // ctx is checked between chunks of batches
+	for start := 0; start < n; start += chunk {
+		if err := ctx.Err(); err != nil {
+			return Array{}, fmt.Errorf("predict: %w", err)
+		}
+		idx := make([]int, 0, min(chunk, n-start))
+		for i := start; i < min(start+chunk, n); i++ {
+			idx = append(idx, i)
+		}
+		probs, err := m.c.Predict(ds.Subset(idx), s.batchSize)
+		if err != nil {
+			return Array{}, err
+		}
+		for _, p := range probs {
+			out.Floats = append(out.Floats, float32(p))
+		}
+	}
+	return out, nil
+}

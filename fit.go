@@ -1,0 +1,223 @@
+package tfrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/tfrun/tfrun/classifier"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// History is what Fit returns: the epochs trained and each metric's value per epoch
+// (Keras's History.history), as history.json holds them.
+type History = runner.History
+
+// defaultBatchSize is Keras's fit, evaluate and predict batch_size.
+const defaultBatchSize = 32
+
+// fitSettings are Fit's arguments.
+type fitSettings struct {
+	epochs, batchSize int
+	shuffle           bool
+	validation        *Data
+	callbacks         []CallbackOption
+	out               io.Writer
+	verbose           runner.Verbosity
+	runDir            string
+	resume            bool
+	set               []string // the options given, by name, for Evaluate's and Predict's check
+}
+
+// FitOption is an argument of Fit (Evaluate and Predict take BatchSize).
+type FitOption func(s *fitSettings) error
+
+// named records an option's name and applies f.
+func named(name string, f func(s *fitSettings) error) FitOption {
+	return func(s *fitSettings) error {
+		s.set = append(s.set, name)
+		return f(s)
+	}
+}
+
+// Epochs is fit's epochs (default 1, Keras's; a loaded config's train.epochs).
+func Epochs(n int) FitOption {
+	return named("Epochs", func(s *fitSettings) error {
+		if n <= 0 {
+			return fmt.Errorf("epochs: %d: want > 0", n)
+		}
+		s.epochs = n
+		return nil
+	})
+}
+
+// BatchSize is fit's, evaluate's and predict's batch_size (default 32, Keras's; a loaded
+// config's train.batch_size).
+func BatchSize(n int) FitOption {
+	return named("BatchSize", func(s *fitSettings) error {
+		if n <= 0 {
+			return fmt.Errorf("batch size: %d: want > 0", n)
+		}
+		s.batchSize = n
+		return nil
+	})
+}
+
+// Shuffle is fit's shuffle: reshuffle the training examples every epoch (default true; a
+// loaded config's train.shuffle).
+func Shuffle(on bool) FitOption {
+	return named("Shuffle", func(s *fitSettings) error { s.shuffle = on; return nil })
+}
+
+// ValidationData is fit's validation_data: evaluated after every epoch, as val_loss and
+// val_ of each metric.
+func ValidationData(d Data) FitOption {
+	return named("ValidationData", func(s *fitSettings) error { s.validation = &d; return nil })
+}
+
+// Callbacks are fit's callbacks, called in order after a loaded config's train.callbacks
+// (and before TerminateOnNaN's check, which every fit has).
+func Callbacks(cbs ...CallbackOption) FitOption {
+	return named("Callbacks", func(s *fitSettings) error { s.callbacks = append(s.callbacks, cbs...); return nil })
+}
+
+// Progress shows fit's progress on w as Keras's verbose does (runner.VerboseBar,
+// VerboseLines, ...; VerboseAuto: a bar on a terminal, lines elsewhere). Default: silent.
+func Progress(w io.Writer, v runner.Verbosity) FitOption {
+	return named("Progress", func(s *fitSettings) error { s.out, s.verbose = w, v; return nil })
+}
+
+// RunDir keeps the fit's files in dir, as a tfrun run directory: checkpoints/ (every 15
+// epochs and at the end, the newest 5), history.json, history.csv, summary.txt and the
+// callbacks' files. Without it, nothing is kept.
+func RunDir(dir string) FitOption {
+	return named("RunDir", func(s *fitSettings) error {
+		if dir == "" {
+			return fmt.Errorf("run directory: empty")
+		}
+		s.runDir = dir
+		return nil
+	})
+}
+
+// Resume continues the RunDir's latest checkpoint (weights, optimizer, position,
+// history, callbacks' state), as tfrun -resume does, or starts there when it has none.
+func Resume() FitOption {
+	return named("Resume", func(s *fitSettings) error { s.resume = true; return nil })
+}
+
+// settings applies opts to t's epochs, batch size and shuffle; only may name the
+// options allowed (nil: all).
+func settings(what string, t configs.Train, opts []FitOption, only ...string) (*fitSettings, error) {
+	s := &fitSettings{epochs: t.Epochs, batchSize: t.BatchSize, shuffle: t.Shuffle}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if only != nil {
+		for _, name := range s.set {
+			if !contains(only, name) {
+				return nil, fmt.Errorf("%s: option %s: %s takes only %v", what, name, what, only)
+			}
+		}
+	}
+	if s.resume && s.runDir == "" {
+		return nil, fmt.Errorf("%s: Resume needs a RunDir", what)
+	}
+	return s, nil
+}
+
+// Fit trains the model on data (Keras's Model.fit) with runner's loop, the loop of a
+// tfrun run: per epoch a seeded shuffle, the batches, the validation, the callbacks; a
+// checkpoint at the end. It builds the model first if Build has not, and before its first
+// fit adapts the model's Normalization layers to data (Keras's layer.adapt), as a tfrun
+// run does. It returns the
+// history of the epochs trained.
+//
+// Cancelling ctx stops training between two steps with an error for which
+// errors.Is(err, runner.ErrInterrupted) holds; with RunDir the checkpoint of that step is
+// kept there, and Fit with RunDir and Resume continues from it.
+func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History, error) {
+	if m.compiled == nil {
+		return nil, fmt.Errorf("fit: %w", ErrNotCompiled)
+	}
+	s, err := settings("fit", m.train(), opts)
+	if err != nil {
+		return nil, err
+	}
+	train, err := data.dataset("fit: data")
+	if err != nil {
+		return nil, err
+	}
+	var val *classifier.Dataset
+	if s.validation != nil {
+		if val, err = s.validation.dataset("fit: validation data"); err != nil {
+			return nil, err
+		}
+		if val.LabelWidth != train.LabelWidth || !slices.Equal(val.Shape, train.Shape) || (val.Ints != nil) != (train.Ints != nil) {
+			return nil, fmt.Errorf("fit: validation data: examples %v with %d labels each, but the training data's are %v with %d", val.Shape, max(val.LabelWidth, 1), train.Shape, max(train.LabelWidth, 1))
+		}
+	}
+	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	if !m.adapted { // layer.adapt(data) before the first fit, as a tfrun run does
+		if err := m.c.Adapt(train, s.batchSize); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		m.adapted = true
+	}
+	var cbs []configs.Callback
+	var own []runner.Callback
+	for i, c := range s.callbacks {
+		cfgCB, cb, err := c.callback()
+		if err != nil {
+			return nil, fmt.Errorf("fit: callbacks[%d]: %w", i, err)
+		}
+		if cb != nil {
+			own = append(own, cb)
+		} else {
+			cbs = append(cbs, cfgCB)
+		}
+	}
+	dir := s.runDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "tfrun-fit-"); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	t := m.train()
+	t.Epochs, t.BatchSize, t.Shuffle = s.epochs, s.batchSize, s.shuffle
+	t.Callbacks = append(slices.Clone(t.Callbacks), cbs...)
+	cfg := m.config(t)
+	if s.runDir == "" {
+		cfg.Checkpoint = configs.Checkpoint{Every: s.epochs, Keep: 1}
+	}
+	sched := classifier.Schedule(cfg)
+	sched.BatchSizeKey = "BatchSize"
+	r, err := runner.Begin(cfg, runner.Options{OutDir: dir, Out: s.out, Verbose: s.verbose, Callbacks: own, ResumeOrStart: s.resume}, sched)
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	defer r.Close()
+	if s.runDir != "" {
+		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(m.c.Model.Summary())); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+	}
+	spec := runner.FitSpec{Examples: train.Len()}
+	if s.runDir != "" {
+		spec.Report = func(h *runner.History) error { return h.WriteFiles(s.runDir) }
+	}
+	h, err := r.Fit(ctx, m.c.Training(train, val, s.batchSize), spec)
+	if err != nil {
+		return h, fmt.Errorf("fit: %w", err)
+	}
+	return h, nil
+}
