@@ -220,24 +220,8 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 			return nil, csvParseError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(record) != len(header) {
-			return nil, fmt.Errorf("%w: line %d has %d fields, want %d like the header", ErrFormat, line, len(record), len(header))
-		}
-		for _, c := range features {
-			v, err := parseFeature(record[c.index])
-			if err != nil {
-				fl, _ := cr.FieldPos(c.index)
-				return nil, fmt.Errorf("%w: line %d, %v: %w", ErrFormat, fl, c, err)
-			}
-			t.Features = append(t.Features, v)
-		}
-		if weight.name != "" {
-			w, err := parseWeight(record[weight.index])
-			if err != nil {
-				fl, _ := cr.FieldPos(weight.index)
-				return nil, fmt.Errorf("%w: line %d, sample weight %v: %w", ErrFormat, fl, weight, err)
-			}
-			t.Weights = append(t.Weights, w)
+		if err := t.appendRow(cr, record, len(header), features, weight); err != nil {
+			return nil, err
 		}
 		l := strings.TrimSpace(record[label.index])
 		if l == "" {
@@ -266,6 +250,32 @@ func parseCSV(r io.Reader, o CSVOptions) (*Table, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// appendRow checks that record (the row cr read last) has width fields and appends its
+// features and its sample weight (weight.name "" for none) to t.
+func (t *Table) appendRow(cr *csv.Reader, record []string, width int, features []csvColumn, weight csvColumn) error {
+	if len(record) != width {
+		line, _ := cr.FieldPos(0)
+		return fmt.Errorf("%w: line %d has %d fields, want %d like the header", ErrFormat, line, len(record), width)
+	}
+	for _, c := range features {
+		v, err := parseFeature(record[c.index])
+		if err != nil {
+			fl, _ := cr.FieldPos(c.index)
+			return fmt.Errorf("%w: line %d, %v: %w", ErrFormat, fl, c, err)
+		}
+		t.Features = append(t.Features, v)
+	}
+	if weight.name != "" {
+		w, err := parseWeight(record[weight.index])
+		if err != nil {
+			fl, _ := cr.FieldPos(weight.index)
+			return fmt.Errorf("%w: line %d, sample weight %v: %w", ErrFormat, fl, weight, err)
+		}
+		t.Weights = append(t.Weights, w)
+	}
+	return nil
 }
 
 // skipBOM drops a leading UTF-8 byte order mark.

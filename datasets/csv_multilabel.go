@@ -80,25 +80,8 @@ func parseMultiLabelCSV(r io.Reader, o CSVOptions) (*Table, error) {
 		if err != nil {
 			return nil, csvParseError(err)
 		}
-		line, _ := cr.FieldPos(0)
-		if len(record) != len(header) {
-			return nil, fmt.Errorf("%w: line %d has %d fields, want %d like the header", ErrFormat, line, len(record), len(header))
-		}
-		for _, c := range features {
-			v, err := parseFeature(record[c.index])
-			if err != nil {
-				fl, _ := cr.FieldPos(c.index)
-				return nil, fmt.Errorf("%w: line %d, %v: %w", ErrFormat, fl, c, err)
-			}
-			t.Features = append(t.Features, v)
-		}
-		if weight.name != "" {
-			w, err := parseWeight(record[weight.index])
-			if err != nil {
-				fl, _ := cr.FieldPos(weight.index)
-				return nil, fmt.Errorf("%w: line %d, sample weight %v: %w", ErrFormat, fl, weight, err)
-			}
-			t.Weights = append(t.Weights, w)
+		if err := t.appendRow(cr, record, len(header), features, weight); err != nil {
+			return nil, err
 		}
 		for _, c := range labels {
 			fl, _ := cr.FieldPos(c.index)
