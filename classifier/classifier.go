@@ -88,6 +88,9 @@ type ClassifierSpec struct {
 	// Weighted makes the loss weigh each example by a weight fed with its batch
 	// (train.class_weight, data.sample_weight): Σ wᵢ·lᵢ / batch size, Keras's reduction.
 	Weighted bool
+	// LossWeight is train.loss_weights' weight of the one output's loss (Keras multiplies
+	// the loss by it before adding the layers' penalties); 0 means 1.
+	LossWeight float64
 	// WeightedMetrics are Model.compile's weighted_metrics (configs.Metric* names):
 	// averaged with the fed weights (Σ w·v / Σ w over the epoch), logged under their
 	// name, or weighted_<name> when Metrics lists them too.
@@ -308,6 +311,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 			w = c.w
 		}
 		l := loss.Call(ls, in, w)
+		if spec.LossWeight != 0 && spec.LossWeight != 1 {
+			l = op.Mul(ls.Op("LossWeight"), l, ls.Scalar(spec.LossWeight))
+		}
 		if c.accuracy == "" {
 			return l, ls.Scalar(0) // no accuracy: HasAccuracy says so
 		}
@@ -738,8 +744,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics, TopK: sup.Train.TopK,
 		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: sup.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
+		LossWeight: sup.Train.LossWeight(sup.Model.OutputNames()[0]), Precision: cfg.Precision,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
-		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
+		Server: srv, CollectiveTimeout: timeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

@@ -271,6 +271,11 @@ type Train struct {
 	ownData bool `mapstructure:"-"`
 	// topK is the k a train.metrics mapping gave a top-k metric (Train.TopK).
 	topK map[string]int `mapstructure:"-"`
+	// PerOutput holds train.loss, train.metrics and train.weighted_metrics given as
+	// mappings by output name, and train.loss_weights (compile_outputs.go).
+	PerOutput PerOutput `mapstructure:"-"`
+	// outputs are the model's output names, set by Validate.
+	outputs []string `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.

@@ -44,6 +44,9 @@ func (s *Supervised) decoded(raw map[string]any) {
 	}
 }
 
+// setPerOutput keeps the train keys given by output name (see outputArgs).
+func (s *Supervised) setPerOutput(po PerOutput) { s.Train.PerOutput = po }
+
 // setTopK keeps the k of each top-k metric given with arguments (see metricArgs).
 func (s *Supervised) setTopK(k map[string]int) { s.Train.topK = k }
 
@@ -52,6 +55,9 @@ func (s *Supervised) Validate(c *Config) error {
 	ch := &checker{file: c.File}
 	s.Train.dataValidates = c.Data.Own() && c.Data.ValidationSplit > 0
 	s.Train.ownData = c.Data.Own()
+	if err := ch.compileOutputs(&s.Model, &s.Train); err != nil {
+		return err
+	}
 	if err := ch.model(&s.Model); err != nil {
 		return err
 	}
