@@ -315,6 +315,10 @@ func (c *checker) compileOutputs(m *Model, t *Train) error {
 	return nil
 }
 
+// ResolveOutputs checks t's train keys by output name against model m's outputs and
+// resolves them, as Validate does, for a Train built in Go.
+func (t *Train) ResolveOutputs(m *Model) error { return (&checker{}).compileOutputs(m, t) }
+
 // LossWeight is the weight of output's loss in the loss minimized (train.loss_weights;
 // default 1).
 func (t Train) LossWeight(output string) float64 {
