@@ -196,6 +196,11 @@ type Data struct {
 	// FeatureColumns names a CSV's feature columns, in the order the model sees them.
 	// Default: every column but Label, in file order.
 	FeatureColumns []string `mapstructure:"feature_columns"`
+	// Inputs maps a functional model's inputs to a CSV's columns, and Outputs its outputs
+	// to label columns (data_io.go, docs/guide/multi_io.md); instead of Label and
+	// FeatureColumns. Default none.
+	Inputs  DataInputs  `mapstructure:"inputs"`
+	Outputs DataOutputs `mapstructure:"outputs"`
 	// Normalize puts a keras.layers.Normalization adapted on the training split (mean and
 	// population variance per feature) in front of the model. Default true.
 	Normalize *bool `mapstructure:"normalize"`

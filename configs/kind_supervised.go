@@ -58,6 +58,9 @@ func (s *Supervised) Validate(c *Config) error {
 	if err := ch.compileOutputs(&s.Model, &s.Train); err != nil {
 		return err
 	}
+	if err := ch.dataIOFitsModel(&c.Data, &s.Model); err != nil {
+		return err
+	}
 	if err := ch.model(&s.Model); err != nil {
 		return err
 	}

@@ -166,6 +166,10 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.classWeight(path, raw, p)
 	case *Columns:
 		return d.columns(path, raw, p)
+	case *DataInputs:
+		return d.dataInputs(path, raw, p)
+	case *DataOutputs:
+		return d.dataOutputs(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:

@@ -1,0 +1,119 @@
+package configs
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// ioYAML is a CSV feeding a functional model of two inputs and two outputs by name.
+const ioYAML = `task: classifier
+data:
+  format: csv
+  path: reviews.csv
+  inputs: {numbers: [price, stars], extra: length}
+  outputs: {class: sentiment, value: rating}
+model:
+  inputs: {numbers: {shape: [2]}, extra: {shape: [1]}}
+  layers:
+    - {name: join, type: Concatenate, call: [numbers, extra]}
+    - {name: hidden, type: Dense, units: 8, activation: relu}
+    - {name: class, type: Dense, units: 3, activation: softmax, call: hidden}
+    - {name: value, type: Dense, units: 1, call: hidden}
+  outputs: [class, value]
+train:
+  epochs: 1
+  loss: {class: sparse_categorical_crossentropy, value: mse}
+`
+
+func TestDataInputsOutputs(t *testing.T) {
+	tests := []struct {
+		name, key string
+		want      error
+		oldNew    []string
+		also      string
+	}{
+		{"valid: refused until training supports it", "data.inputs", ErrBadValue, nil, "checked and valid, but training from a CSV's columns"},
+		{"one output, no inputs: refused until supported", "data.outputs", ErrBadValue,
+			[]string{"  inputs: {numbers: [price, stars], extra: length}\n", ""}, "not yet supported"},
+		{"inputs without outputs", "data.outputs", ErrMissingKey,
+			[]string{"  outputs: {class: sentiment, value: rating}\n", ""}, "name each output's label columns too"},
+		{"label with outputs", "data.label", ErrBadValue,
+			[]string{"  path: reviews.csv\n", "  path: reviews.csv\n  label: sentiment\n"}, "given with data.outputs"},
+		{"feature_columns with outputs", "data.feature_columns", ErrBadValue,
+			[]string{"  path: reviews.csv\n", "  path: reviews.csv\n  feature_columns: [price]\n"}, "name the model's inputs' columns in data.inputs"},
+		{"a column twice", "data.outputs.value[0]", ErrBadValue,
+			[]string{"value: rating}", "value: stars}"}, `"stars" is also data.inputs.numbers[1]`},
+		{"sample_weight column as input", "data.inputs.extra[0]", ErrBadValue,
+			[]string{"  path: reviews.csv\n", "  path: reviews.csv\n  sample_weight: length\n"}, "is data.sample_weight"},
+		{"empty column", "data.inputs.numbers[0]", ErrBadValue,
+			[]string{"numbers: [price, stars]", `numbers: ["", stars]`}, "empty column name"},
+		{"text input not yet", "data.inputs.extra.text", ErrBadValue,
+			[]string{"extra: length}", "extra: {text: body, num_words: 100, maxlen: 20}}"}, "not yet supported"},
+		{"num_words without text", "data.inputs.extra.text", ErrMissingKey,
+			[]string{"extra: length}", "extra: {num_words: 100}}"}, "num_words and maxlen are a text input's"},
+		{"unknown key of a text input", "data.inputs.extra.max_len", ErrUnknownKey,
+			[]string{"extra: length}", "extra: {text: body, max_len: 20}}"}, "for a text input"},
+		{"inputs not a mapping", "data.inputs", ErrWrongType,
+			[]string{"inputs: {numbers: [price, stars], extra: length}", "inputs: [price, stars]"}, "from the model's input names to CSV columns"},
+		{"output columns not a list", "data.outputs.class", ErrWrongType,
+			[]string{"class: sentiment,", "class: 3,"}, "a column name or a non-empty list"},
+		{"unknown input", "data.inputs.extras", ErrBadValue,
+			[]string{"extra: length}", "extras: length}"}, "not an input of the model (model.inputs: extra, numbers)"},
+		{"input not fed", "data.inputs.extra", ErrMissingKey,
+			[]string{"inputs: {numbers: [price, stars], extra: length}", "inputs: {numbers: [price, stars]}"}, "every input of the model is fed"},
+		{"input shape not its columns'", "model.inputs.numbers.shape", ErrBadValue,
+			[]string{"numbers: {shape: [2]}", "numbers: {shape: [3]}"}, "gives 2 columns, shape [2]"},
+		{"unknown output", "data.outputs.values", ErrBadValue,
+			[]string{"value: rating}", "values: rating}"}, "not an output of the model (outputs: class, value)"},
+		{"output without columns", "data.outputs.value", ErrMissingKey,
+			[]string{"outputs: {class: sentiment, value: rating}", "outputs: {class: sentiment}"}, "every output of the model has its label columns"},
+		{"inputs for a Sequential stack", "data.inputs", ErrBadValue,
+			[]string{"  inputs: {numbers: {shape: [2]}, extra: {shape: [1]}}\n", "",
+				"    - {name: join, type: Concatenate, call: [numbers, extra]}\n", "",
+				"    - {name: class, type: Dense, units: 3, activation: softmax, call: hidden}\n", "",
+				"    - {name: value, type: Dense, units: 1, call: hidden}\n", "",
+				"  outputs: [class, value]\n", "",
+				"  loss: {class: sparse_categorical_crossentropy, value: mse}", "  loss: mse"},
+			"give model.inputs"},
+		{"inputs on an image folder", "data.inputs", ErrBadValue,
+			[]string{"format: csv", "format: image_directory"}, "not a key of format image_directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeYAML(t, t.TempDir(), "case.yaml", edit(t, ioYAML, tt.oldNew...)))
+			if err == nil {
+				t.Fatal("loaded, want an error")
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Key != tt.key || !errors.Is(err, tt.want) {
+				t.Errorf("error %v: key %q, want %q (%v)", err, e.Key, tt.key, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.also) {
+				t.Errorf("error %q\ndoes not contain %q", err, tt.also)
+			}
+		})
+	}
+}
+
+// data.inputs and data.outputs enter the fingerprint only when given: a CSV config
+// without them keeps its fingerprint.
+func TestDataIOFingerprint(t *testing.T) {
+	d := Data{Format: FormatCSV, Label: Columns{"y"}}
+	c := &Config{Task: TaskClassifier, Data: d}
+	before := string(c.ModelDefinition())
+	if strings.Contains(before, `"inputs"`) || strings.Contains(before, `"outputs"`) {
+		t.Errorf("definition without data.inputs names them: %s", before)
+	}
+	c.Data.Label = nil
+	c.Data.Inputs = DataInputs{{Name: "x", Columns: []string{"a", "b"}}}
+	c.Data.Outputs = DataOutputs{{Name: "head", Columns: Columns{"y"}}}
+	with := string(c.ModelDefinition())
+	if !strings.Contains(with, `"inputs":{"x":{"columns":["a","b"]`) || !strings.Contains(with, `"outputs":{"head":["y"]}`) {
+		t.Errorf("definition with data.inputs/outputs: %s", with)
+	}
+	c.Data.Inputs[0].Columns = []string{"b", "a"}
+	if string(c.ModelDefinition()) == with {
+		t.Error("the columns' order, the input's layout, does not change the fingerprint")
+	}
+}
