@@ -276,10 +276,10 @@ func (c *checker) graph(path string, m *Model) (*Graph, error) {
 	}
 	// What the graph type holds but training does not yet do.
 	if len(m.Inputs) > 1 {
-		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: feeding data columns to named inputs); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
+		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: a CSV's columns by input name, docs/guide/multi_io.md); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
 	}
 	if len(g.Outputs) > 1 {
-		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported (tfrun issue #21: loss_weights and per-output metrics); give one", len(g.Outputs), strings.Join(g.Outputs, ", "))
+		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported by tfrun's run (tfrun issue #21, docs/guide/multi_io.md: train.loss, loss_weights and metrics by output name are checked); give one", len(g.Outputs), strings.Join(g.Outputs, ", "))
 	}
 	g.Nodes = order
 	return g, nil
