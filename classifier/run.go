@@ -55,6 +55,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
+	if sup.Model.MultiIO() {
+		return runMulti(ctx, cfg, o)
+	}
 	sched := runner.Schedule{Epochs: sup.Train.Epochs, BatchSize: sup.Train.BatchSize,
 		BatchSizeKey: cfg.File + ": train.batch_size", Shuffle: sup.Train.Shuffle, Callbacks: sup.Train.Callbacks,
 		Distributed: true}

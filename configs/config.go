@@ -217,6 +217,9 @@ type Model struct {
 	// Outputs names a functional model's outputs. Default: its last layer's. One output
 	// for now.
 	Outputs []string `mapstructure:"outputs"`
+	// multiIO is set by Validate when data.inputs/data.outputs feed the model by name:
+	// its graph may then have several inputs and outputs.
+	multiIO bool `mapstructure:"-"`
 }
 
 // Train holds the arguments of Keras's Model.compile and Model.fit.

@@ -194,14 +194,25 @@ func (c *checker) dataIOFitsModel(d *Data, m *Model) error {
 			}
 		}
 	}
-	if len(d.Inputs) > 0 || len(d.Outputs) > 0 {
-		key := "data.outputs"
-		if len(d.Inputs) > 0 {
-			key = "data.inputs"
-		}
-		return c.bad(key, "checked and valid, but training from a CSV's columns by input and output name is not yet supported (tfrun issue #21, docs/guide/multi_io.md); use data.label and data.feature_columns with a model of one input and one output")
+	if len(d.Outputs) > 0 && len(d.Inputs) == 0 {
+		return c.missing("data.inputs", ": data.outputs needs data.inputs, the columns of each of the model's inputs")
 	}
 	return nil
+}
+
+// multiIOShapes infers a functional model's tensor shapes from data.inputs (each numeric
+// input of shape (columns,)), refusing what the graph cannot compute.
+func (c *checker) multiIOShapes(d *Data, m *Model) error {
+	g, err := c.graph("model", m)
+	if err != nil {
+		return err
+	}
+	ins := map[string]tensorShape{}
+	for _, in := range d.Inputs {
+		ins[in.Name] = tensorShape{shape: Shape{len(in.Columns)}}
+	}
+	_, err = c.graphShapes(g, ins)
+	return err
 }
 
 // canonicalDataIO is the fingerprint's form of data.inputs and data.outputs.

@@ -26,6 +26,22 @@ train:
   loss: {class: sparse_categorical_crossentropy, value: mse}
 `
 
+// A CSV's columns by name feed a model of several inputs and outputs.
+func TestDataInputsOutputsLoad(t *testing.T) {
+	c := mustLoad(t, "io.yaml", ioYAML)
+	s := c.Supervised()
+	if !s.Model.MultiIO() || len(c.Data.Inputs) != 2 || c.Data.Inputs[1].Name != "numbers" || len(c.Data.Inputs[1].Columns) != 2 {
+		t.Errorf("multiIO %v, data.inputs %+v", s.Model.MultiIO(), c.Data.Inputs)
+	}
+	if g, err := s.Model.Graph(); err != nil || len(g.Inputs) != 2 || len(g.Outputs) != 2 {
+		t.Errorf("graph: %v", err)
+	}
+	want := []string{"loss", "class_loss", "class_accuracy", "value_loss"}
+	if got := s.Train.LogNames(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("log names %q, want %q", got, want)
+	}
+}
+
 func TestDataInputsOutputs(t *testing.T) {
 	tests := []struct {
 		name, key string
@@ -33,9 +49,14 @@ func TestDataInputsOutputs(t *testing.T) {
 		oldNew    []string
 		also      string
 	}{
-		{"valid: refused until training supports it", "data.inputs", ErrBadValue, nil, "checked and valid, but training from a CSV's columns"},
-		{"one output, no inputs: refused until supported", "data.outputs", ErrBadValue,
-			[]string{"  inputs: {numbers: [price, stars], extra: length}\n", ""}, "not yet supported"},
+		{"outputs without inputs", "data.inputs", ErrMissingKey,
+			[]string{"  inputs: {numbers: [price, stars], extra: length}\n", ""}, "data.outputs needs data.inputs"},
+		{"shapes that do not merge", "model.layers[0]", ErrBadValue,
+			[]string{"type: Concatenate, call: [numbers, extra]}", "type: Add, call: [numbers, extra]}",
+				"extra: length}", "extra: [length, l2, l3]}", "extra: {shape: [1]}", "extra: {dtype: float32}"}, "Add: called on numbers (None, 2) and extra (None, 3)"},
+		{"several inputs without data.inputs", "model.inputs", ErrBadValue,
+			[]string{"  inputs: {numbers: [price, stars], extra: length}\n  outputs: {class: sentiment, value: rating}\n", "  label: sentiment\n"},
+			"several inputs are not yet supported"},
 		{"inputs without outputs", "data.outputs", ErrMissingKey,
 			[]string{"  outputs: {class: sentiment, value: rating}\n", ""}, "name each output's label columns too"},
 		{"label with outputs", "data.label", ErrBadValue,

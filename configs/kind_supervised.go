@@ -61,6 +61,18 @@ func (s *Supervised) Validate(c *Config) error {
 	if err := ch.dataIOFitsModel(&c.Data, &s.Model); err != nil {
 		return err
 	}
+	s.Model.multiIO = len(c.Data.Outputs) > 0
+	if s.Model.multiIO {
+		// Several inputs and outputs by name: the graph's shapes from data.inputs; each
+		// output's loss and labels are checked against the data when it is read.
+		if err := ch.model(&s.Model); err != nil {
+			return err
+		}
+		if err := ch.multiIOShapes(&c.Data, &s.Model); err != nil {
+			return err
+		}
+		return ch.train(&s.Train)
+	}
 	if err := ch.model(&s.Model); err != nil {
 		return err
 	}

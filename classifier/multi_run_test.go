@@ -1,0 +1,128 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tfrun/tfrun/internal/runtest"
+	"github.com/tfrun/tfrun/runner"
+)
+
+// reviewsConfig is a model of two inputs and two outputs fed by name from a CSV.
+const reviewsConfig = `name: reviews
+task: classifier
+data:
+  format: csv
+  path: %s
+  test_path: %s
+  validation_split: 0.25
+  inputs: {numbers: [price, stars], extra: length}
+  outputs: {class: sentiment, value: rating}
+model:
+  inputs: {numbers: {shape: [2]}, extra: {shape: [1]}}
+  layers:
+    - {name: join, type: Concatenate, call: [numbers, extra]}
+    - {name: hidden, type: Dense, units: 16, activation: relu}
+    - {name: class, type: Dense, units: 3, activation: softmax, call: hidden}
+    - {name: value, type: Dense, units: 1, call: hidden}
+  outputs: [class, value]
+train:
+  epochs: %d
+  batch_size: 16
+  loss: {class: sparse_categorical_crossentropy, value: mse}
+  loss_weights: {class: 1.0, value: 0.5}
+  metrics: {class: [accuracy], value: [mae]}
+  optimizer: {type: Adam, learning_rate: 0.03}
+  callbacks:
+    - {type: EarlyStopping, monitor: val_class_loss, patience: 100}
+    - {type: CSVLogger, filename: log.csv}
+checkpoint: {every: 1}
+`
+
+// tfrun trains a model of two inputs and two outputs from one CSV end to end: the run
+// directory's history, CSV log and metrics.json carry Keras's per-output names, and an
+// interrupted run resumed from its checkpoint ends with the same numbers bit for bit.
+func TestMultiIORun(t *testing.T) {
+	dir := t.TempDir()
+	train, test := filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv")
+	writeReviews(t, train, 200, 0)
+	writeReviews(t, test, 40, 1000)
+	const epochs = 20
+	cfg := runtest.LoadConfig(t, fmt.Sprintf(reviewsConfig, train, test, epochs))
+	out := t.TempDir()
+	m, err := Run(context.Background(), cfg, runner.Options{OutDir: out, Threads: 1, Out: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TestMetrics["class_accuracy"] < 0.9 || m.TestMetrics["value_loss"] > 0.05 || m.EpochsRun != epochs {
+		t.Errorf("metrics.json: %+v", m)
+	}
+	var h struct {
+		Metrics map[string][]float64 `json:"metrics"`
+	}
+	runtest.ReadJSON(t, filepath.Join(out, "history.json"), &h)
+	for _, key := range []string{"loss", "class_loss", "class_accuracy", "value_loss", "value_mae",
+		"val_loss", "val_class_loss", "val_class_accuracy", "val_value_loss", "val_value_mae"} {
+		if len(h.Metrics[key]) != epochs {
+			t.Errorf("history %s: %d values, want %d", key, len(h.Metrics[key]), epochs)
+		}
+	}
+	header, err := os.ReadFile(filepath.Join(out, "log.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(header), "\n"); !strings.Contains(first, "val_class_accuracy") || !strings.Contains(first, "value_mae") {
+		t.Errorf("CSVLogger header %q", first)
+	}
+	for _, f := range []string{"summary.txt", "curves.png", "metrics.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// Interrupted after 7 epochs, then resumed: the same history as the run above.
+	out2 := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := &stopAfter{n: 7, cancel: cancel}
+	_, err = Run(ctx, cfg, runner.Options{OutDir: out2, Threads: 1, Out: stop})
+	if !errors.Is(err, runner.ErrInterrupted) {
+		t.Fatalf("interrupted run: %v, want ErrInterrupted", err)
+	}
+	var resumed strings.Builder
+	if _, err := Run(context.Background(), cfg, runner.Options{OutDir: out2, Threads: 1, Out: &resumed, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resumed.String(), "Resumed from") || strings.Contains(resumed.String(), "Epoch 1/") {
+		t.Errorf("the second run did not resume mid-run:\n%s", resumed.String())
+	}
+	var h2 struct {
+		Metrics map[string][]float64 `json:"metrics"`
+	}
+	runtest.ReadJSON(t, filepath.Join(out2, "history.json"), &h2)
+	for _, key := range []string{"loss", "class_accuracy", "val_value_mae"} {
+		if !slices.Equal(h.Metrics[key], h2.Metrics[key]) {
+			t.Errorf("%s resumed %v\nuninterrupted %v", key, h2.Metrics[key], h.Metrics[key])
+		}
+	}
+}
+
+// stopAfter cancels a run once its progress output has reported n epochs.
+type stopAfter struct {
+	n      int
+	cancel func()
+	b      strings.Builder
+}
+
+func (s *stopAfter) Write(p []byte) (int, error) {
+	s.b.Write(p)
+	if strings.Count(s.b.String(), "Epoch ") >= s.n {
+		s.cancel()
+	}
+	return len(p), nil
+}
