@@ -40,7 +40,7 @@ train:
   metrics: {class: [accuracy], value: [mae]}
   optimizer: {type: Adam, learning_rate: 0.03}
   callbacks:
-    - {type: EarlyStopping, monitor: val_class_loss, patience: 100}
+    - {type: EarlyStopping, monitor: val_class_loss, patience: 100, restore_best_weights: true}
     - {type: CSVLogger, filename: log.csv}
 checkpoint: {every: 1}
 `
