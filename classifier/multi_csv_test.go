@@ -139,9 +139,9 @@ func TestMultiCSVNotYet(t *testing.T) {
 		d    configs.Data
 		want string
 	}{
-		"text input":     {text, "data.inputs.review: a text column is not yet supported"},
-		"sample weights": {weighted, "data.sample_weight with data.outputs is not yet supported"},
-		"unknown column": {unknown, "data.outputs.value: "},
+		"text input only": {text, "data.inputs: a CSV fed by name needs a numeric input for now"},
+		"sample weights":  {weighted, "data.sample_weight with data.outputs is not yet supported"},
+		"unknown column":  {unknown, "data.outputs.value: "},
 	} {
 		if _, err := loadMultiCSV(tc.d, func(string) bool { return true }, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)

@@ -45,6 +45,16 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
 	fmt.Fprintf(out, "Loaded %s: %d train examples in %.1fs\n", cfg.Data.Path, splits.Train.Len(), time.Since(t0).Seconds())
+	for name, v := range splits.Vocabularies {
+		if err := v.Save(filepath.Join(o.OutDir, "vocabulary_"+name+".json")); err != nil {
+			return nil, err
+		}
+	}
+	for name, n := range splits.Normalization {
+		if err := runner.WriteJSON(filepath.Join(o.OutDir, "normalization_"+name+".json"), n); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range sup.Train.Outputs() {
 		if cn := splits.ClassNames[name]; cn != nil {
 			fmt.Fprintf(out, "Output %s: classes (label order) %v\n", name, cn)
@@ -68,8 +78,9 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 	spec := MultiSpec{Model: m, Inputs: map[string]builders.Shape{}, Labels: map[string]builders.Shape{},
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
 		Seed:   uint64(r.Seed), Threads: o.Threads, TopK: sup.Train.TopK}
+	spec.IntInputs = map[string]bool{}
 	for name, t := range splits.Train.Inputs {
-		spec.Inputs[name] = t.Shape
+		spec.Inputs[name], spec.IntInputs[name] = t.Shape, t.Ints != nil
 	}
 	for name, t := range splits.Train.Labels {
 		spec.Labels[name] = t.Shape

@@ -126,3 +126,58 @@ func (s *stopAfter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// A text column feeds an Embedding through the text_directory pipeline, beside a numeric
+// input: the run learns a class from the words and saves the input's vocabulary.
+func TestMultiIORunText(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("price,body,sentiment,rating\n")
+	words := map[string][]string{"bad": {"awful", "broken", "worst"}, "good": {"great", "superb", "best"}}
+	for i := range 160 {
+		class := []string{"bad", "good"}[i%2]
+		w := words[class]
+		fmt.Fprintf(&b, "%d,\"It was %s, %s.\",%s,%.2f\n", i%9, w[i%3], w[(i/3)%3], class, float64(i%9)/4)
+	}
+	path := filepath.Join(dir, "t.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := runtest.LoadConfig(t, fmt.Sprintf(`name: reviews_text
+task: classifier
+data:
+  format: csv
+  path: %s
+  validation_split: 0.25
+  inputs: {numbers: [price], review: {text: body, num_words: 20, maxlen: 5}}
+  outputs: {class: sentiment, value: rating}
+model:
+  inputs: {numbers: {shape: [1]}, review: {shape: [5], dtype: int32}}
+  layers:
+    - {name: emb, type: Embedding, input_dim: 20, output_dim: 4, call: review}
+    - {name: pool, type: GlobalAveragePooling1D}
+    - {name: join, type: Concatenate, call: [numbers, pool]}
+    - {name: hidden, type: Dense, units: 8, activation: relu}
+    - {name: class, type: Dense, units: 1, activation: sigmoid, call: pool}
+    - {name: value, type: Dense, units: 1, call: hidden}
+  outputs: [class, value]
+train:
+  epochs: 15
+  batch_size: 16
+  loss: {class: binary_crossentropy, value: mse}
+  optimizer: {type: Adam, learning_rate: 0.05}
+`, path))
+	out := t.TempDir()
+	m, err := Run(context.Background(), cfg, runner.Options{OutDir: out, Threads: 1, Out: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TestData != TestDataValidation || m.TestMetrics["class_accuracy"] < 0.95 {
+		t.Errorf("metrics.json: %+v, want class_accuracy ≥ 0.95 on the validation rows", m)
+	}
+	for _, f := range []string{"vocabulary_review.json", "normalization_numbers.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}

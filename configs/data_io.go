@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 //	  format: csv
 //	  inputs:
 //	    numbers: [price, stars]       # numeric columns → float32 (None, 2)
-//	    review: {text: body, num_words: 10000, maxlen: 200}   # (planned)
+//	    review: {text: body, num_words: 10000, maxlen: 200}   # → int32 (None, 200)
 //	  outputs:
 //	    class: sentiment              # a label column (or a list of them)
 //	    value: rating
@@ -26,7 +27,7 @@ type InputColumns struct {
 	// list of column names, or one.
 	Columns []string `mapstructure:"-"`
 	// Text names a text column, tokenized as text_directory's texts are (NumWords,
-	// Maxlen) into an int32 input of shape (Maxlen,). Not yet supported.
+	// Maxlen: both required, > 0) into an int32 input of shape (Maxlen,).
 	Text     string `mapstructure:"text"`
 	NumWords int    `mapstructure:"num_words"`
 	Maxlen   int    `mapstructure:"maxlen"`
@@ -128,11 +129,18 @@ func (c *checker) checkDataIO(d *Data) error {
 	}
 	for _, in := range d.Inputs {
 		p := join("data.inputs", in.Name)
-		if in.Text != "" {
-			return c.bad(join(p, "text"), "%q: a text column as an input is not yet supported (tfrun issue #21); give numeric columns", in.Text)
-		}
-		if in.NumWords != 0 || in.Maxlen != 0 {
+		if in.Text == "" && (in.NumWords != 0 || in.Maxlen != 0) {
 			return c.missing(join(p, "text"), ": num_words and maxlen are a text input's")
+		}
+		if in.Text != "" {
+			if err := firstErr([]error{
+				c.positiveWhy(join(p, "num_words"), in.NumWords, "the vocabulary keeps indices below num_words, as imdb.load_data num_words"),
+				c.positiveWhy(join(p, "maxlen"), in.Maxlen, "texts are padded or truncated to maxlen tokens, as pad_sequences maxlen"),
+				c.atMostMaxDim(join(p, "maxlen"), in.Maxlen),
+				use(join(p, "text"), in.Text),
+			}); err != nil {
+				return err
+			}
 		}
 		for i, col := range in.Columns {
 			if err := use(indexPath(p, i), col); err != nil {
@@ -168,8 +176,15 @@ func (c *checker) dataIOFitsModel(d *Data, m *Model) error {
 			if k < 0 {
 				return c.bad(join("data.inputs", in.Name), "not an input of the model (model.inputs: %s)", strings.Join(want, ", "))
 			}
-			if sh := m.Inputs[k].Shape; sh != nil && !slices.Equal([]int(sh), []int{len(in.Columns)}) {
-				return c.bad(join("model.inputs", in.Name)+".shape", "%v, but data.inputs.%s gives %d columns, shape [%d]", []int(sh), in.Name, len(in.Columns), len(in.Columns))
+			want, what, dtype := []int{len(in.Columns)}, fmt.Sprintf("%d columns", len(in.Columns)), DTypeFloat32
+			if in.Text != "" {
+				want, what, dtype = []int{in.Maxlen}, fmt.Sprintf("token ids padded to maxlen %d", in.Maxlen), DTypeInt32
+			}
+			if sh := m.Inputs[k].Shape; sh != nil && !slices.Equal([]int(sh), want) {
+				return c.bad(join("model.inputs", in.Name)+".shape", "%v, but data.inputs.%s gives %s, shape %v", []int(sh), in.Name, what, want)
+			}
+			if dt := m.Inputs[k].DType; dt != "" && dt != dtype {
+				return c.bad(join("model.inputs", in.Name)+".dtype", "%s, but data.inputs.%s gives %s", dt, in.Name, dtype)
 			}
 		}
 		for _, name := range want {
@@ -210,6 +225,9 @@ func (c *checker) multiIOShapes(d *Data, m *Model) error {
 	ins := map[string]tensorShape{}
 	for _, in := range d.Inputs {
 		ins[in.Name] = tensorShape{shape: Shape{len(in.Columns)}}
+		if in.Text != "" {
+			ins[in.Name] = tensorShape{shape: Shape{in.Maxlen}, ids: true}
+		}
 	}
 	_, err = c.graphShapes(g, ins)
 	return err

@@ -69,8 +69,15 @@ func TestDataInputsOutputs(t *testing.T) {
 			[]string{"  path: reviews.csv\n", "  path: reviews.csv\n  sample_weight: length\n"}, "is data.sample_weight"},
 		{"empty column", "data.inputs.numbers[0]", ErrBadValue,
 			[]string{"numbers: [price, stars]", `numbers: ["", stars]`}, "empty column name"},
-		{"text input not yet", "data.inputs.extra.text", ErrBadValue,
-			[]string{"extra: length}", "extra: {text: body, num_words: 100, maxlen: 20}}"}, "not yet supported"},
+		{"text input of another shape", "model.inputs.extra.shape", ErrBadValue,
+			[]string{"extra: length}", "extra: {text: body, num_words: 100, maxlen: 20}}"}, "gives token ids padded to maxlen 20, shape [20]"},
+		{"text input as float32", "model.inputs.extra.dtype", ErrBadValue,
+			[]string{"extra: length}", "extra: {text: body, num_words: 100, maxlen: 20}}", "extra: {shape: [1]}", "extra: {shape: [20], dtype: float32}"},
+			"float32, but data.inputs.extra gives int32"},
+		{"text without maxlen", "data.inputs.extra.maxlen", ErrBadValue,
+			[]string{"extra: length}", "extra: {text: body, num_words: 100}}"}, "padded or truncated to maxlen"},
+		{"text column also a label", "data.outputs.class[0]", ErrBadValue,
+			[]string{"extra: length}", "extra: {text: sentiment, num_words: 100, maxlen: 20}}"}, `"sentiment" is also data.inputs.extra.text`},
 		{"num_words without text", "data.inputs.extra.text", ErrMissingKey,
 			[]string{"extra: length}", "extra: {num_words: 100}}"}, "num_words and maxlen are a text input's"},
 		{"unknown key of a text input", "data.inputs.extra.max_len", ErrUnknownKey,
@@ -114,6 +121,17 @@ func TestDataInputsOutputs(t *testing.T) {
 				t.Errorf("error %q\ndoes not contain %q", err, tt.also)
 			}
 		})
+	}
+}
+
+// A text column feeds an int32 input of shape (maxlen,).
+func TestDataTextInputLoads(t *testing.T) {
+	c := mustLoad(t, "text.yaml", edit(t, ioYAML, "extra: length}", "extra: {text: body, num_words: 100, maxlen: 6}}",
+		"extra: {shape: [1]}", "extra: {shape: [6], dtype: int32}",
+		"    - {name: join, type: Concatenate, call: [numbers, extra]}",
+		"    - {name: emb, type: Embedding, input_dim: 100, output_dim: 3, call: extra}\n    - {name: pool, type: GlobalAveragePooling1D}\n    - {name: join, type: Concatenate, call: [numbers, pool]}"))
+	if in := c.Data.Inputs[0]; in.Name != "extra" || in.Text != "body" || in.NumWords != 100 || in.Maxlen != 6 {
+		t.Errorf("text input %+v", in)
 	}
 }
 
