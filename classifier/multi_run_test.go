@@ -12,6 +12,7 @@ import (
 
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
+	"github.com/tfrun/tfrun/tensorboard"
 )
 
 // reviewsConfig is a model of two inputs and two outputs fed by name from a CSV.
@@ -42,6 +43,7 @@ train:
   callbacks:
     - {type: EarlyStopping, monitor: val_class_loss, patience: 100, restore_best_weights: true}
     - {type: CSVLogger, filename: log.csv}
+    - {type: TensorBoard}
 checkpoint: {every: 1}
 `
 
@@ -79,6 +81,33 @@ func TestMultiIORun(t *testing.T) {
 	}
 	if first, _, _ := strings.Cut(string(header), "\n"); !strings.Contains(first, "val_class_accuracy") || !strings.Contains(first, "value_mae") {
 		t.Errorf("CSVLogger header %q", first)
+	}
+	// TensorBoard: Keras's tags, epoch_<name>, the val_ twins in logs/validation.
+	for sub, want := range map[string][]string{
+		"train":      {"epoch_loss", "epoch_class_loss", "epoch_class_accuracy", "epoch_value_loss", "epoch_value_mae"},
+		"validation": {"epoch_loss", "epoch_class_loss", "epoch_class_accuracy", "epoch_value_loss", "epoch_value_mae"},
+	} {
+		files, err := tensorboard.Files(filepath.Join(out, "logs", sub))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("TensorBoard %s files: %v, %v", sub, files, err)
+		}
+		tags := map[string]int{}
+		for _, f := range files {
+			events, err := tensorboard.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range events {
+				for _, v := range e.GetSummary().GetValue() {
+					tags[v.Tag]++
+				}
+			}
+		}
+		for _, tag := range want {
+			if tags[tag] != epochs {
+				t.Errorf("TensorBoard %s: %s at %d epochs, want %d (tags %v)", sub, tag, tags[tag], epochs, tags)
+			}
+		}
 	}
 	for _, f := range []string{"summary.txt", "curves.png", "metrics.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
