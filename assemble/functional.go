@@ -30,15 +30,20 @@ func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []
 // Functional builds a functional model's graph (configs.Model.Graph): each layer made
 // once, with Keras's default names in model.layers order (those configs resolves calls
 // with), a reuse entry calling the layer it reuses. in is the data's example shape, which
-// an input's declared shape must equal.
+// a model of one input's declared shape must equal (a model fed by name, with several
+// inputs, is shaped by data.inputs, which configs checked).
 func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []builders.Layer, error) {
 	g, err := m.Graph()
 	if err != nil {
 		return nil, nil, ModelError(err)
 	}
 	x := g.Inputs[0]
-	if x.Shape != nil && !slices.Equal([]int(x.Shape), []int(in)) {
+	if !m.MultiIO() && x.Shape != nil && !slices.Equal([]int(x.Shape), []int(in)) {
 		return nil, nil, ModelErrorf("model.inputs.%s.shape: %v, but the data's examples are %v", x.Name, []int(x.Shape), []int(in))
+	}
+	var inputs []string
+	for _, in := range g.Inputs {
+		inputs = append(inputs, in.Name)
 	}
 	want := map[int]string{} // defining entry → the layer name configs resolved
 	for _, n := range g.Nodes {
@@ -71,5 +76,5 @@ func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []bu
 	for k, n := range g.Nodes {
 		nodes[k] = builders.Node{Tensor: n.Tensor, Layer: made[n.First], Call: n.Call}
 	}
-	return builders.NewFunctional("", []string{x.Name}, g.Outputs, nodes...), layers, nil
+	return builders.NewFunctional("", inputs, g.Outputs, nodes...), layers, nil
 }

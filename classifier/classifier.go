@@ -88,6 +88,9 @@ type ClassifierSpec struct {
 	// Weighted makes the loss weigh each example by a weight fed with its batch
 	// (train.class_weight, data.sample_weight): Σ wᵢ·lᵢ / batch size, Keras's reduction.
 	Weighted bool
+	// LossWeight is train.loss_weights' weight of the one output's loss (Keras multiplies
+	// the loss by it before adding the layers' penalties); 0 means 1.
+	LossWeight float64
 	// WeightedMetrics are Model.compile's weighted_metrics (configs.Metric* names):
 	// averaged with the fed weights (Σ w·v / Σ w over the epoch), logged under their
 	// name, or weighted_<name> when Metrics lists them too.
@@ -275,27 +278,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		c.w = s.Placeholder("sample_weight", tf.Float, -1)
 		c.weightedLoss = spec.Weighted
 	}
-	t := targets{kind: lc.Labels(), width: out[0], ids: c.y}
-	switch {
-	case spec.LabelWidth > 1:
-		// several labels per example, shaped like the output; the id-based accuracies
-		// compare argmaxes, as Keras's categorical_accuracy on them does
-		if out[0] != spec.LabelWidth {
-			return nil, assemble.ModelErrorf("%s on %d label columns needs a model output of shape (None, %d), got %v", lc, spec.LabelWidth, spec.LabelWidth, out)
-		}
-		t.shaped = c.y
-		t.ids = op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), c.y, s.Const(int32(-1))), tf.Float)
-	case t.kind == configs.LabelsSparse: // class ids, whatever the mode (Keras squeezes (batch, 1) labels)
-	case spec.LabelMode == configs.LabelModeCategorical || t.width > 1:
-		// one label per class: the class ids one-hot encoded (label_mode categorical,
-		// keras.utils.to_categorical)
-		t.shaped = op.OneHot(s.Op("OneHot"), op.Cast(s.Op("Cast"), c.y, tf.Int32), s.Const(int32(t.width)), s.Scalar(1), s.Scalar(0))
-	default: // one unit: the labels (batch, 1), label_mode binary (or int ids as numbers)
-		t.shaped = op.ExpandDims(s.Op("ExpandDims"), c.y, s.Const(int32(1)))
-	}
-	yTrue := t.shaped
-	if t.kind == configs.LabelsSparse {
-		yTrue = c.y
+	t, yTrue, err := newTargets(s, lc, spec.LabelMode, spec.LabelWidth, out, c.y)
+	if err != nil {
+		return nil, err
 	}
 	c.accuracy = t.accuracy()
 	lossAcc := func(ls *graphs.Scope, prob, logits tf.Output) (tf.Output, tf.Output) {
@@ -308,6 +293,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 			w = c.w
 		}
 		l := loss.Call(ls, in, w)
+		if spec.LossWeight != 0 && spec.LossWeight != 1 {
+			l = op.Mul(ls.Op("LossWeight"), l, ls.Scalar(spec.LossWeight))
+		}
 		if c.accuracy == "" {
 			return l, ls.Scalar(0) // no accuracy: HasAccuracy says so
 		}
@@ -379,6 +367,35 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// newTargets makes the labels y, fed as class ids or targets [batch] (or [batch,
+// labelWidth] for several label columns), into what loss lc and the metrics compare an
+// output of shape out with (data.label_mode labelMode), and the loss's y_true.
+func newTargets(s *graphs.Scope, lc configs.Loss, labelMode string, labelWidth int, out builders.Shape, y tf.Output) (targets, tf.Output, error) {
+	t := targets{kind: lc.Labels(), width: out[0], ids: y}
+	switch {
+	case labelWidth > 1:
+		// several labels per example, shaped like the output; the id-based accuracies
+		// compare argmaxes, as Keras's categorical_accuracy on them does
+		if out[0] != labelWidth {
+			return targets{}, tf.Output{}, assemble.ModelErrorf("%s on %d label columns needs a model output of shape (None, %d), got %v", lc, labelWidth, labelWidth, out)
+		}
+		t.shaped = y
+		t.ids = op.Cast(s.Op("Cast"), op.ArgMax(s.Op("ArgMax"), y, s.Const(int32(-1))), tf.Float)
+	case t.kind == configs.LabelsSparse: // class ids, whatever the mode (Keras squeezes (batch, 1) labels)
+	case labelMode == configs.LabelModeCategorical || t.width > 1:
+		// one label per class: the class ids one-hot encoded (label_mode categorical,
+		// keras.utils.to_categorical)
+		t.shaped = op.OneHot(s.Op("OneHot"), op.Cast(s.Op("Cast"), y, tf.Int32), s.Const(int32(t.width)), s.Scalar(1), s.Scalar(0))
+	default: // one unit: the labels (batch, 1), label_mode binary (or int ids as numbers)
+		t.shaped = op.ExpandDims(s.Op("ExpandDims"), y, s.Const(int32(1)))
+	}
+	yTrue := t.shaped
+	if t.kind == configs.LabelsSparse {
+		yTrue = y
+	}
+	return t, yTrue, nil
 }
 
 // replicaLogs turns the training loss and metrics into the global batch's: each batch
@@ -738,8 +755,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics, TopK: sup.Train.TopK,
 		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: sup.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
+		LossWeight: sup.Train.LossWeight(sup.Model.OutputNames()[0]), Precision: cfg.Precision,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
-		Server: srv, CollectiveTimeout: timeout, Precision: cfg.Precision,
+		Server: srv, CollectiveTimeout: timeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

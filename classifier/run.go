@@ -55,6 +55,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if sup == nil {
 		return nil, fmt.Errorf("%s: task %q: not a classifier", cfg.File, cfg.Task)
 	}
+	if sup.Model.MultiIO() {
+		return runMulti(ctx, cfg, o)
+	}
 	r, err := runner.Begin(cfg, o, Schedule(cfg))
 	if err != nil {
 		return nil, err

@@ -191,10 +191,7 @@ type monitorable struct {
 // trainMonitors is what a classifier's callbacks can monitor: its loss and its
 // train.metrics (by their log names), each also with val_.
 func trainMonitors(t *Train) monitorable {
-	out := []string{MonitorLoss}
-	for _, m := range t.Metrics {
-		out = append(out, MetricLogName(m))
-	}
+	out := t.LogNames()
 	for _, m := range slices.Clone(out) {
 		out = append(out, "val_"+m)
 	}

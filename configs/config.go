@@ -196,6 +196,11 @@ type Data struct {
 	// FeatureColumns names a CSV's feature columns, in the order the model sees them.
 	// Default: every column but Label, in file order.
 	FeatureColumns []string `mapstructure:"feature_columns"`
+	// Inputs maps a functional model's inputs to a CSV's columns, and Outputs its outputs
+	// to label columns (data_io.go, docs/guide/multi_io.md); instead of Label and
+	// FeatureColumns. Default none.
+	Inputs  DataInputs  `mapstructure:"inputs"`
+	Outputs DataOutputs `mapstructure:"outputs"`
 	// Normalize puts a keras.layers.Normalization adapted on the training split (mean and
 	// population variance per feature) in front of the model. Default true.
 	Normalize *bool `mapstructure:"normalize"`
@@ -212,6 +217,9 @@ type Model struct {
 	// Outputs names a functional model's outputs. Default: its last layer's. One output
 	// for now.
 	Outputs []string `mapstructure:"outputs"`
+	// multiIO is set by Validate when data.inputs/data.outputs feed the model by name:
+	// its graph may then have several inputs and outputs.
+	multiIO bool `mapstructure:"-"`
 }
 
 // Train holds the arguments of Keras's Model.compile and Model.fit.
@@ -271,6 +279,11 @@ type Train struct {
 	ownData bool `mapstructure:"-"`
 	// topK is the k a train.metrics mapping gave a top-k metric (Train.TopK).
 	topK map[string]int `mapstructure:"-"`
+	// PerOutput holds train.loss, train.metrics and train.weighted_metrics given as
+	// mappings by output name, and train.loss_weights (compile_outputs.go).
+	PerOutput PerOutput `mapstructure:"-"`
+	// outputs are the model's output names, set by Validate.
+	outputs []string `mapstructure:"-"`
 }
 
 // HasValidation reports whether fit validates each epoch, which val_* monitors need.

@@ -106,8 +106,11 @@ func init() {
 		},
 	})
 	registerDataFormat(FormatCSV, dataFormat{
-		keys: []string{"label", "feature_columns", "normalize", "sample_weight"},
+		keys: []string{"label", "feature_columns", "normalize", "sample_weight", "inputs", "outputs"},
 		check: func(c *checker, d *Data) error {
+			if len(d.Inputs) > 0 || len(d.Outputs) > 0 {
+				return c.checkDataIO(d)
+			}
 			if len(d.Label) == 0 {
 				return c.missing("data.label", " for format csv: the name of the label column")
 			}
@@ -277,6 +280,8 @@ func (d *Data) given() []string {
 	add("feature_columns", len(d.FeatureColumns) > 0)
 	add("normalize", d.Normalize != nil)
 	add("sample_weight", d.SampleWeight != "")
+	add("inputs", len(d.Inputs) > 0)
+	add("outputs", len(d.Outputs) > 0)
 	return keys
 }
 

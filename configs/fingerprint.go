@@ -44,6 +44,9 @@ func (c *Config) ModelDefinition() []byte {
 			data["crop_to_aspect_ratio"], data["scale"] = d.CropToAspectRatio, d.ScaleFor(c.Task)
 		case FormatCSV:
 			data["label"], data["feature_columns"], data["normalize"] = d.Label.canonical(), d.FeatureColumns, d.NormalizeOrDefault()
+			if len(d.Inputs) > 0 || len(d.Outputs) > 0 { // only then: older configs keep their fingerprints
+				data["inputs"], data["outputs"] = canonicalDataIO(d)
+			}
 		}
 	}
 	doc := map[string]any{

@@ -84,6 +84,10 @@ func (m *Model) Graph() (*Graph, error) {
 	return c.graph("model", m)
 }
 
+// MultiIO reports whether the model's inputs and outputs are fed by name
+// (data.inputs/data.outputs; set by Validate), so it may have several of each.
+func (m *Model) MultiIO() bool { return m.multiIO }
+
 // defaultLayerNames names each entry of ls as Keras names unnamed layers, in list order,
 // a wrapped layer before its wrapper (the names builders' layers get, assemble.Namer's):
 // dense, dense_1, ...; a reuse entry gets its own name ("" if none).
@@ -275,11 +279,11 @@ func (c *checker) graph(path string, m *Model) (*Graph, error) {
 		}
 	}
 	// What the graph type holds but training does not yet do.
-	if len(m.Inputs) > 1 {
-		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: feeding data columns to named inputs); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
+	if len(m.Inputs) > 1 && !m.multiIO {
+		return nil, c.bad(path+".inputs", "%d inputs (%s): several inputs are not yet supported (tfrun issue #21: a CSV's columns by input name, docs/guide/multi_io.md); give one", len(m.Inputs), strings.Join(inputNames(m.Inputs), ", "))
 	}
-	if len(g.Outputs) > 1 {
-		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported (tfrun issue #21: loss_weights and per-output metrics); give one", len(g.Outputs), strings.Join(g.Outputs, ", "))
+	if len(g.Outputs) > 1 && !m.multiIO {
+		return nil, c.bad(path+".outputs", "%d outputs (%s): several outputs are not yet supported by tfrun's run (tfrun issue #21, docs/guide/multi_io.md: train.loss, loss_weights and metrics by output name are checked); give one", len(g.Outputs), strings.Join(g.Outputs, ", "))
 	}
 	g.Nodes = order
 	return g, nil

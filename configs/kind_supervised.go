@@ -44,6 +44,9 @@ func (s *Supervised) decoded(raw map[string]any) {
 	}
 }
 
+// setPerOutput keeps the train keys given by output name (see outputArgs).
+func (s *Supervised) setPerOutput(po PerOutput) { s.Train.PerOutput = po }
+
 // setTopK keeps the k of each top-k metric given with arguments (see metricArgs).
 func (s *Supervised) setTopK(k map[string]int) { s.Train.topK = k }
 
@@ -52,6 +55,24 @@ func (s *Supervised) Validate(c *Config) error {
 	ch := &checker{file: c.File}
 	s.Train.dataValidates = c.Data.Own() && c.Data.ValidationSplit > 0
 	s.Train.ownData = c.Data.Own()
+	if err := ch.compileOutputs(&s.Model, &s.Train); err != nil {
+		return err
+	}
+	if err := ch.dataIOFitsModel(&c.Data, &s.Model); err != nil {
+		return err
+	}
+	s.Model.multiIO = len(c.Data.Outputs) > 0
+	if s.Model.multiIO {
+		// Several inputs and outputs by name: the graph's shapes from data.inputs; each
+		// output's loss and labels are checked against the data when it is read.
+		if err := ch.model(&s.Model); err != nil {
+			return err
+		}
+		if err := ch.multiIOShapes(&c.Data, &s.Model); err != nil {
+			return err
+		}
+		return ch.train(&s.Train)
+	}
 	if err := ch.model(&s.Model); err != nil {
 		return err
 	}

@@ -61,9 +61,22 @@ func Load(path string) (*Config, error) {
 	if err := d.shuffleBatch(raw); err != nil {
 		return nil, err
 	}
+	raw, perOutput, outputTopK, err := d.outputArgs(raw)
+	if err != nil {
+		return nil, err
+	}
 	raw, topK, err := d.metricArgs(raw)
 	if err != nil {
 		return nil, err
+	}
+	for metric, k := range outputTopK {
+		if old, seen := topK[metric]; seen && old != k {
+			return nil, d.bad("train.metrics", "%s with k %d and with k %d; give one k per top-k metric", metric, old, k)
+		}
+		if topK == nil {
+			topK = map[string]int{}
+		}
+		topK[metric] = k
 	}
 	common := map[string]any{}
 	for _, key := range tagKeys(reflect.TypeFor[Config]()) {
@@ -81,6 +94,9 @@ func Load(path string) (*Config, error) {
 		}
 		if t, ok := s.(interface{ setTopK(map[string]int) }); ok {
 			t.setTopK(topK) // the k of each top-k metric, which metricArgs took out of train.metrics
+		}
+		if t, ok := s.(interface{ setPerOutput(PerOutput) }); ok {
+			t.setPerOutput(perOutput) // the train keys by output name, which outputArgs took out
 		}
 		c.Section = s
 	}
@@ -150,6 +166,10 @@ func (d *decoder) value(path string, raw any, dst reflect.Value) error {
 		return d.classWeight(path, raw, p)
 	case *Columns:
 		return d.columns(path, raw, p)
+	case *DataInputs:
+		return d.dataInputs(path, raw, p)
+	case *DataOutputs:
+		return d.dataOutputs(path, raw, p)
 	}
 	switch dst.Kind() {
 	case reflect.Struct:

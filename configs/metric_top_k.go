@@ -43,11 +43,25 @@ func (d *decoder) metricArgs(raw map[string]any) (map[string]any, map[string]int
 	if !ok {
 		return raw, nil, nil
 	}
+	out, ks, err := d.metricList("train.metrics", list)
+	if err != nil {
+		return nil, nil, err
+	}
+	train = cloneMap(train)
+	train["metrics"] = out
+	raw = cloneMap(raw)
+	raw["train"] = train
+	return raw, ks, nil
+}
+
+// metricList is metricArgs for one list of metrics at path: the list with metric names
+// for class names and mappings, and the k each top-k metric was given.
+func (d *decoder) metricList(path string, list []any) ([]any, map[string]int, error) {
 	out := make([]any, len(list))
 	ks := map[string]int{}
 	for i, item := range list {
 		out[i] = item
-		p := indexPath("train.metrics", i)
+		p := indexPath(path, i)
 		if s, ok := item.(string); ok {
 			if name, ok := topKClassNames[strings.ToLower(s)]; ok {
 				out[i] = name
@@ -87,11 +101,7 @@ func (d *decoder) metricArgs(raw map[string]any) (map[string]any, map[string]int
 		}
 		out[i], ks[name] = name, k
 	}
-	train = cloneMap(train)
-	train["metrics"] = out
-	raw = cloneMap(raw)
-	raw["train"] = train
-	return raw, ks, nil
+	return out, ks, nil
 }
 
 func cloneMap(m map[string]any) map[string]any {

@@ -33,6 +33,9 @@ func init() { registerKind(configs.TaskClassifier, buildClassifier) }
 // more than one output).
 func buildClassifier(m *Model, runDir string, threads int) error {
 	cfg := m.Config
+	if cfg.Supervised().Model.MultiIO() {
+		return errorf("building", cfg.File, ErrUnsupported, "data.inputs/data.outputs: a model of named inputs and outputs is not yet exported (tfrun issue #21, docs/guide/multi_io.md)")
+	}
 	if cfg.Data.Own() {
 		return buildOwnClassifier(m, runDir, threads)
 	}

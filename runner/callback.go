@@ -114,7 +114,9 @@ var risingMetrics = []string{"auc", "precision", "recall", "r2_score"}
 
 // newMonitor resolves Keras's mode "auto" as Keras 3 does: losses are minimised, metrics
 // that rise as the model improves (the accuracies, a GAN's real and fake accuracy, AUC,
-// precision, recall, r2_score) maximised.
+// precision, recall, r2_score) maximised. A model of several outputs logs
+// <output>_loss and <output>_<metric>, which Keras 3.15.1 refuses to resolve; they are
+// resolved by their metric (docs/guide/multi_io.md): class_loss min, class_auc max.
 func newMonitor(key, mode string, minDelta float64) monitor {
 	m := monitor{key: key, minDelta: math.Abs(minDelta)}
 	switch mode {
@@ -123,7 +125,12 @@ func newMonitor(key, mode string, minDelta float64) monitor {
 	case "min":
 	default:
 		name := strings.TrimPrefix(key, "val_")
-		m.maximize = strings.Contains(name, "acc") || slices.Contains(risingMetrics, name)
+		if name == "loss" || strings.HasSuffix(name, "_loss") {
+			break
+		}
+		m.maximize = strings.HasSuffix(name, "accuracy") || name == "acc" || strings.HasSuffix(name, "_acc") || slices.ContainsFunc(risingMetrics, func(r string) bool {
+			return name == r || strings.HasSuffix(name, "_"+r)
+		})
 	}
 	return m
 }
