@@ -94,9 +94,11 @@ func parseNamed(t *testing.T, out string) []namedLine {
 	return ls
 }
 
-// A model of two inputs and two outputs trained from one CSV, exported, served by tfrun
-// predict from the run and from the SavedModel and by graft's LoadSavedModel: the same
-// numbers, bit for bit, one JSON object per line by input name in, by output name out.
+// A model of two inputs and two outputs trained from one CSV, stopped after 5 of 12 epochs
+// and resumed to the uninterrupted run's history and predictions bit for bit, exported,
+// served by tfrun predict from the run and from the SavedModel and by graft's
+// LoadSavedModel: the same numbers, bit for bit, one JSON object per line by input name
+// in, by output name out.
 func TestPredictNamedIO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
@@ -126,6 +128,37 @@ func TestPredictNamedIO(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("predict -run: exit %d: %s", code, stderr)
 	}
+	// Stopped after 5 epochs, then resumed: the same run.
+	resumed := filepath.Join(dir, "resumed")
+	if code, _, stderr := runCLI(t, "-config", config, "-out", resumed, "-threads", "1", "-epochs", "5"); code != 0 {
+		t.Fatalf("training 5 epochs: exit %d: %s", code, stderr)
+	}
+	code, out, stderr = runCLI(t, "-config", config, "-out", resumed, "-threads", "1", "-resume")
+	if code != 0 || !strings.Contains(out, "Resumed from") || strings.Contains(out, "Epoch 1/") {
+		t.Fatalf("resume: exit %d: %s\n%s", code, stderr, out)
+	}
+	var h1, h2 struct {
+		Metrics map[string][]float64 `json:"metrics"`
+	}
+	for path, h := range map[string]any{filepath.Join(runDir, "history.json"): &h1, filepath.Join(resumed, "history.json"): &h2} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{"loss", "class_loss", "class_accuracy", "value_loss", "val_loss", "val_class_accuracy", "val_value_loss"} {
+		if len(h1.Metrics[key]) != 12 || !slices.Equal(h1.Metrics[key], h2.Metrics[key]) {
+			t.Errorf("%s: resumed %v\nuninterrupted %v", key, h2.Metrics[key], h1.Metrics[key])
+		}
+	}
+	code, fromResumed, stderr := runCLI(t, "predict", "-config", config, "-run", resumed, "-file", inputs, "-batch", "16")
+	if code != 0 || fromResumed != fromRun {
+		t.Errorf("predict from the resumed run: exit %d %s\n%s\nthe uninterrupted run's:\n%s", code, stderr, fromResumed, fromRun)
+	}
+
 	code, fromModel, stderr := runCLI(t, "predict", "-model", models, "-file", inputs, "-batch", "16")
 	if code != 0 {
 		t.Fatalf("predict -model: exit %d: %s", code, stderr)
