@@ -182,13 +182,17 @@ func (np *namedPredictor) parse(in input) (texts map[string]string, nums map[str
 	if !utf8.ValidString(in.value) {
 		return nil, nil, fmt.Errorf("%s: not valid UTF-8", where(in))
 	}
+	want := "want an object of the model's inputs (" + strings.Join(names, ", ") + ")"
+	var v any
+	if err := json.Unmarshal([]byte(in.value), &v); err != nil {
+		return nil, nil, fmt.Errorf("%s: not JSON (%v); %s", where(in), strings.TrimPrefix(err.Error(), "json: "), want)
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, nil, fmt.Errorf("%s: a JSON %s, not an object; %s", where(in), jsonKind(v), want)
+	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(in.value), &obj); err != nil || obj == nil {
-		why := "null"
-		if err != nil {
-			why = err.Error()
-		}
-		return nil, nil, fmt.Errorf("%s: not a JSON object of the model's inputs (%s): %s", where(in), strings.Join(names, ", "), why)
+	if err := json.Unmarshal([]byte(in.value), &obj); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v; %s", where(in), err, want)
 	}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !slices.Contains(names, k) {
@@ -233,6 +237,21 @@ func (np *namedPredictor) parse(in input) (texts map[string]string, nums map[str
 		nums[x.name] = row
 	}
 	return texts, nums, nil
+}
+
+// jsonKind names the kind of a decoded JSON value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	}
+	return "number"
 }
 
 // predict runs one batch: lines that do not parse get an error result, the others one

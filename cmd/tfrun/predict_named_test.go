@@ -246,8 +246,8 @@ func TestPredictNamedBadLines(t *testing.T) {
 		t.Fatalf("training: exit %d: %s", code, stderr)
 	}
 	bad := []struct{ line, want string }{
-		{`not json`, `line 2: not a JSON object of the model's inputs (numbers, review)`},
-		{`[1, 2]`, `line 3: not a JSON object`},
+		{`not json`, `line 2: not JSON (invalid character 'o' in literal null (expecting 'u')); want an object of the model's inputs (numbers, review)`},
+		{`[1, 2]`, `line 3: a JSON array, not an object`},
 		{`{"numbers": [1, 2]}`, `line 4: key "review" missing`},
 		{`{"numbers": [1, 2, 3], "review": "great"}`, `line 5: key "numbers": 3 values, the input takes 2`},
 		{`{"numbers": 4, "review": "great"}`, `line 6: key "numbers": want a list of 2 numbers, not 4`},
@@ -256,9 +256,9 @@ func TestPredictNamedBadLines(t *testing.T) {
 		{`{"numbers": ["1", 2], "review": "great"}`, `line 9: key "numbers": want a list of 2 numbers`},
 		{`{"numbers": [1, 2], "review": 7}`, `line 10: key "review": want a string (text), not 7`},
 		{`{"numbers": [1, 2], "review": "great", "price": 3}`, `line 11: key "price" is not an input of the model (inputs: numbers, review)`},
-		{``, `line 12: not a JSON object`},
+		{``, `line 12: not JSON (unexpected end of JSON input)`},
 		{"{\"numbers\": [1, 2], \"review\": \"gr\xffeat\"}", `line 13: not valid UTF-8`},
-		{`null`, `line 14: not a JSON object`},
+		{`null`, `line 14: a JSON null, not an object`},
 	}
 	input := []string{lines[0]}
 	for _, b := range bad {
