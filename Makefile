@@ -131,8 +131,9 @@ $(COMPAT_STAMP):
 
 # Python TensorFlow and Keras serve tfrun's SavedModels (not part of `make test`): a venv
 # with tensorflow-cpu 2.18.0 and keras 3.15.1 in export/check/.venv (ignored by git); short
-# runs of the three configs in export/check/ (an IMDB classifier, an MNIST classifier, a
-# conditional GAN, a CSV regression on ../shared/data/tabular/diabetes.csv), each exported with
+# runs of the configs in export/check/ (an IMDB classifier, an MNIST classifier, a
+# conditional GAN, a CSV regression on ../shared/data/tabular/diabetes.csv, a model of two
+# inputs and two outputs fed by name from a CSV of IMDB reviews), each exported with
 # `tfrun export`; tfrun's own answers (`tfrun predict`
 # from the run and from the export, the GAN run's generator via export/check/reference);
 # then export/check/check_export.py loads each SavedModel with tf.saved_model.load, Keras's
@@ -166,6 +167,11 @@ export-check: $(EXPORT_STAMP) build
 	tail -n +2 ../shared/data/tabular/diabetes.csv | cut -d, -f11 > $(EXPORT_RUNS)/diabetes_targets.txt
 	$(BIN) predict -config $(EXPORT_CHECK_DIR)/regression.yaml -run $(EXPORT_RUNS)/regression -file $(EXPORT_RUNS)/diabetes_rows.csv > $(EXPORT_RUNS)/regression_predictions.jsonl
 	$(BIN) predict -model $(EXPORT_RUNS)/models/regression -file $(EXPORT_RUNS)/diabetes_rows.csv > $(EXPORT_RUNS)/regression_model_predictions.jsonl
+	$(EXPORT_REF) reviews-csv -n 2000 -out $(EXPORT_RUNS)/reviews.csv -inputs 300 -inputs-out $(EXPORT_RUNS)/multi_io_inputs.jsonl
+	$(BIN) -config $(EXPORT_CHECK_DIR)/multi_io.yaml -out $(EXPORT_RUNS)/multi_io >> $(EXPORT_RUNS)/train.log
+	$(BIN) export -config $(EXPORT_CHECK_DIR)/multi_io.yaml -run $(EXPORT_RUNS)/multi_io -out $(EXPORT_RUNS)/models/multi_io
+	$(BIN) predict -config $(EXPORT_CHECK_DIR)/multi_io.yaml -run $(EXPORT_RUNS)/multi_io -file $(EXPORT_RUNS)/multi_io_inputs.jsonl > $(EXPORT_RUNS)/multi_io_predictions.jsonl
+	$(BIN) predict -model $(EXPORT_RUNS)/models/multi_io -file $(EXPORT_RUNS)/multi_io_inputs.jsonl > $(EXPORT_RUNS)/multi_io_model_predictions.jsonl
 	$(EXPORT_VENV)/bin/python $(EXPORT_CHECK_DIR)/check_export.py --runs $(EXPORT_RUNS) --saved-model-cli $(EXPORT_VENV)/bin/saved_model_cli
 
 $(EXPORT_STAMP):

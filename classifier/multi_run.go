@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/tfrun/tfrun/assemble"
-	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/plots"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -41,15 +39,8 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
 	fmt.Fprintf(out, "Loaded %s: %d train examples in %.1fs\n", cfg.Data.Path, splits.Train.Len(), time.Since(t0).Seconds())
-	for name, v := range splits.Vocabularies {
-		if err := v.Save(filepath.Join(o.OutDir, "vocabulary_"+name+".json")); err != nil {
-			return nil, err
-		}
-	}
-	for name, n := range splits.Normalization {
-		if err := runner.WriteJSON(filepath.Join(o.OutDir, "normalization_"+name+".json"), n); err != nil {
-			return nil, err
-		}
+	if err := writeMultiFiles(o.OutDir, splits); err != nil {
+		return nil, err
 	}
 	for _, name := range sup.Train.Outputs() {
 		if cn := splits.ClassNames[name]; cn != nil {
@@ -58,33 +49,21 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 			fmt.Fprintf(out, "Output %s: real-valued targets\n", name)
 		}
 	}
-	m, layers, err := assemble.Functional(&sup.Model, nil)
-	if err != nil {
-		return nil, assemble.ModelError(fmt.Errorf("%s: %w", cfg.File, err))
-	}
-	p, err := graphs.LocalPlatform()
+	var k kernelChoice
+	k.forms, k.resumed = r.ResumedKernelForms()
+	spec, err := multiSpecFor(cfg, r.Seed, o.Threads, k)
 	if err != nil {
 		return nil, err
 	}
-	var k kernelChoice
-	k.forms, k.resumed = r.ResumedKernelForms()
-	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	for _, e := range []*Examples{splits.Train, splits.Validation, splits.Test} {
+		if e == nil {
+			continue
+		}
+		if err := spec.checkShapes(e); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.File, err)
+		}
 	}
-	spec := MultiSpec{Model: m, Inputs: map[string]builders.Shape{}, Labels: map[string]builders.Shape{},
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
-		Seed:   uint64(r.Seed), Threads: o.Threads, TopK: sup.Train.TopK}
-	spec.IntInputs = map[string]bool{}
-	for name, t := range splits.Train.Inputs {
-		spec.Inputs[name], spec.IntInputs[name] = t.Shape, t.Ints != nil
-	}
-	for name, t := range splits.Train.Labels {
-		spec.Labels[name] = t.Shape
-	}
-	for _, name := range m.Outputs {
-		spec.Outputs = append(spec.Outputs, OutputSpec{Name: name, Loss: sup.Train.OutputLoss(name),
-			Weight: sup.Train.LossWeight(name), Metrics: sup.Train.OutputMetrics(name), LabelMode: cfg.Data.LabelMode})
-	}
+	m := spec.Model
 	c, err := NewMultiOutput(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)

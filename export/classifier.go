@@ -34,7 +34,7 @@ func init() { registerKind(configs.TaskClassifier, buildClassifier) }
 func buildClassifier(m *Model, runDir string, threads int) error {
 	cfg := m.Config
 	if cfg.Supervised().Model.MultiIO() {
-		return errorf("building", cfg.File, ErrUnsupported, "data.inputs/data.outputs: a model of named inputs and outputs is not yet exported (tfrun issue #21, docs/guide/multi_io.md)")
+		return buildMultiIO(m, runDir, threads)
 	}
 	if cfg.Data.Own() {
 		return buildOwnClassifier(m, runDir, threads)
@@ -130,8 +130,13 @@ func classifierHead(s *graphs.Scope, model builders.Model, x tf.Output, names fu
 	if !hs.Ok(prob) {
 		return nil
 	}
+	return classHead(hs, prob, model.OutputShape()[0], names)
+}
+
+// classHead is classifierHead's outputs of the probabilities prob: [batch, 1] from a
+// sigmoid (classes 1), [batch, classes] from a softmax.
+func classHead(hs *graphs.Scope, prob tf.Output, classes int, names func(classes int) []string) map[string]tf.Output {
 	out := map[string]tf.Output{}
-	classes := model.OutputShape()[0]
 	if classes == 1 {
 		p := op.Squeeze(hs.Op("Squeeze"), prob, op.SqueezeAxis([]int64{1}))
 		out[OutputProbability] = p

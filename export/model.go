@@ -60,8 +60,8 @@ type Options struct {
 // compute the same ops.
 type Model struct {
 	Config *configs.Config
-	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier, KindTableRegressor or
-	// KindGANGenerator.
+	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier, KindTableRegressor,
+	// KindMultiIO or KindGANGenerator.
 	Kind string
 	// Checkpoint is the prefix of the checkpoint whose weights the model holds.
 	Checkpoint string

@@ -87,10 +87,15 @@ func readClassNames(runDir, config string) ([]string, error) {
 // readNormalization reads a CSV run's normalization.json and checks it against the
 // config's feature columns.
 func readNormalization(runDir string, cfg *configs.Config) (*classifier.Normalization, error) {
-	path := filepath.Join(runDir, classifier.NormalizationFile)
+	return readNormalizationFile(filepath.Join(runDir, classifier.NormalizationFile), runDir, cfg.File, "data.feature_columns", cfg.Data.FeatureColumns)
+}
+
+// readNormalizationFile reads a Normalization a run wrote at path and checks its features
+// against columns (the config's key, when given).
+func readNormalizationFile(path, runDir, config, key string, columns []string) (*classifier.Normalization, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errorf("building", path, ErrNoRunFile, "missing: a CSV run writes it when it adapts the Normalization (is %s the run directory of %s?)", runDir, cfg.File)
+		return nil, errorf("building", path, ErrNoRunFile, "missing: a CSV run writes it when it adapts the Normalization (is %s the run directory of %s?)", runDir, config)
 	}
 	if err != nil {
 		return nil, errorf("building", path, ErrNoRunFile, "%v", err)
@@ -103,10 +108,29 @@ func readNormalization(runDir string, cfg *configs.Config) (*classifier.Normaliz
 	if d == 0 || len(n.Mean) != d || len(n.Variance) != d {
 		return nil, errorf("building", path, ErrNoRunFile, "%d feature names, %d means, %d variances: want one of each per feature", d, len(n.Mean), len(n.Variance))
 	}
-	if fc := cfg.Data.FeatureColumns; len(fc) > 0 && fmt.Sprint(fc) != fmt.Sprint(n.FeatureNames) {
-		return nil, errorf("building", path, ErrNoRunFile, "features %v, but %s says data.feature_columns: %v: the file is another run's", n.FeatureNames, cfg.File, fc)
+	if len(columns) > 0 && fmt.Sprint(columns) != fmt.Sprint(n.FeatureNames) {
+		return nil, errorf("building", path, ErrNoRunFile, "features %v, but %s says %s: %v: the file is another run's", n.FeatureNames, config, key, columns)
 	}
 	return &n, nil
+}
+
+// normalizer is a Normalization's constants as datasets.Normalize computes them in
+// float32: the mean and max(sqrt(variance), 1e-7).
+type normalizer struct{ mean, std []float32 }
+
+func newNormalizer(n *classifier.Normalization) *normalizer {
+	z := &normalizer{}
+	for j := range n.FeatureNames {
+		z.mean = append(z.mean, float32(n.Mean[j]))
+		z.std = append(z.std, max(float32(math.Sqrt(float64(float32(n.Variance[j])))), datasets.KerasEpsilon))
+	}
+	return z
+}
+
+// apply emits (x − mean) / std, which normalizes a row to the bits training fed.
+func (z *normalizer) apply(s *graphs.Scope, x tf.Output) tf.Output {
+	ns := s.Sub("normalization")
+	return op.RealDiv(ns.Op("RealDiv"), op.Sub(ns.Op("Sub"), x, ns.Const(z.mean)), ns.Const(z.std))
 }
 
 // buildTableClassifier is buildClassifier for a CSV classifier (or, names nil, a CSV
@@ -118,19 +142,14 @@ func buildTableClassifier(m *Model, runDir string, threads int, names func(int) 
 	cfg := m.Config
 	var (
 		features int
-		mean     []float32
-		std      []float32
+		norm     *normalizer
 	)
 	if cfg.Data.NormalizeOrDefault() {
 		n, err := readNormalization(runDir, cfg)
 		if err != nil {
 			return err
 		}
-		features = len(n.FeatureNames)
-		for j := range features {
-			mean = append(mean, float32(n.Mean[j]))
-			std = append(std, max(float32(math.Sqrt(float64(float32(n.Variance[j])))), datasets.KerasEpsilon))
-		}
+		features, norm = len(n.FeatureNames), newNormalizer(n)
 	} else if features = len(cfg.Data.FeatureColumns); features == 0 {
 		return errorf("building", cfg.File, ErrUnsupported, "data.normalize is false and data.feature_columns is not given: the number of features is unknown")
 	}
@@ -143,9 +162,8 @@ func buildTableClassifier(m *Model, runDir string, threads int, names func(int) 
 	ss := c.Graph().Root().Sub("serving")
 	x := ss.Placeholder("features", tf.Float, -1, int64(features))
 	in := x
-	if mean != nil {
-		ns := ss.Sub("normalization")
-		in = op.RealDiv(ns.Op("RealDiv"), op.Sub(ns.Op("Sub"), x, ns.Const(mean)), ns.Const(std))
+	if norm != nil {
+		in = norm.apply(ss, x)
 	}
 	var out map[string]tf.Output
 	if names == nil { // a regression

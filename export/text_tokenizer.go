@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
@@ -36,6 +37,9 @@ import (
 type TextTokenizer struct {
 	Vocabulary *datasets.Vocabulary
 	Maxlen     int
+	// TableName names the vocabulary's hash table (its shared_name): "" is
+	// "tfrun_vocabulary". A model of several text inputs gives each its own.
+	TableName string
 }
 
 // lowerFix maps code points before StringLower to what Go's strings.ToLower makes of them,
@@ -145,7 +149,7 @@ func (t *TextTokenizer) Table(s *graphs.Scope) (table tf.Output, fill *tf.Operat
 	for r, w := range words {
 		ids[r] = t.Vocabulary.Index(w)
 	}
-	table = op.HashTableV2(vs.Op("HashTableV2"), tf.String, tf.Int32, op.HashTableV2SharedName("tfrun_vocabulary"))
+	table = op.HashTableV2(vs.Op("HashTableV2"), tf.String, tf.Int32, op.HashTableV2SharedName(cmp.Or(t.TableName, "tfrun_vocabulary")))
 	if len(words) == 0 { // an empty vocabulary: nothing to fill, every word is OOV
 		return table, op.NoOp(vs.Op("NoOp"))
 	}

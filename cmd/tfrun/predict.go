@@ -34,7 +34,8 @@ import (
 const predictUsage = `usage: tfrun predict -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] [-file F] [TEXT ...]
        tfrun predict -model SAVEDMODEL_DIR [-file F] [TEXT ...]
        tfrun predict (-config FILE [-run DIR] | -model DIR) -images IMAGE ...
-       (a CSV classifier or regression: each input is a row of comma-separated feature values)`
+       (a CSV classifier or regression: each input is a row of comma-separated feature values;
+       a model of named inputs (data.inputs): each input is a JSON object, {"<input>": value, ...})`
 
 // maxTextBytes bounds one text read from standard input or -file.
 const maxTextBytes = 1 << 20
@@ -80,8 +81,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usage("-batch must be at least 1 and -threads not negative")
 	}
 	var (
-		p    export.Predictor
-		load *datasets.ImageLoadOptions // an image folder's decoding, when -config tells it
+		p     export.Predictor
+		load  *datasets.ImageLoadOptions // an image folder's decoding, when -config tells it
+		named bool                       // the model is fed by name (-config tells it)
 	)
 	if *model != "" {
 		sm, err := export.Load(*model, *threads)
@@ -105,13 +107,14 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitCodeOf(ctx, err)
 		}
 		p = m
+		named = m.Kind == export.KindMultiIO
 		if cfg.Data.Format == configs.FormatImageDirectory {
 			o := classifier.ImageLoadOptions(cfg.Data)
 			load = &o
 		}
 	}
 	defer p.Close()
-	pr, err := newPredictor(p, *images)
+	pr, err := newPredictor(p, *images, named)
 	if pr != nil {
 		pr.load = load
 	}
@@ -162,14 +165,28 @@ type predictor struct {
 	// regression: the model returns predicted values (export.OutputPrediction), not
 	// classes.
 	regression bool
+	// named: a model of named inputs and outputs, fed JSON objects.
+	named *namedPredictor
 }
 
 // newPredictor checks that the model is the classifier the inputs need: raw text in
-// (string [batch]) or, with images, pixels (uint8 [batch, h, w, c]).
-func newPredictor(p export.Predictor, images bool) (*predictor, error) {
+// (string [batch]) or, with images, pixels (uint8 [batch, h, w, c]); or, named (a run fed
+// by name) or with a signature that is not a single-input classifier's, a model of named
+// inputs fed JSON objects.
+func newPredictor(p export.Predictor, images, named bool) (*predictor, error) {
 	sig, ok := p.Signatures()[export.DefaultSignature]
 	if !ok {
 		return nil, usageError(fmt.Errorf("the model has no %s signature", export.DefaultSignature))
+	}
+	if _, gan := sig.Outputs[export.OutputImages]; !gan && (named || !classicSignature(sig)) {
+		if images {
+			return nil, usageError(errors.New("-images: the model takes named inputs (give each input line as a JSON object of them)"))
+		}
+		np, err := newNamedPredictor(p, sig)
+		if err != nil {
+			return nil, err
+		}
+		return &predictor{p: p, named: np}, nil
 	}
 	_, regression := sig.Outputs[export.OutputPrediction]
 	if _, ok := sig.Outputs[export.OutputProbability]; !ok && !regression {
@@ -212,6 +229,7 @@ func newPredictor(p export.Predictor, images bool) (*predictor, error) {
 type input struct {
 	value string
 	line  int    // its line in -file or standard input (0 for an argument)
+	arg   int    // its argument's number (from 1), for an argument
 	err   string // why it cannot be classified, found while reading it
 }
 
@@ -220,13 +238,17 @@ type inputSource interface {
 	next() (in input, ok bool, err error)
 }
 
-type argInputs struct{ args []string }
+type argInputs struct {
+	args []string
+	n    int
+}
 
 func (a *argInputs) next() (input, bool, error) {
 	if len(a.args) == 0 {
 		return input{}, false, nil
 	}
-	in := input{value: a.args[0]}
+	a.n++
+	in := input{value: a.args[0], arg: a.n}
 	a.args = a.args[1:]
 	return in, true, nil
 }
@@ -315,12 +337,12 @@ func (pr *predictor) predictAll(ctx context.Context, in inputSource, batch int, 
 		if len(chunk) == 0 {
 			break
 		}
-		results, err := pr.classify(chunk)
+		results, err := pr.predict(chunk)
 		if err != nil {
 			return failed, total, err
 		}
 		for _, r := range results {
-			if r.Error != "" {
+			if r.failed() {
 				failed++
 			}
 			if err := enc.Encode(r); err != nil {
@@ -330,6 +352,27 @@ func (pr *predictor) predictAll(ctx context.Context, in inputSource, batch int, 
 		total += len(chunk)
 	}
 	return failed, total, nil
+}
+
+// outcome is one output line: a result or a namedResult.
+type outcome interface{ failed() bool }
+
+func (r *result) failed() bool { return r.Error != "" }
+
+// predict runs one batch with the named predictor or classify.
+func (pr *predictor) predict(chunk []input) ([]outcome, error) {
+	if pr.named != nil {
+		return pr.named.predict(chunk)
+	}
+	results, err := pr.classify(chunk)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]outcome, len(results))
+	for i, r := range results {
+		out[i] = r
+	}
+	return out, nil
 }
 
 // classify runs one batch: inputs that fail their check get an error result, the others

@@ -8,6 +8,10 @@ Reads what the Makefile target wrote into RUNS (see README.md):
   models/regression, diabetes_rows.csv, diabetes_targets.txt, regression_predictions.jsonl, regression_model_predictions.jsonl
                                         a CSV regression on diabetes.csv and `tfrun predict`'s
                                         answers from the run and from the export
+  models/multi_io, multi_io_inputs.jsonl, multi_io_predictions.jsonl, multi_io_model_predictions.jsonl
+                                        a model of two inputs and two outputs fed by name
+                                        from one CSV, and `tfrun predict`'s answers (JSON
+                                        objects by name) from the run and from the export
 
 and checks, with TensorFlow's own loaders:
 
@@ -22,6 +26,10 @@ and checks, with TensorFlow's own loaders:
          image matches;
   regression  serving_default(features) on the raw diabetes rows returns tfrun predict's
          real numbers (float32, relative <= 1e-6), which -run and -model give alike;
+  multi_io  serving_default(numbers=float32 [n, 2], review=string [n]) on the raw JSON
+         inputs returns tfrun predict's sentiment probabilities, class ids, labels and
+         probability and its stars (float32, equal), which -run and -model give alike;
+         token_ids(numbers, review=tokenize(review)) returns the same;
   all    saved_model_cli show --all lists the signatures with method
          tensorflow/serving/predict.
 """
@@ -216,6 +224,58 @@ def check_regression(runs, cli):
     check_cli(cli, "regression", model_dir, ["signature_def['serving_default']", "inputs['features']", "outputs['prediction']", "DT_FLOAT"])
 
 
+def check_multi_io(runs, cli):
+    print("model of two inputs and two outputs fed by name (IMDB reviews CSV)")
+    model_dir = latest_version(os.path.join(runs, "models", "multi_io"))
+    inputs = read_jsonl(os.path.join(runs, "multi_io_inputs.jsonl"))
+    run = read_jsonl(os.path.join(runs, "multi_io_predictions.jsonl"))
+    served = read_jsonl(os.path.join(runs, "multi_io_model_predictions.jsonl"))
+    check(len(run) == len(served) == len(inputs) and run == served,
+          f"tfrun predict -model (the SavedModel) equals tfrun predict -run (the checkpoint) on all {len(inputs)} JSON lines")
+    m = tf.saved_model.load(model_dir)
+    sigs = sorted(k for k in m.signatures.keys())
+    check({"serving_default", "token_ids", "tokenize"} <= set(sigs), f"signatures {sigs}")
+    f = m.signatures["serving_default"]
+    args = sorted(f.structured_input_signature[1].keys())
+    check(args == ["numbers", "review"], f"serving_default takes one argument per model input: {args}")
+    numbers = np.array([x["numbers"] for x in inputs], np.float32)
+    texts = [x["review"] for x in inputs]
+    outs = {}
+    # Batches of 64, as tfrun predict ran them (another batch size may round a MatMul otherwise).
+    for i in range(0, len(texts), 64):
+        out = f(numbers=tf.constant(numbers[i:i + 64]), review=tf.constant(texts[i:i + 64]))
+        for k, v in out.items():
+            outs.setdefault(k, []).append(v.numpy())
+    outs = {k: np.concatenate(v) for k, v in outs.items()}
+    check(sorted(outs) == ["sentiment", "sentiment_class_id", "sentiment_label", "sentiment_probability", "stars"],
+          f"outputs by name: {sorted(outs)}")
+    want_p = np.array([r["sentiment"]["probabilities"] for r in run], np.float32)
+    want_s = np.array([r["stars"] for r in run], np.float32)
+    # tfrun prints a float32 as the shortest decimal that reads back as it: compare float32s.
+    dp = float(np.max(np.abs(outs["sentiment"] - want_p)))
+    ds = float(np.max(np.abs(outs["stars"] - want_s) / np.maximum(1.0, np.abs(want_s))))
+    check(outs["sentiment"].shape == (len(texts), 2) and dp <= 1e-5,
+          f"sentiment [{len(texts)}, 2] on the raw inputs (real IMDB test reviews, empty, accents, Greek, CJK, emoji): "
+          f"max |probability - tfrun predict| = {dp:.2e} (<= 1e-5)")
+    check(outs["stars"].shape == (len(texts), 1) and ds <= 1e-6,
+          f"stars [{len(texts)}, 1]: max relative |stars - tfrun predict| = {ds:.2e} (<= 1e-6)")
+    labels = [x.decode() for x in outs["sentiment_label"]]
+    check(labels == [r["sentiment"]["label"] for r in run]
+          and outs["sentiment_class_id"].tolist() == [r["sentiment"]["class_id"] for r in run]
+          and np.array_equal(outs["sentiment_probability"], np.array([r["sentiment"]["probability"] for r in run], np.float32)),
+          f"sentiment_label, _class_id and _probability equal tfrun predict's "
+          f"({labels.count('positive')} positive, {labels.count('negative')} negative)")
+    tok = m.signatures["tokenize"](review=tf.constant(texts[:64]))["review"]
+    again = m.signatures["token_ids"](numbers=tf.constant(numbers[:64]), review=tok)
+    check(np.array_equal(again["sentiment"].numpy(), outs["sentiment"][:64]) and np.array_equal(again["stars"].numpy(), outs["stars"][:64]),
+          f"token_ids(numbers, review=tokenize(review)) == serving_default; token ids {tok.shape}")
+    check_graph("multi_io", model_dir)
+    check_cli(cli, "multi_io", model_dir, ["inputs['numbers']", "inputs['review']", "outputs['sentiment']",
+                                           "outputs['sentiment_label']", "outputs['stars']", "DT_STRING", "DT_FLOAT"])
+    print(f"  e.g. {json.dumps(texts[1][:50])}... -> {labels[1]} {outs['sentiment_probability'][1]:.6f}, "
+          f"stars {outs['stars'][1][0]:.4f} (tfrun: {run[1]['sentiment']['label']} {run[1]['sentiment']['probability']}, {run[1]['stars'][0]})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", required=True, help="the directory make export-check filled")
@@ -226,6 +286,7 @@ def main():
     check_image(args.runs, args.saved_model_cli)
     check_cgan(args.runs, args.saved_model_cli)
     check_regression(args.runs, args.saved_model_cli)
+    check_multi_io(args.runs, args.saved_model_cli)
     if failures:
         print(f"FAILED: {len(failures)} checks")
         sys.exit(1)

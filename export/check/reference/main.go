@@ -2,6 +2,9 @@
 // with, computed by tfrun itself:
 //
 //	reference reviews -n 500 -out reviews.txt           # real IMDB test reviews, one per line
+//	reference reviews-csv -n 2000 -out reviews.csv -inputs 300 -inputs-out in.jsonl
+//	                                                     # IMDB train reviews as a CSV of several
+//	                                                     # columns, test reviews as JSON inputs
 //	reference images -dataset mnist -n 20 -out DIR       # test images as PNG files
 //	reference gan -config FILE -run DIR -n 8 -out F.json # the run's own generator's images
 //
@@ -12,6 +15,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,12 +40,14 @@ func main() {
 	switch os.Args[1] {
 	case "reviews":
 		err = reviews(os.Args[2:])
+	case "reviews-csv":
+		err = reviewsCSV(os.Args[2:])
 	case "images":
 		err = images(os.Args[2:])
 	case "gan":
 		err = ganImages(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown subcommand %q (reviews, images, gan)", os.Args[1])
+		err = fmt.Errorf("unknown subcommand %q (reviews, reviews-csv, images, gan)", os.Args[1])
 	}
 	if err != nil {
 		fail(err)
@@ -82,6 +88,58 @@ func reviews(args []string) error {
 		}
 	}
 	return os.WriteFile(*out, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// reviewsCSV writes n IMDB train reviews (every 25000/n-th) as a CSV of a model fed by
+// name: words and exclamations (numeric columns: the review's word and "!" counts),
+// review (the text), sentiment (negative, positive) and stars (the reviewer's rating,
+// 1–10); and m test reviews as tfrun predict's JSON input lines,
+// {"numbers": [words, exclamations], "review": text}, after texts that probe the
+// tokenizer's corners.
+func reviewsCSV(args []string) error {
+	fs := flag.NewFlagSet("reviews-csv", flag.ExitOnError)
+	n := fs.Int("n", 2000, "how many train reviews in the CSV")
+	out := fs.String("out", "", "the CSV to write")
+	m := fs.Int("inputs", 300, "how many test reviews as JSON inputs")
+	inputsOut := fs.String("inputs-out", "", "the JSON lines to write")
+	fs.Parse(args)
+	path, err := datasets.Locate("imdb", "")
+	if err != nil {
+		return err
+	}
+	train, test, err := datasets.LoadIMDBText(path)
+	if err != nil {
+		return err
+	}
+	numbers := func(t string) []float64 {
+		return []float64{float64(len(strings.Fields(t))), float64(strings.Count(t, "!"))}
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"words", "exclamations", "review", "sentiment", "stars"})
+	for i, k := 0, 0; i < len(train) && k < *n; i, k = i+max(1, len(train) / *n), k+1 {
+		r := train[i]
+		x := numbers(r.Text)
+		w.Write([]string{fmt.Sprint(x[0]), fmt.Sprint(x[1]), r.Text, []string{"negative", "positive"}[r.Label], fmt.Sprint(r.Rating)})
+	}
+	w.Flush()
+	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	texts := []string{"", "A wonderful, moving film.<br /><br />LOVED it!!! 10/10",
+		"Naïve, clichéd, déjà vu: the café scene ÉCHOUE. ΟΔΟΣ ΣΑΣ. İstanbul. Straße. 日本の映画 🎬"}
+	for i := 0; i < len(test) && len(texts) < *m+3; i += max(1, len(test) / *m) {
+		texts = append(texts, test[i].Text)
+	}
+	var lines []string
+	for _, t := range texts {
+		line, err := json.Marshal(map[string]any{"numbers": numbers(t), "review": t})
+		if err != nil {
+			return err
+		}
+		lines = append(lines, string(line))
+	}
+	return os.WriteFile(*inputsOut, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
 // images writes n test images of an image data set as PNG files <out>/<i>_<label>.png.
