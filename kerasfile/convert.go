@@ -463,6 +463,9 @@ func (c *converter) layer(name, class string, cfg map[string]any, whole map[stri
 			}
 			continue
 		}
+		if key == "axis" && rank > 0 {
+			v = lastAxis(v, rank)
+		}
 		if v == nil {
 			if a.Optional || a.DefaultFrom != "" {
 				continue
@@ -525,12 +528,41 @@ func (c *converter) layer(name, class string, cfg map[string]any, whole map[stri
 		if !ok {
 			continue
 		}
-		if d, isDef := defaults[a.Key]; isDef && reflect.DeepEqual(d, v) {
+		if !differs(a, v, got, defaults) {
 			continue
 		}
 		out.Args = append(out.Args, Arg{Key: a.Key, Value: v})
 	}
 	return out, true
+}
+
+// lastAxis is an axis argument naming the input's last axis (rank with the batch axis)
+// as -1, which tfrun's layers that normalize only the last axis take; others unchanged.
+func lastAxis(v any, rank int) any {
+	switch x := v.(type) {
+	case float64:
+		if int(x) == rank-1 {
+			return -1.0
+		}
+	case []any:
+		if len(x) == 1 {
+			if f, ok := x[0].(float64); ok && (int(f) == rank-1 || f == -1) {
+				return -1.0
+			}
+		}
+	}
+	return v
+}
+
+// differs reports whether argument a's value v must be written: it is not the value the
+// argument takes when left out (its default, or for an argument defaulting to another,
+// such as a pooling layer's strides to pool_size, that one's value in got).
+func differs(a configs.Arg, v any, got, defaults map[string]any) bool {
+	if a.DefaultFrom != "" {
+		return !reflect.DeepEqual(got[a.DefaultFrom], v)
+	}
+	d, isDef := defaults[a.Key]
+	return !isDef || !reflect.DeepEqual(d, v)
 }
 
 // kerasDefaultInitializers are the initializers Keras's layers default to.

@@ -68,7 +68,7 @@ func nestedYAML(l *configs.Layer) string {
 		if !ok {
 			continue
 		}
-		if d, isDef := defaults[a.Key]; isDef && fmt.Sprint(d) == fmt.Sprint(v) {
+		if !differs(a, v, got, defaults) {
 			continue
 		}
 		parts = append(parts, a.Key+": "+valueYAML(v))
