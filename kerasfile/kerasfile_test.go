@@ -79,7 +79,7 @@ func TestLoad(t *testing.T) {
 			weights: map[string]int{"conv1": 2, "bn1": 4, "probs": 2}},
 		{file: "two_inputs.keras", inputs: "[{a (None, 6) float32} {b (None, 6) float32}]", layers: 6,
 			weights: map[string]int{"shared": 2, "hidden": 2, "out": 2},
-			yaml: []string{"- {name: shared_call_1, reuse: shared, call: b}", "- {name: cat, type: Concatenate, call: [add, shared_call_1]}", "outputs: [out]"}},
+			yaml:    []string{"- {name: shared_call_1, reuse: shared, call: b}", "- {name: cat, type: Concatenate, call: [add, shared_call_1]}", "outputs: [out]"}},
 		{file: "text.keras", sequential: true, inputs: "[{input (None, 10) int32}]", layers: 3,
 			weights: map[string]int{"embed": 1, "lstm": 3}},
 	} {
@@ -175,7 +175,7 @@ func TestBadFiles(t *testing.T) {
 	badJSON["config.json"] = []byte(`{"class_name": "Sequential", "config": {`)
 	for _, tc := range []struct {
 		name, path, want string
-		is             error
+		is               error
 	}{
 		{"not a zip", write("bad.keras", []byte("PK\x03\x04 this is not a zip file")), "not a readable zip", kerasfile.ErrFormat},
 		{"not a model", write("text.keras", []byte("hello")), "not a zip file", kerasfile.ErrFormat},
