@@ -16,6 +16,7 @@ type spec struct {
 	data    string // the data section's YAML
 	loss    string
 	classes bool // a classifier (class_names.json), not a regression
+	multi   bool // several inputs or outputs, by name (data.inputs, data.outputs)
 }
 
 // runSpec chooses the data section for m's one input, which tells export and predict how
@@ -26,11 +27,11 @@ type spec struct {
 // placeholders for a run that trains the imported model further.
 func runSpec(m *kerasfile.Model) (spec, error) {
 	if len(m.Inputs) != 1 || len(m.Outputs) != 1 {
-		return spec{}, fmt.Errorf("%s: %w: the model has %d inputs and %d outputs; a run directory holds a model of one input and one output for now (kerasfile.Load reads the model and its weights)", m.File, ErrNotImportable, len(m.Inputs), len(m.Outputs))
+		return multiSpec(m)
 	}
 	in := m.Inputs[0]
 	s := spec{shape: []int(in.Shape), ids: in.DType == configs.DTypeInt32}
-	s.loss, s.classes = loss(m)
+	s.loss, s.classes = loss(m, m.Outputs[0])
 	switch {
 	case s.ids && len(in.Shape) == 1:
 		words := 0
@@ -59,13 +60,42 @@ func runSpec(m *kerasfile.Model) (spec, error) {
 	return s, nil
 }
 
+// multiSpec is runSpec for a model of several inputs or outputs: a CSV's columns feed each
+// input (a vector of numbers), a label column each output (data.inputs, data.outputs),
+// as tfrun trains such a model.
+func multiSpec(m *kerasfile.Model) (spec, error) {
+	s := spec{multi: true}
+	var b strings.Builder
+	b.WriteString("  format: csv\n  path: data.csv\n  normalize: false\n  inputs:\n")
+	for _, in := range m.Inputs {
+		if in.DType != configs.DTypeFloat32 || len(in.Shape) != 1 {
+			return spec{}, fmt.Errorf("%s: %w: input %s of shape %v (%s): a run directory holds a model of several inputs when each is a vector of numbers (a CSV's columns) for now", m.File, ErrNotImportable, in.Name, []int(in.Shape), in.DType)
+		}
+		cols := make([]string, in.Shape[0])
+		for i := range cols {
+			cols[i] = fmt.Sprintf("%s_%d", in.Name, i)
+		}
+		fmt.Fprintf(&b, "    %s: [%s]\n", in.Name, strings.Join(cols, ", "))
+	}
+	b.WriteString("  outputs:\n")
+	var losses []string
+	for _, out := range m.Outputs {
+		fmt.Fprintf(&b, "    %s: %s_label\n", out, out)
+		l, _ := loss(m, out)
+		losses = append(losses, out+": "+l)
+	}
+	s.data = b.String()
+	s.loss = "{" + strings.Join(losses, ", ") + "}"
+	return s, nil
+}
+
 // loss is the model's compile loss if Keras saved one, else the loss its output's
 // activation suits: softmax sparse_categorical_crossentropy, sigmoid binary_crossentropy,
 // anything else mean_squared_error (a regression).
-func loss(m *kerasfile.Model) (string, bool) {
+func loss(m *kerasfile.Model, output string) (string, bool) {
 	name := m.Loss
 	if name == "" {
-		switch outputActivation(m) {
+		switch outputActivation(m, output) {
 		case configs.ActivationSoftmax:
 			name = "sparse_categorical_crossentropy"
 		case configs.ActivationSigmoid:
@@ -82,8 +112,7 @@ func loss(m *kerasfile.Model) (string, bool) {
 }
 
 // outputActivation is the activation of m's output layer ("" when it has none).
-func outputActivation(m *kerasfile.Model) string {
-	out := m.Outputs[0]
+func outputActivation(m *kerasfile.Model, out string) string {
 	for _, l := range m.Layers {
 		if l.Name != out {
 			continue

@@ -97,3 +97,35 @@ func TestTwoInputsEqualsKeras(t *testing.T) {
 		t.Errorf("max difference from Keras %.3g > %g", d, tolerance)
 	}
 }
+
+// A model of two inputs imports as a run of several inputs (data.inputs, data.outputs): its
+// config loads and its checkpoint holds the compiled model's variables.
+func TestImportTwoInputs(t *testing.T) {
+	dir := t.TempDir()
+	res, err := importer.Import("../kerasfile/testdata/two_inputs.keras", importer.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(res.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Supervised().Model.MultiIO() {
+		t.Errorf("the config is not of several inputs:\n%s", mustRead(t, res.Config))
+	}
+	if res.Params != 129 {
+		t.Errorf("%d weights imported, want 129", res.Params)
+	}
+	if _, err := os.Stat(res.Checkpoint + ".index"); err != nil {
+		t.Error(err)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -9,6 +9,7 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/classifier"
@@ -83,16 +84,21 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the config written for %s does not load (a bug in tfrun import): %w", m.File, err)
 	}
-	c, err := classifier.FromConfig(cfg, builders.Shape(spec.shape), spec.ids, cfg.Seed, o.Threads)
+	var mod compiled
+	if spec.multi {
+		mod, err = compileMulti(cfg, m, o.Threads)
+	} else {
+		mod, err = classifier.FromConfig(cfg, builders.Shape(spec.shape), spec.ids, cfg.Seed, o.Threads)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	params, err := AssignWeights(c.Session(), c.Weights(), m)
+	defer mod.Close()
+	params, err := AssignWeights(mod.Session(), mod.Weights(), m)
 	if err != nil {
 		return nil, err
 	}
-	if spec.classes {
+	if c, ok := mod.(*classifier.Classifier); ok && spec.classes {
 		n := c.Model.OutputShape()[0]
 		if n == 1 {
 			n = 2
@@ -105,7 +111,7 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	ck, err := checkpoints.NewCheckpointer(c.Graph(), c.Session(), c.Variables(), runner.CheckpointOptions(cfg, o.Dir))
+	ck, err := checkpoints.NewCheckpointer(mod.Graph(), mod.Session(), mod.Variables(), runner.CheckpointOptions(cfg, o.Dir))
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +120,39 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Model: m, Config: cfgPath, Checkpoint: prefix, Params: params}, nil
+}
+
+// compiled is a model compiled as training compiles it: a classifier.Classifier or, for
+// several inputs or outputs, a classifier.MultiOutput.
+type compiled interface {
+	Graph() *graphs.Graph
+	Session() *graphs.Session
+	Variables() []*graphs.Variable
+	Weights() []*graphs.Variable
+	Close() error
+}
+
+// compileMulti compiles a model of several inputs and outputs as a run on a CSV's columns
+// does (classifier's runMulti): each input a vector of numbers, each output one label.
+func compileMulti(cfg *configs.Config, m *kerasfile.Model, threads int) (compiled, error) {
+	sup := cfg.Supervised()
+	f, _, err := assemble.Functional(&sup.Model, nil)
+	if err != nil {
+		return nil, err
+	}
+	spec := classifier.MultiSpec{Model: f, Inputs: map[string]builders.Shape{}, IntInputs: map[string]bool{}, Labels: map[string]builders.Shape{},
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
+		Seed:   uint64(cfg.Seed), Threads: threads, TopK: sup.Train.TopK}
+	for _, in := range m.Inputs {
+		spec.Inputs[in.Name] = builders.Shape(in.Shape)
+		spec.IntInputs[in.Name] = false
+	}
+	for _, name := range f.Outputs {
+		spec.Labels[name] = builders.Shape{}
+		spec.Outputs = append(spec.Outputs, classifier.OutputSpec{Name: name, Loss: sup.Train.OutputLoss(name),
+			Weight: sup.Train.LossWeight(name), Metrics: sup.Train.OutputMetrics(name), LabelMode: cfg.Data.LabelMode})
+	}
+	return classifier.NewMultiOutput(spec)
 }
 
 // importState is the training state of an imported checkpoint: where it came from. (A
