@@ -67,13 +67,7 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if prefix, err := checkpoints.Latest(checkpoints.Dir(o.Dir)); err != nil || prefix != "" {
-		if err == nil {
-			err = fmt.Errorf("%w: %s has checkpoint %s; import into a new directory", checkpoints.ErrCheckpointsExist, o.Dir, prefix)
-		}
-		return nil, err
-	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+	if err := checkEmpty(o.Dir); err != nil {
 		return nil, err
 	}
 	cfgPath := filepath.Join(o.Dir, name+".yaml")
@@ -84,19 +78,30 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the config written for %s does not load (a bug in tfrun import): %w", m.File, err)
 	}
+	params, prefix, err := save(cfg, m, spec, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Model: m, Config: cfgPath, Checkpoint: prefix, Params: params}, nil
+}
+
+// save compiles cfg's model as training does, assigns m's weights and saves the checkpoint
+// (and, for a classifier, class_names.json) in o.Dir.
+func save(cfg *configs.Config, m *kerasfile.Model, spec spec, o Options) (int, string, error) {
 	var mod compiled
+	var err error
 	if spec.multi {
 		mod, err = compileMulti(cfg, m, o.Threads)
 	} else {
 		mod, err = classifier.FromConfig(cfg, builders.Shape(spec.shape), spec.ids, cfg.Seed, o.Threads)
 	}
 	if err != nil {
-		return nil, err
+		return 0, "", err
 	}
 	defer mod.Close()
 	params, err := AssignWeights(mod.Session(), mod.Weights(), m)
 	if err != nil {
-		return nil, err
+		return 0, "", err
 	}
 	if c, ok := mod.(*classifier.Classifier); ok && spec.classes {
 		n := c.Model.OutputShape()[0]
@@ -108,18 +113,29 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 			names[i] = fmt.Sprintf("class_%d", i)
 		}
 		if err := runner.WriteJSON(filepath.Join(o.Dir, classifier.ClassNamesFile), names); err != nil {
-			return nil, err
+			return 0, "", err
 		}
 	}
 	ck, err := checkpoints.NewCheckpointer(mod.Graph(), mod.Session(), mod.Variables(), runner.CheckpointOptions(cfg, o.Dir))
 	if err != nil {
-		return nil, err
+		return 0, "", err
 	}
 	prefix, err := ck.Save(0, importState{ImportedFrom: m.File, KerasVersion: m.KerasVersion})
 	if err != nil {
-		return nil, err
+		return 0, "", err
 	}
-	return &Result{Model: m, Config: cfgPath, Checkpoint: prefix, Params: params}, nil
+	return params, prefix, nil
+}
+
+// checkEmpty refuses a run directory that holds checkpoints and creates it.
+func checkEmpty(dir string) error {
+	if prefix, err := checkpoints.Latest(checkpoints.Dir(dir)); err != nil || prefix != "" {
+		if err == nil {
+			err = fmt.Errorf("%w: %s has checkpoint %s; import into a new directory", checkpoints.ErrCheckpointsExist, dir, prefix)
+		}
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 // compiled is a model compiled as training compiles it: a classifier.Classifier or, for

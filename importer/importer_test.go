@@ -172,3 +172,32 @@ func TestIntoRunWithCheckpoints(t *testing.T) {
 		t.Fatalf("got %v, want ErrCheckpointsExist", err)
 	}
 }
+
+// A Keras 3 .weights.h5 (model.save_weights) with a tfrun config of the same model: the
+// run directory predicts what Keras predicted.
+func TestImportWeightsWithConfig(t *testing.T) {
+	first, err := importer.Import("../kerasfile/testdata/cnn.keras", importer.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	res, err := importer.ImportWeights("../kerasfile/testdata/cnn.weights.h5", first.Config, importer.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, outs := readGolden(t, "../kerasfile/testdata/cnn.json")
+	d := maxDiff(t, predictRun(t, res.Config, dir, ins["input"], false), outs[0].values)
+	t.Logf("%d weights; max |tfrun − Keras| = %.3g", res.Params, d)
+	if d > tolerance || res.Params != first.Params {
+		t.Errorf("max difference from Keras %.3g > %g, or %d weights (want %d)", d, tolerance, res.Params, first.Params)
+	}
+	// The config of another model: the weights do not fit.
+	table, err := importer.Import("../kerasfile/testdata/table.keras", importer.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = importer.ImportWeights("../kerasfile/testdata/cnn.weights.h5", table.Config, importer.Options{Dir: t.TempDir()})
+	if !errors.Is(err, importer.ErrWeights) {
+		t.Errorf("cnn's weights into table's config: %v, want ErrWeights", err)
+	}
+}

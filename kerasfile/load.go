@@ -134,14 +134,11 @@ func wrapFormat(err error) error {
 	return fmt.Errorf("%w: %w", ErrFormat, err)
 }
 
-// readWeights reads a .keras file's model.weights.h5: each layer's group is
-// /layers/<its class in snake case>[_<n>] (Keras's saving_lib names the model's layers,
-// in order, after their classes), with its variables in vars/0, vars/1, ... and those of
-// its sublayers (an LSTM's cell/vars) after.
+// readWeights reads a .keras file's model.weights.h5 for the layers of its config.
 func readWeights(m *Model, root *hdf5.Group, raw map[string]any) error {
 	cfg, _ := raw["config"].(map[string]any)
 	layers, _ := cfg["layers"].([]any)
-	used := map[string]int{}
+	var refs []LayerRef
 	for _, item := range layers {
 		l, _ := item.(map[string]any)
 		class, _ := l["class_name"].(string)
@@ -153,29 +150,9 @@ func readWeights(m *Model, root *hdf5.Group, raw map[string]any) error {
 		if n, ok := l["name"].(string); ok {
 			name = n
 		}
-		group := kerasSnakeCase(class)
-		if k, seen := used[group]; seen {
-			used[group] = k + 1
-			group = fmt.Sprintf("%s_%d", group, k+1)
-		} else {
-			used[group] = 0
-		}
-		g, err := root.Group("layers/" + group)
-		if errors.Is(err, hdf5.ErrNotFound) {
-			continue // a layer without weights
-		}
-		if err != nil {
-			return wrapFormat(err)
-		}
-		ws, err := groupWeights(g, 0)
-		if err != nil {
-			return err
-		}
-		if len(ws) > 0 {
-			m.Weights[name] = ws
-		}
+		refs = append(refs, LayerRef{Name: name, Class: class})
 	}
-	return nil
+	return keras3Weights(root, refs, m.Weights)
 }
 
 // subgroupOrder orders a layer's sublayer groups as Keras orders their weights.

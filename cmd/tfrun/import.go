@@ -10,11 +10,12 @@ import (
 	"path/filepath"
 
 	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/importer"
 	"github.com/tfrun/tfrun/kerasfile"
 )
 
-const importUsage = "usage: tfrun import MODEL.keras|MODEL.h5 -out DIR [-name NAME]"
+const importUsage = "usage: tfrun import MODEL.keras|MODEL.h5 -out DIR [-name NAME]\n       tfrun import WEIGHTS.weights.h5 -config FILE -out DIR"
 
 // runImport is `tfrun import`: a Keras model file as a run directory DIR (its config
 // DIR/<name>.yaml and a checkpoint of its weights), which predict and export take as
@@ -25,6 +26,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	flags.SetOutput(stderr)
 	var (
 		out     = flags.String("out", "", "the run directory to write (it must hold no checkpoints)")
+		config  = flags.String("config", "", "with a weights file (model.save_weights's .weights.h5): the tfrun config of the model it was saved from")
 		name    = flags.String("name", "", "the config's name (default: the Keras model's)")
 		threads = flags.Int("threads", 0, "TensorFlow intra-op threads")
 	)
@@ -50,7 +52,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		flags.Usage()
 		return 2
 	}
-	res, err := importer.Import(file, importer.Options{Dir: *out, Name: *name, Threads: *threads})
+	o := importer.Options{Dir: *out, Name: *name, Threads: *threads}
+	var (
+		res *importer.Result
+		err error
+	)
+	if *config != "" {
+		res, err = importer.ImportWeights(file, *config, o)
+	} else {
+		res, err = importer.Import(file, o)
+	}
 	if res != nil {
 		for _, w := range res.Model.Warnings {
 			fmt.Fprintf(stderr, "tfrun: warning: %s\n", w)
@@ -63,7 +74,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 2
 		}
 		fmt.Fprintf(stderr, "tfrun: import: %v\n", err)
-		if errors.Is(err, kerasfile.ErrFormat) || errors.Is(err, kerasfile.ErrUnsupported) ||
+		var ce *configs.Error
+		if errors.As(err, &ce) || errors.Is(err, kerasfile.ErrFormat) || errors.Is(err, kerasfile.ErrUnsupported) ||
 			errors.Is(err, fs.ErrNotExist) || errors.Is(err, checkpoints.ErrCheckpointsExist) {
 			return 2
 		}

@@ -130,6 +130,7 @@ func TestImportBadFiles(t *testing.T) {
 			c["config.json"] = bytes.Replace(c["config.json"], []byte(`"units": 8`), []byte(`"units": 9`), 1)
 		})}, `layer "hidden" (Dense): weight /layers/dense/vars/0 is [4 8] in the file, tfrun's sequential/hidden/kernel is [4 9]`},
 		{"unsupported", []string{filepath.Join(kerasTestdata, "unsupported.keras")}, "3 problems"},
+		{"weights without -config", []string{filepath.Join(kerasTestdata, "cnn.weights.h5")}, "a .weights.h5 file holds weights only"},
 		{"missing file", []string{filepath.Join(dir, "none.keras")}, "no such file"},
 		{"no -out", nil, "usage: tfrun import"},
 	} {
