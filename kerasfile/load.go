@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -218,13 +217,4 @@ func readWeight(ds *hdf5.Dataset) (Weight, error) {
 		return Weight{}, wrapFormat(err)
 	}
 	return Weight{Path: ds.Path(), Shape: slices.Clone(ds.Shape()), Values: v}, nil
-}
-
-// baseName is a file's name without its extensions (.keras, .h5, .weights.h5).
-func baseName(path string) string {
-	b := filepath.Base(path)
-	for _, ext := range []string{".weights.h5", ".keras", ".h5", ".hdf5"} {
-		b = strings.TrimSuffix(b, ext)
-	}
-	return b
 }

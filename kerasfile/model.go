@@ -1,7 +1,6 @@
 package kerasfile
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -86,6 +85,3 @@ var (
 	snakeWord    = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
 	snakeLower   = regexp.MustCompile(`([a-z])([A-Z])`)
 )
-
-// shapeString prints a shape as Keras does, (None, 8, 8, 3) without the batch axis: [8 8 3].
-func shapeString(s []int) string { return fmt.Sprint(s) }
