@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"math"
 	"os"
@@ -11,6 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/classifier"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/runner"
 )
 
 const kerasTestdata = "../../kerasfile/testdata"
@@ -144,5 +152,62 @@ func TestImportBadFiles(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// An imported image model: predict -images feeds the model the pixels scaled to [0, 1]
+// (x/255), as the guide says: its probabilities equal the restored model's on x/255.
+func TestImportPredictImages(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	if code, _, stderr := runCLI(t, "import", filepath.Join(kerasTestdata, "cnn.keras"), "-out", run); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	config := filepath.Join(run, "cnn.yaml")
+	// A 12×12 gray image, and the model's input for it.
+	img := image.NewGray(image.Rect(0, 0, 12, 12))
+	x := make([]float32, 144)
+	for i := range x {
+		img.Pix[i] = uint8(i * 7 % 256)
+		x[i] = float32(img.Pix[i]) / 255
+	}
+	pngPath := filepath.Join(dir, "x.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "predict", "-config", config, "-run", run, "-images", pngPath)
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Probabilities []float64 `json:"probabilities"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil || len(r.Probabilities) != 5 {
+		t.Fatalf("predict printed %q (%v)", out, err)
+	}
+	cfg, err := configs.Load(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := classifier.FromConfig(cfg, builders.Shape{12, 12, 1}, false, cfg.Seed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := checkpoints.RestoreLatest(c.Graph(), c.Session(), runner.CheckpointOptions(cfg, run)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.Predict(&classifier.Dataset{Floats: x, Shape: builders.Shape{12, 12, 1}, Labels: []float32{0}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range want {
+		if d := math.Abs(r.Probabilities[k] - want[k]); d > 1e-5 {
+			t.Errorf("class %d: predict %g, the model on x/255 %g", k, r.Probabilities[k], want[k])
+		}
 	}
 }
