@@ -61,8 +61,9 @@ func Import(path string, o Options) (*Result, error) {
 func Write(m *kerasfile.Model, o Options) (*Result, error) {
 	name := o.Name
 	if name == "" {
-		name = configName(m)
+		name = m.Name
 	}
+	name = configName(name, m.File)
 	spec, err := runSpec(m)
 	if err != nil {
 		return nil, err
@@ -178,11 +179,11 @@ type importState struct {
 	KerasVersion string `json:"keras_version,omitempty"`
 }
 
-// configName is a config name for m: its Keras name, else its file's.
-func configName(m *kerasfile.Model) string {
-	n := m.Name
+// configName is name made a file name (letters, digits, _ and -), or file's base name
+// when name is empty.
+func configName(n, file string) string {
 	if n == "" {
-		n = strings.TrimSuffix(filepath.Base(m.File), filepath.Ext(m.File))
+		n = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	var b strings.Builder
 	for _, r := range n {

@@ -636,9 +636,6 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 		}
 	case configs.KindString:
 		if s, ok := v.(string); ok {
-			if a.Key == "activation" && s == "linear" {
-				return s, nil
-			}
 			return s, nil
 		}
 		if m, ok := v.(map[string]any); ok {
