@@ -25,7 +25,7 @@ var layers = map[string]int{
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
-var noTensorFlow = []string{"configs", "internal/hdf5", "layers", "cmd/tfrun-env", "third_party", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare"}
+var noTensorFlow = []string{"configs", "internal/hdf5", "kerasfile", "layers", "cmd/tfrun-env", "third_party", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare"}
 
 // TestImportsPointDown checks every package's dependencies (go list -deps) against the
 // ranks: imports point one way, from cmd/tfrun down to graphs.
