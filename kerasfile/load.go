@@ -188,6 +188,9 @@ func groupWeights(g *hdf5.Group, depth int) ([]Weight, error) {
 	})
 	var out []Weight
 	for _, name := range children {
+		if name == "seed_generator" || strings.HasPrefix(name, "seed_generator_") {
+			continue // a random layer's generator state, not a weight
+		}
 		o, err := g.Child(name)
 		if err != nil {
 			return nil, wrapFormat(err)
