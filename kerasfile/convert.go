@@ -424,6 +424,10 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 // ok is false when the layer cannot be represented.
 func (c *converter) layer(name, class string, cfg map[string]any, whole map[string]any) (Layer, bool) {
 	spec, ok := configs.LookupLayer(class)
+	if !ok && (class == "Sequential" || class == "Functional" || class == "Model") {
+		c.problem(name, class, "", "a model used as a layer: tfrun imports a flat model (build the outer model from the inner one's layers)")
+		return Layer{}, false
+	}
 	if !ok {
 		c.problem(name, class, "", "tfrun has no %s layer", class)
 		return Layer{}, false
