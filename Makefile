@@ -20,7 +20,7 @@ export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpa
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet lint bench bench-env bench-distributed compat export-check tensorboard-check fashion-mnist libtensorflow clean env
+.PHONY: all build run test vet lint bench bench-env bench-distributed compat export-check tensorboard-check keras-apps fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -104,6 +104,16 @@ DIST_EPOCHS ?= 3
 DIST_GAN_CONFIG ?= configs/gan_mnist.yaml
 DIST_GAN_LIMIT ?= 4096
 DIST_GAN_EPOCHS ?= 3
+
+# keras-apps: keras.applications' MobileNetV2, ResNet50, EfficientNetB0 and DenseNet121
+# (weights=None, 32×32 inputs) saved as .keras files with their outputs on fixed inputs
+# into KERAS_APPS_DIR (2 to 95 MB each, not committed), then imported and checked against
+# Keras (importer's TestApplications): each imports and predicts Keras's outputs to 1e-4,
+# or its test log lists what tfrun lacks.
+KERAS_APPS_DIR ?= /tmp/tfrun-keras-apps
+keras-apps: bench-env libtensorflow
+	$(BENCH_VENV)/bin/python kerasfile/testdata/make_models.py apps $(KERAS_APPS_DIR)
+	TFRUN_KERAS_APPS=$(abspath $(KERAS_APPS_DIR)) $(GO) test -count=1 -v -timeout 30m -run TestApplications ./importer
 
 bench-distributed: build
 	bench/distributed/run.sh bin/tfrun $(DIST_CONFIG) $(DIST_LIMIT) $(DIST_EPOCHS) $(DIST_GAN_CONFIG) $(DIST_GAN_LIMIT) $(DIST_GAN_EPOCHS)

@@ -428,7 +428,7 @@ func tfrunFlags(t *testing.T, sub string) flagSpec {
 }
 
 // tfrunSubcommands take positional arguments when true.
-var tfrunSubcommands = map[string]bool{"": false, "generate": false, "evaluate-gan": false, "export": false, "predict": true}
+var tfrunSubcommands = map[string]bool{"": false, "generate": false, "evaluate-gan": false, "export": false, "predict": true, "import": true}
 
 // checkTfrun checks the arguments of a tfrun command line.
 func checkTfrun(t *testing.T, specs map[string]flagSpec, args []string) error {

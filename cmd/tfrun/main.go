@@ -89,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runExport(ctx, args[1:], stdout, stderr)
 		case "predict":
 			return runPredict(ctx, args[1:], stdout, stderr)
+		case "import":
+			return runImport(ctx, args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("tfrun", flag.ContinueOnError)
