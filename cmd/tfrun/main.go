@@ -9,7 +9,8 @@
 // is saved, a second signal quits at once); -resume continues from the latest.
 //
 // Subcommands: generate and evaluate-gan (GANs), export (a run as a SavedModel), predict
-// (classify text or images with a run's model or an exported one).
+// (classify text or images with a run's model or an exported one), import (a Keras
+// .keras, legacy .h5 or .weights.h5 file as a run directory).
 //
 // Exit codes: 0 success, 1 runtime error, 2 usage or config error (including -resume
 // without a checkpoint, a run directory that already holds checkpoints, a checkpoint of
@@ -112,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&verbose, "verbose", "`auto|0|1|2`: how each epoch shows, as Keras's fit(verbose=): 0 silent, 1 progress bar, 2 one line per epoch; auto (default) is 1 on a terminal, 2 elsewhere")
 	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N] [-verbose auto|0|1|2]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun -version\n")
+		fmt.Fprintf(stderr, "usage: tfrun -config FILE [-resume | -resume-or-start] [-epochs N] [-limit N] [-data-dir DIR] [-out DIR] [-seed N] [-threads N] [-verbose auto|0|1|2]\n                  [-cluster JOB=HOST:PORT,... -task JOB:INDEX] [-collective-timeout D] [-startup-timeout D]   (one task of a cluster; or TF_CONFIG)\n       tfrun generate -config FILE [-n 64] [-class K] [-seed S] [-run DIR] -out FILE.png\n       tfrun evaluate-gan -config FILE [-run DIR] [-classifier FILE] [-classifier-run DIR] [-n 10000]\n       tfrun export -config FILE [-run DIR] [-checkpoint latest|best|ckpt-N] -out DIR [-version N] [-force]\n       tfrun predict (-config FILE [-run DIR] | -model DIR) [-file F | TEXT ... | -images IMAGE ...]\n       tfrun import MODEL.keras|MODEL.h5 -out DIR [-name NAME]   (or WEIGHTS.weights.h5 -config FILE -out DIR)\n       tfrun -version\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
