@@ -574,3 +574,42 @@ func TestGANResumeOptions(t *testing.T) {
 		})
 	}
 }
+
+// An unconditional GAN's networks may be functional graphs too: a chain written with
+// inputs builds the variables the Sequential stack does and trains a step to the same
+// losses.
+func TestUnconditionalFunctionalGAN(t *testing.T) {
+	functional := strings.Replace(strings.Replace(tinyGAN,
+		"  generator:\n    layers:\n", "  generator:\n    inputs: {z: {shape: [8]}}\n    layers:\n", 1),
+		"  discriminator:\n    layers:\n", "  discriminator:\n    inputs: {image: {shape: [8, 8, 1]}}\n    layers:\n", 1)
+	data := randomImages(16, 6)
+	it, _, err := data.Batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(body string) ([]string, StepResult) {
+		cfg := runtest.LoadConfig(t, body)
+		m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		var names []string
+		for _, v := range m.Weights() {
+			names = append(names, v.Name)
+		}
+		r, err := m.TrainStep(it, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names, r
+	}
+	seqNames, seq := step(tinyGAN)
+	fnNames, fn := step(functional)
+	if strings.Join(fnNames, " ") != strings.Join(seqNames, " ") {
+		t.Errorf("variables\n functional %v\n sequential %v", fnNames, seqNames)
+	}
+	if fn != seq {
+		t.Errorf("first step %+v, the Sequential stack's %+v", fn, seq)
+	}
+}
