@@ -172,11 +172,12 @@ func (g *GAN) oldKeys(err error) error {
 }
 
 // branches is the network in the old form, when its graph is one: a Sequential stack
-// (layers alone), or the conditional pattern fromBranches makes, its layers in that
-// order. ok is false for any other graph.
+// (layers alone; or the old form itself, in a config not yet validated), or the
+// conditional pattern fromBranches makes, its layers in that order. ok is false for any
+// other graph.
 func (n *Network) branches() (label, input, layers []Layer, ok bool) {
 	if !n.Functional() {
-		return nil, nil, n.Layers, true
+		return n.LabelBranch, n.InputBranch, n.Layers, true
 	}
 	ls := n.Layers
 	if len(n.Inputs) != 2 || n.MainInput() == "" || !n.hasLabel() {
