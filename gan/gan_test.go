@@ -613,3 +613,14 @@ func TestUnconditionalFunctionalGAN(t *testing.T) {
 		t.Errorf("first step %+v, the Sequential stack's %+v", fn, seq)
 	}
 }
+
+// A conditional GAN's networks in a config changed in Go to be unconditional, past the
+// loader's check, are an ErrModelConfig: the label input would be left unfed.
+func TestGANLabelInputNeedsNumClasses(t *testing.T) {
+	cfg := runtest.LoadConfig(t, tinyCGAN)
+	cfg.GAN().NumClasses = 0
+	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "gan.num_classes 0, but the generator takes a label true") {
+		t.Fatalf("err = %v, want an ErrModelConfig naming gan.num_classes", err)
+	}
+}
