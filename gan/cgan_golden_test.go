@@ -60,22 +60,37 @@ type cganRecording struct {
 }
 
 // goldenEnv names what a float result depends on besides the graph: oneDNN's kernels
-// (TF_ENABLE_ONEDNN_OPTS) and the CPU (its vector units choose Eigen's and oneDNN's).
+// (TF_ENABLE_ONEDNN_OPTS) and the CPU: its model and widest vector unit (AVX-512 or
+// AVX2), which choose Eigen's and oneDNN's kernels.
 func goldenEnv() string {
 	onednn := os.Getenv("TF_ENABLE_ONEDNN_OPTS")
 	if onednn == "" {
 		onednn = "default"
 	}
-	cpu := runtime.GOARCH
+	cpu, isa := runtime.GOARCH, "base"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		var model, flags string
 		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				cpu = strings.TrimSpace(v)
+			k, v, ok := strings.Cut(line, ":")
+			switch k = strings.TrimSpace(k); {
+			case !ok:
+			case k == "model name" && model == "":
+				model = strings.TrimSpace(v)
+			case k == "flags" && flags == "":
+				flags = " " + v + " "
+			}
+		}
+		if model != "" {
+			cpu = model
+		}
+		for _, f := range []string{"avx512f", "avx2"} {
+			if strings.Contains(flags, " "+f+" ") {
+				isa = f
 				break
 			}
 		}
 	}
-	return "onednn=" + onednn + " cpu=" + cpu
+	return "onednn=" + onednn + " cpu=" + cpu + " isa=" + isa
 }
 
 // cganFashionSteps runs configs/cgan_fashion.yaml's first n steps on the first n batches
