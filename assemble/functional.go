@@ -33,13 +33,19 @@ func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []
 // a model of one input's declared shape must equal (a model fed by name, with several
 // inputs, is shaped by data.inputs, which configs checked).
 func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []builders.Layer, error) {
+	return FunctionalAt("model", m, in)
+}
+
+// FunctionalAt is Functional for a model at key path path ("model", "gan.generator"),
+// which its errors name the layers under.
+func FunctionalAt(path string, m *configs.Model, in builders.Shape) (*builders.Functional, []builders.Layer, error) {
 	g, err := m.Graph()
 	if err != nil {
 		return nil, nil, ModelError(err)
 	}
 	x := g.Inputs[0]
 	if !m.MultiIO() && x.Shape != nil && !slices.Equal([]int(x.Shape), []int(in)) {
-		return nil, nil, ModelErrorf("model.inputs.%s.shape: %v, but the data's examples are %v", x.Name, []int(x.Shape), []int(in))
+		return nil, nil, ModelErrorf("%s.inputs.%s.shape: %v, but the data's examples are %v", path, x.Name, []int(x.Shape), []int(in))
 	}
 	var inputs []string
 	for _, in := range g.Inputs {
@@ -60,14 +66,14 @@ func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []bu
 			continue
 		}
 		if err := l.Validate(); err != nil {
-			return nil, nil, ModelErrorf("model.layers[%d] (%s): %w", i, l.Type, err)
+			return nil, nil, ModelErrorf("%s.layers[%d] (%s): %w", path, i, l.Type, err)
 		}
 		b, err := layer(l, names)
 		if err != nil {
-			return nil, nil, fmt.Errorf("model.layers[%d] (%s): %w", i, l.Type, err)
+			return nil, nil, fmt.Errorf("%s.layers[%d] (%s): %w", path, i, l.Type, err)
 		}
 		if b.Name() != want[i] {
-			return nil, nil, fmt.Errorf("model.layers[%d] (%s): named %q, but configs resolved it as %q", i, l.Type, b.Name(), want[i])
+			return nil, nil, fmt.Errorf("%s.layers[%d] (%s): named %q, but configs resolved it as %q", path, i, l.Type, b.Name(), want[i])
 		}
 		made[i] = b
 		layers = append(layers, b)

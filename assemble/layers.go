@@ -31,21 +31,13 @@ func (n Namer) name(l *configs.Layer) string {
 // Layers turns config layers into builders' layers (builders.FromConfig), naming them with
 // names; a wrapper's layer is made and named first, as Keras constructs it first. Each
 // layer is validated first (configs.Layer.Validate: Load did, but a config may have been
-// built or changed in Go), an error being an ErrModelConfig. The Join layer (Concatenate)
-// is left out: builders.Network joins a conditional network's branches itself (a
-// functional model's Concatenate is built by Functional). An error
-// names the layer as layers[i].
+// built or changed in Go), an error being an ErrModelConfig. An error names the layer as
+// layers[i].
 func Layers(ls []configs.Layer, names Namer) ([]builders.Layer, error) {
 	var out []builders.Layer
 	for i := range ls {
 		if err := ls[i].Validate(); err != nil {
 			return nil, ModelErrorf("layers[%d] (%s): %w", i, ls[i].Type, err)
-		}
-		if ls[i].Spec().Join {
-			if axis := ls[i].Int("axis"); axis != -1 {
-				return nil, ModelErrorf("layers[%d] (%s): axis: %d: not supported (valid: -1); a conditional GAN network joins its branches along the last axis", i, ls[i].Type, axis)
-			}
-			continue
 		}
 		b, err := layer(&ls[i], names)
 		if err != nil {

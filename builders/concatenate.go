@@ -21,8 +21,7 @@ func init() {
 
 // Concatenate is Keras's Concatenate: its inputs joined along Axis (Keras's numbering:
 // 0 is the batch axis, which cannot be joined; -1, the default, the last). The inputs
-// have one rank and equal sizes on every other axis. (A conditional GAN network's
-// Concatenate is applied by Network itself, along the last axis.)
+// have one rank and equal sizes on every other axis.
 type Concatenate struct {
 	base
 	Axis int

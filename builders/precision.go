@@ -24,7 +24,7 @@ func SetPrecision(g *graphs.Graph, precision string) error {
 
 // Mixed precision, Keras's mixed_bfloat16 policy (SetPrecision), in one place:
 //
-//   - a model (Sequential, Network) builds its layers in a scope computing in the graph's
+//   - a model (Sequential, Functional) builds its layers in a scope computing in the graph's
 //     ComputeDType (bfloat16), so each layer's constants and random draws are bfloat16;
 //   - a layer's variables stay float32 (base.variable uses the graph's DType) and the
 //     layer reads them through Scope.Read, a bfloat16 Cast whose gradient is float32;

@@ -36,8 +36,7 @@ func registerConfig(typ string, f configBuilder) {
 // FromConfig returns the layer a config describes, named name (the caller gives Keras's
 // default names; see assemble.Namer). For a wrapper (Bidirectional), wrapped is the layer
 // made from c.Wrapped(), which the caller makes, and names, first, as Keras does; nil
-// otherwise. The Join layer (Concatenate) is not a layer of its own: builders.Network
-// joins a conditional network's branches.
+// otherwise.
 func FromConfig(c *configs.Layer, name string, wrapped Layer) (Layer, error) {
 	f, ok := configBuilders[c.Type]
 	if !ok {

@@ -346,22 +346,28 @@ const (
 // Conditional reports whether the GAN is conditioned on class labels.
 func (g *GAN) Conditional() bool { return g.NumClasses > 0 }
 
-// Network is one network of a GAN. Unconditional: Layers is a Sequential stack applied to
-// the network's one input. Conditional (GAN.NumClasses > 0), as in Keras's functional API:
-//
-//	label → LabelBranch ─┐
-//	input → InputBranch ─┴→ Layers (Layers[0] is the Concatenate joining the two) → output
+// Network is one network of a GAN (see gan_network.go): a keras.Sequential stack,
+// Layers alone, applied to its one input; or a functional graph, as a classifier's
+// Model: Inputs named (a conditional GAN's: GANLabelInput and the noise or image),
+// Layers naming the tensors they are called on, Outputs.
 type Network struct {
-	// Layers is the Sequential stack; for a conditional GAN it starts with Concatenate.
-	// Required, non-empty.
+	// Inputs names a functional graph's inputs: their shapes default to the noise's
+	// (gan.noise_dim) or the images', the label's to [1], int32.
+	Inputs Inputs `mapstructure:"inputs"`
+	// Layers is the Sequential stack, or the functional graph's layers. Required,
+	// non-empty.
 	Layers []Layer `mapstructure:"layers" tfrun:"required"`
-	// LabelBranch maps the integer class label (shape [batch, 1]) to a tensor that can be
-	// concatenated with the input branch's output, typically Embedding → Dense → Reshape.
-	// Required, non-empty, for a conditional GAN; absent otherwise.
+	// Outputs names a functional graph's one output. Default: its last layer's.
+	Outputs []string `mapstructure:"outputs"`
+	// LabelBranch and InputBranch are the old form of a conditional network: label →
+	// LabelBranch, input → InputBranch, then Layers starting with a Concatenate of the
+	// two. Validate rewrites that form into Inputs and Layers (fromBranches) and empties
+	// them.
 	LabelBranch []Layer `mapstructure:"label_branch"`
-	// InputBranch maps the network's main input (noise or image) before the Concatenate.
-	// Conditional GAN only; may be empty (the input is concatenated as it is).
 	InputBranch []Layer `mapstructure:"input_branch"`
+	// oldPaths are, for a network rewritten from the old form, each layer's key path
+	// there (for errors).
+	oldPaths []string `mapstructure:"-"`
 }
 
 // setDefaults sets Keras's (and tfrun's) defaults for everything the YAML may leave out.

@@ -96,14 +96,6 @@ func canonicalModel(m *Model) any {
 	return map[string]any{"inputs": inputs, "layers": canonicalLayers(layers), "outputs": outputs}
 }
 
-func canonicalNetwork(n *Network) map[string]any {
-	return map[string]any{
-		"layers":       canonicalLayers(n.Layers),
-		"label_branch": canonicalLayers(n.LabelBranch),
-		"input_branch": canonicalLayers(n.InputBranch),
-	}
-}
-
 func canonicalLayers(ls []Layer) []map[string]any {
 	out := make([]map[string]any, len(ls))
 	for i := range ls {

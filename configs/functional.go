@@ -478,7 +478,7 @@ func (c *checker) model(m *Model) error {
 		if len(m.Outputs) > 0 {
 			return c.bad("model.outputs", "only for a functional model: give model.inputs too (a Sequential stack's output is its last layer's)")
 		}
-		return c.layers("model.layers", m.Layers, false)
+		return c.layers("model.layers", m.Layers)
 	}
 	if _, err := c.graph("model", m); err != nil {
 		return err

@@ -40,6 +40,15 @@ func (c *Config) GAN() *GAN {
 	return nil
 }
 
+// decoded gives each reuse entry of a functional network its layer's type and arguments.
+func (a *Adversarial) decoded(map[string]any) {
+	if a.GAN != nil {
+		for _, n := range []*Network{&a.GAN.Generator, &a.GAN.Discriminator} {
+			n.Model().resolveReuse()
+		}
+	}
+}
+
 // sections refuses what a GAN's train section cannot hold, before it is decoded.
 func (a *Adversarial) sections(d *decoder, raw map[string]any) error {
 	if train, ok := raw["train"].(map[string]any); ok {
@@ -58,8 +67,14 @@ func (a *Adversarial) Validate(c *Config) error {
 	if a.GAN == nil {
 		return ch.missing("gan", " for task gan")
 	}
-	if err := ch.gan(a.GAN); err != nil {
+	if err := ch.fromBranches("gan.generator", &a.GAN.Generator, ganNoiseInput, a.GAN.NumClasses); err != nil {
 		return err
+	}
+	if err := ch.fromBranches("gan.discriminator", &a.GAN.Discriminator, ganImageInput, a.GAN.NumClasses); err != nil {
+		return err
+	}
+	if err := ch.gan(a.GAN); err != nil {
+		return a.GAN.oldKeys(err)
 	}
 	if err := ch.labelsForGAN(&c.Data); err != nil {
 		return err

@@ -384,10 +384,9 @@ func (c *checker) layerError(path string, err error) error {
 	return c.bad(path, "%s", err.Error())
 }
 
-// layers checks a non-empty list of layers: each layer, unique names (a wrapped layer's
-// included), and the Join layer (Concatenate) exactly where it belongs: first if
-// joinFirst (a conditional GAN network's layers), nowhere otherwise.
-func (c *checker) layers(path string, ls []Layer, joinFirst bool) error {
+// layers checks a non-empty Sequential stack of layers: each layer, unique names (a
+// wrapped layer's included), and no merge layer (a stack has one tensor to call it on).
+func (c *checker) layers(path string, ls []Layer) error {
 	if len(ls) == 0 {
 		return c.bad(path, "no layers; give at least one")
 	}
@@ -408,16 +407,8 @@ func (c *checker) layers(path string, ls []Layer, joinFirst bool) error {
 		if err := c.notFunctional(p, &ls[i]); err != nil {
 			return err
 		}
-		isJoin := ls[i].Spec().Join
-		switch {
-		case joinFirst && i == 0 && !isJoin:
-			return c.bad(p+".type", "%q: a conditional GAN network's layers start with Concatenate, joining label_branch and input_branch", ls[i].Type)
-		case joinFirst && i == 0 && ls[i].Int("axis") != -1:
-			return c.bad(p+".axis", "%d: a conditional GAN network joins its branches along the last axis, -1", ls[i].Int("axis"))
-		case isJoin && !(joinFirst && i == 0):
-			return c.bad(p+".type", "Concatenate joins a conditional GAN network's label_branch and input_branch, so it can only be the first of that network's layers; a Sequential stack has one input (a functional model, with model.inputs, calls merge layers on several tensors)")
-		case ls[i].Spec().Merge && !(joinFirst && i == 0):
-			return c.bad(p+".type", "%s is a merge layer, called on several tensors; a stack of layers has one (a classifier's functional model, with model.inputs and each layer's call, joins several)", ls[i].Type)
+		if ls[i].Spec().Merge {
+			return c.bad(p+".type", "%s is a merge layer, called on several tensors; a stack of layers has one (a functional model, with inputs and each layer's call, joins several)", ls[i].Type)
 		}
 	}
 	return nil

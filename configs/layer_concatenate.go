@@ -5,17 +5,15 @@ import (
 	"slices"
 )
 
-// LayerConcatenate is Keras's Concatenate: a merge layer of functional models, and the
-// join of a conditional GAN network's label_branch and input_branch (the first of that
-// network's layers, which the network applies along the last axis).
+// LayerConcatenate is Keras's Concatenate: a merge layer of functional models (a
+// conditional GAN network's join of its label and noise or image branches).
 const LayerConcatenate = "Concatenate"
 
 func init() {
 	registerLayer(LayerSpec{
 		Type:      LayerConcatenate,
-		Doc:       "joins its inputs along axis (in a conditional GAN network, the first layer, joining its two branches)",
+		Doc:       "joins its inputs along axis",
 		Shapes:    "tensors of one rank, equal but along axis → one, their sizes along axis summed",
-		Join:      true,
 		Merge:     true,
 		MinInputs: 1,
 		Args: []Arg{

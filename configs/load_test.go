@@ -227,7 +227,7 @@ func TestLoadErrors(t *testing.T) {
 			key: "gan.discriminator.layers[1].strides[1]", want: ErrWrongType},
 		{name: "conditional GAN without label_branch", yaml: edit(t, cganYAML,
 			"    label_branch:\n      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 100}\n      - {type: Reshape, target_shape: [10, 10, 1]}\n", ""),
-			key: "gan.discriminator.label_branch", want: ErrMissingKey},
+			key: "gan.discriminator.inputs", want: ErrMissingKey, also: []string{"give inputs {label: {shape: [1], dtype: int32}, noise or image: ...}"}},
 		{name: "Reshape with two -1", yaml: edit(t, cganYAML, "[7, 7, 1]", "[-1, -1, 1]"),
 			key: "gan.generator.label_branch[2].target_shape[1]", want: ErrBadValue},
 		{name: "unknown GAN train step", yaml: edit(t, cganYAML, "  epochs: 1\n", "  epochs: 1\n  train_step: sequential\n"),
@@ -265,9 +265,9 @@ func TestLoadErrors(t *testing.T) {
 		{name: "label branch without Embedding", yaml: edit(t, cganYAML, "      - {type: Embedding, input_dim: 10, output_dim: 50}\n      - {type: Dense, units: 49}", "      - {type: Dense, units: 49}"),
 			key: "gan.generator.label_branch[0]", want: ErrBadValue, also: []string{"integer ids"}},
 		{name: "Concatenate axis 1", yaml: edit(t, cganYAML, "      - {type: Concatenate}", "      - {type: Concatenate, axis: 1}"),
-			key: "gan.generator.layers[0].axis", want: ErrBadValue, also: []string{"1: a conditional GAN network joins its branches along the last axis, -1"}},
+			key: "gan.generator.layers[0].axis", want: ErrBadValue, also: []string{"1: in the old form (label_branch) a conditional GAN network joins its branches along the last axis, -1"}},
 		{name: "branches that do not join", yaml: edit(t, cganYAML, "[7, 7, 1]", "[1, 7, 7]"),
-			key: "gan.generator.layers[0]", want: ErrBadValue, also: []string{"the label branch gives (None, 1, 7, 7), the input branch (None, 7, 7, 128)"}},
+			key: "gan.generator.layers[0]", want: ErrBadValue, also: []string{"Concatenate: called on reshape_1 (None, 7, 7, 128) and reshape (None, 1, 7, 7): inputs (None, 7, 7, 128) and (None, 1, 7, 7) differ on axis 1"}},
 		{name: "monitor of a metric not computed", yaml: edit(t, baseYAML, "validation_data: test", "validation_data: test\n  callbacks: [{type: EarlyStopping, monitor: val_auc}]"),
 			key: "train.callbacks[0].monitor", want: ErrBadValue, also: []string{`"val_auc" needs train.metrics to include auc`}},
 		{name: "unknown metric", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  metrics: [accuracy, f1_score]"),
@@ -350,7 +350,9 @@ train:
 	m, tl := minimal.Supervised().Model.Layers, text.Supervised().Model.Layers
 	rlrop, es := text.Supervised().Train.Callbacks[0], text.Supervised().Train.Callbacks[1]
 	g := gan.GAN()
-	gen, disc := g.Generator.Layers, g.Discriminator.Layers
+	// The old form, rewritten into a functional graph: the label branch, the input
+	// branch, then the layers (gan_network_test.go checks the rewriting).
+	gen, disc := g.Generator.Layers[6:], g.Discriminator.Layers[3:]
 	tests := []struct {
 		name      string
 		got, want any
@@ -384,7 +386,7 @@ train:
 		{"BatchNormalization", argsOf(gen[2]), map[string]any{"type": "BatchNormalization", "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true, "synchronized": false}},
 		{"Conv2D", argsOf(gen[3]), map[string]any{"type": "Conv2D", "filters": 1, "kernel_size": [2]int{7, 5}, "strides": [2]int{1, 1},
 			"padding": "same", "dilation_rate": [2]int{1, 1}, "activation": "tanh", "use_bias": true, "kernel_regularizer": Regularizer{}, "bias_regularizer": Regularizer{}, "activity_regularizer": Regularizer{}}},
-		{"LeakyReLU", argsOf(g.Generator.InputBranch[1]), map[string]any{"type": "LeakyReLU", "negative_slope": 0.3}},
+		{"LeakyReLU", argsOf(g.Generator.Layers[4]), map[string]any{"type": "LeakyReLU", "negative_slope": 0.3}},
 		{"Concatenate", argsOf(gen[0]), map[string]any{"type": "Concatenate", "axis": -1}},
 		{"Flatten", argsOf(disc[3]), map[string]any{"type": "Flatten"}},
 		{"gan.noise_dim", g.NoiseDim, 100},
@@ -438,9 +440,9 @@ train:
 		{"optimizer by name", c.Supervised().Train.Optimizer.Type, "Adam"},
 		{"callback type", c.Supervised().Train.Callbacks[0].Type, "EarlyStopping"},
 		{"baseline set", c.Supervised().Train.Callbacks[0].Baseline, &half},
-		{"int kernel_size means both", gan.GAN().Generator.Layers[1].Pair("kernel_size"), [2]int{4, 4}},
-		{"int strides means both", gan.GAN().Discriminator.Layers[1].Pair("strides"), [2]int{2, 2}},
-		{"Reshape target_shape", gan.GAN().Generator.InputBranch[2].Ints("target_shape"), []int{7, 7, 128}},
+		{"int kernel_size means both", gan.GAN().Generator.Layers[7].Pair("kernel_size"), [2]int{4, 4}},
+		{"int strides means both", gan.GAN().Discriminator.Layers[4].Pair("strides"), [2]int{2, 2}},
+		{"Reshape target_shape", gan.GAN().Generator.Layers[5].Ints("target_shape"), []int{7, 7, 128}},
 		{"conditional", gan.GAN().Conditional(), true},
 	}
 	for _, tt := range tests {

@@ -274,6 +274,7 @@ type network struct {
 	name    string // "model", "gan.generator", ...
 	weights []weightTerm
 	acts    []actTerm
+	out     keyedShape // a functional model's (first) output, after graph
 }
 
 type weightTerm struct {
@@ -314,7 +315,11 @@ func (m *memoryWalk) supervised(c *Config, s *Supervised, limit int) error {
 	}
 	net := &network{name: "model"}
 	if s.Model.Functional() {
-		if err := m.graph(net, &s.Model, m.inputKeys(c, in), ids); err != nil {
+		ins := map[string]keyedInput{}
+		for _, x := range s.Model.Inputs {
+			ins[x.Name] = keyedInput{m.inputKeys(c, in), ids}
+		}
+		if err := m.graph(net, "model", &s.Model, ins); err != nil {
 			return err
 		}
 	} else if _, err := m.stack(net, "model.layers", s.Model.Layers, 0, m.inputKeys(c, in), ids); err != nil {
@@ -339,12 +344,12 @@ func (m *memoryWalk) gan(c *Config, limit int) error {
 	g := c.GAN()
 	gen := &network{name: "gan.generator"}
 	noise := keyedShape{Shape{g.NoiseDim}, []string{"gan.noise_dim"}}
-	images, err := m.network(gen, "gan.generator", &g.Generator, g.Conditional(), noise)
+	images, err := m.network(gen, "gan.generator", &g.Generator, noise)
 	if err != nil {
 		return err
 	}
 	disc := &network{name: "gan.discriminator"}
-	if _, err := m.network(disc, "gan.discriminator", &g.Discriminator, g.Conditional(), images); err != nil {
+	if _, err := m.network(disc, "gan.discriminator", &g.Discriminator, images); err != nil {
 		return err
 	}
 	batch, err := m.batch("gan.batch_size", g.BatchSize, c.trainExamples(limit))
@@ -380,28 +385,23 @@ func (m *memoryWalk) gan(c *Config, limit int) error {
 	return m.data(c, limit, batch.n)
 }
 
-// network walks a GAN network: unconditional, its layers on in; conditional, its label
-// branch on class ids, its input branch on in, their join, its layers.
-func (m *memoryWalk) network(net *network, path string, n *Network, conditional bool, in keyedShape) (keyedShape, error) {
-	if !conditional {
+// network walks a GAN network: a stack's layers on in; a functional graph's calls, its
+// main input being in, its label class ids of shape [1].
+func (m *memoryWalk) network(net *network, path string, n *Network, in keyedShape) (keyedShape, error) {
+	if !n.Functional() {
 		return m.stack(net, path+".layers", n.Layers, 0, in, false)
 	}
-	label, err := m.stack(net, path+".label_branch", n.LabelBranch, 0, keyedShape{Shape{1}, []string{""}}, true)
-	if err != nil {
+	ins := map[string]keyedInput{}
+	for _, x := range n.Inputs {
+		ins[x.Name] = keyedInput{in, false}
+		if x.Name == GANLabelInput {
+			ins[x.Name] = keyedInput{keyedShape{Shape{1}, []string{""}}, true}
+		}
+	}
+	if err := m.graph(net, path, n.Model(), ins); err != nil {
 		return keyedShape{}, err
 	}
-	input, err := m.stack(net, path+".input_branch", n.InputBranch, 0, in, false)
-	if err != nil {
-		return keyedShape{}, err
-	}
-	last := len(input.dims) - 1
-	joined := keyedShape{slices.Clone(input.dims), slices.Clone(input.keys)}
-	joined.dims[last] += label.dims[len(label.dims)-1] // networkShape checked the sum
-	if label.dims[len(label.dims)-1] > input.dims[last] {
-		joined.keys[last] = label.keys[len(label.keys)-1]
-	}
-	net.acts = append(net.acts, actTerm{what: path + ".layers[0] (Concatenate) output", fs: joined.factors()})
-	return m.stack(net, path+".layers", n.Layers[1:], 1, joined, false)
+	return net.out, nil
 }
 
 // stack walks layers applied in order to in, collecting each layer's weights and
@@ -445,17 +445,24 @@ func (m *memoryWalk) layerTerms(net *network, p string, l *Layer, in, kout keyed
 	return kout
 }
 
+// keyedInput is a functional model's input: its keyed shape and whether it is ids.
+type keyedInput struct {
+	shape keyedShape
+	ids   bool
+}
+
 // graph walks a functional model's layer calls in order, each on the tensors it is
-// called on; a reused layer's weights count once.
-func (m *memoryWalk) graph(net *network, model *Model, in keyedShape, ids bool) error {
-	g, err := model.Graph()
+// called on (ins: the inputs, by name); a reused layer's weights count once. net.out is
+// then the (first) output's keyed shape.
+func (m *memoryWalk) graph(net *network, path string, model *Model, ins map[string]keyedInput) error {
+	g, err := (&checker{}).graph(path, model)
 	if err != nil {
-		return m.bad("model", "%v", err) // unreachable after Validate
+		return m.bad(path, "%v", err) // unreachable after Validate
 	}
 	tensors := map[string]keyedShape{}
 	isIDs := map[string]bool{}
 	for _, x := range g.Inputs {
-		tensors[x.Name], isIDs[x.Name] = in, ids
+		tensors[x.Name], isIDs[x.Name] = ins[x.Name].shape, ins[x.Name].ids
 	}
 	for _, n := range g.Nodes {
 		l := n.Config
@@ -482,6 +489,7 @@ func (m *memoryWalk) graph(net *network, model *Model, in keyedShape, ids bool) 
 		kout := keyedShape{out, outputKeys(l, n.Path, all, out)}
 		tensors[n.Tensor] = m.layerTerms(net, n.Path, l, ins[0], kout, !n.Reused())
 	}
+	net.out = tensors[g.Outputs[0]]
 	return nil
 }
 

@@ -36,9 +36,6 @@ type LayerSpec struct {
 	TakesIDs bool
 	// Recurrent marks a recurrent layer, which Bidirectional can wrap.
 	Recurrent bool
-	// Join marks the layer that joins a conditional GAN network's two branches
-	// (Concatenate): the network applies it, it is not a layer of a stack.
-	Join bool
 	// Merge marks a merge layer (Add, Concatenate, Dot ...): it is called on several
 	// tensors, in a functional model (model.inputs), never in a stack. MergeShape gives
 	// its output shape for the shapes of the tensors it is called on, MinInputs and

@@ -102,33 +102,6 @@ func (c *checker) shapeError(path string, l *Layer, err error) error {
 	return c.bad(path, "%s: %v", l.Type, err)
 }
 
-// network infers a GAN network's output shape for inputs of shape in (and, when
-// conditional, class labels of shape [1]): the branches, their join, the layers.
-func (c *checker) networkShape(path string, n *Network, conditional bool, in Shape) (Shape, error) {
-	if !conditional {
-		out, _, err := c.stack(path+".layers", n.Layers, 0, in, false)
-		return out, err
-	}
-	label, _, err := c.stack(path+".label_branch", n.LabelBranch, 0, Shape{1}, true)
-	if err != nil {
-		return nil, err
-	}
-	input, _, err := c.stack(path+".input_branch", n.InputBranch, 0, in, false)
-	if err != nil {
-		return nil, err
-	}
-	if len(label) != len(input) || !slices.Equal(label[:len(label)-1], input[:len(input)-1]) {
-		return nil, c.bad(path+".layers[0]", "Concatenate: the label branch gives %v, the input branch %v; all but the last axis must match", label, input)
-	}
-	channels, ok := addInt(input[len(input)-1], label[len(label)-1])
-	if !ok {
-		return nil, c.bad(path+".layers[0]", "Concatenate: joining %v and %v overflows int64", input, label)
-	}
-	joined := append(slices.Clone(input[:len(input)-1]), channels)
-	out, _, err := c.stack(path+".layers", n.Layers[1:], 1, joined, false)
-	return out, err
-}
-
 // Shape rules shared by the layer types.
 
 // convLength is Keras's conv_output_length: the steps of a convolution or pooling

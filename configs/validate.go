@@ -332,56 +332,18 @@ func (c *checker) noSchedule(path string, o *Optimizer) error {
 // checked when the GAN is built with its data), which must come out as one value per
 // image.
 func (c *checker) ganShapes(g *GAN) error {
-	images, err := c.networkShape("gan.generator", &g.Generator, g.Conditional(), Shape{g.NoiseDim})
+	images, err := c.networkShape("gan.generator", &g.Generator, Shape{g.NoiseDim})
 	if err != nil {
 		return err
 	}
-	out, err := c.networkShape("gan.discriminator", &g.Discriminator, g.Conditional(), images)
+	out, err := c.networkShape("gan.discriminator", &g.Discriminator, images)
 	if err != nil {
 		return err
 	}
 	if len(out) != 1 || out[0] != 1 {
-		last := len(g.Discriminator.Layers) - 1
-		return c.bad(indexPath("gan.discriminator.layers", last), "the discriminator gives %v, want one logit per image (None, 1)", out)
+		return c.bad(networkOutputPath("gan.discriminator", &g.Discriminator), "the discriminator gives %v, want one logit per image (None, 1)", out)
 	}
 	return nil
-}
-
-// network checks one network of a GAN.
-func (c *checker) network(path string, n *Network, numClasses int) error {
-	for _, part := range []struct {
-		key    string
-		layers []Layer
-	}{{"layers", n.Layers}, {"label_branch", n.LabelBranch}, {"input_branch", n.InputBranch}} {
-		if err := c.noRegularizers(path+"."+part.key, part.layers); err != nil {
-			return err
-		}
-	}
-	conditional := numClasses > 0
-	if !conditional {
-		if len(n.LabelBranch) > 0 {
-			return c.bad(path+".label_branch", "only for a conditional GAN (gan.num_classes > 0)")
-		}
-		if len(n.InputBranch) > 0 {
-			return c.bad(path+".input_branch", "only for a conditional GAN (gan.num_classes > 0)")
-		}
-		return c.layers(path+".layers", n.Layers, false)
-	}
-	if len(n.LabelBranch) == 0 {
-		return c.missing(path+".label_branch", " for a conditional GAN (gan.num_classes > 0)")
-	}
-	if err := c.layers(path+".label_branch", n.LabelBranch, false); err != nil {
-		return err
-	}
-	if first := n.LabelBranch[0]; first.Type == LayerEmbedding && first.Int("input_dim") < numClasses {
-		return c.bad(path+".label_branch[0].input_dim", "%d < gan.num_classes %d; labels go up to num_classes-1", first.Int("input_dim"), numClasses)
-	}
-	if len(n.InputBranch) > 0 {
-		if err := c.layers(path+".input_branch", n.InputBranch, false); err != nil {
-			return err
-		}
-	}
-	return c.layers(path+".layers", n.Layers, true)
 }
 
 // checker makes the errors of Validate, all in one file.

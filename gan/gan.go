@@ -36,8 +36,8 @@ type GANOptions struct {
 // configs.TrainStepAlternating).
 type GAN struct {
 	Config        *configs.GAN
-	Generator     *builders.Network
-	Discriminator *builders.Network
+	Generator     *Network
+	Discriminator *Network
 	GenOpt        graphs.Optimizer
 	DiscOpt       graphs.Optimizer
 
@@ -66,13 +66,17 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	if o.Server != nil {
 		rep = distributed.NewReplica(g, o.Server, o.CollectiveTimeout)
 	}
-	gen, err := newNetwork("generator", gc.Generator)
+	gen, err := newNetwork("generator", &gc.Generator)
 	if err != nil {
-		return nil, assemble.ModelErrorf("gan.generator.%w", err)
+		return nil, assemble.ModelError(err)
 	}
-	disc, err := newNetwork("discriminator", gc.Discriminator)
+	disc, err := newNetwork("discriminator", &gc.Discriminator)
 	if err != nil {
-		return nil, assemble.ModelErrorf("gan.discriminator.%w", err)
+		return nil, assemble.ModelError(err)
+	}
+	if gen.Conditional() != gc.Conditional() || disc.Conditional() != gc.Conditional() {
+		return nil, assemble.ModelErrorf("gan.num_classes %d, but the generator takes a label %v and the discriminator %v; a conditional GAN's networks both take one (input %q), an unconditional one's neither",
+			gc.NumClasses, gen.Conditional(), disc.Conditional(), configs.GANLabelInput)
 	}
 	if err := gen.Build(s, builders.Shape{gc.NoiseDim}); err != nil {
 		return nil, assemble.ModelError(err)
@@ -134,26 +138,6 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	}
 	return m, nil
 }
-
-// newNetwork turns a config network into a builders.Network.
-func newNetwork(name string, n configs.Network) (*builders.Network, error) {
-	names := assemble.Namer{}
-	var err error
-	net := &builders.Network{Name: name}
-	if net.LabelBranch, err = assemble.Layers(n.LabelBranch, names); err != nil {
-		return nil, fmt.Errorf("label_branch%w", trimLayers(err))
-	}
-	if net.InputBranch, err = assemble.Layers(n.InputBranch, names); err != nil {
-		return nil, fmt.Errorf("input_branch%w", trimLayers(err))
-	}
-	if net.Layers, err = assemble.Layers(n.Layers, names); err != nil {
-		return nil, fmt.Errorf("%w", err)
-	}
-	return net, nil
-}
-
-// trimLayers drops the "layers" word of a buildLayers error for a branch's path.
-func trimLayers(err error) error { return fmt.Errorf("%s", err.Error()[len("layers"):]) }
 
 // Close releases the session; after a failed step of a replica it leaves it to the
 // process's exit (closing waits for every run, and a run given up on may never end).

@@ -61,26 +61,25 @@ gan:
   num_classes: 10
   sample_grid: [10, 2]
   generator:
-    label_branch:
-      - {type: Embedding, input_dim: 10, output_dim: 5}
+    inputs: {noise: {shape: [8]}, label: {shape: [1], dtype: int32}}
+    layers:
+      - {type: Embedding, input_dim: 10, output_dim: 5, call: label}
       - {type: Dense, units: 4}
       - {type: Reshape, target_shape: [2, 2, 1]}
-    input_branch:
-      - {type: Dense, units: 32}
+      - {type: Dense, units: 32, call: noise}
       - {type: LeakyReLU, negative_slope: 0.2}
       - {type: Reshape, target_shape: [2, 2, 8]}
-    layers:
-      - {type: Concatenate}
+      - {type: Concatenate, call: [reshape_1, reshape]}
       - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}
       - {type: LeakyReLU, negative_slope: 0.2}
       - {type: Conv2DTranspose, filters: 1, kernel_size: 4, strides: 2, padding: same, activation: tanh}
   discriminator:
-    label_branch:
-      - {type: Embedding, input_dim: 10, output_dim: 5}
+    inputs: {image: {shape: [8, 8, 1]}, label: {shape: [1], dtype: int32}}
+    layers:
+      - {type: Embedding, input_dim: 10, output_dim: 5, call: label}
       - {type: Dense, units: 64}
       - {type: Reshape, target_shape: [8, 8, 1]}
-    layers:
-      - {type: Concatenate}
+      - {type: Concatenate, call: [image, reshape]}
       - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}
       - {type: LeakyReLU, negative_slope: 0.2}
       - {type: Flatten}
@@ -431,23 +430,25 @@ func errorsIsInterrupted(err error) bool { return errors.Is(err, runner.ErrInter
 // turn them into floats), built from a config changed in Go, is an error, not a panic.
 func TestGANBuildErrorIsAnError(t *testing.T) {
 	cfg := runtest.LoadConfig(t, tinyCGAN)
-	cfg.GAN().Generator.LabelBranch = cfg.GAN().Generator.LabelBranch[1:]
+	gen := &cfg.GAN().Generator
+	gen.Layers = gen.Layers[1:] // the Dense is now called on the label
+	gen.Layers[0].Call = []string{configs.GANLabelInput}
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
 	if err == nil || !errors.Is(err, assemble.ErrModelConfig) {
 		t.Fatalf("err = %v, want an ErrModelConfig", err)
 	}
 }
 
-// Concatenate joins on the channel axis only; another axis, set in Go past the loader's
-// check, is refused, not ignored.
+// A Concatenate set in Go, past the loader's check, to join along an axis where its
+// inputs differ is an ErrModelConfig naming the layer, not a graph that fails later.
 func TestConcatenateAxis(t *testing.T) {
 	cfg := runtest.LoadConfig(t, tinyCGAN)
-	if err := cfg.GAN().Generator.Layers[0].Set("axis", 1); err != nil {
+	if err := cfg.GAN().Generator.Layers[6].Set("axis", 1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
-	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "axis: 1: not supported (valid: -1)") {
-		t.Fatalf("err = %v, want an ErrModelConfig about axis 1", err)
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "generator: concatenate: ") {
+		t.Fatalf("err = %v, want an ErrModelConfig naming the generator's concatenate", err)
 	}
 }
 
@@ -520,10 +521,10 @@ func TestGANBuildErrorNamesConfigPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	ls := cfg.GAN().Generator.Layers
-	cfg.GAN().Generator.Layers = append(append(ls[:2:2], reshape), ls[2:]...)
+	cfg.GAN().Generator.Layers = append(append(ls[:8:8], reshape), ls[8:]...)
 	_, err = NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
-	if err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2]: ") || !strings.Contains(err.Error(), "Reshape") {
-		t.Fatalf("err = %v, want it to name gan.generator.layers[2] (Reshape)", err)
+	if err == nil || !strings.Contains(err.Error(), "generator: reshape_2: ") || !strings.Contains(err.Error(), "Reshape") {
+		t.Fatalf("err = %v, want it to name the generator's reshape_2 (Reshape)", err)
 	}
 	body := strings.Replace(tinyCGAN,
 		"      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}\n",
@@ -532,8 +533,8 @@ func TestGANBuildErrorNamesConfigPath(t *testing.T) {
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := configs.Load(p); err == nil || !strings.Contains(err.Error(), "gan.generator.layers[2].target_shape: ") {
-		t.Fatalf("Load: %v, want an error at gan.generator.layers[2].target_shape", err)
+	if _, err := configs.Load(p); err == nil || !strings.Contains(err.Error(), "gan.generator.layers[8].target_shape: ") {
+		t.Fatalf("Load: %v, want an error at gan.generator.layers[8].target_shape", err)
 	}
 }
 
@@ -571,5 +572,55 @@ func TestGANResumeOptions(t *testing.T) {
 				t.Fatalf("err = %v, want ErrResumeOptions naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// An unconditional GAN's networks may be functional graphs too: a chain written with
+// inputs builds the variables the Sequential stack does and trains a step to the same
+// losses.
+func TestUnconditionalFunctionalGAN(t *testing.T) {
+	functional := strings.Replace(strings.Replace(tinyGAN,
+		"  generator:\n    layers:\n", "  generator:\n    inputs: {z: {shape: [8]}}\n    layers:\n", 1),
+		"  discriminator:\n    layers:\n", "  discriminator:\n    inputs: {image: {shape: [8, 8, 1]}}\n    layers:\n", 1)
+	data := randomImages(16, 6)
+	it, _, err := data.Batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(body string) ([]string, StepResult) {
+		cfg := runtest.LoadConfig(t, body)
+		m, err := NewGAN(cfg, GANOptions{ImageShape: data.Shape, Seed: 1, Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		var names []string
+		for _, v := range m.Weights() {
+			names = append(names, v.Name)
+		}
+		r, err := m.TrainStep(it, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names, r
+	}
+	seqNames, seq := step(tinyGAN)
+	fnNames, fn := step(functional)
+	if strings.Join(fnNames, " ") != strings.Join(seqNames, " ") {
+		t.Errorf("variables\n functional %v\n sequential %v", fnNames, seqNames)
+	}
+	if fn != seq {
+		t.Errorf("first step %+v, the Sequential stack's %+v", fn, seq)
+	}
+}
+
+// A conditional GAN's networks in a config changed in Go to be unconditional, past the
+// loader's check, are an ErrModelConfig: the label input would be left unfed.
+func TestGANLabelInputNeedsNumClasses(t *testing.T) {
+	cfg := runtest.LoadConfig(t, tinyCGAN)
+	cfg.GAN().NumClasses = 0
+	_, err := NewGAN(cfg, GANOptions{ImageShape: builders.Shape{8, 8, 1}, Seed: 1})
+	if err == nil || !errors.Is(err, assemble.ErrModelConfig) || !strings.Contains(err.Error(), "gan.num_classes 0, but the generator takes a label true") {
+		t.Fatalf("err = %v, want an ErrModelConfig naming gan.num_classes", err)
 	}
 }
