@@ -83,7 +83,7 @@ func maxDiff(a, b *tf.Tensor) float64 {
 }
 
 // A fake timer makes each form win in turn: the graph holds the winning forms (and not
-// the losers), and the convolution and its gradients have TensorFlow's values to 1e-4
+// the losers), and the convolution and its gradients have TensorFlow's values to 1e-5 (measured: 2.4e-6 at most, oneDNN on or off)
 // whichever forms run, for every geometry of conv_test.go, Conv2D and Conv2DTranspose.
 func TestAutotuneEachFormWins(t *testing.T) {
 	wins := []struct {
@@ -104,6 +104,8 @@ func TestAutotuneEachFormWins(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				_, want := convGrads(t, c, transpose, &graphs.Autotune{Off: true})
+				worst := 0.0
+				defer func() { t.Logf("largest difference from TensorFlow's kernels %.2g", worst) }()
 				for _, w := range wins {
 					f := &fakeTimer{win: map[string]bool{}}
 					for _, form := range w.forms {
@@ -121,8 +123,10 @@ func TestAutotuneEachFormWins(t *testing.T) {
 						t.Errorf("%s: batch-contracted form in the graph %v, want %v", w.name, bc, w.contra)
 					}
 					for i, part := range []string{"y", "dx", "dw"} {
-						if d := maxDiff(got[i], want[i]); d > 1e-4 {
-							t.Errorf("%s: %s differs from TensorFlow's kernels' by %.3g, want ≤ 1e-4", w.name, part, d)
+						d := maxDiff(got[i], want[i])
+						worst = math.Max(worst, d)
+						if d > 1e-5 {
+							t.Errorf("%s: %s differs from TensorFlow's kernels' by %.3g, want ≤ 1e-5", w.name, part, d)
 						}
 					}
 					for _, ch := range a.Choices() {
