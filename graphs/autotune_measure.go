@@ -12,16 +12,43 @@ import (
 // How a candidate is timed: after one warm-up run (which also lets oneDNN create its
 // primitives), up to measureRuns runs, fewer once measureBudget has passed but never
 // fewer than two; the shortest run is the candidate's time, as the machine may be busy
-// with other work and the minimum is what the kernel can do.
+// with other work and the minimum is what the kernel can do. Against a limit (the best
+// time of another form so far) a form stops early when it is clearly the slower: its
+// warm-up above warmupCut times the limit (and 50 ms more), or a run above runCut times.
 const (
 	measureRuns   = 5
 	measureBudget = 500 * time.Millisecond
+	warmupCut     = 4
+	runCut        = 1.5
 )
 
 // timeConv times one form of the problem's op (Conv2DBackpropInput or
 // Conv2DBackpropFilter) at the given batch in a scratch graph and session built for g's
 // platform.
-func (g *Graph) timeConv(p convProblem, batch int64, opType, form string) (time.Duration, error) {
+//
+// Against a limit, a large batch is first probed at 1/probeDiv of it (a warm-up and one
+// run): a form whose probe, scaled up, is above warmupCut times the limit stops there
+// with that estimate, so that a kernel 20–40× slower (TensorFlow's bfloat16 convolution
+// gradients without AVX512_BF16: 30 s a run at DCGAN's batch of 256 on a loaded machine)
+// costs a second rather than a minute.
+func (g *Graph) timeConv(p convProblem, batch int64, opType, form string, limit time.Duration) (time.Duration, error) {
+	if limit > 0 && batch >= 2*probeDiv {
+		d, err := g.timeConvAt(p, batch/probeDiv, opType, form, 0, 1)
+		if err != nil {
+			return 0, err
+		}
+		if est := d * time.Duration(probeDiv); est > warmupCut*limit && est > limit+50*time.Millisecond {
+			return est, nil
+		}
+	}
+	return g.timeConvAt(p, batch, opType, form, limit, measureRuns)
+}
+
+// probeDiv is how much smaller a probe's batch is (timeConv).
+const probeDiv = 16
+
+// timeConvAt is timeConv without the probe, at most runs runs after the warm-up.
+func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limit time.Duration, runs int) (time.Duration, error) {
 	withBatch := func(v []int64) []int64 { return append([]int64{batch}, v[1:]...) }
 	x, dy := withBatch(p.x), withBatch(p.dy)
 	size := [3]int64{p.x[1], p.x[2], p.x[3]}
@@ -47,13 +74,13 @@ func (g *Graph) timeConv(p convProblem, batch int64, opType, form string) (time.
 	} else {
 		a = &Autotune{}
 	}
-	return timeScratch(g.platform, a.Session, p.dtype, shapes, build)
+	return timeScratch(g.platform, a.Session, p.dtype, shapes, build, limit, runs)
 }
 
 // timeScratch builds out = build(inputs of the given shapes and dtype) in a graph of its
 // own, runs it as the constants above say and returns the shortest run. The inputs are
 // uniform in [-1, 1), made once and fed by reference on every run.
-func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) tf.Output) (time.Duration, error) {
+func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) tf.Output, limit time.Duration, runs int) (time.Duration, error) {
 	g := NewGraph(tf.Float, 1)
 	g.platform = platform
 	s := g.Root()
@@ -101,11 +128,15 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		_, err := sess.Run(in, nil, out.Op)
 		return time.Since(t0), err
 	}
-	if _, err := run(); err != nil { // warm-up
+	warm, err := run()
+	if err != nil {
 		return 0, err
 	}
+	if limit > 0 && warm > warmupCut*limit && warm > limit+50*time.Millisecond {
+		return warm, nil
+	}
 	var best, spent time.Duration
-	for i := 0; i < measureRuns && (i < 2 || spent < measureBudget); i++ {
+	for i := 0; i < runs && (i < 2 || spent < measureBudget); i++ {
 		d, err := run()
 		if err != nil {
 			return 0, err
@@ -113,6 +144,9 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		spent += d
 		if i == 0 || d < best {
 			best = d
+		}
+		if limit > 0 && float64(best) > runCut*float64(limit) {
+			break
 		}
 	}
 	return best, nil
