@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -12,6 +13,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/autotune"
 	tfmetrics "github.com/tfrun/tfrun/metrics"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -42,6 +44,7 @@ type Classifier struct {
 	sess                *graphs.Session
 	rep                 *replica          // set when training as a replica of a cluster
 	kernelForms         map[string]string // see KernelForms
+	tuner               *autotune.Tuner   // chose the convolutions' forms; nil: the fixed rules
 }
 
 // ClassifierSpec says what to compile.
@@ -74,6 +77,8 @@ type ClassifierSpec struct {
 	// by CollectiveTimeout (0: DefaultCollectiveTimeout). Threads is then the server's.
 	Server            *distributed.Server
 	CollectiveTimeout time.Duration
+	// Autotune chooses the convolutions' kernel forms (graphs.Autotune); nil: the fixed rules.
+	Autotune *graphs.Autotune
 	// Precision is the Keras dtype policy (configs.Precision*); "" is float32.
 	Precision string
 	// LabelMode is data.label_mode (configs.LabelMode*), how the class ids fed become
@@ -239,6 +244,7 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, assemble.ModelError(fmt.Errorf("the model has no layers"))
 	}
 	g := graphs.NewGraph(tf.Float, spec.Seed)
+	g.SetAutotune(spec.Autotune)
 	if err := builders.SetPrecision(g, spec.Precision); err != nil {
 		return nil, assemble.ModelError(err)
 	}
@@ -730,7 +736,15 @@ func finalActivation(l builders.Layer) string {
 // implementation for its batch size, its loss and optimizer, weights drawn from seed. Run,
 // evaluate-gan and the benchmark all build classifiers through it.
 func FromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int64, threads int) (*Classifier, error) {
-	return fromConfig(cfg, in, intInput, seed, threads, nil, 0, kernelChoice{})
+	c, err := fromConfig(cfg, in, intInput, seed, threads, nil, 0, kernelChoice{autotune: true, warn: os.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.tuner.Finish(""); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // fromConfig is FromConfig, as a replica of srv's cluster when srv is set.
@@ -751,17 +765,21 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
+	tuner, err := k.tuner(sup.Train.BatchSize, sessionThreads(layers, threads, p), srv)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
 	c, err := NewClassifier(ClassifierSpec{
 		Model: model, Layers: layers, Input: in, IntInput: intInput, Seed: uint64(seed), Threads: threads,
 		Loss: &sup.Train.Loss, Metrics: sup.Train.Metrics, TopK: sup.Train.TopK,
 		LabelMode: cfg.Data.LabelMode, Weighted: cfg.Weighted(), WeightedMetrics: sup.Train.WeightedMetrics, LabelWidth: cfg.Data.LabelWidth(),
 		LossWeight: sup.Train.LossWeight(sup.Model.OutputNames()[0]), Precision: cfg.Precision,
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
-		Server: srv, CollectiveTimeout: timeout,
+		Server: srv, CollectiveTimeout: timeout, Autotune: tuner.Graph(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
 	}
-	c.kernelForms = lstmForms(layers)
+	c.kernelForms, c.tuner = lstmForms(layers), tuner
 	return c, nil
 }

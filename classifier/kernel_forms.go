@@ -2,8 +2,13 @@ package classifier
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"slices"
+
+	"github.com/tfrun/tfrun/distributed"
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/autotune"
 
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/builders"
@@ -16,6 +21,21 @@ import (
 type kernelChoice struct {
 	resumed bool
 	forms   map[string]string // nil when resumed: a checkpoint that recorded none
+	// autotune: the convolutions' forms are chosen by measuring (tuner), warnings to warn.
+	autotune bool
+	warn     io.Writer
+}
+
+// tuner is the run's autotune.Tuner (nil: the fixed rules, when !k.autotune or on a
+// cluster, so that every replica runs the same forms): TFRUN_AUTOTUNE's mode, measuring
+// at the batch size with the model session's threads, a resumed run's recorded forms
+// first.
+func (k kernelChoice) tuner(batch int, session graphs.SessionOptions, srv *distributed.Server) (*autotune.Tuner, error) {
+	if !k.autotune || srv != nil {
+		return nil, nil
+	}
+	return autotune.New(autotune.Options{FromEnv: true, Batch: batch, Session: session,
+		Resumed: k.resumed, Checkpoint: k.forms, Warn: k.warn})
 }
 
 // lstmImplementations are the implementations a checkpoint may record.
@@ -79,5 +99,13 @@ func lstms(layers []builders.Layer) []*builders.LSTM {
 }
 
 // KernelForms maps each of the model's LSTM layers to the implementation it was built
-// with (runner.KernelFormer): its checkpoints record them for a resumed run.
-func (c *Classifier) KernelForms() map[string]string { return c.kernelForms }
+// with, and each autotuned op ("autotune: " and its key) to its form
+// (runner.KernelFormer): its checkpoints record them for a resumed run.
+func (c *Classifier) KernelForms() map[string]string {
+	forms := maps.Clone(c.kernelForms)
+	if forms == nil {
+		forms = map[string]string{}
+	}
+	maps.Copy(forms, autotune.CheckpointForms(c.graph.Autotune()))
+	return forms
+}

@@ -98,6 +98,7 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	var c *Classifier
 	var k kernelChoice
 	k.forms, k.resumed = r.ResumedKernelForms()
+	k.autotune, k.warn = true, out
 	if o.Cluster != nil {
 		c, err = startReplica(ctx, cfg, o, train, r.Seed, k)
 	} else {
@@ -108,6 +109,11 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	}
 	defer c.Close()
 	chief := o.Cluster == nil || o.Cluster.IsChief()
+	if chief {
+		if err := c.tuner.Finish(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
 	summary := c.Model.Summary()
 	fmt.Fprint(out, summary)
 	if chief {

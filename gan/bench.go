@@ -3,9 +3,12 @@ package gan
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/autotune"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -35,9 +38,17 @@ func bench(cfg *configs.Config, o runner.BenchOptions) (func() (runner.Bench, er
 	}
 	data := benchImages(o.Steps*o.Batch, shape, uint64(o.Seed))
 	return func() (runner.Bench, error) {
-		g, err := NewGAN(cfg, GANOptions{ImageShape: shape, Seed: uint64(o.Seed), Threads: o.Threads})
+		tuner, err := autotune.New(autotune.Options{FromEnv: true, Batch: o.Batch, Warn: os.Stderr,
+			Session: graphs.SessionOptions{IntraOpThreads: o.Threads, InterOpThreads: min(o.Threads, 2)}})
+		if err != nil {
+			return nil, err
+		}
+		g, err := NewGAN(cfg, GANOptions{ImageShape: shape, Seed: uint64(o.Seed), Threads: o.Threads, Autotune: tuner.Graph()})
 		if err != nil {
 			return nil, fmt.Errorf("%s: building the GAN: %w", cfg.File, err)
+		}
+		if err := tuner.Finish(""); err != nil {
+			return nil, err
 		}
 		return &benchModel{g: g, data: data, batch: o.Batch, idx: make([]int, o.Batch)}, nil
 	}, nil

@@ -25,6 +25,8 @@ type GANOptions struct {
 	// server's.
 	Server            *distributed.Server
 	CollectiveTimeout time.Duration
+	// Autotune chooses the convolutions' kernel forms (graphs.Autotune); nil: the fixed rules.
+	Autotune *graphs.Autotune
 }
 
 // GAN is a compiled generative adversarial network. Its default train step is the
@@ -58,6 +60,7 @@ type GAN struct {
 func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 	gc := cfg.GAN()
 	g := graphs.NewGraph(tf.Float, o.Seed)
+	g.SetAutotune(o.Autotune)
 	if err := builders.SetPrecision(g, cfg.Precision); err != nil { // precision: Keras's dtype policy
 		return nil, assemble.ModelError(err)
 	}

@@ -122,11 +122,19 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 	}
 	fmt.Fprintf(out, "Loaded %s: %d training images %v in %.1fs\n", name, data.Len(), data.Shape, time.Since(t0).Seconds())
 	gopts := GANOptions{ImageShape: data.Shape, Seed: uint64(r.Seed), Threads: o.Threads}
+	tuner, err := newTuner(r, o, gc.BatchSize)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	gopts.Autotune = tuner.Graph()
 	m, err := startGAN(ctx, cfg, o, gopts)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	if err := tuner.Finish(runDirIf(chief, o.OutDir)); err != nil {
+		return err
+	}
 	summary := m.Generator.Summary() + m.Discriminator.Summary()
 	fmt.Fprint(out, summary)
 	if chief {

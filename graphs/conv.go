@@ -28,89 +28,134 @@ import (
 // stride 2 runs 36 taps for 25. CountFLOPs counts the 25 (Graph.flopScale), so the FLOP
 // count of a model is the same whichever way its convolutions run.
 //
-// The fast form is used where it measured faster: equal strides along both axes, static
-// shapes, and at least transposedConvMinChannels channels in the result (any number in
-// bfloat16). With 64–128 channels it ran 1.9–2.6× faster, at 32 with stride 1 2.2–2.3×; at
+// Which form runs is measured on the machine at hand (autotune.go), since the winner
+// differs between CPUs: on an Intel Xeon with oneDNN TensorFlow's Conv2DBackpropInput ran
+// at 248–252 GFLOP/s, as fast as Conv2D (issue #26). Without an Autotune (a graph built
+// through the Go API, the tests) the fixed rule measured on an AMD Zen 3 decides
+// (convRules): equal strides along both axes, static shapes, and at least
+// transposedConvMinChannels channels in the result (any number in bfloat16). With 64–128
+// channels it ran 1.9–2.6× faster, at 32 with stride 1 2.2–2.3×; at
 // 16–32 with stride 2 about even (0.84–0.97×); with an image's 1 or 3 channels TensorFlow's
 // kernel was faster (the fast form 0.54–0.79×).
 var transposedConvMinChannels int64 = 32
 
-// batchContractedAnyStride makes conv2DBackpropFilter take the batch-contracted form at
+// batchContractedAnyStride makes the fixed rule (convRules) take the batch-contracted form at
 // any stride in float32 and float64 too (tests set it, to check that form's strides).
 var batchContractedAnyStride = false
 
 // Conv2D is TensorFlow's Conv2D over NHWC tensors (dilation 1; padding "SAME" or "VALID").
 // A 1×1 filter at a stride above 1 is a strided slice and a stride-1 conv
 // (conv_strided_1x1.go).
-// Where the sub-pixel form is the faster (useSubPixel), its gradients are written out: x's
-// in that form, the filter's as conv2DBackpropFilter computes it; elsewhere TensorFlow's
-// gradient registry differentiates it.
+// Its gradients take the forms convForms chooses (autotune.go): where either is not
+// TensorFlow's kernel they are written out, x's as backpropInput computes it, the
+// filter's as backpropFilter does; elsewhere TensorFlow's gradient registry
+// differentiates it.
 func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.Output {
 	if isStrided1x1(filter, strides) {
 		return s.strided1x1Conv2D(x, filter, strides)
 	}
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
-	xs, ok := staticShape(x, 4)
-	if !ok || !s.useSubPixel(xs[3], filter, strides) {
+	xs, okX := staticShape(x, 4)
+	fs, okF := staticShape(filter, 4)
+	if !okX || !okF || (padding != "SAME" && padding != "VALID") {
+		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
+	}
+	p := convProblem{x: xs, filter: fs, strides: strides, padding: padding, dtype: filter.DataType()}
+	p.dy = []int64{xs[0], convOut(xs[1], fs[0], strides[0], padding), convOut(xs[2], fs[1], strides[1], padding), fs[3]}
+	in, flt := s.g.convForms(p)
+	if in == FormTensorFlow && flt == FormTensorFlow {
 		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
 	}
 	size := [3]int64{xs[1], xs[2], xs[3]}
 	return s.CustomGradient("Conv2D", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
 		return []tf.Output{op.Conv2D(c.Op("Conv2D"), cut[0], cut[1], st, padding)}
 	}, func(c *Scope, d []tf.Output) []tf.Output {
-		dx := c.conv2DBackpropInput(size, filter, d[0], strides, padding)
-		dw := c.conv2DBackpropFilter(x, filter, d[0], strides, padding)
+		dx := c.backpropInput(in, size, filter, d[0], strides, padding)
+		dw := c.backpropFilter(flt, x, filter, d[0], strides, padding)
 		return []tf.Output{dx, dw}
 	})[0]
 }
 
 // Conv2DTranspose is the gradient of Conv2D with respect to its input, used as a layer:
 // x [batch, h, w, c] and filter [kh, kw, out channels, c] give [batch, out...], out being
-// (height, width, channels). It runs in the sub-pixel form when that is faster, with its
-// gradients written out (a Conv2D for x, conv2DBackpropFilter for the filter), and as
-// TensorFlow's Conv2DBackpropInput otherwise; a 1×1 filter at a stride above 1 as a
-// stride-1 conv spread by the strides (conv_strided_1x1.go).
+// (height, width, channels). It runs in the form convForms chooses for that
+// Conv2DBackpropInput (TensorFlow's kernel or the sub-pixel form); when either form is not
+// TensorFlow's its gradients are written out (a Conv2D for x, backpropFilter for the
+// filter). A 1×1 filter at a stride above 1 is a stride-1 conv spread by the strides
+// (conv_strided_1x1.go).
 func (s *Scope) Conv2DTranspose(x, filter tf.Output, out [3]int64, strides [2]int, padding string) tf.Output {
-	if xs, ok := staticShape(x, 4); ok && isStrided1x1(filter, strides) &&
+	xs, okX := staticShape(x, 4)
+	if okX && isStrided1x1(filter, strides) &&
 		ceilDiv(out[0], int64(strides[0])) == xs[1] && ceilDiv(out[1], int64(strides[1])) == xs[2] {
 		return s.strided1x1Conv2DTranspose(x, filter, out, strides)
 	}
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
-	if !s.useSubPixel(out[2], filter, strides) {
-		return s.conv2DBackpropInput(out, filter, x, strides, padding)
+	fs, okF := staticShape(filter, 4)
+	if !okX || !okF || (padding != "SAME" && padding != "VALID") {
+		return s.tfBackpropInput(out, filter, x, strides, padding)
+	}
+	p := convProblem{x: []int64{xs[0], out[0], out[1], out[2]}, filter: fs, dy: xs, strides: strides, padding: padding, dtype: filter.DataType()}
+	in, flt := s.g.convForms(p)
+	if in == FormTensorFlow && flt == FormTensorFlow {
+		return s.tfBackpropInput(out, filter, x, strides, padding)
 	}
 	return s.CustomGradient("Conv2DTranspose", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
-		return []tf.Output{c.conv2DBackpropInput(out, cut[1], cut[0], strides, padding)}
+		return []tf.Output{c.backpropInput(in, out, cut[1], cut[0], strides, padding)}
 	}, func(c *Scope, d []tf.Output) []tf.Output {
 		dx := op.Conv2D(c.Op("Conv2D"), d[0], filter, st, padding)
-		dw := c.conv2DBackpropFilter(d[0], filter, x, strides, padding)
+		dw := c.backpropFilter(flt, d[0], filter, x, strides, padding)
 		return []tf.Output{dx, dw}
 	})[0]
 }
 
-// useSubPixel reports whether the sub-pixel form applies and is the faster: a graph
-// built for a platform without a GPU (the measurements are CPU kernels'; on a GPU,
-// cuDNN's own kernels run), equal strides, a filter of static shape, and at least
-// transposedConvMinChannels channels in the input gradient, or any number in bfloat16,
-// where TensorFlow's CPU Conv2DBackpropInput runs at 4 GFLOP/s against Conv2D's 135
-// (bench/results.md).
-func (s *Scope) useSubPixel(channels int64, filter tf.Output, strides [2]int) bool {
-	_, ok := staticShape(filter, 4)
-	return ok && !s.g.platform.GPU() && strides[0] == strides[1] && strides[0] >= 1 &&
-		(channels >= transposedConvMinChannels || filter.DataType() == tf.Bfloat16)
+// convOut is a conv's output length along an axis of length n (kernel k, stride s).
+func convOut(n, k int64, s int, padding string) int64 {
+	if padding == "SAME" {
+		return ceilDiv(n, int64(s))
+	}
+	return (n-k)/int64(s) + 1
 }
 
-// conv2DBackpropInput is Conv2DBackpropInput(input_sizes, filter, out_backprop): size is
-// the forward conv's input without the batch (height, width, channels). It takes the
-// sub-pixel form when useSubPixel allows and the shapes are static, TensorFlow's kernel
-// otherwise.
-func (s *Scope) conv2DBackpropInput(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
-	if y, ok := s.subPixel(size, filter, dy, strides, padding); ok {
-		return y
+// useSubPixel is the fixed rule tfrun chose by before it measured (convRules): the
+// sub-pixel form on a platform without a GPU (the measurements are CPU kernels'; on a
+// GPU, cuDNN's own kernels run), equal strides, a filter of static shape, and at least
+// transposedConvMinChannels channels in the input gradient, or any number in bfloat16,
+// where TensorFlow's CPU Conv2DBackpropInput ran at 4 GFLOP/s against Conv2D's 135
+// (bench/results.md).
+func (g *Graph) useSubPixel(channels int64, dtype tf.DataType, strides [2]int) bool {
+	return !g.platform.GPU() && strides[0] == strides[1] && strides[0] >= 1 &&
+		(channels >= transposedConvMinChannels || dtype == tf.Bfloat16)
+}
+
+// backpropInput is Conv2DBackpropInput(input_sizes, filter, out_backprop) in the given
+// form (FormSubPixel or FormTensorFlow): size is the forward conv's input without the
+// batch (height, width, channels). The sub-pixel form falls back to TensorFlow's kernel
+// where it does not apply.
+func (s *Scope) backpropInput(form string, size [3]int64, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
+	if form == FormSubPixel {
+		if y, ok := s.subPixel(size, filter, dy, strides, padding); ok {
+			return y
+		}
 	}
+	return s.tfBackpropInput(size, filter, dy, strides, padding)
+}
+
+// tfBackpropInput is TensorFlow's Conv2DBackpropInput kernel, the batch taken from dy.
+func (s *Scope) tfBackpropInput(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
 	batch := op.StridedSlice(s.Op("StridedSlice"), op.Shape(s.Op("Shape"), dy), s.Const([]int32{0}), s.Const([]int32{1}), s.Const([]int32{1}))
 	sizes := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const([]int32{int32(size[0]), int32(size[1]), int32(size[2])})}, s.Const(int32(0)))
 	return op.Conv2DBackpropInput(s.Op("Conv2DBackpropInput"), sizes, filter, dy, []int64{1, int64(strides[0]), int64(strides[1]), 1}, padding)
+}
+
+// subPixelApplies reports whether the sub-pixel form can compute this
+// Conv2DBackpropInput: static shapes, equal strides and a phase plan along both axes.
+func subPixelApplies(size [3]int64, fs, ds []int64, strides [2]int, padding string) bool {
+	if strides[0] != strides[1] || strides[0] < 1 || fs[2] != size[2] || fs[3] != ds[3] {
+		return false
+	}
+	_, okR := planPhases(size[0], ds[1], fs[0], strides[0], padding)
+	_, okC := planPhases(size[1], ds[2], fs[1], strides[0], padding)
+	return okR && okC
 }
 
 // subPixel emits the sub-pixel form of Conv2DBackpropInput (see the top of this file), or
@@ -118,16 +163,13 @@ func (s *Scope) conv2DBackpropInput(size [3]int64, filter, dy tf.Output, strides
 func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, padding string) (tf.Output, bool) {
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
-	if !okF || !okD || !s.useSubPixel(size[2], filter, strides) || fs[2] != size[2] || fs[3] != ds[3] {
+	if !okF || !okD || !subPixelApplies(size, fs, ds, strides, padding) {
 		return tf.Output{}, false
 	}
 	stride := strides[0]
 	kh, kw, cin, cout := fs[0], fs[1], fs[2], fs[3]
-	rows, okR := planPhases(size[0], ds[1], kh, stride, padding)
-	cols, okC := planPhases(size[1], ds[2], kw, stride, padding)
-	if !okR || !okC {
-		return tf.Output{}, false
-	}
+	rows, _ := planPhases(size[0], ds[1], kh, stride, padding)
+	cols, _ := planPhases(size[1], ds[2], kw, stride, padding)
 	s = s.Sub("sub_pixel")
 
 	// The combined kernel [rows.window, cols.window, cout, s·s·cin], gathered from the
@@ -170,28 +212,39 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 	return y, true
 }
 
-// conv2DBackpropFilter is Conv2DBackpropFilter(input x, the filter's shape, out_backprop
-// dy): the gradient of Conv2D(x, filter) with respect to the filter. In bfloat16, and in
-// float32 at stride 1, it runs as one Conv2D with the batch as the contracted axis:
-// dW[i, j, ci, co] = Σ over n, h, w of x[n, h·s + i − pad, w·s + j − pad, ci]·dy[n, h, w, co]
+// backpropFilter is Conv2DBackpropFilter(input x, the filter's shape, out_backprop dy),
+// the gradient of Conv2D(x, filter) with respect to the filter, in the given form
+// (FormBatchContracted or FormTensorFlow). The batch-contracted form falls back to
+// TensorFlow's kernel where it does not apply.
+//
+// In the batch-contracted form it runs as one Conv2D with the batch as the contracted
+// axis: dW[i, j, ci, co] = Σ over n, h, w of x[n, h·s + i − pad, w·s + j − pad, ci]·dy[n, h, w, co]
 // is a convolution of x transposed to [ci, height, width, batch] with dy transposed to
-// [dy height, dy width, batch, co] as the filter, its taps s apart (dilation s). TensorFlow's
-// CPU Conv2DBackpropFilter runs at 3–4 GFLOP/s in bfloat16, where this form ran 10–31×
-// faster for the DCGANs' shapes; in float32 it ran 1.13–1.32× faster at stride 1 and
-// 0.81–0.91× at stride 2 (bench/keras/conv_kernels.py, docs/results/speed.md). Its FLOP count is the same product either way.
-// On a platform with a GPU it is always TensorFlow's kernel (cuDNN's), as those figures
-// are CPU kernels'.
-func (s *Scope) conv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
-	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
+// [dy height, dy width, batch, co] as the filter, its taps s apart (dilation s). On an AMD
+// Zen 3 TensorFlow's CPU Conv2DBackpropFilter ran at 3–4 GFLOP/s in bfloat16, where this
+// form ran 10–31× faster for the DCGANs' shapes; in float32 it ran 1.13–1.32× faster at
+// stride 1 and 0.81–0.91× at stride 2 (bench/keras/conv_kernels.py,
+// docs/results/speed.md). Its FLOP count is the same product either way.
+func (s *Scope) backpropFilter(form string, x, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
 	xs, okX := staticShape(x, 4)
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
-	stride := int64(strides[0])
-	if s.g.platform.GPU() || !okX || !okF || !okD || strides[0] != strides[1] ||
-		(stride != 1 && filter.DataType() != tf.Bfloat16 && !batchContractedAnyStride) ||
-		(padding != "SAME" && padding != "VALID") {
+	if form != FormBatchContracted || !okX || !okF || !okD || !batchContractedApplies(strides, padding) {
+		st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 		return op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), x, op.Shape(s.Op("Shape"), filter), dy, st, padding)
 	}
+	return s.batchContracted(x, dy, xs, fs, ds, int64(strides[0]), padding)
+}
+
+// batchContractedApplies reports whether the batch-contracted filter gradient applies:
+// equal strides and SAME or VALID padding.
+func batchContractedApplies(strides [2]int, padding string) bool {
+	return strides[0] == strides[1] && strides[0] >= 1 && (padding == "SAME" || padding == "VALID")
+}
+
+// batchContracted emits the batch-contracted filter gradient (backpropFilter) of x
+// (static shape xs but the batch) and dy (ds) for a filter of shape fs.
+func (s *Scope) batchContracted(x, dy tf.Output, xs, fs, ds []int64, stride int64, padding string) tf.Output {
 	s = s.Sub("batch_contracted")
 	// The padded x this filter gradient reads: need = k + (dy length − 1)·stride positions
 	// from the forward conv's padding before the input.

@@ -29,6 +29,7 @@ type Graph struct {
 	replica   *replicaState
 	flopScale map[string][2]int64 // see scaleFLOPs
 	platform  Platform            // what the graph is built for (see Platform)
+	autotune  *Autotune           // chooses conv.go's forms (see SetAutotune); nil: fixed rules
 	err       error
 }
 

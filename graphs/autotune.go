@@ -1,0 +1,289 @@
+package graphs
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+)
+
+// Kernel forms: the ways tfrun can compute one op. Every op has TensorFlow's own kernel;
+// conv.go adds the sub-pixel Conv2DBackpropInput and the batch-contracted
+// Conv2DBackpropFilter.
+const (
+	FormTensorFlow      = "tensorflow"
+	FormSubPixel        = "sub_pixel"
+	FormBatchContracted = "batch_contracted"
+)
+
+// Where a choice came from (KernelChoice.Source).
+const (
+	SourceMeasured   = "measured"   // timed now, on this machine
+	SourceCache      = "cache"      // a winner measured earlier on this machine (KernelCache)
+	SourceCheckpoint = "checkpoint" // the form the resumed run started with
+	SourceOff        = "off"        // autotuning off: TensorFlow's kernel
+	SourceRules      = "rules"      // tfrun's fixed rule (no Autotune, or nothing measurable)
+)
+
+// KernelCache keeps the winners measured on this machine across runs (graphs/autotune's
+// file in the user cache directory). Keys are Autotune keys; the cache holds one
+// machine's (CPU, TensorFlow build, oneDNN setting) winners.
+type KernelCache interface {
+	Load(key string) (form string, ok bool)
+	Store(key, form string)
+}
+
+// Candidate is one form of one op, as Autotune.Measure sees it.
+type Candidate struct {
+	Key  string // the op, its shapes and dtype (KernelChoice.Key)
+	Form string
+	// Time runs the form in a scratch graph and session, a few times, and returns the
+	// shortest run. Autotune.Measure may call it or not (tests return set durations).
+	Time func() (time.Duration, error)
+}
+
+// KernelChoice is the form chosen for one op.
+type KernelChoice struct {
+	Key    string             `json:"key"`
+	Form   string             `json:"form"`
+	Source string             `json:"source"`
+	Forms  []string           `json:"candidates"`
+	Times  map[string]float64 `json:"seconds,omitempty"` // measured: each form's best run
+}
+
+// Autotune chooses, for a graph, the form of every op tfrun can compute more than one way
+// (conv.go's convolution gradients and transposed convolutions), as cuDNN's autotune
+// does: each candidate runs a few times in a scratch session when the graph is built and
+// the fastest wins. A choice is made once per key (the op, its shapes, its dtype) and
+// kept in Cache, so later runs on the same machine measure nothing. Set it with
+// Graph.SetAutotune before building; without one the fixed rules measured on an AMD
+// Zen 3 decide (and nothing is timed).
+type Autotune struct {
+	// Off makes every op TensorFlow's own kernel, nothing measured.
+	Off bool
+	// Batch is the batch size to measure with when the graph's batch dimension is
+	// unknown (a placeholder's -1); with neither the fixed rule decides.
+	Batch int
+	// Session sizes the scratch sessions' thread pools, as the model's session's.
+	Session SessionOptions
+	// Cache keeps winners across runs; nil: none.
+	Cache KernelCache
+	// Resumed are the forms a resumed run's checkpoint recorded (by key): they are used
+	// over the cache and measurements, so the run goes on with the forms it started with.
+	Resumed map[string]string
+	// Rules makes the fixed rules decide the ops Resumed does not name: for a checkpoint
+	// that recorded no choices (a tfrun before autotuning), as they decided then, and in
+	// tests, which must not depend on timing.
+	Rules bool
+	// Measure times a candidate; nil: Candidate.Time. Tests inject durations.
+	Measure func(Candidate) (time.Duration, error)
+	// Warn reports a candidate that failed to run; nil: ignored.
+	Warn func(msg string)
+
+	choices map[string]KernelChoice
+}
+
+// SetAutotune makes the ops built after the call take their forms from a (nil: the fixed
+// rules).
+func (g *Graph) SetAutotune(a *Autotune) { g.autotune = a }
+
+// Autotune is the graph's Autotune, or nil.
+func (g *Graph) Autotune() *Autotune { return g.autotune }
+
+// Choices are the choices made so far, by key.
+func (a *Autotune) Choices() []KernelChoice {
+	out := make([]KernelChoice, 0, len(a.choices))
+	for _, c := range a.choices {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Forms maps each key chosen so far to its form: what a checkpoint records.
+func (a *Autotune) Forms() map[string]string {
+	m := make(map[string]string, len(a.choices))
+	for k, c := range a.choices {
+		m[k] = c.Form
+	}
+	return m
+}
+
+// timer times one form of an op; a form slower than limit (0: none) may stop early, with
+// a time above limit.
+type timer func(form string, limit time.Duration) (time.Duration, error)
+
+// choose returns the form of the op key among forms (TensorFlow's first), rule being the
+// fixed rule's choice and timeForm timing one form (nil: not measurable).
+func (g *Graph) choose(key string, forms []string, rule string, timeForm timer) string {
+	a := g.autotune
+	if a == nil {
+		return rule
+	}
+	if c, ok := a.choices[key]; ok {
+		return c.Form
+	}
+	c := a.decide(key, forms, rule, timeForm)
+	if a.choices == nil {
+		a.choices = map[string]KernelChoice{}
+	}
+	a.choices[key] = c
+	return c.Form
+}
+
+func (a *Autotune) decide(key string, forms []string, rule string, timeForm timer) KernelChoice {
+	c := KernelChoice{Key: key, Forms: forms}
+	pick := func(form, source string) KernelChoice {
+		c.Form, c.Source = form, source
+		return c
+	}
+	if form, ok := a.Resumed[key]; ok && slices.Contains(forms, form) {
+		return pick(form, SourceCheckpoint)
+	} else if ok {
+		a.warn(fmt.Sprintf("the checkpoint records form %q for %s, not one of %q: choosing again", form, key, forms))
+	}
+	if a.Rules {
+		return pick(rule, SourceRules)
+	}
+	if a.Off {
+		return pick(FormTensorFlow, SourceOff)
+	}
+	if a.Cache != nil {
+		if form, ok := a.Cache.Load(key); ok && slices.Contains(forms, form) {
+			return pick(form, SourceCache)
+		}
+	}
+	if timeForm == nil {
+		return pick(rule, SourceRules)
+	}
+	measure := a.Measure
+	if measure == nil {
+		measure = func(c Candidate) (time.Duration, error) { return c.Time() }
+	}
+	c.Times = map[string]float64{}
+	best := ""
+	var limit time.Duration
+	// The fixed rule's form first: it is the likely winner, and the others stop early
+	// when they are clearly slower (TensorFlow's bfloat16 convolution gradients run 20–40×
+	// slower than the rewrites on a CPU without AVX512_BF16).
+	order := append([]string{rule}, slices.DeleteFunc(slices.Clone(forms), func(f string) bool { return f == rule })...)
+	for _, form := range order {
+		d, err := measure(Candidate{Key: key, Form: form, Time: func() (time.Duration, error) { return timeForm(form, limit) }})
+		if err != nil {
+			a.warn(fmt.Sprintf("autotune: %s in form %s: %v", key, form, err))
+			continue
+		}
+		c.Times[form] = d.Seconds()
+		if best == "" || d.Seconds() < c.Times[best] {
+			best, limit = form, d
+		}
+	}
+	if best == "" {
+		return pick(rule, SourceRules)
+	}
+	if a.Cache != nil {
+		a.Cache.Store(key, best)
+	}
+	return pick(best, SourceMeasured)
+}
+
+func (a *Autotune) warn(msg string) {
+	if a.Warn != nil {
+		a.Warn(msg)
+	}
+}
+
+// convProblem is one convolution as its gradients see it: the forward conv's input x
+// [batch, h, w, cin], its filter [kh, kw, cin, cout] and its output dy [batch, oh, ow,
+// cout] (the batch may be -1), strides, padding and dtype. A Conv2DTranspose is the
+// Conv2DBackpropInput of the conv from its result to its input.
+type convProblem struct {
+	x, filter, dy []int64
+	strides       [2]int
+	padding       string
+	dtype         tf.DataType
+}
+
+// key names one of the problem's ops for Autotune: its type, dtype, shapes (the batch
+// being the one measured with) and geometry.
+func (p convProblem) key(opType string, batch int64) string {
+	dims := func(batched []int64) string {
+		v := append([]int64{batch}, batched[1:]...)
+		return strings.Trim(strings.ReplaceAll(fmt.Sprint(v), " ", ","), "[]")
+	}
+	return fmt.Sprintf("%s %s x[%s] filter[%s] dy[%s] strides[%d,%d] %s", opType, dtypeName(p.dtype),
+		dims(p.x), strings.Trim(strings.ReplaceAll(fmt.Sprint(p.filter), " ", ","), "[]"), dims(p.dy),
+		p.strides[0], p.strides[1], p.padding)
+}
+
+// dtypeName is a floating-point dtype's Keras name.
+func dtypeName(d tf.DataType) string {
+	switch d {
+	case tf.Float:
+		return "float32"
+	case tf.Double:
+		return "float64"
+	case tf.Half:
+		return "float16"
+	case tf.Bfloat16:
+		return "bfloat16"
+	}
+	return fmt.Sprint("dtype", int(d))
+}
+
+// convForms chooses the forms of the problem's input gradient (FormSubPixel or
+// FormTensorFlow) and filter gradient (FormBatchContracted or FormTensorFlow). On a
+// platform with a GPU both are TensorFlow's kernels (cuDNN's).
+func (g *Graph) convForms(p convProblem) (input, filter string) {
+	if g.platform.GPU() {
+		return FormTensorFlow, FormTensorFlow
+	}
+	ruleIn, ruleF := g.convRules(p)
+	batch := p.x[0]
+	if batch < 0 && g.autotune != nil && g.autotune.Batch > 0 {
+		batch = int64(g.autotune.Batch)
+	}
+	measurable := batch > 0
+	size := [3]int64{p.x[1], p.x[2], p.x[3]}
+	input, filter = FormTensorFlow, FormTensorFlow
+	if subPixelApplies(size, p.filter, p.dy, p.strides, p.padding) {
+		var t timer
+		if measurable {
+			t = func(form string, limit time.Duration) (time.Duration, error) {
+				return g.timeConv(p, batch, "Conv2DBackpropInput", form, limit)
+			}
+		}
+		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, t)
+	}
+	if batchContractedApplies(p.strides, p.padding) {
+		var t timer
+		if measurable {
+			t = func(form string, limit time.Duration) (time.Duration, error) {
+				return g.timeConv(p, batch, "Conv2DBackpropFilter", form, limit)
+			}
+		}
+		filter = g.choose(p.key("Conv2DBackpropFilter", batch), []string{FormTensorFlow, FormBatchContracted}, ruleF, t)
+	}
+	return input, filter
+}
+
+// convRules are the fixed rules tfrun chose by before it measured on the machine at hand
+// (the top of conv.go): the sub-pixel input gradient with at least
+// transposedConvMinChannels channels (any in bfloat16), and with it the batch-contracted
+// filter gradient at stride 1 or in bfloat16.
+func (g *Graph) convRules(p convProblem) (input, filter string) {
+	input, filter = FormTensorFlow, FormTensorFlow
+	if !g.useSubPixel(p.x[3], p.dtype, p.strides) {
+		return input, filter
+	}
+	if subPixelApplies([3]int64{p.x[1], p.x[2], p.x[3]}, p.filter, p.dy, p.strides, p.padding) {
+		input = FormSubPixel
+	}
+	if p.strides[0] == 1 || p.dtype == tf.Bfloat16 || batchContractedAnyStride {
+		filter = FormBatchContracted
+	}
+	return input, filter
+}
