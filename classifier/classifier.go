@@ -170,6 +170,16 @@ func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output, 
 			out.counts[name] = builders.SquaredErrorCounts(ms, t.shaped, prob)
 		case m == configs.MetricR2Score && shaped:
 			out.counts[name] = builders.R2Counts(ms, t.shaped, prob)
+		case configs.IsCustomMetric(m):
+			yTrue := t.shaped
+			if yTrue.Op == nil {
+				yTrue = t.ids
+			}
+			v, _ := builders.CustomMetric(ms, m, yTrue, prob)
+			if err := ms.Err(); err != nil {
+				return out, assemble.ModelError(err)
+			}
+			out.means[name] = v
 		default:
 			return out, assemble.ModelErrorf("metric %q: not one this model's loss can report (valid: %v)", m, configs.MetricNames())
 		}
