@@ -71,20 +71,7 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
-	spec := MultiSpec{Model: m, Inputs: map[string]builders.Shape{}, Labels: map[string]builders.Shape{},
-		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
-		Seed:   uint64(r.Seed), Threads: o.Threads, TopK: sup.Train.TopK}
-	spec.IntInputs = map[string]bool{}
-	for name, t := range splits.Train.Inputs {
-		spec.Inputs[name], spec.IntInputs[name] = t.Shape, t.Ints != nil
-	}
-	for name, t := range splits.Train.Labels {
-		spec.Labels[name] = t.Shape
-	}
-	for _, name := range m.Outputs {
-		spec.Outputs = append(spec.Outputs, OutputSpec{Name: name, Loss: sup.Train.OutputLoss(name),
-			Weight: sup.Train.LossWeight(name), Metrics: sup.Train.OutputMetrics(name), LabelMode: cfg.Data.LabelMode})
-	}
+	spec := multiSpec(cfg, m, splits.Train, r.Seed, o.Threads)
 	c, err := NewMultiOutput(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
@@ -145,6 +132,26 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 		return nil, err
 	}
 	return met, nil
+}
+
+// multiSpec is what to compile for cfg's model m, fed examples shaped like e's.
+func multiSpec(cfg *configs.Config, m *builders.Functional, e *Examples, seed int64, threads int) MultiSpec {
+	sup := cfg.Supervised()
+	spec := MultiSpec{Model: m, Inputs: map[string]builders.Shape{}, Labels: map[string]builders.Shape{},
+		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },
+		Seed:   uint64(seed), Threads: threads, TopK: sup.Train.TopK}
+	spec.IntInputs = map[string]bool{}
+	for name, t := range e.Inputs {
+		spec.Inputs[name], spec.IntInputs[name] = t.Shape, t.Ints != nil
+	}
+	for name, t := range e.Labels {
+		spec.Labels[name] = t.Shape
+	}
+	for _, name := range m.Outputs {
+		spec.Outputs = append(spec.Outputs, OutputSpec{Name: name, Loss: sup.Train.OutputLoss(name),
+			Weight: sup.Train.LossWeight(name), Metrics: sup.Train.OutputMetrics(name), LabelMode: cfg.Data.LabelMode})
+	}
+	return spec
 }
 
 // checkOutputClasses checks each classification output's width against its classes: k units

@@ -1,7 +1,9 @@
 package classifier
 
 import (
+	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -28,4 +30,30 @@ func Schedule(cfg *configs.Config) runner.Schedule {
 		s.LearningRate = ls.LearningRate
 	}
 	return withFitArgs(s, t)
+}
+
+// MultiFromConfig builds cfg's model of several inputs or outputs (a functional model,
+// train.loss and train.metrics by output name, resolved by configs) for examples shaped
+// like e's, and its session: what a run of data.inputs and data.outputs builds, for
+// programs that feed their own examples (package tfrun's Model.Fit).
+func MultiFromConfig(cfg *configs.Config, e *Examples, seed int64, threads int) (*MultiOutput, error) {
+	sup := cfg.Supervised()
+	m, layers, err := assemble.Functional(&sup.Model, nil)
+	if err != nil {
+		return nil, assemble.ModelError(err)
+	}
+	p, err := graphs.LocalPlatform()
+	if err != nil {
+		return nil, err
+	}
+	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, kernelChoice{}); err != nil {
+		return nil, err
+	}
+	return NewMultiOutput(multiSpec(cfg, m, e, seed, threads))
+}
+
+// Training returns c bound to its data as the runner.Model a run of several inputs and
+// outputs trains (train and val, nil for none, must feed every input and output).
+func (c *MultiOutput) Training(train, val *Examples, batchSize int) (runner.Model, error) {
+	return newMultiTraining(c, train, val, batchSize)
 }
