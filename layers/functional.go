@@ -31,9 +31,9 @@ type graph struct {
 	parent *graph // set when merged into another graph (a call on nodes of both)
 	inputs configs.Inputs
 	layers []configs.Layer
-	counts map[string]int    // Keras's default names handed out, by base name
-	called map[*layer]string // each layer's name, from its first call
-	calls  map[*layer]int    // how many times each layer was called
+	counts map[string]int     // Keras's default names handed out, by base name
+	called map[*layer]string  // each layer's name, from its first call
+	calls  map[*layer]int     // how many times each layer was called
 	auto   map[string]bool    // the layer names Keras's defaults gave (a merge may change them)
 	refs   map[string]*string // each tensor name's cell, shared by its Nodes
 	err    error
