@@ -197,6 +197,12 @@ func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*Histo
 	if err := m.buildMulti(train, s.batchSize); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
+	if !m.adapted { // layer.adapt(data) before the first fit
+		if err := m.mo.Adapt(train, s.batchSize); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		m.adapted = true
+	}
 	tm, err := m.mo.Training(train, val, s.batchSize)
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)

@@ -213,7 +213,7 @@ func (m *Model) buildMulti(e *classifier.Examples, batchSize int) error {
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	m.mo, m.moSig = c, sig
+	m.mo, m.moSig, m.adapted = c, sig, false
 	return nil
 }
 

@@ -22,6 +22,7 @@ func (m *Model) LoadWeights(runDir string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("load weights: %w", err)
 		}
+		m.adapted = true
 		return prefix, nil
 	}
 	if m.c == nil {

@@ -1,14 +1,14 @@
 // Command functional trains a functional model of two inputs and two outputs, built in
 // Go: the wine table (scikit-learn's load_wine: 178 wines, 13 measurements, 3 cultivars)
 // split into a "chemistry" input (9 measurements) and a "color" input (3), each through
-// its own Dense layer, concatenated, to a "cultivar" output (which of the 3 grape
+// its own Normalization (adapted to the data by Fit) and Dense layer, concatenated, to a "cultivar" output (which of the 3 grape
 // cultivars, softmax) and an "alcohol" output (the alcohol content, standardized, a
 // regression), as Keras's
 //
 //	chemistry = keras.Input((9,), name="chemistry")
 //	color = keras.Input((3,), name="color")
-//	h = layers.Concatenate()([layers.Dense(16, activation="relu")(chemistry),
-//	                          layers.Dense(8, activation="relu")(color)])
+//	h = layers.Concatenate()([layers.Dense(16, activation="relu")(layers.Normalization()(chemistry)),
+//	                          layers.Dense(8, activation="relu")(layers.Normalization()(color))])
 //	model = keras.Model({"chemistry": chemistry, "color": color},
 //	                    {"cultivar": layers.Dense(3, activation="softmax", name="cultivar")(h),
 //	                     "alcohol": layers.Dense(1, name="alcohol")(h)})
@@ -53,41 +53,24 @@ var (
 	color = []string{"color_intensity", "hue", "od280/od315_of_diluted_wines"}
 )
 
-// wine reads the table into the model's named inputs and outputs: every column
-// standardized (mean 0, variance 1 over the table), the cultivars as class ids.
+// wine reads the table into the model's named inputs and outputs: the measurements as
+// they are (the model's Normalization layers adapt to them), the cultivars as class ids,
+// the alcohol content standardized (mean 0, variance 1).
 func wine(csv string) (tfrun.Data, error) {
 	t, err := datasets.ReadCSV(csv, datasets.CSVOptions{Label: "target"})
 	if err != nil {
 		return tfrun.Data{}, err
 	}
 	n, k := t.NumRows, t.NumFeatures()
-	column := func(name string) ([]float32, error) {
-		j := slices.Index(t.FeatureNames, name)
-		if j < 0 {
-			return nil, fmt.Errorf("%s: no column %q", csv, name)
-		}
-		col := make([]float32, n)
-		var sum, sq float64
-		for i := range n {
-			v := float64(t.Features[i*k+j])
-			col[i], sum, sq = float32(v), sum+v, sq+v*v
-		}
-		mean := sum / float64(n)
-		std := math.Sqrt(sq/float64(n) - mean*mean)
-		for i := range col {
-			col[i] = float32((float64(col[i]) - mean) / std)
-		}
-		return col, nil
-	}
 	table := func(names []string) (tfrun.Array, error) {
 		vals := make([]float32, n*len(names))
 		for j, name := range names {
-			col, err := column(name)
-			if err != nil {
-				return tfrun.Array{}, err
+			c := slices.Index(t.FeatureNames, name)
+			if c < 0 {
+				return tfrun.Array{}, fmt.Errorf("%s: no column %q", csv, name)
 			}
-			for i, v := range col {
-				vals[i*len(names)+j] = v
+			for i := range n {
+				vals[i*len(names)+j] = t.Features[i*k+c]
 			}
 		}
 		return tfrun.Floats(vals, len(names)), nil
@@ -100,9 +83,19 @@ func wine(csv string) (tfrun.Data, error) {
 	if err != nil {
 		return tfrun.Data{}, err
 	}
-	alcohol, err := column("alcohol")
+	alc, err := table([]string{"alcohol"})
 	if err != nil {
 		return tfrun.Data{}, err
+	}
+	var sum, sq float64
+	for _, v := range alc.Floats {
+		sum, sq = sum+float64(v), sq+float64(v)*float64(v)
+	}
+	mean := sum / float64(n)
+	std := math.Sqrt(sq/float64(n) - mean*mean)
+	alcohol := make([]float32, n)
+	for i, v := range alc.Floats {
+		alcohol[i] = float32((float64(v) - mean) / std)
 	}
 	return tfrun.Data{
 		Inputs:  map[string]tfrun.Array{"chemistry": chem, "color": col},
@@ -115,8 +108,8 @@ func model() (*tfrun.Model, error) {
 	chem := layers.Input("chemistry", len(chemistry))
 	col := layers.Input("color", len(color))
 	h := layers.New("Concatenate").On(
-		layers.Dense(16, layers.Activation("relu")).On(chem), // dense
-		layers.Dense(8, layers.Activation("relu")).On(col),   // dense_1
+		layers.Dense(16, layers.Activation("relu")).On(layers.New("Normalization").On(chem)), // dense
+		layers.Dense(8, layers.Activation("relu")).On(layers.New("Normalization").On(col)),   // dense_1
 	)
 	cultivar := layers.Dense(3, layers.Activation("softmax"), layers.Name("cultivar")).On(h)
 	alcohol := layers.Dense(1, layers.Name("alcohol")).On(h)
