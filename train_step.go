@@ -159,6 +159,13 @@ func (b *StepBuilder) Log(name string, v Output) {
 		b.s.Fail("custom step: log %q given twice", name)
 		return
 	}
+	if !b.s.Ok(v) {
+		return
+	}
+	if r := v.Shape().NumDimensions(); r != 0 {
+		b.s.Fail("custom step: log %q: rank %d, want a scalar (the batch's value)", name, r)
+		return
+	}
 	b.logs[name], b.logNames = v, append(b.logNames, name)
 }
 

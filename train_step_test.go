@@ -2,9 +2,11 @@ package tfrun_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
+	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun"
@@ -133,6 +135,10 @@ func TestCustomStepErrors(t *testing.T) {
 			}
 			return b.Minimize(b.Scope().Scalar(1), tfrun.Loss("mse"), n)
 		}, "takes an Optimizer"},
+		{"a log not a scalar", func(b *tfrun.StepBuilder) error {
+			b.Log("v", b.Scope().Const([]float32{1, 2}))
+			return nil
+		}, `log "v": rank 1, want a scalar`},
 		{"a log twice", func(b *tfrun.StepBuilder) error {
 			b.Log("a", b.Scope().Scalar(1))
 			b.Log("a", b.Scope().Scalar(1))
@@ -176,5 +182,39 @@ func TestCustomStepErrors(t *testing.T) {
 	}
 	if _, err := m.Predict(ctx, "linear", tfrun.Floats([]float32{1, 2, 3}, 3)); err == nil || !strings.Contains(err.Error(), "shape [2]") {
 		t.Errorf("examples of another shape: err = %v", err)
+	}
+}
+
+// Noise draws fresh values every step, [batch, shape...], standard normal.
+func TestCustomStepNoise(t *testing.T) {
+	step := func(b *tfrun.StepBuilder) error {
+		if err := regressionStep(b); err != nil {
+			return err
+		}
+		s := b.Scope()
+		z := b.Noise(500)
+		b.Log("noise_mean", op.Mean(s.Op("Mean"), z, s.Const([]int32{0, 1})))
+		b.Log("noise_var", op.Mean(s.Op("Mean"), op.Square(s.Op("Square"), z), s.Const([]int32{0, 1})))
+		rows := op.Slice(s.Op("Slice"), op.Shape(s.Op("Shape"), z), s.Const([]int32{0}), s.Const([]int32{1}))
+		b.Log("noise_rows", op.Cast(s.Op("Cast"), op.Sum(s.Op("Sum"), rows, s.Const(int32(0))), tf.Float))
+		return nil
+	}
+	m, err := tfrun.NewCustom("noise", map[string][]int{"x": {2}, "y": {1}}, 1, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h, err := m.Fit(context.Background(), regressionData(20), tfrun.Epochs(3), tfrun.BatchSize(20)) // one step an epoch
+	if err != nil {
+		t.Fatal(err)
+	}
+	means, vars, rows := h.Metrics["noise_mean"], h.Metrics["noise_var"], h.Metrics["noise_rows"]
+	if means[0] == means[1] || means[1] == means[2] {
+		t.Errorf("noise means %v: the same draw twice", means)
+	}
+	for i := range 3 {
+		if math.Abs(means[i]) > 0.05 || math.Abs(vars[i]-1) > 0.05 || rows[i] != 20 {
+			t.Errorf("step %d: noise mean %v, mean square %v, rows %v; want about 0, 1 and 20", i+1, means[i], vars[i], rows[i])
+		}
 	}
 }
