@@ -52,6 +52,12 @@ func init() {
 	}}); err != nil {
 		panic(err)
 	}
+	if err := tfrun.RegisterMetric(tfrun.CustomMetric{Name: "test_batch_abs", Func: func(s *tfrun.Scope, yTrue, yPred tfrun.Output) tfrun.Output {
+		d := op.Abs(s.Op("Abs"), op.Sub(s.Op("Sub"), yTrue, yPred))
+		return op.Mean(s.Op("Mean"), d, s.Const([]int32{0, 1})) // one value per batch
+	}}); err != nil {
+		panic(err)
+	}
 }
 
 // diabetesData reads the diabetes table, targets in hundreds.
@@ -172,19 +178,39 @@ func TestRegisterErrors(t *testing.T) {
 			t.Errorf("%s: err = %v, want one containing %q", c.what, c.err, c.want)
 		}
 	}
-	// A custom metric is not one weighted_metrics takes (yet).
-	m, err := tfrun.Sequential(layers.Dense(1))
-	if err != nil {
-		t.Fatal(err)
+}
+
+// A custom metric among the weighted metrics is averaged with the sample weights, as the
+// built-in mae is; one of one value per batch is refused there.
+func TestCustomWeightedMetric(t *testing.T) {
+	data := diabetesData(t)
+	data.SampleWeight = make([]float32, data.Len())
+	for i := range data.SampleWeight {
+		data.SampleWeight[i] = float32(i%4) / 2
 	}
-	defer m.Close()
-	if err := m.Compile(tfrun.Loss("mse"), tfrun.WeightedMetrics("test_abs")); err != nil {
-		t.Fatal(err)
+	logs := map[string]tfrun.Logs{}
+	for _, metric := range []string{"test_abs", "mae", "test_batch_abs"} {
+		m, err := tfrun.Sequential(layers.Dense(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if err := m.Compile(tfrun.Loss("mse"), tfrun.WeightedMetrics(metric), tfrun.Threads(1)); err != nil {
+			t.Fatal(err)
+		}
+		logs[metric], err = m.Evaluate(context.Background(), data)
+		if metric == "test_batch_abs" {
+			if err == nil || !strings.Contains(err.Error(), "must return one per example") {
+				t.Errorf("a weighted metric of one value per batch: err = %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	x := tfrun.Floats([]float32{1, 2}, 1)
-	_, err = m.Fit(context.Background(), tfrun.Data{X: x, Y: x, SampleWeight: []float32{1, 1}})
-	if err == nil || !strings.Contains(err.Error(), `weighted metric "test_abs"`) {
-		t.Errorf("a custom weighted metric: err = %v, want one naming it", err)
+	if got, want := logs["test_abs"]["test_abs"], logs["mae"]["mae"]; got != want || got == 0 {
+		t.Errorf("weighted test_abs %v, weighted mae %v: want equal", got, want)
 	}
 }
 

@@ -92,6 +92,31 @@ func CustomMetric(s *graphs.Scope, name string, yTrue, yPred tf.Output) (mean tf
 	return Mean(s, v), true
 }
 
+// CustomMetricValues emits the registered metric name's value per example, [batch], for
+// a weighted metric (weighted_metrics); a metric of one value per batch is an error
+// there. ok is false when no metric of that name is registered.
+func CustomMetricValues(s *graphs.Scope, name string, yTrue, yPred tf.Output) (values tf.Output, ok bool) {
+	customMu.RLock()
+	f := customMetric[name]
+	customMu.RUnlock()
+	if f == nil {
+		return tf.Output{}, false
+	}
+	if _, err := tryCustom("metric", name, f, yTrue, yPred); err != nil {
+		s.Fail("%v", err)
+		return tf.Output{}, true
+	}
+	v := customValue(s, "metric", name, f(s, yTrue, yPred))
+	if !s.Ok(v) {
+		return tf.Output{}, true
+	}
+	if v.Shape().NumDimensions() == 0 {
+		s.Fail("custom metric %q returns one value per batch: as a weighted metric it must return one per example", name)
+		return tf.Output{}, true
+	}
+	return v, true
+}
+
 // customLossFunc is the per-example function of the custom loss f: its values reduced to
 // [batch] (a scalar kept), its gradient with respect to y_pred checked once.
 func customLossFunc(name string, f CustomFunc) LossFunc {

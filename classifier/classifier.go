@@ -770,6 +770,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Server: srv, CollectiveTimeout: timeout,
 	})
 	if err != nil {
+		if cfg.File == "" { // a config built in Go (package tfrun): no file to name
+			return nil, fmt.Errorf("building the model: %w", err)
+		}
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
 	}
 	c.kernelForms = lstmForms(layers)
