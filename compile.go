@@ -17,6 +17,11 @@ type compiled struct {
 	weightedMetrics []string
 	seed            int64
 	threads         int
+
+	// a model of several outputs: loss, loss_weights and metrics by output name
+	outputLosses  map[string]configs.Loss
+	lossWeights   map[string]float64
+	outputMetrics map[string][]string
 }
 
 // CompileOption is an argument of Compile.
@@ -137,10 +142,26 @@ func (m *Model) Compile(opts ...CompileOption) error {
 			return fmt.Errorf("compile: %w", err)
 		}
 	}
+	if len(m.def.Outputs) > 1 && c.metricsGiven && len(c.metrics) > 0 {
+		return fmt.Errorf("compile: Metrics %v: a list, but the model has %d outputs (%s); give each output's with OutputMetrics, as Keras 3 requires a mapping",
+			c.metrics, len(m.def.Outputs), strings.Join(m.def.Outputs, ", "))
+	}
+	if !m.multi() && (c.outputLosses != nil || c.lossWeights != nil || c.outputMetrics != nil) {
+		return fmt.Errorf("compile: OutputLoss, LossWeights and OutputMetrics are for a model of several inputs or outputs; this one has one of each: use Loss and Metrics")
+	}
 	if !c.metricsGiven {
 		c.metrics = []string{configs.MetricAccuracy}
 		if c.loss.Regression() {
 			c.metrics = []string{}
+		}
+	}
+	if m.multi() { // the mappings by output name, checked as configs checks a YAML's
+		prev := m.compiled
+		m.compiled = c
+		_, err := m.multiConfig(m.train())
+		m.compiled = prev
+		if err != nil {
+			return fmt.Errorf("compile: %w", err)
 		}
 	}
 	m.release()

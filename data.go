@@ -76,14 +76,27 @@ type Data struct {
 	// over the batch size, Keras's reduction; one finite weight >= 0 per example. A model
 	// is built weighted or not by the first data it sees (see Build).
 	SampleWeight []float32
+	// Inputs and Outputs are the data of a functional model of several inputs or
+	// outputs, by the names of its inputs (layers.Input) and outputs (the layers giving
+	// them), as Keras's dict inputs: each input's examples, each output's labels (one
+	// number, or a vector (k), per example). Such a model takes them instead of X and Y.
+	Inputs, Outputs map[string]Array
 }
 
-// Len is the number of examples.
-func (d Data) Len() int { return d.X.Len() }
+// Len is the number of examples (of X, or of any of Inputs).
+func (d Data) Len() int {
+	for _, a := range d.Inputs {
+		return a.Len()
+	}
+	return d.X.Len()
+}
 
 // dataset checks d and returns it as the classifier's data set (copied into float32
 // labels), and the number of labels per example.
 func (d Data) dataset(what string) (*classifier.Dataset, error) {
+	if d.Inputs != nil || d.Outputs != nil {
+		return nil, fmt.Errorf("%s: Inputs and Outputs are for a model of several inputs or outputs; this one takes X and Y", what)
+	}
 	if err := d.X.check(what + ".X"); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@ func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Log
 	if err != nil {
 		return nil, err
 	}
+	if m.multi() {
+		return m.evaluateMulti(ctx, data, s.batchSize)
+	}
 	ds, err := data.dataset("evaluate: data")
 	if err != nil {
 		return nil, err
@@ -40,6 +43,9 @@ func (m *Model) Evaluate(ctx context.Context, data Data, opts ...FitOption) (Log
 func (m *Model) Predict(ctx context.Context, x Array, opts ...FitOption) (Array, error) {
 	if m.compiled == nil {
 		return Array{}, fmt.Errorf("predict: %w", ErrNotCompiled)
+	}
+	if m.multi() {
+		return Array{}, fmt.Errorf("predict: the model has several inputs or outputs: use PredictOutputs")
 	}
 	s, err := settings("predict", m.train(), opts, "BatchSize")
 	if err != nil {

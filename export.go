@@ -3,27 +3,41 @@ package tfrun
 import (
 	"fmt"
 
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/export"
 )
 
 // Export writes the SavedModel tfrun export writes for the model trained in runDir (a Fit
 // with RunDir: its latest checkpoint) into dir/<version> (the next free version) and
-// returns that directory: serving signatures that take what the config's data is (raw text,
-// image pixels, a table's raw features, normalized in the graph) for TensorFlow Serving,
-// Python, Keras and tfrun's Go server. runDir must hold the files the data needs at serving
-// time, which Model.LoadData writes into its outDir (vocabulary.json, class_names.json,
-// normalization.json): load the data with outDir = runDir.
+// returns that directory, for TensorFlow Serving, Python, Keras and tfrun's Go server.
 //
-// Only a model loaded from a config exports for now: a model built in Go is refused
-// with an error wrapping export.ErrUnsupported (its inputs have no serving form yet).
+// A model loaded from a config gets the serving signatures of the config's data (raw
+// text, image pixels, a table's raw features, normalized in the graph); runDir must hold
+// the files the data needs at serving time, which Model.LoadData writes into its outDir
+// (vocabulary.json, class_names.json, normalization.json): load the data with outDir =
+// runDir.
+//
+// A model built in Go serves its input as Fit took it: serving_default takes x, float32
+// [batch, shape...] (int32 token ids for an Embedding first), and returns prediction for a
+// regression loss, else probability, class_id and label (classes named "0", "1", ...) and
+// probabilities for several units (export.BuildArrays). It must be built (a Fit). A model
+// of several inputs or outputs is refused with an error wrapping export.ErrUnsupported.
 func (m *Model) Export(runDir, dir string) (string, error) {
 	if m.compiled == nil {
 		return "", fmt.Errorf("export: %w", ErrNotCompiled)
 	}
-	if m.cfg == nil {
-		return "", fmt.Errorf("export: %w: a model built in Go has no serving inputs yet (export knows a config's: texts, images, tables); load one with LoadConfig", export.ErrUnsupported)
+	var em *export.Model
+	var err error
+	switch {
+	case m.cfg != nil:
+		em, err = export.Build(m.config(m.train()), export.Options{RunDir: runDir, Threads: m.compiled.threads})
+	case m.multi():
+		return "", fmt.Errorf("export: %w: a model of several inputs or outputs built in Go is not yet exported", export.ErrUnsupported)
+	case m.c == nil:
+		return "", fmt.Errorf("export: %w (its input's shape is Fit's data's)", ErrNotBuilt)
+	default:
+		em, err = export.BuildArrays(m.config(m.train()), builders.Shape(m.in), m.ints, export.Options{RunDir: runDir, Threads: m.compiled.threads})
 	}
-	em, err := export.Build(m.config(m.train()), export.Options{RunDir: runDir, Threads: m.compiled.threads})
 	if err != nil {
 		return "", fmt.Errorf("export: %w", err)
 	}

@@ -3,9 +3,14 @@ package tfrun_test
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun"
 	"github.com/tfrun/tfrun/configs"
@@ -54,7 +59,92 @@ func TestExport(t *testing.T) {
 	}
 
 	g := wineModel(t)
-	if _, err := g.Export(run, t.TempDir()); !errors.Is(err, export.ErrUnsupported) {
-		t.Errorf("a model built in Go: err = %v, want export.ErrUnsupported", err)
+	if _, err := g.Export(run, t.TempDir()); !errors.Is(err, tfrun.ErrNotBuilt) {
+		t.Errorf("a model built in Go, not built: err = %v, want ErrNotBuilt", err)
 	}
+}
+
+// A model built in Go exports its input as Fit took it: the SavedModel, loaded by graft's
+// LoadSavedModel (TensorFlow's C++ loader), predicts what Predict predicts.
+func TestExportBuiltInGo(t *testing.T) {
+	data, err := wine()
+	if err != nil {
+		t.Skipf("no wine table: %v", err)
+	}
+	ctx := context.Background()
+	m := wineModel(t)
+	run := t.TempDir()
+	if _, err := m.Fit(ctx, data, tfrun.Epochs(3), tfrun.RunDir(run)); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := m.Export(run, filepath.Join(t.TempDir(), "models"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.Predict(ctx, data.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := tf.LoadSavedModel(dir, []string{"serve"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sm.Session.Close()
+	sig, ok := sm.Signatures["serving_default"]
+	if !ok {
+		t.Fatalf("signatures %v: no serving_default", sm.Signatures)
+	}
+	in, ok := sig.Inputs[export.InputX]
+	if !ok || in.DType != tf.Float || in.Shape.String() != "[?, 13]" {
+		t.Fatalf("serving_default inputs %v: want x, float32 [?, 13]", sig.Inputs)
+	}
+	tensor := func(name string) tf.Output {
+		op, idx, _ := strings.Cut(name, ":")
+		k, _ := strconv.Atoi(idx)
+		return sm.Graph.Operation(op).Output(k)
+	}
+	x, err := tf.NewTensor(batchOf(data.X.Floats, 13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := sm.Session.Run(map[tf.Output]*tf.Tensor{tensor(in.Name): x},
+		[]tf.Output{tensor(sig.Outputs["probabilities"].Name), tensor(sig.Outputs["label"].Name)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs, labels := outs[0].Value().([][]float32), outs[1].Value().([]string)
+	worst := 0.0
+	for i, row := range probs {
+		for k, p := range row {
+			worst = max(worst, math.Abs(float64(p-want.Floats[3*i+k])))
+		}
+	}
+	t.Logf("largest difference from Predict: %.3g", worst)
+	if len(probs) != data.Len() || worst > 1e-6 {
+		t.Errorf("the SavedModel's probabilities: %d rows, %.3g from Predict's at worst; want %d, <= 1e-6", len(probs), worst, data.Len())
+	}
+	if labels[0] != "0" && labels[0] != "1" && labels[0] != "2" {
+		t.Errorf("label %q, want a class id's name", labels[0])
+	}
+
+	two, err := twoByTwo(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer two.Close()
+	if _, err := two.Fit(ctx, twoByTwoData(8)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := two.Export(run, t.TempDir()); !errors.Is(err, export.ErrUnsupported) {
+		t.Errorf("two outputs: err = %v, want export.ErrUnsupported", err)
+	}
+}
+
+// batchOf is values as rows of width k.
+func batchOf(values []float32, k int) [][]float32 {
+	out := make([][]float32, len(values)/k)
+	for i := range out {
+		out[i] = values[i*k : (i+1)*k]
+	}
+	return out
 }

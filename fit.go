@@ -150,6 +150,9 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	if err != nil {
 		return nil, err
 	}
+	if m.multi() {
+		return m.fitMulti(ctx, data, s)
+	}
 	train, err := data.dataset("fit: data")
 	if err != nil {
 		return nil, err
@@ -172,6 +175,45 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 		}
 		m.adapted = true
 	}
+	tm := m.c.Training(train, val, s.batchSize)
+	return m.runFit(ctx, s, tm, train.Len(), m.c.Model.Summary(), func(t configs.Train) (*configs.Config, error) { return m.config(t), nil })
+}
+
+// fitMulti is Fit for a model of several inputs or outputs.
+func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*History, error) {
+	train, err := data.examples("fit: data", true)
+	if err != nil {
+		return nil, err
+	}
+	var val *classifier.Examples
+	if s.validation != nil {
+		if val, err = s.validation.examples("fit: validation data", true); err != nil {
+			return nil, err
+		}
+		if signature(val) != signature(train) {
+			return nil, fmt.Errorf("fit: validation data: %s, but the training data's are %s", signature(val), signature(train))
+		}
+	}
+	if err := m.buildMulti(train, s.batchSize); err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	if !m.adapted { // layer.adapt(data) before the first fit
+		if err := m.mo.Adapt(train, s.batchSize); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		m.adapted = true
+	}
+	tm, err := m.mo.Training(train, val, s.batchSize)
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	return m.runFit(ctx, s, tm, train.Len(), m.mo.Model.Summary(), m.multiConfig)
+}
+
+// runFit trains tm (examples training examples) with runner's loop as s says, with the
+// run config config gives for the fit's train section; summary is the model's summary.
+func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, summary string, config func(configs.Train) (*configs.Config, error)) (*History, error) {
+	var err error
 	var cbs []configs.Callback
 	var own []runner.Callback
 	for i, c := range s.callbacks {
@@ -195,7 +237,10 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	t := m.train()
 	t.Epochs, t.BatchSize, t.Shuffle = s.epochs, s.batchSize, s.shuffle
 	t.Callbacks = append(slices.Clone(t.Callbacks), cbs...)
-	cfg := m.config(t)
+	cfg, err := config(t)
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
 	if s.runDir == "" {
 		cfg.Checkpoint = configs.Checkpoint{Every: s.epochs, Keep: 1}
 	}
@@ -207,15 +252,15 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	}
 	defer r.Close()
 	if s.runDir != "" {
-		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(m.c.Model.Summary())); err != nil {
+		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(summary)); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
 	}
-	spec := runner.FitSpec{Examples: train.Len()}
+	spec := runner.FitSpec{Examples: examples}
 	if s.runDir != "" {
 		spec.Report = func(h *runner.History) error { return h.WriteFiles(s.runDir) }
 	}
-	h, err := r.Fit(ctx, m.c.Training(train, val, s.batchSize), spec)
+	h, err := r.Fit(ctx, tm, spec)
 	if err != nil {
 		return h, fmt.Errorf("fit: %w", err)
 	}

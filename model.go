@@ -33,6 +33,9 @@ type Model struct {
 	labels   int                    // labels per example the graph was built for (1: one)
 	adapted  bool                   // Fit adapted the Normalization layers
 	weighted bool                   // the graph weighs examples (Data.SampleWeight, a config's weights)
+
+	mo    *classifier.MultiOutput // the built graph of a model of several inputs or outputs
+	moSig string                  // the examples it was built for (signature)
 }
 
 // Sequential returns a keras.Sequential model of the layers, in order. The first error a
@@ -116,7 +119,12 @@ func (m *Model) train() configs.Train {
 // A model is built to weigh examples (Data.SampleWeight) when the data it is first built
 // for has weights, or its config weighs them (class_weight, sample_weight); data with
 // weights is refused by a model built without.
-func (m *Model) Build(x Array) error { return m.build(x, 1, defaultBatchSize, false) }
+func (m *Model) Build(x Array) error {
+	if m.multi() {
+		return fmt.Errorf("build: a model of several inputs or outputs is built by Fit or Evaluate, which know its labels' shapes")
+	}
+	return m.build(x, 1, defaultBatchSize, false)
+}
 
 // build is Build for labels labels per example, choosing the layers' forms (the LSTM's)
 // for batches of batchSize.
@@ -164,6 +172,9 @@ func kind(ints bool) string {
 
 // Summary is Keras's model.summary(): the layers, their output shapes and weight counts.
 func (m *Model) Summary() (string, error) {
+	if m.mo != nil {
+		return m.mo.Model.Summary(), nil
+	}
 	if m.c == nil {
 		return "", ErrNotBuilt
 	}
@@ -177,10 +188,17 @@ func (m *Model) Close() error {
 
 // release closes the built graph's session, if any.
 func (m *Model) release() error {
-	if m.c == nil {
-		return nil
+	var err error
+	if m.mo != nil {
+		err = m.mo.Close()
+		m.mo, m.moSig = nil, ""
 	}
-	err := m.c.Close()
+	if m.c == nil {
+		return err
+	}
+	if e := m.c.Close(); err == nil {
+		err = e
+	}
 	m.c = nil
 	return err
 }

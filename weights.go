@@ -13,6 +13,18 @@ import (
 // model is an error wrapping checkpoints.ErrMismatch that says which setting differs, none
 // one wrapping checkpoints.ErrNoCheckpoint. It returns the checkpoint's prefix.
 func (m *Model) LoadWeights(runDir string) (string, error) {
+	if m.mo != nil {
+		cfg, err := m.multiConfig(m.train())
+		if err != nil {
+			return "", fmt.Errorf("load weights: %w", err)
+		}
+		prefix, err := checkpoints.RestoreLatest(m.mo.Graph(), m.mo.Session(), runner.CheckpointOptions(cfg, runDir))
+		if err != nil {
+			return "", fmt.Errorf("load weights: %w", err)
+		}
+		m.adapted = true
+		return prefix, nil
+	}
 	if m.c == nil {
 		return "", fmt.Errorf("load weights: %w", ErrNotBuilt)
 	}

@@ -85,6 +85,10 @@ func ReduceLoss(s *graphs.Scope, perExample, sampleWeight tf.Output) tf.Output {
 	if sampleWeight.Op == nil {
 		return Mean(s, perExample)
 	}
+	if perExample.Shape().NumDimensions() == 0 {
+		s.Fail("a loss of one value per batch (a scalar) cannot weigh examples (sample_weight, class_weight): return one value per example")
+		return tf.Output{}
+	}
 	weighted := op.Mul(s.Op("Mul"), perExample, sampleWeight)
 	n := op.Cast(s.Op("Cast"), op.Size(s.Op("Size"), perExample), weighted.DataType())
 	return op.RealDiv(s.Op("RealDiv"), Sum(s, weighted), n)
@@ -119,6 +123,9 @@ func registerLoss(name string, f lossBuilder) {
 func NewLoss(c configs.Loss) (*Loss, error) {
 	f, ok := lossBuilders[c.Type]
 	if !ok {
+		if cf := lookupCustomLoss(c.Type); cf != nil {
+			return &Loss{Config: c, PerExample: guarded(customLossFunc(c.Type, cf))}, nil
+		}
 		return nil, fmt.Errorf("loss %q has no implementation (valid: %v)", c.Type, LossTypes())
 	}
 	return &Loss{Config: c, PerExample: guarded(f(c))}, nil

@@ -16,39 +16,60 @@ import (
 // nothing. A resumed run adapts too and then restores the checkpoint's values, the same
 // ones.
 func (c *Classifier) Adapt(ds *Dataset, batchSize int) error {
-	for _, l := range c.Model.AllLayers() {
-		n, ok := l.(*builders.Normalization)
+	return adaptAll(c.sess, c.Model.AllLayers(), ds.Len(), batchSize, func(idx []int) (map[tf.Output]*tf.Tensor, error) {
+		x, _, err := ds.batch(idx)
+		if err != nil {
+			return nil, err
+		}
+		return map[tf.Output]*tf.Tensor{c.x: x}, nil
+	})
+}
+
+// Adapt is Classifier.Adapt for a model of several inputs: the Normalization layers
+// adapted on the inputs of e.
+func (c *MultiOutput) Adapt(e *Examples, batchSize int) error {
+	inputs := &Examples{Inputs: e.Inputs}
+	return adaptAll(c.sess, c.Model.AllLayers(), e.Len(), batchSize, func(idx []int) (map[tf.Output]*tf.Tensor, error) {
+		return c.feeds(inputs, idx)
+	})
+}
+
+// adaptAll adapts the Normalization layers among layers, in order, on n examples fed in
+// batches of batchSize by feeds.
+func adaptAll(sess *graphs.Session, layers []builders.Layer, n, batchSize int, feeds func(idx []int) (map[tf.Output]*tf.Tensor, error)) error {
+	for _, l := range layers {
+		norm, ok := l.(*builders.Normalization)
 		if !ok {
 			continue
 		}
-		if err := c.adapt(n, ds, batchSize); err != nil {
-			return fmt.Errorf("adapting layer %q (Normalization): %w", n.Name(), err)
+		if err := adapt(sess, norm, n, batchSize, feeds); err != nil {
+			return fmt.Errorf("adapting layer %q (Normalization): %w", norm.Name(), err)
 		}
 	}
 	return nil
 }
 
-func (c *Classifier) adapt(n *builders.Normalization, ds *Dataset, batchSize int) error {
-	in := n.AdaptInput()
+func adapt(sess *graphs.Session, norm *builders.Normalization, n, batchSize int, feeds func(idx []int) (map[tf.Output]*tf.Tensor, error)) error {
+	in := norm.AdaptInput()
 	if in.Op == nil {
 		return fmt.Errorf("the layer was never called in inference")
 	}
-	if ds.Len() == 0 {
+	if n == 0 {
 		return fmt.Errorf("no training data")
 	}
 	var sum, sumSquares []float64
 	var count int64
 	idx := make([]int, 0, batchSize)
-	for start := 0; start < ds.Len(); start += batchSize {
+	for start := 0; start < n; start += batchSize {
 		idx = idx[:0]
-		for i := start; i < min(start+batchSize, ds.Len()); i++ {
+		for i := start; i < min(start+batchSize, n); i++ {
 			idx = append(idx, i)
 		}
-		x, _, err := ds.batch(idx)
+		fd, err := feeds(idx)
 		if err != nil {
 			return err
 		}
-		out, err := c.sess.Run(map[tf.Output]*tf.Tensor{c.x: x}, []tf.Output{in})
+		out, err := sess.Run(fd, []tf.Output{in})
 		if err != nil {
 			return err
 		}
@@ -67,9 +88,9 @@ func (c *Classifier) adapt(n *builders.Normalization, ds *Dataset, batchSize int
 		}
 		count += per
 	}
-	vars, values, err := n.Adapt(count, sum, sumSquares)
+	vars, values, err := norm.Adapt(count, sum, sumSquares)
 	if err != nil {
 		return err
 	}
-	return c.sess.Set(vars, values)
+	return sess.Set(vars, values)
 }

@@ -175,6 +175,16 @@ func buildMetrics(s *graphs.Scope, metrics []string, t targets, prob tf.Output, 
 			out.counts[name] = builders.SquaredErrorCounts(ms, t.shaped, prob)
 		case m == configs.MetricR2Score && shaped:
 			out.counts[name] = builders.R2Counts(ms, t.shaped, prob)
+		case configs.IsCustomMetric(m):
+			yTrue := t.shaped
+			if yTrue.Op == nil {
+				yTrue = t.ids
+			}
+			v, _ := builders.CustomMetric(ms, m, yTrue, prob)
+			if err := ms.Err(); err != nil {
+				return out, assemble.ModelError(err)
+			}
+			out.means[name] = v
 		default:
 			return out, assemble.ModelErrorf("metric %q: not one this model's loss can report (valid: %v)", m, configs.MetricNames())
 		}
@@ -778,6 +788,9 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 		Server: srv, CollectiveTimeout: timeout, Autotune: tuner.Graph(),
 	})
 	if err != nil {
+		if cfg.File == "" { // a config built in Go (package tfrun): no file to name
+			return nil, fmt.Errorf("building the model: %w", err)
+		}
 		return nil, fmt.Errorf("%s: building the model: %w", cfg.File, err)
 	}
 	c.kernelForms, c.tuner = lstmForms(layers), tuner

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -32,20 +33,26 @@ func InputNormalizationFile(input string) string { return "normalization_" + inp
 // () or (len(columns),) for several label columns; the LSTMs choose their kernels for
 // train.batch_size as k says.
 func multiSpecFor(cfg *configs.Config, seed int64, threads int, k kernelChoice) (MultiSpec, error) {
+	inFile := func(err error) error { // a config built in Go has no file
+		if cfg.File == "" {
+			return err
+		}
+		return fmt.Errorf("%s: %w", cfg.File, err)
+	}
 	sup := cfg.Supervised()
 	if sup == nil || !sup.Model.MultiIO() {
-		return MultiSpec{}, fmt.Errorf("%s: not a model fed by name (data.inputs, data.outputs)", cfg.File)
+		return MultiSpec{}, inFile(errors.New("not a model fed by name (data.inputs, data.outputs)"))
 	}
 	m, layers, err := assemble.Functional(&sup.Model, nil)
 	if err != nil {
-		return MultiSpec{}, assemble.ModelError(fmt.Errorf("%s: %w", cfg.File, err))
+		return MultiSpec{}, assemble.ModelError(inFile(err))
 	}
 	p, err := graphs.LocalPlatform()
 	if err != nil {
 		return MultiSpec{}, err
 	}
 	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
-		return MultiSpec{}, fmt.Errorf("%s: %w", cfg.File, err)
+		return MultiSpec{}, inFile(err)
 	}
 	spec := MultiSpec{Model: m, Inputs: map[string]builders.Shape{}, IntInputs: map[string]bool{}, Labels: map[string]builders.Shape{},
 		NewOpt: func(s *graphs.Scope) (graphs.Optimizer, error) { return assemble.Optimizer(s, sup.Train.Optimizer) },

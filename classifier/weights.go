@@ -56,6 +56,15 @@ func buildWeightedMetrics(s *graphs.Scope, out *metricOutputs, weighted, metrics
 			v = builders.MeanSquaredError(ms, t.shaped, prob)
 		case (m == configs.MetricMeanAbsoluteError || m == configs.MetricMAE) && t.shaped.Op != nil:
 			v = builders.MeanAbsoluteError(ms, t.shaped, prob)
+		case configs.IsCustomMetric(m):
+			yTrue := t.shaped
+			if yTrue.Op == nil {
+				yTrue = t.ids
+			}
+			v, _ = builders.CustomMetricValues(ms, m, yTrue, prob)
+			if err := ms.Err(); err != nil {
+				return nil, assemble.ModelError(err)
+			}
 		default:
 			return nil, assemble.ModelErrorf("weighted metric %q: not one this model's loss can report weighted", m)
 		}

@@ -39,8 +39,14 @@ const (
 	MetricR2Score                   = "r2_score"                // keras.metrics.R2Score()
 )
 
-// MetricNames returns the metrics train.metrics takes, in Keras spelling.
+// MetricNames returns the metrics train.metrics takes, in Keras spelling, then the custom
+// metrics registered (RegisterMetric).
 func MetricNames() []string {
+	return append(builtinMetricNames(), customMetricNames()...)
+}
+
+// builtinMetricNames are the metrics configs knows itself.
+func builtinMetricNames() []string {
 	return []string{MetricAccuracy, MetricBinaryAccuracy, MetricSparseCategoricalAccuracy, MetricCategoricalAccuracy,
 		MetricAUC, MetricPrecision, MetricRecall,
 		MetricMeanSquaredError, MetricMSE, MetricMeanAbsoluteError, MetricMAE, MetricRootMeanSquaredError, MetricR2Score,

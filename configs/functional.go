@@ -88,6 +88,11 @@ func (m *Model) Graph() (*Graph, error) {
 // (data.inputs/data.outputs; set by Validate), so it may have several of each.
 func (m *Model) MultiIO() bool { return m.multiIO }
 
+// FeedByName marks the model as fed by name by a program (package tfrun's Data.Inputs and
+// Data.Outputs), as Validate marks one fed by data.inputs/data.outputs: it may then have
+// several inputs and outputs.
+func (m *Model) FeedByName() { m.multiIO = true }
+
 // defaultLayerNames names each entry of ls as Keras names unnamed layers, in list order,
 // a wrapped layer before its wrapper (the names builders' layers get, assemble.Namer's):
 // dense, dense_1, ...; a reuse entry gets its own name ("" if none).

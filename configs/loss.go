@@ -128,23 +128,30 @@ func (l Loss) Regression() bool { return l.Labels() == LabelsReal }
 // LookupLoss returns the loss type a name means: its function name, class name or alias,
 // matched case-insensitively; nil if none.
 func LookupLoss(name string) *LossSpec {
+	customMu.RLock()
+	defer customMu.RUnlock()
+	return lookupLoss(name)
+}
+
+// lookupLoss is LookupLoss, built-in losses first; the caller holds customMu.
+func lookupLoss(name string) *LossSpec {
 	for i, s := range lossSpecs {
 		if strings.EqualFold(name, s.Name) || strings.EqualFold(name, s.Class) ||
 			slices.ContainsFunc(s.Aliases, func(a string) bool { return strings.EqualFold(name, a) }) {
 			return &lossSpecs[i]
 		}
 	}
-	return nil
+	return lookupCustomLoss(name)
 }
 
 // LossTypes returns the loss function names, in the registry's order (regression,
-// binary, categorical).
+// binary, categorical), then the custom losses registered (RegisterLoss).
 func LossTypes() []string {
 	out := make([]string, len(lossSpecs))
 	for i, s := range lossSpecs {
 		out[i] = s.Name
 	}
-	return out
+	return append(out, customLossNames()...)
 }
 
 // NewLoss returns the loss a name means (see LookupLoss) with Keras's defaults.
