@@ -11,7 +11,8 @@ import (
 // Model turns a classifier's model section into the model builders trains: a Sequential
 // of its layers (named name, "" for Keras's "sequential"), or for a functional model
 // (model.inputs) a Functional of its graph, whose input must take examples of shape in.
-// It also returns the model's layers, each once (for ChooseLSTMImplementations).
+// It also returns the model's layers, each once (for ChooseLSTMImplementations). The
+// layers configs.Model.FrozenLayers names are frozen (builders.Freeze).
 func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []builders.Layer, error) {
 	if !m.Functional() {
 		layers, err := Layers(m.Layers, Namer{})
@@ -20,6 +21,11 @@ func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []
 		}
 		if len(layers) == 0 {
 			return nil, nil, ModelErrorf("the model has no layers")
+		}
+		for i, frozen := range m.FrozenLayers() { // model.base: the first layers
+			if frozen {
+				builders.Freeze(layers[i])
+			}
 		}
 		return builders.NewSequential(name, layers...), layers, nil
 	}
@@ -71,6 +77,11 @@ func Functional(m *configs.Model, in builders.Shape) (*builders.Functional, []bu
 		}
 		made[i] = b
 		layers = append(layers, b)
+	}
+	for i, frozen := range m.FrozenLayers() { // trainable: false, model.base
+		if b := made[i]; frozen && b != nil {
+			builders.Freeze(b)
+		}
 	}
 	nodes := make([]builders.Node, len(g.Nodes))
 	for k, n := range g.Nodes {
