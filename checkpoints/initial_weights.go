@@ -116,6 +116,7 @@ func LoadWeightsByLayer(sess *graphs.Session, prefix string, vars []*graphs.Vari
 	type key struct{ layer, rest string }
 	found := map[key][]Entry{}
 	fileLayers := map[string]map[string]bool{} // model name → its layers
+	fileWeights := map[string][]string{}       // model name/layer → its weights
 	for _, e := range entries {
 		parts := strings.SplitN(e.Name, "/", 3)
 		if len(parts) < 3 {
@@ -126,6 +127,7 @@ func LoadWeightsByLayer(sess *graphs.Session, prefix string, vars []*graphs.Vari
 			fileLayers[parts[0]] = map[string]bool{}
 		}
 		fileLayers[parts[0]][parts[1]] = true
+		fileWeights[parts[0]+"/"+parts[1]] = append(fileWeights[parts[0]+"/"+parts[1]], parts[2])
 	}
 	var order []string // the model's layers, in variable order
 	byLayer := map[string][]*graphs.Variable{}
@@ -188,6 +190,17 @@ func LoadWeightsByLayer(sess *graphs.Session, prefix string, vars []*graphs.Vari
 		case len(lack) > 0:
 			return nil, fail("layer %q: the bundle has %s but not %s (is it another kind of layer, or configured otherwise?)",
 				layer, strings.Join(have, ", "), strings.Join(lack, ", "))
+		}
+		from := strings.SplitN(entriesOf[0].Name, "/", 2)[0]
+		if extra := len(fileWeights[from+"/"+layer]) - len(have); extra > 0 {
+			var more []string
+			for _, rest := range fileWeights[from+"/"+layer] {
+				if !slices.Contains(have, rest) {
+					more = append(more, rest)
+				}
+			}
+			return nil, fail("layer %q: the bundle has %s too, which the model's layer lacks (is it another kind of layer, or configured otherwise?)",
+				layer, strings.Join(more, ", "))
 		}
 		out.Layers = append(out.Layers, layer)
 		for i, v := range byLayer[layer] {
