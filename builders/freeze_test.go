@@ -62,3 +62,26 @@ func TestFrozenLayers(t *testing.T) {
 		t.Errorf("a frozen Dense's kernel_regularizer adds a penalty (%s)", p.Op.Name())
 	}
 }
+
+// A layer set to SetInferenceCall (a base called with training=False) keeps its trainable
+// weights but is called in inference mode in training: a BatchNormalization then updates
+// no statistics.
+func TestInferenceCall(t *testing.T) {
+	bn := NewBatchNormalization("bn")
+	bn.SetInferenceCall(true)
+	m := NewSequential("", NewDense("hidden", 4, "relu"), bn, NewDense("head", 3, "softmax"))
+	g := graphs.NewGraph(tf.Float, 1)
+	if err := m.Build(g.Root(), Shape{5}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.TrainableVariables()); got != 6 {
+		t.Errorf("%d trainable variables, want 6 (hidden's, bn's gamma and beta, head's)", got)
+	}
+	x := g.Root().Placeholder("x", tf.Float, -1, 5)
+	if out, _ := m.Call(x, true); !g.Root().Ok(out) {
+		t.Fatal(g.Root().Err())
+	}
+	if u := m.Updates(); len(u) != 0 {
+		t.Errorf("a BatchNormalization called in inference mode updates %d statistics, want none", len(u))
+	}
+}

@@ -51,6 +51,8 @@ type base struct {
 	scope  *graphs.Scope
 	vars   []*graphs.Variable
 	frozen bool // Keras's trainable = False (SetTrainable)
+	// inference: always called in inference mode (SetInferenceCall)
+	inference bool
 }
 
 func (b *base) Name() string                  { return b.name }
@@ -66,6 +68,22 @@ func (b *base) Trainable() bool { return !b.frozen && (b.scope == nil || !b.scop
 // and a frozen BatchNormalization always normalizes with its moving statistics and
 // never updates them, as Keras 3's does.
 func (b *base) SetTrainable(trainable bool) { b.frozen = !trainable }
+
+// SetInferenceCall(true) calls the layer in inference mode always, in training steps too
+// (Dropout off, BatchNormalization on its moving statistics, which it then does not
+// update), as Keras's base_model(x, training=False) calls a base model's layers.
+func (b *base) SetInferenceCall(on bool) { b.inference = on }
+
+// InferenceCall reports whether the layer is always called in inference mode.
+func (b *base) InferenceCall() bool { return b.inference }
+
+// callTraining is the training argument model l is called with in a call of mode training.
+func callTraining(l Layer, training bool) bool {
+	if c, ok := l.(interface{ InferenceCall() bool }); ok && c.InferenceCall() {
+		return false
+	}
+	return training
+}
 
 func (b *base) begin(s *graphs.Scope) {
 	b.scope = s.Sub(b.name)

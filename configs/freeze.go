@@ -27,6 +27,12 @@ type Base struct {
 	// Trainable false freezes every layer of the base (base_model.trainable = False);
 	// true leaves each layer's own trainable as it is. Default true.
 	Trainable bool `mapstructure:"trainable"`
+	// Training false calls the base's layers in inference mode in training steps too
+	// (Dropout off, BatchNormalization on its moving statistics, not updating them), as
+	// Keras's guide calls its base, base_model(x, training=False), so that unfreezing it
+	// for fine-tuning leaves its BatchNormalization as it was. Only false may be given.
+	// Default nil: the layers follow fit's training mode.
+	Training *bool `mapstructure:"training"`
 }
 
 func (b *Base) setDefaults() { b.Trainable = true }
@@ -55,6 +61,20 @@ func (m *Model) FrozenLayers() []bool {
 	return out
 }
 
+// InferenceLayers reports, for each entry of model.layers, whether its layer is called in
+// inference mode in training steps too: being in a base with training: false.
+func (m *Model) InferenceLayers() []bool {
+	out := make([]bool, len(m.Layers))
+	if m.Base == nil || m.Base.Training == nil || *m.Base.Training {
+		return out
+	}
+	entries, _ := m.baseEntries()
+	for _, i := range entries {
+		out[i] = true
+	}
+	return out
+}
+
 // baseEntries are the defining entries of model.layers in the base, in order; an error
 // names what in model.base.outputs is wrong (a checker error, for Validate).
 func (m *Model) baseEntries() ([]int, error) {
@@ -66,6 +86,9 @@ func (c *checker) baseEntries(m *Model) ([]int, error) {
 	const path = "model.base.outputs"
 	if m.Base == nil {
 		return nil, nil
+	}
+	if t := m.Base.Training; t != nil && *t {
+		return nil, c.bad("model.base.training", "true: only false may be given (Keras's base_model(x, training=False)); leave it out for the base to follow fit's training mode")
 	}
 	if len(m.Base.Outputs) == 0 {
 		return nil, c.bad(path, "no outputs; name the layers whose outputs end the base, e.g. [features]")

@@ -78,6 +78,16 @@ func TestFreezeConfig(t *testing.T) {
 			}
 		})
 	}
+	inf, err := load(t, strings.Replace(freezeYAML, "BASE", "base: {outputs: [conv], training: false}", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := inf.Supervised().Model.InferenceLayers(), []bool{true, true, false, false, false, false}; !slices.Equal(got, want) {
+		t.Errorf("training: false: inference layers %v, want %v", got, want)
+	}
+	if inf.Fingerprint() != plain.Fingerprint() {
+		t.Errorf("training: false changes the fingerprint (it changes no variable)")
+	}
 	// A Sequential stack's base is the named layer and every one before it.
 	seq, err := load(t, `task: classifier
 data: {dataset: mnist}
@@ -107,6 +117,7 @@ train: {epochs: 1, loss: sparse_categorical_crossentropy}
 		{"base on an input", "base: {outputs: [image], trainable: false}", "", "", "model.base.outputs[0]", ErrBadValue, "is a model input"},
 		{"base without outputs", "base: {trainable: false}", "", "", "model.base.outputs", ErrMissingKey, ""},
 		{"base empty outputs", "base: {outputs: [], trainable: false}", "", "", "model.base.outputs", ErrBadValue, "no outputs"},
+		{"base training true", "base: {outputs: [pool], training: true}", "", "", "model.base.training", ErrBadValue, "only false may be given"},
 		{"base unknown key", "base: {outputs: [pool], frozen: true}", "", "", "model.base.frozen", ErrUnknownKey, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
