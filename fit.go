@@ -166,7 +166,8 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
-	if !m.adapted { // layer.adapt(data) before the first fit, as a tfrun run does
+	first := !m.adapted // the first Fit of weights that came from no checkpoint
+	if !m.adapted {     // layer.adapt(data) before the first fit, as a tfrun run does
 		if err := m.c.Adapt(train, s.batchSize); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
@@ -206,6 +207,15 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 		return nil, fmt.Errorf("fit: %w", err)
 	}
 	defer r.Close()
+	if first { // a loaded config's train.initial_weights, unless the run resumes
+		log := s.out
+		if log == nil {
+			log = io.Discard
+		}
+		if err := classifier.LoadInitialWeights(log, cfg, r, m.c.Session(), m.c.Weights()); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+	}
 	if s.runDir != "" {
 		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(m.c.Model.Summary())); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)

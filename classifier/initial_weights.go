@@ -26,12 +26,12 @@ func checkSomethingTrains(m builders.Model) error {
 	return nil
 }
 
-// loadInitialWeights starts a fresh run of cfg from train.initial_weights: the model's
+// LoadInitialWeights starts a fresh run of cfg from train.initial_weights: the model's
 // weights (weights, in sess) from that run directory or checkpoint, matched by layer
 // name, as checkpoints.LoadWeightsByLayer does. It says on out which layers were loaded,
 // which kept their initializers and which of the file's the model lacks. A resumed run
 // (r resumed a checkpoint) continues from its own and only notes that.
-func loadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess *graphs.Session, weights []*graphs.Variable) error {
+func LoadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess *graphs.Session, weights []*graphs.Variable) error {
 	path := cfg.Supervised().Train.InitialWeights
 	if path == "" {
 		return nil
