@@ -43,7 +43,7 @@ func TestFrozenLayers(t *testing.T) {
 		}
 	}
 	// hidden 5·4+4 = 24, bn 4·4 = 16, bidi 2·(4·(2+2)·2+4·2) = 80 frozen; head 4·3+3 = 15
-	// trains (Keras's counts of the same model).
+	// trains: Keras 3's counts of the same model (testdata/freeze_counts.py).
 	sum := m.Summary()
 	for _, s := range []string{"Total params: 135\n", "Trainable params: 15\n", "Non-trainable params: 120\n"} {
 		if !strings.Contains(sum, s) {

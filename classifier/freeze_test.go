@@ -83,7 +83,7 @@ func latest(t *testing.T, runDir string) string {
 // fine_tune_phase2 trains everything at a low rate from phase 1's. Phase 1's frozen
 // weights, the BatchNormalization's moving statistics included, are bit-identical to the
 // pretrained ones after training; the optimizer keeps no slots for them; the summary counts
-// them as non-trainable; the log names the layers loaded and those left to their
+// them as non-trainable, as Keras 3 does (testdata/fine_tune_counts.py); the log names the layers loaded and those left to their
 // initializers.
 func TestFineTuneExamples(t *testing.T) {
 	if testing.Short() {
