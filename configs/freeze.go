@@ -132,17 +132,10 @@ func (c *checker) baseEntries(m *Model) ([]int, error) {
 	}
 	for k, t := range m.Base.Outputs {
 		if byTensor[t] == nil {
-			known := slices.Sorted(func(yield func(string) bool) {
-				for name := range byTensor {
-					if !yield(name) {
-						return
-					}
-				}
-			})
 			if slices.ContainsFunc(m.Inputs, func(x Input) bool { return x.Name == t }) {
 				return nil, c.bad(indexPath(path, k), "%q is a model input; the base's outputs are layers' outputs", t)
 			}
-			return nil, c.bad(indexPath(path, k), "unknown tensor %q (layers' outputs: %s)", t, strings.Join(known, ", "))
+			return nil, c.bad(indexPath(path, k), "unknown tensor %q (layers' outputs: %s)", t, strings.Join(sortedKeys(byTensor), ", "))
 		}
 		mark(t)
 	}
