@@ -30,8 +30,10 @@ type Base struct {
 	// Training false calls the base's layers in inference mode in training steps too
 	// (Dropout off, BatchNormalization on its moving statistics, not updating them), as
 	// Keras's guide calls its base, base_model(x, training=False), so that unfreezing it
-	// for fine-tuning leaves its BatchNormalization as it was. Only false may be given.
-	// Default nil: the layers follow fit's training mode.
+	// for fine-tuning leaves its BatchNormalization as it was. (Keras 3's functional models
+	// override a recorded training=False with fit's, keras-team/keras#20285; nil is that
+	// behaviour.) Only false may be given. Default nil: the layers follow fit's training
+	// mode.
 	Training *bool `mapstructure:"training"`
 }
 
