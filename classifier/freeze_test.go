@@ -298,3 +298,20 @@ func TestInitialWeightsErrors(t *testing.T) {
 		})
 	}
 }
+
+// Which layers are frozen decides which optimizer slots a checkpoint holds, so -resume
+// with a config that freezes other layers is refused, naming the layer that changed.
+func TestResumeRefusesOtherFrozenLayers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	dir := t.TempDir()
+	if _, err := runFrozen(t, context.Background(), runtest.LoadConfig(t, frozenYAML), dir, nil, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
+		t.Fatal(err)
+	}
+	unfrozen := strings.Replace(frozenYAML, "activation: relu, trainable: false}", "activation: relu}", 1)
+	_, err := runFrozen(t, context.Background(), runtest.LoadConfig(t, unfrozen), dir, nil, func(o *runner.Options) { o.Resume = true })
+	if !errors.Is(err, checkpoints.ErrMismatch) || !strings.Contains(err.Error(), "model.layers[3].trainable: false in the checkpoint, absent now") {
+		t.Errorf("err = %v, want a mismatch naming model.layers[3].trainable", err)
+	}
+}
