@@ -169,14 +169,21 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
-	if !m.adapted { // layer.adapt(data) before the first fit, as a tfrun run does
+	first := !m.adapted // the first Fit of weights that came from no checkpoint
+	if !m.adapted {     // layer.adapt(data) before the first fit, as a tfrun run does
 		if err := m.c.Adapt(train, s.batchSize); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
 		m.adapted = true
 	}
 	tm := m.c.Training(train, val, s.batchSize)
-	return m.runFit(ctx, s, tm, train.Len(), m.c.Model.Summary(), func(t configs.Train) (*configs.Config, error) { return m.config(t), nil })
+	var initial func(io.Writer, *configs.Config, *runner.Run) error
+	if first { // a loaded config's train.initial_weights, unless the run resumes
+		initial = func(log io.Writer, cfg *configs.Config, r *runner.Run) error {
+			return classifier.LoadInitialWeights(log, cfg, r, m.c.Session(), m.c.Weights())
+		}
+	}
+	return m.runFit(ctx, s, tm, train.Len(), m.c.Model.Summary(), func(t configs.Train) (*configs.Config, error) { return m.config(t), nil }, initial)
 }
 
 // fitMulti is Fit for a model of several inputs or outputs.
@@ -197,7 +204,8 @@ func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*Histo
 	if err := m.buildMulti(train, s.batchSize); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
-	if !m.adapted { // layer.adapt(data) before the first fit
+	first := !m.adapted // the first Fit of weights that came from no checkpoint
+	if !m.adapted {     // layer.adapt(data) before the first fit
 		if err := m.mo.Adapt(train, s.batchSize); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
@@ -207,12 +215,20 @@ func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*Histo
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
-	return m.runFit(ctx, s, tm, train.Len(), m.mo.Model.Summary(), m.multiConfig)
+	var initial func(io.Writer, *configs.Config, *runner.Run) error
+	if first { // a loaded config's train.initial_weights, unless the run resumes
+		initial = func(log io.Writer, cfg *configs.Config, r *runner.Run) error {
+			return classifier.LoadInitialWeights(log, cfg, r, m.mo.Session(), m.mo.Weights())
+		}
+	}
+	return m.runFit(ctx, s, tm, train.Len(), m.mo.Model.Summary(), m.multiConfig, initial)
 }
 
 // runFit trains tm (examples training examples) with runner's loop as s says, with the
-// run config config gives for the fit's train section; summary is the model's summary.
-func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, summary string, config func(configs.Train) (*configs.Config, error)) (*History, error) {
+// run config config gives for the fit's train section; summary is the model's summary;
+// initial, unless nil, loads the run's first weights (train.initial_weights) once it has begun.
+func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, summary string, config func(configs.Train) (*configs.Config, error),
+	initial func(io.Writer, *configs.Config, *runner.Run) error) (*History, error) {
 	var err error
 	var cbs []configs.Callback
 	var own []runner.Callback
@@ -251,6 +267,15 @@ func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, exa
 		return nil, fmt.Errorf("fit: %w", err)
 	}
 	defer r.Close()
+	if initial != nil {
+		log := s.out
+		if log == nil {
+			log = io.Discard
+		}
+		if err := initial(log, cfg, r); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+	}
 	if s.runDir != "" {
 		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(summary)); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)

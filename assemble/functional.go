@@ -11,7 +11,9 @@ import (
 // Model turns a classifier's model section into the model builders trains: a Sequential
 // of its layers (named name, "" for Keras's "sequential"), or for a functional model
 // (model.inputs) a Functional of its graph, whose input must take examples of shape in.
-// It also returns the model's layers, each once (for ChooseLSTMImplementations).
+// It also returns the model's layers, each once (for ChooseLSTMImplementations). The
+// layers configs.Model.FrozenLayers names are frozen (builders.Freeze), and those of a
+// base with training: false called in inference mode.
 func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []builders.Layer, error) {
 	if !m.Functional() {
 		layers, err := Layers(m.Layers, Namer{})
@@ -21,6 +23,7 @@ func Model(m *configs.Model, name string, in builders.Shape) (builders.Model, []
 		if len(layers) == 0 {
 			return nil, nil, ModelErrorf("the model has no layers")
 		}
+		setBase(m, func(i int) builders.Layer { return layers[i] })
 		return builders.NewSequential(name, layers...), layers, nil
 	}
 	f, layers, err := Functional(m, in)
@@ -78,9 +81,29 @@ func FunctionalAt(path string, m *configs.Model, in builders.Shape) (*builders.F
 		made[i] = b
 		layers = append(layers, b)
 	}
+	setBase(m, func(i int) builders.Layer { return made[i] })
 	nodes := make([]builders.Node, len(g.Nodes))
 	for k, n := range g.Nodes {
 		nodes[k] = builders.Node{Tensor: n.Tensor, Layer: made[n.First], Call: n.Call}
 	}
 	return builders.NewFunctional("", inputs, g.Outputs, nodes...), layers, nil
+}
+
+// setBase freezes the layers configs.Model.FrozenLayers names (a layer's trainable: false,
+// model.base's trainable: false) and sets those of a base with training: false to be
+// called in inference mode; layer(i) is entry i's layer (nil for a reuse entry).
+func setBase(m *configs.Model, layer func(i int) builders.Layer) {
+	inference := m.InferenceLayers()
+	for i, frozen := range m.FrozenLayers() {
+		l := layer(i)
+		if l == nil {
+			continue
+		}
+		if frozen {
+			builders.Freeze(l)
+		}
+		if c, ok := l.(interface{ SetInferenceCall(bool) }); ok && inference[i] {
+			c.SetInferenceCall(true)
+		}
+	}
 }

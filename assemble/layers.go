@@ -57,7 +57,11 @@ func layer(l *configs.Layer, names Namer) (builders.Layer, error) {
 			return nil, fmt.Errorf("layer: %w", err)
 		}
 	}
-	return builders.FromConfig(l, names.name(l), wrapped)
+	b, err := builders.FromConfig(l, names.name(l), wrapped)
+	if err == nil && l.Frozen && !builders.Freeze(b) {
+		err = fmt.Errorf("%s: trainable: false: this layer cannot be frozen", l.Type)
+	}
+	return b, err
 }
 
 // ChooseLSTMImplementations gives every LSTM (a Bidirectional's included) the

@@ -26,7 +26,8 @@ const (
 // BatchNormalization is Keras's BatchNormalization over the last axis:
 // γ·(x − μ)/√(σ² + ε) + β, shape unchanged. In training μ and σ² are the batch's
 // statistics and the moving ones are updated as Keras does, m ← m·momentum + μ·(1 − momentum)
-// with the biased batch variance; in inference the moving statistics are used. Weights
+// with the biased batch variance; in inference, and always when frozen (trainable =
+// False, as Keras 3 does), the moving statistics are used and never updated. Weights
 // "gamma" (ones), "beta" (zeros), "moving_mean" (zeros) and "moving_variance" (ones), the
 // last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32), or, when
 // synchronized, from the sums of x and x² (batch_normalization_sync.go).
@@ -76,7 +77,7 @@ func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
 	s := b.scope
 	c := int64(b.in[len(b.in)-1])
 	gamma, beta := b.constOr(b.gamma, 1, c), b.constOr(b.beta, 0, c)
-	if !training {
+	if !training || s.IsFrozen() { // Keras 3: batch statistics only when training and trainable
 		return batchNormInferenceOp(s, x, gamma, beta, b.mean.Value(), b.vari.Value(), b.Epsilon, len(b.in) == 1)
 	}
 	var y, mean, vari tf.Output

@@ -89,7 +89,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 	switch l := b.Layer.(type) {
 	case *LSTM:
 		c := *l // Build sets the rest
-		c.base = base{name: prefix + l.name}
+		c.base = base{name: prefix + l.name, frozen: l.frozen}
 		c.zeroOutputForMask = c.ReturnSequences // as Keras's Bidirectional sets it
 		return &c, c.ReturnSequences, nil
 	case *GRU:
@@ -97,7 +97,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 			return nil, false, backwards()
 		}
 		c := *l
-		c.base = base{name: prefix + l.name}
+		c.base = base{name: prefix + l.name, frozen: l.frozen}
 		c.zeroOutputForMask = c.ReturnSequences
 		return &c, c.ReturnSequences, nil
 	case *SimpleRNN:
@@ -105,7 +105,7 @@ func (b *Bidirectional) copyLayer(prefix string) (Layer, bool, error) {
 			return nil, false, backwards()
 		}
 		c := *l
-		c.base = base{name: prefix + l.name}
+		c.base = base{name: prefix + l.name, frozen: l.frozen}
 		c.zeroOutputForMask = c.ReturnSequences
 		return &c, c.ReturnSequences, nil
 	case nil:

@@ -47,16 +47,65 @@ type Layer interface {
 
 // base holds what every layer has.
 type base struct {
-	name  string
-	scope *graphs.Scope
-	vars  []*graphs.Variable
+	name   string
+	scope  *graphs.Scope
+	vars   []*graphs.Variable
+	frozen bool // Keras's trainable = False (SetTrainable)
+	// inference: always called in inference mode (SetInferenceCall)
+	inference bool
 }
 
 func (b *base) Name() string                  { return b.name }
 func (b *base) Variables() []*graphs.Variable { return b.vars }
 
+// Trainable is Keras's layer.trainable: false once SetTrainable(false) froze the layer,
+// or when it is built inside a frozen layer or sub-graph.
+func (b *base) Trainable() bool { return !b.frozen && (b.scope == nil || !b.scope.IsFrozen()) }
+
+// SetTrainable sets Keras's layer.trainable before Build. A frozen layer (false) makes
+// every weight non-trainable (optimizers neither update them nor keep slots for them;
+// summaries count them as non-trainable), its sublayers' too (a Bidirectional's LSTM),
+// and a frozen BatchNormalization always normalizes with its moving statistics and
+// never updates them, as Keras 3's does.
+func (b *base) SetTrainable(trainable bool) { b.frozen = !trainable }
+
+// SetInferenceCall(true) calls the layer in inference mode always, in training steps too
+// (Dropout off, BatchNormalization on its moving statistics, which it then does not
+// update), as Keras's base_model(x, training=False) calls a base model's layers.
+func (b *base) SetInferenceCall(on bool) { b.inference = on }
+
+// InferenceCall reports whether the layer is always called in inference mode.
+func (b *base) InferenceCall() bool { return b.inference }
+
+// callTraining is the training argument model l is called with in a call of mode training.
+func callTraining(l Layer, training bool) bool {
+	if c, ok := l.(interface{ InferenceCall() bool }); ok && c.InferenceCall() {
+		return false
+	}
+	return training
+}
+
 func (b *base) begin(s *graphs.Scope) {
 	b.scope = s.Sub(b.name)
+	if b.frozen {
+		b.scope = b.scope.Frozen()
+	}
+}
+
+// Trainable is a layer whose trainable flag can be read and set (every builders layer).
+type Trainable interface {
+	Trainable() bool
+	SetTrainable(trainable bool)
+}
+
+// Freeze sets trainable = False on l (Keras's layer.trainable = False), before Build. It
+// reports false when l cannot be frozen (a Layer not made by builders).
+func Freeze(l Layer) bool {
+	t, ok := l.(Trainable)
+	if ok {
+		t.SetTrainable(false)
+	}
+	return ok
 }
 
 // computeDType is the type the layer computes in (its scope's; see precision.go), 0

@@ -28,7 +28,9 @@ type MaskedLayer interface {
 // callMasked calls layer l on xs with their masks, as Keras's Layer.__call__ does: a
 // MaskedLayer gets them; any other layer is called as usual and its output keeps the
 // masks' AND when its Keras class passes masks on (configs.MaskPasses), none otherwise.
+// A layer set to SetInferenceCall is called in inference mode.
 func callMasked(s *graphs.Scope, l Layer, xs, masks []tf.Output, training bool) (out, mask tf.Output) {
+	training = callTraining(l, training)
 	if ml, ok := l.(MaskedLayer); ok {
 		return ml.CallMasked(xs, masks, training)
 	}

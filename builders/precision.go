@@ -109,5 +109,5 @@ func callLayer(s *graphs.Scope, l Layer, x tf.Output, training bool) tf.Output {
 	if dt, ok := computeDType(l); ok {
 		x = s.CastTo(x, dt)
 	}
-	return l.Call(x, training)
+	return l.Call(x, callTraining(l, training))
 }

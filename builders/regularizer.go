@@ -49,13 +49,15 @@ func (r *Regularizers) recordActivity(s *graphs.Scope, y tf.Output) tf.Output {
 
 // penalty sums the weight penalties (kernel, and bias when the layer has one: Keras
 // ignores a bias_regularizer without a bias) and the recorded activity penalties, in dtype.
+// A frozen layer's weights add none: Keras 3 regularizes trainable weights only
+// (Layer._get_regularization_losses); its activity penalty stays.
 func (r *Regularizers) penalty(s *graphs.Scope, dtype tf.DataType, kernel, bias *graphs.Variable) tf.Output {
 	var terms []tf.Output
 	ws := s.WithDType(dtype)
-	if !r.KernelRegularizer.None() && kernel != nil {
+	if !r.KernelRegularizer.None() && kernel != nil && kernel.Trainable {
 		terms = append(terms, regularizerOp(ws.Sub("kernel_regularizer"), r.KernelRegularizer, ws.Read(kernel)))
 	}
-	if !r.BiasRegularizer.None() && bias != nil {
+	if !r.BiasRegularizer.None() && bias != nil && bias.Trainable {
 		terms = append(terms, regularizerOp(ws.Sub("bias_regularizer"), r.BiasRegularizer, ws.Read(bias)))
 	}
 	for _, a := range r.activity {

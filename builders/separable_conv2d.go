@@ -87,7 +87,7 @@ func separableConv2DOp(s *graphs.Scope, x, depthwise, pointwise, b tf.Output, st
 // see Regularized).
 func (c *SeparableConv2D) Penalty(s *graphs.Scope, dtype tf.DataType) tf.Output {
 	p := c.penalty(s, dtype, c.depthwise, c.bias)
-	if c.PointwiseRegularizer.None() {
+	if c.PointwiseRegularizer.None() || !c.pointwise.Trainable { // a frozen layer's weights add none
 		return p
 	}
 	ws := s.WithDType(dtype)

@@ -360,6 +360,9 @@ func NewClassifier(spec ClassifierSpec) (*Classifier, error) {
 		return nil, err
 	}
 	c.Opt = opt
+	if err := checkSomethingTrains(m); err != nil {
+		return nil, err
+	}
 	c.train, err = opt.Minimize(s, minimized, m.TrainableVariables())
 	if err != nil {
 		return nil, err

@@ -260,6 +260,9 @@ func NewMultiOutput(spec MultiSpec) (*MultiOutput, error) {
 	if c.Opt, err = spec.NewOpt(s); err != nil {
 		return nil, err
 	}
+	if err := checkSomethingTrains(m); err != nil {
+		return nil, err
+	}
 	if c.train, err = c.Opt.Minimize(s, total, m.TrainableVariables()); err != nil {
 		return nil, err
 	}

@@ -77,6 +77,9 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 	if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
 		return nil, err
 	}
+	if err := LoadInitialWeights(out, cfg, r, c.Session(), c.Weights()); err != nil {
+		return nil, err
+	}
 	val, test, testData := splits.Validation, splits.Test, TestDataTestPath
 	switch {
 	case sup.Train.ValidationData == configs.ValidationTest:

@@ -125,6 +125,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	if err := c.Adapt(fitTrain, sup.Train.BatchSize); err != nil {
 		return nil, err
 	}
+	if err := LoadInitialWeights(out, cfg, r, c.Session(), c.Weights()); err != nil {
+		return nil, err
+	}
 	cw, err := classWeights(cfg, splits.ClassNames)
 	if err != nil {
 		return nil, err

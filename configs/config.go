@@ -223,6 +223,9 @@ type Model struct {
 	// Outputs names a functional model's outputs. Default: its last layer's. One output
 	// for now.
 	Outputs []string `mapstructure:"outputs"`
+	// Base names the model's base sub-graph (freeze.go); with trainable: false every
+	// layer in it is frozen, as Keras's base_model.trainable = False. Default none.
+	Base *Base `mapstructure:"base"`
 	// multiIO is set by Validate when data.inputs/data.outputs feed the model by name:
 	// its graph may then have several inputs and outputs.
 	multiIO bool `mapstructure:"-"`
@@ -277,6 +280,13 @@ type Train struct {
 	// InitialEpoch is Model.fit initial_epoch: the 0-based epoch a fresh run starts at
 	// (-resume starts at the checkpoint's). Default 0, < Epochs.
 	InitialEpoch int `mapstructure:"initial_epoch"`
+	// InitialWeights starts a fresh run from the weights of another run: a tfrun run
+	// directory (its latest checkpoint) or a checkpoint prefix (runs/x/checkpoints/ckpt-40),
+	// matched by layer name (Keras's load_weights by name). Layers the file lacks keep
+	// their initializers (the log says which); a layer of another shape is an error. A
+	// resumed run continues from its own checkpoint instead. Relative paths are relative
+	// to the working directory. Default "" (the initializers).
+	InitialWeights string `mapstructure:"initial_weights"`
 	// dataValidates is set by Validate when the data section holds out a validation
 	// subset (own data's data.validation_split).
 	dataValidates bool `mapstructure:"-"`

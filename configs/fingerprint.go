@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
-	"slices"
 )
 
 // fingerprintVersion changes whenever the canonical form below changes.
@@ -70,14 +69,14 @@ func (c *Config) ModelDefinition() []byte {
 // model's inputs, layers and outputs.
 func canonicalModel(m *Model) any {
 	if !m.Functional() {
-		return canonicalLayers(m.Layers)
+		return canonicalLayers(m.withFrozen())
 	}
 	inputs := map[string]any{}
 	for _, in := range m.Inputs {
 		inputs[in.Name] = map[string]any{"shape": in.Shape, "dtype": in.DType}
 	}
 	// A call left out is the previous tensor's, spelt out, as every default is.
-	layers := slices.Clone(m.Layers)
+	layers := m.withFrozen()
 	names := defaultLayerNames(layers)
 	prev := ""
 	if len(m.Inputs) == 1 {
@@ -118,6 +117,9 @@ func canonicalLayer(l *Layer) map[string]any {
 	}
 	if l.Reuse != "" {
 		m["reuse"] = l.Reuse
+	}
+	if l.Frozen { // only then: a trainable layer's fingerprint is as it always was
+		m["trainable"] = false
 	}
 	spec := l.Spec()
 	if spec == nil {

@@ -483,7 +483,11 @@ func (c *checker) model(m *Model) error {
 		if len(m.Outputs) > 0 {
 			return c.bad("model.outputs", "only for a functional model: give model.inputs too (a Sequential stack's output is its last layer's)")
 		}
-		return c.layers("model.layers", m.Layers)
+		if err := c.layers("model.layers", m.Layers); err != nil {
+			return err
+		}
+		_, err := c.baseEntries(m)
+		return err
 	}
 	if _, err := c.graph("model", m); err != nil {
 		return err
@@ -493,7 +497,8 @@ func (c *checker) model(m *Model) error {
 			return err
 		}
 	}
-	return nil
+	_, err := c.baseEntries(m)
+	return err
 }
 
 // modelShape infers the model's output shape for the data's input (shape in, ids, known

@@ -100,6 +100,12 @@ type Layer struct {
 	// call's output, and Type and the arguments are the reused layer's. Only in a
 	// functional model.
 	Reuse string
+	// Frozen is Keras's trainable=False (YAML: trainable: false): the layer's weights are
+	// not trained (no gradient, no optimizer slots), a frozen BatchNormalization always
+	// normalizes with its moving statistics, and the summary counts its weights as
+	// non-trainable. Freezing a wrapper freezes its wrapped layer. Default false
+	// (trainable: true). Model.Base freezes a whole sub-graph.
+	Frozen bool
 
 	args map[string]any // by key: int, float64, bool, string, [2]int, []int or *Layer
 }

@@ -310,7 +310,7 @@ func (d *decoder) layer(path string, raw any, l *Layer) error {
 	if err := d.call(path, m, l); err != nil {
 		return err
 	}
-	known := append(append([]string{"type", "name"}, spec.ArgKeys()...), "call")
+	known := append(append([]string{"type", "name"}, spec.ArgKeys()...), "call", "trainable")
 	for _, a := range spec.Args {
 		if a.Alias == "" {
 			continue
@@ -328,6 +328,13 @@ func (d *decoder) layer(path string, raw any, l *Layer) error {
 		if err := d.value(join(path, "name"), r, reflect.ValueOf(&l.Name).Elem()); err != nil {
 			return err
 		}
+	}
+	if r, ok := m["trainable"]; ok && r != nil {
+		trainable := true
+		if err := d.value(join(path, "trainable"), r, reflect.ValueOf(&trainable).Elem()); err != nil {
+			return err
+		}
+		l.Frozen = !trainable
 	}
 	for _, a := range spec.Args {
 		key := a.Key

@@ -97,6 +97,8 @@ type Scope struct {
 	path  string         // the namespace ops in this scope get ("" at the root)
 	dtype tf.DataType    // the floating-point type the scope computes in (DType)
 	names map[string]int // sub-scope names taken here, shared with graft's own count
+	// frozen scopes make non-trainable variables (Frozen): a frozen Keras layer's.
+	frozen bool
 }
 
 // Graph returns the graph the scope builds.
@@ -111,8 +113,21 @@ func (s *Scope) Sub(name string) *Scope {
 	if s.path != "" {
 		path = s.path + "/" + unique
 	}
-	return &Scope{g: s.g, s: inner, path: path, dtype: s.dtype, names: map[string]int{}}
+	return &Scope{g: s.g, s: inner, path: path, dtype: s.dtype, names: map[string]int{}, frozen: s.frozen}
 }
+
+// Frozen returns the same scope (same names, same namespace) in which every variable is
+// made non-trainable, as are its children's: Keras's layer.trainable = False, which
+// also freezes every layer inside the layer.
+func (s *Scope) Frozen() *Scope {
+	c := *s
+	c.frozen = true
+	return &c
+}
+
+// IsFrozen reports whether the scope is frozen (Frozen): its variables are not trainable
+// and a BatchNormalization in it always normalizes with its moving statistics.
+func (s *Scope) IsFrozen() bool { return s.frozen }
 
 func (s *Scope) unique(name string) string {
 	n := s.names[name]
@@ -135,7 +150,7 @@ func (s *Scope) Op(kind string) *op.Scope {
 
 // WithControlDependencies returns a scope whose ops run after ops.
 func (s *Scope) WithControlDependencies(ops ...*tf.Operation) *Scope {
-	return &Scope{g: s.g, s: s.s.WithControlDependencies(ops...), path: s.path, dtype: s.dtype, names: s.names}
+	return &Scope{g: s.g, s: s.s.WithControlDependencies(ops...), path: s.path, dtype: s.dtype, names: s.names, frozen: s.frozen}
 }
 
 // Err returns the first error of the graph, including those graft's wrappers recorded,

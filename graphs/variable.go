@@ -30,9 +30,11 @@ type Variable struct {
 
 // NewVariable adds a variable named name in scope s with the given shape and initializer.
 // Trainable variables are what optimizers update; others (BatchNorm moving statistics,
-// counters) are only saved and restored.
+// counters) are only saved and restored. In a frozen scope (Scope.Frozen) every variable
+// is non-trainable.
 func (s *Scope) NewVariable(name string, dtype tf.DataType, shape []int64, init Initializer, trainable bool) *Variable {
 	shape = append([]int64(nil), shape...)
+	trainable = trainable && !s.frozen
 	full := name
 	if s.path != "" {
 		full = s.path + "/" + name

@@ -101,6 +101,13 @@ func Name(name string) Option {
 	return func(l *configs.Layer) error { l.Name = name; return nil }
 }
 
+// Trainable sets Keras's layer.trainable (default true). A frozen layer (false) is not
+// trained: no gradient, no optimizer slots, its weights counted as non-trainable; a frozen
+// BatchNormalization normalizes with its moving statistics and never updates them.
+func Trainable(trainable bool) Option {
+	return func(l *configs.Layer) error { l.Frozen = !trainable; return nil }
+}
+
 // Activation sets the activation argument (Keras's activation=, by name: "relu",
 // "sigmoid", "softmax", ...).
 func Activation(name string) Option { return Arg("activation", name) }
