@@ -19,6 +19,25 @@ func (s Shape) String() string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
+// Size is the number of elements of one example of the shape (1 for Shape{}); see
+// checkedSize for a shape not yet known to fit an int.
+func (s Shape) Size() int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// Int64s is the shape as the int64 dimensions TensorFlow's APIs take.
+func (s Shape) Int64s() []int64 {
+	out := make([]int64, len(s))
+	for i, d := range s {
+		out[i] = int64(d)
+	}
+	return out
+}
+
 // imageShapes are the image data sets' shapes (channels-last).
 var imageShapes = map[string]Shape{
 	DatasetMNIST:        {28, 28, 1},
