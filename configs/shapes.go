@@ -150,42 +150,17 @@ func (c *checker) networkShape(path string, n *Network, conditional bool, in Sha
 
 // Shape rules shared by the layer types.
 
-// convLength is Keras's conv_output_length: the steps of a convolution or pooling
-// window of size k moved by stride over n steps.
-func convLength(n, k, stride int, padding string) int {
-	switch padding {
-	case PaddingSame, PaddingCausal: // ⌈n/stride⌉, without n + stride − 1 overflowing
-		if n <= 0 {
-			return 0
-		}
-		return (n-1)/stride + 1
-	}
-	if n < k {
-		return 0
-	}
-	return (n-k)/stride + 1
-}
-
-// deconvLength is Keras's deconv_output_length without output_padding; false when it
-// overflows int64.
-func deconvLength(n, k, stride int, padding string) (int, bool) {
-	out, ok := mulInt(n, stride)
-	if !ok || padding == PaddingSame {
-		return out, ok
-	}
-	return addInt(out, max(k-stride, 0))
-}
-
 // window2D is the output shape of a 2-D convolution or pooling over an image in
-// ([height, width, channels]) with window k, stride st and padding, with channels out
-// channels; the argument named windowKey is blamed when the image is too small.
-func window2D(in Shape, k, st [2]int, padding string, channels int, windowKey string) (Shape, error) {
+// ([height, width, channels]) with window k, taps d apart ({1, 1} for pooling), stride st
+// and padding, with channels out channels; the argument named windowKey is blamed when
+// the image is too small.
+func window2D(in Shape, k, d, st [2]int, padding string, channels int, windowKey string) (Shape, error) {
 	if len(in) != 3 {
 		return nil, shapeErr(in, "(None, height, width, channels)")
 	}
-	h, w := convLength(in[0], k[0], st[0], padding), convLength(in[1], k[1], st[1], padding)
+	h, w := ConvOutputLength(in[0], k[0], st[0], d[0], padding), ConvOutputLength(in[1], k[1], st[1], d[1], padding)
 	if h <= 0 || w <= 0 {
-		return nil, argErr(windowKey, "%v is larger than the input image %v (with padding %s)", k, in, padding)
+		return nil, argErr(windowKey, "%v is larger than the input image %v (with padding %s)", dilated(k, d), in, padding)
 	}
 	return Shape{h, w, channels}, nil
 }
