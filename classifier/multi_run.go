@@ -16,7 +16,7 @@ import (
 
 // runMulti is Run for a model fed by name from a CSV (data.inputs, data.outputs): it
 // reads the CSV, trains with Keras's per-output losses and log names, and writes
-// summary.txt, history.json, history.csv, curves.png (every output's losses and metrics)
+// summary.txt, model.dot and model.svg, history.json, history.csv, curves.png (every output's losses and metrics)
 // and metrics.json (test_loss, the weighted sum, and every other log under
 // test_metrics). Checkpoints and -resume are the runner's, as for one output.
 func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, error) {
@@ -96,6 +96,9 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 	summary := m.Summary()
 	fmt.Fprint(out, summary)
 	if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+		return nil, err
+	}
+	if err := plots.SaveModelGraph(o.OutDir, builders.PlotGraph(m)); err != nil {
 		return nil, err
 	}
 	val, test, testData := splits.Validation, splits.Test, TestDataTestPath

@@ -26,7 +26,8 @@ type ModelNode struct {
 	OutputShape string
 }
 
-// ModelEdge is an arrow: the output of layer From is an input of layer To.
+// ModelEdge is an arrow: the output of layer From is an input of layer To (From == To
+// for a layer called on its own output).
 type ModelEdge struct{ From, To string }
 
 // ModelGraphFiles are the files SaveModelGraph writes in a run directory.
@@ -42,14 +43,31 @@ func SaveModelGraph(dir string, g ModelGraph) error {
 	if err := g.check(); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ModelDOTFile), g.WriteDOT); err != nil {
+	if err := WriteModelGraph(filepath.Join(dir, ModelDOTFile), g); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, ModelSVGFile), g.WriteSVG)
+	return WriteModelGraph(filepath.Join(dir, ModelSVGFile), g)
 }
 
-// check refuses a graph without nodes, with a nameless or repeated node, with an edge
-// naming no node, or with a cycle.
+// WriteModelGraph writes g to path, atomically, in the format its extension names, as
+// plot_model's to_file does: .dot (Graphviz's DOT) or .svg.
+func WriteModelGraph(path string, g ModelGraph) error {
+	if err := g.check(); err != nil {
+		return err
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".dot", ".gv":
+		return writeFileAtomic(path, g.WriteDOT)
+	case ".svg":
+		return writeFileAtomic(path, g.WriteSVG)
+	default:
+		return fmt.Errorf("%w: %s: a model graph is written as .dot or .svg, not %q (for a PNG: dot -Tpng model.dot -o model.png)", ErrInvalidArgument, path, ext)
+	}
+}
+
+// check refuses a graph without nodes, with a nameless or repeated node, or with an edge
+// naming no node. Cycles are a model graph's own: a layer called again on what it fed
+// (h = shared(x); h = shared(add(h, x))) feeds a layer before it, or itself.
 func (g ModelGraph) check() error {
 	if len(g.Nodes) == 0 {
 		return fmt.Errorf("%w: model graph %q has no layers", ErrInvalidArgument, g.Name)
@@ -70,12 +88,8 @@ func (g ModelGraph) check() error {
 				return fmt.Errorf("%w: model graph %q: edge %s -> %s names no layer %q", ErrInvalidArgument, g.Name, e.From, e.To, end)
 			}
 		}
-		if e.From == e.To {
-			return fmt.Errorf("%w: model graph %q: layer %q feeds itself", ErrInvalidArgument, g.Name, e.From)
-		}
 	}
-	_, err := ranks(g)
-	return err
+	return nil
 }
 
 // WriteDOT writes g in Graphviz's DOT language, as keras.utils.model_to_dot makes it:

@@ -1,12 +1,12 @@
 package plots
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
-// A layered drawing of a DAG, as Graphviz's dot makes one (Sugiyama's method, simply
-// done): each layer on a rank one below its lowest input (inputs on rank 0, at the top);
+// A layered drawing of a model graph, as Graphviz's dot makes one (Sugiyama's method,
+// simply done): the edges that close a cycle (a shared layer called again further down)
+// turned round, as dot turns them, so that the graph is acyclic, and a layer's edge to
+// itself left to be drawn beside its box; each layer on a rank one below its lowest
+// input (inputs on rank 0, at the top);
 // an arrow that skips ranks passes through a point on each rank between, so that it
 // goes round the boxes there; the boxes of a rank ordered by the mean position of their
 // inputs and outputs (sweeps down and up); then each box placed as near as it can be to
@@ -25,7 +25,8 @@ type layoutNode struct {
 type layout struct {
 	nodes  []layoutNode
 	ranks  [][]int // each rank's nodes, left to right
-	chains [][]int // per edge of g.Edges: its nodes from From to To through the dummies
+	chains [][]int // per edge of g.Edges: its nodes from the upper end to the lower through the dummies; nil for a self-loop
+	back   []bool  // per edge: turned round (its chain runs from To to From)
 }
 
 const (
@@ -36,18 +37,22 @@ const (
 )
 
 // newLayout lays g out; widths are the boxes' widths, in g.Nodes' order.
-func newLayout(g ModelGraph, widths []float64) (*layout, error) {
+func newLayout(g ModelGraph, widths []float64) *layout {
 	idx := g.index()
-	rank, err := ranks(g)
-	if err != nil {
-		return nil, err
-	}
-	l := &layout{}
+	rank, back := ranks(g)
+	l := &layout{back: back}
 	for i := range g.Nodes {
 		l.nodes = append(l.nodes, layoutNode{node: i, rank: rank[i], w: widths[i]})
 	}
-	for _, e := range g.Edges {
-		from, to := idx[e.From], idx[e.To]
+	for e, edge := range g.Edges {
+		from, to := idx[edge.From], idx[edge.To]
+		if from == to {
+			l.chains = append(l.chains, nil)
+			continue
+		}
+		if back[e] {
+			from, to = to, from
+		}
 		chain := []int{from}
 		for r := rank[from] + 1; r < rank[to]; r++ {
 			l.nodes = append(l.nodes, layoutNode{node: -1, rank: r, w: layoutDummyW})
@@ -71,7 +76,7 @@ func newLayout(g ModelGraph, widths []float64) (*layout, error) {
 	}
 	l.order()
 	l.place()
-	return l, nil
+	return l
 }
 
 // index maps the nodes' names to their indices.
@@ -83,45 +88,81 @@ func (g ModelGraph) index() map[string]int {
 	return idx
 }
 
-// ranks gives each node the rank one below its lowest input (longest path from the
-// inputs); a cycle is an error.
-func ranks(g ModelGraph) ([]int, error) {
+// ranks gives each node the rank one below its lowest input (the longest path from the
+// inputs), after turning round the edges that close a cycle: those a depth-first walk
+// from the inputs (then from the other nodes, in order) meets going back to a node it
+// is still inside. back marks them; a self-loop is left out.
+func ranks(g ModelGraph) (rank []int, back []bool) {
 	idx := g.index()
 	n := len(g.Nodes)
+	out := make([][]int, n) // edge indices by source
 	indeg := make([]int, n)
-	out := make([][]int, n)
-	for _, e := range g.Edges {
-		from, to := idx[e.From], idx[e.To]
-		out[from] = append(out[from], to)
+	for e, edge := range g.Edges {
+		from, to := idx[edge.From], idx[edge.To]
+		if from != to {
+			out[from] = append(out[from], e)
+			indeg[to]++
+		}
+	}
+	back = make([]bool, len(g.Edges))
+	const (
+		unseen = iota
+		inside
+		done
+	)
+	state := make([]int, n)
+	var visit func(u int)
+	visit = func(u int) {
+		state[u] = inside
+		for _, e := range out[u] {
+			switch v := idx[g.Edges[e].To]; state[v] {
+			case unseen:
+				visit(v)
+			case inside:
+				back[e] = true
+			}
+		}
+		state[u] = done
+	}
+	for _, sources := range []bool{true, false} {
+		for i := range n {
+			if state[i] == unseen && (indeg[i] == 0) == sources {
+				visit(i)
+			}
+		}
+	}
+	// The longest path over the edges as turned, by Kahn's order.
+	down := make([][]int, n)
+	indeg = make([]int, n)
+	for e, edge := range g.Edges {
+		from, to := idx[edge.From], idx[edge.To]
+		if from == to {
+			continue
+		}
+		if back[e] {
+			from, to = to, from
+		}
+		down[from] = append(down[from], to)
 		indeg[to]++
 	}
-	rank := make([]int, n)
+	rank = make([]int, n)
 	var queue []int
 	for i := range n {
 		if indeg[i] == 0 {
 			queue = append(queue, i)
 		}
 	}
-	done := 0
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
-		done++
-		for _, v := range out[u] {
+		for _, v := range down[u] {
 			rank[v] = max(rank[v], rank[u]+1)
 			if indeg[v]--; indeg[v] == 0 {
 				queue = append(queue, v)
 			}
 		}
 	}
-	if done != n {
-		for i := range n {
-			if indeg[i] > 0 {
-				return nil, fmt.Errorf("%w: model graph %q: a cycle through layer %q", ErrInvalidArgument, g.Name, g.Nodes[i].Name)
-			}
-		}
-	}
-	return rank, nil
+	return rank, back
 }
 
 // order sorts each rank by the mean position of its nodes' neighbours on the rank above

@@ -19,6 +19,7 @@ const (
 	svgMargin  = 16
 	svgTitleH  = 28
 	svgMinBoxW = 140
+	svgLoopW   = 28 // how far a self-loop reaches right of its box
 )
 
 // WriteSVG draws g as an SVG picture, without Graphviz: the layers as boxes (name and
@@ -38,13 +39,10 @@ func (g ModelGraph) WriteSVG(w io.Writer) error {
 		}
 		widths[i] = max(svgMinBoxW, float64(longest)*svgCharW+2*svgPad)
 	}
-	l, err := newLayout(g, widths)
-	if err != nil {
-		return err
-	}
+	l := newLayout(g, widths)
 	width := 0.0
 	for _, n := range l.nodes {
-		width = max(width, n.x+n.w/2)
+		width = max(width, n.x+n.w/2+svgLoopW)
 	}
 	width = max(width, float64(len([]rune(g.Name)))*svgCharW*1.2) + 2*svgMargin
 	top := func(rank int) float64 { return svgMargin + svgTitleH + float64(rank)*(svgBoxH+svgRankGap) }
@@ -61,21 +59,13 @@ func (g ModelGraph) WriteSVG(w io.Writer) error {
 	// bottom and enters the next one's top at points spread by where it goes.
 	starts, ends := l.spread()
 	for e, chain := range l.chains {
-		x0 := svgMargin + l.nodes[chain[0]].x + starts[e]
-		y0 := top(l.nodes[chain[0]].rank) + svgBoxH
-		path := fmt.Sprintf("M%.1f,%.1f", x0, y0)
-		for k := 1; k < len(chain); k++ {
-			n := l.nodes[chain[k]]
-			x, y := svgMargin+n.x, top(n.rank)
-			if k == len(chain)-1 {
-				x += ends[e]
-			}
-			path += fmt.Sprintf(" C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x0, y0+svgRankGap/2, x, y-svgRankGap/2, x, y)
-			x0, y0 = x, y
-			if n.node < 0 { // a dummy: straight down through its rank
-				y0 = y + svgBoxH
-				path += fmt.Sprintf(" L%.1f,%.1f", x0, y0)
-			}
+		var path string
+		if chain == nil { // a layer fed its own output: a loop out of its right side and back
+			n := l.nodes[g.index()[g.Edges[e].From]]
+			x, y := svgMargin+n.x+n.w/2, top(n.rank)
+			path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y+svgBoxH*0.7, x+svgLoopW, y+svgBoxH*0.9, x+svgLoopW, y+svgBoxH*0.1, x, y+svgBoxH*0.3)
+		} else {
+			path = l.edgePath(e, chain, starts[e], ends[e], top)
 		}
 		fmt.Fprintf(&b, `<path class="edge" d="%s" fill="none" stroke="#444" stroke-width="1.2" marker-end="url(#arrow)"><title>%s</title></path>`+"\n",
 			path, svgText(g.Edges[e].From+" → "+g.Edges[e].To))
@@ -100,8 +90,61 @@ func (g ModelGraph) WriteSVG(w io.Writer) error {
 		b.WriteString("</g>\n")
 	}
 	b.WriteString("</svg>\n")
-	_, err = io.WriteString(w, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// edgePath is the SVG path of edge e along chain (from its upper end to its lower, see
+// layout.chains), its ends start and end off the boxes' centres: a curve from rank to
+// rank, straight down through each rank it passes; drawn from From to To, so upwards for
+// an edge turned round, with the arrow at To.
+func (l *layout) edgePath(e int, chain []int, start, end float64, top func(rank int) float64) string {
+	type point struct{ x, y float64 }
+	type seg struct {
+		a, b    point
+		through bool // straight down through a dummy's rank, not a curve between ranks
+	}
+	var segs []seg
+	first := l.nodes[chain[0]]
+	p := point{svgMargin + first.x + start, top(first.rank) + svgBoxH}
+	for k := 1; k < len(chain); k++ {
+		n := l.nodes[chain[k]]
+		q := point{svgMargin + n.x, top(n.rank)}
+		if k == len(chain)-1 {
+			q.x += end
+		}
+		segs = append(segs, seg{a: p, b: q})
+		p = q
+		if n.node < 0 { // a dummy: straight down through its rank
+			q = point{p.x, p.y + svgBoxH}
+			segs = append(segs, seg{a: p, b: q, through: true})
+			p = q
+		}
+	}
+	curve := func(a, b point, through bool) string {
+		if through {
+			return fmt.Sprintf(" L%.1f,%.1f", b.x, b.y)
+		}
+		dy := svgRankGap / 2.0
+		if b.y < a.y {
+			dy = -dy
+		}
+		return fmt.Sprintf(" C%.1f,%.1f %.1f,%.1f %.1f,%.1f", a.x, a.y+dy, b.x, b.y-dy, b.x, b.y)
+	}
+	var path strings.Builder
+	if !l.back[e] {
+		fmt.Fprintf(&path, "M%.1f,%.1f", segs[0].a.x, segs[0].a.y)
+		for _, s := range segs {
+			path.WriteString(curve(s.a, s.b, s.through))
+		}
+		return path.String()
+	}
+	last := segs[len(segs)-1].b
+	fmt.Fprintf(&path, "M%.1f,%.1f", last.x, last.y)
+	for k := len(segs) - 1; k >= 0; k-- {
+		path.WriteString(curve(segs[k].b, segs[k].a, segs[k].through))
+	}
+	return path.String()
 }
 
 // spread gives each edge the horizontal offsets of its start on its first box and of its
@@ -111,6 +154,9 @@ func (l *layout) spread() (starts, ends []float64) {
 	starts, ends = make([]float64, len(l.chains)), make([]float64, len(l.chains))
 	out, in := map[int][]int{}, map[int][]int{}
 	for e, c := range l.chains {
+		if c == nil {
+			continue
+		}
 		out[c[0]] = append(out[c[0]], e)
 		in[c[len(c)-1]] = append(in[c[len(c)-1]], e)
 	}
