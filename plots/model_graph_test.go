@@ -92,31 +92,7 @@ func TestSaveModelGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := xml.NewDecoder(bytes.NewReader(svg))
-	var boxes, paths int
-	var texts []string
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("model.svg is not well-formed: %v", err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			for _, a := range tok.Attr {
-				if a.Name.Local == "class" && a.Value == "layer" {
-					boxes++
-				}
-				if a.Name.Local == "class" && a.Value == "edge" {
-					paths++
-				}
-			}
-		case xml.CharData:
-			texts = append(texts, string(tok))
-		}
-	}
+	boxes, paths, texts := readSVG(t, svg)
 	if boxes != len(g.Nodes) || paths != len(g.Edges) {
 		t.Errorf("model.svg: %d boxes and %d paths, want %d and %d", boxes, paths, len(g.Nodes), len(g.Edges))
 	}
@@ -154,24 +130,7 @@ func TestModelGraphCycles(t *testing.T) {
 	if err := g.WriteSVG(&svg); err != nil {
 		t.Fatal(err)
 	}
-	d2 := xml.NewDecoder(&svg)
-	paths := 0
-	for {
-		tok, err := d2.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("SVG not well-formed: %v", err)
-		}
-		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "path" {
-			for _, a := range el.Attr {
-				if a.Name.Local == "class" && a.Value == "edge" {
-					paths++
-				}
-			}
-		}
-	}
+	_, paths, _ := readSVG(t, svg.Bytes())
 	if paths != len(g.Edges) {
 		t.Errorf("%d edge paths, want %d", paths, len(g.Edges))
 	}
@@ -194,14 +153,7 @@ func TestModelGraphEscapes(t *testing.T) {
 	if err := g.WriteSVG(&svg); err != nil {
 		t.Fatal(err)
 	}
-	d := xml.NewDecoder(&svg)
-	for {
-		if _, err := d.Token(); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatalf("SVG not well-formed: %v", err)
-		}
-	}
+	readSVG(t, svg.Bytes())
 }
 
 // WriteModelGraph picks the format by the file's extension, and refuses another one.
@@ -255,5 +207,34 @@ func TestModelGraphRefuses(t *testing.T) {
 				t.Errorf("SaveModelGraph left %d files after refusing", len(left))
 			}
 		})
+	}
+}
+
+// readSVG parses an SVG with encoding/xml (failing the test when it is not well-formed)
+// and returns its numbers of layer boxes and edge paths, and its text.
+func readSVG(t *testing.T, svg []byte) (boxes, paths int, texts []string) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return boxes, paths, texts
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			for _, a := range tok.Attr {
+				if a.Name.Local == "class" && a.Value == "layer" && tok.Name.Local == "g" {
+					boxes++
+				}
+				if a.Name.Local == "class" && a.Value == "edge" && tok.Name.Local == "path" {
+					paths++
+				}
+			}
+		case xml.CharData:
+			texts = append(texts, string(tok))
+		}
 	}
 }
