@@ -2,8 +2,10 @@ package builders
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -81,10 +83,11 @@ func TestPlotGraphFunctional(t *testing.T) {
 		in := strings.Join(n.InputShapes, ", ")
 		if len(n.InputShapes) > 1 {
 			in = "[" + in + "]"
-		} else if in == "" {
-			in = n.OutputShape
 		}
 		want := `{` + n.Name + ` (` + n.Class + `)|{Input shape: ` + in + `|Output shape: ` + n.OutputShape + `}}`
+		if in == "" {
+			want = `{` + n.Name + ` (` + n.Class + `)|Output shape: ` + n.OutputShape + `}`
+		}
 		if label != want {
 			t.Errorf("DOT label of %s: %s, want %s", n.Name, label, want)
 		}
@@ -104,6 +107,68 @@ func TestPlotGraphFunctional(t *testing.T) {
 	boxes, paths := countSVG(t, buf.Bytes())
 	if boxes != len(wantNodes) || paths != len(wantEdges) {
 		t.Errorf("SVG: %d layer boxes and %d edge paths, want %d and %d", boxes, paths, len(wantNodes), len(wantEdges))
+	}
+}
+
+// The boxes (name, class, shapes) and arrows are those Keras 3.15.1's
+// keras.utils.model_to_dot(show_shapes=True) draws for the same models
+// (testdata/keras/plot_model.py): the siamese model above, and a Dense called on the
+// input and again on Add(its output, the input), whose arrows close a cycle.
+func TestPlotGraphKeras(t *testing.T) {
+	type kerasGraph struct {
+		Nodes []struct {
+			Name   string            `json:"name"`
+			Class  string            `json:"class"`
+			Shapes map[string]string `json:"shapes"`
+		} `json:"nodes"`
+		Edges [][2]string `json:"edges"`
+	}
+	var golden map[string]kerasGraph
+	b, err := os.ReadFile("testdata/keras_plot_model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &golden); err != nil {
+		t.Fatal(err)
+	}
+	shared := NewDense("shared", 13, "tanh")
+	again := NewFunctional("called_again", []string{"features"}, []string{"out"},
+		Node{Tensor: "h", Layer: shared, Call: []string{"features"}},
+		Node{Tensor: "sum", Layer: NewAdd("add"), Call: []string{"h", "features"}},
+		Node{Tensor: "h2", Layer: shared, Call: []string{"sum"}},
+		Node{Tensor: "out", Layer: NewDense("head", 3, ""), Call: []string{"h2"}},
+	)
+	if err := again.Build(graphs.NewGraph(tf.Float, 1).Root(), Shape{13}); err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]*Functional{"siamese": plotModel(t), "called_again": again} {
+		want, ok := golden[name]
+		if !ok {
+			t.Fatalf("testdata/keras_plot_model.json has no %s", name)
+		}
+		g := PlotGraph(m)
+		if len(g.Nodes) != len(want.Nodes) {
+			t.Errorf("%s: %d boxes, Keras %d", name, len(g.Nodes), len(want.Nodes))
+			continue
+		}
+		for i, n := range g.Nodes {
+			k := want.Nodes[i]
+			in := strings.Join(n.InputShapes, ", ")
+			if len(n.InputShapes) > 1 {
+				in = "[" + in + "]"
+			}
+			if n.Name != k.Name || n.Class != k.Class || n.OutputShape != k.Shapes["Output"] || in != k.Shapes["Input"] {
+				t.Errorf("%s: box %d is %s (%s) %q → %s, Keras's %s (%s) %q → %s", name, i, n.Name, n.Class, in, n.OutputShape, k.Name, k.Class, k.Shapes["Input"], k.Shapes["Output"])
+			}
+		}
+		var edges [][2]string
+		for _, e := range g.Edges {
+			edges = append(edges, [2]string{e.From, e.To})
+		}
+		slices.SortFunc(edges, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+		if !slices.Equal(edges, want.Edges) {
+			t.Errorf("%s: arrows %v, Keras's %v", name, edges, want.Edges)
+		}
 	}
 }
 

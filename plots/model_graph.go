@@ -94,7 +94,7 @@ func (g ModelGraph) check() error {
 
 // WriteDOT writes g in Graphviz's DOT language, as keras.utils.model_to_dot makes it:
 // top to bottom, one record-shaped node per layer labelled "name (Class)" over its input
-// and output shapes, an edge per pair of layers.
+// and output shapes (an input's, its output shape only), an edge per pair of layers.
 func (g ModelGraph) WriteDOT(w io.Writer) error {
 	if err := g.check(); err != nil {
 		return err
@@ -104,8 +104,11 @@ func (g ModelGraph) WriteDOT(w io.Writer) error {
 	fmt.Fprintf(&b, "\tgraph [rankdir=TB, label=%s, labelloc=t];\n", dotLabel(strings.ReplaceAll(g.Name, `\`, `\\`)))
 	b.WriteString("\tnode [shape=record, fontname=\"Helvetica\", fontsize=12];\n")
 	for _, n := range g.Nodes {
-		label := fmt.Sprintf("{%s|{Input shape: %s|Output shape: %s}}",
-			recordText(n.Name+" ("+n.Class+")"), recordText(n.inputShape()), recordText(n.OutputShape))
+		label := fmt.Sprintf("{%s|Output shape: %s}", recordText(n.Name+" ("+n.Class+")"), recordText(n.OutputShape))
+		if in := n.inputShape(); in != "" {
+			label = fmt.Sprintf("{%s|{Input shape: %s|Output shape: %s}}",
+				recordText(n.Name+" ("+n.Class+")"), recordText(in), recordText(n.OutputShape))
+		}
 		fmt.Fprintf(&b, "\t%s [label=%s];\n", dotID(n.Name), dotLabel(label))
 	}
 	for _, e := range g.Edges {
@@ -117,11 +120,11 @@ func (g ModelGraph) WriteDOT(w io.Writer) error {
 }
 
 // inputShape is the node's input shape as Keras prints it: the one tensor's shape, a
-// merge layer's list of them, an input's own shape.
+// merge layer's list of them, nothing for an input.
 func (n ModelNode) inputShape() string {
 	switch len(n.InputShapes) {
 	case 0:
-		return n.OutputShape
+		return ""
 	case 1:
 		return n.InputShapes[0]
 	}

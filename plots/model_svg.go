@@ -33,6 +33,9 @@ func (g ModelGraph) WriteSVG(w io.Writer) error {
 	widths := make([]float64, len(g.Nodes))
 	for i, n := range g.Nodes {
 		lines[i] = [3]string{n.Name + " (" + n.Class + ")", "Input shape:  " + n.inputShape(), "Output shape: " + n.OutputShape}
+		if len(n.InputShapes) == 0 { // an input: its shape only, as Keras draws it
+			lines[i] = [3]string{lines[i][0], lines[i][2]}
+		}
 		longest := 0
 		for _, s := range lines[i] {
 			longest = max(longest, len([]rune(s)))
@@ -81,6 +84,9 @@ func (g ModelGraph) WriteSVG(w io.Writer) error {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" rx="3" fill="white" stroke="#333"/>`, x, y, ln.w, svgBoxH)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" rx="3" fill="%s" stroke="#333"/>`, x, y, ln.w, svgLineH+svgPad/2, head)
 		for k, s := range lines[i] {
+			if s == "" {
+				continue
+			}
 			weight := ""
 			if k == 0 {
 				weight = ` font-weight="bold"`
