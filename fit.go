@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/plots"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -92,8 +94,8 @@ func Progress(w io.Writer, v runner.Verbosity) FitOption {
 }
 
 // RunDir keeps the fit's files in dir, as a tfrun run directory: checkpoints/ (every 15
-// epochs and at the end, the newest 5), history.json, history.csv, summary.txt and the
-// callbacks' files. Without it, nothing is kept.
+// epochs and at the end, the newest 5), history.json, history.csv, summary.txt, model.dot
+// and model.svg (Model.PlotModel's picture) and the callbacks' files. Without it, nothing is kept.
 func RunDir(dir string) FitOption {
 	return named("RunDir", func(s *fitSettings) error {
 		if dir == "" {
@@ -273,6 +275,9 @@ func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, exa
 			log = io.Discard
 		}
 		if err := initial(log, cfg, r); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		if err := plots.SaveModelGraph(s.runDir, builders.PlotGraph(m.c.Model)); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/layers"
+	"github.com/tfrun/tfrun/plots"
 )
 
 // ErrNotCompiled: the model was used before Compile.
@@ -179,6 +180,19 @@ func (m *Model) Summary() (string, error) {
 		return "", ErrNotBuilt
 	}
 	return m.c.Model.Summary(), nil
+}
+
+// PlotModel draws the model's graph to path, as keras.utils.plot_model(model, to_file=path,
+// show_shapes=True): a box per layer (name, class, input and output shapes; a shared
+// layer once, each input an InputLayer), an arrow per tensor from layer to layer, the
+// inputs at the top. path's extension picks the format: .svg, a picture tfrun draws
+// itself; .dot, Graphviz's DOT, which plot_model renders through (dot -Tpng model.dot -o
+// model.png). Fit with RunDir writes both, as model.svg and model.dot.
+func (m *Model) PlotModel(path string) error {
+	if m.c == nil {
+		return ErrNotBuilt
+	}
+	return plots.WriteModelGraph(path, builders.PlotGraph(m.c.Model))
 }
 
 // Close releases the model's TensorFlow session (its weights go with it).

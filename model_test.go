@@ -183,6 +183,9 @@ func TestNotCompiledNotBuilt(t *testing.T) {
 	if _, err := m.Summary(); !errors.Is(err, tfrun.ErrNotBuilt) {
 		t.Errorf("Summary before Build: err = %v, want ErrNotBuilt", err)
 	}
+	if err := m.PlotModel(filepath.Join(t.TempDir(), "model.svg")); !errors.Is(err, tfrun.ErrNotBuilt) {
+		t.Errorf("PlotModel before Build: err = %v, want ErrNotBuilt", err)
+	}
 }
 
 // Fit learns the wine classes; Predict gives one row of class probabilities per example,
@@ -294,7 +297,7 @@ func TestRunDirInterruptResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"summary.txt", "history.json", "history.csv", "training.log", "checkpoints"} {
+	for _, f := range []string{"summary.txt", "model.dot", "model.svg", "history.json", "history.csv", "training.log", "checkpoints"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("run directory: %v", err)
 		}

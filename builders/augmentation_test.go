@@ -59,7 +59,7 @@ func augRun(t *testing.T, seed uint64, layer Layer, in Shape, x []float32, batch
 // distinctImages are batch images of shape in whose every value differs (1, 2, 3, ...),
 // so that each output pixel says where it came from.
 func distinctImages(batch int, in Shape) []float32 {
-	x := make([]float32, batch*in.size())
+	x := make([]float32, batch*in.Size())
 	for i := range x {
 		x[i] = float32(i + 1)
 	}

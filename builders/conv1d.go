@@ -52,7 +52,7 @@ func (c *Conv1D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if c.Strides > 1 && c.DilationRate > 1 {
 		return nil, fmt.Errorf("layer %q (Conv1D): strides %d > 1 with dilation_rate %d > 1 (Keras refuses them together)", c.name, c.Strides, c.DilationRate)
 	}
-	steps := convOutLength(in[0], dilatedSize([2]int{1, c.KernelSize}, [2]int{1, c.DilationRate})[1], c.Strides, c.Padding)
+	steps := configs.ConvOutputLength(in[0], c.KernelSize, c.Strides, c.DilationRate, c.Padding)
 	if steps <= 0 {
 		return nil, shapeError(c, in, "at least kernel_size steps")
 	}
@@ -70,20 +70,6 @@ func (c *Conv1D) Call(x tf.Output, training bool) tf.Output {
 		b = c.scope.Read(c.bias)
 	}
 	return c.recordActivity(c.scope, activate(c.scope, c.Activation, dilatedConv1DOp(c.scope, x, c.scope.Read(c.kernel), b, c.KernelSize, c.Strides, c.DilationRate, c.Padding)))
-}
-
-// convOutLength is Keras's conv_output_length.
-func convOutLength(n, k, stride int, padding string) int {
-	switch padding {
-	case "same":
-		return (n + stride - 1) / stride
-	case "causal":
-		return (n-1)/stride + 1
-	}
-	if n < k {
-		return 0
-	}
-	return (n-k)/stride + 1
 }
 
 // conv1DOp is the Conv1D math on tensors.

@@ -1,6 +1,8 @@
 package builders
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
@@ -49,8 +51,12 @@ func (c *Conv1DTranspose) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if err := checkActivation(c.Activation); err != nil {
 		return nil, err
 	}
+	n, ok := configs.DeconvOutputLength(in[0], c.KernelSize, c.Strides, c.Padding)
+	if !ok {
+		return nil, shapeError(c, in, fmt.Sprintf("steps whose output at strides %d fits int64", c.Strides))
+	}
 	c.begin(s)
-	c.out = Shape{deconvLength(in[0], c.KernelSize, c.Strides, c.Padding), c.Filters}
+	c.out = Shape{n, c.Filters}
 	c.kernel = c.variable("kernel", []int64{int64(c.KernelSize), int64(c.Filters), int64(in[1])}, graphs.GlorotUniform{}, true)
 	if c.UseBias {
 		c.bias = c.variable("bias", []int64{int64(c.Filters)}, graphs.Zeros{}, true)

@@ -53,9 +53,8 @@ func (c *Conv2D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if max(c.Strides[0], c.Strides[1]) > 1 && max(d[0], d[1]) > 1 {
 		return nil, fmt.Errorf("layer %q (Conv2D): strides %v > 1 with dilation_rate %v > 1 (Keras refuses them together)", c.name, c.Strides, d)
 	}
-	k := dilatedSize(c.KernelSize, d)
-	h := convOutLength(in[0], k[0], c.Strides[0], c.Padding)
-	w := convOutLength(in[1], k[1], c.Strides[1], c.Padding)
+	h := configs.ConvOutputLength(in[0], c.KernelSize[0], c.Strides[0], d[0], c.Padding)
+	w := configs.ConvOutputLength(in[1], c.KernelSize[1], c.Strides[1], d[1], c.Padding)
 	if h <= 0 || w <= 0 {
 		return nil, shapeError(c, in, "an image at least as large as the kernel")
 	}

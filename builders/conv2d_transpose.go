@@ -1,6 +1,8 @@
 package builders
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
@@ -42,14 +44,6 @@ func NewConv2DTranspose(name string, filters int, kernel, strides [2]int, paddin
 
 func (c *Conv2DTranspose) Type() string { return "Conv2DTranspose" }
 
-// deconvLength is Keras's deconv_output_length without output_padding.
-func deconvLength(n, k, stride int, padding string) int {
-	if padding == "same" {
-		return n * stride
-	}
-	return n*stride + max(k-stride, 0)
-}
-
 func (c *Conv2DTranspose) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if len(in) != 3 {
 		return nil, shapeError(c, in, "(None, height, width, channels)")
@@ -57,9 +51,13 @@ func (c *Conv2DTranspose) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if err := checkActivation(c.Activation); err != nil {
 		return nil, err
 	}
+	h, okH := configs.DeconvOutputLength(in[0], c.KernelSize[0], c.Strides[0], c.Padding)
+	w, okW := configs.DeconvOutputLength(in[1], c.KernelSize[1], c.Strides[1], c.Padding)
+	if !okH || !okW {
+		return nil, shapeError(c, in, fmt.Sprintf("an image whose output at strides %v fits int64", c.Strides))
+	}
 	c.begin(s)
-	c.out = Shape{deconvLength(in[0], c.KernelSize[0], c.Strides[0], c.Padding),
-		deconvLength(in[1], c.KernelSize[1], c.Strides[1], c.Padding), c.Filters}
+	c.out = Shape{h, w, c.Filters}
 	c.kernel = c.variable("kernel", []int64{int64(c.KernelSize[0]), int64(c.KernelSize[1]), int64(c.Filters), int64(in[2])}, graphs.GlorotUniform{}, true)
 	if c.UseBias {
 		c.bias = c.variable("bias", []int64{int64(c.Filters)}, graphs.Zeros{}, true)

@@ -77,9 +77,8 @@ func depthwiseShape(l Layer, in Shape, k, strides, rate [2]int, padding string, 
 	if err := checkActivation(activation); err != nil {
 		return nil, err
 	}
-	kd := dilatedSize(k, rate)
-	h := convOutLength(in[0], kd[0], strides[0], padding)
-	w := convOutLength(in[1], kd[1], strides[1], padding)
+	h := configs.ConvOutputLength(in[0], k[0], strides[0], rate[0], padding)
+	w := configs.ConvOutputLength(in[1], k[1], strides[1], rate[1], padding)
 	if h <= 0 || w <= 0 {
 		return nil, shapeError(l, in, "an image at least as large as the (dilated) kernel")
 	}

@@ -17,12 +17,6 @@ import (
 // 3×3 kernel at rate 2 runs 25 taps for 9). Padding "same" pads for the dilated extent, as
 // TensorFlow and Keras do.
 
-// dilatedSize is the extent of a kernel of size k with taps rate apart.
-func dilatedSize(k, rate [2]int) [2]int {
-	r := dilationOrOne(rate)
-	return [2]int{(k[0]-1)*r[0] + 1, (k[1]-1)*r[1] + 1}
-}
-
 // dilationOrOne reads a zero dilation (a layer made without one) as 1.
 func dilationOrOne(rate [2]int) [2]int {
 	return [2]int{max(rate[0], 1), max(rate[1], 1)}

@@ -87,8 +87,8 @@ func (d *Dot) CallMerge(xs []tf.Output, _ bool) tf.Output {
 	// x: the contracted axis last, then [batch, m, d]; y: it second, then [batch, d, n].
 	x = op.Transpose(s.Op("Transpose"), x, s.Const(moveAxis(d.xRank, d.a, d.xRank-1)))
 	y = op.Transpose(s.Op("Transpose"), y, s.Const(moveAxis(d.yRk, d.b, 1)))
-	x = op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, int32(d.xr.size()), int32(d.d)}))
-	y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(d.d), int32(d.yr.size())}))
+	x = op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, int32(d.xr.Size()), int32(d.d)}))
+	y = op.Reshape(s.Op("Reshape"), y, s.Const([]int32{-1, int32(d.d), int32(d.yr.Size())}))
 	out := op.BatchMatMulV2(s.Op("BatchMatMulV2"), x, y)
 	shape := []int32{-1}
 	for _, n := range append(append(Shape{}, d.xr...), d.yr...) {

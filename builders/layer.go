@@ -2,32 +2,16 @@ package builders
 
 import (
 	"fmt"
-	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
 )
 
-// Shape is a tensor shape without the batch dimension (Keras's "output shape" minus None).
-type Shape []int
-
-// String prints the shape as Keras's summary does: (None, 80, 32).
-func (s Shape) String() string {
-	parts := []string{"None"}
-	for _, d := range s {
-		parts = append(parts, fmt.Sprint(d))
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-func (s Shape) size() int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
-}
+// Shape is a tensor shape without the batch dimension: configs.Shape, the one shape type
+// of config-time inference and of Build (an alias, as os.FileMode is of fs.FileMode).
+type Shape = configs.Shape
 
 // Layer is one Keras layer.
 type Layer interface {

@@ -69,7 +69,7 @@ func TestLayerStacksDifferentiable(t *testing.T) {
 			if err := sess.InitVariables(); err != nil {
 				t.Fatal(err)
 			}
-			n := 3 * tc.in.size()
+			n := 3 * tc.in.Size()
 			vals := make([]float32, n)
 			for i := range vals {
 				vals[i] = float32(math.Sin(float64(i)))

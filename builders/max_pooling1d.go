@@ -35,7 +35,7 @@ func (m *MaxPooling1D) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if len(in) != 2 {
 		return nil, shapeError(m, in, "(None, steps, channels)")
 	}
-	steps := convOutLength(in[0], m.PoolSize, m.Strides, m.Padding)
+	steps := configs.ConvOutputLength(in[0], m.PoolSize, m.Strides, 1, m.Padding)
 	if steps <= 0 {
 		return nil, shapeError(m, in, "at least pool_size steps")
 	}

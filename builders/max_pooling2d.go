@@ -83,8 +83,8 @@ func pool2DShape(l Layer, in Shape, pool, strides [2]int, padding string) (Shape
 	if err := checkChoice(l, "padding", padding, "valid", "same"); err != nil {
 		return nil, err
 	}
-	h := convOutLength(in[0], pool[0], st[0], padding)
-	w := convOutLength(in[1], pool[1], st[1], padding)
+	h := configs.ConvOutputLength(in[0], pool[0], st[0], 1, padding)
+	w := configs.ConvOutputLength(in[1], pool[1], st[1], 1, padding)
 	if h <= 0 || w <= 0 {
 		return nil, shapeError(l, in, "an image at least as large as pool_size")
 	}

@@ -249,7 +249,7 @@ func runMixed(t *testing.T, policy string, c mixedCase) mixedRun {
 	}
 	const batch = 4
 	shape := append([]int64{batch}, int64s(c.in)...)
-	n := batch * c.in.size()
+	n := batch * c.in.Size()
 	var x tf.Output
 	var xt *tf.Tensor
 	var err error

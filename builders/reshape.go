@@ -47,13 +47,13 @@ func (r *Reshape) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	}
 	out := append(Shape{}, r.TargetShape...)
 	if unknown >= 0 {
-		if known == 0 || in.size()%known != 0 {
+		if known == 0 || in.Size()%known != 0 {
 			return nil, shapeError(r, in, fmt.Sprintf("a size divisible by %d", known))
 		}
-		out[unknown] = in.size() / known
+		out[unknown] = in.Size() / known
 	}
-	if out.size() != in.size() {
-		return nil, shapeError(r, in, fmt.Sprintf("%d elements to reshape to %v", out.size(), r.TargetShape))
+	if out.Size() != in.Size() {
+		return nil, shapeError(r, in, fmt.Sprintf("%d elements to reshape to %v", out.Size(), r.TargetShape))
 	}
 	r.begin(s)
 	r.out = out
@@ -81,7 +81,7 @@ func (f *Flatten) Type() string { return "Flatten" }
 
 func (f *Flatten) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	f.begin(s)
-	f.n = in.size()
+	f.n = in.Size()
 	return Shape{f.n}, nil
 }
 

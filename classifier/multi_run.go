@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tfrun/tfrun/assemble"
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/plots"
 	"github.com/tfrun/tfrun/runner"
@@ -14,7 +15,7 @@ import (
 
 // runMulti is Run for a model fed by name from a CSV (data.inputs, data.outputs): it
 // reads the CSV, trains with Keras's per-output losses and log names, and writes
-// summary.txt, history.json, history.csv, curves.png (every output's losses and metrics)
+// summary.txt, model.dot and model.svg, history.json, history.csv, curves.png (every output's losses and metrics)
 // and metrics.json (test_loss, the weighted sum, and every other log under
 // test_metrics). Checkpoints and -resume are the runner's, as for one output.
 func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, error) {
@@ -78,6 +79,9 @@ func runMulti(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metr
 		return nil, err
 	}
 	if err := LoadInitialWeights(out, cfg, r, c.Session(), c.Weights()); err != nil {
+		return nil, err
+	}
+	if err := plots.SaveModelGraph(o.OutDir, builders.PlotGraph(m)); err != nil {
 		return nil, err
 	}
 	val, test, testData := splits.Validation, splits.Test, TestDataTestPath

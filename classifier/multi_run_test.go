@@ -109,7 +109,7 @@ func TestMultiIORun(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"summary.txt", "curves.png", "metrics.json"} {
+	for _, f := range []string{"summary.txt", "model.dot", "model.svg", "curves.png", "metrics.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}

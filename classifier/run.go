@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/plots"
@@ -46,7 +47,7 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 }
 
 // Run trains the classifier cfg describes with runner's loop and writes the run
-// directory: summary.txt, vocabulary.json (IMDB), history.json, history.csv, curves.png,
+// directory: summary.txt, model.dot and model.svg (plot_model's picture), vocabulary.json (IMDB), history.json, history.csv, curves.png,
 // metrics.json (the test evaluation of the weights training ends with), the callbacks'
 // files and checkpoints/. With o.Resume it continues from the latest checkpoint exactly
 // where the interrupted run was, to the same result an uninterrupted run gets.
@@ -118,6 +119,9 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) (*Metrics, 
 	fmt.Fprint(out, summary)
 	if chief {
 		if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
+			return nil, err
+		}
+		if err := plots.SaveModelGraph(o.OutDir, builders.PlotGraph(c.Model)); err != nil {
 			return nil, err
 		}
 	}

@@ -24,7 +24,7 @@ func init() {
 			if err := steps1D(in); err != nil {
 				return nil, err
 			}
-			n := convLength(in[0], dilated([2]int{1, l.Int("kernel_size")}, [2]int{1, l.Int("dilation_rate")})[1], l.Int("strides"), l.String("padding"))
+			n := ConvOutputLength(in[0], l.Int("kernel_size"), l.Int("strides"), l.Int("dilation_rate"), l.String("padding"))
 			if n <= 0 {
 				return nil, argErr("kernel_size", "%d is longer than the input's %d steps (padding %s)", l.Int("kernel_size"), in[0], l.String("padding"))
 			}

@@ -20,7 +20,7 @@ func init() {
 			if err := steps1D(in); err != nil {
 				return nil, err
 			}
-			n, ok := deconvLength(in[0], l.Int("kernel_size"), l.Int("strides"), l.String("padding"))
+			n, ok := DeconvOutputLength(in[0], l.Int("kernel_size"), l.Int("strides"), l.String("padding"))
 			if !ok {
 				return nil, argErr("strides", "%d: the output of %d steps overflows int64", l.Int("strides"), in[0])
 			}

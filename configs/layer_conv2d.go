@@ -21,11 +21,6 @@ func dilationArg(later bool) Arg {
 		Doc: "spacing of the kernel's taps [height, width] (an à trous convolution)"}
 }
 
-// dilated is the extent of a kernel of size k with taps d apart: (k − 1)·d + 1.
-func dilated(k, d [2]int) [2]int {
-	return [2]int{(k[0]-1)*d[0] + 1, (k[1]-1)*d[1] + 1}
-}
-
 // notStridedAndDilated refuses strides and dilation_rate both above 1, as Keras's Conv
 // layers do.
 func notStridedAndDilated(st, d [2]int) error {
@@ -47,7 +42,7 @@ func init() {
 			return notStridedAndDilated(l.Pair("strides"), l.Pair("dilation_rate"))
 		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
-			return window2D(in, dilated(l.Pair("kernel_size"), l.Pair("dilation_rate")), l.Pair("strides"), l.String("padding"), l.Int("filters"), "kernel_size")
+			return window2D(in, l.Pair("kernel_size"), l.Pair("dilation_rate"), l.Pair("strides"), l.String("padding"), l.Int("filters"), "kernel_size")
 		},
 		Example: Shape{8, 8, 2},
 		Weights: func(l *Layer, in Shape) []Tensor {

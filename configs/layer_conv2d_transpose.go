@@ -14,8 +14,8 @@ func init() {
 				return nil, shapeErr(in, "(None, height, width, channels)")
 			}
 			k, st, p := l.Pair("kernel_size"), l.Pair("strides"), l.String("padding")
-			h, okH := deconvLength(in[0], k[0], st[0], p)
-			w, okW := deconvLength(in[1], k[1], st[1], p)
+			h, okH := DeconvOutputLength(in[0], k[0], st[0], p)
+			w, okW := DeconvOutputLength(in[1], k[1], st[1], p)
 			if !okH || !okW {
 				return nil, argErr("strides", "%v: the output of the input image %v overflows int64: more than TensorFlow can represent", st, in)
 			}

@@ -47,7 +47,7 @@ func init() {
 			if !ok {
 				return nil, argErr("depth_multiplier", "%d times %d channels overflows int64", l.Int("depth_multiplier"), in[2])
 			}
-			return window2D(in, dilated(l.Pair("kernel_size"), l.Pair("dilation_rate")), l.Pair("strides"), l.String("padding"), c, "kernel_size")
+			return window2D(in, l.Pair("kernel_size"), l.Pair("dilation_rate"), l.Pair("strides"), l.String("padding"), c, "kernel_size")
 		},
 		Example: Shape{8, 8, 2},
 		Weights: func(l *Layer, in Shape) []Tensor {

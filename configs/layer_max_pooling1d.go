@@ -17,7 +17,7 @@ func init() {
 			if err := steps1D(in); err != nil {
 				return nil, err
 			}
-			n := convLength(in[0], l.Int("pool_size"), l.Int("strides"), l.String("padding"))
+			n := ConvOutputLength(in[0], l.Int("pool_size"), l.Int("strides"), 1, l.String("padding"))
 			if n <= 0 {
 				return nil, argErr("pool_size", "%d is longer than the input's %d steps", l.Int("pool_size"), in[0])
 			}

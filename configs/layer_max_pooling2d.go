@@ -8,7 +8,7 @@ func pool2DShape(l *Layer, in Shape) (Shape, error) {
 	if len(in) != 3 {
 		return nil, shapeErr(in, "(None, height, width, channels)")
 	}
-	return window2D(in, l.Pair("pool_size"), l.Pair("strides"), l.String("padding"), in[2], "pool_size")
+	return window2D(in, l.Pair("pool_size"), [2]int{1, 1}, l.Pair("strides"), l.String("padding"), in[2], "pool_size")
 }
 
 func init() {

@@ -254,7 +254,7 @@ func TestCheckedArithmetic(t *testing.T) {
 		}
 	}
 	// ⌈n/stride⌉ without overflow: same padding with the largest stride.
-	if got := convLength(28, 5, math.MaxInt64, PaddingSame); got != 1 {
-		t.Errorf("convLength(28, 5, MaxInt64, same) = %d, want 1", got)
+	if got := ConvOutputLength(28, 5, math.MaxInt64, 1, PaddingSame); got != 1 {
+		t.Errorf("ConvOutputLength(28, 5, MaxInt64, 1, same) = %d, want 1", got)
 	}
 }

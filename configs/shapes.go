@@ -19,6 +19,25 @@ func (s Shape) String() string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
+// Size is the number of elements of one example of the shape (1 for Shape{}); see
+// checkedSize for a shape not yet known to fit an int.
+func (s Shape) Size() int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// Int64s is the shape as the int64 dimensions TensorFlow's APIs take.
+func (s Shape) Int64s() []int64 {
+	out := make([]int64, len(s))
+	for i, d := range s {
+		out[i] = int64(d)
+	}
+	return out
+}
+
 // imageShapes are the image data sets' shapes (channels-last).
 var imageShapes = map[string]Shape{
 	DatasetMNIST:        {28, 28, 1},
@@ -104,42 +123,17 @@ func (c *checker) shapeError(path string, l *Layer, err error) error {
 
 // Shape rules shared by the layer types.
 
-// convLength is Keras's conv_output_length: the steps of a convolution or pooling
-// window of size k moved by stride over n steps.
-func convLength(n, k, stride int, padding string) int {
-	switch padding {
-	case PaddingSame, PaddingCausal: // ⌈n/stride⌉, without n + stride − 1 overflowing
-		if n <= 0 {
-			return 0
-		}
-		return (n-1)/stride + 1
-	}
-	if n < k {
-		return 0
-	}
-	return (n-k)/stride + 1
-}
-
-// deconvLength is Keras's deconv_output_length without output_padding; false when it
-// overflows int64.
-func deconvLength(n, k, stride int, padding string) (int, bool) {
-	out, ok := mulInt(n, stride)
-	if !ok || padding == PaddingSame {
-		return out, ok
-	}
-	return addInt(out, max(k-stride, 0))
-}
-
 // window2D is the output shape of a 2-D convolution or pooling over an image in
-// ([height, width, channels]) with window k, stride st and padding, with channels out
-// channels; the argument named windowKey is blamed when the image is too small.
-func window2D(in Shape, k, st [2]int, padding string, channels int, windowKey string) (Shape, error) {
+// ([height, width, channels]) with window k, taps d apart ({1, 1} for pooling), stride st
+// and padding, with channels out channels; the argument named windowKey is blamed when
+// the image is too small.
+func window2D(in Shape, k, d, st [2]int, padding string, channels int, windowKey string) (Shape, error) {
 	if len(in) != 3 {
 		return nil, shapeErr(in, "(None, height, width, channels)")
 	}
-	h, w := convLength(in[0], k[0], st[0], padding), convLength(in[1], k[1], st[1], padding)
+	h, w := ConvOutputLength(in[0], k[0], st[0], d[0], padding), ConvOutputLength(in[1], k[1], st[1], d[1], padding)
 	if h <= 0 || w <= 0 {
-		return nil, argErr(windowKey, "%v is larger than the input image %v (with padding %s)", k, in, padding)
+		return nil, argErr(windowKey, "%v is larger than the input image %v (with padding %s)", dilated(k, d), in, padding)
 	}
 	return Shape{h, w, channels}, nil
 }

@@ -188,7 +188,7 @@ func TestSmokeRun(t *testing.T) {
 	if b := img.Bounds(); b.Dx() <= b.Dy() {
 		t.Errorf("curves.png is %v, want two panels side by side (wider than tall)", b)
 	}
-	for _, name := range []string{"summary.txt", "history.csv", "vocabulary.json"} {
+	for _, name := range []string{"summary.txt", "model.dot", "model.svg", "history.csv", "vocabulary.json"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Error(err)
 		}
