@@ -304,9 +304,20 @@ gan:
 	if len(epochs) != 2 || !strings.HasPrefix(epochs[0], "Epoch 1/2") || !strings.HasPrefix(epochs[1], "Epoch 2/2") {
 		t.Errorf("want Epoch 1/2 and 2/2, each with one line of the GAN's metrics; the log:\n%s", log.String())
 	}
-	for _, f := range []string{"samples/epoch_0001.png", "samples/epoch_0002.png", "samples.gif", "losses.png", "history.json", "history.csv", "summary.txt"} {
+	for _, f := range []string{"samples/epoch_0001.png", "samples/epoch_0002.png", "samples.gif", "losses.png", "history.json", "history.csv", "summary.txt",
+		"generator.svg", "generator.dot", "discriminator.svg", "discriminator.dot"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
+		}
+	}
+	// Each network's picture names its layers, as plot_model's boxes do.
+	for _, net := range []string{"generator", "discriminator"} {
+		dot, err := os.ReadFile(filepath.Join(out, net+".dot"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(dot), "digraph") || !strings.Contains(string(dot), "Dense") {
+			t.Errorf("%s.dot is not a graph of the network's layers:\n%s", net, dot)
 		}
 	}
 }

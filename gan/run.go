@@ -141,6 +141,14 @@ func Run(ctx context.Context, cfg *configs.Config, o runner.Options) error {
 		if err := runner.WriteFile(filepath.Join(o.OutDir, "summary.txt"), []byte(summary)); err != nil {
 			return err
 		}
+		// Each network's picture, as plot_model draws it: generator.svg/.dot, discriminator.svg/.dot.
+		for name, net := range map[string]*Network{"generator": m.Generator, "discriminator": m.Discriminator} {
+			for _, ext := range []string{".svg", ".dot"} {
+				if err := plots.WriteModelGraph(filepath.Join(o.OutDir, name+ext), builders.PlotGraph(net.Model)); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	t := &training{GAN: m, data: data}
 	t.noise, t.labels, t.rows, t.cols = sampleInputs(gc, r.Seed)
