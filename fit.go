@@ -185,7 +185,7 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 			return classifier.LoadInitialWeights(log, cfg, r, m.c.Session(), m.c.Weights())
 		}
 	}
-	return m.runFit(ctx, s, tm, train.Len(), m.c.Model.Summary(), func(t configs.Train) (*configs.Config, error) { return m.config(t), nil }, initial)
+	return m.runFit(ctx, s, tm, train.Len(), m.c.Model, func(t configs.Train) (*configs.Config, error) { return m.config(t), nil }, initial)
 }
 
 // fitMulti is Fit for a model of several inputs or outputs.
@@ -223,13 +223,14 @@ func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*Histo
 			return classifier.LoadInitialWeights(log, cfg, r, m.mo.Session(), m.mo.Weights())
 		}
 	}
-	return m.runFit(ctx, s, tm, train.Len(), m.mo.Model.Summary(), m.multiConfig, initial)
+	return m.runFit(ctx, s, tm, train.Len(), m.mo.Model, m.multiConfig, initial)
 }
 
 // runFit trains tm (examples training examples) with runner's loop as s says, with the
-// run config config gives for the fit's train section; summary is the model's summary;
+// run config config gives for the fit's train section; model is the built model (its
+// summary.txt and picture go to the run directory);
 // initial, unless nil, loads the run's first weights (train.initial_weights) once it has begun.
-func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, summary string, config func(configs.Train) (*configs.Config, error),
+func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, model builders.Model, config func(configs.Train) (*configs.Config, error),
 	initial func(io.Writer, *configs.Config, *runner.Run) error) (*History, error) {
 	var err error
 	var cbs []configs.Callback
@@ -277,12 +278,12 @@ func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, exa
 		if err := initial(log, cfg, r); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
-		if err := plots.SaveModelGraph(s.runDir, builders.PlotGraph(m.c.Model)); err != nil {
-			return nil, fmt.Errorf("fit: %w", err)
-		}
 	}
 	if s.runDir != "" {
-		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(summary)); err != nil {
+		if err := runner.WriteFile(filepath.Join(s.runDir, "summary.txt"), []byte(model.Summary())); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		if err := plots.SaveModelGraph(s.runDir, builders.PlotGraph(model)); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
 	}
