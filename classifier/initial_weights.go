@@ -27,7 +27,8 @@ func checkSomethingTrains(m builders.Model) error {
 }
 
 // LoadInitialWeights starts a fresh run of cfg from train.initial_weights: the model's
-// weights (weights, in sess) from that run directory or checkpoint, matched by layer
+// weights (weights, in sess) from that run directory, checkpoint or Keras file (converted
+// by a registered checkpoints.WeightsConverter, package importer's), matched by layer
 // name, as checkpoints.LoadWeightsByLayer does. It says on out which layers were loaded,
 // which kept their initializers and which of the file's the model lacks. A resumed run
 // (r resumed a checkpoint) continues from its own and only notes that.
@@ -45,7 +46,7 @@ func LoadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess 
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	prefix, err := checkpoints.ResolveWeights(path, scratch)
+	prefix, err := checkpoints.ResolveWeights(path, cfg.File, scratch)
 	if err != nil {
 		return fmt.Errorf("%s: train.initial_weights: %w", cfg.File, err)
 	}
