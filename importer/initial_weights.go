@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tfrun/tfrun/checkpoints"
 	"github.com/tfrun/tfrun/kerasfile"
@@ -23,9 +24,9 @@ func init() {
 // .h5 of weights only (model.save_weights) is read as weightsOnly reads it.
 func modelWeights(path, config, dir string) (string, error) {
 	m, err := kerasfile.Load(path)
-	if errors.Is(err, kerasfile.ErrFormat) && !errors.Is(err, ErrWeights) {
-		if prefix, werr := weightsOnly(path, config, dir); werr == nil || !errors.Is(werr, kerasfile.ErrFormat) || errors.Is(werr, ErrWeights) {
-			return prefix, werr
+	if errors.Is(err, kerasfile.ErrFormat) && strings.HasSuffix(path, ".h5") {
+		if _, werr := kerasfile.LoadWeights(path, nil); werr == nil { // no model, only weights
+			return weightsOnly(path, config, dir)
 		}
 	}
 	if err != nil {
