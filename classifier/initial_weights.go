@@ -54,7 +54,11 @@ func LoadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess 
 	if err != nil {
 		return fmt.Errorf("%s: train.initial_weights: %w", cfg.File, err)
 	}
-	fmt.Fprintf(out, "Initial weights from %s: %d layers (%s)\n", prefix, len(loaded.Layers), strings.Join(loaded.Layers, ", "))
+	from := prefix
+	if strings.HasPrefix(prefix, scratch) { // converted (a Keras file): name the file, not the scratch copy
+		from = path
+	}
+	fmt.Fprintf(out, "Initial weights from %s: %d layers (%s)\n", from, len(loaded.Layers), strings.Join(loaded.Layers, ", "))
 	if len(loaded.Missing) > 0 {
 		fmt.Fprintf(out, "Not in the initial weights, keeping their initializers: %s\n", strings.Join(loaded.Missing, ", "))
 	}

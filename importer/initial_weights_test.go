@@ -129,12 +129,16 @@ func TestInitialWeightsFromKerasFile(t *testing.T) {
 	for _, from := range []string{imported, baseKeras, "testdata/base_legacy.h5"} {
 		t.Run(filepath.Base(from), func(t *testing.T) {
 			run := filepath.Join(dir, "run_"+filepath.Base(from))
+			named := from // what the log names: a Keras file, or a run directory's checkpoint
+			if from == imported {
+				named = latestOf(t, imported)
+			}
 			var log bytes.Buffer
 			if err := fineTune(t, strings.Replace(fineTuneYAML, "WEIGHTS", from, 1), run, &log); err != nil {
 				t.Fatalf("%v\n%s", err, log.String())
 			}
 			for _, s := range []string{
-				": 2 layers (conv, bn)\n",
+				"Initial weights from " + named + ": 2 layers (conv, bn)\n",
 				"Not in the initial weights, keeping their initializers: head\n",
 				"In the initial weights but not in this model (not used): probs\n",
 				"Trainable params: 50\n", "Non-trainable params: 56\n",
