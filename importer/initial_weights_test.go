@@ -174,7 +174,8 @@ func TestInitialWeightsFromKerasFile(t *testing.T) {
 // An imported run directory's config names the directory as its train.initial_weights,
 // so that training it (its data set given) fine-tunes Keras's weights: a head whose shape
 // changed is then an error naming the layer, the weight and both shapes, and renamed it
-// starts from its initializer while the rest loads.
+// starts from its initializer while the rest loads. Training into the imported directory
+// is an error saying to train into another.
 func TestImportedConfigStartsFromItsWeights(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on a Fashion-MNIST slice")
@@ -213,6 +214,16 @@ func TestImportedConfigStartsFromItsWeights(t *testing.T) {
 	}
 	if s := "Initial weights from " + res.Checkpoint + ": 2 layers (conv, bn)\n"; !strings.Contains(log.String(), s) {
 		t.Errorf("the log lacks %q:\n%s", s, log.String())
+	}
+	// Training into the imported directory itself is refused with what to do instead.
+	err = fineTune(t, renamed, imported, &log)
+	if !errors.Is(err, checkpoints.ErrCheckpointsExist) {
+		t.Fatalf("training into the imported directory: err = %v, want ErrCheckpointsExist", err)
+	}
+	for _, s := range []string{"which tfrun import wrote of " + baseKeras, "train.initial_weights", "choose another -out"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q lacks %q", err, s)
+		}
 	}
 	// Not frozen: the base trains from Keras's values.
 	got := checkpointBytes(t, latestOf(t, run))
