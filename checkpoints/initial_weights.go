@@ -25,14 +25,18 @@ import (
 var ErrInitialWeights = errors.New("checkpoints: initial weights")
 
 // WeightsConverter turns a weights file of another format (a Keras .keras file) into a
-// tfrun checkpoint bundle under dir, and returns its prefix.
-type WeightsConverter func(path, dir string) (prefix string, err error)
+// tfrun checkpoint bundle under dir, and returns its prefix; its errors name path. config is the config file of
+// the run the weights start: a weights-only file (Keras's .weights.h5) holds no
+// architecture, and is read as the weights of that config's model, as Keras's
+// model.load_weights reads it.
+type WeightsConverter func(path, config, dir string) (prefix string, err error)
 
 var converters = map[string]WeightsConverter{}
 
 // RegisterWeightsFormat makes ResolveWeights accept files whose name ends with ext
-// (".keras"), converted by convert. It is meant for a package's init (an importer of
-// Keras files); registering an extension twice panics.
+// (".keras"), converted by convert; of several registered extensions a name ends with, the
+// longest decides (".weights.h5" before ".h5"). It is meant for a package's init (package
+// importer registers Keras's files); registering an extension twice panics.
 func RegisterWeightsFormat(ext string, convert WeightsConverter) {
 	if _, dup := converters[ext]; dup {
 		panic("checkpoints: RegisterWeightsFormat: " + ext + " registered twice")
@@ -40,30 +44,43 @@ func RegisterWeightsFormat(ext string, convert WeightsConverter) {
 	converters[ext] = convert
 }
 
-// kerasExtensions are Keras's weight files, which an importer converts (issue #25's
-// tfrun import); until one registers, they are refused with a message saying so.
+// kerasExtensions are Keras's weight files, which package importer converts; a program
+// that does not link it refuses them with a message saying so.
 var kerasExtensions = []string{".keras", ".h5", ".weights.h5"}
+
+// converterFor is the converter registered for the longest extension path ends with.
+func converterFor(path string) (string, WeightsConverter) {
+	best := ""
+	for ext := range converters {
+		if strings.HasSuffix(path, ext) && len(ext) > len(best) {
+			best = ext
+		}
+	}
+	return best, converters[best]
+}
 
 // ResolveWeights finds the checkpoint bundle path names: a run directory (its latest
 // checkpoint), a checkpoints directory, a checkpoint prefix (.../ckpt-40), or a file of a
-// registered format, converted into scratch (a directory the caller removes). Anything
-// else is an error wrapping ErrInitialWeights that says what was found.
-func ResolveWeights(path, scratch string) (string, error) {
+// registered format, converted into scratch (a directory the caller removes) for the run
+// of the config file config. Anything else is an error wrapping ErrInitialWeights that
+// says what was found.
+func ResolveWeights(path, config, scratch string) (string, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s: %s", ErrInitialWeights, path, fmt.Sprintf(format, args...))
 	}
-	for ext, convert := range converters {
-		if strings.HasSuffix(path, ext) {
-			prefix, err := convert(path, scratch)
-			if err != nil {
-				return "", fmt.Errorf("%w: %s: %w", ErrInitialWeights, path, err)
-			}
-			return prefix, nil
+	if ext, convert := converterFor(path); convert != nil {
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			return "", fail("a directory, not a %s file", ext)
 		}
+		prefix, err := convert(path, config, scratch)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s: %w", ErrInitialWeights, path, err)
+		}
+		return prefix, nil
 	}
 	for _, ext := range kerasExtensions {
 		if strings.HasSuffix(path, ext) {
-			return "", fail("a Keras weights file; this tfrun cannot read it yet (tfrun issue #25's importer converts one into a run directory, which initial_weights then takes)")
+			return "", fail("a Keras weights file, which this program cannot read: it does not link tfrun's Keras importer (package github.com/tfrun/tfrun/importer; bin/tfrun does). Convert it with `tfrun import` and give the run directory")
 		}
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {

@@ -67,6 +67,10 @@ func Prepare(o Options, p Policy) (info *Info, unlock func(), err error) {
 		return nil, nil, err
 	}
 	if !p.Resume && !p.ResumeOrStart {
+		if latest != "" && ImportedFrom(latest) != "" {
+			return nil, nil, fmt.Errorf("%w: %s holds %s, which tfrun import wrote of %s: a run does not train into it. Its config starts from it (train.initial_weights): choose another -out, or leave -out out (runs/<config name>)",
+				ErrCheckpointsExist, dir, latest, ImportedFrom(latest))
+		}
 		if latest != "" {
 			return nil, nil, fmt.Errorf("%w: %s has %s; add -resume to continue from the latest, or choose another -out (or delete it) to start over",
 				ErrCheckpointsExist, dir, Describe(dir))

@@ -274,7 +274,7 @@ func TestInitialWeightsErrors(t *testing.T) {
 		{"no such path", with(filepath.Join(empty, "nope")), []string{"train.initial_weights", "nope", "no such run directory or checkpoint"}, checkpoints.ErrInitialWeights},
 		{"directory without checkpoints", with(empty), []string{"a directory without checkpoints"}, checkpoints.ErrInitialWeights},
 		{"a file that is no checkpoint", with(filepath.Join(src, "summary.txt")), []string{"not a checkpoint"}, checkpoints.ErrInitialWeights},
-		{"a Keras file", with(keras), []string{"a Keras weights file", "cannot read it yet"}, checkpoints.ErrInitialWeights},
+		{"a Keras file", with(keras), []string{"a Keras weights file", "does not link tfrun's Keras importer", "tfrun import"}, checkpoints.ErrInitialWeights},
 		{"another shape", with(src, "filters: 4", "filters: 6"), []string{`layer "conv"`, "kernel is float32 [3 3 1 4] in the bundle", "float32 [3 3 1 6] in the model"}, checkpoints.ErrInitialWeights},
 		{"a layer with fewer weights", with(src, "units: 8, activation: relu,", "units: 8, activation: relu, use_bias: false,"), []string{`layer "hidden"`, "the bundle has bias too"}, checkpoints.ErrInitialWeights},
 		{"a layer the bundle has in part", with(noBias), []string{`layer "hidden"`, "the bundle has kernel but not bias"}, checkpoints.ErrInitialWeights},

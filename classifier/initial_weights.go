@@ -27,7 +27,8 @@ func checkSomethingTrains(m builders.Model) error {
 }
 
 // LoadInitialWeights starts a fresh run of cfg from train.initial_weights: the model's
-// weights (weights, in sess) from that run directory or checkpoint, matched by layer
+// weights (weights, in sess) from that run directory, checkpoint or Keras file (converted
+// by a registered checkpoints.WeightsConverter, package importer's), matched by layer
 // name, as checkpoints.LoadWeightsByLayer does. It says on out which layers were loaded,
 // which kept their initializers and which of the file's the model lacks. A resumed run
 // (r resumed a checkpoint) continues from its own and only notes that.
@@ -45,7 +46,7 @@ func LoadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess 
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	prefix, err := checkpoints.ResolveWeights(path, scratch)
+	prefix, err := checkpoints.ResolveWeights(path, cfg.File, scratch)
 	if err != nil {
 		return fmt.Errorf("%s: train.initial_weights: %w", cfg.File, err)
 	}
@@ -53,7 +54,11 @@ func LoadInitialWeights(out io.Writer, cfg *configs.Config, r *runner.Run, sess 
 	if err != nil {
 		return fmt.Errorf("%s: train.initial_weights: %w", cfg.File, err)
 	}
-	fmt.Fprintf(out, "Initial weights from %s: %d layers (%s)\n", prefix, len(loaded.Layers), strings.Join(loaded.Layers, ", "))
+	from := prefix
+	if strings.HasPrefix(prefix, scratch) { // converted (a Keras file): name the file, not the scratch copy
+		from = path
+	}
+	fmt.Fprintf(out, "Initial weights from %s: %d layers (%s)\n", from, len(loaded.Layers), strings.Join(loaded.Layers, ", "))
 	if len(loaded.Missing) > 0 {
 		fmt.Fprintf(out, "Not in the initial weights, keeping their initializers: %s\n", strings.Join(loaded.Missing, ", "))
 	}

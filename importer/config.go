@@ -2,6 +2,8 @@ package importer
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tfrun/tfrun/configs"
@@ -130,13 +132,27 @@ func outputActivation(m *kerasfile.Model, out string) string {
 	return ""
 }
 
-// configYAML is the run config of an imported model.
-func configYAML(m *kerasfile.Model, name string, s spec) string {
+// configYAML is the run config of an imported model, written into the run directory dir:
+// its train.initial_weights is dir, so that a run of the config (its data set) fine-tunes
+// the imported weights, as Keras's load_model(...).fit(...) does, instead of starting
+// from the initializers.
+func configYAML(m *kerasfile.Model, name, dir string, s spec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Imported by tfrun import from %s (Keras %s).\n", m.File, m.KerasVersion)
-	b.WriteString("# The data paths are placeholders: set them to train the model further.\n")
+	b.WriteString("# The data paths are placeholders: set them to train the model further (from its weights).\n")
 	fmt.Fprintf(&b, "name: %s\ntask: classifier\nseed: 42\n\ndata:\n%s\n", name, s.data)
 	b.WriteString(m.ModelYAML())
-	fmt.Fprintf(&b, "\ntrain:\n  epochs: 1\n  batch_size: 32\n  loss: %s\n  optimizer: {type: Adam}\n", s.loss)
+	fmt.Fprintf(&b, "\ntrain:\n  # A run of this config starts from the imported weights (a path relative to the\n  # working directory, as tfrun import was given it).\n  initial_weights: %s\n", quoteYAML(filepath.Clean(dir)))
+	fmt.Fprintf(&b, "  epochs: 1\n  batch_size: 32\n  loss: %s\n  optimizer: {type: Adam}\n", s.loss)
 	return b.String()
+}
+
+// quoteYAML is path as a YAML scalar: as it is when plain, else double-quoted.
+func quoteYAML(path string) string {
+	for _, r := range path {
+		if !(r == '/' || r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return strconv.Quote(path)
+		}
+	}
+	return path
 }

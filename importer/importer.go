@@ -69,7 +69,7 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 		return nil, err
 	}
 	cfgPath := filepath.Join(o.Dir, name+".yaml")
-	if err := os.WriteFile(cfgPath, []byte(configYAML(m, name, spec)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(configYAML(m, name, o.Dir, spec)), 0o644); err != nil {
 		return nil, err
 	}
 	cfg, err := configs.Load(cfgPath)

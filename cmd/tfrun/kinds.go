@@ -7,3 +7,7 @@ import (
 	_ "github.com/tfrun/tfrun/classifier" // task classifier: the supervised model, a classifier or a regressor
 	_ "github.com/tfrun/tfrun/gan"        // task gan: a generator and a discriminator
 )
+
+// Keras's model files as train.initial_weights (.keras, .h5, .weights.h5): package importer
+// registers them with checkpoints.RegisterWeightsFormat when it is linked in.
+import _ "github.com/tfrun/tfrun/importer"
