@@ -247,15 +247,33 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 				if ok0 && ok1 {
 					return [2]int{int(p), int(q)}, nil
 				}
+			}
+		}
+	case configs.KindPadding:
+		switch x := v.(type) {
+		case float64:
+			return [2][2]int{{int(x), int(x)}, {int(x), int(x)}}, nil
+		case []any:
+			if len(x) == 2 {
+				p, ok0 := x[0].(float64)
+				q, ok1 := x[1].(float64)
+				if ok0 && ok1 {
+					return [2][2]int{{int(p), int(p)}, {int(q), int(q)}}, nil
+				}
 				top, ok0 := x[0].([]any)
 				left, ok1 := x[1].([]any)
 				if ok0 && ok1 && len(top) == 2 && len(left) == 2 {
-					if reflect.DeepEqual(top[0], top[1]) && reflect.DeepEqual(left[0], left[1]) {
-						h, _ := top[0].(float64)
-						w, _ := left[0].(float64)
-						return [2]int{int(h), int(w)}, nil
+					var out [2][2]int
+					for i, side := range [][]any{top, left} {
+						for j, e := range side {
+							f, ok := e.(float64)
+							if !ok {
+								return nil, fmt.Errorf("want %s", kindName(a.Kind))
+							}
+							out[i][j] = int(f)
+						}
 					}
-					return nil, fmt.Errorf("different before and after: tfrun's %s is symmetric ([height, width], the same on both sides)", a.Key)
+					return out, nil
 				}
 			}
 		}
@@ -263,6 +281,10 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 		if x, ok := v.([]any); ok {
 			out := make([]int, len(x))
 			for i, e := range x {
+				if e == nil && a.NullItems {
+					out[i] = -1 // None
+					continue
+				}
 				f, ok := e.(float64)
 				if !ok {
 					return nil, fmt.Errorf("want a list of integers")
@@ -324,6 +346,8 @@ func kindName(k configs.ArgKind) string {
 		return "an integer or a pair"
 	case configs.KindInts:
 		return "a list of integers"
+	case configs.KindPadding:
+		return "an integer, a pair or a pair of pairs ((top, bottom), (left, right))"
 	}
 	return "another value"
 }

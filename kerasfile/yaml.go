@@ -96,6 +96,11 @@ func valueYAML(v any) string {
 		return quote(x)
 	case [2]int:
 		return fmt.Sprintf("[%d, %d]", x[0], x[1])
+	case [2][2]int:
+		if x[0][0] == x[0][1] && x[1][0] == x[1][1] {
+			return fmt.Sprintf("[%d, %d]", x[0][0], x[1][0])
+		}
+		return fmt.Sprintf("[[%d, %d], [%d, %d]]", x[0][0], x[0][1], x[1][0], x[1][1])
 	case []int:
 		return intsYAML(x)
 	case configs.Regularizer:
