@@ -104,6 +104,9 @@ func (c *converter) layer(name, class string, cfg map[string]any, whole map[stri
 		if ce != nil && ce.Err != nil {
 			msg = ce.Err.Error()
 		}
+		if k, index, ok := strings.Cut(key, "["); ok { // an entry of a list: padding[1]
+			key, msg = k, "["+index+": "+msg
+		}
 		c.problem(name, class, key, "%s", msg)
 		def, ok := fresh.Args()[key]
 		if key == "" || !ok {
