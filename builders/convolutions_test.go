@@ -56,7 +56,11 @@ func TestConvolutionGradientsNumeric(t *testing.T) {
 			}},
 		{"zero_padding2d", []gradcheck.Param{p("x", 2, 3, 4, 2)}, []int64{2, 7, 6, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return buildCall(s, NewZeroPadding2D("zero_padding2d", [2]int{2, 1}), Shape{3, 4, 2}, in[0])
+				return buildCall(s, NewZeroPadding2D("zero_padding2d", SymmetricPadding(2, 1)), Shape{3, 4, 2}, in[0])
+			}},
+		{"zero_padding2d_asymmetric", []gradcheck.Param{p("x", 2, 3, 4, 2)}, []int64{2, 5, 8, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return buildCall(s, NewZeroPadding2D("zero_padding2d", [2][2]int{{2, 0}, {1, 3}}), Shape{3, 4, 2}, in[0])
 			}},
 		{"cropping2d", []gradcheck.Param{p("x", 2, 5, 6, 2)}, []int64{2, 3, 2, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {

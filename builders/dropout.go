@@ -1,6 +1,8 @@
 package builders
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
@@ -10,15 +12,25 @@ import (
 
 func init() {
 	registerConfig(configs.LayerDropout, func(c *configs.Layer, name string, _ Layer) (Layer, error) {
-		return NewDropout(name, c.Float("rate")), nil
+		d := NewDropout(name, c.Float("rate"))
+		if c.Has("noise_shape") {
+			d.NoiseShape = c.Ints("noise_shape")
+		}
+		return d, nil
 	})
 }
 
 // Dropout is Keras's Dropout: in training, each element is zeroed with probability rate and
 // the rest scaled by 1/(1−rate); in inference it is the identity. Shape unchanged.
+//
+// NoiseShape, when set, is Keras's noise_shape (tf.nn.dropout's): the shape of the
+// keep/drop mask with the batch axis, -1 (None) taking the input's dimension, broadcast
+// over the input, so an axis of 1 shares one draw ([-1, 1, 1, c]: whole channels of each
+// example).
 type Dropout struct {
 	base
-	Rate float64
+	Rate       float64
+	NoiseShape []int
 }
 
 // NewDropout returns a Dropout layer.
@@ -29,6 +41,16 @@ func NewDropout(name string, rate float64) *Dropout {
 func (d *Dropout) Type() string { return "Dropout" }
 
 func (d *Dropout) Build(s *graphs.Scope, in Shape) (Shape, error) {
+	if d.NoiseShape != nil {
+		if len(d.NoiseShape) != len(in)+1 {
+			return nil, argError(d, "noise_shape", d.NoiseShape, fmt.Sprintf("%d entries, one per input axis with the batch axis", len(in)+1))
+		}
+		for i, n := range d.NoiseShape {
+			if n != -1 && n != 1 && (i == 0 || n != in[i-1]) {
+				return nil, argError(d, "noise_shape", d.NoiseShape, "entries -1 (None), 1 or the input's dimension")
+			}
+		}
+	}
 	d.begin(s)
 	return in, nil
 }
@@ -38,8 +60,25 @@ func (d *Dropout) Call(x tf.Output, training bool) tf.Output {
 		return x
 	}
 	s := d.scope
-	u := s.RandomUniform(op.Shape(s.Op("Shape"), x))
-	return dropoutOp(s, x, u, d.Rate)
+	shape := op.Shape(s.Op("Shape"), x)
+	if d.NoiseShape != nil {
+		shape = noiseShape(s, shape, d.NoiseShape)
+	}
+	return dropoutOp(s, x, s.RandomUniform(shape), d.Rate)
+}
+
+// noiseShape is a concrete noise shape: ns with each -1 (None) replaced by that axis of
+// the input's shape xShape, as Keras's backend does before tf.nn.dropout.
+func noiseShape(s *graphs.Scope, xShape tf.Output, ns []int) tf.Output {
+	take, fixed := make([]int32, len(ns)), make([]int32, len(ns))
+	for i, n := range ns {
+		if n < 0 {
+			take[i] = 1
+		} else {
+			fixed[i] = int32(n)
+		}
+	}
+	return op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), xShape, s.Const(take)), s.Const(fixed))
 }
 
 // dropoutOp is x·[u ≥ rate]/(1−rate) for uniform draws u: the math of Dropout.

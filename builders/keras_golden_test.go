@@ -264,8 +264,15 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			c.DilationRate, c.Padding = 2, "causal"
 			return c
 		}},
-		{"zero_padding2d", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 1}) }},
-		{"zero_padding2d_2x1", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{2, 1}) }},
+		{"zero_padding2d", "", func() Layer { return NewZeroPadding2D("zero_padding2d", SymmetricPadding(1, 1)) }},
+		{"zero_padding2d_2x1", "", func() Layer { return NewZeroPadding2D("zero_padding2d", SymmetricPadding(2, 1)) }},
+		{"zero_padding2d_0101", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2][2]int{{0, 1}, {0, 1}}) }},
+		{"zero_padding2d_2013", "", func() Layer { return NewZeroPadding2D("zero_padding2d", [2][2]int{{2, 0}, {1, 3}}) }},
+		{"dropout_noise_shape_inference", "", func() Layer {
+			d := NewDropout("dropout", 0.5)
+			d.NoiseShape = []int{-1, 1, 1, 3}
+			return d
+		}},
 		{"cropping2d", "", func() Layer { return NewCropping2D("cropping2d", [2]int{0, 0}) }},
 		{"cropping2d_1x2", "", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 2}) }},
 		{"global_max_pooling2d", "", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }},

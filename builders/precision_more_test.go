@@ -43,7 +43,13 @@ func moreMixedCases() []mixedCase {
 			c.Strides, c.Padding = 2, "same"
 			return c
 		}, Shape{5, 4}, 0, true},
-		mixedCase{"ZeroPadding2D", func() Layer { return NewZeroPadding2D("zero_padding2d", [2]int{1, 2}) }, Shape{3, 3, 2}, 0, true},
+		mixedCase{"ZeroPadding2D", func() Layer { return NewZeroPadding2D("zero_padding2d", SymmetricPadding(1, 2)) }, Shape{3, 3, 2}, 0, true},
+		mixedCase{"ZeroPadding2D_asymmetric", func() Layer { return NewZeroPadding2D("zero_padding2d", [2][2]int{{0, 1}, {2, 0}}) }, Shape{3, 3, 2}, 0, true},
+		mixedCase{"Dropout_noise_shape", func() Layer {
+			d := NewDropout("dropout", 0.4)
+			d.NoiseShape = []int{-1, 1, 2}
+			return d
+		}, Shape{3, 2}, 0, true},
 		mixedCase{"Cropping2D", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 1}) }, Shape{4, 4, 2}, 0, true},
 		mixedCase{"GlobalMaxPooling2D", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }, Shape{4, 4, 3}, 0, true},
 		mixedCase{"TimeDistributed_Dense", func() Layer {

@@ -106,7 +106,8 @@ func canonicalLayers(ls []Layer) []map[string]any {
 // canonicalLayer returns the layer's type, name if set, and its type's arguments (a nested
 // layer as its own canonical form), so adding a layer type leaves existing fingerprints
 // alone. An argument marked Later (added to a type after fingerprints were first taken) is
-// left out at its default, so adding one leaves them alone too.
+// left out at its default (an Optional one when unset), so adding one leaves them alone
+// too. A symmetric KindPadding is the [h, w] pair it was before asymmetric padding.
 func canonicalLayer(l *Layer) map[string]any {
 	m := map[string]any{"type": l.Type}
 	if l.Name != "" {
@@ -127,6 +128,12 @@ func canonicalLayer(l *Layer) map[string]any {
 	}
 	for _, a := range spec.Args {
 		v, _ := l.value(a)
+		if a.Later && a.Optional && v == nil {
+			continue
+		}
+		if p, ok := v.([2][2]int); ok && p[0][0] == p[0][1] && p[1][0] == p[1][1] {
+			v = [2]int{p[0][0], p[1][0]}
+		}
 		if a.Later && a.Default != nil {
 			if def, _ := convertArg(a, a.Default); reflect.DeepEqual(def, v) {
 				continue

@@ -84,7 +84,7 @@ const (
 // Layer is one Keras layer of a config: its type, its name and its arguments. Which
 // arguments a type has, their kinds and Keras's defaults are in the type's LayerSpec (see
 // LookupLayer); after Load every argument is set, to the YAML's value or Keras's
-// default. Read them with Int, Float, Bool, String, Pair, Ints and Wrapped.
+// default. Read them with Int, Float, Bool, String, Pair, Padding, Ints and Wrapped.
 type Layer struct {
 	// Type is the Keras class name, one of LayerTypes. Required.
 	Type string
@@ -231,6 +231,8 @@ func convertArg(a Arg, v any) (any, error) {
 		if s, ok := v.([]int); ok {
 			return slices.Clone(s), nil
 		}
+	case KindPadding:
+		return asPadding(v)
 	case KindRegularizer:
 		if r, ok := v.(Regularizer); ok { // its range is Validate's to check
 			return r, nil
@@ -302,6 +304,12 @@ func (l *Layer) String(key string) string { v, _ := l.get(key, KindString).(stri
 
 // Pair returns the [height, width] argument key.
 func (l *Layer) Pair(key string) [2]int { v, _ := l.get(key, KindPair).([2]int); return v }
+
+// Padding returns the ((top, bottom), (left, right)) argument key.
+func (l *Layer) Padding(key string) [2][2]int {
+	v, _ := l.get(key, KindPadding).([2][2]int)
+	return v
+}
 
 // Ints returns a copy of the list argument key.
 func (l *Layer) Ints(key string) []int { v, _ := l.get(key, KindInts).([]int); return slices.Clone(v) }
@@ -418,4 +426,23 @@ func (c *checker) layers(path string, ls []Layer) error {
 		}
 	}
 	return nil
+}
+
+// asPadding converts a Go value to a ((top, bottom), (left, right)) padding: a
+// [2][2]int, a [2]int or []int of two (the same on both sides), or an integer.
+func asPadding(v any) (any, error) {
+	switch p := v.(type) {
+	case [2][2]int:
+		return p, nil
+	case [2]int:
+		return [2][2]int{{p[0], p[0]}, {p[1], p[1]}}, nil
+	case []int:
+		if len(p) == 2 {
+			return [2][2]int{{p[0], p[0]}, {p[1], p[1]}}, nil
+		}
+	}
+	if n, ok := asInt(v); ok {
+		return [2][2]int{{int(n), int(n)}, {int(n), int(n)}}, nil
+	}
+	return nil, fmt.Errorf("want %s, got %T %v", kindNames[KindPadding], v, v)
 }

@@ -385,6 +385,8 @@ func (d *decoder) arg(path string, a Arg, raw any) (any, error) {
 		}
 	case KindPair:
 		return d.pair(path, raw)
+	case KindPadding:
+		return d.padding(path, raw)
 	case KindInts:
 		list, ok := raw.([]any)
 		if !ok {
@@ -392,6 +394,10 @@ func (d *decoder) arg(path string, a Arg, raw any) (any, error) {
 		}
 		out := make([]int, len(list))
 		for i, item := range list {
+			if item == nil && a.NullItems {
+				out[i] = -1
+				continue
+			}
 			n, ok := asInt(item)
 			if !ok {
 				return nil, d.wrongType(indexPath(path, i), "an integer", item)
@@ -436,6 +442,46 @@ func (d *decoder) pair(path string, raw any) ([2]int, error) {
 		p[i] = int(n)
 	}
 	return p, nil
+}
+
+// padding decodes Keras's 2-D padding: n, [h, w] (the same on both sides) or
+// [[top, bottom], [left, right]].
+func (d *decoder) padding(path string, raw any) ([2][2]int, error) {
+	const want = "an integer, a list [height, width] or [[top, bottom], [left, right]]"
+	if list, ok := raw.([]any); ok && len(list) == 2 {
+		_, nested0 := list[0].([]any)
+		_, nested1 := list[1].([]any)
+		if nested0 || nested1 {
+			var p [2][2]int
+			for i, item := range list {
+				side, ok := item.([]any)
+				if !ok {
+					return p, d.wrongType(indexPath(path, i), "a list [before, after]", item)
+				}
+				if len(side) != 2 {
+					return p, d.bad(indexPath(path, i), "want a list [before, after], got a list of %d", len(side))
+				}
+				for j, v := range side {
+					n, ok := asInt(v)
+					if !ok {
+						return p, d.wrongType(indexPath(indexPath(path, i), j), "an integer", v)
+					}
+					p[i][j] = int(n)
+				}
+			}
+			return p, nil
+		}
+	}
+	if list, ok := raw.([]any); ok && len(list) != 2 {
+		return [2][2]int{}, d.bad(path, "want %s, got a list of %d", want, len(list))
+	}
+	if _, isList := raw.([]any); !isList {
+		if _, isInt := asInt(raw); !isInt {
+			return [2][2]int{}, d.wrongType(path, want, raw)
+		}
+	}
+	p, err := d.pair(path, raw)
+	return [2][2]int{{p[0], p[0]}, {p[1], p[1]}}, err
 }
 
 // fieldIndex returns the index of the field tagged key; the tables guarantee it exists.

@@ -718,6 +718,8 @@ func intArgs(l *Layer, path string) map[int]string {
 				vals = []int{x}
 			case [2]int:
 				vals = x[:]
+			case [2][2]int:
+				vals = []int{x[0][0], x[0][1], x[1][0], x[1][1]}
 			case []int:
 				vals = x
 			}

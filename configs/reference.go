@@ -103,6 +103,11 @@ func showValue(v any) string {
 	switch x := v.(type) {
 	case [2]int:
 		return fmt.Sprintf("[%d, %d]", x[0], x[1])
+	case [2][2]int:
+		if x[0][0] == x[0][1] && x[1][0] == x[1][1] {
+			return fmt.Sprintf("[%d, %d]", x[0][0], x[1][0])
+		}
+		return fmt.Sprintf("[[%d, %d], [%d, %d]]", x[0][0], x[0][1], x[1][0], x[1][1])
 	case float64:
 		return fmt.Sprint(x)
 	case Regularizer:

@@ -87,11 +87,13 @@ const (
 	KindInts                           // []int, a YAML list of integers
 	KindLayer                          // *Layer, a nested layer: a mapping with type
 	KindRegularizer                    // Regularizer; YAML gives a name (l2) or a mapping ({l2: 1e-4})
+	KindPadding                        // [2][2]int, ((top, bottom), (left, right)); YAML gives n, [h, w] or [[top, bottom], [left, right]]
 )
 
 var kindNames = map[ArgKind]string{KindInt: "an integer", KindFloat: "a number", KindBool: "true or false",
 	KindString: "a string", KindPair: "an integer or a list [height, width]", KindInts: "a list of integers",
-	KindLayer: "a layer (a mapping with type)", KindRegularizer: "a regularizer (l1, l2 or a mapping {l1: …, l2: …})"}
+	KindLayer: "a layer (a mapping with type)", KindRegularizer: "a regularizer (l1, l2 or a mapping {l1: …, l2: …})",
+	KindPadding: "an integer, a list [height, width] or [[top, bottom], [left, right]]"}
 
 // Bound is the range of a numeric argument.
 type Bound int
@@ -134,6 +136,9 @@ type Arg struct {
 	Samples []any
 	// Note says why tfrun takes less than Keras does, and goes into the error message.
 	Note string
+	// NullItems: a KindInts list may hold null (Keras's None), kept as -1 (Dropout's
+	// noise_shape).
+	NullItems bool
 	// Alias is another spelling YAML may use (LeakyReLU's Keras 2 alpha).
 	Alias string
 	// Doc says what the argument does, in a few words.
@@ -181,7 +186,7 @@ func (a Arg) wellFormed() error {
 	switch {
 	case a.Key == "" || a.Key == "type" || a.Key == "name":
 		return fmt.Errorf("bad key")
-	case a.Kind < KindInt || a.Kind > KindRegularizer:
+	case a.Kind < KindInt || a.Kind > KindPadding:
 		return fmt.Errorf("no kind")
 	case (a.Default == nil) == (!a.Required && a.DefaultFrom == "" && !a.Optional),
 		a.Required && (a.DefaultFrom != "" || a.Optional), a.DefaultFrom != "" && a.Optional:
@@ -353,6 +358,15 @@ func (c *checker) arg(at string, a Arg, v any) error {
 	case string:
 		if !slices.Contains(a.Choices, x) {
 			return c.err(at, &kindError{kind: ErrBadValue, msg: fmt.Sprintf("unknown %q (valid: %s)%s", x, strings.Join(a.Choices, ", "), note)})
+		}
+	case [2][2]int:
+		for i, p := range x {
+			if a.Bound == NonNegative && (p[0] < 0 || p[1] < 0) {
+				return c.bad(indexPath(at, i), "must be >= 0, got [%d, %d]", p[0], p[1])
+			}
+			if err := c.atMostMaxDim(indexPath(at, i), max(p[0], p[1])); err != nil {
+				return err
+			}
 		}
 	case [2]int:
 		if a.Bound == Positive && (x[0] <= 0 || x[1] <= 0) {

@@ -55,7 +55,17 @@ func AssignWeights(sess *graphs.Session, vars []*graphs.Variable, m *kerasfile.M
 			for j, d := range w.Shape {
 				dims[j] = int64(d)
 			}
-			t, err := graphs.NewTensor(w.Values, dims...)
+			var t *tf.Tensor
+			var err error
+			if v.DType == tf.Int64 { // a count (Normalization's), saved by Keras as float32
+				ints := make([]int64, len(w.Values))
+				for j, f := range w.Values {
+					ints[j] = int64(f)
+				}
+				t, err = graphs.NewTensor(ints, dims...)
+			} else {
+				t, err = graphs.NewTensor(w.Values, dims...)
+			}
 			if err != nil {
 				return 0, err
 			}

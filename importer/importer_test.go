@@ -120,6 +120,7 @@ func TestImportEqualsKeras(t *testing.T) {
 		{"cnn_legacy.h5", false},
 		{"table.keras", false},
 		{"text.keras", true},
+		{"padded.keras", false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			dir := t.TempDir()

@@ -82,6 +82,12 @@ func TestLoad(t *testing.T) {
 			yaml:    []string{"- {name: shared_call_1, reuse: shared, call: b}", "- {name: cat, type: Concatenate, call: [add, shared_call_1]}", "outputs: [out]"}},
 		{file: "text.keras", sequential: true, inputs: "[{input (None, 10) int32}]", layers: 3,
 			weights: map[string]int{"embed": 1, "lstm": 3}},
+		{file: "padded.keras", inputs: "[{image (None, 7, 7, 3) float32}]", layers: 8,
+			weights: map[string]int{"norm": 3, "conv": 2, "probs": 2},
+			yaml: []string{"- {name: pad, type: ZeroPadding2D, call: norm, padding: [[0, 1], [0, 1]]}",
+				"- {name: drop_examples, type: Dropout, call: conv, rate: 0.2, noise_shape: [null, 1, 1, 1]}",
+				"- {name: pad2, type: ZeroPadding2D, call: drop_examples, padding: [[1, 0], [2, 1]]}",
+				"- {name: drop_channels, type: Dropout, call: pad2, rate: 0.3, noise_shape: [null, 1, 1, 4]}"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			m, err := kerasfile.Load(filepath.Join("testdata", tc.file))

@@ -104,6 +104,9 @@ func (c *converter) layer(name, class string, cfg map[string]any, whole map[stri
 		if ce != nil && ce.Err != nil {
 			msg = ce.Err.Error()
 		}
+		if k, index, ok := strings.Cut(key, "["); ok { // an entry of a list: padding[1]
+			key, msg = k, "["+index+": "+msg
+		}
 		c.problem(name, class, key, "%s", msg)
 		def, ok := fresh.Args()[key]
 		if key == "" || !ok {
@@ -247,6 +250,7 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 				if ok0 && ok1 {
 					return [2]int{int(p), int(q)}, nil
 				}
+				// Cropping2D's ((top, bottom), (left, right)), symmetric in tfrun.
 				top, ok0 := x[0].([]any)
 				left, ok1 := x[1].([]any)
 				if ok0 && ok1 && len(top) == 2 && len(left) == 2 {
@@ -259,10 +263,42 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 				}
 			}
 		}
+	case configs.KindPadding:
+		switch x := v.(type) {
+		case float64:
+			return [2][2]int{{int(x), int(x)}, {int(x), int(x)}}, nil
+		case []any:
+			if len(x) == 2 {
+				p, ok0 := x[0].(float64)
+				q, ok1 := x[1].(float64)
+				if ok0 && ok1 {
+					return [2][2]int{{int(p), int(p)}, {int(q), int(q)}}, nil
+				}
+				top, ok0 := x[0].([]any)
+				left, ok1 := x[1].([]any)
+				if ok0 && ok1 && len(top) == 2 && len(left) == 2 {
+					var out [2][2]int
+					for i, side := range [][]any{top, left} {
+						for j, e := range side {
+							f, ok := e.(float64)
+							if !ok {
+								return nil, fmt.Errorf("want %s", kindName(a.Kind))
+							}
+							out[i][j] = int(f)
+						}
+					}
+					return out, nil
+				}
+			}
+		}
 	case configs.KindInts:
 		if x, ok := v.([]any); ok {
 			out := make([]int, len(x))
 			for i, e := range x {
+				if e == nil && a.NullItems {
+					out[i] = -1 // None
+					continue
+				}
 				f, ok := e.(float64)
 				if !ok {
 					return nil, fmt.Errorf("want a list of integers")
@@ -324,6 +360,8 @@ func kindName(k configs.ArgKind) string {
 		return "an integer or a pair"
 	case configs.KindInts:
 		return "a list of integers"
+	case configs.KindPadding:
+		return "an integer, a pair or a pair of pairs ((top, bottom), (left, right))"
 	}
 	return "another value"
 }

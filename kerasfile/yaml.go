@@ -50,7 +50,7 @@ func layerYAML(l Layer) string {
 		parts = append(parts, "call: ["+strings.Join(quoteAll(l.Call), ", ")+"]")
 	}
 	for _, a := range l.Args {
-		parts = append(parts, a.Key+": "+valueYAML(a.Value))
+		parts = append(parts, a.Key+": "+argYAML(l.Class, a.Key, a.Value))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
@@ -76,6 +76,25 @@ func nestedYAML(l *configs.Layer) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
+// argYAML is argument key of a layer of class in YAML: valueYAML, but a list whose
+// entries may be None (Dropout's noise_shape) writes -1 as null, as Keras spells it.
+func argYAML(class, key string, v any) string {
+	spec, ok := configs.LookupLayer(class)
+	if ints, isInts := v.([]int); ok && isInts {
+		if a, has := spec.Arg(key); has && a.NullItems {
+			p := make([]string, len(ints))
+			for i, d := range ints {
+				p[i] = strconv.Itoa(d)
+				if d == -1 {
+					p[i] = "null"
+				}
+			}
+			return "[" + strings.Join(p, ", ") + "]"
+		}
+	}
+	return valueYAML(v)
+}
+
 // valueYAML is an argument value in YAML.
 func valueYAML(v any) string {
 	switch x := v.(type) {
@@ -96,6 +115,11 @@ func valueYAML(v any) string {
 		return quote(x)
 	case [2]int:
 		return fmt.Sprintf("[%d, %d]", x[0], x[1])
+	case [2][2]int:
+		if x[0][0] == x[0][1] && x[1][0] == x[1][1] {
+			return fmt.Sprintf("[%d, %d]", x[0][0], x[1][0])
+		}
+		return fmt.Sprintf("[[%d, %d], [%d, %d]]", x[0][0], x[0][1], x[1][0], x[1][1])
 	case []int:
 		return intsYAML(x)
 	case configs.Regularizer:

@@ -100,6 +100,23 @@ def small_models():
     table.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     save(table, "table", {"input": rng.normal(0, 1, (3, 4)).astype("float32")})
 
+    # ZeroPadding2D with different padding before and after and Dropout with a
+    # noise_shape, as MobileNetV2 and EfficientNet use them (a functional model), after
+    # an adapted Normalization, as EfficientNet has: its count is an int64 weight.
+    x = keras.Input((7, 7, 3), name="image")
+    norm = keras.layers.Normalization(name="norm")
+    norm.adapt(np.random.default_rng(3).uniform(0, 1, (5, 7, 7, 3)).astype("float32"))
+    y = norm(x)
+    y = keras.layers.ZeroPadding2D(((0, 1), (0, 1)), name="pad")(y)
+    y = keras.layers.Conv2D(4, 3, strides=2, name="conv")(y)
+    y = keras.layers.Dropout(0.2, noise_shape=(None, 1, 1, 1), name="drop_examples")(y)
+    y = keras.layers.ZeroPadding2D(((1, 0), (2, 1)), name="pad2")(y)
+    y = keras.layers.Dropout(0.3, noise_shape=(None, 1, 1, 4), name="drop_channels")(y)
+    y = keras.layers.GlobalAveragePooling2D(name="gap")(y)
+    y = keras.layers.Dense(3, activation="softmax", name="probs")(y)
+    padded = keras.Model(x, y, name="padded")
+    save(padded, "padded", {"input": rng.uniform(0, 1, (2, 7, 7, 3)).astype("float32")})
+
     # A model with what tfrun lacks: every problem is listed.
     x = keras.Input((8, 8, 3))
     y = keras.layers.Conv2D(4, 3, dilation_rate=1, groups=1, data_format="channels_first", name="conv_cf")(x)

@@ -122,6 +122,13 @@ CASES = [
     ("gaussian_noise", lambda: L.GaussianNoise(0.5), SEQ, 1.0, 0),
     ("gaussian_dropout", lambda: L.GaussianDropout(0.3), SEQ, 1.0, 0),
     ("identity", lambda: L.Identity(), SEQ, 1.0, 0),
+    # Cases added later go last: each case draws from one seeded generator in turn, so a
+    # case inserted earlier would change every later case's recorded values.
+    # ZeroPadding2D with different padding before and after (MobileNetV2, EfficientNet).
+    ("zero_padding2d_0101", lambda: L.ZeroPadding2D(((0, 1), (0, 1))), IMG, 1.0, 0),
+    ("zero_padding2d_2013", lambda: L.ZeroPadding2D(((2, 0), (1, 3))), IMG, 1.0, 0),
+    # Dropout with a noise_shape: the identity in inference, as Keras's.
+    ("dropout_noise_shape_inference", lambda: L.Dropout(0.5, noise_shape=(None, 1, 1, 3)), IMG, 1.0, 0),
 ]
 
 
