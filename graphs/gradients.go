@@ -71,8 +71,9 @@ func (s *Scope) Gradients(loss tf.Output, xs []tf.Output) ([]tf.Output, error) {
 		// TF_AddGradients refuses an x the ys do not depend on: ask only for the outputs
 		// that reach them, and give the others a zero gradient.
 		var reach []int
+		reaches := dependsOn(ys)
 		for j, o := range c.outputs {
-			if reaches(o, ys) {
+			if reaches(o) {
 				reach = append(reach, j)
 			}
 		}
@@ -105,8 +106,9 @@ func (s *Scope) Gradients(loss tf.Output, xs []tf.Output) ([]tf.Output, error) {
 			}
 		}
 	}
+	reaches := dependsOn(ys)
 	for _, x := range xs {
-		if !reaches(x, ys) {
+		if !reaches(x) {
 			return nil, fmt.Errorf("graphs: the loss does not depend on %s", describe(x))
 		}
 	}
@@ -117,36 +119,44 @@ func (s *Scope) Gradients(loss tf.Output, xs []tf.Output) ([]tf.Output, error) {
 	return grads, nil
 }
 
-// reaches reports whether any of targets depends on from (a forward walk over consumers).
-func reaches(from tf.Output, targets []tf.Output) bool {
-	goal := map[string]bool{}
-	for _, t := range targets {
-		goal[t.Op.Name()] = true
+// dependsOn returns whether any of ys depends on a tensor: whether it is an output of
+// one of ys's ops or an input of an op ys are computed from. One backward walk over data
+// inputs from ys answers for every tensor, so asking for each of a model's variables costs
+// one pass over the graph, not one per variable.
+func dependsOn(ys []tf.Output) func(tf.Output) bool {
+	type output struct {
+		op    string
+		index int
 	}
-	if goal[from.Op.Name()] {
-		return true
-	}
+	targets := map[string]bool{}
 	seen := map[string]bool{}
-	stack := []tf.Output{from}
+	var stack []*tf.Operation
+	for _, y := range ys {
+		name := y.Op.Name()
+		targets[name] = true
+		if !seen[name] {
+			seen[name] = true
+			stack = append(stack, y.Op)
+		}
+	}
+	consumed := map[output]bool{}
 	for len(stack) > 0 {
 		o := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, c := range o.Consumers() {
-			op := c.Op
-			name := op.Name()
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			if goal[name] {
-				return true
-			}
-			for k := 0; k < op.NumOutputs(); k++ {
-				stack = append(stack, op.Output(k))
+		for i := 0; i < o.NumInputs(); i++ {
+			p := tf.Consumer{Op: o, Index: i}.Producer()
+			name := p.Op.Name()
+			consumed[output{name, p.Index}] = true
+			if !seen[name] {
+				seen[name] = true
+				stack = append(stack, p.Op)
 			}
 		}
 	}
-	return false
+	return func(x tf.Output) bool {
+		name := x.Op.Name()
+		return targets[name] || consumed[output{name, x.Index}]
+	}
 }
 
 // addGradients is one TF_AddGradients call under a fresh prefix ("tape_N").
