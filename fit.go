@@ -232,27 +232,15 @@ func (m *Model) fitMulti(ctx context.Context, data Data, s *fitSettings) (*Histo
 // initial, unless nil, loads the run's first weights (train.initial_weights) once it has begun.
 func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, examples int, model builders.Model, config func(configs.Train) (*configs.Config, error),
 	initial func(io.Writer, *configs.Config, *runner.Run) error) (*History, error) {
-	var err error
-	var cbs []configs.Callback
-	var own []runner.Callback
-	for i, c := range s.callbacks {
-		cfgCB, cb, err := c.callback()
-		if err != nil {
-			return nil, fmt.Errorf("fit: callbacks[%d]: %w", i, err)
-		}
-		if cb != nil {
-			own = append(own, cb)
-		} else {
-			cbs = append(cbs, cfgCB)
-		}
+	cbs, own, err := s.splitCallbacks()
+	if err != nil {
+		return nil, err
 	}
-	dir := s.runDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "tfrun-fit-"); err != nil {
-			return nil, fmt.Errorf("fit: %w", err)
-		}
-		defer os.RemoveAll(dir)
+	dir, cleanup, err := s.workDir()
+	if err != nil {
+		return nil, err
 	}
+	defer cleanup()
 	t := m.train()
 	t.Epochs, t.BatchSize, t.Shuffle = s.epochs, s.batchSize, s.shuffle
 	t.Callbacks = append(slices.Clone(t.Callbacks), cbs...)
@@ -296,4 +284,35 @@ func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, exa
 		return h, fmt.Errorf("fit: %w", err)
 	}
 	return h, nil
+}
+
+// splitCallbacks sorts the fit's callbacks into the built-in ones (by Keras's name, as a
+// config's train.callbacks) and the Go ones the runner calls directly.
+func (s *fitSettings) splitCallbacks() ([]configs.Callback, []runner.Callback, error) {
+	var cbs []configs.Callback
+	var own []runner.Callback
+	for i, c := range s.callbacks {
+		cfgCB, cb, err := c.callback()
+		if err != nil {
+			return nil, nil, fmt.Errorf("fit: callbacks[%d]: %w", i, err)
+		}
+		if cb != nil {
+			own = append(own, cb)
+		} else {
+			cbs = append(cbs, cfgCB)
+		}
+	}
+	return cbs, own, nil
+}
+
+// workDir is the run directory the fit writes: RunDir's, or a temporary one that cleanup
+// removes.
+func (s *fitSettings) workDir() (dir string, cleanup func(), err error) {
+	if s.runDir != "" {
+		return s.runDir, func() {}, nil
+	}
+	if dir, err = os.MkdirTemp("", "tfrun-fit-"); err != nil {
+		return "", nil, fmt.Errorf("fit: %w", err)
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
 }

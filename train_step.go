@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -304,26 +303,15 @@ func (c *Custom) Fit(ctx context.Context, data Data, opts ...FitOption) (*Histor
 			return nil, fmt.Errorf("fit: data.Inputs[%q]: float32 examples of shape %v wanted, got %v (%s)", name, shape, []int(t.Shape), kind(t.Ints != nil))
 		}
 	}
-	var cbs []configs.Callback
-	var own []runner.Callback
-	for i, cb := range s.callbacks {
-		cfgCB, f, err := cb.callback()
-		if err != nil {
-			return nil, fmt.Errorf("fit: callbacks[%d]: %w", i, err)
-		}
-		if f != nil {
-			own = append(own, f)
-		} else {
-			cbs = append(cbs, cfgCB)
-		}
+	cbs, own, err := s.splitCallbacks()
+	if err != nil {
+		return nil, err
 	}
-	dir := s.runDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "tfrun-fit-"); err != nil {
-			return nil, fmt.Errorf("fit: %w", err)
-		}
-		defer os.RemoveAll(dir)
+	dir, cleanup, err := s.workDir()
+	if err != nil {
+		return nil, err
 	}
+	defer cleanup()
 	cfg := c.config(s, cbs)
 	sched := runner.Schedule{Epochs: s.epochs, BatchSize: s.batchSize, BatchSizeKey: "BatchSize", Shuffle: s.shuffle, Callbacks: cbs}
 	r, err := runner.Begin(cfg, runner.Options{OutDir: dir, Out: s.out, Verbose: s.verbose, Callbacks: own, ResumeOrStart: s.resume}, sched)
