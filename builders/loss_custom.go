@@ -75,6 +75,17 @@ func lookupCustomLoss(name string) CustomFunc {
 // CustomMetric emits the batch mean of the registered metric name on yTrue and yPred; ok
 // is false when no metric of that name is registered.
 func CustomMetric(s *graphs.Scope, name string, yTrue, yPred tf.Output) (mean tf.Output, ok bool) {
+	v, ok := customMetricValue(s, name, yTrue, yPred)
+	if !ok || !s.Ok(v) {
+		return tf.Output{}, ok
+	}
+	return Mean(s, v), true
+}
+
+// customMetricValue emits the registered metric name's value as its function returns it
+// (per example or per batch); ok is false when no metric of that name is registered. An
+// error is the scope's.
+func customMetricValue(s *graphs.Scope, name string, yTrue, yPred tf.Output) (v tf.Output, ok bool) {
 	customMu.RLock()
 	f := customMetric[name]
 	customMu.RUnlock()
@@ -85,30 +96,16 @@ func CustomMetric(s *graphs.Scope, name string, yTrue, yPred tf.Output) (mean tf
 		s.Fail("%v", err)
 		return tf.Output{}, true
 	}
-	v := customValue(s, "metric", name, f(s, yTrue, yPred))
-	if !s.Ok(v) {
-		return tf.Output{}, true
-	}
-	return Mean(s, v), true
+	return customValue(s, "metric", name, f(s, yTrue, yPred)), true
 }
 
 // CustomMetricValues emits the registered metric name's value per example, [batch], for
 // a weighted metric (weighted_metrics); a metric of one value per batch is an error
 // there. ok is false when no metric of that name is registered.
 func CustomMetricValues(s *graphs.Scope, name string, yTrue, yPred tf.Output) (values tf.Output, ok bool) {
-	customMu.RLock()
-	f := customMetric[name]
-	customMu.RUnlock()
-	if f == nil {
-		return tf.Output{}, false
-	}
-	if _, err := tryCustom("metric", name, f, yTrue, yPred); err != nil {
-		s.Fail("%v", err)
-		return tf.Output{}, true
-	}
-	v := customValue(s, "metric", name, f(s, yTrue, yPred))
-	if !s.Ok(v) {
-		return tf.Output{}, true
+	v, ok := customMetricValue(s, name, yTrue, yPred)
+	if !ok || !s.Ok(v) {
+		return tf.Output{}, ok
 	}
 	if v.Shape().NumDimensions() == 0 {
 		s.Fail("custom metric %q returns one value per batch: as a weighted metric it must return one per example", name)
