@@ -71,7 +71,8 @@ test: libtensorflow
 # from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated,
 # after one measurement of the machine's peak (bench/cmd/peak) that each model's achieved
 # FLOP/s is reported as a share of.
-# Writes bench/results.md. BENCH_ARGS passes flags to bench/cmd/compare (-rounds,
+# Writes bench/results.md and its copy for this CPU model, docs/results/bench_results_<cpu>.md.
+# BENCH_ARGS passes flags to bench/cmd/compare (-rounds,
 # -models, -steps imdb_lstm=200, ...).
 BENCH_VENV := bench/.venv
 BENCH_PYTHON ?= python3
@@ -91,7 +92,7 @@ bench: bench-env libtensorflow
 	$(GO) build -o bin/tfrun-bench ./bench/cmd/tfrun-bench
 	$(GO) build -o bin/bench-compare ./bench/cmd/compare
 	$(GO) build -o bin/bench-peak ./bench/cmd/peak
-	bin/bench-compare -tfrun bin/tfrun-bench -peak bin/bench-peak -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md $(BENCH_ARGS)
+	bin/bench-compare -tfrun bin/tfrun-bench -peak bin/bench-peak -python $(BENCH_VENV)/bin/python -keras bench/keras -out bench/results.md -archive docs/results $(BENCH_ARGS)
 
 # Data-parallel scaling (#14): imdb_tuned and the MNIST DCGAN (gan_mnist) on 1 process × 1
 # thread, then 2 worker processes × 1 thread on 127.0.0.1 with the same global batch

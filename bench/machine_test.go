@@ -69,3 +69,65 @@ func TestDeps(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUExtensions(t *testing.T) {
+	tests := []struct {
+		name, info string
+		want       []string
+	}{
+		{"zen3", "processor\t: 0\nflags\t\t: fpu sse2 avx fma avx2 sha_ni\nprocessor\t: 1\nflags\t\t: avx512f\n", []string{"AVX2", "FMA"}},
+		{"sapphire rapids", "flags\t\t: avx2 fma avx512f avx512_vnni avx512_bf16 avx_vnni amx_bf16 amx_tile amx_int8\n",
+			[]string{"AVX2", "FMA", "AVX-512", "AVX512_VNNI", "AVX512_BF16", "AVX_VNNI", "AMX", "AMX_BF16", "AMX_INT8"}},
+		{"no flags line (ARM's are Features)", "processor\t: 0\nFeatures\t: fp asimd\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CPUExtensions(tt.info); !slices.Equal(got, tt.want) {
+				t.Errorf("CPUExtensions = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := missingExtensions([]string{"AVX2", "FMA"}); !slices.Equal(got, []string{"AVX-512", "AVX512_BF16", "AMX"}) {
+		t.Errorf("missingExtensions(AVX2, FMA) = %q", got)
+	}
+}
+
+func TestOneDNNSetting(t *testing.T) {
+	on := "2026-12-06 15:08:25.613268: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on. You may see ..."
+	tests := []struct {
+		env         string
+		set, logged bool
+		stderr      string
+		want        string
+	}{
+		{"1", true, true, on, "on (TF_ENABLE_ONEDNN_OPTS=1)"},
+		{"0", true, true, "I cpu_feature_guard.cc:210] ...", "off (TF_ENABLE_ONEDNN_OPTS=0)"},
+		{"", false, true, on, "on (TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's default on this CPU)"},
+		{"", false, true, "", "off (TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's default on this CPU)"},
+		{"", false, false, "", "TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's default on this CPU"},
+		{"1", true, false, "", "TF_ENABLE_ONEDNN_OPTS=1"},
+	}
+	for _, tt := range tests {
+		if got := OneDNNSetting(tt.env, tt.set, tt.stderr, tt.logged); got != tt.want {
+			t.Errorf("OneDNNSetting(%q, %v, %q, %v) = %q, want %q", tt.env, tt.set, tt.stderr, tt.logged, got, tt.want)
+		}
+	}
+}
+
+func TestMachineSlug(t *testing.T) {
+	tests := []struct {
+		m    Machine
+		want string
+	}{
+		{Machine{CPU: "AMD EPYC", Extensions: []string{"AVX2", "FMA"}}, "amd-epyc-avx2"},
+		{Machine{CPU: "AMD EPYC 9B14", Extensions: []string{"AVX2", "FMA", "AVX-512", "AVX512_BF16"}}, "amd-epyc-9b14-avx-512"},
+		{Machine{CPU: "Intel(R) Xeon(R) Platinum 8581C CPU @ 2.10GHz", Extensions: []string{"AVX2", "AVX-512", "AMX"}},
+			"intel-r-xeon-r-platinum-8581c-cpu-2-10ghz-amx"},
+		{Machine{}, "unknown"},
+	}
+	for _, tt := range tests {
+		if got := MachineSlug(tt.m); got != tt.want {
+			t.Errorf("MachineSlug(%+v) = %q, want %q", tt.m, got, tt.want)
+		}
+	}
+}

@@ -10,9 +10,12 @@ import (
 
 // Machine describes where a benchmark ran.
 type Machine struct {
-	CPU      string // /proc/cpuinfo's model name
-	NProc    int    // CPUs available to the processes
-	MemBytes int64  // /proc/meminfo's MemTotal
+	CPU        string   // /proc/cpuinfo's model name
+	Extensions []string // its vector and matrix extensions (CPUExtensions)
+	NProc      int      // CPUs available to the processes
+	MemBytes   int64    // /proc/meminfo's MemTotal
+	// OneDNN is the oneDNN setting both sides ran with (OneDNNSetting); "" if unknown.
+	OneDNN string
 }
 
 // Report is everything bench/results.md says.
@@ -47,6 +50,16 @@ func (r Report) Markdown() (string, error) {
 	p("# tfrun vs Keras: training throughput\n\n")
 	p("Written by `make bench` (bench/cmd/compare) on %s.\n\n", r.Date.UTC().Format("2006-01-02 15:04 MST"))
 	p("- Machine: %s, nproc %d, %s RAM; CPU-only TensorFlow on both sides\n", orUnknown(r.Machine.CPU)+" CPU", r.Machine.NProc, gib(r.Machine.MemBytes))
+	if ext := r.Machine.Extensions; ext != nil {
+		p("- CPU extensions: %s", strings.Join(ext, ", "))
+		if missing := missingExtensions(ext); len(missing) > 0 {
+			p("; no %s", strings.Join(missing, ", "))
+		}
+		p("\n")
+	}
+	if r.Machine.OneDNN != "" {
+		p("- oneDNN: %s\n", r.Machine.OneDNN)
+	}
 	for _, f := range r.frameworks() {
 		p("- %s\n", f)
 	}

@@ -40,6 +40,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 type config struct {
 	tfrun, python, keras string
 	peak                 string // bench/cmd/peak's binary, "" to skip the measurement
+	peakStderr           string // the peak measurement's standard error (TensorFlow's INFO log)
 	rounds               int
 	models               []bench.Model
 	steps, warmup        map[string]int
@@ -56,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		keras    = fs.String("keras", "bench/keras", "the Keras reference scripts")
 		peak     = fs.String("peak", "bin/bench-peak", `the peak measurement's binary (bench/cmd/peak), run once before the rounds; "" skips it`)
 		out      = fs.String("out", "bench/results.md", "where to write the results (Markdown)")
+		archive  = fs.String("archive", "", "also write them to DIR/bench_<out's name>_<machine>.md (bench_results_amd-epyc-avx2.md): one file per CPU model (bench.MachineSlug); \"\" writes none")
 		rounds   = fs.Int("rounds", 5, "rounds (each runs every model once per side)")
 		models   = fs.String("models", "all", "comma-separated models to run")
 		steps    = fs.String("steps", "", "per-model timed steps, e.g. imdb_lstm=100,dcgan_mnist=5 (default: bench.Models)")
@@ -117,7 +119,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	rep := bench.Report{
-		Date: time.Now(), Machine: machine(), GoVersion: runtime.Version(), Commit: gitCommit(),
+		Date: time.Now(), Machine: c.machine(), GoVersion: runtime.Version(), Commit: gitCommit(),
 		Rounds: c.rounds, LoadBefore: loadBefore, LoadAfter: loadAverage(), Command: strings.Join(append([]string{"bin/bench-compare"}, args...), " "),
 		Rows: rows, Peak: pk,
 	}
@@ -130,6 +132,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	md, err := rep.Markdown()
 	if err == nil {
 		err = atomicfile.WriteFile(*out, []byte(md))
+	}
+	if err == nil && *archive != "" {
+		name := "bench_" + strings.TrimSuffix(filepath.Base(*out), ".md") + "_" + bench.MachineSlug(rep.Machine) + ".md"
+		err = atomicfile.WriteFile(filepath.Join(*archive, name), []byte(md))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "compare: %v\n", err)
@@ -148,12 +154,14 @@ func (c *config) measurePeak(progress io.Writer) (*bench.Peak, error) {
 	out := filepath.Join(c.tmp, "peak.json")
 	args := c.peakArgs(out)
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=2")
+	// INFO logging: TensorFlow says there whether its oneDNN operations are on.
+	cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=0")
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("peak: %s: %v\n%s", strings.Join(args, " "), err, tail(errb.String(), 20))
 	}
+	c.peakStderr = errb.String()
 	p, err := bench.ReadPeak(out)
 	if err != nil {
 		return nil, fmt.Errorf("peak: %w", err)
@@ -267,12 +275,16 @@ func (c *config) kerasArgs(m bench.Model, out string) []string {
 	return args
 }
 
-// machine describes this machine from /proc.
-func machine() bench.Machine {
+// machine describes this machine from /proc, and the oneDNN setting from the environment
+// and the peak measurement's log (when it ran).
+func (c *config) machine() bench.Machine {
 	m := bench.Machine{NProc: runtime.NumCPU()}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		m.CPU = bench.CPUModel(string(b))
+		m.Extensions = bench.CPUExtensions(string(b))
 	}
+	env, set := os.LookupEnv("TF_ENABLE_ONEDNN_OPTS")
+	m.OneDNN = bench.OneDNNSetting(env, set, c.peakStderr, c.peak != "")
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		m.MemBytes = bench.MemTotal(string(b))
 	}

@@ -39,12 +39,14 @@ echo "{\"model\":\"$model\",\"framework\":\"` + name + `\",\"batch_size\":$batch
 	return path
 }
 
-// fakePeak writes a script that stands for bench/cmd/peak: it writes a measurement whose
-// float32 peak is 200 GFLOP/s to its -json argument, or exits with exitCode.
+// fakePeak writes a script that stands for bench/cmd/peak: it logs as TensorFlow does
+// with its oneDNN operations on and writes a measurement whose float32 peak is 200 GFLOP/s
+// to its -json argument, or exits with exitCode.
 func fakePeak(t *testing.T, dir string, exitCode int) string {
 	t.Helper()
 	script := `#!/bin/sh
 if [ ` + strconv.Itoa(exitCode) + ` -ne 0 ]; then echo "peak: no TensorFlow" >&2; exit ` + strconv.Itoa(exitCode) + `; fi
+echo "2026-12-06 15:08:25.613268: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results" >&2
 echo '{"framework":"tensorflow 2.18.0","threads":0,"kernels":[{"name":"MatMul","dtype":"float32","flops":2,"seconds":[0.01],"gflops":200},{"name":"MatMul","dtype":"bfloat16","flops":2,"error":"no kernel"}]}' > "$2"
 `
 	path := filepath.Join(dir, "peak")
@@ -173,5 +175,29 @@ func TestComparePrecisionBoth(t *testing.T) {
 	code, _, stderr, _ = compare(t, 7, 0, 7, "-precision", "mixed_bfloat16", "-tfrun", fakeSide(t, dir, "float32-only", 7, 0))
 	if want := `reported precision "float32", want "mixed_bfloat16"`; code != 1 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+}
+
+// The report names the oneDNN setting TensorFlow logged, and -archive writes a copy named
+// by the CPU model.
+func TestCompareMachine(t *testing.T) {
+	archive := t.TempDir()
+	code, _, stderr, md := compare(t, 7, 0, 7, "-archive", archive)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(md, "\n- oneDNN: on (TF_ENABLE_ONEDNN_OPTS") {
+		t.Errorf("results.md does not say oneDNN is on:\n%s", md)
+	}
+	copies, err := filepath.Glob(filepath.Join(archive, "bench_results_*.md"))
+	if err != nil || len(copies) != 1 {
+		t.Fatalf("archive holds %q (%v), want one bench_results_<cpu>.md", copies, err)
+	}
+	if b, err := os.ReadFile(copies[0]); err != nil || string(b) != md {
+		t.Errorf("%s differs from results.md (%v)", copies[0], err)
+	}
+	_, _, _, md = compare(t, 7, 0, 7, "-peak", "")
+	if strings.Contains(md, "- oneDNN: on") || strings.Contains(md, "- oneDNN: off") || !strings.Contains(md, "- oneDNN: TF_ENABLE_ONEDNN_OPTS") {
+		t.Errorf("without the peak's log, results.md should give the variable alone:\n%s", md)
 	}
 }
