@@ -20,7 +20,7 @@ export CGO_LDFLAGS := -L$(LIBTENSORFLOW_DIR)/lib -ltensorflow_framework -Wl,-rpa
 GO ?= go
 BIN := bin/tfrun
 
-.PHONY: all build run test vet lint bench bench-env bench-distributed compat export-check tensorboard-check keras-apps fashion-mnist libtensorflow clean env
+.PHONY: all build run test vet lint bench bench-env bench-distributed compat export-check tensorboard-check keras-apps keras-configs fashion-mnist libtensorflow clean env
 
 all: build
 
@@ -115,6 +115,17 @@ KERAS_APPS_DIR ?= /tmp/tfrun-keras-apps
 keras-apps: bench-env libtensorflow
 	$(BENCH_VENV)/bin/python kerasfile/testdata/make_models.py apps $(KERAS_APPS_DIR)
 	TFRUN_KERAS_APPS=$(abspath $(KERAS_APPS_DIR)) $(GO) test -count=1 -v -timeout 30m -run TestApplications ./importer
+
+# keras-configs: every shipped classifier config (configs/*.yaml) rebuilt in Keras layer for
+# layer from its YAML, with random weights, saved as .keras with Keras's outputs on fixed
+# inputs into KERAS_CONFIGS_DIR (up to 10 MB each, not committed), then imported and
+# checked (importer's TestShippedConfigsInKeras): each predicts Keras's outputs to 1e-4.
+# The script reads the YAML with PyYAML, installed into the bench venv here.
+KERAS_CONFIGS_DIR ?= /tmp/tfrun-keras-configs
+keras-configs: bench-env libtensorflow
+	$(BENCH_VENV)/bin/pip install --disable-pip-version-check --quiet pyyaml==6.0.2
+	$(BENCH_VENV)/bin/python kerasfile/testdata/make_config_twins.py $(KERAS_CONFIGS_DIR)
+	TFRUN_KERAS_CONFIGS=$(abspath $(KERAS_CONFIGS_DIR)) $(GO) test -count=1 -v -timeout 30m -run TestShippedConfigsInKeras ./importer
 
 bench-distributed: build
 	bench/distributed/run.sh bin/tfrun $(DIST_CONFIG) $(DIST_LIMIT) $(DIST_EPOCHS) $(DIST_GAN_CONFIG) $(DIST_GAN_LIMIT) $(DIST_GAN_EPOCHS)

@@ -52,6 +52,9 @@ func (c *converter) layer(name, class string, cfg map[string]any, whole map[stri
 			c.droppedInitializer(name, class, key, v)
 			continue
 		}
+		if !has && class == "Bidirectional" && key == "backward_layer" && automaticBackward(cfg["layer"], v) {
+			continue
+		}
 		if !has {
 			if !neutral(class, key, v, rank) {
 				c.problem(name, class, key, "%s: tfrun's %s does not take %s (it implements only %s)", jsonValue(v), class, key, neutralDoc(key))

@@ -76,3 +76,58 @@ func neutralDoc(key string) string {
 	sort.Strings(s)
 	return strings.Join(s, " or ")
 }
+
+// automaticBackward reports whether Bidirectional's backward_layer is the copy Keras makes
+// of its layer when none is given: Keras 3 saves that copy in every Bidirectional's config.
+// It is the same class with the same config, but for its name and go_backwards flipped
+// (shared_object_id and build_config, which tie the file's objects together, aside).
+// tfrun's Bidirectional computes exactly that backward layer.
+func automaticBackward(layer, backward any) bool {
+	l, ok1 := layer.(map[string]any)
+	b, ok2 := backward.(map[string]any)
+	if !ok1 || !ok2 || l["class_name"] != b["class_name"] {
+		return false
+	}
+	lc, ok1 := l["config"].(map[string]any)
+	bc, ok2 := b["config"].(map[string]any)
+	if !ok1 || !ok2 {
+		return false
+	}
+	lg, _ := lc["go_backwards"].(bool)
+	bg, _ := bc["go_backwards"].(bool)
+	if lg == bg {
+		return false
+	}
+	strip := func(c map[string]any) any {
+		out := map[string]any{}
+		for k, v := range c {
+			if k != "name" && k != "go_backwards" {
+				out[k] = withoutSharing(v)
+			}
+		}
+		return out
+	}
+	return reflect.DeepEqual(strip(lc), strip(bc))
+}
+
+// withoutSharing is a serialized value without the keys that tie objects of one file
+// together: shared_object_id and build_config.
+func withoutSharing(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if k != "shared_object_id" && k != "build_config" {
+				out[k] = withoutSharing(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withoutSharing(e)
+		}
+		return out
+	}
+	return v
+}
