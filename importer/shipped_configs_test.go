@@ -13,12 +13,12 @@ import (
 )
 
 // TestShippedConfigsInKeras imports the Keras twins of tfrun's shipped classifier configs
-// that `make keras-configs` writes (kerasfile/testdata/make_config_twins.py DIR: each
+// and GAN discriminators that `make keras-configs` writes (kerasfile/testdata/make_config_twins.py DIR: each
 // config rebuilt in Keras layer for layer from its YAML, with random weights and Keras's
 // outputs on fixed inputs; not committed, up to 10 MB each) and checks that each imports
 // and predicts Keras's outputs to the importer's tolerance. It runs when
-// TFRUN_KERAS_CONFIGS names that directory. Every Sequential config must have a twin;
-// functional ones the script skips are logged with its reason.
+// TFRUN_KERAS_CONFIGS names that directory. Every Sequential classifier and discriminator
+// must have a twin; functional ones the script skips are logged with its reason.
 func TestShippedConfigsInKeras(t *testing.T) {
 	dir := os.Getenv("TFRUN_KERAS_CONFIGS")
 	if dir == "" {
@@ -54,6 +54,9 @@ func TestShippedConfigsInKeras(t *testing.T) {
 		}
 		if _, ok := index.Models[cfg.Name]; !ok && cfg.Supervised() != nil && !cfg.Supervised().Model.Functional() {
 			t.Errorf("%s: a Sequential classifier without a Keras twin in %s", path, dir)
+		}
+		if _, ok := index.Models[cfg.Name+"_discriminator"]; !ok && cfg.GAN() != nil && len(cfg.GAN().Discriminator.Inputs) == 0 {
+			t.Errorf("%s: a Sequential discriminator without a Keras twin in %s", path, dir)
 		}
 	}
 

@@ -1,5 +1,5 @@
-"""Rebuilds every shipped classifier config (configs/*.yaml) in Keras, layer for layer, and
-saves each as a .keras file with Keras's outputs on fixed inputs, for importer's
+"""Rebuilds every shipped classifier config (configs/*.yaml), and the discriminator of every
+shipped GAN, in Keras, layer for layer, and saves each as a .keras file with Keras's outputs on fixed inputs, for importer's
 TestShippedConfigsInKeras (`make keras-configs`; the files are 0.1 to 10 MB, not committed).
 
     bench/.venv/bin/python kerasfile/testdata/make_config_twins.py DIR
@@ -14,11 +14,13 @@ keras.Model graphs. The input of each model is the config's data: IMDB token ids
 [maxlen] (int32), MNIST and Fashion-MNIST images [28, 28, 1], CIFAR-10 [32, 32, 3], or a
 CSV's feature columns; pixels and features reach the model as float32, as tfrun feeds them.
 
-For each config NAME it writes NAME.keras and NAME.json (make_models.py's format) and
+A GAN's discriminator is NAME_discriminator (on the data's images); its generator is not
+rebuilt, since tfrun import does not take a model whose output is an image yet. For each model NAME it writes NAME.keras and NAME.json (make_models.py's
+format) and
 index.json: {"models": {NAME: {"ids": bool}}, "skipped": {NAME: why}}. A Sequential config
 that Keras cannot build is an error (exit 1, after writing the others); a functional one
-that needs a layer outside keras.layers (keras_hub's PositionEmbedding) is skipped with
-the reason.
+that needs a layer outside keras.layers (keras_hub's PositionEmbedding) or has several
+inputs (the conditional GAN's networks) is skipped with the reason.
 """
 import glob
 import json
@@ -108,6 +110,25 @@ def build(cfg):
     return model, {in_name: (tuple(in_spec["shape"]), ids, words)}
 
 
+def gan_networks(cfg):
+    """(network, model, feeds) of a GAN config's discriminator, on images of the data's
+    shape (the generator's image output is not importable yet)."""
+    g = cfg["gan"]
+    data = cfg.get("data", {})
+    if data.get("dataset") not in IMAGE_SHAPES:
+        raise Skip("data %r: no image shape known to this script" % data)
+    shapes = {"discriminator": IMAGE_SHAPES[data["dataset"]]}
+    # The generator is not rebuilt: its output is an image, and tfrun import takes models
+    # whose output is a vector (classifiers and regressors) for now.
+    for net in ("discriminator",):
+        spec = g[net]
+        if "inputs" in spec:
+            raise Skip("the %s is functional (%d inputs): this script feeds one" % (net, len(spec["inputs"])))
+        model = keras.Sequential([keras.Input(shapes[net])] + [layer(s) for s in spec["layers"]],
+                                 name="%s_%s" % (cfg["name"], net))
+        yield net, model, {"input": (shapes[net], False, 0)}
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     rng = np.random.default_rng(3)
@@ -117,6 +138,23 @@ def main(out_dir):
         with open(path) as f:
             cfg = yaml.safe_load(f)
         name = cfg["name"]
+        if cfg.get("task") == "gan":
+            keras.utils.set_random_seed(3)
+            try:
+                nets = list(gan_networks(cfg))
+            except Skip as e:
+                index["skipped"][name] = str(e)
+                continue
+            except Exception as e:  # a config argument Keras refuses
+                failed.append("%s: %s: %s" % (path, type(e).__name__, e))
+                continue
+            for net, model, feeds in nets:
+                randomize_bn(model, rng)
+                (shape, _, _), = feeds.values()
+                x = rng.uniform(-1, 1, (3,) + shape)  # tanh-scaled pixels, as the GAN feeds them
+                save(model, model.name, {"input": x.astype("float32")}, out_dir=out_dir)
+                index["models"][model.name] = {"ids": False, "config": path}
+            continue
         if cfg.get("task") != "classifier" or "model" not in cfg:
             continue
         keras.utils.set_random_seed(3)
