@@ -94,6 +94,9 @@ func (m *Model) multiConfig(t configs.Train) (*configs.Config, error) {
 // examples checks d, the data of a model of several inputs or outputs, and returns it as
 // the classifier's examples (labels copied into float32); labels false drops Outputs.
 func (d Data) examples(what string, labels bool) (*classifier.Examples, error) {
+	if d.Batches != nil {
+		return nil, fmt.Errorf("%s: Batches is an iterator, which Fit takes (Evaluate and Predict take arrays)", what)
+	}
 	if d.X.values() > 0 || d.Y.values() > 0 || d.X.Shape != nil || d.Y.Shape != nil {
 		return nil, fmt.Errorf("%s: a model of several inputs or outputs takes Data.Inputs and Data.Outputs, by name, not X and Y", what)
 	}
