@@ -10,6 +10,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/export"
 )
 
 // A functional model of several inputs or several outputs (docs/guide/multi_io.md) takes
@@ -217,6 +218,13 @@ func (m *Model) buildMulti(e *classifier.Examples, batchSize int) error {
 		return fmt.Errorf("build: %w", err)
 	}
 	m.mo, m.moSig, m.adapted = c, sig, false
+	m.moIO = export.ArraysIO{Inputs: map[string]builders.Shape{}, IntInputs: map[string]bool{}, Labels: map[string]builders.Shape{}}
+	for name, t := range e.Inputs {
+		m.moIO.Inputs[name], m.moIO.IntInputs[name] = slices.Clone(t.Shape), t.Ints != nil
+	}
+	for name, t := range e.Labels {
+		m.moIO.Labels[name] = slices.Clone(t.Shape)
+	}
 	return nil
 }
 
