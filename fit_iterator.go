@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
@@ -31,6 +32,7 @@ func (m *Model) fitFed(ctx context.Context, data Data, s *fitSettings) (*History
 	if s.validation != nil && s.validation.Batches != nil {
 		val = &batchSource{batches: s.validation.Batches, what: "validation data", epoch: -1}
 		defer val.close()
+		s.callbacks = append(slices.Clone(s.callbacks), valEpoch{val})
 	}
 	if val == nil && s.validationSteps > 0 && s.validation != nil && m.multi() {
 		return nil, fmt.Errorf("fit: ValidationSteps with several inputs or outputs takes validation data from an iterator (Data.Batches)")

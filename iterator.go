@@ -8,6 +8,7 @@ import (
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -147,6 +148,25 @@ func (f *fed) KernelForms() map[string]string {
 	}
 	return nil
 }
+
+// valEpoch sets a validation iterator's epoch where training starts (a resumed run's
+// checkpoint epoch), so that its calls get the epoch that validates: a runner.Callback
+// Fit adds when the validation data is an iterator.
+type valEpoch struct{ val *batchSource }
+
+func (v valEpoch) callback() (configs.Callback, runner.Callback, error) {
+	return configs.Callback{}, v, nil
+}
+func (v valEpoch) Name() string { return "validation iterator" }
+func (v valEpoch) OnTrainBegin(t runner.Trainer) error {
+	v.val.epoch = t.Position().Epoch - 1
+	return nil
+}
+func (valEpoch) OnBatchEnd(runner.Trainer, int64, runner.Logs) error { return nil }
+func (valEpoch) OnEpochEnd(runner.Trainer, int, runner.Logs) ([]string, error) {
+	return nil, nil
+}
+func (valEpoch) OnTrainEnd(runner.Trainer) error { return nil }
 
 // trainFed is fed whose training batches come from a Go iterator (runner.IteratorModel).
 type trainFed struct {

@@ -383,3 +383,24 @@ func TestFitIteratorSeveralInputs(t *testing.T) {
 		}
 	}
 }
+
+// A validation iterator is called with the epoch that validates, also in a resumed run
+// whose training data is arrays.
+func TestFitValidationIteratorEpochs(t *testing.T) {
+	data, dir := blobs(32, 0), t.TempDir()
+	var epochs []int
+	val := tfrun.Data{Batches: func(epoch int) iter.Seq2[tfrun.Batch, error] {
+		epochs = append(epochs, epoch)
+		return batchesOf(blobs(8, 1), 4)
+	}}
+	if _, err := blobModel(t).Fit(context.Background(), data, tfrun.Epochs(2), tfrun.RunDir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	h, err := blobModel(t).Fit(context.Background(), data, tfrun.Epochs(4), tfrun.RunDir(dir), tfrun.Resume(), tfrun.ValidationData(val))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(epochs, []int{2, 3}) || len(h.Metrics["val_loss"]) != 4 {
+		t.Errorf("the validation iterator was called for epochs %v (val_loss %v), want [2 3]", epochs, h.Metrics["val_loss"])
+	}
+}
