@@ -223,6 +223,18 @@ func TestFitIterator(t *testing.T) {
 			d.Batches = tfrun.FromIterator(batchesOf(data, 8)).Batches
 			return m.Fit(context.Background(), d)
 		}, wantErr("give Batches (an iterator) or arrays, not both", nil)},
+		{"unknown steps on a progress bar", func(m *tfrun.Model, _ *int) (*tfrun.History, error) {
+			var w strings.Builder
+			h, err := m.Fit(context.Background(), tfrun.FromIterator(batchesOf(data, 8)), tfrun.Epochs(2), tfrun.Progress(&w, runner.VerboseBar))
+			if err == nil && (!strings.Contains(w.String(), "Epoch 2/2") || strings.Count(w.String(), "5/5 - ") != 2) {
+				err = errors.New("progress: " + w.String())
+			}
+			return h, err
+		}, func(t *testing.T, r fitResult) {
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+		}},
 		{"cancelled", func(m *tfrun.Model, _ *int) (*tfrun.History, error) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
