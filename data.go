@@ -2,6 +2,7 @@ package tfrun
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 
@@ -81,6 +82,16 @@ type Data struct {
 	// them), as Keras's dict inputs: each input's examples, each output's labels (one
 	// number, or a vector (k), per example). Such a model takes them instead of X and Y.
 	Inputs, Outputs map[string]Array
+	// Batches, if set, is the data as a Go iterator of batches instead of arrays (Keras's
+	// fit on a generator or a keras.utils.PyDataset): Fit calls it at the start of every
+	// epoch with the 0-based epoch and trains on the batches it yields until it ends, or
+	// on the first StepsPerEpoch of them (an endless iterator needs StepsPerEpoch). An
+	// error it yields stops Fit with that error, wrapped with the epoch and batch. The
+	// first batch builds the model; every other must have the same shapes and types.
+	// FromIterator makes one of an iter.Seq2 that ignores the epoch. See
+	// docs/guide/go_api.md for resuming (the iterator is called again, at the
+	// checkpoint's epoch).
+	Batches func(epoch int) iter.Seq2[Batch, error]
 }
 
 // Len is the number of examples (of X, or of any of Inputs).
@@ -94,6 +105,9 @@ func (d Data) Len() int {
 // dataset checks d and returns it as the classifier's data set (copied into float32
 // labels), and the number of labels per example.
 func (d Data) dataset(what string) (*classifier.Dataset, error) {
+	if d.Batches != nil {
+		return nil, fmt.Errorf("%s: Batches is an iterator, which Fit takes (Evaluate and Predict take arrays)", what)
+	}
 	if d.Inputs != nil || d.Outputs != nil {
 		return nil, fmt.Errorf("%s: Inputs and Outputs are for a model of several inputs or outputs; this one takes X and Y", what)
 	}

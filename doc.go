@@ -12,6 +12,9 @@
 //	err = m.Compile(tfrun.Loss("binary_crossentropy"), tfrun.Optimizer("adam"), tfrun.Metrics("accuracy"))
 //	h, err := m.Fit(ctx, tfrun.Data{X: x, Y: y}, tfrun.Epochs(10), tfrun.BatchSize(32))
 //
+// Fit also takes batches a Go iterator yields (Data.Batches, FromIterator: Keras's fit on
+// a generator), fed to the same loop.
+//
 // Every call goes through the pieces the command uses (configs, assemble, classifier,
 // runner): a model's definition is a configs.Model, the YAML's model section; Compile
 // builds the classifier a config's train section describes; Fit is runner's loop, with its

@@ -20,8 +20,11 @@ import (
 // A model built in Go serves its input as Fit took it: serving_default takes x, float32
 // [batch, shape...] (int32 token ids for an Embedding first), and returns prediction for a
 // regression loss, else probability, class_id and label (classes named "0", "1", ...) and
-// probabilities for several units (export.BuildArrays). It must be built (a Fit). A model
-// of several inputs or outputs is refused with an error wrapping export.ErrUnsupported.
+// probabilities for several units (export.BuildArrays). A model of several inputs or
+// outputs serves as Fit took its data, by name (export.BuildArraysMulti): one argument
+// per input, named as the input, and every output by name, as PredictOutputs gives it;
+// a classification output of one label per example adds <output>_class_id,
+// <output>_probability and <output>_label. It must be built (a Fit).
 func (m *Model) Export(runDir, dir string) (string, error) {
 	if m.compiled == nil {
 		return "", fmt.Errorf("export: %w", ErrNotCompiled)
@@ -31,8 +34,14 @@ func (m *Model) Export(runDir, dir string) (string, error) {
 	switch {
 	case m.cfg != nil:
 		em, err = export.Build(m.config(m.train()), export.Options{RunDir: runDir, Threads: m.compiled.threads})
+	case m.multi() && m.mo == nil:
+		return "", fmt.Errorf("export: %w (its inputs' and outputs' shapes are Fit's data's)", ErrNotBuilt)
 	case m.multi():
-		return "", fmt.Errorf("export: %w: a model of several inputs or outputs built in Go is not yet exported", export.ErrUnsupported)
+		cfg, cerr := m.multiConfig(m.train())
+		if cerr != nil {
+			return "", fmt.Errorf("export: %w", cerr)
+		}
+		em, err = export.BuildArraysMulti(cfg, m.moIO, export.Options{RunDir: runDir, Threads: m.compiled.threads})
 	case m.c == nil:
 		return "", fmt.Errorf("export: %w (its input's shape is Fit's data's)", ErrNotBuilt)
 	default:

@@ -3,9 +3,12 @@ package tfrun_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,16 +130,99 @@ func TestExportBuiltInGo(t *testing.T) {
 		t.Errorf("label %q, want a class id's name", labels[0])
 	}
 
-	two, err := twoByTwo(t)
+}
+
+// A model of two inputs and two outputs built in Go exports its inputs and outputs by
+// name, as Fit took them: the SavedModel, loaded by graft's LoadSavedModel, takes a and b
+// and returns c, v and c's class, as PredictOutputs predicts them.
+func TestExportSeveralInputs(t *testing.T) {
+	ctx := context.Background()
+	m, err := twoByTwo(t)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer two.Close()
-	if _, err := two.Fit(ctx, twoByTwoData(8)); err != nil {
+	defer m.Close()
+	data := twoByTwoData(24)
+	if _, err := m.Export(t.TempDir(), t.TempDir()); !errors.Is(err, tfrun.ErrNotBuilt) {
+		t.Errorf("not built: err = %v, want ErrNotBuilt", err)
+	}
+	run := t.TempDir()
+	if _, err := m.Fit(ctx, data, tfrun.Epochs(3), tfrun.BatchSize(8), tfrun.RunDir(run)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := two.Export(run, t.TempDir()); !errors.Is(err, export.ErrUnsupported) {
-		t.Errorf("two outputs: err = %v, want export.ErrUnsupported", err)
+	dir, err := m.Export(run, filepath.Join(t.TempDir(), "models"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.PredictOutputs(ctx, data.Inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := tf.LoadSavedModel(dir, []string{"serve"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sm.Session.Close()
+	sig, ok := sm.Signatures["serving_default"]
+	if !ok {
+		t.Fatalf("signatures %v: no serving_default", sm.Signatures)
+	}
+	tensor := func(name string) tf.Output {
+		op, idx, _ := strings.Cut(name, ":")
+		k, _ := strconv.Atoi(idx)
+		return sm.Graph.Operation(op).Output(k)
+	}
+	feeds := map[tf.Output]*tf.Tensor{}
+	for name, width := range map[string]int{"a": 2, "b": 1} {
+		in, ok := sig.Inputs[name]
+		if !ok || in.DType != tf.Float || in.Shape.String() != fmt.Sprintf("[?, %d]", width) {
+			t.Fatalf("serving_default inputs %v: want %s, float32 [?, %d]", sig.Inputs, name, width)
+		}
+		x, err := tf.NewTensor(batchOf(data.Inputs[name].Floats, width))
+		if err != nil {
+			t.Fatal(err)
+		}
+		feeds[tensor(in.Name)] = x
+	}
+	names := []string{"c", "v", "c_class_id", "c_probability", "c_label"}
+	if len(sig.Outputs) != len(names) {
+		t.Errorf("serving_default outputs %v, want %v", slices.Sorted(maps.Keys(sig.Outputs)), names)
+	}
+	var fetch []tf.Output
+	for _, name := range names {
+		o, ok := sig.Outputs[name]
+		if !ok {
+			t.Fatalf("serving_default outputs %v: no %s", sig.Outputs, name)
+		}
+		fetch = append(fetch, tensor(o.Name))
+	}
+	outs, err := sm.Session.Run(feeds, fetch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for k, name := range []string{"c", "v"} {
+		rows := outs[k].Value().([][]float32)
+		w := want[name].Floats
+		if len(rows)*len(rows[0]) != len(w) {
+			t.Fatalf("%s: %d rows of %d, PredictOutputs has %d values", name, len(rows), len(rows[0]), len(w))
+		}
+		for i, row := range rows {
+			for j, p := range row {
+				worst = max(worst, math.Abs(float64(p-w[i*len(row)+j])))
+			}
+		}
+	}
+	t.Logf("largest difference from PredictOutputs: %.3g", worst)
+	if worst > 1e-6 {
+		t.Errorf("the SavedModel's outputs are %.3g from PredictOutputs' at worst, want <= 1e-6", worst)
+	}
+	ids, labels := outs[2].Value().([]int64), outs[4].Value().([]string)
+	for i, id := range ids {
+		p := want["c"].Floats[2*i : 2*i+2]
+		if wantID := int64(map[bool]int{true: 1}[p[1] > p[0]]); id != wantID || labels[i] != strconv.Itoa(int(wantID)) {
+			t.Fatalf("example %d: class %d (%q), want %d from probabilities %v", i, id, labels[i], wantID, p)
+		}
 	}
 }
 

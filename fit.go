@@ -32,6 +32,8 @@ type fitSettings struct {
 	verbose           runner.Verbosity
 	runDir            string
 	resume            bool
+	stepsPerEpoch     int      // fit's steps_per_epoch; 0: one pass (or the iterator's batches)
+	validationSteps   int      // fit's validation_steps; 0: all the validation data
 	set               []string // the options given, by name, for Evaluate's and Predict's check
 }
 
@@ -79,6 +81,33 @@ func Shuffle(on bool) FitOption {
 // val_ of each metric.
 func ValidationData(d Data) FitOption {
 	return named("ValidationData", func(s *fitSettings) error { s.validation = &d; return nil })
+}
+
+// StepsPerEpoch is fit's steps_per_epoch: an epoch is that many batches. Of data in
+// memory, the next batches of the current pass over it (a pass spans epochs, as Keras's
+// fit on arrays); of an iterator (Data.Batches), the first that many batches the epoch's
+// call yields, fewer if it ends first. An endless iterator needs it.
+func StepsPerEpoch(n int) FitOption {
+	return named("StepsPerEpoch", func(s *fitSettings) error {
+		if n <= 0 {
+			return fmt.Errorf("steps per epoch: %d: want > 0", n)
+		}
+		s.stepsPerEpoch = n
+		return nil
+	})
+}
+
+// ValidationSteps is fit's validation_steps: validate on the first n batches of the
+// validation data (of an iterator, the first n it yields each epoch; an endless one
+// needs it). Default: all of it.
+func ValidationSteps(n int) FitOption {
+	return named("ValidationSteps", func(s *fitSettings) error {
+		if n <= 0 {
+			return fmt.Errorf("validation steps: %d: want > 0", n)
+		}
+		s.validationSteps = n
+		return nil
+	})
 }
 
 // Callbacks are fit's callbacks, called in order after a loaded config's train.callbacks
@@ -152,7 +181,13 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	if err != nil {
 		return nil, err
 	}
+	if data.Batches != nil || (s.validation != nil && s.validation.Batches != nil) {
+		return m.fitFed(ctx, data, s)
+	}
 	if m.multi() {
+		if s.validationSteps > 0 {
+			return nil, fmt.Errorf("fit: ValidationSteps with several inputs or outputs takes validation data from an iterator (Data.Batches)")
+		}
 		return m.fitMulti(ctx, data, s)
 	}
 	train, err := data.dataset("fit: data")
@@ -166,6 +201,9 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 		}
 		if val.LabelWidth != train.LabelWidth || !slices.Equal(val.Shape, train.Shape) || (val.Ints != nil) != (train.Ints != nil) {
 			return nil, fmt.Errorf("fit: validation data: examples %v with %d labels each, but the training data's are %v with %d", val.Shape, max(val.LabelWidth, 1), train.Shape, max(train.LabelWidth, 1))
+		}
+		if s.validationSteps > 0 {
+			val = val.Head(s.validationSteps * s.batchSize)
 		}
 	}
 	if err := m.build(data.X, max(train.LabelWidth, 1), s.batchSize, data.SampleWeight != nil); err != nil {
@@ -244,6 +282,9 @@ func (m *Model) runFit(ctx context.Context, s *fitSettings, tm runner.Model, exa
 	t := m.train()
 	t.Epochs, t.BatchSize, t.Shuffle = s.epochs, s.batchSize, s.shuffle
 	t.Callbacks = append(slices.Clone(t.Callbacks), cbs...)
+	if s.stepsPerEpoch > 0 {
+		t.StepsPerEpoch = &s.stepsPerEpoch
+	}
 	cfg, err := config(t)
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/export"
 	"github.com/tfrun/tfrun/layers"
 	"github.com/tfrun/tfrun/plots"
 )
@@ -37,6 +38,7 @@ type Model struct {
 
 	mo    *classifier.MultiOutput // the built graph of a model of several inputs or outputs
 	moSig string                  // the examples it was built for (signature)
+	moIO  export.ArraysIO         // their shapes, which Export serves
 }
 
 // Sequential returns a keras.Sequential model of the layers, in order. The first error a

@@ -10,6 +10,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/export"
 )
 
 // A functional model of several inputs or several outputs (docs/guide/multi_io.md) takes
@@ -94,6 +95,9 @@ func (m *Model) multiConfig(t configs.Train) (*configs.Config, error) {
 // examples checks d, the data of a model of several inputs or outputs, and returns it as
 // the classifier's examples (labels copied into float32); labels false drops Outputs.
 func (d Data) examples(what string, labels bool) (*classifier.Examples, error) {
+	if d.Batches != nil {
+		return nil, fmt.Errorf("%s: Batches is an iterator, which Fit takes (Evaluate and Predict take arrays)", what)
+	}
 	if d.X.values() > 0 || d.Y.values() > 0 || d.X.Shape != nil || d.Y.Shape != nil {
 		return nil, fmt.Errorf("%s: a model of several inputs or outputs takes Data.Inputs and Data.Outputs, by name, not X and Y", what)
 	}
@@ -214,6 +218,13 @@ func (m *Model) buildMulti(e *classifier.Examples, batchSize int) error {
 		return fmt.Errorf("build: %w", err)
 	}
 	m.mo, m.moSig, m.adapted = c, sig, false
+	m.moIO = export.ArraysIO{Inputs: map[string]builders.Shape{}, IntInputs: map[string]bool{}, Labels: map[string]builders.Shape{}}
+	for name, t := range e.Inputs {
+		m.moIO.Inputs[name], m.moIO.IntInputs[name] = slices.Clone(t.Shape), t.Ints != nil
+	}
+	for name, t := range e.Labels {
+		m.moIO.Labels[name] = slices.Clone(t.Shape)
+	}
 	return nil
 }
 

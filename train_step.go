@@ -44,17 +44,24 @@ type StepBuilder struct {
 type Network struct {
 	name string
 	def  []configs.Layer // the model's layers, as defined
-	net  *builders.Sequential
-	in   []int
-	x    tf.Output // the inference input Custom.Predict feeds
-	out  tf.Output // the inference output
+	net  builders.Model  // a *builders.Sequential or a *builders.Functional
+	fn   *builders.Functional
+	ins  configs.Inputs       // a functional network's inputs (names, shapes, dtypes)
+	in   []int                // a Sequential network's input shape
+	x    tf.Output            // the inference input Custom.Predict feeds (Sequential)
+	xs   map[string]tf.Output // the inference inputs, by name (functional)
+	out  tf.Output            // the inference output (the first, of a functional network)
+	outs map[string]tf.Output // a functional network's inference outputs, by name
+	sc   *graphs.Scope        // where CallInputs casts its inputs
 }
 
 // Scope is where the step emits its ops (s.Op("Mul") for an op of graft's op package).
 func (b *StepBuilder) Scope() *Scope { return b.s }
 
 // Input is the batch of the data's input name (Data.Inputs[name] in Fit): float32
-// [batch, shape...], shape as NewCustom's inputs give it.
+// [batch, shape...], shape as NewCustom's inputs give it. Data of Ints (class ids) comes
+// as float32, exact below 2^24; Network.CallInputs casts it to the int32 an
+// layers.IntInput declares (a conditional GAN's label into an Embedding).
 func (b *StepBuilder) Input(name string) Output {
 	if x, ok := b.inputs[name]; ok {
 		return x
@@ -81,15 +88,21 @@ func (b *StepBuilder) Noise(shape ...int) Output {
 	return s.RandomNormal(op.ConcatV2(s.Op("ConcatV2"), []tf.Output{batch, s.Const(dims)}, s.Const(int32(0))))
 }
 
-// Network builds model (a Sequential model built in Go; compiled or not, its own loss
-// and optimizer are not used) into the step's graph under name, for inputs of shape in
-// (without the batch axis), and returns it. Its weights are drawn from the step's seed.
+// Network builds model (compiled or not, its own loss and optimizer are not used) into
+// the step's graph under name and returns it. Its weights are drawn from the step's seed.
+// A Sequential model takes inputs of shape in (without the batch axis); a functional
+// model (Functional, e.g. a conditional GAN's generator of noise and a label) takes its
+// inputs as its layers.Input and layers.IntInput declare them, each with its shape, and
+// no in.
 func (b *StepBuilder) Network(name string, model *Model, in ...int) (*Network, error) {
 	if _, dup := b.nets[name]; dup || name == "" {
 		return nil, fmt.Errorf("custom step: network %q: empty or given twice", name)
 	}
-	if model == nil || len(model.def.Inputs) > 0 {
-		return nil, fmt.Errorf("custom step: network %q: a Sequential model, not a functional one (yet)", name)
+	if model == nil {
+		return nil, fmt.Errorf("custom step: network %q: no model", name)
+	}
+	if len(model.def.Inputs) > 0 {
+		return b.functionalNetwork(name, model, in)
 	}
 	ls, err := assemble.Layers(model.Definition().Layers, assemble.Namer{})
 	if err != nil {
@@ -99,7 +112,7 @@ func (b *StepBuilder) Network(name string, model *Model, in ...int) (*Network, e
 	if err := net.Build(b.s, builders.Shape(slices.Clone(in))); err != nil {
 		return nil, fmt.Errorf("custom step: network %q: %w", name, err)
 	}
-	n := &Network{name: name, def: model.Definition().Layers, net: net, in: slices.Clone(in)}
+	n := &Network{name: name, def: model.Definition().Layers, net: net, in: slices.Clone(in), sc: b.s}
 	ps := b.s.Sub("predict_" + name)
 	n.x = ps.Placeholder("x", tf.Float, append([]int64{-1}, builders.Shape(in).Int64s()...)...)
 	n.out, _ = net.Call(n.x, false)
@@ -109,7 +122,7 @@ func (b *StepBuilder) Network(name string, model *Model, in ...int) (*Network, e
 
 // Call calls the network on x (Keras's network(x, training=training)): training true in
 // a train step (dropout on, BatchNormalization's batch statistics, and their updates run
-// with the step).
+// with the step). A functional network takes its one input so (CallInputs takes several).
 func (n *Network) Call(x Output, training bool) Output {
 	out, _ := n.net.Call(x, training)
 	return out
@@ -236,6 +249,13 @@ func (c *Custom) Predict(ctx context.Context, name string, x Array) (Array, erro
 	if err := x.check("x"); err != nil {
 		return Array{}, fmt.Errorf("predict: %w", err)
 	}
+	if n.fn != nil {
+		if len(n.ins) != 1 || len(n.outs) != 1 {
+			return Array{}, fmt.Errorf("predict: network %q takes inputs %v and gives outputs %v: use PredictOutputs", name, inputNames(n.ins), n.fn.Outputs)
+		}
+		outs, err := c.PredictOutputs(ctx, name, map[string]Array{n.ins[0].Name: x})
+		return outs[n.fn.Outputs[0]], err
+	}
 	if !slices.Equal(x.Shape, n.in) || x.Floats == nil {
 		return Array{}, fmt.Errorf("predict: network %q takes float32 examples of shape %v, got %v (%s)", name, n.in, x.Shape, kind(x.Ints != nil))
 	}
@@ -299,8 +319,15 @@ func (c *Custom) Fit(ctx context.Context, data Data, opts ...FitOption) (*Histor
 		if !ok {
 			return nil, fmt.Errorf("fit: no data for the step's input %q", name)
 		}
-		if !slices.Equal([]int(t.Shape), shape) || t.Ints != nil {
+		if !slices.Equal([]int(t.Shape), shape) {
 			return nil, fmt.Errorf("fit: data.Inputs[%q]: float32 examples of shape %v wanted, got %v (%s)", name, shape, []int(t.Shape), kind(t.Ints != nil))
+		}
+		if t.Ints != nil { // class ids: the step's inputs are float32 (exact below 2^24)
+			t.Floats, t.Ints = make([]float32, len(t.Ints)), nil
+			for i, v := range e.Inputs[name].Ints {
+				t.Floats[i] = float32(v)
+			}
+			e.Inputs[name] = t
 		}
 	}
 	cbs, own, err := s.splitCallbacks()

@@ -12,9 +12,11 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // KindMultiIO is a model fed by name (data.inputs, data.outputs): one signature argument
@@ -112,37 +114,21 @@ func buildMultiIO(m *Model, runDir string, threads int) error {
 	if !ss.Ok() || outs == nil {
 		return fmt.Errorf("export: %s: calling the model: %w", cfg.File, ss.Err())
 	}
-	shapes := c.Model.OutputShapes()
-	out := map[string]tf.Output{}
-	add := func(name, from string, o tf.Output) error {
-		if prev, dup := out[name]; dup && prev != o {
-			return errorf("building", cfg.File, ErrUnsupported, "the signature output %q of output %q is also another output's: rename one of the model's outputs", name, from)
-		}
-		out[name] = o
-		return nil
-	}
-	for i, name := range c.Model.Outputs {
-		hs := ss.Sub("head_" + name)
-		if err := add(name, name, op.Identity(hs.Op("Identity"), outs[name])); err != nil {
-			return err
+	out, err := outputHeads(ss, cfg.File, c.Model, outs, func(name string, units int) ([]string, error) {
+		if sup.Train.OutputLoss(name).Regression() || labelColumns(cfg.Data.Outputs, name) != 1 {
+			return nil, nil // a regression, or several label columns (multi-label)
 		}
 		cn, ok := classes[name]
-		if sup.Train.OutputLoss(name).Regression() || labelColumns(cfg.Data.Outputs, name) != 1 || len(shapes[i]) != 1 {
-			continue // a regression, several label columns (multi-label), or not one row of units
-		}
 		if !ok {
-			return errorf("building", filepath.Join(runDir, classifier.ClassNamesFile), ErrNoRunFile, "no classes for output %q: the file is another run's", name)
+			return nil, errorf("building", filepath.Join(runDir, classifier.ClassNamesFile), ErrNoRunFile, "no classes for output %q: the file is another run's", name)
 		}
-		units := shapes[i][0]
 		if want := max(units, 2); len(cn) != want {
-			return errorf("building", filepath.Join(runDir, classifier.ClassNamesFile), ErrNoRunFile, "output %q has %d classes %v, but %d units: the file is another run's", name, len(cn), cn, units)
+			return nil, errorf("building", filepath.Join(runDir, classifier.ClassNamesFile), ErrNoRunFile, "output %q has %d classes %v, but %d units: the file is another run's", name, len(cn), cn, units)
 		}
-		head := classHead(hs, outs[name], units, func(int) []string { return cn })
-		for _, k := range []string{OutputClassID, OutputProbability, OutputLabel} {
-			if err := add(name+"_"+k, name, head[k]); err != nil {
-				return err
-			}
-		}
+		return cn, nil
+	})
+	if err != nil {
+		return err
 	}
 	m.sigs[DefaultSignature] = &signature{inputs: raw, outputs: out}
 	if len(toks) > 0 {
@@ -151,6 +137,46 @@ func buildMultiIO(m *Model, runDir string, threads int) error {
 		m.init = op.NoOp(ss.WithControlDependencies(fills...).Op("init_tables"))
 	}
 	return ss.Err()
+}
+
+// outputHeads are the signature outputs of a model of several outputs called on the
+// serving inputs (outs, by output name): each output o as Keras's predict gives it and,
+// for an output of one row of units that classes names (nil: not a classification of
+// one label), o_class_id, o_probability and o_label.
+func outputHeads(ss *graphs.Scope, file string, model *builders.Functional, outs map[string]tf.Output, classes func(name string, units int) ([]string, error)) (map[string]tf.Output, error) {
+	shapes := model.OutputShapes()
+	out := map[string]tf.Output{}
+	add := func(name, from string, o tf.Output) error {
+		if prev, dup := out[name]; dup && prev != o {
+			return errorf("building", file, ErrUnsupported, "the signature output %q of output %q is also another output's: rename one of the model's outputs", name, from)
+		}
+		out[name] = o
+		return nil
+	}
+	for i, name := range model.Outputs {
+		hs := ss.Sub("head_" + name)
+		if err := add(name, name, op.Identity(hs.Op("Identity"), outs[name])); err != nil {
+			return nil, err
+		}
+		if len(shapes[i]) != 1 {
+			continue // not one row of units
+		}
+		units := shapes[i][0]
+		cn, err := classes(name, units)
+		if err != nil {
+			return nil, err
+		}
+		if cn == nil {
+			continue
+		}
+		head := classHead(hs, outs[name], units, func(int) []string { return cn })
+		for _, k := range []string{OutputClassID, OutputProbability, OutputLabel} {
+			if err := add(name+"_"+k, name, head[k]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // labelColumns is the number of label columns of the output name.

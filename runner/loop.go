@@ -224,7 +224,8 @@ type FitSpec struct {
 func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) {
 	out, bs := r.Out, r.sched.BatchSize
 	n := spec.Examples
-	if n <= 0 {
+	im, fromIterator := m.(IteratorModel)
+	if n <= 0 && !fromIterator {
 		return nil, fmt.Errorf("fit: no training examples")
 	}
 	if bs <= 0 {
@@ -232,6 +233,12 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 	}
 	passBatches := (n + bs - 1) / bs
 	spe, origin := r.sched.StepsPerEpoch, r.sched.InitialEpoch
+	if fromIterator { // an epoch is the iterator's batches, or steps_per_epoch of them (-1: unknown)
+		passBatches = spe
+		if spe <= 0 {
+			passBatches = -1
+		}
+	}
 	report := func(h *History) {
 		if spec.Report == nil || isWorker(r.Options) {
 			return
@@ -264,7 +271,9 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			return nil, fmt.Errorf("-resume from %s: %w: the checkpoint is in the middle of an epoch over %d training examples, this run has %d (was the data or train.validation_split changed?)",
 				r.info.Prefix, ErrResumeOptions, st.TrainExamples, n)
 		}
-		if origin, err = r.resumedOrigin(n); err != nil {
+		if fromIterator {
+			origin = st.Position.Epoch
+		} else if origin, err = r.resumedOrigin(n); err != nil {
 			return nil, err
 		}
 		if extras, err = ck.Restore(r.info.Prefix, nil); err != nil {
@@ -279,7 +288,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		if t.h == nil {
 			t.h = &History{}
 		}
-		fmt.Fprintf(out, "Resumed from %s: %s\n", r.info.Prefix, describePosition(t.at, r.info.Step, sliceOf(t.at.Epoch, origin, spe, passBatches).batches))
+		fmt.Fprintf(out, "Resumed from %s: %s\n", r.info.Prefix, describePosition(t.at, r.info.Step, epochSteps(fromIterator, t.at.Epoch, origin, spe, passBatches)))
 		if r.sched.InitialEpoch != 0 {
 			fmt.Fprintf(out, "Note: initial epoch %d is not used: a resumed run continues at its checkpoint's epoch (as Keras's BackupAndRestore overrides fit's initial_epoch).\n", r.sched.InitialEpoch)
 		}
@@ -291,7 +300,7 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		t.at = Position{Epoch: r.sched.InitialEpoch}
 	}
 	t.origin = origin
-	if note := stepsNote(spe, passBatches, n, bs); note != "" {
+	if note := stepsNote(spe, passBatches, n, bs); note != "" && !fromIterator {
 		fmt.Fprintln(out, note)
 	}
 	if t.step, err = stepOf(m); err != nil {
@@ -333,10 +342,22 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 
 	for epoch := t.at.Epoch; epoch < r.Epochs && !t.at.Stopped; epoch++ {
 		start := time.Now().Add(-time.Duration(t.at.Seconds * float64(time.Second)))
-		sl := sliceOf(epoch, origin, spe, passBatches)
+		var sl epochSlice
+		if fromIterator {
+			sl.batches = passBatches
+		} else {
+			sl = sliceOf(epoch, origin, spe, passBatches)
+		}
 		steps, lo := sl.batches, sl.first*bs
-		order := epochOrder(n, r.sched.Shuffle, r.Seed+int64(sl.passStart))
-		if p, ok := m.(EpochPlanner); ok {
+		var order []int
+		if fromIterator {
+			if err := im.BeginEpoch(epoch, t.at.Batch); err != nil {
+				return fail(fmt.Errorf("epoch %d: %w", epoch+1, err))
+			}
+		} else {
+			order = epochOrder(n, r.sched.Shuffle, r.Seed+int64(sl.passStart))
+		}
+		if p, ok := m.(EpochPlanner); ok && !fromIterator {
 			if err := p.PlanEpoch(order[min(lo+t.at.Batch*bs, n):min(lo+steps*bs, n)], bs); err != nil {
 				return fail(fmt.Errorf("epoch %d: %w", epoch+1, err))
 			}
@@ -347,13 +368,16 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 		}
 		counts := countsFromJSON(t.at.Counts)
 		bar := beginEpoch(out, r.Verbose, epoch+1, r.Epochs, steps, t.at.Batch)
-		for b := t.at.Batch; b < steps; b++ {
+		for b := t.at.Batch; b < steps || steps < 0; b++ {
 			if ctx.Err() != nil {
 				bar.stop()
 				t.at = Position{Epoch: epoch, Batch: b, Sums: toJSONFloats(sums), Seen: seen, Counts: countsToJSON(counts), Seconds: time.Since(start).Seconds()}
 				return r.interrupted(t, steps)
 			}
-			idx := order[lo+b*bs : min(lo+(b+1)*bs, n)]
+			var idx []int
+			if !fromIterator {
+				idx = order[lo+b*bs : min(lo+(b+1)*bs, n)]
+			}
 			if lr := r.sched.LearningRate; lr != nil {
 				if err := m.SetLearningRate(lr(t.step)); err != nil {
 					bar.stop()
@@ -362,10 +386,22 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			}
 			var logs Logs
 			var batchCounts Counts
-			if cm, ok := m.(CountingModel); ok {
+			size := len(idx)
+			switch cm, ok := m.(CountingModel); {
+			case fromIterator:
+				size, logs, batchCounts, err = im.TrainNext()
+			case ok:
 				logs, batchCounts, err = cm.TrainStepCounts(idx)
-			} else {
+			default:
 				logs, err = m.TrainStep(idx)
+			}
+			if fromIterator && errors.Is(err, ErrEndOfData) {
+				if b == 0 {
+					bar.stop()
+					return fail(fmt.Errorf("epoch %d: the iterator yielded no batches", epoch+1))
+				}
+				steps = b
+				break
 			}
 			if err != nil {
 				bar.stop()
@@ -373,9 +409,9 @@ func (r *Run) Fit(ctx context.Context, m Model, spec FitSpec) (*History, error) 
 			}
 			t.step++
 			for k, v := range logs {
-				sums[k] += float64(len(idx)) * v
+				sums[k] += float64(size) * v
 			}
-			seen += len(idx)
+			seen += size
 			counts.add(batchCounts)
 			running, err := epochLogs(m, sums, seen, counts)
 			if err != nil {
@@ -491,12 +527,12 @@ func (r *Run) interrupted(t *trainer, steps int) (*History, error) {
 		return t.h, fmt.Errorf("%w at epoch %d, step %d; saving a checkpoint failed: %v", ErrInterrupted, t.at.Epoch+1, t.at.Batch, err)
 	}
 	if t.scratch != "" {
-		fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: this replica saves nothing (the chief does); stop every task.\n",
-			t.at.Epoch+1, r.Epochs, t.at.Batch, steps)
+		fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%s: this replica saves nothing (the chief does); stop every task.\n",
+			t.at.Epoch+1, r.Epochs, t.at.Batch, stepsOf(steps))
 		return t.h, &InterruptedError{At: t.at, Replica: true}
 	}
-	fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%d: checkpoint %s holds the run up to here; continue it with -resume.\n",
-		t.at.Epoch+1, r.Epochs, t.at.Batch, steps, prefix)
+	fmt.Fprintf(r.Out, "\nInterrupted at epoch %d/%d, step %d/%s: checkpoint %s holds the run up to here; continue it with -resume.\n",
+		t.at.Epoch+1, r.Epochs, t.at.Batch, stepsOf(steps), prefix)
 	return t.h, &InterruptedError{At: t.at, Saved: prefix}
 }
 
@@ -717,7 +753,7 @@ func describePosition(at Position, step int64, steps int) string {
 	case at.Batch == 0:
 		return fmt.Sprintf("%d epochs done (global step %d)", at.Epoch, step)
 	}
-	return fmt.Sprintf("epoch %d, step %d/%d (global step %d)", at.Epoch+1, at.Batch, steps, step)
+	return fmt.Sprintf("epoch %d, step %d/%s (global step %d)", at.Epoch+1, at.Batch, stepsOf(steps), step)
 }
 
 // epochOrder is the order of an epoch's examples: shuffled from seed, or as they are.

@@ -22,7 +22,7 @@ var layers = map[string]int{
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
 	// the Go API: package tfrun (the module's root, "."), its layers, the cgo setup for other modules
 	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1, "examples/imdb": 6, "examples/callback": 6,
-	"examples/custom_loss": 6, "examples/functional": 6, "examples/gan": 6,
+	"examples/custom_loss": 6, "examples/functional": 6, "examples/gan": 6, "examples/iterator": 6,
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
