@@ -155,7 +155,8 @@ $(COMPAT_STAMP):
 # with tensorflow-cpu 2.18.0 and keras 3.15.1 in export/check/.venv (ignored by git); short
 # runs of the configs in export/check/ (an IMDB classifier, an MNIST classifier, a
 # conditional GAN, a CSV regression on ../shared/data/tabular/diabetes.csv, a model of two
-# inputs and two outputs fed by name from a CSV of IMDB reviews), each exported with
+# inputs and two outputs fed by name from a CSV of IMDB reviews, a 2-step slice of
+# configs/cifar_resnet.yaml with its augmentation layers), each exported with
 # `tfrun export`; tfrun's own answers (`tfrun predict`
 # from the run and from the export, the GAN run's generator via export/check/reference);
 # then export/check/check_export.py loads each SavedModel with tf.saved_model.load, Keras's
@@ -194,6 +195,11 @@ export-check: $(EXPORT_STAMP) build
 	$(BIN) export -config $(EXPORT_CHECK_DIR)/multi_io.yaml -run $(EXPORT_RUNS)/multi_io -out $(EXPORT_RUNS)/models/multi_io
 	$(BIN) predict -config $(EXPORT_CHECK_DIR)/multi_io.yaml -run $(EXPORT_RUNS)/multi_io -file $(EXPORT_RUNS)/multi_io_inputs.jsonl > $(EXPORT_RUNS)/multi_io_predictions.jsonl
 	$(BIN) predict -model $(EXPORT_RUNS)/models/multi_io -file $(EXPORT_RUNS)/multi_io_inputs.jsonl > $(EXPORT_RUNS)/multi_io_model_predictions.jsonl
+	$(BIN) -config configs/cifar_resnet.yaml -limit 256 -epochs 1 -out $(EXPORT_RUNS)/cifar_resnet >> $(EXPORT_RUNS)/train.log
+	$(BIN) export -config configs/cifar_resnet.yaml -run $(EXPORT_RUNS)/cifar_resnet -out $(EXPORT_RUNS)/models/cifar_resnet
+	$(EXPORT_REF) images -dataset cifar10 -n 32 -out $(EXPORT_RUNS)/cifar_images
+	$(BIN) predict -config configs/cifar_resnet.yaml -run $(EXPORT_RUNS)/cifar_resnet -images $(EXPORT_RUNS)/cifar_images/*.png > $(EXPORT_RUNS)/cifar_resnet_predictions.jsonl
+	$(BIN) predict -model $(EXPORT_RUNS)/models/cifar_resnet -images $(EXPORT_RUNS)/cifar_images/*.png > $(EXPORT_RUNS)/cifar_resnet_model_predictions.jsonl
 	$(EXPORT_VENV)/bin/python $(EXPORT_CHECK_DIR)/check_export.py --runs $(EXPORT_RUNS) --saved-model-cli $(EXPORT_VENV)/bin/saved_model_cli
 
 $(EXPORT_STAMP):

@@ -64,7 +64,11 @@ func TestConvolutionGradientsNumeric(t *testing.T) {
 			}},
 		{"cropping2d", []gradcheck.Param{p("x", 2, 5, 6, 2)}, []int64{2, 3, 2, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return buildCall(s, NewCropping2D("cropping2d", [2]int{1, 2}), Shape{5, 6, 2}, in[0])
+				return buildCall(s, NewCropping2D("cropping2d", SymmetricPadding(1, 2)), Shape{5, 6, 2}, in[0])
+			}},
+		{"cropping2d_asymmetric", []gradcheck.Param{p("x", 2, 5, 6, 2)}, []int64{2, 2, 3, 2},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return buildCall(s, NewCropping2D("cropping2d", [2][2]int{{1, 2}, {0, 3}}), Shape{5, 6, 2}, in[0])
 			}},
 		{"global_max_pooling2d", []gradcheck.Param{p("x", 2, 3, 4, 2)}, []int64{2, 2},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {

@@ -273,8 +273,10 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			d.NoiseShape = []int{-1, 1, 1, 3}
 			return d
 		}},
-		{"cropping2d", "", func() Layer { return NewCropping2D("cropping2d", [2]int{0, 0}) }},
-		{"cropping2d_1x2", "", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 2}) }},
+		{"cropping2d", "", func() Layer { return NewCropping2D("cropping2d", SymmetricPadding(0, 0)) }},
+		{"cropping2d_1x2", "", func() Layer { return NewCropping2D("cropping2d", SymmetricPadding(1, 2)) }},
+		{"cropping2d_0120", "", func() Layer { return NewCropping2D("cropping2d", [2][2]int{{0, 1}, {2, 0}}) }},
+		{"cropping2d_1203", "", func() Layer { return NewCropping2D("cropping2d", [2][2]int{{1, 2}, {0, 3}}) }},
 		{"global_max_pooling2d", "", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }},
 		{"global_max_pooling2d_keepdims", "", func() Layer {
 			g := NewGlobalMaxPooling2D("global_max_pooling2d")

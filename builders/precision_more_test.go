@@ -50,7 +50,8 @@ func moreMixedCases() []mixedCase {
 			d.NoiseShape = []int{-1, 1, 2}
 			return d
 		}, Shape{3, 2}, 0, true},
-		mixedCase{"Cropping2D", func() Layer { return NewCropping2D("cropping2d", [2]int{1, 1}) }, Shape{4, 4, 2}, 0, true},
+		mixedCase{"Cropping2D", func() Layer { return NewCropping2D("cropping2d", SymmetricPadding(1, 1)) }, Shape{4, 4, 2}, 0, true},
+		mixedCase{"Cropping2D_asymmetric", func() Layer { return NewCropping2D("cropping2d", [2][2]int{{0, 2}, {1, 0}}) }, Shape{4, 4, 2}, 0, true},
 		mixedCase{"GlobalMaxPooling2D", func() Layer { return NewGlobalMaxPooling2D("global_max_pooling2d") }, Shape{4, 4, 3}, 0, true},
 		mixedCase{"TimeDistributed_Dense", func() Layer {
 			return NewTimeDistributed("time_distributed", NewDense("dense", 4, "relu"))

@@ -7,21 +7,22 @@ func init() {
 	registerLayer(LayerSpec{
 		Type:   LayerCropping2D,
 		Doc:    "removes rows and columns at the edges of an image",
-		Shapes: "[height, width, channels] → [height − 2·ch, width − 2·cw, channels]",
+		Shapes: "[height, width, channels] → [height − top − bottom, width − left − right, channels]",
 		Args: []Arg{
-			{Key: "cropping", Kind: KindPair, Default: [2]int{0, 0}, Bound: NonNegative, Samples: []any{[2]int{1, 2}, [2]int{1, 1}},
-				Note: "Keras's asymmetric ((top, bottom), (left, right)) is not supported",
-				Doc:  "rows and columns [ch, cw] removed on each side (one integer: both)"},
+			{Key: "cropping", Kind: KindPadding, Default: [2][2]int{{0, 0}, {0, 0}}, Bound: NonNegative,
+				Samples: []any{[2][2]int{{1, 1}, {2, 2}}, [2][2]int{{1, 1}, {1, 1}}, [2][2]int{{0, 1}, {2, 0}}},
+				Doc:     "rows and columns removed: n on every side, [h, w] (h at the top and bottom, w at the left and right), or [[top, bottom], [left, right]]"},
 		},
 		OutputShape: func(l *Layer, in Shape) (Shape, error) {
 			if len(in) != 3 {
 				return nil, shapeErr(in, "(None, height, width, channels)")
 			}
-			c := l.Pair("cropping")
-			if 2*c[0] >= in[0] || 2*c[1] >= in[1] {
-				return nil, argErr("cropping", "%v removes the whole image %v (each side's crop must leave at least one row and column)", c, in)
+			c := l.Padding("cropping")
+			h, w := in[0]-c[0][0]-c[0][1], in[1]-c[1][0]-c[1][1]
+			if h <= 0 || w <= 0 {
+				return nil, argErr("cropping", "%s removes the whole image %v (the crops must leave at least one row and column)", showValue(c), in)
 			}
-			return Shape{in[0] - 2*c[0], in[1] - 2*c[1], in[2]}, nil
+			return Shape{h, w, in[2]}, nil
 		},
 		Example: Shape{6, 7, 2},
 	})

@@ -121,6 +121,7 @@ func TestImportEqualsKeras(t *testing.T) {
 		{"table.keras", false},
 		{"text.keras", true},
 		{"padded.keras", false},
+		{"cropped.keras", false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			dir := t.TempDir()

@@ -88,6 +88,11 @@ func TestLoad(t *testing.T) {
 				"- {name: drop_examples, type: Dropout, call: conv, rate: 0.2, noise_shape: [null, 1, 1, 1]}",
 				"- {name: pad2, type: ZeroPadding2D, call: drop_examples, padding: [[1, 0], [2, 1]]}",
 				"- {name: drop_channels, type: Dropout, call: pad2, rate: 0.3, noise_shape: [null, 1, 1, 4]}"}},
+		{file: "cropped.keras", inputs: "[{image (None, 9, 8, 3) float32}]", layers: 6,
+			weights: map[string]int{"conv": 2, "probs": 2},
+			yaml: []string{"- {name: crop, type: Cropping2D, call: image, cropping: [[0, 1], [2, 0]]}",
+				"- {name: crop2, type: Cropping2D, call: conv, cropping: [[1, 0], [0, 2]]}",
+				"- {name: crop3, type: Cropping2D, call: crop2, cropping: [1, 0]}"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			m, err := kerasfile.Load(filepath.Join("testdata", tc.file))

@@ -253,17 +253,6 @@ func (c *converter) value(a configs.Arg, v any) (any, error) {
 				if ok0 && ok1 {
 					return [2]int{int(p), int(q)}, nil
 				}
-				// Cropping2D's ((top, bottom), (left, right)), symmetric in tfrun.
-				top, ok0 := x[0].([]any)
-				left, ok1 := x[1].([]any)
-				if ok0 && ok1 && len(top) == 2 && len(left) == 2 {
-					if reflect.DeepEqual(top[0], top[1]) && reflect.DeepEqual(left[0], left[1]) {
-						h, _ := top[0].(float64)
-						w, _ := left[0].(float64)
-						return [2]int{int(h), int(w)}, nil
-					}
-					return nil, fmt.Errorf("different before and after: tfrun's %s is symmetric ([height, width], the same on both sides)", a.Key)
-				}
 			}
 		}
 	case configs.KindPadding:

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// ZeroPadding2D's padding in Keras's forms, Cropping2D's symmetric pairs of pairs and
-// Dropout's noise_shape with None entries convert; malformed, out-of-range or (for
-// Cropping2D) asymmetric values are problems naming the layer, its class and the argument.
+// ZeroPadding2D's padding and Cropping2D's cropping in Keras's forms and Dropout's
+// noise_shape with None entries convert; malformed or out-of-range values are problems
+// naming the layer, its class and the argument.
 func TestConvertPaddingAndNoiseShape(t *testing.T) {
 	for _, tc := range []struct {
 		name, class string
@@ -23,8 +23,11 @@ func TestConvertPaddingAndNoiseShape(t *testing.T) {
 		{"pad negative", "ZeroPadding2D", map[string]any{"padding": []any{[]any{0.0, 1.0}, []any{-1.0, 1.0}}}, "padding", nil, "[1]: must be >= 0, got [-1, 1]"},
 		{"pad of 3", "ZeroPadding2D", map[string]any{"padding": []any{[]any{0.0, 1.0, 2.0}, []any{0.0, 1.0}}}, "padding", nil, "((top, bottom), (left, right))"},
 		{"pad string", "ZeroPadding2D", map[string]any{"padding": "same"}, "padding", nil, "((top, bottom), (left, right))"},
-		{"crop pairs", "Cropping2D", map[string]any{"cropping": []any{[]any{1.0, 1.0}, []any{2.0, 2.0}}}, "cropping", [2]int{1, 2}, ""},
-		{"crop asymmetric", "Cropping2D", map[string]any{"cropping": []any{[]any{0.0, 1.0}, []any{2.0, 2.0}}}, "cropping", nil, "different before and after"},
+		{"crop pairs", "Cropping2D", map[string]any{"cropping": []any{[]any{1.0, 1.0}, []any{2.0, 2.0}}}, "cropping", [2][2]int{{1, 1}, {2, 2}}, ""},
+		{"crop asymmetric", "Cropping2D", map[string]any{"cropping": []any{[]any{0.0, 1.0}, []any{2.0, 0.0}}}, "cropping", [2][2]int{{0, 1}, {2, 0}}, ""},
+		{"crop int", "Cropping2D", map[string]any{"cropping": 2.0}, "cropping", [2][2]int{{2, 2}, {2, 2}}, ""},
+		{"crop negative", "Cropping2D", map[string]any{"cropping": []any{[]any{0.0, -1.0}, []any{2.0, 0.0}}}, "cropping", nil, "[0]: must be >= 0, got [0, -1]"},
+		{"crop string", "Cropping2D", map[string]any{"cropping": "x"}, "cropping", nil, "((top, bottom), (left, right))"},
 		{"noise shape", "Dropout", map[string]any{"rate": 0.2, "noise_shape": []any{nil, 1.0, 1.0, 1.0}}, "noise_shape", []int{-1, 1, 1, 1}, ""},
 		{"noise shape none", "Dropout", map[string]any{"rate": 0.2, "noise_shape": nil}, "noise_shape", nil, ""},
 		{"noise shape string", "Dropout", map[string]any{"rate": 0.2, "noise_shape": []any{nil, "x"}}, "noise_shape", nil, "want a list of integers"},

@@ -12,6 +12,10 @@ Reads what the Makefile target wrote into RUNS (see README.md):
                                         a model of two inputs and two outputs fed by name
                                         from one CSV, and `tfrun predict`'s answers (JSON
                                         objects by name) from the run and from the export
+  models/cifar_resnet, cifar_images/, cifar_resnet_predictions.jsonl, cifar_resnet_model_predictions.jsonl
+                                        a slice of configs/cifar_resnet.yaml (augmentation
+                                        layers in the model) and `tfrun predict -images`'s
+                                        answers from the run and from the export
 
 and checks, with TensorFlow's own loaders:
 
@@ -30,6 +34,10 @@ and checks, with TensorFlow's own loaders:
          inputs returns tfrun predict's sentiment probabilities, class ids, labels and
          probability and its stars (float32, equal), which -run and -model give alike;
          token_ids(numbers, review=tokenize(review)) returns the same;
+  cifar_resnet  serving_default on 32 CIFAR-10 PNGs' uint8 pixels returns the
+         probabilities and labels of `tfrun predict -run` (the checkpoint, <= 1e-5) and of
+         `tfrun predict -model`; the graph holds no augmentation op (RandomFlip and
+         RandomTranslation are the identity in inference);
   all    saved_model_cli show --all lists the signatures with method
          tensorflow/serving/predict.
 """
@@ -146,20 +154,50 @@ def check_image(runs, cli):
     print("image classifier")
     model_dir = latest_version(os.path.join(runs, "models", "image"))
     want = read_jsonl(os.path.join(runs, "image_predictions.jsonl"))
+    check_image_model("image", model_dir, want, "tfrun predict -images", channels=1)
+    check_cli(cli, "image", model_dir, ["signature_def['serving_default']", "signature_def['float_images']", "DT_UINT8"])
+
+
+def check_image_model(name, model_dir, want, source, channels):
+    """serving_default on the PNGs' uint8 pixels gives want's probabilities and labels;
+    float_images on the same pixels as float32 gives the same; returns the outputs."""
     m = tf.saved_model.load(model_dir)
-    pixels = tf.stack([tf.io.decode_png(tf.io.read_file(w["image"]), channels=1) for w in want])
+    pixels = tf.stack([tf.io.decode_png(tf.io.read_file(w["image"]), channels=channels) for w in want])
     out = m.signatures["serving_default"](images=pixels)
-    diff = float(np.max(np.abs(out["probability"].numpy() - np.array([w["probability"] for w in want], np.float32))))
-    check(diff <= 1e-5, f"serving_default on {len(want)} PNGs decoded by TensorFlow: max |probability - tfrun predict -images| = {diff:.2e}")
-    check([x.decode() for x in out["label"].numpy()] == [w["label"] for w in want], "labels equal tfrun predict's")
+    diff = float(np.max(np.abs(out["probabilities"].numpy() - np.array([w["probabilities"] for w in want], np.float32))))
+    check(pixels.dtype == tf.uint8 and diff <= 1e-5,
+          f"serving_default on {len(want)} PNGs decoded by TensorFlow ({pixels.dtype.name} {list(pixels.shape)}): "
+          f"max |probabilities - {source}| = {diff:.2e} (<= 1e-5)")
+    check([x.decode() for x in out["label"].numpy()] == [w["label"] for w in want], f"labels equal {source}'s")
     fout = m.signatures["float_images"](images=tf.cast(pixels, tf.float32))
     check(np.array_equal(fout["probabilities"].numpy(), out["probabilities"].numpy()),
           "float_images on the same pixels as float32 gives the same probabilities")
     truth = [int(os.path.basename(w["image"]).split("_")[1].split(".")[0]) for w in want]
     acc = np.mean(np.array(truth) == out["class_id"].numpy())
     print(f"  accuracy on these {len(want)} test images: {acc:.2f}")
-    check_graph("image", model_dir)
-    check_cli(cli, "image", model_dir, ["signature_def['serving_default']", "signature_def['float_images']", "DT_UINT8"])
+    check_graph(name, model_dir)
+    return out
+
+
+# Op types of the random augmentation layers (RandomFlip, RandomTranslation, ...), which an
+# exported model runs in inference, as the identity: none may be in its graph.
+AUGMENTATION_OPS = ("ImageProjectiveTransform", "ReverseV2", "StatelessRandom", "RandomUniform", "StatelessShuffle")
+
+
+def check_cifar_resnet(runs, cli):
+    print("configs/cifar_resnet.yaml (ResNet-20 behind RandomFlip and RandomTranslation), a slice")
+    model_dir = latest_version(os.path.join(runs, "models", "cifar_resnet"))
+    run = read_jsonl(os.path.join(runs, "cifar_resnet_predictions.jsonl"))
+    exported = read_jsonl(os.path.join(runs, "cifar_resnet_model_predictions.jsonl"))
+    out = check_image_model("cifar_resnet", model_dir, run, "tfrun predict -run (the checkpoint)", channels=3)
+    diff = float(np.max(np.abs(np.array([w["probabilities"] for w in exported], np.float32) - out["probabilities"].numpy())))
+    check(diff <= 1e-5, f"tfrun predict -model (the SavedModel) on the same PNGs: max |probabilities - serving_default| = {diff:.2e} (<= 1e-5)")
+    spread = float(np.max(out["probabilities"].numpy()) - np.min(out["probabilities"].numpy()))
+    check(spread > 0.01, f"the probabilities are not uniform (max - min {spread:.3f}), so the comparison sees the pixels' scaling")
+    _, ops = graph_ops(model_dir)
+    aug = [o for o in ops if o.startswith(AUGMENTATION_OPS)]
+    check(not aug, f"cifar_resnet: no augmentation op in the inference graph (found {aug or 'none'}): flip and shift are training-only")
+    check_cli(cli, "cifar_resnet", model_dir, ["signature_def['serving_default']", "signature_def['float_images']", "DT_UINT8", "(-1, 32, 32, 3)"])
 
 
 def check_cgan(runs, cli):
@@ -287,6 +325,7 @@ def main():
     check_cgan(args.runs, args.saved_model_cli)
     check_regression(args.runs, args.saved_model_cli)
     check_multi_io(args.runs, args.saved_model_cli)
+    check_cifar_resnet(args.runs, args.saved_model_cli)
     if failures:
         print(f"FAILED: {len(failures)} checks")
         sys.exit(1)

@@ -117,6 +117,17 @@ def small_models():
     padded = keras.Model(x, y, name="padded")
     save(padded, "padded", {"input": rng.uniform(0, 1, (2, 7, 7, 3)).astype("float32")})
 
+    # Cropping2D in Keras's three forms, with different crops before and after.
+    x = keras.Input((9, 8, 3), name="image")
+    y = keras.layers.Cropping2D(((0, 1), (2, 0)), name="crop")(x)
+    y = keras.layers.Conv2D(4, 3, name="conv")(y)
+    y = keras.layers.Cropping2D(((1, 0), (0, 2)), name="crop2")(y)
+    y = keras.layers.Cropping2D((1, 0), name="crop3")(y)
+    y = keras.layers.Flatten(name="flat")(y)
+    y = keras.layers.Dense(3, activation="softmax", name="probs")(y)
+    cropped = keras.Model(x, y, name="cropped")
+    save(cropped, "cropped", {"input": rng.uniform(0, 1, (2, 9, 8, 3)).astype("float32")})
+
     # A model with what tfrun lacks: every problem is listed.
     x = keras.Input((8, 8, 3))
     y = keras.layers.Conv2D(4, 3, dilation_rate=1, groups=1, data_format="channels_first", name="conv_cf")(x)

@@ -129,6 +129,9 @@ CASES = [
     ("zero_padding2d_2013", lambda: L.ZeroPadding2D(((2, 0), (1, 3))), IMG, 1.0, 0),
     # Dropout with a noise_shape: the identity in inference, as Keras's.
     ("dropout_noise_shape_inference", lambda: L.Dropout(0.5, noise_shape=(None, 1, 1, 3)), IMG, 1.0, 0),
+    # Cropping2D with different crops before and after.
+    ("cropping2d_0120", lambda: L.Cropping2D(((0, 1), (2, 0))), IMG, 1.0, 0),
+    ("cropping2d_1203", lambda: L.Cropping2D(((1, 2), (0, 3))), IMG, 1.0, 0),
 ]
 
 
