@@ -14,7 +14,7 @@
 #   docs/results/transfer.sh
 set -euo pipefail
 py=bench/.venv/bin/python
-export TF_CPP_MIN_LOG_LEVEL=2
+export TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0
 log=docs/results
 rm -rf runs/transfer runs/transfer_phase1 runs/transfer_phase2 runs/transfer_scratch
 nice -n 5 $py docs/results/transfer_keras.py data
