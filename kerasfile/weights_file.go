@@ -104,6 +104,9 @@ func WeightGroups(path string, layers []LayerRef) (byLayer map[string]string, in
 		return nil, nil, wrapFormat(err)
 	}
 	defer h.Close()
+	if _, err := h.Root().Attr("layer_names"); err == nil { // Keras 2
+		return nil, nil, nil
+	}
 	g, err := h.Root().Group("layers")
 	if errors.Is(err, hdf5.ErrNotFound) {
 		return nil, nil, nil
