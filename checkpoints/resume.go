@@ -43,6 +43,10 @@ type Info struct {
 //   - neither: nil, or ErrCheckpointsExist when the directory holds checkpoints, which a
 //     fresh run must not mix with its own.
 //
+// A directory tfrun import wrote (its checkpoint holds a Keras model's weights and no
+// training) is refused under every policy, with what to do instead: a run does not train
+// into it, and there is no training to resume.
+//
 // The directory must be writable: a run that could not save finds out now, not after
 // hours of training.
 func Prepare(o Options, p Policy) (info *Info, unlock func(), err error) {
@@ -66,11 +70,10 @@ func Prepare(o Options, p Policy) (info *Info, unlock func(), err error) {
 	if err := Cleanup(dir); err != nil {
 		return nil, nil, err
 	}
+	if from := importedFrom(latest); from != "" {
+		return nil, nil, importedError(dir, latest, from, p)
+	}
 	if !p.Resume && !p.ResumeOrStart {
-		if latest != "" && ImportedFrom(latest) != "" {
-			return nil, nil, fmt.Errorf("%w: %s holds %s, which tfrun import wrote of %s: a run does not train into it. Its config starts from it (train.initial_weights): choose another -out, or leave -out out (runs/<config name>)",
-				ErrCheckpointsExist, dir, latest, ImportedFrom(latest))
-		}
 		if latest != "" {
 			return nil, nil, fmt.Errorf("%w: %s has %s; add -resume to continue from the latest, or choose another -out (or delete it) to start over",
 				ErrCheckpointsExist, dir, Describe(dir))

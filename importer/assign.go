@@ -37,6 +37,10 @@ func AssignWeights(sess *graphs.Session, vars []*graphs.Variable, m *kerasfile.M
 		vs, ws := byLayer[layer], m.Weights[layer]
 		class := classOf(layer, m)
 		ws = skipExtra(class, vs, ws)
+		if len(ws) == 0 && len(vs) > 0 {
+			problems = append(problems, fmt.Sprintf("layer %q (%s): not in the file%s, tfrun's layer has %d weights (%s)", layer, class, whereFrom(layer, m), len(vs), varList(vs)))
+			continue
+		}
 		if len(ws) != len(vs) {
 			problems = append(problems, fmt.Sprintf("layer %q (%s): the file has %d weights (%s), tfrun's layer %d (%s)", layer, class, len(ws), weightList(ws), len(vs), varList(vs)))
 			continue
@@ -136,4 +140,14 @@ func varList(vs []*graphs.Variable) string {
 		s = append(s, fmt.Sprintf("%s %v", v.Name, v.Shape))
 	}
 	return strings.Join(s, ", ")
+}
+
+// whereFrom says where a Keras 3 weights file would hold layer's weights, which it lacks:
+// a group named by the layer's class and rank, not by its name (m.WeightGroups).
+func whereFrom(layer string, m *kerasfile.Model) string {
+	g, ok := m.WeightGroups[layer]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(" (a Keras 3 weights file holds a layer's weights by its class and rank, not its name: this one's would be %s; the file has %s)", g, strings.Join(m.FileGroups, ", "))
 }

@@ -48,7 +48,7 @@ func weightsOnly(path, config, dir string) (string, error) {
 	}
 	res, err := ImportWeights(path, config, Options{Dir: dir})
 	if err != nil {
-		return "", fmt.Errorf("%w (a .weights.h5 holds the weights of one architecture, read here as this config's model's, as Keras's load_weights reads it; for a base under a new head, give the .keras file, or `tfrun import` the weights with the base's config and give that run directory)", err)
+		return "", fmt.Errorf("%w (a .weights.h5 holds the weights of one architecture, read here as this config's model's, as Keras's load_weights(skip_mismatch=False) reads it; for a base under a new head, give the .keras file, whose weights go by layer name, or `tfrun import` the weights with the base's config and give that run directory)", err)
 	}
 	return res.Checkpoint, nil
 }

@@ -220,7 +220,7 @@ func TestImportedConfigStartsFromItsWeights(t *testing.T) {
 	if !errors.Is(err, checkpoints.ErrCheckpointsExist) {
 		t.Fatalf("training into the imported directory: err = %v, want ErrCheckpointsExist", err)
 	}
-	for _, s := range []string{"which tfrun import wrote of " + baseKeras, "train.initial_weights", "choose another -out"} {
+	for _, s := range []string{"which tfrun import wrote of " + baseKeras, "train.initial_weights", "into another directory (-out DIR)"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q lacks %q", err, s)
 		}

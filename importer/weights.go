@@ -44,6 +44,9 @@ func ImportWeights(weightsPath, configPath string, o Options) (*Result, error) {
 	if m.Weights, err = kerasfile.LoadWeights(weightsPath, refs); err != nil {
 		return nil, err
 	}
+	if m.WeightGroups, m.FileGroups, err = kerasfile.WeightGroups(weightsPath, refs); err != nil {
+		return nil, err
+	}
 	s := spec{multi: sup.Model.MultiIO(), classes: !sup.Train.Loss.Regression()}
 	if !s.multi {
 		shape, ids, known := cfg.Data.InputShape()

@@ -37,6 +37,12 @@ type Model struct {
 	Warnings []Problem
 	// KerasVersion is metadata.json's keras_version (or the legacy file's attribute).
 	KerasVersion string
+	// WeightGroups and FileGroups, for the weights of a Keras 3 weights file read for a
+	// given model, are what the function WeightGroups returns: the file's group of each
+	// layer, where its weights are or would be ("layers/dense_1"), and the groups of
+	// layers with weights the file has; else nil.
+	WeightGroups map[string]string
+	FileGroups   []string
 }
 
 // Layer is one entry of a tfrun config's model.layers.
