@@ -100,9 +100,9 @@ func lstmRule(batch int, dtype tf.DataType, forms []string) string {
 
 // lstmProblem is one LSTM layer as its training step sees it.
 type lstmProblem struct {
-	dtype                       tf.DataType
+	dtype                      tf.DataType
 	batch, steps, input, units int64
-	sequences                   bool
+	sequences                  bool
 }
 
 // key names the problem for graphs.Autotune: its dtype and shapes, and whether all
