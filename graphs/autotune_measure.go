@@ -74,7 +74,7 @@ func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limi
 	} else {
 		a = &Autotune{}
 	}
-	return timeScratch(g.platform, a.SessionOf(form), p.dtype, shapes, build, limit, runs)
+	return timeScratch(g.platform, a.SessionOf(form), p.dtype, shapes, build, limit, runs, 0)
 }
 
 // TimeScratch times one form of a layer's op for Choose: it builds out = build(inputs of
@@ -82,16 +82,20 @@ func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limi
 // computing in dtype), runs every output of out in a session with the thread pools
 // opts, as the convolutions' forms are run (a warm-up, then up to five runs within half
 // a second; a form clearly slower than limit stops early) and returns the shortest run.
+// One untimed run comes first: a graph of thousands of small ops (an unrolled LSTM) spends
+// its first run being optimized by TensorFlow, a cost paid once per session that would
+// otherwise stop it early against a fused op's limit.
 func (g *Graph) TimeScratch(opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration) (time.Duration, error) {
 	return timeScratch(g.platform, opts, dtype, shapes, func(s *Scope, in []tf.Output) []tf.Output {
 		return build(s.WithDType(dtype), in)
-	}, limit, measureRuns)
+	}, limit, measureRuns, 1)
 }
 
 // timeScratch builds outs = build(inputs of the given shapes and dtype) in a graph of its
-// own, runs them as the constants above say and returns the shortest run. The inputs are
+// own, runs them as the constants above say (after setupRuns untimed runs) and returns the
+// shortest run. The inputs are
 // uniform in [-1, 1), made once and fed by reference on every run.
-func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration, runs int) (time.Duration, error) {
+func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration, runs, setupRuns int) (time.Duration, error) {
 	g := NewGraph(tf.Float, 1)
 	g.platform = platform
 	s := g.Root()
@@ -142,6 +146,11 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		t0 := time.Now()
 		_, err := sess.Run(in, nil, targets...)
 		return time.Since(t0), err
+	}
+	for range setupRuns {
+		if _, err := run(); err != nil {
+			return 0, err
+		}
 	}
 	warm, err := run()
 	if err != nil {
