@@ -15,6 +15,7 @@ func init() {
 		l := NewLSTM(name, c.Int("units"))
 		l.UseBias, l.UnitForgetBias = c.Bool("use_bias"), c.Bool("unit_forget_bias")
 		l.Dropout, l.ReturnSequences = c.Float("dropout"), c.Bool("return_sequences")
+		l.Implementation = c.String("implementation")
 		return l, nil
 	})
 }
@@ -30,9 +31,11 @@ func init() {
 // Implementation "fused" runs TensorFlow's BlockLSTMV2 kernel (backward:
 // BlockLSTMGradV2; float32 only), "unrolled" a statically unrolled cell with a written-out
 // backward pass (graphs.UnrolledLSTM), "cell_kernel" that cell with tfrun's own kernels for
-// its element-wise part (LSTMCellKernel). "" chooses: fused in float32, unrolled otherwise.
-// The fused kernel is faster at small batches, the unrolled cell at large ones (see
-// LSTMImplementationFor).
+// its element-wise part (LSTMCellKernel). "" chooses: in a graph that measures its kernels
+// (graphs.Autotune), the fastest at the layer's shapes on the machine at hand (see
+// implementation); otherwise fused in float32, unrolled in another dtype. The fused kernel
+// was faster at small batches on an AMD Zen 3, the unrolled cell at large ones (see
+// LSTMImplementationFor). The config's implementation sets it.
 type LSTM struct {
 	base
 	Units           int
@@ -44,6 +47,8 @@ type LSTM struct {
 	// zeroOutputForMask is Keras's zero_output_for_mask, which Bidirectional sets when it
 	// returns sequences: masked steps output zeros, not the carried state.
 	zeroOutputForMask bool
+	// chosen is the form Call measured, shared by Bidirectional's copies (Form).
+	chosen *lstmChoice
 
 	steps                   int
 	kernel, recurrent, bias *graphs.Variable
@@ -51,7 +56,7 @@ type LSTM struct {
 
 // NewLSTM returns an LSTM layer with Keras's defaults (bias, unit_forget_bias, no dropout).
 func NewLSTM(name string, units int) *LSTM {
-	return &LSTM{base: base{name: name}, Units: units, UseBias: true, UnitForgetBias: true}
+	return &LSTM{base: base{name: name}, Units: units, UseBias: true, UnitForgetBias: true, chosen: &lstmChoice{}}
 }
 
 func (l *LSTM) Type() string { return "LSTM" }
@@ -80,7 +85,7 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 
 func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 	s := l.scope
-	fused := s.DType() == tf.Float && l.Implementation != LSTMUnrolled
+	form := l.implementation(s, x)
 	var b tf.Output
 	if l.UseBias {
 		b = l.bias.Value()
@@ -88,10 +93,18 @@ func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 		b = op.Fill(s.Op("Fill"), s.Const([]int32{4 * int32(l.Units)}), s.Scalar(0))
 	}
 	x = rnnInputDropout(s, x, l.Dropout, training)
-	if l.Implementation == LSTMCellKernel {
-		return lstmKernelOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences)
+	return lstmForm(s, form, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences)
+}
+
+// lstmForm is the LSTM's math in implementation form ("": fused in float32, unrolled
+// otherwise; LSTMFused too is unrolled outside float32, where BlockLSTMV2 has no CPU
+// kernel).
+func lstmForm(s *graphs.Scope, form string, x, kernel, recurrent, b tf.Output, steps, units int, sequences bool) tf.Output {
+	if form == LSTMCellKernel {
+		return lstmKernelOp(s, x, kernel, recurrent, b, steps, units, sequences)
 	}
-	return lstmOp(s, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences, fused)
+	fused := s.DType() == tf.Float && form != LSTMUnrolled
+	return lstmOp(s, x, kernel, recurrent, b, steps, units, sequences, fused)
 }
 
 // CallMasked is Call with a mask on x: a statically unrolled cell carrying its state over

@@ -775,10 +775,13 @@ func fromConfig(cfg *configs.Config, in builders.Shape, intInput bool, seed int6
 	if err != nil {
 		return nil, err
 	}
+	if k.measureLSTMs, err = k.measuring(srv, p); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
 	if err := chooseLSTMs(layers, sup.Train.BatchSize, p, k); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
-	tuner, err := k.tuner(sup.Train.BatchSize, sessionThreads(layers, threads, p), srv)
+	tuner, err := k.tuner(sup.Train.BatchSize, sessionThreads(layers, threads, p), threads, p, srv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/tfrun/tfrun/distributed"
 	"github.com/tfrun/tfrun/graphs"
@@ -24,26 +25,60 @@ type kernelChoice struct {
 	// autotune: the convolutions' forms are chosen by measuring (tuner), warnings to warn.
 	autotune bool
 	warn     io.Writer
+	// measureLSTMs: a fresh run whose tuner measures (measuring): its LSTMs that the
+	// config leaves to tfrun choose their implementations by measuring when the graph is
+	// built (builders.LSTM.Form), not by the fixed rule.
+	measureLSTMs bool
+	// measure, when set, times the candidates instead of running them (tests: a fake
+	// timer, graphs.Autotune.Measure).
+	measure func(graphs.Candidate) (time.Duration, error)
+}
+
+// measuring reports whether a fresh run's LSTMs choose by measuring: k.autotune, not
+// resumed, not a replica of a cluster (every replica must run the same forms), on a CPU,
+// and autotune.EnvVar on.
+func (k kernelChoice) measuring(srv *distributed.Server, p graphs.Platform) (bool, error) {
+	if !k.autotune || k.resumed || srv != nil || p.GPU() {
+		return false, nil
+	}
+	mode, err := autotune.ModeFromEnv()
+	return mode == autotune.On, err
 }
 
 // tuner is the run's autotune.Tuner (nil: the fixed rules, when !k.autotune or on a
 // cluster, so that every replica runs the same forms): TFRUN_AUTOTUNE's mode, measuring
 // at the batch size with the model session's threads, a resumed run's recorded forms
 // first.
-func (k kernelChoice) tuner(batch int, session graphs.SessionOptions, srv *distributed.Server) (*autotune.Tuner, error) {
+//
+// An LSTM's forms are timed with the thread pools its model would run with
+// (lstmSession: threads as the user's -threads).
+func (k kernelChoice) tuner(batch int, session graphs.SessionOptions, threads int, p graphs.Platform, srv *distributed.Server) (*autotune.Tuner, error) {
 	if !k.autotune || srv != nil {
 		return nil, nil
 	}
-	return autotune.New(autotune.Options{FromEnv: true, Batch: batch, Session: session,
+	t, err := autotune.New(autotune.Options{FromEnv: true, Batch: batch, Session: session,
 		Resumed: k.resumed, Checkpoint: k.forms, Warn: k.warn})
+	if t != nil {
+		t.Measure = k.measure
+		t.SessionFor = func(form string) graphs.SessionOptions {
+			switch form {
+			case builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel:
+				return lstmSession(form, threads, p)
+			}
+			return session
+		}
+	}
+	return t, err
 }
 
 // lstmImplementations are the implementations a checkpoint may record.
 var lstmImplementations = []string{"", builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
 
 // apply gives each of layers' LSTMs (a Bidirectional's included) its implementation:
-//   - fresh: assemble.ChooseLSTMImplementations for batchSize, with tfrun's cell kernels
-//     when lstmkernel.EnvVar turns them on (they are opt-in);
+//   - fresh and k.measureLSTMs: none (each LSTM the config leaves to tfrun measures its
+//     forms when the graph is built, builders.LSTM.Form);
+//   - fresh otherwise: assemble.ChooseLSTMImplementations for batchSize, with tfrun's cell
+//     kernels when lstmkernel.EnvVar turns them on (the fixed rule);
 //   - resumed from a checkpoint that recorded no forms: the same without tfrun's kernels,
 //     the choice of the tfrun that wrote it;
 //   - resumed otherwise: the recorded form of each LSTM, by name (a missing or unknown
@@ -54,6 +89,9 @@ func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 	own, err := lstmkernel.Enabled()
 	if err != nil {
 		return err
+	}
+	if !k.resumed && k.measureLSTMs {
+		return nil
 	}
 	if !k.resumed || k.forms == nil {
 		assemble.ChooseLSTMImplementations(layers, batchSize, own && !k.resumed)
@@ -79,7 +117,7 @@ func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 func lstmForms(layers []builders.Layer) map[string]string {
 	forms := map[string]string{}
 	for _, l := range lstms(layers) {
-		forms[l.Name()] = l.Implementation
+		forms[l.Name()] = l.Form()
 	}
 	return forms
 }

@@ -37,11 +37,25 @@ func hasUnrolledLSTM(layers []builders.Layer) bool {
 		if b, ok := l.(*builders.Bidirectional); ok {
 			l = b.Layer
 		}
-		if lstm, ok := l.(*builders.LSTM); ok && (lstm.Implementation == builders.LSTMUnrolled || lstm.Implementation == builders.LSTMCellKernel) {
+		if lstm, ok := l.(*builders.LSTM); ok && unrolledForm(lstm.Form()) {
 			return true
 		}
 	}
 	return false
+}
+
+// unrolledForm reports whether an LSTM implementation is the unrolled cell (with
+// TensorFlow's ops or tfrun's cell kernels).
+func unrolledForm(form string) bool {
+	return form == builders.LSTMUnrolled || form == builders.LSTMCellKernel
+}
+
+// lstmSession is the thread pools sessionThreads gives a model whose LSTMs are all built
+// in form: what autotuning times each form with.
+func lstmSession(form string, threads int, p graphs.Platform) graphs.SessionOptions {
+	l := builders.NewLSTM("lstm", 1)
+	l.Implementation = form
+	return sessionThreads([]builders.Layer{l}, threads, p)
 }
 
 // chooseLSTMs gives every LSTM its implementation for the run's batch size on platform p:

@@ -21,7 +21,8 @@ func (c *Config) Fingerprint() string {
 
 // ModelDefinition returns the canonical JSON (sorted keys, no spaces) that Fingerprint
 // hashes: the task, the data (dataset, num_words, maxlen), every layer with every argument
-// of its type (defaults included, so spelling a default out changes nothing), and for a
+// of its type (defaults included, so spelling a default out changes nothing; an LSTM's
+// implementation, a Form argument, left out), and for a
 // GAN noise_dim, num_classes and both networks. Checkpoints keep it so that a mismatch can
 // be explained setting by setting.
 func (c *Config) ModelDefinition() []byte {
@@ -128,7 +129,7 @@ func canonicalLayer(l *Layer) map[string]any {
 	}
 	for _, a := range spec.Args {
 		v, _ := l.value(a)
-		if a.Later && a.Optional && v == nil {
+		if a.Form || a.Later && a.Optional && v == nil {
 			continue
 		}
 		if p, ok := v.([2][2]int); ok && p[0][0] == p[0][1] && p[1][0] == p[1][1] {

@@ -14,7 +14,10 @@ func init() {
 		{Key: "unit_forget_bias", Kind: KindBool, Default: true, Doc: "start the forget gate's bias at 1"},
 	}
 	args = append(args, rnnDropoutArgs()...)
-	args = append(args, returnSequencesArg())
+	args = append(args, returnSequencesArg(),
+		Arg{Key: "implementation", Kind: KindString, Optional: true, Form: true, Choices: []string{"fused", "unrolled", "cell_kernel"},
+			Note: "tfrun's kernel forms, not Keras's 1 or 2",
+			Doc:  "the kernels (docs/guide/fused_lstm.md): fused (BlockLSTMV2), unrolled, cell_kernel (tfrun's own); unset: chosen by measuring (docs/guide/autotune.md)"})
 	registerLayer(LayerSpec{
 		Type:        LayerLSTM,
 		Doc:         "long short-term memory (Hochreiter & Schmidhuber 1997), gates i, f, c, o",

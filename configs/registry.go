@@ -146,6 +146,10 @@ type Arg struct {
 	// Later marks an argument added to a layer type after configs were first fingerprinted:
 	// at its default it is left out of the fingerprint, so existing checkpoints still fit.
 	Later bool
+	// Form marks an argument that chooses how the layer is computed, not what (an LSTM's
+	// implementation): it is never part of the fingerprint, so a checkpoint resumes
+	// whatever it says and an export may change it.
+	Form bool
 }
 
 // layerRegistry holds the registered layer types by canonical name. It is written only by

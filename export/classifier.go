@@ -113,9 +113,25 @@ func buildTextClassifier(m *Model, runDir string, threads int, names func(int) [
 // fused kernel (builders.LSTMImplementationFor) rather than the unrolled cell large training
 // batches get, which builds in a fraction of the time and serves small batches faster. The
 // weights are the same; the batch size is not part of the model's fingerprint.
+//
+// Every LSTM is set to implementation: fused (BlockLSTMV2, the unrolled cell outside
+// float32), whatever the config names or autotuning would measure: the SavedModel keeps
+// TensorFlow's standard ops, never tfrun's cell kernels.
 func servingConfig(cfg *configs.Config) *configs.Config {
 	c, s := *cfg, *cfg.Supervised()
 	s.Train.BatchSize = 1
+	s.Model.Layers = make([]configs.Layer, len(s.Model.Layers))
+	for i := range s.Model.Layers {
+		l := cfg.Supervised().Model.Layers[i].Clone()
+		for _, x := range []*configs.Layer{&l, l.Wrapped()} {
+			if x != nil && x.Type == configs.LayerLSTM {
+				if err := x.Set("implementation", builders.LSTMFused); err != nil {
+					panic(err) // unreachable: LSTM has the argument
+				}
+			}
+		}
+		s.Model.Layers[i] = l
+	}
 	c.Section = &s
 	return &c
 }

@@ -27,16 +27,43 @@ func TestStripRefusesTfrunOps(t *testing.T) {
 }
 
 // imdb_tuned trains (batch 512) with tfrun's LSTM cell kernels, and its SavedModel keeps
-// TensorFlow's own ops: BlockLSTMV2 (the serving graph is built as for batch 1).
+// TensorFlow's own ops: BlockLSTMV2 (the serving graph's LSTMs are fused, as for batch 1):
+// with the kernels turned on by TFRUN_CUSTOM_KERNELS, and with the config naming
+// implementation: cell_kernel while autotuning measures (servingConfig overrides both).
 func TestLargeBatchLSTMExportsStandardOps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds imdb_tuned twice")
 	}
-	t.Setenv(lstmkernel.EnvVar, "1")
-	cfg, err := configs.Load("../configs/imdb_tuned.yaml")
-	if err != nil {
-		t.Fatal(err)
+	for _, explicit := range []bool{false, true} {
+		name := "TFRUN_CUSTOM_KERNELS"
+		if explicit {
+			name = "implementation"
+		}
+		t.Run(name, func(t *testing.T) {
+			cfg, err := configs.Load("../configs/imdb_tuned.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if explicit {
+				t.Setenv("TFRUN_AUTOTUNE", "1")
+				t.Setenv("TFRUN_AUTOTUNE_CACHE", t.TempDir())
+				for i := range cfg.Supervised().Model.Layers {
+					if l := &cfg.Supervised().Model.Layers[i]; l.Type == configs.LayerLSTM {
+						if err := l.Set("implementation", builders.LSTMCellKernel); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			} else {
+				t.Setenv(lstmkernel.EnvVar, "1")
+			}
+			exportsStandardOps(t, cfg)
+		})
 	}
+}
+
+func exportsStandardOps(t *testing.T, cfg *configs.Config) {
+	t.Helper()
 	c, err := classifier.FromConfig(cfg, builders.Shape{cfg.Data.Maxlen}, true, 1, 1)
 	if err != nil {
 		t.Fatal(err)

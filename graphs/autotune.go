@@ -82,8 +82,24 @@ type Autotune struct {
 	Measure func(Candidate) (time.Duration, error)
 	// Warn reports a candidate that failed to run; nil: ignored.
 	Warn func(msg string)
+	// SessionFor, when set, sizes the scratch session of a form whose model would run
+	// with other thread pools than Session (an LSTM built unrolled runs one op per
+	// thread: classifier's sessionThreads); nil: Session for every form.
+	SessionFor func(form string) SessionOptions
 
 	choices map[string]KernelChoice
+}
+
+// Measuring reports whether a is set to measure the forms it has not chosen yet: not
+// off, not keeping to the fixed rules. A nil Autotune does not.
+func (a *Autotune) Measuring() bool { return a != nil && !a.Off && !a.Rules }
+
+// SessionOf is the thread pools to time form with (SessionFor, else Session).
+func (a *Autotune) SessionOf(form string) SessionOptions {
+	if a.SessionFor != nil {
+		return a.SessionFor(form)
+	}
+	return a.Session
 }
 
 // SetAutotune makes the ops built after the call take their forms from a (nil: the fixed
@@ -116,9 +132,22 @@ func (a *Autotune) Forms() map[string]string {
 // a time above limit.
 type timer func(form string, limit time.Duration) (time.Duration, error)
 
+// Choose returns the form of the op key among forms for an op whose forms are a layer's
+// own (builders' LSTM: fused, unrolled, cell_kernel), as the convolutions' are chosen: a
+// resumed run's recorded form, else the cache's winner, else the fastest as timeForm
+// times them (rule's form first; timeForm nil: rule). Without an Autotune, with
+// autotuning off (such an op has no "TensorFlow's own kernel" to fall back to) or keeping
+// to the fixed rules, it is rule. The choice is recorded (Choices, Forms) like the
+// convolutions'.
+func (g *Graph) Choose(key string, forms []string, rule string, timeForm func(form string, limit time.Duration) (time.Duration, error)) string {
+	return g.choose(key, forms, rule, rule, timeForm)
+}
+
 // choose returns the form of the op key among forms (TensorFlow's first), rule being the
 // fixed rule's choice and timeForm timing one form (nil: not measurable).
-func (g *Graph) choose(key string, forms []string, rule string, timeForm timer) string {
+//
+// offForm is the form with autotuning off: TensorFlow's kernel for the convolutions.
+func (g *Graph) choose(key string, forms []string, rule, offForm string, timeForm timer) string {
 	a := g.autotune
 	if a == nil {
 		return rule
@@ -126,7 +155,7 @@ func (g *Graph) choose(key string, forms []string, rule string, timeForm timer) 
 	if c, ok := a.choices[key]; ok {
 		return c.Form
 	}
-	c := a.decide(key, forms, rule, timeForm)
+	c := a.decide(key, forms, rule, offForm, timeForm)
 	if a.choices == nil {
 		a.choices = map[string]KernelChoice{}
 	}
@@ -134,7 +163,7 @@ func (g *Graph) choose(key string, forms []string, rule string, timeForm timer) 
 	return c.Form
 }
 
-func (a *Autotune) decide(key string, forms []string, rule string, timeForm timer) KernelChoice {
+func (a *Autotune) decide(key string, forms []string, rule, offForm string, timeForm timer) KernelChoice {
 	c := KernelChoice{Key: key, Forms: forms}
 	pick := func(form, source string) KernelChoice {
 		c.Form, c.Source = form, source
@@ -149,7 +178,7 @@ func (a *Autotune) decide(key string, forms []string, rule string, timeForm time
 		return pick(rule, SourceRules)
 	}
 	if a.Off {
-		return pick(FormTensorFlow, SourceOff)
+		return pick(offForm, SourceOff)
 	}
 	if a.Cache != nil {
 		if form, ok := a.Cache.Load(key); ok && slices.Contains(forms, form) {
@@ -256,7 +285,7 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 				return g.timeConv(p, batch, "Conv2DBackpropInput", form, limit)
 			}
 		}
-		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, t)
+		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, FormTensorFlow, t)
 	}
 	if batchContractedApplies(p.strides, p.padding) {
 		var t timer
@@ -265,7 +294,7 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 				return g.timeConv(p, batch, "Conv2DBackpropFilter", form, limit)
 			}
 		}
-		filter = g.choose(p.key("Conv2DBackpropFilter", batch), []string{FormTensorFlow, FormBatchContracted}, ruleF, t)
+		filter = g.choose(p.key("Conv2DBackpropFilter", batch), []string{FormTensorFlow, FormBatchContracted}, ruleF, FormTensorFlow, t)
 	}
 	return input, filter
 }

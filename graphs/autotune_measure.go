@@ -53,17 +53,17 @@ func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limi
 	x, dy := withBatch(p.x), withBatch(p.dy)
 	size := [3]int64{p.x[1], p.x[2], p.x[3]}
 	var shapes [][]int64
-	var build func(s *Scope, in []tf.Output) tf.Output
+	var build func(s *Scope, in []tf.Output) []tf.Output
 	switch opType {
 	case "Conv2DBackpropInput":
 		shapes = [][]int64{p.filter, dy}
-		build = func(s *Scope, in []tf.Output) tf.Output {
-			return s.backpropInput(form, size, in[0], in[1], p.strides, p.padding)
+		build = func(s *Scope, in []tf.Output) []tf.Output {
+			return []tf.Output{s.backpropInput(form, size, in[0], in[1], p.strides, p.padding)}
 		}
 	case "Conv2DBackpropFilter":
 		shapes = [][]int64{x, p.filter, dy}
-		build = func(s *Scope, in []tf.Output) tf.Output {
-			return s.backpropFilter(form, in[0], in[1], in[2], p.strides, p.padding)
+		build = func(s *Scope, in []tf.Output) []tf.Output {
+			return []tf.Output{s.backpropFilter(form, in[0], in[1], in[2], p.strides, p.padding)}
 		}
 	default:
 		return 0, fmt.Errorf("graphs: no forms of %s to time", opType)
@@ -74,13 +74,28 @@ func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limi
 	} else {
 		a = &Autotune{}
 	}
-	return timeScratch(g.platform, a.Session, p.dtype, shapes, build, limit, runs)
+	return timeScratch(g.platform, a.SessionOf(form), p.dtype, shapes, build, limit, runs, 0)
 }
 
-// timeScratch builds out = build(inputs of the given shapes and dtype) in a graph of its
-// own, runs it as the constants above say and returns the shortest run. The inputs are
+// TimeScratch times one form of a layer's op for Choose: it builds out = build(inputs of
+// the given shapes and dtype) in a scratch graph of its own on g's platform (the scope
+// computing in dtype), runs every output of out in a session with the thread pools
+// opts, as the convolutions' forms are run (a warm-up, then up to five runs within half
+// a second; a form clearly slower than limit stops early) and returns the shortest run.
+// One untimed run comes first: a graph of thousands of small ops (an unrolled LSTM) spends
+// its first run being optimized by TensorFlow, a cost paid once per session that would
+// otherwise stop it early against a fused op's limit.
+func (g *Graph) TimeScratch(opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration) (time.Duration, error) {
+	return timeScratch(g.platform, opts, dtype, shapes, func(s *Scope, in []tf.Output) []tf.Output {
+		return build(s.WithDType(dtype), in)
+	}, limit, measureRuns, 1)
+}
+
+// timeScratch builds outs = build(inputs of the given shapes and dtype) in a graph of its
+// own, runs them as the constants above say (after setupRuns untimed runs) and returns the
+// shortest run. The inputs are
 // uniform in [-1, 1), made once and fed by reference on every run.
-func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) tf.Output, limit time.Duration, runs int) (time.Duration, error) {
+func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration, runs, setupRuns int) (time.Duration, error) {
 	g := NewGraph(tf.Float, 1)
 	g.platform = platform
 	s := g.Root()
@@ -92,9 +107,13 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		values[i] = op.Cast(s.Op("Cast"), raw[i], dtype) // float32 too: a fed tensor cannot be fetched
 		inputs[i] = s.Placeholder(fmt.Sprint("input", i), dtype, sh...)
 	}
-	out := build(s.Sub("candidate"), inputs)
+	outs := build(s.Sub("candidate"), inputs)
 	if err := s.Err(); err != nil {
 		return 0, err
+	}
+	targets := make([]*tf.Operation, len(outs))
+	for i, o := range outs {
+		targets[i] = o.Op
 	}
 	sess, err := NewSession(g, opts)
 	if err != nil {
@@ -125,8 +144,13 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 	}
 	run := func() (time.Duration, error) {
 		t0 := time.Now()
-		_, err := sess.Run(in, nil, out.Op)
+		_, err := sess.Run(in, nil, targets...)
 		return time.Since(t0), err
+	}
+	for range setupRuns {
+		if _, err := run(); err != nil {
+			return 0, err
+		}
 	}
 	warm, err := run()
 	if err != nil {

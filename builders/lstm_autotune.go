@@ -1,0 +1,160 @@
+package builders
+
+import (
+	"fmt"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
+)
+
+// lstmChoice is the implementation an LSTM's Call chose by measuring, shared with the
+// copies Bidirectional makes of the layer (LSTM.Form).
+type lstmChoice struct{ form string }
+
+// Form is the implementation the layer is built with: Implementation when set (by the
+// config's implementation, or the run's choice before the build), else the one its Call
+// chose by measuring; "" before the build or where Call keeps to the fixed rule.
+func (l *LSTM) Form() string {
+	if l.Implementation == "" && l.chosen != nil {
+		return l.chosen.form
+	}
+	return l.Implementation
+}
+
+// implementation is the form Call builds on x: Form when set; otherwise, in a graph whose
+// Autotune measures (graphs.Autotune.Measuring) on a CPU, the fastest of LSTMCandidates
+// at the layer's shapes as graphs.Graph.Choose decides it (a resumed run's record, the
+// cache, or a few training steps of each, forward and backward, timed in a scratch
+// session); otherwise "" (Call's fixed rule: fused in float32, unrolled in another dtype).
+func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
+	if f := l.Form(); f != "" {
+		return f
+	}
+	g := s.Graph()
+	a := g.Autotune()
+	if !a.Measuring() || g.Platform().GPU() {
+		return ""
+	}
+	batch := int64(-1)
+	if sh := x.Shape(); sh.NumDimensions() == 3 {
+		batch = sh.Size(0)
+	}
+	if batch <= 0 {
+		batch = int64(a.Batch)
+	}
+	if batch <= 0 {
+		return ""
+	}
+	p := lstmProblem{dtype: s.DType(), batch: batch, steps: int64(l.steps), input: l.kernel.Shape[0],
+		units: int64(l.Units), sequences: l.ReturnSequences}
+	forms := LSTMCandidates(p.dtype)
+	form := forms[0]
+	if len(forms) > 1 {
+		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
+			return p.time(g, a.SessionOf(form), form, limit)
+		})
+	}
+	if l.chosen == nil {
+		l.chosen = &lstmChoice{}
+	}
+	l.chosen.form = form
+	return form
+}
+
+// LSTMCandidates are the implementations an LSTM computing in dtype may be built with:
+// LSTMFused in float32 only (TensorFlow's BlockLSTMV2 CPU kernel), LSTMUnrolled always,
+// LSTMCellKernel in float32 and bfloat16 where tfrun's kernels are registered and
+// lstmkernel.EnvVar does not turn them off (lstmkernel.Disabled). A masked LSTM has one
+// form only (CallMasked: the unrolled cell carrying its state).
+func LSTMCandidates(dtype tf.DataType) []string {
+	var forms []string
+	if dtype == tf.Float {
+		forms = append(forms, LSTMFused)
+	}
+	forms = append(forms, LSTMUnrolled)
+	if (dtype == tf.Float || dtype == tf.Bfloat16) && !lstmkernel.Disabled() && lstmkernel.Register() == nil {
+		forms = append(forms, LSTMCellKernel)
+	}
+	return forms
+}
+
+// lstmRule is the fixed rule's form among forms (the first timed): LSTMImplementationFor
+// the batch size, LSTMImplementationWithKernels when lstmkernel.EnvVar turns tfrun's
+// kernels on, the unrolled cell where the fused kernel is no candidate.
+func lstmRule(batch int, dtype tf.DataType, forms []string) string {
+	rule := LSTMImplementationFor(batch)
+	if on, _ := lstmkernel.Enabled(); on {
+		rule = LSTMImplementationWithKernels(batch)
+	}
+	for _, f := range forms {
+		if f == rule {
+			return rule
+		}
+	}
+	return LSTMUnrolled
+}
+
+// lstmProblem is one LSTM layer as its training step sees it.
+type lstmProblem struct {
+	dtype                      tf.DataType
+	batch, steps, input, units int64
+	sequences                  bool
+}
+
+// key names the problem for graphs.Autotune: its dtype and shapes, and whether all
+// steps' outputs are returned (their gradient then flows into every step). A
+// Bidirectional's backward copy (go_backwards) is the same problem on a reversed input.
+func (p lstmProblem) key() string {
+	out := "last"
+	if p.sequences {
+		out = "sequences"
+	}
+	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", dtypeName(p.dtype), p.batch, p.steps, p.input, p.units, out)
+}
+
+// lstmProbeSteps caps the time steps a form is timed on: every form's cost grows by the
+// same amount per step, so a prefix of the sequence ranks them as the whole does, at a
+// fraction of the cost (imdb_tuned's 200 steps: the probe takes about a fifth of the time).
+const lstmProbeSteps = 40
+
+// time times one form: the forward pass and the gradients of its outputs' sum for the
+// input, kernel, recurrent kernel and bias, at the problem's shapes (at most
+// lstmProbeSteps time steps).
+func (p lstmProblem) time(g *graphs.Graph, opts graphs.SessionOptions, form string, limit time.Duration) (time.Duration, error) {
+	p.steps = min(p.steps, lstmProbeSteps)
+	u4 := 4 * p.units
+	shapes := [][]int64{{p.batch, p.steps, p.input}, {p.input, u4}, {p.units, u4}, {u4}}
+	return g.TimeScratch(opts, p.dtype, shapes, func(s *graphs.Scope, in []tf.Output) []tf.Output {
+		h := lstmForm(s, form, in[0], in[1], in[2], in[3], int(p.steps), int(p.units), p.sequences)
+		axes := []int32{0, 1}
+		if p.sequences {
+			axes = append(axes, 2)
+		}
+		loss := op.Sum(s.Op("Sum"), h, s.Const(axes))
+		grads, err := s.Gradients(loss, in)
+		if err != nil {
+			s.Fail("timing LSTM form %s: %w", form, err)
+			return nil
+		}
+		return grads
+	}, limit)
+}
+
+// dtypeName is a floating-point dtype's Keras name.
+func dtypeName(d tf.DataType) string {
+	switch d {
+	case tf.Float:
+		return "float32"
+	case tf.Double:
+		return "float64"
+	case tf.Half:
+		return "float16"
+	case tf.Bfloat16:
+		return "bfloat16"
+	}
+	return fmt.Sprint("dtype", int(d))
+}

@@ -1,0 +1,88 @@
+package builders_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/builders"
+	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
+)
+
+// The LSTM forms autotuning measures: fused only in float32, cell_kernel in float32 and
+// bfloat16 unless TFRUN_CUSTOM_KERNELS turns tfrun's kernels off, unrolled always.
+func TestLSTMCandidates(t *testing.T) {
+	if err := lstmkernel.Register(); err != nil {
+		t.Skipf("tfrun's kernels are not registered here: %v", err)
+	}
+	all := []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
+	for _, c := range []struct {
+		name    string
+		dtype   tf.DataType
+		kernels string
+		want    []string
+	}{
+		{"float32", tf.Float, "", all},
+		{"float32 kernels on", tf.Float, "1", all},
+		{"float32 kernels off", tf.Float, "0", []string{builders.LSTMFused, builders.LSTMUnrolled}},
+		{"bfloat16", tf.Bfloat16, "", []string{builders.LSTMUnrolled, builders.LSTMCellKernel}},
+		{"bfloat16 kernels off", tf.Bfloat16, "off", []string{builders.LSTMUnrolled}},
+		{"float64", tf.Double, "", []string{builders.LSTMUnrolled}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(lstmkernel.EnvVar, c.kernels)
+			if got := builders.LSTMCandidates(c.dtype); !slices.Equal(got, c.want) {
+				t.Errorf("LSTMCandidates = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// A config's implementation sets the layer's; an unknown one, or Keras's integer, is an
+// error naming the key; it is not part of the model's fingerprint.
+func TestLSTMImplementationConfig(t *testing.T) {
+	load := func(t *testing.T, impl string) (*configs.Config, error) {
+		t.Helper()
+		lstm := "{type: LSTM, units: 4}"
+		if impl != "" {
+			lstm = "{type: LSTM, units: 4, implementation: " + impl + "}"
+		}
+		body := "task: classifier\ndata: {dataset: imdb, num_words: 100, maxlen: 5}\nmodel:\n  layers:\n" +
+			"    - {type: Embedding, input_dim: 100, output_dim: 3}\n    - " + lstm + "\n    - {type: Dense, units: 1, activation: sigmoid}\ntrain: {epochs: 1, batch_size: 4}\n"
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return configs.Load(path)
+	}
+	base, err := load(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, impl := range []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel} {
+		cfg, err := load(t, impl)
+		if err != nil {
+			t.Fatalf("%s: %v", impl, err)
+		}
+		l, err := builders.FromConfig(&cfg.Supervised().Model.Layers[1], "lstm", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.(*builders.LSTM).Implementation; got != impl {
+			t.Errorf("implementation: %s built %q", impl, got)
+		}
+		if cfg.Fingerprint() != base.Fingerprint() {
+			t.Errorf("implementation: %s changes the fingerprint", impl)
+		}
+	}
+	for _, bad := range []string{"cudnn", "2"} {
+		if _, err := load(t, bad); err == nil || !strings.Contains(err.Error(), "implementation") {
+			t.Errorf("implementation: %s: err = %v, want one naming implementation", bad, err)
+		}
+	}
+}
