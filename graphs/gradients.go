@@ -152,7 +152,9 @@ func newBackprop(g *Graph, loss tf.Output) *backprop {
 		}
 	}
 	b.reaches = b.g.ancestors(seen, b.reaches)
-	b.acc[lossRef] = true
+	if !b.out[lossRef] {
+		b.acc[lossRef] = true
+	}
 	for _, c := range b.custom {
 		for _, in := range c.inputs {
 			if r := b.g.inputs[b.g.ref(in).op][0]; !b.out[r] {

@@ -183,3 +183,35 @@ func TestGradientsThroughStopGradientOnly(t *testing.T) {
 		t.Errorf("the other kernel has no gradient")
 	}
 }
+
+// A loss that is a custom op's output is differentiated by that op's backward alone.
+func TestGradientsLossIsCustomOutput(t *testing.T) {
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	x := s.Placeholder("x", tf.Float, 3)
+	loss := s.CustomGradient("SumOfSquares", []tf.Output{x}, func(c *graphs.Scope, cut []tf.Output) []tf.Output {
+		return []tf.Output{op.Sum(c.Op("Sum"), op.Square(c.Op("Square"), cut[0]), c.Const([]int32{0}))}
+	}, func(c *graphs.Scope, d []tf.Output) []tf.Output {
+		return []tf.Output{op.Mul(c.Op("Mul"), op.Mul(c.Op("Mul"), x, c.Const(float32(2))), d[0])}
+	})[0]
+	grads, err := s.Gradients(loss, []tf.Output{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	in, err := graphs.NewTensor([]float32{1, -2, 3}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.Run(map[tf.Output]*tf.Tensor{x: in}, grads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := graphs.Float64s(out[0]); fmt.Sprint(got) != "[2 -4 6]" {
+		t.Errorf("gradient %v, want [2 -4 6]", got)
+	}
+}
