@@ -2,6 +2,7 @@ package graphs
 
 import (
 	"reflect"
+	"slices"
 
 	tf "github.com/wamuir/graft/tensorflow"
 )
@@ -85,11 +86,32 @@ func (o *opGraph) ancestors(from []int, in []bool) []bool {
 	return in
 }
 
+// descendants marks the ops computed from the given ops (data edges), themselves included.
+func (o *opGraph) descendants(from []int) []bool {
+	in := make([]bool, len(o.ops))
+	stack := slices.Clone(from)
+	for _, i := range from {
+		in[i] = true
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range o.consumers[i] {
+			if !in[c] {
+				in[c] = true
+				stack = append(stack, c)
+			}
+		}
+	}
+	return in
+}
+
 // frontier walks back from the seeds' ops along data edges and returns, in the order met,
-// every tensor target says is one; the walk goes on through a target unless stop says
-// it ends there. These are the tensors a TF_AddGradients call from the seeds must ask
-// for: the ones the seeds' gradient reaches before it ends.
-func (o *opGraph) frontier(seeds []tensorRef, target, stop func(tensorRef) bool) []tensorRef {
+// every tensor target says is one, and for each the ops the walk met it from (its
+// consumers on the way); the walk goes on through a target unless stop says it ends
+// there. These are the tensors a TF_AddGradients call from the seeds must ask for: the
+// ones the seeds' gradient reaches before it ends.
+func (o *opGraph) frontier(seeds []tensorRef, target, stop func(tensorRef) bool) ([]tensorRef, map[tensorRef][]int) {
 	w := o.newWalk()
 	var stack []int
 	for _, s := range seeds {
@@ -99,14 +121,16 @@ func (o *opGraph) frontier(seeds []tensorRef, target, stop func(tensorRef) bool)
 		}
 	}
 	var found []tensorRef
-	met := map[tensorRef]bool{}
+	via := map[tensorRef][]int{}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, r := range o.inputs[i] {
-			if target(r) && !met[r] {
-				met[r] = true
-				found = append(found, r)
+			if target(r) {
+				if via[r] == nil {
+					found = append(found, r)
+				}
+				via[r] = append(via[r], i)
 			}
 			if stop(r) || o.mark[r.op] == w {
 				continue
@@ -115,7 +139,7 @@ func (o *opGraph) frontier(seeds []tensorRef, target, stop func(tensorRef) bool)
 			stack = append(stack, r.op)
 		}
 	}
-	return found
+	return found, via
 }
 
 // passedThrough returns the tensors among ends that TF_AddGradients asked for targets

@@ -124,6 +124,9 @@ type backprop struct {
 	isX     map[tensorRef]bool
 	final   map[tensorRef][]tf.Output // the pieces of the xs' gradients
 	pending map[tensorRef][]tf.Output // the pieces at accumulation points and custom outputs
+	queue   []source                  // what is left to visit, in decreasing order of keys
+	accOps  map[int]bool              // the ops with accumulation points queued or visited
+	needed  []bool                    // per op: computed from one of the xs
 }
 
 func newBackprop(g *Graph, loss tf.Output) *backprop {
@@ -194,24 +197,27 @@ type source struct {
 
 func (b *backprop) run(loss tf.Output) error {
 	lossRef := b.g.ref(loss)
+	var xs []int
+	for r := range b.isX {
+		xs = append(xs, r.op)
+	}
+	b.needed = b.g.descendants(xs)
 	b.deliver(lossRef, op.OnesLike(b.s.Op("OnesLike"), loss), true)
-	var sources []source
-	accOps := map[int]bool{}
+	b.accOps = map[int]bool{}
 	for r := range b.acc {
-		if !accOps[r.op] {
-			accOps[r.op] = true
-			sources = append(sources, source{key: r.op})
-		}
+		b.addSource(r.op)
 	}
 	for _, c := range b.custom {
 		k := 0
 		for _, o := range c.outputs {
 			k = max(k, b.g.ref(o).op)
 		}
-		sources = append(sources, source{key: k, custom: c})
+		b.queue = append(b.queue, source{key: k, custom: c})
 	}
-	slices.SortFunc(sources, func(a, c source) int { return c.key - a.key })
-	for _, src := range sources {
+	slices.SortFunc(b.queue, func(a, c source) int { return c.key - a.key })
+	for len(b.queue) > 0 {
+		src := b.queue[0]
+		b.queue = b.queue[1:]
 		var err error
 		if src.custom != nil {
 			err = b.backward(src.custom)
@@ -223,6 +229,16 @@ func (b *backprop) run(loss tf.Output) error {
 		}
 	}
 	return nil
+}
+
+// addSource queues op i's accumulation points, in decreasing order of keys.
+func (b *backprop) addSource(i int) {
+	if b.accOps[i] {
+		return
+	}
+	b.accOps[i] = true
+	at, _ := slices.BinarySearchFunc(b.queue, i, func(s source, key int) int { return key - s.key })
+	b.queue = slices.Insert(b.queue, at, source{key: i})
 }
 
 // deliver adds a piece d of the gradient of the tensor r: to an x's gradient, and to what
@@ -245,6 +261,7 @@ func (b *backprop) backward(c *customGradient) error {
 	for j, o := range c.outputs {
 		if parts := b.pending[b.g.ref(o)]; len(parts) > 0 {
 			douts[j] = b.sum(parts)
+			delete(b.pending, b.g.ref(o))
 			any = true
 		}
 	}
@@ -279,16 +296,19 @@ func (b *backprop) carry(i int) error {
 		if parts := b.pending[r]; b.acc[r] && len(parts) > 0 {
 			ys = append(ys, r)
 			dys = append(dys, b.sum(parts))
+			delete(b.pending, r)
 		}
 	}
 	if len(ys) == 0 {
 		return nil
 	}
-	target := func(r tensorRef) bool { return b.isX[r] || b.out[r] || b.stop[r] }
+	// An accumulation point no x is upstream of ends the walk but needs no gradient.
+	target := func(r tensorRef) bool { return b.isX[r] || b.out[r] || (b.stop[r] && b.needed[r.op]) }
 	end := func(r tensorRef) bool { return b.out[r] || b.stop[r] }
 	var targets []tensorRef
 	for {
-		targets = b.g.frontier(ys, target, end)
+		var via map[tensorRef][]int
+		targets, via = b.g.frontier(ys, target, end)
 		var ends []tensorRef
 		for _, t := range targets {
 			if b.stop[t] {
@@ -299,8 +319,10 @@ func (b *backprop) carry(i int) error {
 		if len(passed) == 0 {
 			break
 		}
-		for _, t := range passed {
-			b.stop[t] = false
+		if !b.split(i, targets, via, passed) {
+			for _, t := range passed {
+				b.stop[t] = false
+			}
 		}
 	}
 	if len(targets) == 0 {
@@ -324,6 +346,47 @@ func (b *backprop) carry(i int) error {
 		}
 	}
 	return nil
+}
+
+// split resolves a call's targets passing through some of its ends (passed) by moving the
+// targets they would pass through toward out of the call: where such a target is met from
+// an op that is not itself upstream of an end (a regularization term's Square of a kernel
+// that a custom op also reads, say), that op's outputs become accumulation points, which
+// the call stops at, carried on later by a call of their own. It reports whether it did:
+// false when a target is met from upstream of an end, so the ends must be passed through
+// (the gradient there is genuinely carried through them), or seed op i is such an op.
+func (b *backprop) split(i int, targets []tensorRef, via map[tensorRef][]int, passed []tensorRef) bool {
+	var from []int
+	for _, t := range passed {
+		for _, r := range b.g.inputs[t.op] {
+			from = append(from, r.op)
+		}
+	}
+	upstream := b.g.ancestors(from, nil) // strictly upstream of the ends passed
+	var cut []int
+	for _, t := range targets {
+		if !upstream[t.op] {
+			continue
+		}
+		for _, c := range via[t] {
+			if upstream[c] || c == i {
+				return false
+			}
+			cut = append(cut, c)
+		}
+	}
+	made := false
+	for _, c := range cut {
+		for k := range b.g.ops[c].NumOutputs() {
+			r := tensorRef{c, k}
+			if b.acc[r] || b.out[r] || !IsFloat(b.g.output(r).DataType()) {
+				continue
+			}
+			b.acc[r], b.stop[r], made = true, true, true
+			b.addSource(c)
+		}
+	}
+	return made
 }
 
 // sum is the sum of a tensor's gradient pieces, in the order they arrived.

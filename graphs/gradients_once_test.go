@@ -28,9 +28,11 @@ func customMatMul(s *graphs.Scope, x, w tf.Output, custom bool) tf.Output {
 	})[0]
 }
 
-// customChain is n layers tanh(x)·wᵢ, each product a custom-gradient op, and its loss's
-// gradients with respect to the n weights.
-func customChain(tb testing.TB, n int) *graphs.Graph {
+// customChain is n residual layers x + tanh(x)·wᵢ, each product a custom-gradient op
+// (each x meets the gradient of the layer it feeds and of the rest), and its loss's
+// gradients with respect to the n weights; with l2 the loss adds each weight's squares
+// (an L2 regularizer: the loss then depends on every weight directly too).
+func customChain(tb testing.TB, n int, l2 bool) *graphs.Graph {
 	tb.Helper()
 	g := graphs.NewGraph(tf.Float, 1)
 	s := g.Root()
@@ -39,9 +41,16 @@ func customChain(tb testing.TB, n int) *graphs.Graph {
 	for i := range xs {
 		v := s.Sub(fmt.Sprintf("dense_%d", i)).NewVariable("kernel", tf.Float, []int64{2, 2}, graphs.GlorotUniform{}, true)
 		xs[i] = v.Value()
-		x = customMatMul(s, op.Tanh(s.Op("Tanh"), x), xs[i], true)
+		x = op.Add(s.Op("Add"), x, customMatMul(s, op.Tanh(s.Op("Tanh"), x), xs[i], true))
 	}
 	loss := op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), x), s.Const([]int32{0, 1}))
+	if l2 {
+		terms := []tf.Output{loss}
+		for _, w := range xs {
+			terms = append(terms, op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), w), s.Const([]int32{0, 1})))
+		}
+		loss = op.AddN(s.Op("AddN"), terms)
+	}
 	if _, err := s.Gradients(loss, xs); err != nil {
 		tb.Fatal(err)
 	}
@@ -62,18 +71,20 @@ func opsByType(g *graphs.Graph) (total int, byType map[string]int) {
 // Carrying each custom op's output gradient from the loss separately emitted the
 // TanhGrads of every later layer again: n(n−1)/2 of them (56 ops where 7 do for 8 layers).
 func TestGradientsCustomChainLinear(t *testing.T) {
-	for _, n := range []int{1, 8, 16} {
-		_, byType := opsByType(customChain(t, n))
-		if got := byType["TanhGrad"]; got != n-1 {
-			t.Errorf("%d layers: %d TanhGrad ops, want %d (one per layer after the first)", n, got, n-1)
+	for _, l2 := range []bool{false, true} {
+		for _, n := range []int{1, 8, 16} {
+			_, byType := opsByType(customChain(t, n, l2))
+			if got := byType["TanhGrad"]; got != n-1 {
+				t.Errorf("%d layers (L2 %v): %d TanhGrad ops, want %d (one per layer after the first)", n, l2, got, n-1)
+			}
 		}
-	}
-	small, _ := opsByType(customChain(t, 16))
-	big, _ := opsByType(customChain(t, 32))
-	ratio := float64(big) / float64(small)
-	t.Logf("%d ops for 16 layers, %d for 32 (×%.2f)", small, big, ratio)
-	if ratio > 2.1 {
-		t.Errorf("the graph of 32 layers has %.2f× the ops of 16's (%d / %d); want about 2×", ratio, big, small)
+		small, _ := opsByType(customChain(t, 16, l2))
+		big, _ := opsByType(customChain(t, 32, l2))
+		ratio := float64(big) / float64(small)
+		t.Logf("L2 %v: %d ops for 16 layers, %d for 32 (×%.2f)", l2, small, big, ratio)
+		if ratio > 2.1 {
+			t.Errorf("L2 %v: the graph of 32 layers has %.2f× the ops of 16's (%d / %d); want about 2×", l2, ratio, big, small)
+		}
 	}
 }
 
@@ -104,15 +115,24 @@ func meetingParams() []gradcheck.Param {
 	}
 }
 
-// The gradients where custom ops' gradients meet match finite differences (float64).
+// The gradients where custom ops' gradients meet match finite differences (float64),
+// with and without an L2 term of the weights in the loss.
 func TestGradientsMeetingCustomOpsNumeric(t *testing.T) {
-	worst, err := gradcheck.Check(meetingParams(), func(s *graphs.Scope, in []tf.Output) tf.Output {
-		return meetingGraph(s, in, true)
-	}, gradcheck.Options{})
-	if err != nil {
-		t.Fatal(err)
+	for _, l2 := range []bool{false, true} {
+		worst, err := gradcheck.Check(meetingParams(), func(s *graphs.Scope, in []tf.Output) tf.Output {
+			loss := meetingGraph(s, in, true)
+			if l2 {
+				for _, w := range in[1:] {
+					loss = op.Add(s.Op("Add"), loss, op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), w), s.Const([]int32{0, 1})))
+				}
+			}
+			return loss
+		}, gradcheck.Options{})
+		if err != nil {
+			t.Fatalf("L2 %v: %v", l2, err)
+		}
+		t.Logf("L2 %v: worst relative error %.2g", l2, worst)
 	}
-	t.Logf("worst relative error %.2g", worst)
 }
 
 // The same gradients equal the registry's, computed by one TF_AddGradients call on the
