@@ -76,9 +76,12 @@ func (s *Scope) CustomGradient(opType string, inputs []tf.Output,
 //     points and custom outputs upstream, and the xs on the way (an x does not stop the
 //     gradient: through it, it reaches the xs it is computed from).
 //   - TF_AddGradients carries the gradient through every tensor computed from one of the
-//     tensors it is asked for. Where a frontier point is computed from another one it
-//     would be passed through, and its gradient counted again later: such a point stops
-//     being one (opGraph.passedThrough), and that call carries on through it.
+//     tensors it is asked for. Where a frontier point is computed from another target it
+//     would be passed through, and its gradient counted again later (opGraph.passedThrough).
+//     Then the call is split (backprop.split): the op that target was met from becomes an
+//     accumulation point when it is not itself upstream of the point (an L2 term's Square
+//     of a kernel a custom op also reads); otherwise the point stops being one, and the
+//     call carries on through it.
 //
 // The xs' gradients are the sums of the pieces that reached them. A model with no custom
 // op makes one TF_AddGradients call, from the loss to xs. With N custom ops in a chain the
