@@ -2,6 +2,7 @@ package graphs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -51,112 +52,352 @@ func (s *Scope) CustomGradient(opType string, inputs []tf.Output,
 }
 
 // Gradients emits the gradient of the scalar loss with respect to each of xs (variable
-// values or any other tensors), the graph-mode GradientTape.gradient. Ops the C++ registry
-// covers are differentiated by TF_AddGradients; ops registered with CustomGradient are
-// differentiated by their backward functions, visited in reverse creation order (a
-// topological order): the gradient of the loss is linear in the seeds, so each custom op
-// turns its output gradients into input gradients that seed the next pass. An x the loss
-// does not depend on is an error naming it; an op with no gradient anywhere is an error
-// naming the op.
+// values or any other tensors), the graph-mode GradientTape.gradient. An x the loss does
+// not depend on is an error naming it; an op with no gradient anywhere is an error naming
+// the op. An x every path to which crosses an op without a gradient (StopGradient) gets a
+// zero Output.
+//
+// Ops the C++ registry covers are differentiated by TF_AddGradients, ops registered with
+// CustomGradient by their backward functions. The gradient of the loss is linear in the
+// seeds a TF_AddGradients call starts from, so it can be carried back in pieces and the
+// pieces summed; Gradients carries every piece back exactly once, so the backward graph
+// has one copy of each op's gradient, as a single TF_AddGradients call would:
+//
+//   - Accumulation points are the tensors where gradients from several places meet and
+//     are summed before they go on: the loss, the inputs of the custom ops, and every
+//     floating-point tensor with two or more consumers that a custom op's input is
+//     computed from (a residual block's input, a DenseNet's concatenation). The custom
+//     ops' outputs collect their gradients the same way.
+//   - They are visited in reverse creation order, a reverse topological order, so when
+//     one is visited every gradient flowing into it has arrived. A custom op's output
+//     gradients (zeros for an output nothing reached) go through its backward function,
+//     whose results are added at its inputs. An accumulation point's sum is carried back
+//     by one TF_AddGradients call to the frontier it reaches first: the accumulation
+//     points and custom outputs upstream, and the xs on the way (an x does not stop the
+//     gradient: through it, it reaches the xs it is computed from).
+//   - TF_AddGradients carries the gradient through every tensor computed from one of the
+//     tensors it is asked for. Where a frontier point is computed from another target it
+//     would be passed through, and its gradient counted again later (opGraph.passedThrough).
+//     Then the call is split (backprop.split): the op that target was met from becomes an
+//     accumulation point when it is not itself upstream of the point (an L2 term's Square
+//     of a kernel a custom op also reads); otherwise the point stops being one, and the
+//     call carries on through it.
+//
+// The xs' gradients are the sums of the pieces that reached them. A model with no custom
+// op makes one TF_AddGradients call, from the loss to xs. With N custom ops in a chain the
+// backward graph has N backward passes of them, where carrying every custom op's output
+// gradient from the loss separately made it grow as N².
 func (s *Scope) Gradients(loss tf.Output, xs []tf.Output) ([]tf.Output, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	g := s.g
-	gs := g.Root().Sub("gradients")
-	ys := []tf.Output{loss}
-	dys := []tf.Output{op.OnesLike(gs.Op("OnesLike"), loss)}
-	for i := len(g.custom) - 1; i >= 0; i-- {
-		c := g.custom[i]
-		// TF_AddGradients refuses an x the ys do not depend on: ask only for the outputs
-		// that reach them, and give the others a zero gradient.
-		var reach []int
-		reaches := dependsOn(ys)
-		for j, o := range c.outputs {
-			if reaches(o) {
-				reach = append(reach, j)
-			}
-		}
-		if len(reach) == 0 {
-			continue // the loss does not depend on this op
-		}
-		xs := make([]tf.Output, len(reach))
-		for k, j := range reach {
-			xs[k] = c.outputs[j]
-		}
-		got, err := gs.addGradients(ys, xs, dys)
-		if err != nil {
-			return nil, fmt.Errorf("graphs: differentiating down to %s: %w", c.opType, err)
-		}
-		douts := make([]tf.Output, len(c.outputs))
-		for j, o := range c.outputs {
-			douts[j] = op.ZerosLike(gs.Op("ZerosLike"), o)
-		}
-		for k, j := range reach {
-			douts[j] = got[k]
-		}
-		dins := c.backward(gs.Sub(strings.ToLower(c.opType)+"_grad"), douts)
-		if err := gs.Err(); err != nil {
-			return nil, fmt.Errorf("graphs: gradient of %s: %w", c.opType, err)
-		}
-		for j, d := range dins {
-			if d.Op != nil {
-				ys = append(ys, c.inputs[j])
-				dys = append(dys, d)
-			}
-		}
-	}
-	reaches := dependsOn(ys)
-	for _, x := range xs {
-		if !reaches(x) {
+	b := newBackprop(s.g, loss)
+	xr := make([]tensorRef, len(xs))
+	for i, x := range xs {
+		xr[i] = b.g.ref(x)
+		if !b.reaches[xr[i].op] {
 			return nil, fmt.Errorf("graphs: the loss does not depend on %s", describe(x))
 		}
+		b.isX[xr[i]] = true
 	}
-	grads, err := gs.addGradients(ys, xs, dys)
-	if err != nil {
-		return nil, fmt.Errorf("graphs: differentiating the loss: %w", err)
+	if err := b.run(loss); err != nil {
+		return nil, err
+	}
+	grads := make([]tf.Output, len(xs))
+	for i, r := range xr {
+		if parts := b.final[r]; len(parts) > 0 {
+			grads[i] = b.sum(parts)
+		}
+	}
+	if err := b.s.Err(); err != nil {
+		return nil, fmt.Errorf("graphs: summing the gradients: %w", err)
 	}
 	return grads, nil
 }
 
-// dependsOn returns whether any of ys depends on a tensor: whether it is an output of
-// one of ys's ops or an input of an op ys are computed from. One backward walk over data
-// inputs from ys answers for every tensor, so asking for each of a model's variables costs
-// one pass over the graph, not one per variable.
-func dependsOn(ys []tf.Output) func(tf.Output) bool {
-	type output struct {
-		op    string
-		index int
-	}
-	targets := map[string]bool{}
-	seen := map[string]bool{}
-	var stack []*tf.Operation
-	for _, y := range ys {
-		name := y.Op.Name()
-		targets[name] = true
-		if !seen[name] {
-			seen[name] = true
-			stack = append(stack, y.Op)
-		}
-	}
-	consumed := map[output]bool{}
-	for len(stack) > 0 {
-		o := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for i := 0; i < o.NumInputs(); i++ {
-			p := tf.Consumer{Op: o, Index: i}.Producer()
-			name := p.Op.Name()
-			consumed[output{name, p.Index}] = true
-			if !seen[name] {
-				seen[name] = true
-				stack = append(stack, p.Op)
+// backprop is one Gradients call's state (see Gradients for the algorithm).
+type backprop struct {
+	s       *Scope // where the backward ops go: the root's "gradients"
+	g       *opGraph
+	reaches []bool // per op: the loss (or a custom op it depends on) is computed from it
+	custom  []*customGradient
+	out     map[tensorRef]bool // the custom ops' outputs
+	acc     map[tensorRef]bool // the accumulation points
+	stop    map[tensorRef]bool // the accumulation points a gradient still stops at
+	isX     map[tensorRef]bool
+	final   map[tensorRef][]tf.Output // the pieces of the xs' gradients
+	pending map[tensorRef][]tf.Output // the pieces at accumulation points and custom outputs
+	queue   []source                  // what is left to visit, in decreasing order of keys
+	accOps  map[int]bool              // the ops with accumulation points queued or visited
+	needed  []bool                    // per op: computed from one of the xs
+}
+
+func newBackprop(g *Graph, loss tf.Output) *backprop {
+	b := &backprop{s: g.Root().Sub("gradients"), g: newOpGraph(g.tfg), out: map[tensorRef]bool{},
+		acc: map[tensorRef]bool{}, stop: map[tensorRef]bool{}, isX: map[tensorRef]bool{},
+		final: map[tensorRef][]tf.Output{}, pending: map[tensorRef][]tf.Output{}}
+	lossRef := b.g.ref(loss)
+	b.reaches = b.g.ancestors([]int{lossRef.op}, nil)
+	// The custom ops the loss depends on, and what their inputs are computed from (their
+	// forward parts see StopGradient copies; their backward functions reach the inputs).
+	var seen []int
+	for _, c := range g.custom {
+		for _, o := range c.outputs {
+			if b.reaches[b.g.ref(o).op] {
+				b.custom = append(b.custom, c)
+				break
 			}
 		}
 	}
-	return func(x tf.Output) bool {
-		name := x.Op.Name()
-		return targets[name] || consumed[output{name, x.Index}]
+	for _, c := range b.custom {
+		for _, o := range c.outputs {
+			b.out[b.g.ref(o)] = true
+		}
+		for _, in := range c.inputs {
+			seen = append(seen, b.g.ref(in).op)
+		}
 	}
+	b.reaches = b.g.ancestors(seen, b.reaches)
+	if !b.out[lossRef] {
+		b.acc[lossRef] = true
+	}
+	for _, c := range b.custom {
+		for _, in := range c.inputs {
+			if r := b.g.inputs[b.g.ref(in).op][0]; !b.out[r] {
+				b.acc[r] = true
+			}
+		}
+	}
+	// Tensors with two or more consumers that a custom op's input is computed from.
+	upstream := b.g.ancestors(seen, nil)
+	consumers := map[tensorRef]int{}
+	for i, ok := range b.reaches {
+		if ok {
+			for _, r := range b.g.inputs[i] {
+				if upstream[r.op] {
+					consumers[r]++
+				}
+			}
+		}
+	}
+	for r, n := range consumers {
+		if n >= 2 && !b.out[r] && IsFloat(b.g.output(r).DataType()) {
+			b.acc[r] = true
+		}
+	}
+	for r := range b.acc {
+		b.stop[r] = true
+	}
+	return b
+}
+
+// source is a place gradients are carried back from: a custom op (whose backward runs
+// once its output gradients are in) or the op of accumulation points.
+type source struct {
+	key    int // visited in decreasing order: the index of the op, of a custom op's last output
+	custom *customGradient
+}
+
+func (b *backprop) run(loss tf.Output) error {
+	lossRef := b.g.ref(loss)
+	var xs []int
+	for r := range b.isX {
+		xs = append(xs, r.op)
+	}
+	b.needed = b.g.descendants(xs)
+	b.deliver(lossRef, op.OnesLike(b.s.Op("OnesLike"), loss), true)
+	b.accOps = map[int]bool{}
+	for r := range b.acc {
+		b.addSource(r.op)
+	}
+	for _, c := range b.custom {
+		k := 0
+		for _, o := range c.outputs {
+			k = max(k, b.g.ref(o).op)
+		}
+		b.queue = append(b.queue, source{key: k, custom: c})
+	}
+	slices.SortFunc(b.queue, func(a, c source) int { return c.key - a.key })
+	for len(b.queue) > 0 {
+		src := b.queue[0]
+		b.queue = b.queue[1:]
+		var err error
+		if src.custom != nil {
+			err = b.backward(src.custom)
+		} else {
+			err = b.carry(src.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSource queues op i's accumulation points, in decreasing order of keys.
+func (b *backprop) addSource(i int) {
+	if b.accOps[i] {
+		return
+	}
+	b.accOps[i] = true
+	at, _ := slices.BinarySearchFunc(b.queue, i, func(s source, key int) int { return key - s.key })
+	b.queue = slices.Insert(b.queue, at, source{key: i})
+}
+
+// deliver adds a piece d of the gradient of the tensor r: to an x's gradient, and to what
+// a custom output or an accumulation point will carry on (unless the call that computed d
+// carried it on already: held is false).
+func (b *backprop) deliver(r tensorRef, d tf.Output, held bool) {
+	if b.isX[r] {
+		b.final[r] = append(b.final[r], d)
+	}
+	if b.out[r] || (b.acc[r] && held) {
+		b.pending[r] = append(b.pending[r], d)
+	}
+}
+
+// backward runs custom op c's backward function on its output gradients and adds what it
+// returns at the tensors its inputs are.
+func (b *backprop) backward(c *customGradient) error {
+	douts := make([]tf.Output, len(c.outputs))
+	any := false
+	for j, o := range c.outputs {
+		if parts := b.pending[b.g.ref(o)]; len(parts) > 0 {
+			douts[j] = b.sum(parts)
+			delete(b.pending, b.g.ref(o))
+			any = true
+		}
+	}
+	if !any {
+		return nil // the loss depends on it only through ops without a gradient
+	}
+	for j, o := range c.outputs {
+		if douts[j].Op == nil {
+			douts[j] = op.ZerosLike(b.s.Op("ZerosLike"), o)
+		}
+	}
+	dins := c.backward(b.s.Sub(strings.ToLower(c.opType)+"_grad"), douts)
+	if err := b.s.Err(); err != nil {
+		return fmt.Errorf("graphs: gradient of %s: %w", c.opType, err)
+	}
+	for j, d := range dins {
+		if d.Op != nil {
+			// c.inputs[j] is an Identity of the input: its gradient is d.
+			b.deliver(b.g.inputs[b.g.ref(c.inputs[j]).op][0], d, true)
+		}
+	}
+	return nil
+}
+
+// carry carries the gradients summed at the accumulation points of op i back to the
+// frontier they reach first, with one TF_AddGradients call.
+func (b *backprop) carry(i int) error {
+	var ys []tensorRef
+	var dys []tf.Output
+	for k := range b.g.ops[i].NumOutputs() {
+		r := tensorRef{i, k}
+		if parts := b.pending[r]; b.acc[r] && len(parts) > 0 {
+			ys = append(ys, r)
+			dys = append(dys, b.sum(parts))
+			delete(b.pending, r)
+		}
+	}
+	if len(ys) == 0 {
+		return nil
+	}
+	// An accumulation point no x is upstream of ends the walk but needs no gradient.
+	target := func(r tensorRef) bool { return b.isX[r] || b.out[r] || (b.stop[r] && b.needed[r.op]) }
+	end := func(r tensorRef) bool { return b.out[r] || b.stop[r] }
+	var targets []tensorRef
+	for {
+		var via map[tensorRef][]int
+		targets, via = b.g.frontier(ys, target, end)
+		var ends []tensorRef
+		for _, t := range targets {
+			if b.stop[t] {
+				ends = append(ends, t)
+			}
+		}
+		passed := b.g.passedThrough(targets, ends)
+		if len(passed) == 0 {
+			break
+		}
+		if !b.split(i, targets, via, passed) {
+			for _, t := range passed {
+				b.stop[t] = false
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	yo := make([]tf.Output, len(ys))
+	for k, r := range ys {
+		yo[k] = b.g.output(r)
+	}
+	xo := make([]tf.Output, len(targets))
+	for k, r := range targets {
+		xo[k] = b.g.output(r)
+	}
+	got, err := b.s.addGradients(yo, xo, dys)
+	if err != nil {
+		return fmt.Errorf("graphs: differentiating the loss (back from %s): %w", describe(yo[0]), err)
+	}
+	for k, r := range targets {
+		if !noGradient(got[k]) {
+			b.deliver(r, got[k], b.stop[r])
+		}
+	}
+	return nil
+}
+
+// split resolves a call's targets passing through some of its ends (passed) by moving the
+// targets they would pass through toward out of the call: where such a target is met from
+// an op that is not itself upstream of an end (a regularization term's Square of a kernel
+// that a custom op also reads, say), that op's outputs become accumulation points, which
+// the call stops at, carried on later by a call of their own. It reports whether it did:
+// false when a target is met from upstream of an end, so the ends must be passed through
+// (the gradient there is genuinely carried through them), or seed op i is such an op.
+func (b *backprop) split(i int, targets []tensorRef, via map[tensorRef][]int, passed []tensorRef) bool {
+	var from []int
+	for _, t := range passed {
+		for _, r := range b.g.inputs[t.op] {
+			from = append(from, r.op)
+		}
+	}
+	upstream := b.g.ancestors(from, nil) // strictly upstream of the ends passed
+	var cut []int
+	for _, t := range targets {
+		if !upstream[t.op] {
+			continue
+		}
+		for _, c := range via[t] {
+			if upstream[c] || c == i {
+				return false
+			}
+			cut = append(cut, c)
+		}
+	}
+	made := false
+	for _, c := range cut {
+		for k := range b.g.ops[c].NumOutputs() {
+			r := tensorRef{c, k}
+			if b.acc[r] || b.out[r] || !IsFloat(b.g.output(r).DataType()) {
+				continue
+			}
+			b.acc[r], b.stop[r], made = true, true, true
+			b.addSource(c)
+		}
+	}
+	return made
+}
+
+// sum is the sum of a tensor's gradient pieces, in the order they arrived.
+func (b *backprop) sum(parts []tf.Output) tf.Output {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return op.AddN(b.s.Op("AddN"), parts)
 }
 
 // addGradients is one TF_AddGradients call under a fresh prefix ("tape_N").
