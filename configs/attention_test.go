@@ -3,13 +3,21 @@ package configs
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The shipped Transformer config loads as the functional graph it describes.
+// The shipped Transformer configs (the tuned recipe and the Keras example's) load as the
+// functional graph they describe.
 func TestIMDBTransformerLoads(t *testing.T) {
-	c, err := Load("imdb_transformer.yaml")
+	for _, path := range []string{"imdb_transformer.yaml", filepath.Join("examples", "imdb_transformer_keras_example.yaml")} {
+		t.Run(path, func(t *testing.T) { testIMDBTransformerLoads(t, path) })
+	}
+}
+
+func testIMDBTransformerLoads(t *testing.T, path string) {
+	c, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,9 +34,9 @@ func TestIMDBTransformerLoads(t *testing.T) {
 }
 
 // Each bad argument or call of the attention and masking layers is refused at its key,
-// saying what would be valid.
+// saying what would be valid. The cases edit the Keras example's recipe (maxlen 200).
 func TestAttentionConfigErrors(t *testing.T) {
-	raw, err := os.ReadFile("imdb_transformer.yaml")
+	raw, err := os.ReadFile(filepath.Join("examples", "imdb_transformer_keras_example.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
