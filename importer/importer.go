@@ -74,7 +74,10 @@ func Write(m *kerasfile.Model, o Options) (*Result, error) {
 	}
 	cfg, err := configs.Load(cfgPath)
 	if err != nil {
-		return nil, fmt.Errorf("the config written for %s does not load (a bug in tfrun import): %w", m.File, err)
+		// The directory was empty: leave it so. A model tfrun reads but cannot train from a
+		// run directory (an image out, as a GAN generator's) ends here, its reason in err.
+		os.Remove(cfgPath)
+		return nil, fmt.Errorf("%s: %w: a run directory holds a model trained on labels, one output vector per example (a classifier or a regressor), and the config written for this one does not load: %w", m.File, ErrNotImportable, err)
 	}
 	params, prefix, err := save(cfg, m, spec, o)
 	if err != nil {
