@@ -113,7 +113,7 @@ func (p lstmProblem) key() string {
 	if p.sequences {
 		out = "sequences"
 	}
-	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", dtypeName(p.dtype), p.batch, p.steps, p.input, p.units, out)
+	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", graphs.DTypeName(p.dtype), p.batch, p.steps, p.input, p.units, out)
 }
 
 // lstmProbeSteps caps the time steps a form is timed on: every form's cost grows by the
@@ -142,19 +142,4 @@ func (p lstmProblem) time(g *graphs.Graph, opts graphs.SessionOptions, form stri
 		}
 		return grads
 	}, limit)
-}
-
-// dtypeName is a floating-point dtype's Keras name.
-func dtypeName(d tf.DataType) string {
-	switch d {
-	case tf.Float:
-		return "float32"
-	case tf.Double:
-		return "float64"
-	case tf.Half:
-		return "float16"
-	case tf.Bfloat16:
-		return "bfloat16"
-	}
-	return fmt.Sprint("dtype", int(d))
 }

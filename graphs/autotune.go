@@ -243,24 +243,9 @@ func (p convProblem) key(opType string, batch int64) string {
 		v := append([]int64{batch}, batched[1:]...)
 		return strings.Trim(strings.ReplaceAll(fmt.Sprint(v), " ", ","), "[]")
 	}
-	return fmt.Sprintf("%s %s x[%s] filter[%s] dy[%s] strides[%d,%d] %s", opType, dtypeName(p.dtype),
+	return fmt.Sprintf("%s %s x[%s] filter[%s] dy[%s] strides[%d,%d] %s", opType, DTypeName(p.dtype),
 		dims(p.x), strings.Trim(strings.ReplaceAll(fmt.Sprint(p.filter), " ", ","), "[]"), dims(p.dy),
 		p.strides[0], p.strides[1], p.padding)
-}
-
-// dtypeName is a floating-point dtype's Keras name.
-func dtypeName(d tf.DataType) string {
-	switch d {
-	case tf.Float:
-		return "float32"
-	case tf.Double:
-		return "float64"
-	case tf.Half:
-		return "float16"
-	case tf.Bfloat16:
-		return "bfloat16"
-	}
-	return fmt.Sprint("dtype", int(d))
 }
 
 // convForms chooses the forms of the problem's input gradient (FormSubPixel or
