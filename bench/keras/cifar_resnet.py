@@ -33,6 +33,8 @@ import os
 import tarfile
 import time
 
+from common import cpu_model
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 EPOCHS = 30
@@ -100,17 +102,6 @@ def build(steps_per_epoch, epochs):
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule, momentum=0.9, nesterov=True),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def main():

@@ -38,6 +38,18 @@ SEED = 42
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
+def cpu_model():
+    """/proc/cpuinfo's first model name ("unknown" without one)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def parse_args(model, batch):
     """The common command line; batch defaults to the model's batch size."""
     p = argparse.ArgumentParser(description=f"Keras reference benchmark: {model}")

@@ -41,6 +41,8 @@ import re
 import tarfile
 import time
 
+from common import cpu_model
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 NUM_WORDS = 20000
@@ -185,17 +187,6 @@ def build(mask, opt="adamw_cosine"):
     model.compile(optimizer=optimizer(opt),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def main():
