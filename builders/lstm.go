@@ -86,6 +86,9 @@ func (l *LSTM) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 	s := l.scope
 	form := l.implementation(s, x)
+	if !checkLSTMFormPolicy(s, form) {
+		return tf.Output{}
+	}
 	var b tf.Output
 	if l.UseBias {
 		b = l.bias.Value()
@@ -93,7 +96,7 @@ func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 		b = op.Fill(s.Op("Fill"), s.Const([]int32{4 * int32(l.Units)}), s.Scalar(0))
 	}
 	x = rnnInputDropout(s, x, l.Dropout, training)
-	return lstmForm(s, form, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences)
+	return lstmFormCall(s, form, x, l.kernel.Value(), l.recurrent.Value(), b, l.steps, l.Units, l.ReturnSequences)
 }
 
 // lstmForm is the LSTM's math in implementation form ("": fused in float32, unrolled

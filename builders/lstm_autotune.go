@@ -50,8 +50,11 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 		return ""
 	}
 	p := lstmProblem{dtype: s.DType(), batch: batch, steps: int64(l.steps), input: l.kernel.Shape[0],
-		units: int64(l.Units), sequences: l.ReturnSequences}
+		units: int64(l.Units), sequences: l.ReturnSequences, mixed: g.ComputeDType() == tf.Bfloat16 && s.DType() == tf.Float}
 	forms := LSTMCandidates(p.dtype)
+	if p.mixed {
+		forms = LSTMMixedCandidates()
+	}
 	form := forms[0]
 	if len(forms) > 1 {
 		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
@@ -103,6 +106,9 @@ type lstmProblem struct {
 	dtype                      tf.DataType
 	batch, steps, input, units int64
 	sequences                  bool
+	// mixed: under mixed_bfloat16, where the forms computing in bfloat16 are candidates
+	// too (lstmMixedCandidates).
+	mixed bool
 }
 
 // key names the problem for graphs.Autotune: its dtype and shapes, and whether all
@@ -113,7 +119,11 @@ func (p lstmProblem) key() string {
 	if p.sequences {
 		out = "sequences"
 	}
-	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", graphs.DTypeName(p.dtype), p.batch, p.steps, p.input, p.units, out)
+	dtype := graphs.DTypeName(p.dtype)
+	if p.mixed {
+		dtype = "mixed_bfloat16"
+	}
+	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", dtype, p.batch, p.steps, p.input, p.units, out)
 }
 
 // lstmProbeSteps caps the time steps a form is timed on: every form's cost grows by the
@@ -129,7 +139,7 @@ func (p lstmProblem) time(g *graphs.Graph, opts graphs.SessionOptions, form stri
 	u4 := 4 * p.units
 	shapes := [][]int64{{p.batch, p.steps, p.input}, {p.input, u4}, {p.units, u4}, {u4}}
 	return g.TimeScratch(opts, p.dtype, shapes, func(s *graphs.Scope, in []tf.Output) []tf.Output {
-		h := lstmForm(s, form, in[0], in[1], in[2], in[3], int(p.steps), int(p.units), p.sequences)
+		h := lstmFormCall(s, form, in[0], in[1], in[2], in[3], int(p.steps), int(p.units), p.sequences)
 		axes := []int32{0, 1}
 		if p.sequences {
 			axes = append(axes, 2)

@@ -43,6 +43,38 @@ func TestLSTMCandidates(t *testing.T) {
 	}
 }
 
+// Under mixed_bfloat16 the candidates are the float32 forms and the unrolled ones in
+// bfloat16 (no fused bfloat16: BlockLSTMV2 has no bfloat16 CPU kernel); each name is an
+// implementation a config may give, and the bfloat16 ones say so.
+func TestLSTMMixedCandidates(t *testing.T) {
+	if err := lstmkernel.Register(); err != nil {
+		t.Skipf("tfrun's kernels are not registered here: %v", err)
+	}
+	for _, c := range []struct {
+		kernels string
+		want    []string
+	}{
+		{"", []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMUnrolledBFloat16, builders.LSTMCellKernelBFloat16}},
+		{"off", []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMUnrolledBFloat16}},
+	} {
+		t.Run("kernels "+c.kernels, func(t *testing.T) {
+			t.Setenv(lstmkernel.EnvVar, c.kernels)
+			got := builders.LSTMMixedCandidates()
+			if !slices.Equal(got, c.want) {
+				t.Errorf("LSTMMixedCandidates = %v, want %v", got, c.want)
+			}
+			for _, f := range got {
+				if !slices.Contains(builders.LSTMForms(), f) {
+					t.Errorf("%q is not in LSTMForms %v", f, builders.LSTMForms())
+				}
+				if bf16 := strings.HasSuffix(f, "_bfloat16"); builders.LSTMBFloat16Form(f) != bf16 {
+					t.Errorf("LSTMBFloat16Form(%q) = %v", f, !bf16)
+				}
+			}
+		})
+	}
+}
+
 // A config's implementation sets the layer's; an unknown one, or Keras's integer, is an
 // error naming the key; it is not part of the model's fingerprint.
 func TestLSTMImplementationConfig(t *testing.T) {

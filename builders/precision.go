@@ -58,8 +58,10 @@ var float32Layers = map[string]string{
 	// 308–337 unrolled in bfloat16 at batch 32, and at batch 512 222 ex/s unrolled in
 	// float32 (assemble's choice there), 328 fused in float32, 143 unrolled in bfloat16
 	// (bfloat16 MatMul is slower than float32's on CPUs without AVX512_BF16). So LSTM
-	// computes in float32, with the implementation assemble chose for the batch size.
-	"LSTM": "BlockLSTMV2 is float32-only and faster than a bfloat16 unrolled cell here",
+	// computes in float32 by default; under mixed_bfloat16 autotuning also measures the
+	// unrolled forms in bfloat16 (LSTMMixedCandidates, lstmFormCall), which compute the
+	// cell in bfloat16 inside this float32 layer where they win.
+	"LSTM": "BlockLSTMV2 is float32-only and faster than a bfloat16 unrolled cell here (the _bfloat16 forms, chosen by measuring, compute in bfloat16)",
 }
 
 // Float32Layers returns the layer types that compute in float32 under a mixed policy,

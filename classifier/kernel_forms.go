@@ -61,8 +61,7 @@ func (k kernelChoice) tuner(batch int, session graphs.SessionOptions, threads in
 	if t != nil {
 		t.Measure = k.measure
 		t.SessionFor = func(form string) graphs.SessionOptions {
-			switch form {
-			case builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel:
+			if slices.Contains(builders.LSTMForms(), form) {
 				return lstmSession(form, threads, p)
 			}
 			return session
@@ -72,7 +71,7 @@ func (k kernelChoice) tuner(batch int, session graphs.SessionOptions, threads in
 }
 
 // lstmImplementations are the implementations a checkpoint may record.
-var lstmImplementations = []string{"", builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
+var lstmImplementations = append([]string{""}, builders.LSTMForms()...)
 
 // apply gives each of layers' LSTMs (a Bidirectional's included) its implementation:
 //   - fresh and k.measureLSTMs: none (each LSTM the config leaves to tfrun measures its
@@ -84,7 +83,8 @@ var lstmImplementations = []string{"", builders.LSTMFused, builders.LSTMUnrolled
 //   - resumed otherwise: the recorded form of each LSTM, by name (a missing or unknown
 //     one is an error), cell_kernel included when the variable is unset. With the kernels
 //     turned off by name (lstmkernel.Disabled), a recorded cell_kernel becomes the
-//     unrolled cell with TensorFlow's ops: the same function, no longer bit for bit.
+//     unrolled cell with TensorFlow's ops (in the same type): the same function, no longer
+//     bit for bit.
 func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 	own, err := lstmkernel.Enabled()
 	if err != nil {
@@ -105,8 +105,13 @@ func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 		if !slices.Contains(lstmImplementations, form) {
 			return fmt.Errorf("the checkpoint records kernel form %q for layer %q (valid: %q)", form, l.Name(), lstmImplementations[1:])
 		}
-		if form == builders.LSTMCellKernel && lstmkernel.Disabled() {
-			form = builders.LSTMUnrolled
+		if lstmkernel.Disabled() {
+			switch form {
+			case builders.LSTMCellKernel:
+				form = builders.LSTMUnrolled
+			case builders.LSTMCellKernelBFloat16:
+				form = builders.LSTMUnrolledBFloat16
+			}
 		}
 		l.Implementation = form
 	}

@@ -58,23 +58,56 @@ func (f *lstmFakeTimer) measure(c graphs.Candidate) (time.Duration, error) {
 // lstmKey is the autotune key of lstmTuneYAML's LSTM.
 const lstmKey = "LSTM float32 batch 32 steps 40 input 16 units 8 last"
 
-// lstmTuneTolerance is the largest difference allowed between the forms' losses and
-// weights after lstmTuneSteps Adam steps: they compute the same function, rounded
-// differently (measured: the losses equal in float32, the weights within 4.5e-7
-// (unrolled) and 1.3e-6 (cell_kernel) of fused's, with TF_ENABLE_ONEDNN_OPTS=0 and =1).
-const (
-	lstmTuneTolerance = 1e-5
-	lstmTuneSteps     = 5
-)
+// lstmTuneSteps is how many Adam steps each form trains in TestLSTMAutotuneEachFormWins.
+const lstmTuneSteps = 5
 
 // Each LSTM form wins in turn under a fake timer: the model is built with it, records it
 // (KernelForms by layer name and the autotune choice), and trains to the same loss and
-// weights as the others to lstmTuneTolerance. A second build on the same machine takes
-// the cache's winner and times nothing.
+// weights as the others to the case's tolerance. A second build on the same machine takes
+// the cache's winner and times nothing. Under mixed_bfloat16 the candidates add the
+// unrolled forms computing in bfloat16 (builders.LSTMMixedCandidates), compared with the
+// float32 forms at bfloat16's precision.
 func TestLSTMAutotuneEachFormWins(t *testing.T) {
+	for _, tc := range []struct {
+		precision string
+		key       string
+		forms     []string
+		// tolerance is the largest difference allowed between a form's losses (relative)
+		// and weights (absolute) after lstmTuneSteps Adam steps and the first form's: they
+		// compute the same function, rounded differently. Measured in float32: the losses
+		// equal, the weights within 4.5e-7 (unrolled) and 1.3e-6 (cell_kernel) of fused's,
+		// with TF_ENABLE_ONEDNN_OPTS=0 and =1. bfloat16: see bf16Tolerance.
+		tolerance, bf16Tolerance float64
+		// optimizer replaces lstmTuneYAML's Adam: under mixed_bfloat16, plain SGD, whose
+		// steps are proportional to the gradients (Adam's are about ±learning_rate
+		// whatever a small gradient's rounding, which would hide a wrong one).
+		optimizer string
+	}{
+		{precision: "float32", key: lstmKey, forms: builders.LSTMCandidates(tf.Float), tolerance: 1e-5},
+		// Under mixed_bfloat16 the model's other layers compute in bfloat16 whatever the
+		// LSTM's form, so the float32 forms still agree closely; the bfloat16 forms round
+		// the LSTM's products and gates to 8 significant bits (measured against fused
+		// after 5 SGD steps: losses within 1.4e-4 relative, weights within 1.0e-3; the
+		// float32 forms' within 8.6e-8 and 4.8e-7; TF_ENABLE_ONEDNN_OPTS=0 and =1 alike).
+		{precision: "mixed_bfloat16", key: strings.Replace(lstmKey, "float32", "mixed_bfloat16", 1),
+			forms: builders.LSTMMixedCandidates(), tolerance: 1e-5, bf16Tolerance: 5e-3,
+			optimizer: "{type: SGD, learning_rate: 1.0}"},
+	} {
+		t.Run(tc.precision, func(t *testing.T) {
+			yaml := "precision: " + tc.precision + "\n" + lstmTuneYAML
+			if tc.optimizer != "" {
+				yaml = strings.Replace(yaml, "{type: Adam, learning_rate: 0.01}", tc.optimizer, 1)
+			}
+			testEachLSTMFormWins(t, yaml, tc.key, tc.forms, tc.tolerance, tc.bf16Tolerance)
+		})
+	}
+}
+
+// testEachLSTMFormWins is TestLSTMAutotuneEachFormWins for one config, its LSTM's autotune
+// key and its candidate forms.
+func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, tolerance, bf16Tolerance float64) {
 	t.Setenv(autotune.EnvVar, "1")
-	cfg := runtest.LoadConfig(t, lstmTuneYAML)
-	forms := builders.LSTMCandidates(tf.Float)
+	cfg := runtest.LoadConfig(t, yaml)
 	if len(forms) < 2 {
 		t.Fatalf("candidates %v: want at least fused and unrolled", forms)
 	}
@@ -131,8 +164,8 @@ func TestLSTMAutotuneEachFormWins(t *testing.T) {
 			if got := c.KernelForms()["lstm"]; got != win {
 				t.Errorf("KernelForms lstm: %q, want %q", got, win)
 			}
-			if got := c.KernelForms()["autotune: "+lstmKey]; got != win {
-				t.Errorf("KernelForms records %q for %s, want %q (all: %v)", got, lstmKey, win, c.KernelForms())
+			if got := c.KernelForms()["autotune: "+key]; got != win {
+				t.Errorf("KernelForms records %q for %s, want %q (all: %v)", got, key, win, c.KernelForms())
 			}
 			if err := c.tuner.Finish(""); err != nil {
 				t.Fatal(err)
@@ -144,9 +177,9 @@ func TestLSTMAutotuneEachFormWins(t *testing.T) {
 			if again.calls != 0 {
 				t.Errorf("second build timed %d candidates, want 0 (the cache's)", again.calls)
 			}
-			i := slices.IndexFunc(c2.tuner.Choices(), func(k graphs.KernelChoice) bool { return k.Key == lstmKey })
+			i := slices.IndexFunc(c2.tuner.Choices(), func(k graphs.KernelChoice) bool { return k.Key == key })
 			if i < 0 {
-				t.Fatalf("second build: no choice for %s in %+v", lstmKey, c2.tuner.Choices())
+				t.Fatalf("second build: no choice for %s in %+v", key, c2.tuner.Choices())
 			}
 			if k := c2.tuner.Choices()[i]; k.Form != win || k.Source != graphs.SourceCache {
 				t.Errorf("second build: %+v, want %s from the cache", k, win)
@@ -171,9 +204,13 @@ func TestLSTMAutotuneEachFormWins(t *testing.T) {
 				weightDiff = max(weightDiff, math.Abs(float64(r.weights[i][j]-ref.weights[i][j])))
 			}
 		}
+		tol := tolerance
+		if builders.LSTMBFloat16Form(form) {
+			tol = bf16Tolerance
+		}
 		t.Logf("%s against %s: loss %.2g relative, weights %.2g absolute", form, forms[0], lossDiff, weightDiff)
-		if lossDiff > lstmTuneTolerance || weightDiff > lstmTuneTolerance {
-			t.Errorf("%s against %s: loss differs by %.3g relative, weights by %.3g, want ≤ %g", form, forms[0], lossDiff, weightDiff, lstmTuneTolerance)
+		if lossDiff > tol || weightDiff > tol {
+			t.Errorf("%s against %s: loss differs by %.3g relative, weights by %.3g, want ≤ %g", form, forms[0], lossDiff, weightDiff, tol)
 		}
 	}
 }
@@ -212,6 +249,44 @@ func TestLSTMExplicitImplementationIsNotMeasured(t *testing.T) {
 	}
 	if got := c.KernelForms(); got["lstm"] != builders.LSTMUnrolled || got["autotune: "+lstmKey] != "" {
 		t.Errorf("KernelForms %v, want lstm: unrolled and no autotune choice", got)
+	}
+}
+
+// A bfloat16 implementation under the float32 policy is an error naming the layer and
+// the policy it needs; under mixed_bfloat16 it builds, timing nothing.
+func TestLSTMBFloat16FormNeedsMixedPrecision(t *testing.T) {
+	t.Setenv(autotune.EnvVar, "1")
+	t.Setenv(autotune.CacheDirEnvVar, t.TempDir())
+	for _, c := range []struct {
+		precision, form, err string
+	}{
+		{"float32", builders.LSTMUnrolledBFloat16, `lstm: implementation "unrolled_bfloat16" computes in bfloat16: it needs precision mixed_bfloat16`},
+		{"float32", builders.LSTMCellKernelBFloat16, `lstm: implementation "cell_kernel_bfloat16" computes in bfloat16: it needs precision mixed_bfloat16`},
+		{"mixed_bfloat16", builders.LSTMUnrolledBFloat16, ""},
+	} {
+		t.Run(c.precision+" "+c.form, func(t *testing.T) {
+			yaml := "precision: " + c.precision + "\n" + strings.Replace(lstmTuneYAML, "{type: LSTM, units: 8}", "{type: LSTM, units: 8, implementation: "+c.form+"}", 1)
+			cfg := runtest.LoadConfig(t, yaml)
+			f := &lstmFakeTimer{win: builders.LSTMFused}
+			cl, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 1, nil, 0, kernelChoice{autotune: true, measure: f.measure})
+			if c.err != "" {
+				if err == nil {
+					cl.Close()
+					t.Fatalf("built; want an error containing %q", c.err)
+				}
+				if !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %q, want it to contain %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			if got := cl.KernelForms()["lstm"]; got != c.form || f.calls != 0 {
+				t.Errorf("lstm built %q timing %d candidates, want %q and 0", got, f.calls, c.form)
+			}
+		})
 	}
 }
 

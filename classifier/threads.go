@@ -31,23 +31,17 @@ func sessionThreads(layers []builders.Layer, threads int, p graphs.Platform) gra
 }
 
 // hasUnrolledLSTM reports whether any of layers (a Bidirectional's included) is an LSTM
-// built unrolled (with TensorFlow's ops or tfrun's cell kernels).
+// built unrolled (with TensorFlow's ops or tfrun's cell kernels, in either type).
 func hasUnrolledLSTM(layers []builders.Layer) bool {
 	for _, l := range layers {
 		if b, ok := l.(*builders.Bidirectional); ok {
 			l = b.Layer
 		}
-		if lstm, ok := l.(*builders.LSTM); ok && unrolledForm(lstm.Form()) {
+		if lstm, ok := l.(*builders.LSTM); ok && builders.LSTMUnrolledForm(lstm.Form()) {
 			return true
 		}
 	}
 	return false
-}
-
-// unrolledForm reports whether an LSTM implementation is the unrolled cell (with
-// TensorFlow's ops or tfrun's cell kernels).
-func unrolledForm(form string) bool {
-	return form == builders.LSTMUnrolled || form == builders.LSTMCellKernel
 }
 
 // lstmSession is the thread pools sessionThreads gives a model whose LSTMs are all built
