@@ -23,6 +23,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/layers"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -659,3 +660,149 @@ func TestPredictorRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A model built in Go and exported (Model.Export) is a model of named inputs: PredictNamed
+// predicts what the model's own PredictOutputs does. What a Predictor cannot feed is
+// refused with ErrUnsuitableModel: integer inputs (token ids), an output named as a JSON
+// line's own key, a GAN's generator.
+func TestPredictorModelsBuiltInGo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains models")
+	}
+	ctx := context.Background()
+	fitExport := func(t *testing.T, m *tfrun.Model, data tfrun.Data) string {
+		t.Helper()
+		run := t.TempDir()
+		if _, err := m.Fit(ctx, data, tfrun.Epochs(2), tfrun.BatchSize(8), tfrun.RunDir(run)); err != nil {
+			t.Fatal(err)
+		}
+		dir, err := m.Export(run, filepath.Join(t.TempDir(), "models"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+
+	t.Run("two_inputs_two_outputs", func(t *testing.T) {
+		m, err := twoByTwo(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		data := twoByTwoData(24)
+		pr, err := tfrun.LoadPredictor(fitExport(t, m, data), tfrun.PredictorOptions{Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pr.Close()
+		if pr.Input() != tfrun.PredictorNamed || !slices.Equal(pr.InputNames(), []string{"a", "b"}) || !slices.Equal(pr.OutputNames(), []string{"c", "v"}) {
+			t.Fatalf("input %v, inputs %v, outputs %v", pr.Input(), pr.InputNames(), pr.OutputNames())
+		}
+		want, err := m.PredictOutputs(ctx, data.Inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var examples []map[string]any
+		for i := range 24 {
+			examples = append(examples, map[string]any{"a": data.Inputs["a"].Floats[2*i : 2*i+2], "b": data.Inputs["b"].Floats[i]})
+		}
+		ps, err := pr.PredictNamed(ctx, examples)
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst := 0.0
+		for i, p := range ps {
+			c, v := p.Classes["c"], p.Values["v"].([]float32)
+			if p.Err != nil || len(c.Probabilities) != 2 || len(v) != 1 {
+				t.Fatalf("example %d: %+v", i, p)
+			}
+			for j, x := range append(slices.Clone(c.Probabilities), v...) {
+				w := append(slices.Clone(want["c"].Floats[2*i:2*i+2]), want["v"].Floats[i])[j]
+				worst = max(worst, math.Abs(float64(x-w)))
+			}
+		}
+		t.Logf("PredictNamed vs Model.PredictOutputs: max difference %.3g over 24 examples", worst)
+		if worst > 1e-6 {
+			t.Errorf("PredictNamed is %.3g from PredictOutputs at worst, want <= 1e-6", worst)
+		}
+	})
+
+	refused := []struct {
+		name  string
+		model func(t *testing.T) string
+		want  string
+	}{
+		{"int_input", func(t *testing.T) string {
+			ids := layers.IntInput("ids", 4)
+			pooled := layers.New("GlobalAveragePooling1D").On(layers.Embedding(10, 3).On(ids))
+			m, err := tfrun.Functional([]layers.Node{ids}, []layers.Node{layers.Dense(1, layers.Activation("sigmoid"), layers.Name("p")).On(pooled)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if err := m.Compile(tfrun.Loss("binary_crossentropy"), tfrun.Threads(1)); err != nil {
+				t.Fatal(err)
+			}
+			x, y := make([]int32, 4*16), make([]int32, 16)
+			for i := range x {
+				x[i] = int32(i % 10)
+			}
+			return fitExport(t, m, tfrun.Data{X: tfrun.Ints(x, 4), Y: tfrun.Ints(y)})
+		}, `the model's input "x" is int32[?, 4]: predict gives numbers (float32 [batch, n]) and text (string [batch]) by name`},
+		{"output_named_line", func(t *testing.T) string {
+			a, b := layers.Input("a", 2), layers.Input("b", 1)
+			h := layers.New("Concatenate").On(a, b)
+			m, err := tfrun.Functional([]layers.Node{a, b}, []layers.Node{layers.Dense(1, layers.Name("line")).On(h), layers.Dense(1, layers.Name("v")).On(h)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if err := m.Compile(tfrun.OutputLoss("line", "mse"), tfrun.OutputLoss("v", "mse"), tfrun.Threads(1)); err != nil {
+				t.Fatal(err)
+			}
+			data := twoByTwoData(16)
+			data.Outputs = map[string]tfrun.Array{"line": data.Outputs["v"], "v": data.Outputs["v"]}
+			return fitExport(t, m, data)
+		}, `the model has an output named "line", which predict's own key "line" would hide`},
+		{"gan_generator", func(t *testing.T) string {
+			_, _, model := fitRun(t, predictorGANYAML, 128)
+			return model
+		}, "the model is a GAN's generator: predict classifies; draw images with tfrun generate"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			pr, err := tfrun.LoadPredictor(tc.model(t), tfrun.PredictorOptions{Threads: 1})
+			if err == nil {
+				pr.Close()
+				t.Fatal("LoadPredictor: no error")
+			}
+			if !errors.Is(err, tfrun.ErrUnsuitableModel) || err.Error() != tc.want {
+				t.Errorf("LoadPredictor: %v, want ErrUnsuitableModel: %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// predictorGANYAML is a tiny unconditional DCGAN on MNIST.
+const predictorGANYAML = `name: predictor_gan
+task: gan
+data: {dataset: mnist}
+gan:
+  noise_dim: 8
+  batch_size: 64
+  epochs: 1
+  generator:
+    layers:
+      - {type: Dense, units: 98}
+      - {type: LeakyReLU, negative_slope: 0.2}
+      - {type: Reshape, target_shape: [7, 7, 2]}
+      - {type: Conv2DTranspose, filters: 4, kernel_size: 4, strides: 2, padding: same}
+      - {type: LeakyReLU, negative_slope: 0.2}
+      - {type: Conv2DTranspose, filters: 1, kernel_size: 4, strides: 2, padding: same, activation: tanh}
+  discriminator:
+    layers:
+      - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same}
+      - {type: LeakyReLU, negative_slope: 0.2}
+      - {type: Flatten}
+      - {type: Dense, units: 1}
+`
