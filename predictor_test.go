@@ -23,6 +23,7 @@ import (
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/layers"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -806,3 +807,58 @@ gan:
       - {type: Flatten}
       - {type: Dense, units: 1}
 `
+
+// An image folder's run (color_mode rgba): RunPredictor reads image files as training did,
+// resized to image_size, so an image of another size is classified; its SavedModel takes
+// RGBA pixels of the model's size, which LoadPredictor does not read from files, and says
+// so for each image.
+func TestPredictorImageFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	dir := t.TempDir()
+	images := filepath.Join(dir, "colours")
+	runtest.OwnImages(t, images, map[string]color.RGBA{"blue": {0, 0, 200, 255}, "green": {0, 200, 0, 255}, "red": {200, 0, 0, 255}}, 12, 8, 1)
+	runtest.OwnImages(t, filepath.Join(dir, "probe"), map[string]color.RGBA{"red": {200, 0, 0, 255}}, 1, 13, 5)
+	bigRed := filepath.Join(dir, "probe", "red", "img_000.png")
+	cfg, run, model := fitRun(t, fmt.Sprintf(`name: colours
+task: classifier
+data: {format: image_directory, path: %s, image_size: [8, 8], color_mode: rgba}
+model: {layers: [{type: Flatten}, {type: Dense, units: 3, activation: softmax}]}
+train: {epochs: 20, batch_size: 8, loss: sparse_categorical_crossentropy, optimizer: {type: Adam, learning_rate: 0.02}}
+`, images), 0)
+	ctx := context.Background()
+	paths := []string{filepath.Join(images, "blue", "img_003.png"), bigRed, filepath.Join(dir, "nothing.png")}
+
+	fromRun, err := tfrun.RunPredictor(cfg, run, "latest", tfrun.PredictorOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromRun.Close()
+	if h, w, c := fromRun.ImageSize(); h != 8 || w != 8 || c != 4 {
+		t.Errorf("image size %d×%d×%d, want 8×8×4", h, w, c)
+	}
+	ps, err := fromRun.PredictImageFiles(ctx, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps[0].Label != "blue" || ps[1].Label != "red" || ps[0].Err != nil || ps[1].Err != nil {
+		t.Errorf("blue, and red at 13×13: %+v, %+v", ps[0], ps[1])
+	}
+	if !errors.Is(ps[2].Err, os.ErrNotExist) || !errors.Is(ps[2].Err, tfrun.ErrBadInput) {
+		t.Errorf("a missing file: %v, want ErrBadInput and os.ErrNotExist", ps[2].Err)
+	}
+
+	fromModel, err := tfrun.LoadPredictor(model, tfrun.PredictorOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromModel.Close()
+	ps, err = fromModel.PredictImageFiles(ctx, paths[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps[0].Err; !errors.Is(err, tfrun.ErrBadInput) || !strings.HasPrefix(err.Error(), "the model takes RGBA images") {
+		t.Errorf("an RGBA SavedModel's image file: %v", err)
+	}
+}
