@@ -135,18 +135,20 @@ func sameAsLine(t *testing.T, what string, p tfrun.Prediction, l jsonLine) {
 }
 
 // closeTo reports whether two predictions of one input by two predictors agree within
-// tol (the run's graph and the SavedModel's are the same ops, pruned).
-func closeTo(a, b tfrun.Prediction, tol float64) bool {
+// tol (the run's graph and the SavedModel's are the same ops, pruned), and raises *worst
+// to their largest difference.
+func closeTo(a, b tfrun.Prediction, tol float64, worst *float64) bool {
 	near := func(x, y []float32) bool {
 		if len(x) != len(y) {
 			return false
 		}
+		ok := true
 		for i := range x {
-			if math.Abs(float64(x[i]-y[i])) > tol {
-				return false
-			}
+			d := math.Abs(float64(x[i] - y[i]))
+			*worst = max(*worst, d)
+			ok = ok && d <= tol
 		}
-		return true
+		return ok
 	}
 	return (a.Err == nil) == (b.Err == nil) && a.ClassID == b.ClassID && a.Label == b.Label &&
 		near([]float32{a.Probability}, []float32{b.Probability}) && near(a.Probabilities, b.Probabilities) && near(a.Values, b.Values)
@@ -253,12 +255,11 @@ func TestPredictorText(t *testing.T) {
 	worst := 0.0
 	for i := range texts {
 		a, b := got["run"][i], got["savedmodel"][i]
-		if !closeTo(a, b, 1e-6) {
+		if !closeTo(a, b, 1e-6, &worst) {
 			t.Errorf("text %d: from the run %+v, from the SavedModel %+v", i, a, b)
 		}
-		worst = max(worst, math.Abs(float64(a.Probability-b.Probability)))
 	}
-	t.Logf("run vs SavedModel: max probability difference %g over %d texts", worst, len(texts))
+	t.Logf("run vs SavedModel: max difference %g over %d texts", worst, len(texts))
 }
 
 const predictorImageYAML = `name: predictor_image
@@ -365,11 +366,13 @@ func TestPredictorImages(t *testing.T) {
 			t.Errorf("%s: PredictTexts on an image model: %v", name, err)
 		}
 	}
+	worst := 0.0
 	for i := range paths {
-		if a, b := got["run"][i], got["savedmodel"][i]; !closeTo(a, b, 1e-6) {
+		if a, b := got["run"][i], got["savedmodel"][i]; !closeTo(a, b, 1e-6, &worst) {
 			t.Errorf("%s: from the run %+v, from the SavedModel %+v", paths[i], a, b)
 		}
 	}
+	t.Logf("run vs SavedModel: max difference %g", worst)
 }
 
 // Table rows: a classifier's and a regression's PredictRows predict what PredictLines
@@ -454,11 +457,13 @@ func TestPredictorRows(t *testing.T) {
 					t.Errorf("%s: a short CSV row: %+v, want %q", name, lines[6], want)
 				}
 			}
+			worst := 0.0
 			for i := range rows {
-				if a, b := got["run"][i], got["savedmodel"][i]; !closeTo(a, b, 1e-4) {
+				if a, b := got["run"][i], got["savedmodel"][i]; !closeTo(a, b, 1e-4, &worst) {
 					t.Errorf("row %d: from the run %+v, from the SavedModel %+v", i, a, b)
 				}
 			}
+			t.Logf("run vs SavedModel: max difference %g", worst)
 		})
 	}
 }
@@ -616,12 +621,14 @@ func TestPredictorNamed(t *testing.T) {
 			t.Errorf("%s: PredictTexts on a named model: %v", name, err)
 		}
 	}
+	worst := 0.0
 	for i := range 6 {
 		a, b := got["run"][i], got["savedmodel"][i]
-		if !closeTo(a.Classes["class"], b.Classes["class"], 1e-5) || !closeTo(tfrun.Prediction{Values: a.Values["value"].([]float32)}, tfrun.Prediction{Values: b.Values["value"].([]float32)}, 1e-4) {
+		if !closeTo(a.Classes["class"], b.Classes["class"], 1e-5, &worst) || !closeTo(tfrun.Prediction{Values: a.Values["value"].([]float32)}, tfrun.Prediction{Values: b.Values["value"].([]float32)}, 1e-4, &worst) {
 			t.Errorf("example %d: from the run %+v, from the SavedModel %+v", i, a, b)
 		}
 	}
+	t.Logf("run vs SavedModel: max difference %g", worst)
 }
 
 // What LoadPredictor and RunPredictor refuse before any model runs.
