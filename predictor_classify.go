@@ -2,13 +2,14 @@ package tfrun
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/gif" // image decoders for PredictImageFiles
 	_ "image/jpeg"
-	_ "image/png"
+	"image/png"
 	"math"
 	"os"
 	"strconv"
@@ -64,10 +65,11 @@ func asBadInput(err error) error { return &badInput{msg: err.Error(), err: err} 
 
 // classicInput is one input of a text, image or table model.
 type classicInput struct {
-	text string    // PredictorText
-	path string    // PredictorImages: the image file
-	row  []float32 // PredictorFeatures
-	err  error     // found while reading it
+	text string      // PredictorText
+	path string      // PredictorImages: the image file
+	img  image.Image // PredictorImages: the image itself (PredictImages)
+	row  []float32   // PredictorFeatures
+	err  error       // found while reading it
 }
 
 // PredictTexts classifies texts with a text classifier (Input PredictorText). Text that
@@ -90,6 +92,22 @@ func (pr *Predictor) PredictImageFiles(ctx context.Context, paths []string) ([]P
 		ins[i].path = p
 	}
 	return pr.predictClassic(ctx, "PredictImageFiles", PredictorImages, ins)
+}
+
+// PredictImages classifies images held in memory with an image classifier (Input
+// PredictorImages), as PredictImageFiles classifies PNG files of them: for a run trained
+// on an image folder (RunPredictor) converted to its color_mode and resized to its
+// image_size, otherwise at the model's size exactly. A nil image, or one of another size
+// than a SavedModel's, gets a Prediction whose Err says why.
+func (pr *Predictor) PredictImages(ctx context.Context, imgs []image.Image) ([]Prediction, error) {
+	ins := make([]classicInput, len(imgs))
+	for i, img := range imgs {
+		ins[i].img = img
+		if img == nil {
+			ins[i].err = badInputf("no image (nil)")
+		}
+	}
+	return pr.predictClassic(ctx, "PredictImages", PredictorImages, ins)
 }
 
 // PredictRows predicts table rows with a classifier or regression of features (Input
@@ -155,7 +173,12 @@ func (pr *Predictor) classify(inputs []classicInput) ([]Prediction, error) {
 			switch pr.input {
 			case PredictorImages:
 				var px []float32
-				if px, err = pr.readImage(in.path); err == nil {
+				if in.img != nil {
+					px, err = pr.imagePixels(in.img)
+				} else {
+					px, err = pr.readImage(in.path)
+				}
+				if err == nil {
 					pixels = append(pixels, px...)
 				}
 			case PredictorFeatures:
@@ -327,9 +350,16 @@ func decodeImageFile(path string, h, w, c int) ([]uint8, error) {
 	if err != nil {
 		return nil, badInputf("cannot read the image: %v (PNG, JPEG and GIF are read)", err)
 	}
+	return pixelsOf(img, "the "+format+" image", h, w, c)
+}
+
+// pixelsOf is img's pixels at the model's size exactly: height h, width w, and c channels
+// (1: gray, as color.GrayModel converts; 3: RGB without alpha). what names the image in
+// an error.
+func pixelsOf(img image.Image, what string, h, w, c int) ([]uint8, error) {
 	b := img.Bounds()
 	if b.Dx() != w || b.Dy() != h {
-		return nil, badInputf("the %s image is %d×%d pixels, the model takes %d×%d", format, b.Dx(), b.Dy(), w, h)
+		return nil, badInputf("%s is %d×%d pixels, the model takes %d×%d", what, b.Dx(), b.Dy(), w, h)
 	}
 	px := make([]uint8, 0, h*w*c)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -343,6 +373,40 @@ func decodeImageFile(path string, h, w, c int) ([]uint8, error) {
 		}
 	}
 	return px, nil
+}
+
+// imagePixels is readImage for an image in memory: for a model trained on an image
+// folder, the image encoded as a PNG and read as training would read that file; otherwise
+// its pixels at the model's size exactly.
+func (pr *Predictor) imagePixels(img image.Image) ([]float32, error) {
+	var px []uint8
+	switch {
+	case pr.load != nil:
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			return nil, asBadInput(err)
+		}
+		d, err := datasets.DecodeImage(b.Bytes(), *pr.load)
+		if err != nil {
+			return nil, asBadInput(err)
+		}
+		if d.Height != pr.h || d.Width != pr.w || d.Channels != pr.c {
+			return nil, badInputf("the image reads as %d×%d×%d, the model takes %d×%d×%d", d.Height, d.Width, d.Channels, pr.h, pr.w, pr.c)
+		}
+		return d.Pix, nil
+	case pr.c == 4:
+		return nil, badInputf("the model takes RGBA images: predict them with a run's Predictor (RunPredictor), which reads them as training did")
+	default:
+		var err error
+		if px, err = pixelsOf(img, "the image", pr.h, pr.w, pr.c); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]float32, len(px))
+	for i, v := range px {
+		out[i] = float32(v)
+	}
+	return out, nil
 }
 
 // stoppedError is the error of a prediction that ctx stopped: it wraps ctx's error and

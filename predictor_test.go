@@ -302,8 +302,24 @@ func writeTestPNG(t *testing.T, dir, name string, w, h int, gray bool) string {
 	return p
 }
 
+// decodePNG reads a PNG file as an image.Image.
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
 // An image classifier: PredictImageFiles predicts what PredictLines prints for the same
-// paths; a missing file, one that is no image and one of another size get their errors.
+// paths, and PredictImages for the images decoded in Go; a missing file, one that is no
+// image, a nil image and one of another size get their errors.
 func TestPredictorImages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
@@ -364,6 +380,25 @@ func TestPredictorImages(t *testing.T) {
 		}
 		if _, err := pr.PredictTexts(ctx, []string{"text"}); !errors.Is(err, tfrun.ErrUnsuitableModel) {
 			t.Errorf("%s: PredictTexts on an image model: %v", name, err)
+		}
+
+		// The same images decoded in Go, in the same batches (a batch of another size may
+		// round otherwise): the same numbers; a nil image and one of another size get
+		// their errors.
+		imgs := []image.Image{decodePNG(t, paths[0]), decodePNG(t, paths[1]), nil, nil, decodePNG(t, paths[4])}
+		fromGo, err := pr.PredictImages(ctx, imgs)
+		if err != nil {
+			t.Fatalf("%s: PredictImages: %v", name, err)
+		}
+		for _, i := range []int{0, 4} {
+			if a, b := fromGo[i], ps[i]; a.Err != nil || a.Probability != b.Probability || !slices.Equal(a.Probabilities, b.Probabilities) {
+				t.Errorf("%s: %s decoded in Go: %+v, from the file %+v", name, paths[i], a, b)
+			}
+		}
+		for i, want := range map[int]string{1: "the image is 20×28 pixels, the model takes 28×28", 2: "no image (nil)"} {
+			if err := fromGo[i].Err; !errors.Is(err, tfrun.ErrBadInput) || err.Error() != want {
+				t.Errorf("%s: image %d decoded in Go: %v, want %q", name, i, err, want)
+			}
 		}
 	}
 	worst := 0.0
@@ -856,6 +891,17 @@ train: {epochs: 20, batch_size: 8, loss: sparse_categorical_crossentropy, optimi
 		t.Errorf("a missing file: %v, want ErrBadInput and os.ErrNotExist", ps[2].Err)
 	}
 
+	// Images decoded in Go: as their files are read.
+	fromGo, err := fromRun.PredictImages(ctx, []image.Image{decodePNG(t, paths[0]), decodePNG(t, paths[1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range fromGo {
+		if p.Err != nil || p.Label != ps[i].Label || !slices.Equal(p.Probabilities, ps[i].Probabilities) {
+			t.Errorf("%s decoded in Go: %+v, from the file %+v", paths[i], p, ps[i])
+		}
+	}
+
 	fromModel, err := tfrun.LoadPredictor(model, tfrun.PredictorOptions{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -867,5 +913,12 @@ train: {epochs: 20, batch_size: 8, loss: sparse_categorical_crossentropy, optimi
 	}
 	if err := ps[0].Err; !errors.Is(err, tfrun.ErrBadInput) || !strings.HasPrefix(err.Error(), "the model takes RGBA images") {
 		t.Errorf("an RGBA SavedModel's image file: %v", err)
+	}
+	ps, err = fromModel.PredictImages(ctx, []image.Image{decodePNG(t, paths[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps[0].Err; !errors.Is(err, tfrun.ErrBadInput) || !strings.HasPrefix(err.Error(), "the model takes RGBA images") {
+		t.Errorf("an RGBA SavedModel's image decoded in Go: %v", err)
 	}
 }
