@@ -3,6 +3,7 @@ package tfrun
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
@@ -27,6 +28,12 @@ func LoadConfig(path string, opts ...CompileOption) (*Model, error) {
 	m := &Model{name: cfg.Name, def: sup.Model, cfg: cfg}
 	c := &compiled{loss: sup.Train.Loss, optimizer: sup.Train.Optimizer, metrics: sup.Train.Metrics, metricsGiven: true,
 		weightedMetrics: sup.Train.WeightedMetrics, seed: cfg.Seed}
+	if p := sup.Train.PerOutput; sup.Model.MultiIO() { // loss, loss_weights and metrics by output name
+		if p.WeightedMetrics != nil {
+			return nil, fmt.Errorf("%s: train.weighted_metrics by output name: the Go API does not take it yet (bin/tfrun does)", path)
+		}
+		c.outputLosses, c.lossWeights, c.outputMetrics = maps.Clone(p.Losses), maps.Clone(p.LossWeights), maps.Clone(p.Metrics)
+	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, fmt.Errorf("%s: compile: %w", path, err)
@@ -48,6 +55,9 @@ type Splits struct {
 	// ClassNames are own data's classes in label order (nil for a built-in data set or a
 	// regression).
 	ClassNames []string
+	// OutputClassNames are, for a model fed by name (data.inputs, data.outputs), each
+	// classification output's classes in label order (a regression output has none).
+	OutputClassNames map[string][]string
 }
 
 // LoadData loads the data of the model's config as bin/tfrun does (classifier.LoadSplits):
@@ -55,10 +65,15 @@ type Splits struct {
 // files, split and prepared as the config says (a CSV's features normalized with the
 // training rows' statistics). limit > 0 keeps the first limit examples of each split.
 // Files the data needs later (vocabulary.json, class_names.json, normalization.json) go
-// to outDir ("" for none). Image folders must fit in memory (data.cache).
+// to outDir ("" for none). Image folders must fit in memory (data.cache). A model fed by
+// name (data.inputs, data.outputs) gets each split's Inputs and Outputs by name, as
+// bin/tfrun reads its CSV (classifier.LoadMultiSplits), and OutputClassNames.
 func (m *Model) LoadData(ctx context.Context, dataDir, outDir string, limit int) (*Splits, error) {
 	if m.cfg == nil {
 		return nil, fmt.Errorf("load data: the model has no config (LoadConfig)")
+	}
+	if sup := m.cfg.Supervised(); sup != nil && sup.Model.MultiIO() {
+		return m.loadNamedData(outDir, limit)
 	}
 	s, err := classifier.LoadSplits(ctx, m.cfg, dataDir, outDir, limit, m.compiled.seed)
 	if err != nil {

@@ -24,6 +24,27 @@ type MultiSplits struct {
 	Vocabularies map[string]*datasets.Vocabulary
 }
 
+// LoadMultiSplits loads the data of a config whose model is fed by name (data.inputs,
+// data.outputs) as its run does (loadMultiCSV, the output losses telling which outputs
+// are real-valued), and writes the files export needs (writeMultiFiles) to outDir ("" for
+// none).
+func LoadMultiSplits(cfg *configs.Config, outDir string, seed int64) (*MultiSplits, error) {
+	sup := cfg.Supervised()
+	if sup == nil || !sup.Model.MultiIO() {
+		return nil, fmt.Errorf("%s: not a model fed by name (data.inputs, data.outputs)", cfg.File)
+	}
+	s, err := loadMultiCSV(cfg.Data, func(name string) bool { return sup.Train.OutputLoss(name).Regression() }, seed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	if outDir != "" {
+		if err := writeMultiFiles(outDir, s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
 // loadMultiCSV reads data.path (and data.test_path) by data.inputs and data.outputs:
 // each numeric input's columns, normalized as data.normalize says with the mean and
 // variance of the training rows, each text input's column through the text_directory

@@ -13,6 +13,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -146,5 +147,26 @@ func TestMultiCSVNotYet(t *testing.T) {
 		if _, err := loadMultiCSV(tc.d, func(string) bool { return true }, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)
 		}
+	}
+}
+
+// LoadSplits, the loader of a model fed one input, refuses a config fed by name and names
+// the loader that reads it (it indexed data.label, which such a config lacks, and panicked).
+func TestLoadSplitsRefusesFedByName(t *testing.T) {
+	dir := t.TempDir()
+	train, test := filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv")
+	writeReviews(t, train, 20, 0)
+	writeReviews(t, test, 8, 100)
+	cfg := runtest.LoadConfig(t, fmt.Sprintf(reviewsConfig, train, test, 1))
+	_, err := LoadSplits(context.Background(), cfg, "", "", 0, 1)
+	if err == nil || !strings.Contains(err.Error(), "the model is fed by name (data.inputs, data.outputs): its data loads with LoadMultiSplits") {
+		t.Fatalf("LoadSplits: %v, want the fed-by-name error", err)
+	}
+	s, err := LoadMultiSplits(cfg, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.Len() != 15 || s.Validation.Len() != 5 || s.Test.Len() != 8 {
+		t.Errorf("LoadMultiSplits: %d/%d/%d examples, want 15/5/8", s.Train.Len(), s.Validation.Len(), s.Test.Len())
 	}
 }

@@ -58,6 +58,9 @@ type Splits struct {
 // normalization.json. An own data set whose classes do not suit the loss or the output
 // layer is an assemble.ErrModelConfig (a config error).
 func LoadSplits(ctx context.Context, cfg *configs.Config, dataDir, outDir string, limit int, seed int64) (*Splits, error) {
+	if sup := cfg.Supervised(); sup != nil && sup.Model.MultiIO() {
+		return nil, fmt.Errorf("%s: the model is fed by name (data.inputs, data.outputs): its data loads with LoadMultiSplits", cfg.File)
+	}
 	if !cfg.Data.Own() {
 		train, test, err := LoadData(cfg, dataDir, outDir, limit)
 		if err != nil {
