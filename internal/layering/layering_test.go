@@ -18,7 +18,7 @@ var layers = map[string]int{
 	"assemble": 2, "runner": 2,
 	"classifier": 3, "gan": 3,
 	"ganeval": 4, "bench/cmd/compare": 4, "export": 4,
-	"cmd/tfrun": 5, "bench/cmd/tfrun-bench": 5, "bench/cmd/trainsize": 5, "examples/serve": 5, "export/check/reference": 5,
+	"cmd/tfrun": 6, "bench/cmd/tfrun-bench": 5, "bench/cmd/trainsize": 5, "examples/serve": 5, "export/check/reference": 5,
 	"internal/layering": 0, "third_party": 0, "internal/runtest": 3,
 	// the Go API: package tfrun (the module's root, "."), its layers, the cgo setup for other modules
 	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1, "examples/imdb": 6, "examples/callback": 6,
