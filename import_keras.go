@@ -66,7 +66,7 @@ func ImportKeras(file, dir string, o ImportOptions) (*Imported, error) {
 		if m := res.Model; m != nil {
 			out.Sequential, out.Layers, out.KerasVersion = m.Sequential, len(m.Layers), m.KerasVersion
 			for _, w := range m.Warnings {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("%s", w))
+				out.Warnings = append(out.Warnings, w.String())
 			}
 		}
 	}

@@ -79,11 +79,11 @@ var ErrInterrupted = runner.ErrInterrupted
 func DefaultRunDir(cfg *configs.Config) string { return filepath.Join("runs", cfg.Name) }
 
 // Run trains the model cfg describes, of any registered task (classifier, gan, or a kind
-// a program registers), exactly as tfrun -config does, and returns its run directory:
-// the config's data is loaded, the model built, summarized, fitted with the config's
-// callbacks, checkpointed and evaluated, and the run directory gets what tfrun writes
-// (config.yaml, summary.txt, model.svg, history.json, metrics.json, curves.png,
-// checkpoints/, ...).
+// a program registers), exactly as tfrun -config does, and returns its run directory
+// (also with an error, once the run got that far): the config's data is loaded, the model
+// built, summarized, fitted with the config's callbacks, checkpointed and evaluated, and
+// the run directory gets what tfrun writes (summary.txt, model.svg, history.json,
+// metrics.json, curves.png, checkpoints/, ...; docs/guide/running.md lists them).
 //
 // cfg comes from configs.Load (or LoadConfig's Model.Config). A task no kind runs, options
 // that exclude each other, Resume without a checkpoint, a run directory that already holds
