@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/tfrun/tfrun/distributed"
-	"github.com/tfrun/tfrun/runner"
+	"github.com/tfrun/tfrun"
 )
 
 // distributedFlags are the options of a run on a cluster. The cluster comes from TF_CONFIG,
@@ -25,12 +25,12 @@ type distributedFlags struct {
 }
 
 // startupTimeout is -startup-timeout: a duration of 0 (no limit) or more, checked when
-// the flags are parsed (distributed.ParseStartupTimeout), so a bad value is exit 2 naming
+// the flags are parsed (tfrun.ParseStartupTimeout), so a bad value is exit 2 naming
 // the flag whether or not a cluster is given.
 type startupTimeout struct{ d time.Duration }
 
 func (s *startupTimeout) Set(v string) error {
-	d, err := distributed.ParseStartupTimeout(v)
+	d, err := tfrun.ParseStartupTimeout(v)
 	if err != nil {
 		return errors.Unwrap(err) // the flag package names the flag
 	}
@@ -65,9 +65,9 @@ func (o *optionalString) String() string     { return o.value }
 // addDistributedFlags registers the cluster run's flags on fs.
 func addDistributedFlags(fs *flag.FlagSet) distributedFlags {
 	d := distributedFlags{
-		timeout: fs.Duration("collective-timeout", distributed.DefaultTimeout,
+		timeout: fs.Duration("collective-timeout", tfrun.DefaultCollectiveTimeout,
 			"on a cluster: how long an all-reduce waits for the other tasks; a dead task stops the run within about twice it"),
-		startup: &startupTimeout{d: distributed.DefaultStartupTimeout},
+		startup: &startupTimeout{d: tfrun.DefaultStartupTimeout},
 		cluster: &optionalString{}, task: &optionalString{},
 	}
 	fs.Var(d.startup, "startup-timeout", "on a cluster: the longest `duration` a task waits at the start for every other task to serve, then it exits 1\n"+
@@ -80,27 +80,27 @@ func addDistributedFlags(fs *flag.FlagSet) distributedFlags {
 
 // apply reads the cluster, from -cluster/-task or TF_CONFIG, into o, with
 // -startup-timeout and stderr for the notices of the start: neither, a one-process run;
-// malformed, both given, or a bad -collective-timeout: an error wrapping
-// distributed.ErrBadConfig (exit 2).
-func (d distributedFlags) apply(o *runner.Options, stderr io.Writer) error {
-	var c *distributed.Cluster
-	switch flags, env := d.cluster.given || d.task.given, strings.TrimSpace(os.Getenv(distributed.EnvTFConfig)) != ""; {
+// malformed, both given, or a bad -collective-timeout: an error naming the flag or the
+// key (exit 2).
+func (d distributedFlags) apply(o *tfrun.RunOptions, stderr io.Writer) error {
+	var c *tfrun.Cluster
+	switch flags, env := d.cluster.given || d.task.given, strings.TrimSpace(os.Getenv(tfrun.EnvTFConfig)) != ""; {
 	case flags && env:
-		return distributed.BadConfigError("-cluster/-task", "TF_CONFIG is set too; give the cluster one way (unset TF_CONFIG, or drop -cluster and -task)")
+		return errors.New("-cluster/-task: TF_CONFIG is set too; give the cluster one way (unset TF_CONFIG, or drop -cluster and -task)")
 	case flags:
 		var err error
-		if c, err = distributed.ClusterFromFlags(d.cluster.value, d.task.value); err != nil {
+		if c, err = tfrun.ClusterFromFlags(d.cluster.value, d.task.value); err != nil {
 			return err
 		}
 	default:
 		var ok bool
 		var err error
-		if c, ok, err = distributed.FromEnv(); err != nil || !ok {
+		if c, ok, err = tfrun.ClusterFromTFConfig(); err != nil || !ok {
 			return err
 		}
 	}
 	if *d.timeout <= 0 {
-		return distributed.BadConfigError("-collective-timeout", "%v: want a positive duration (e.g. 60s)", *d.timeout)
+		return fmt.Errorf("-collective-timeout: %v: want a positive duration (e.g. 60s)", *d.timeout)
 	}
 	c.StartupTimeout, c.Notices = d.startup.d, prefixed{stderr, "tfrun: "}
 	o.Cluster, o.CollectiveTimeout = c, *d.timeout

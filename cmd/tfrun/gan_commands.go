@@ -5,21 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
+	"github.com/tfrun/tfrun"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/gan"
-	"github.com/tfrun/tfrun/ganeval"
-	"github.com/tfrun/tfrun/plots"
 )
-
-// classifierConfigs name the classifier that scores each data set's GANs, beside the
-// GAN's config.
-var classifierConfigs = map[string]string{
-	configs.DatasetMNIST:        "mnist_classifier.yaml",
-	configs.DatasetFashionMNIST: "fashion_classifier.yaml",
-	configs.DatasetCIFAR10:      "cifar_classifier.yaml",
-}
 
 // loadGANConfig loads a config that must be a GAN's.
 func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
@@ -39,7 +28,8 @@ func loadGANConfig(path string, stderr io.Writer) (*configs.Config, int) {
 	return cfg, 0
 }
 
-// runGenerate is `tfrun generate`: a grid of images drawn from a GAN's latest checkpoint.
+// runGenerate is `tfrun generate`: a grid of images drawn from a GAN's latest checkpoint
+// (tfrun.Generate).
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tfrun generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -63,38 +53,20 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if cfg == nil {
 		return code
 	}
-	if *runDir == "" {
-		*runDir = filepath.Join("runs", cfg.Name)
+	o := tfrun.GenerateOptions{RunDir: *runDir, N: *n, Seed: *seed, Threads: *threads}
+	if *class != -1 {
+		o.Class = class
 	}
-	if err := generate(cfg, *runDir, *out, gan.GenerateOptions{N: *n, Class: *class, Seed: *seed}, *threads, stdout); err != nil {
+	g, err := tfrun.Generate(cfg, *out, o)
+	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
 	}
+	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", *out, g.Images, g.Checkpoint)
 	return 0
 }
 
-// generate draws a grid from the GAN's latest checkpoint in runDir into the PNG out.
-func generate(cfg *configs.Config, runDir, out string, o gan.GenerateOptions, threads int, stdout io.Writer) error {
-	if err := o.Check(cfg.GAN()); err != nil {
-		return usageError(err)
-	}
-	m, prefix, err := gan.Load(cfg, runDir, threads)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	grid, drawn, err := gan.GenerateGrid(m, o)
-	if err != nil {
-		return err
-	}
-	if err := plots.SavePNG(out, grid); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Wrote %s (%d images from %s)\n", out, drawn, prefix)
-	return nil
-}
-
-// runEvaluateGAN is `tfrun evaluate-gan`: the GAN quality scores.
+// runEvaluateGAN is `tfrun evaluate-gan`: the GAN quality scores (tfrun.EvaluateGAN).
 func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tfrun evaluate-gan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -119,14 +91,15 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 	if cfg == nil {
 		return code
 	}
-	if *clfConfig == "" && cfg.Data.Own() {
-		fmt.Fprintf(stderr, "tfrun: evaluate-gan: %s trains on %s, which has no default scoring classifier; "+
-			"train a classifier on that folder (data.format: image_directory, the GAN's image_size and color_mode) and give its config with -classifier\n",
-			*config, cfg.Data.Name())
-		return 2
-	}
 	if *clfConfig == "" {
-		*clfConfig = filepath.Join(filepath.Dir(*config), classifierConfigs[cfg.Data.Dataset])
+		path, ok := tfrun.DefaultGANClassifier(cfg)
+		if !ok {
+			fmt.Fprintf(stderr, "tfrun: evaluate-gan: %s trains on %s, which has no default scoring classifier; "+
+				"train a classifier on that folder (data.format: image_directory, the GAN's image_size and color_mode) and give its config with -classifier\n",
+				*config, cfg.Data.Name())
+			return 2
+		}
+		*clfConfig = path
 	}
 	clf, err := configs.Load(*clfConfig)
 	if err != nil {
@@ -137,18 +110,12 @@ func runEvaluateGAN(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "tfrun: %s: task %q: -classifier must name a classifier's config\n", *clfConfig, clf.Task)
 		return 2
 	}
-	if *runDir == "" {
-		*runDir = filepath.Join("runs", cfg.Name)
-	}
-	if *clfRun == "" {
-		*clfRun = filepath.Join("runs", clf.Name)
-	}
 	if *n < 2 {
 		fmt.Fprintln(stderr, "tfrun: -n must be at least 2")
 		return 2
 	}
-	if _, err := ganeval.Evaluate(cfg, ganeval.Options{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
-		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout, Ctx: ctx}); err != nil {
+	if _, err := tfrun.EvaluateGAN(ctx, cfg, tfrun.EvaluateGANOptions{RunDir: *runDir, Classifier: clf, ClassifierRunDir: *clfRun,
+		N: *n, DataDir: *dataDir, Threads: *threads, Seed: *seed, Out: stdout}); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
 	}

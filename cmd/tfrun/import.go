@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 
-	"github.com/tfrun/tfrun/checkpoints"
-	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/importer"
-	"github.com/tfrun/tfrun/kerasfile"
+	"github.com/tfrun/tfrun"
 )
 
 const importUsage = "usage: tfrun import MODEL.keras|MODEL.h5 -out DIR [-name NAME]\n       tfrun import WEIGHTS.weights.h5 -config FILE -out DIR"
@@ -20,7 +15,7 @@ const importUsage = "usage: tfrun import MODEL.keras|MODEL.h5 -out DIR [-name NA
 // runImport is `tfrun import`: a Keras model file as a run directory DIR (its config
 // DIR/<name>.yaml and a checkpoint of its weights), which predict and export take as
 // they take a trained run. A bad file, a model tfrun cannot represent, a directory that
-// holds checkpoints exit 2.
+// holds checkpoints exit 2 (tfrun.ImportKeras).
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("tfrun import", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -52,41 +47,21 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		flags.Usage()
 		return 2
 	}
-	o := importer.Options{Dir: *out, Name: *name, Threads: *threads}
-	var (
-		res *importer.Result
-		err error
-	)
-	if *config != "" {
-		res, err = importer.ImportWeights(file, *config, o)
-	} else {
-		res, err = importer.Import(file, o)
-	}
+	res, err := tfrun.ImportKeras(file, *out, tfrun.ImportOptions{Config: *config, Name: *name, Threads: *threads})
 	if res != nil {
-		for _, w := range res.Model.Warnings {
+		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "tfrun: warning: %s\n", w)
 		}
 	}
 	if err != nil {
-		var ke *kerasfile.Error
-		if errors.As(err, &ke) {
-			fmt.Fprintf(stderr, "tfrun: import: %v\n", err)
-			return 2
-		}
-		fmt.Fprintf(stderr, "tfrun: import: %v\n", err)
-		var ce *configs.Error
-		if errors.As(err, &ce) || errors.Is(err, kerasfile.ErrFormat) || errors.Is(err, kerasfile.ErrUnsupported) ||
-			errors.Is(err, fs.ErrNotExist) || errors.Is(err, checkpoints.ErrCheckpointsExist) {
-			return 2
-		}
+		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
 	}
-	m := res.Model
 	kind := "functional"
-	if m.Sequential {
+	if res.Sequential {
 		kind = "Sequential"
 	}
-	fmt.Fprintf(stdout, "Imported %s (%s, %d layers, %d weights, Keras %s)\n", file, kind, len(m.Layers), res.Params, m.KerasVersion)
+	fmt.Fprintf(stdout, "Imported %s (%s, %d layers, %d weights, Keras %s)\n", file, kind, res.Layers, res.Params, res.KerasVersion)
 	fmt.Fprintf(stdout, "  config:     %s\n  checkpoint: %s\n", res.Config, res.Checkpoint)
 	fmt.Fprintf(stdout, "Predict: tfrun predict -config %s -run %s ...\n", res.Config, filepath.Clean(*out))
 	return 0

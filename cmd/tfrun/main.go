@@ -26,19 +26,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
-	"github.com/tfrun/tfrun/assemble"
-	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/distributed"
-	"github.com/tfrun/tfrun/export"
-	"github.com/tfrun/tfrun/runner"
 )
 
 // version is tfrun's version.
-const version = "0.2.0"
+const version = tfrun.Version
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == stderrFilterArg {
@@ -109,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		showVer = fs.Bool("version", false, "print tfrun's and TensorFlow's versions")
 		_       = fs.Bool("v", false, "verbose: let TensorFlow's C++ library log at INFO level (see quietTensorFlow)")
 	)
-	var verbose runner.Verbosity
+	var verbose tfrun.Verbosity
 	fs.Var(&verbose, "verbose", "`auto|0|1|2`: how each epoch shows, as Keras's fit(verbose=): 0 silent, 1 progress bar, 2 one line per epoch; auto (default) is 1 on a terminal, 2 elsewhere")
 	dist := addDistributedFlags(fs)
 	fs.Usage = func() {
@@ -143,10 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	opts := runner.Options{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, ResumeOrStart: *resumeS, Out: stdout, Verbose: verbose}
-	if opts.OutDir == "" {
-		opts.OutDir = filepath.Join("runs", cfg.Name)
-	}
+	opts := tfrun.RunOptions{Epochs: *epochs, Limit: *limit, DataDir: *dataDir, OutDir: *outDir, Threads: *threads, Resume: *resume, ResumeOrStart: *resumeS, Out: stdout, Verbose: verbose}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
 			opts.Seed = seed
@@ -156,16 +148,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 2
 	}
-	kind, err := runner.LookupKind(cfg.Task)
+	runDir, err := tfrun.Run(ctx, cfg, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "tfrun: %s: %v\n", cfg.File, err)
-		return 2
-	}
-	if err := kind.Run(ctx, cfg, opts); err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return exitCodeOf(ctx, err)
 	}
-	fmt.Fprintf(stdout, "Run directory: %s\n", opts.OutDir)
+	fmt.Fprintf(stdout, "Run directory: %s\n", runDir)
 	return 0
 }
 
@@ -189,13 +177,9 @@ func exitCodeOf(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, runner.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
+	case errors.Is(err, tfrun.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return interruptedCode(ctx)
-	case errors.Is(err, distributed.ErrBadConfig), errors.Is(err, distributed.ErrPortInUse),
-		errors.Is(err, errUsage), errors.Is(err, checkpoints.ErrNoCheckpoint), errors.Is(err, checkpoints.ErrCheckpointsExist),
-		errors.Is(err, runner.ErrResumeOptions), errors.Is(err, checkpoints.ErrMismatch), errors.Is(err, assemble.ErrModelConfig),
-		errors.Is(err, export.ErrUnsupported), errors.Is(err, export.ErrVersionExists), errors.Is(err, export.ErrNotSavedModel),
-		errors.Is(err, export.ErrNoRunFile), errors.Is(err, export.ErrInvalidArgument):
+	case errors.Is(err, errUsage), tfrun.IsUserError(err):
 		return 2
 	}
 	return 1

@@ -4,21 +4,19 @@ import (
 	"fmt"
 	"io"
 
-	tf "github.com/wamuir/graft/tensorflow"
-
-	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun"
 )
 
 // printVersion is -version: tfrun's and TensorFlow's versions, which build of TensorFlow
-// (CPU or CUDA) tfrun is linked to, and the devices TensorFlow sees (graphs.LocalPlatform,
+// (CPU or CUDA) tfrun is linked to, and the devices TensorFlow sees (tfrun.LocalPlatform,
 // what tfrun builds its graphs for). It returns the exit code.
 func printVersion(stdout, stderr io.Writer) int {
-	p, err := graphs.LocalPlatform()
+	p, err := tfrun.LocalPlatform()
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
 		return 1
 	}
-	writeVersion(stdout, tf.Version(), p)
+	writeVersion(stdout, tfrun.TensorFlowVersion(), p)
 	return 0
 }
 
@@ -26,7 +24,7 @@ func printVersion(stdout, stderr io.Writer) int {
 //
 //	tfrun 0.2.0 (TensorFlow 2.18.0, CUDA build)
 //	devices: CPU:0, GPU:0 (79.1 GiB)
-func writeVersion(w io.Writer, tfVersion string, p graphs.Platform) {
+func writeVersion(w io.Writer, tfVersion string, p tfrun.Platform) {
 	build := "CPU build"
 	if p.CUDA {
 		build = "CUDA build"
