@@ -16,6 +16,7 @@ var userErrors = []error{
 	checkpoints.ErrNoCheckpoint, checkpoints.ErrCheckpointsExist, checkpoints.ErrMismatch,
 	runner.ErrResumeOptions, assemble.ErrModelConfig,
 	export.ErrUnsupported, export.ErrVersionExists, export.ErrNotSavedModel, export.ErrNoRunFile, export.ErrInvalidArgument,
+	ErrUnsuitableModel,
 }
 
 // IsUserError reports whether err is one its caller fixes by changing what it asked for,
@@ -23,7 +24,7 @@ var userErrors = []error{
 // each other, a cluster's settings or a port in use, a run directory without a checkpoint
 // (Resume) or one that already holds checkpoints, a checkpoint of another model, a model
 // its loss does not fit, an export version that exists, a directory that is not a
-// SavedModel, a Keras file tfrun cannot read or represent. tfrun exits 2 on such an error
+// SavedModel, a model a Predictor cannot feed (ErrUnsuitableModel), a Keras file tfrun cannot read or represent. tfrun exits 2 on such an error
 // and 1 on the others (a damaged checkpoint, a failed write, a NaN loss, missing data).
 func IsUserError(err error) bool {
 	if err == nil {

@@ -40,6 +40,8 @@ func TestIsUserError(t *testing.T) {
 		{export.ErrNotSavedModel, true},
 		{export.ErrNoRunFile, true},
 		{export.ErrInvalidArgument, true},
+		{tfrun.ErrUnsuitableModel, true},
+		{fmt.Errorf("predict: %w", tfrun.ErrUnsuitableModel), true},
 	} {
 		name := "nil"
 		if tc.err != nil {

@@ -68,7 +68,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		var err error
 		if pr, err = tfrun.LoadPredictor(*model, opts); err != nil {
 			fmt.Fprintf(stderr, "tfrun: %v\n", err)
-			return predictExitCode(ctx, err)
+			return exitCodeOf(ctx, err)
 		}
 	} else {
 		cfg, err := configs.Load(*config)
@@ -81,7 +81,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if pr, err = tfrun.RunPredictor(cfg, *runDir, *ckpt, opts); err != nil {
 			fmt.Fprintf(stderr, "tfrun: %v\n", err)
-			return predictExitCode(ctx, err)
+			return exitCodeOf(ctx, err)
 		}
 	}
 	defer pr.Close()
@@ -109,21 +109,13 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "tfrun: %v\n", err)
-		return predictExitCode(ctx, err)
+		return exitCodeOf(ctx, err)
 	}
 	if failed > 0 {
 		fmt.Fprintf(stderr, "tfrun: %d of %d inputs could not be classified (see their \"error\")\n", failed, total)
 		return 1
 	}
 	return 0
-}
-
-// predictExitCode is exitCodeOf, with 2 for a model that predict cannot feed.
-func predictExitCode(ctx context.Context, err error) int {
-	if errors.Is(err, tfrun.ErrUnsuitableModel) {
-		return 2
-	}
-	return exitCodeOf(ctx, err)
 }
 
 // checkImagesFlag refuses -images for a model that takes no images, and its absence for
