@@ -39,11 +39,11 @@ type transformerGolden struct {
 
 // kerasInitStats describes one weight of the Keras model as its initializer drew it.
 type kerasInitStats struct {
-	Path                        string
-	Shape                       []int64
-	Count                       int
+	Path                       string
+	Shape                      []int64
+	Count                      int
 	Mean, Std, Min, Max, Bound float64
-	Fans                        []int
+	Fans                       []int
 }
 
 func loadTransformerGolden(t *testing.T) transformerGolden {
