@@ -25,14 +25,18 @@ type transformerGolden struct {
 		WarmupSteps          int     `json:"warmup_steps"`
 		DecaySteps           int     `json:"decay_steps"`
 		WarmupTarget         float64 `json:"warmup_target"`
-		Tokens               [][]int32
-		Labels               [][]float32
-		Cases                []struct {
-			WeightDecay  float64   `json:"weight_decay"`
-			LearningRate []float64 `json:"learning_rate"`
-			Loss         []float64
-			Accuracy     []float64
-			FinalWeights string `json:"final_weights"`
+		Data                 map[string]struct {
+			Tokens [][]int32
+			Labels [][]float32
+		}
+		Cases []struct {
+			Model, Data    string
+			WeightDecay    float64   `json:"weight_decay"`
+			InitialWeights string    `json:"initial_weights"`
+			LearningRate   []float64 `json:"learning_rate"`
+			Loss           []float64
+			Accuracy       []float64
+			FinalWeights   string `json:"final_weights"`
 		}
 	}
 }

@@ -9,16 +9,27 @@ Two parts:
   and the bound Keras's initializer draws within (glorot_uniform: sqrt(6/(fan_in +
   fan_out)), fans from the initializer's own input_axes/output_axes as Keras 3 gives them
   to EinsumDense kernels; Embedding's uniform: 0.05; zeros and ones: 0).
-- "steps": the same model, smaller (num_words 100, maxlen 24; the layers and their sizes
-  as the config's) with every Dropout rate 0, its initial weights saved
-  (transformer_initial.weights.h5), then 20 train_on_batch steps on fixed batches of 8
-  synthetic reviews (token ids 3..99, pre-padded with 0 to lengths 1..24, the label
-  tilting the ids drawn) with AdamW on CosineDecay(0, decay_steps 15, warmup_target 1e-3,
-  warmup_steps 5) as the config's schedule shortened; for each step the learning rate,
-  loss and accuracy (train_on_batch resets the metrics: the batch's own). Twice: with the
-  config's weight_decay 0.01 and with 1.0 (so the decoupled decay, which Keras applies to
-  every trainable variable, moves the weights by more than the float noise). The weights
-  after the 20 steps: transformer_final_wd<decay>.weights.h5.
+- "steps": 20 train_on_batch steps of the same model, smaller (num_words 200, maxlen 24;
+  the layers and their sizes as the config's), every Dropout rate 0, from its initial
+  weights (saved as transformer_initial.weights.h5), on fixed batches of 8 synthetic
+  reviews, with AdamW on CosineDecay(0, decay_steps 15, warmup_target 1e-3, warmup_steps 5)
+  (the config's schedule shortened); for each step the learning rate, loss and accuracy
+  (train_on_batch resets the metrics: the batch's own), and the weights after the last
+  (transformer_final_wd<decay>.weights.h5). Twice: with the config's weight_decay 0.01
+  and with 1.0 (the decoupled decay, which Keras applies to every trainable variable,
+  then moves the weights by more than the float noise). In Keras 3.15.1 this model is not
+  masked past Add([token_embedding, position_embedding]) (the position embedding has no
+  mask, so Merge.compute_mask gives none). A third case, "masked_block", is the config's
+  model without the position embedding (transformer_block_*.weights.h5), on reviews
+  pre-padded to random lengths: its mask reaches MultiHeadAttention and
+  GlobalAveragePooling1D.
+
+  Within a batch no real token id repeats: Keras 3's Adam, given an Embedding's gradient
+  as tf.IndexedSlices, squares each occurrence's gradient before summing them into v
+  (ops.square keeps the slices; the subtraction then densifies), where tfrun (and a dense
+  gradient) squares their sum; the two agree only for ids that occur once (or whose
+  gradient is 0: masked padding). docs/results/imdb_transformer.md (2026-12-06, session
+  10) has the measured effect.
 
 Run from the repository root with the project's venv (keras 3.15.1, TensorFlow 2.18):
 
@@ -42,7 +53,7 @@ from keras.src.initializers.random_initializers import compute_fans  # noqa: E40
 
 import imdb_transformer as twin  # noqa: E402
 
-VOCAB, MAXLEN, BATCH, STEPS = 100, 24, 8, 20
+VOCAB, MAXLEN, BATCH, STEPS = 200, 24, 8, 20
 WARMUP, DECAY, PEAK = 5, 15, 1e-3
 DECAYS = (0.01, 1.0)
 
@@ -96,24 +107,77 @@ def initializer_stats():
     return out
 
 
-def batches():
+def batches(pads):
+    """STEPS batches of BATCH reviews of MAXLEN token ids whose real ids are all distinct
+    within a batch (Keras's Adam sums the squares of an Embedding's per-occurrence
+    gradients into v where a dense gradient squares their sum: the two agree only when no
+    id repeats, see the module doc), the label tilting the ids drawn. pads: each review
+    pre-padded with 0 to a random length 1..MAXLEN, else one review of each batch has one
+    pad (the padding id 0 then occurs once)."""
     rng = np.random.default_rng(7)
     xs, ys = [], []
     for _ in range(STEPS):
         x = np.zeros((BATCH, MAXLEN), dtype="int32")
         y = rng.integers(0, 2, BATCH).astype("int32")
+        lengths = rng.integers(1, MAXLEN + 1, BATCH) if pads else np.full(BATCH, MAXLEN)
+        if not pads:
+            lengths[rng.integers(0, BATCH)] = MAXLEN - 1
+        low = rng.permutation(np.arange(3, VOCAB // 2)).tolist()  # ids a negative review prefers
+        high = rng.permutation(np.arange(VOCAB // 2, VOCAB)).tolist()
         for i in range(BATCH):
-            n = int(rng.integers(1, MAXLEN + 1))
-            lo, hi = (3, 70) if y[i] == 0 else (30, VOCAB)
-            x[i, MAXLEN - n:] = rng.integers(lo, hi, n)
+            first, second = (low, high) if y[i] == 0 else (high, low)
+            ids = [(first if (rng.random() < 0.7 and first) or not second else second).pop()
+                   for _ in range(lengths[i])]
+            x[i, MAXLEN - lengths[i]:] = ids
         xs.append(x)
         ys.append(y)
     return xs, ys
 
 
+def masked_block(dropout=0.0):
+    """The config's model without its PositionEmbedding: the Transformer block called on the
+    token embeddings, so the mask of Embedding(mask_zero) reaches MultiHeadAttention and
+    GlobalAveragePooling1D (an Add with the unmasked position embeddings drops it)."""
+    from keras import layers
+    tokens = keras.Input((MAXLEN,), dtype="int32", name="tokens")
+    x = layers.Embedding(VOCAB, twin.EMBED_DIM, mask_zero=True, name="token_embedding")(tokens)
+    att = layers.MultiHeadAttention(num_heads=twin.NUM_HEADS, key_dim=twin.EMBED_DIM, name="attention")(x, x)
+    att = layers.Dropout(dropout, name="attention_dropout")(att)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm")(layers.Add(name="residual")([x, att]))
+    ff = layers.Dense(twin.FF_DIM, activation="relu", name="feed_forward")(x)
+    ff = layers.Dense(twin.EMBED_DIM, name="feed_forward_out")(ff)
+    ff = layers.Dropout(dropout, name="feed_forward_dropout")(ff)
+    x = layers.LayerNormalization(epsilon=1e-6, name="norm_1")(layers.Add(name="residual_1")([x, ff]))
+    x = layers.GlobalAveragePooling1D(name="pool")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    x = layers.Dense(20, activation="relu", name="hidden")(x)
+    x = layers.Dropout(dropout, name="dropout_1")(x)
+    out = layers.Dense(2, activation="softmax", name="head")(x)
+    return keras.Model(tokens, out, name="imdb_transformer_block")
+
+
+def train(model, initial, xs, ys, wd, final):
+    """STEPS train_on_batch steps from initial with AdamW(wd) on the shortened schedule."""
+    model.load_weights(initial)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0, decay_steps=DECAY, alpha=0.0,
+        warmup_target=PEAK, warmup_steps=WARMUP)
+    opt = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=wd)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    lrs, losses, accs = [], [], []
+    for x, y in zip(xs, ys):
+        lrs.append(float(schedule(opt.iterations)))
+        logs = model.train_on_batch(x, y, return_dict=True)
+        losses.append(float(logs["loss"]))
+        accs.append(float(logs["accuracy"]))
+    save_weights(model, os.path.join(HERE, final))
+    print(f"{final}: loss {losses[0]:.6f} → {losses[-1]:.6f}")
+    return {"learning_rate": lrs, "loss": losses, "accuracy": accs, "final_weights": final}
+
+
 def save_weights(model, path):
     """model.save_weights without the optimizer's variables (half the file)."""
-    opt = model.optimizer
+    opt = getattr(model, "optimizer", None)
     model.optimizer = None
     try:
         model.save_weights(path)
@@ -123,33 +187,28 @@ def save_weights(model, path):
 
 def steps():
     twin.MAXLEN = MAXLEN
+    data = {"config": batches(pads=False), "masked_block": batches(pads=True)}
+    cases = []
     keras.utils.set_random_seed(42)
     model = twin.build(mask=True, dropout=0.0, num_words=VOCAB)
-    initial = os.path.join(HERE, "transformer_initial.weights.h5")
-    save_weights(model, initial)
-    xs, ys = batches()
-    cases = []
+    save_weights(model, os.path.join(HERE, "transformer_initial.weights.h5"))
     for wd in DECAYS:
-        model.load_weights(initial)
-        schedule = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=0.0, decay_steps=DECAY, alpha=0.0,
-            warmup_target=PEAK, warmup_steps=WARMUP)
-        opt = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=wd)
-        model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        lrs, losses, accs = [], [], []
-        for x, y in zip(xs, ys):
-            lrs.append(float(schedule(opt.iterations)))
-            logs = model.train_on_batch(x, y, return_dict=True)
-            losses.append(float(logs["loss"]))
-            accs.append(float(logs["accuracy"]))
-        final = f"transformer_final_wd{wd:g}.weights.h5"
-        save_weights(model, os.path.join(HERE, final))
-        cases.append({"weight_decay": wd, "learning_rate": lrs, "loss": losses, "accuracy": accs,
-                      "final_weights": final})
-        print(f"weight_decay {wd:g}: loss {losses[0]:.6f} → {losses[-1]:.6f}")
+        c = train(model, os.path.join(HERE, "transformer_initial.weights.h5"), *data["config"], wd,
+                  f"transformer_final_wd{wd:g}.weights.h5")
+        cases.append({"model": "config", "data": "config", "weight_decay": wd,
+                      "initial_weights": "transformer_initial.weights.h5", **c})
+    keras.utils.set_random_seed(42)
+    model = masked_block()
+    save_weights(model, os.path.join(HERE, "transformer_block_initial.weights.h5"))
+    c = train(model, os.path.join(HERE, "transformer_block_initial.weights.h5"), *data["masked_block"], DECAYS[0],
+              "transformer_block_final.weights.h5")
+    cases.append({"model": "masked_block", "data": "masked_block", "weight_decay": DECAYS[0],
+                  "initial_weights": "transformer_block_initial.weights.h5", **c})
     return {"vocab": VOCAB, "maxlen": MAXLEN, "batch": BATCH, "warmup_steps": WARMUP, "decay_steps": DECAY,
-            "warmup_target": PEAK, "tokens": [x.reshape(-1).tolist() for x in xs],
-            "labels": [y.tolist() for y in ys], "cases": cases}
+            "warmup_target": PEAK,
+            "data": {k: {"tokens": [x.reshape(-1).tolist() for x in xs], "labels": [y.tolist() for y in ys]}
+                     for k, (xs, ys) in data.items()},
+            "cases": cases}
 
 
 def main():
