@@ -24,7 +24,11 @@ sparse categorical cross-entropy, batch 32, validated on the test set. The recip
   --recipe example (configs/examples/imdb_transformer_keras_example.yaml, the example's):
       maxlen 200 (657,758 parameters), Adam(0.001), 2 epochs.
 
---no-mask drops mask_zero (the example as published).
+--no-mask drops mask_zero (the example as published). Note: in Keras 3.15.1 mask_zero has
+no effect on this model's output: the position embedding has no mask, so
+Add([token_embedding, position_embedding]) has none (Merge.compute_mask) and the block
+attends to and averages the padding either way (the same loss to the last digit with and
+without it; docs/results/imdb_transformer.md, 2026-12-06 session 10).
 
     bench/.venv/bin/python bench/keras/imdb_transformer.py --data ../shared/data/aclImdb_v1.tar.gz \
         --json /tmp/imdb_transformer_keras.json
