@@ -411,7 +411,7 @@ func TestMaskedModelsKeras(t *testing.T) {
 // configs' mask table (configs.MaskRule) agrees with Keras's classes, for every layer
 // type tfrun registers that the script could make: a class without supports_masking or
 // its own compute_mask drops masks, one with supports_masking and Layer's compute_mask
-// passes them on (a merge layer's own compute_mask, the AND of its inputs' masks, too), one
+// passes them on (a merge layer's own compute_mask, the OR of its inputs' masks or none, too), one
 // with its own compute_mask makes, consumes or uses them. Dot's own compute_mask returns
 // None (drops).
 func TestMaskRulesKeras(t *testing.T) {
@@ -437,7 +437,7 @@ func TestMaskRulesKeras(t *testing.T) {
 			continue
 		}
 		switch {
-		case k.OwnComputeMask && spec.Merge && got == configs.MaskPasses: // Merge.compute_mask: the AND
+		case k.OwnComputeMask && spec.Merge && got == configs.MaskPasses: // Merge.compute_mask: the OR, or none
 		case k.OwnComputeMask:
 			if got == configs.MaskDrops || got == configs.MaskPasses {
 				t.Errorf("%s: %s, but Keras's class has its own compute_mask", typ, got)

@@ -27,7 +27,8 @@ type MaskedLayer interface {
 
 // callMasked calls layer l on xs with their masks, as Keras's Layer.__call__ does: a
 // MaskedLayer gets them; any other layer is called as usual and its output keeps the
-// masks' AND when its Keras class passes masks on (configs.MaskPasses), none otherwise.
+// input's mask (a merge layer's: Keras 3's rule, mergeMasks) when its Keras class passes
+// masks on (configs.MaskPasses), none otherwise.
 // A layer set to SetInferenceCall is called in inference mode.
 func callMasked(s *graphs.Scope, l Layer, xs, masks []tf.Output, training bool) (out, mask tf.Output) {
 	training = callTraining(l, training)
@@ -42,11 +43,33 @@ func callMasked(s *graphs.Scope, l Layer, xs, masks []tf.Output, training bool) 
 	if configs.MaskRule(l.Type()) != configs.MaskPasses {
 		return out, tf.Output{}
 	}
+	if _, ok := l.(MergeLayer); ok {
+		return out, mergeMasks(s, masks)
+	}
 	return out, andMasks(s, masks)
 }
 
-// andMasks is the AND of the masks given (Keras's Merge.compute_mask), a zero Output when
-// none is.
+// mergeMasks is Keras 3's Merge.compute_mask (Add, Subtract, Multiply, Average, Maximum,
+// Minimum): no mask when any input has none, else the OR of the masks. So an Add of masked
+// token embeddings and an unmasked position embedding has no mask, as in Keras 3.15.1
+// (Keras 2 ANDed the masks it had, ignoring unmasked inputs).
+func mergeMasks(s *graphs.Scope, masks []tf.Output) tf.Output {
+	var out tf.Output
+	for _, m := range masks {
+		switch {
+		case m.Op == nil:
+			return tf.Output{}
+		case out.Op == nil:
+			out = m
+		default:
+			out = op.LogicalOr(s.Op("LogicalOr"), out, m)
+		}
+	}
+	return out
+}
+
+// andMasks is the AND of the masks given (attention's query and key masks), a zero Output
+// when none is.
 func andMasks(s *graphs.Scope, masks []tf.Output) tf.Output {
 	var out tf.Output
 	for _, m := range masks {

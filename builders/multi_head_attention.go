@@ -29,8 +29,8 @@ func init() {
 // OutputShape or dim]. Each input is projected per head (Keras's EinsumDense sublayers,
 // weights "query/kernel" [dim, heads, key_dim] and "query/bias" [heads, key_dim], likewise
 // "key/…" and "value/…" with value_dim, then "attention_output/kernel" [heads, value_dim,
-// out] and "attention_output/bias" [out]; glorot_uniform with Keras's fans for those
-// shapes, zeros); the scores q·kᵀ/√key_dim of the allowed (query, key) pairs go through a
+// out] and "attention_output/bias" [out]; glorot_uniform with Keras 3's EinsumDense fans
+// (graphs.GlorotUniformAxes), zeros); the scores q·kᵀ/√key_dim of the allowed (query, key) pairs go through a
 // softmax over the keys (in float32 under a mixed policy, as Keras's
 // dot_product_attention), Dropout drops attention probabilities in training, and the
 // heads' weighted values are projected to the output.
@@ -105,10 +105,14 @@ func (m *MultiHeadAttention) BuildMerge(s *graphs.Scope, ins []Shape) (Shape, er
 	h, k, v := int64(m.NumHeads), int64(m.KeyDim), int64(m.valueDim())
 	m.begin(s)
 	m.vars = nil
-	m.qk, m.qb = m.projection("query", []int64{int64(ins[0][1]), h, k}, []int64{h, k})
-	m.kk, m.kb = m.projection("key", []int64{int64(key[1]), h, k}, []int64{h, k})
-	m.vk, m.vb = m.projection("value", []int64{int64(ins[1][1]), h, v}, []int64{h, v})
-	m.ok, m.ob = m.projection("attention_output", []int64{h, v, int64(m.out)}, []int64{int64(m.out)})
+	// The kernels' fans are Keras's EinsumDense's: the input's feature axis in, the heads
+	// and their size out; the output projection's heads and value size in.
+	proj := graphs.GlorotUniformAxes{InputAxes: []int{0}, OutputAxes: []int{1, 2}}
+	m.qk, m.qb = m.projection("query", []int64{int64(ins[0][1]), h, k}, []int64{h, k}, proj)
+	m.kk, m.kb = m.projection("key", []int64{int64(key[1]), h, k}, []int64{h, k}, proj)
+	m.vk, m.vb = m.projection("value", []int64{int64(ins[1][1]), h, v}, []int64{h, v}, proj)
+	m.ok, m.ob = m.projection("attention_output", []int64{h, v, int64(m.out)}, []int64{int64(m.out)},
+		graphs.GlorotUniformAxes{InputAxes: []int{0, 1}, OutputAxes: []int{2}})
 	return Shape{ins[0][0], m.out}, nil
 }
 
@@ -119,12 +123,12 @@ func (m *MultiHeadAttention) valueDim() int {
 	return m.KeyDim
 }
 
-// projection adds one EinsumDense sublayer's kernel and (with UseBias) bias, named as
-// Keras's: <sublayer>/kernel, <sublayer>/bias.
-func (m *MultiHeadAttention) projection(sub string, kernel, bias []int64) (k, b *graphs.Variable) {
+// projection adds one EinsumDense sublayer's kernel (drawn by init) and (with UseBias)
+// bias, named as Keras's: <sublayer>/kernel, <sublayer>/bias.
+func (m *MultiHeadAttention) projection(sub string, kernel, bias []int64, init graphs.Initializer) (k, b *graphs.Variable) {
 	ss := m.scope.Sub(sub)
 	dt := m.scope.Graph().DType()
-	k = ss.NewVariable("kernel", dt, kernel, graphs.GlorotUniform{}, true)
+	k = ss.NewVariable("kernel", dt, kernel, init, true)
 	m.vars = append(m.vars, k)
 	if m.UseBias {
 		b = ss.NewVariable("bias", dt, bias, graphs.Zeros{}, true)

@@ -23,9 +23,9 @@ func init() {
 // (glorot_uniform); called on x [batch, length, features] it returns the table's first
 // length rows, the same for every example: [batch, length, features]. Only x's shape is
 // used; the position embeddings are added to the token embeddings by an Add layer. As
-// keras_hub's, it does not support masking (its output has no mask; an Add with the
-// token embeddings keeps theirs). Inputs longer than sequence_length, which keras_hub
-// embeds hierarchically, are refused.
+// keras_hub's, it does not support masking: its output has no mask, so an Add with masked
+// token embeddings has none either (Keras 3's Merge.compute_mask), as in Keras 3.15.1.
+// Inputs longer than sequence_length, which keras_hub embeds hierarchically, are refused.
 type PositionEmbedding struct {
 	base
 	SequenceLength int

@@ -9,7 +9,7 @@ package configs
 // How a layer treats the mask of its input (MaskRule).
 const (
 	MaskDrops    = "drops"    // the output has no mask (Keras: supports_masking False)
-	MaskPasses   = "passes"   // the output has the input's mask (the merge layers: the AND of their inputs')
+	MaskPasses   = "passes"   // the output has the input's mask (the merge layers: Keras 3's Merge.compute_mask, the OR of their inputs' masks, none if an input has none)
 	MaskMakes    = "makes"    // makes a mask (Embedding with mask_zero, Masking)
 	MaskConsumes = "consumes" // uses the mask; the output has none (GlobalAveragePooling1D; a recurrent layer without return_sequences)
 	MaskUses     = "uses"     // uses the mask and passes it on (a recurrent layer with return_sequences; attention: the query's)
@@ -26,7 +26,7 @@ var maskRules = map[string]string{
 	"LayerNormalization": MaskPasses, "BatchNormalization": MaskPasses, "GaussianNoise": MaskPasses,
 	"GaussianDropout": MaskPasses, "Identity": MaskPasses, "TimeDistributed": MaskPasses,
 	"Rescaling": MaskPasses, "Normalization": MaskPasses,
-	// Merge.compute_mask: the AND of the inputs' masks.
+	// Merge.compute_mask: the OR of the inputs' masks; none when an input has none.
 	"Add": MaskPasses, "Subtract": MaskPasses, "Multiply": MaskPasses, "Average": MaskPasses,
 	"Maximum": MaskPasses, "Minimum": MaskPasses,
 	// Concatenate.compute_mask: the inputs' masks concatenated along its axis.
@@ -55,7 +55,7 @@ func maskRuleDoc(typ string) string {
 			return "passes (its inputs' masks joined as Keras does: the OR along the features, concatenated along the steps)"
 		}
 		if spec, ok := LookupLayer(typ); ok && spec.Merge {
-			return "passes (the AND of its inputs')"
+			return "passes (the OR of its inputs' masks; none if an input has none)"
 		}
 		return "passes"
 	case MaskMakes:

@@ -24,7 +24,11 @@ sparse categorical cross-entropy, batch 32, validated on the test set. The recip
   --recipe example (configs/examples/imdb_transformer_keras_example.yaml, the example's):
       maxlen 200 (657,758 parameters), Adam(0.001), 2 epochs.
 
---no-mask drops mask_zero (the example as published).
+--no-mask drops mask_zero (the example as published). Note: in Keras 3.15.1 mask_zero has
+no effect on this model's output: the position embedding has no mask, so
+Add([token_embedding, position_embedding]) has none (Merge.compute_mask) and the block
+attends to and averages the padding either way (the same loss to the last digit with and
+without it; docs/results/imdb_transformer.md, 2026-12-06 session 10).
 
     bench/.venv/bin/python bench/keras/imdb_transformer.py --data ../shared/data/aclImdb_v1.tar.gz \
         --json /tmp/imdb_transformer_keras.json
@@ -162,29 +166,32 @@ def optimizer(kind):
     return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=0.01)
 
 
-def build(mask, opt="adamw_cosine"):
+def build(mask, opt="adamw_cosine", dropout=0.1, num_words=NUM_WORDS):
+    """The twin's model, compiled with the recipe's optimizer (opt: a key of optimizer, or a
+    keras optimizer). dropout and num_words are the recipe's unless a test changes them
+    (importer/testdata/make_transformer_golden.py: dropout 0 and a small vocabulary)."""
     import keras
     from keras import layers
 
     PositionEmbedding = position_embedding_class()
     tokens = keras.Input((MAXLEN,), dtype="int32", name="tokens")
-    tok = layers.Embedding(NUM_WORDS, EMBED_DIM, mask_zero=mask, name="token_embedding")(tokens)
+    tok = layers.Embedding(num_words, EMBED_DIM, mask_zero=mask, name="token_embedding")(tokens)
     pos = PositionEmbedding(sequence_length=MAXLEN, name="position_embedding")(tok)
     x = layers.Add(name="embeddings")([tok, pos])
     att = layers.MultiHeadAttention(num_heads=NUM_HEADS, key_dim=EMBED_DIM, name="attention")(x, x)
-    att = layers.Dropout(0.1, name="attention_dropout")(att)
+    att = layers.Dropout(dropout, name="attention_dropout")(att)
     x = layers.LayerNormalization(epsilon=1e-6, name="norm")(layers.Add(name="residual")([x, att]))
     ff = layers.Dense(FF_DIM, activation="relu", name="feed_forward")(x)
     ff = layers.Dense(EMBED_DIM, name="feed_forward_out")(ff)
-    ff = layers.Dropout(0.1, name="feed_forward_dropout")(ff)
+    ff = layers.Dropout(dropout, name="feed_forward_dropout")(ff)
     x = layers.LayerNormalization(epsilon=1e-6, name="norm_1")(layers.Add(name="residual_1")([x, ff]))
     x = layers.GlobalAveragePooling1D(name="pool")(x)
-    x = layers.Dropout(0.1, name="dropout")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(20, activation="relu", name="hidden")(x)
-    x = layers.Dropout(0.1, name="dropout_1")(x)
+    x = layers.Dropout(dropout, name="dropout_1")(x)
     out = layers.Dense(2, activation="softmax", name="head")(x)
     model = keras.Model(tokens, out, name="imdb_transformer")
-    model.compile(optimizer=optimizer(opt),
+    model.compile(optimizer=optimizer(opt) if isinstance(opt, str) else opt,
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
