@@ -81,7 +81,7 @@ func (a Array) check(what string) error {
 	return nil
 }
 
-// Data is what Fit and Evaluate take: the examples X and their labels Y (class ids, 0/1
+// Data is what Fit and Evaluate take (PredictBatches its Batches): the examples X and their labels Y (class ids, 0/1
 // labels or regression targets; an example shape (k) in Y gives k labels per example, as
 // a CSV's several label columns), and optionally each example's weight (Keras's fit
 // sample_weight).
@@ -103,7 +103,9 @@ type Data struct {
 	// on the first StepsPerEpoch of them (an endless iterator needs StepsPerEpoch). An
 	// error it yields stops Fit with that error, wrapped with the epoch and batch. The
 	// first batch builds the model; every other must have the same shapes and types.
-	// FromIterator makes one of an iter.Seq2 that ignores the epoch. See
+	// Evaluate, PredictBatches and PredictOutputsBatches call it once, with epoch 0, and
+	// take its batches until it ends or Steps of them. FromIterator makes one of an
+	// iter.Seq2 that ignores the epoch. See
 	// docs/guide/go_api.md for resuming (the iterator is called again, at the
 	// checkpoint's epoch).
 	Batches func(epoch int) iter.Seq2[Batch, error]

@@ -21,7 +21,8 @@ type Batch = Data
 
 // FromIterator returns the data of the batches seq yields (Keras's fit on a generator):
 // Fit ranges over seq anew at every epoch, so seq yields one epoch's batches and ends (or
-// never ends, with StepsPerEpoch). Data.Batches gives the epoch to the iterator.
+// never ends, with StepsPerEpoch). Evaluate, PredictBatches and PredictOutputsBatches
+// range over it once (or for Steps batches). Data.Batches gives the epoch to the iterator.
 func FromIterator(seq iter.Seq2[Batch, error]) Data {
 	return Data{Batches: func(int) iter.Seq2[Batch, error] { return seq }}
 }
