@@ -154,7 +154,7 @@ $(COMPAT_STAMP):
 # Python TensorFlow and Keras serve tfrun's SavedModels (not part of `make test`): a venv
 # with tensorflow-cpu 2.18.0 and keras 3.15.1 in export/check/.venv (ignored by git); short
 # runs of the configs in export/check/ (an IMDB classifier, an MNIST classifier, a
-# conditional GAN, a CSV regression on ../shared/data/tabular/diabetes.csv, a model of two
+# conditional GAN, examples/gan's generator trained by a train step in Go (Custom.Export), a CSV regression on ../shared/data/tabular/diabetes.csv, a model of two
 # inputs and two outputs fed by name from a CSV of IMDB reviews, a 2-step slice of
 # configs/cifar_resnet.yaml with its augmentation layers), each exported with
 # `tfrun export`; tfrun's own answers (`tfrun predict`
@@ -184,6 +184,7 @@ export-check: $(EXPORT_STAMP) build
 	$(BIN) -config $(EXPORT_CHECK_DIR)/cgan.yaml -limit 1024 -out $(EXPORT_RUNS)/cgan >> $(EXPORT_RUNS)/train.log
 	$(BIN) export -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -out $(EXPORT_RUNS)/models/cgan
 	$(EXPORT_REF) gan -config $(EXPORT_CHECK_DIR)/cgan.yaml -run $(EXPORT_RUNS)/cgan -n 8 -out $(EXPORT_RUNS)/cgan_reference.json
+	$(GO) run ./examples/gan -limit 1024 -epochs 1 -out $(EXPORT_RUNS)/go_gan_grid.png -export $(EXPORT_RUNS)/models/go_gan -reference $(EXPORT_RUNS)/go_gan_reference.json >> $(EXPORT_RUNS)/train.log
 	$(BIN) -config $(EXPORT_CHECK_DIR)/regression.yaml -out $(EXPORT_RUNS)/regression >> $(EXPORT_RUNS)/train.log
 	$(BIN) export -config $(EXPORT_CHECK_DIR)/regression.yaml -run $(EXPORT_RUNS)/regression -out $(EXPORT_RUNS)/models/regression
 	tail -n +2 ../shared/data/tabular/diabetes.csv | cut -d, -f1-10 > $(EXPORT_RUNS)/diabetes_rows.csv

@@ -50,6 +50,21 @@ func (a Array) Len() int {
 	return 0
 }
 
+// head returns the array's first n examples (all of them if it has fewer, or is not
+// whole examples: check reports that).
+func (a Array) head(n int) Array {
+	r := a.rowLen()
+	if n >= a.Len() || a.values()%r != 0 {
+		return a
+	}
+	if a.Ints != nil {
+		a.Ints = a.Ints[:n*r]
+	} else {
+		a.Floats = a.Floats[:n*r]
+	}
+	return a
+}
+
 // check reports an array whose values are not whole examples of its shape.
 func (a Array) check(what string) error {
 	for _, d := range a.Shape {
@@ -66,7 +81,7 @@ func (a Array) check(what string) error {
 	return nil
 }
 
-// Data is what Fit and Evaluate take: the examples X and their labels Y (class ids, 0/1
+// Data is what Fit and Evaluate take (PredictBatches its Batches): the examples X and their labels Y (class ids, 0/1
 // labels or regression targets; an example shape (k) in Y gives k labels per example, as
 // a CSV's several label columns), and optionally each example's weight (Keras's fit
 // sample_weight).
@@ -88,7 +103,9 @@ type Data struct {
 	// on the first StepsPerEpoch of them (an endless iterator needs StepsPerEpoch). An
 	// error it yields stops Fit with that error, wrapped with the epoch and batch. The
 	// first batch builds the model; every other must have the same shapes and types.
-	// FromIterator makes one of an iter.Seq2 that ignores the epoch. See
+	// Evaluate, PredictBatches and PredictOutputsBatches call it once, with epoch 0, and
+	// take its batches until it ends or Steps of them. FromIterator makes one of an
+	// iter.Seq2 that ignores the epoch. See
 	// docs/guide/go_api.md for resuming (the iterator is called again, at the
 	// checkpoint's epoch).
 	Batches func(epoch int) iter.Seq2[Batch, error]
@@ -102,11 +119,30 @@ func (d Data) Len() int {
 	return d.X.Len()
 }
 
+// head returns d's first n examples: of each array, and of SampleWeight (Steps on arrays).
+func (d Data) head(n int) Data {
+	d.X, d.Y = d.X.head(n), d.Y.head(n)
+	if len(d.SampleWeight) > n {
+		d.SampleWeight = d.SampleWeight[:n]
+	}
+	for _, g := range []*map[string]Array{&d.Inputs, &d.Outputs} {
+		if *g == nil {
+			continue
+		}
+		h := make(map[string]Array, len(*g))
+		for name, a := range *g {
+			h[name] = a.head(n)
+		}
+		*g = h
+	}
+	return d
+}
+
 // dataset checks d and returns it as the classifier's data set (copied into float32
 // labels), and the number of labels per example.
 func (d Data) dataset(what string) (*classifier.Dataset, error) {
 	if d.Batches != nil {
-		return nil, fmt.Errorf("%s: Batches is an iterator, which Fit takes (Evaluate and Predict take arrays)", what)
+		return nil, fmt.Errorf("%s: a batch has no Batches of its own", what)
 	}
 	if d.Inputs != nil || d.Outputs != nil {
 		return nil, fmt.Errorf("%s: Inputs and Outputs are for a model of several inputs or outputs; this one takes X and Y", what)

@@ -34,6 +34,7 @@ type fitSettings struct {
 	resume            bool
 	stepsPerEpoch     int      // fit's steps_per_epoch; 0: one pass (or the iterator's batches)
 	validationSteps   int      // fit's validation_steps; 0: all the validation data
+	steps             int      // evaluate's and predict's steps; 0: all the data
 	set               []string // the options given, by name, for Evaluate's and Predict's check
 }
 
@@ -180,6 +181,9 @@ func (m *Model) Fit(ctx context.Context, data Data, opts ...FitOption) (*History
 	s, err := settings("fit", m.train(), opts)
 	if err != nil {
 		return nil, err
+	}
+	if s.steps > 0 {
+		return nil, fmt.Errorf("fit: Steps is evaluate's and predict's; fit takes StepsPerEpoch")
 	}
 	if data.Batches != nil || (s.validation != nil && s.validation.Batches != nil) {
 		return m.fitFed(ctx, data, s)

@@ -16,7 +16,7 @@ import (
 // (Data.Batches): the model's training reads each batch from where a feeder puts it, and
 // runner's loop, the same as for arrays, asks for the batches (runner.IteratorModel).
 func (m *Model) fitFed(ctx context.Context, data Data, s *fitSettings) (*History, error) {
-	if data.Batches != nil && (data.X.Shape != nil || data.X.values() > 0 || data.Y.values() > 0 || data.Inputs != nil || data.Outputs != nil || data.SampleWeight != nil) {
+	if data.Batches != nil && data.hasArrays() {
 		return nil, fmt.Errorf("fit: data: give Batches (an iterator) or arrays, not both")
 	}
 	var train, val *batchSource

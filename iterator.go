@@ -21,7 +21,8 @@ type Batch = Data
 
 // FromIterator returns the data of the batches seq yields (Keras's fit on a generator):
 // Fit ranges over seq anew at every epoch, so seq yields one epoch's batches and ends (or
-// never ends, with StepsPerEpoch). Data.Batches gives the epoch to the iterator.
+// never ends, with StepsPerEpoch). Evaluate, PredictBatches and PredictOutputsBatches
+// range over it once (or for Steps batches). Data.Batches gives the epoch to the iterator.
 func FromIterator(seq iter.Seq2[Batch, error]) Data {
 	return Data{Batches: func(int) iter.Seq2[Batch, error] { return seq }}
 }
@@ -30,6 +31,7 @@ func FromIterator(seq iter.Seq2[Batch, error]) Data {
 type batchSource struct {
 	batches func(epoch int) iter.Seq2[Batch, error]
 	what    string // "data" or "validation data", for errors
+	once    bool   // evaluate's or predict's single pass: errors name no epoch
 	epoch   int    // the 0-based epoch iterated; -1 before the first
 	n       int    // batches pulled this epoch
 	next    func() (Batch, error, bool)
@@ -54,18 +56,27 @@ func (s *batchSource) pull() (b Batch, at string, ok bool, err error) {
 	if s.pending != nil {
 		b, s.pending = *s.pending, nil
 		s.n++
-		return b, fmt.Sprintf("%s: epoch %d, batch %d", s.what, s.epoch+1, s.n), true, nil
+		return b, s.where(), true, nil
 	}
 	b, err, ok = s.next()
 	if !ok {
 		return Batch{}, "", false, nil
 	}
 	s.n++
-	at = fmt.Sprintf("%s: epoch %d, batch %d", s.what, s.epoch+1, s.n)
+	at = s.where()
 	if err != nil {
 		return Batch{}, at, true, fmt.Errorf("%s: the iterator: %w", at, err)
 	}
 	return b, at, true, nil
+}
+
+// where names the batch pulled last: "data: epoch 2, batch 3" ("data: batch 3" for a
+// single pass).
+func (s *batchSource) where() string {
+	if s.once {
+		return fmt.Sprintf("%s: batch %d", s.what, s.n)
+	}
+	return fmt.Sprintf("%s: epoch %d, batch %d", s.what, s.epoch+1, s.n)
 }
 
 // close stops the iteration begun, if any.

@@ -142,7 +142,7 @@ func TestFitRejects(t *testing.T) {
 			_, err := m.Fit(ctx, good, tfrun.ValidationData(tfrun.Data{X: tfrun.Floats([]float32{1, 2, 3}, 3), Y: tfrun.Floats([]float32{1})}))
 			return err
 		}, "validation data: examples (None, 3)"},
-		{"evaluate with epochs", func(m *tfrun.Model) error { _, err := m.Evaluate(ctx, good, tfrun.Epochs(2)); return err }, "evaluate takes only [BatchSize]"},
+		{"evaluate with epochs", func(m *tfrun.Model) error { _, err := m.Evaluate(ctx, good, tfrun.Epochs(2)); return err }, "evaluate takes only [BatchSize Steps]"},
 		{"data of another shape than built", func(m *tfrun.Model) error {
 			if err := m.Build(tfrun.Floats(nil, 2)); err != nil {
 				return err

@@ -96,7 +96,7 @@ func (m *Model) multiConfig(t configs.Train) (*configs.Config, error) {
 // the classifier's examples (labels copied into float32); labels false drops Outputs.
 func (d Data) examples(what string, labels bool) (*classifier.Examples, error) {
 	if d.Batches != nil {
-		return nil, fmt.Errorf("%s: Batches is an iterator, which Fit takes (Evaluate and Predict take arrays)", what)
+		return nil, fmt.Errorf("%s: a batch has no Batches of its own", what)
 	}
 	if d.X.values() > 0 || d.Y.values() > 0 || d.X.Shape != nil || d.Y.Shape != nil {
 		return nil, fmt.Errorf("%s: a model of several inputs or outputs takes Data.Inputs and Data.Outputs, by name, not X and Y", what)
@@ -246,7 +246,7 @@ func (m *Model) evaluateMulti(ctx context.Context, data Data, batchSize int) (Lo
 // PredictOutputs returns each output's values for the inputs (by name) in inference mode,
 // by output name (Keras's predict of a model with dict outputs): one row of the output's
 // shape per example. The model must have been built by Fit or Evaluate. It takes
-// BatchSize. A model of one input and one output predicts with Predict.
+// BatchSize and Steps (the first n batches). A model of one input and one output predicts with Predict.
 func (m *Model) PredictOutputs(ctx context.Context, inputs map[string]Array, opts ...FitOption) (map[string]Array, error) {
 	if m.compiled == nil {
 		return nil, fmt.Errorf("predict: %w", ErrNotCompiled)
@@ -254,9 +254,12 @@ func (m *Model) PredictOutputs(ctx context.Context, inputs map[string]Array, opt
 	if !m.multi() {
 		return nil, fmt.Errorf("predict: the model has one input and one output: use Predict")
 	}
-	s, err := settings("predict", m.train(), opts, "BatchSize")
+	s, err := settings("predict", m.train(), opts, "BatchSize", "Steps")
 	if err != nil {
 		return nil, err
+	}
+	if s.steps > 0 {
+		inputs = Data{Inputs: inputs}.head(s.steps * s.batchSize).Inputs
 	}
 	e, err := Data{Inputs: inputs}.examples("predict: inputs", false)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/export"
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -194,6 +195,7 @@ type Custom struct {
 	step    []*tf.Operation
 	fetches []tf.Output
 	seed    int64
+	exports map[string]*export.Model // Export's models of the networks, by name
 }
 
 // NewCustom builds a model trained by the custom train step build writes: inputs are the

@@ -61,7 +61,7 @@ type Options struct {
 type Model struct {
 	Config *configs.Config
 	// Kind is KindTextClassifier, KindImageClassifier, KindTableClassifier, KindTableRegressor,
-	// KindMultiIO or KindGANGenerator.
+	// KindMultiIO, KindGANGenerator, KindArrays or KindNetwork.
 	Kind string
 	// Checkpoint is the prefix of the checkpoint whose weights the model holds.
 	Checkpoint string
@@ -110,6 +110,27 @@ func (m *Model) adopt(g *graphs.Graph, sess *graphs.Session, close func() error)
 // them, restores the checkpoint (checked against the config's fingerprint and every
 // variable of the graph) and runs the init op.
 func (m *Model) finish(ck checkpoints.Options) error {
+	if err := m.addSaver(); err != nil {
+		return err
+	}
+	ckpt, err := checkpoints.NewCheckpointer(m.graph, m.sess, m.graph.Variables(), ck)
+	if err != nil {
+		return err
+	}
+	if _, err := ckpt.Restore(m.Checkpoint, nil); err != nil {
+		return err
+	}
+	if m.init != nil {
+		if _, err := m.sess.Run(nil, nil, m.init); err != nil {
+			return fmt.Errorf("export: running the init op: %w", tfMessage(err))
+		}
+	}
+	return nil
+}
+
+// addSaver finds the variables the signatures read and adds the SavedModel's saver ops
+// for them.
+func (m *Model) addSaver() error {
 	gd, err := graphDef(m.graph)
 	if err != nil {
 		return err
@@ -131,18 +152,6 @@ func (m *Model) finish(ck checkpoints.Options) error {
 	}
 	if err := m.graph.Root().Err(); err != nil {
 		return fmt.Errorf("export: building the serving graph: %w", err)
-	}
-	ckpt, err := checkpoints.NewCheckpointer(m.graph, m.sess, m.graph.Variables(), ck)
-	if err != nil {
-		return err
-	}
-	if _, err := ckpt.Restore(m.Checkpoint, nil); err != nil {
-		return err
-	}
-	if m.init != nil {
-		if _, err := m.sess.Run(nil, nil, m.init); err != nil {
-			return fmt.Errorf("export: running the init op: %w", tfMessage(err))
-		}
 	}
 	return nil
 }

@@ -5,6 +5,9 @@ Reads what the Makefile target wrote into RUNS (see README.md):
   models/text, text_predictions.jsonl   an IMDB classifier and `tfrun predict -run`'s answers
   models/image, image_predictions.jsonl an MNIST classifier and `tfrun predict -model -images`'s
   models/cgan, cgan_reference.json      a conditional GAN and its run's own generator's images
+  models/go_gan, go_gan_reference.json  examples/gan's generator (a train step written in Go,
+                                        exported by Custom.Export) and its images for 16
+                                        noise vectors, as Custom.Predict gave them
   models/regression, diabetes_rows.csv, diabetes_targets.txt, regression_predictions.jsonl, regression_model_predictions.jsonl
                                         a CSV regression on diabetes.csv and `tfrun predict`'s
                                         answers from the run and from the export
@@ -28,6 +31,8 @@ and checks, with TensorFlow's own loaders:
   cgan   serving_default(noise, class_id) returns, for every asked class, the image tfrun's
          generator draws for that noise and class (equal bytes), which no other class's
          image matches;
+  go_gan serving_default(x) on the reference's noise returns the Go program's generator
+         images (float32 output, <= 1e-5), as does Keras's TFSMLayer; no training op;
   regression  serving_default(features) on the raw diabetes rows returns tfrun predict's
          real numbers (float32, relative <= 1e-6), which -run and -model give alike;
   multi_io  serving_default(numbers=float32 [n, 2], review=string [n]) on the raw JSON
@@ -227,6 +232,32 @@ def check_cgan(runs, cli):
     check_cli(cli, "cgan", model_dir, ["inputs['noise']", "inputs['class_id']", "outputs['images']", "DT_UINT8"])
 
 
+def check_go_gan(runs, cli):
+    print("generator of a train step written in Go (examples/gan, Custom.Export)")
+    model_dir = latest_version(os.path.join(runs, "models", "go_gan"))
+    with open(os.path.join(runs, "go_gan_reference.json")) as f:
+        ref = json.load(f)
+    noise = np.array(ref["noise"], np.float32)
+    want = np.array(ref["output"], np.float32).reshape(-1, *ref["shape"])
+    m = tf.saved_model.load(model_dir)
+    f = m.signatures["serving_default"]
+    args = sorted(f.structured_input_signature[1].keys())
+    check(args == ["x"], f"serving_default takes x: {args}")
+    got = f(x=tf.constant(noise))["output"].numpy()
+    check(got.dtype == np.float32 and got.shape == want.shape, f"output {got.dtype} {list(got.shape)} (want {list(want.shape)})")
+    diff = float(np.max(np.abs(got - want)))
+    check(diff <= 1e-5, f"serving_default(x=noise) returns the Go program's generator images (Custom.Predict) for "
+          f"{len(noise)} noise vectors: max |difference| {diff:.2e} (<= 1e-5)")
+    check(float(got.min()) >= -1 and float(got.max()) <= 1, f"values in tanh's range [{got.min():.3f}, {got.max():.3f}]")
+
+    import keras
+    layer = keras.layers.TFSMLayer(model_dir, call_endpoint="serving_default")
+    ldiff = float(np.max(np.abs(layer(tf.constant(noise))["output"].numpy() - got)))
+    check(ldiff == 0.0, f"keras {keras.__version__} TFSMLayer(call_endpoint='serving_default') gives serving_default's: max diff {ldiff}")
+    check_graph("go_gan", model_dir)
+    check_cli(cli, "go_gan", model_dir, ["inputs['x']", "outputs['output']", "DT_FLOAT", "(-1, 64)", "(-1, 28, 28, 1)"])
+
+
 def check_regression(runs, cli):
     print("CSV regression (diabetes)")
     model_dir = latest_version(os.path.join(runs, "models", "regression"))
@@ -323,6 +354,7 @@ def main():
     check_text(args.runs, args.saved_model_cli)
     check_image(args.runs, args.saved_model_cli)
     check_cgan(args.runs, args.saved_model_cli)
+    check_go_gan(args.runs, args.saved_model_cli)
     check_regression(args.runs, args.saved_model_cli)
     check_multi_io(args.runs, args.saved_model_cli)
     check_cifar_resnet(args.runs, args.saved_model_cli)
