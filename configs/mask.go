@@ -35,8 +35,8 @@ var maskRules = map[string]string{
 	"Embedding": MaskMakes, "Masking": MaskMakes,
 	// keras_hub's: the token embedding's mask set on the sum (set_keras_mask).
 	"TokenAndPositionEmbedding": MaskMakes,
-	"GlobalAveragePooling1D": MaskConsumes,
-	"LSTM":                   MaskUses, "GRU": MaskUses, "SimpleRNN": MaskUses, "Bidirectional": MaskUses,
+	"GlobalAveragePooling1D":    MaskConsumes,
+	"LSTM":                      MaskUses, "GRU": MaskUses, "SimpleRNN": MaskUses, "Bidirectional": MaskUses,
 	"MultiHeadAttention": MaskUses, "Attention": MaskUses,
 }
 
