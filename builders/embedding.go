@@ -24,6 +24,9 @@ type Embedding struct {
 	base
 	InputDim, OutputDim int
 	MaskZero            bool
+	// Initializer is the table's initializer (Keras's embeddings_initializer); "" is
+	// Keras's "uniform" (±0.05).
+	Initializer string
 
 	table *graphs.Variable
 }
@@ -39,9 +42,13 @@ func (e *Embedding) Build(s *graphs.Scope, in Shape) (Shape, error) {
 	if len(in) < 1 {
 		return nil, shapeError(e, in, "(None, length)")
 	}
+	init, err := initializer(e, "embeddings_initializer", e.Initializer,
+		graphs.RandomUniform{Min: graphs.KerasUniformMin, Max: graphs.KerasUniformMax})
+	if err != nil {
+		return nil, err
+	}
 	e.begin(s)
-	e.table = e.variable("embeddings", []int64{int64(e.InputDim), int64(e.OutputDim)},
-		graphs.RandomUniform{Min: graphs.KerasUniformMin, Max: graphs.KerasUniformMax}, true)
+	e.table = e.variable("embeddings", []int64{int64(e.InputDim), int64(e.OutputDim)}, init, true)
 	return append(append(Shape{}, in...), e.OutputDim), nil
 }
 

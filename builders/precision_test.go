@@ -135,6 +135,7 @@ func mixedCases() []mixedCase {
 		{"Normalization", func() Layer { return NewNormalization("normalization") }, Shape{4, 5, 2}, 0, true},
 	}
 	cases = append(cases, attentionMixedCases()...)
+	cases = append(cases, tokenAndPositionMixedCases()...)
 	return append(cases, moreMixedCases()...)
 }
 

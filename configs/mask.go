@@ -33,8 +33,10 @@ var maskRules = map[string]string{
 	"Concatenate": MaskPasses,
 	// Their own compute_mask.
 	"Embedding": MaskMakes, "Masking": MaskMakes,
-	"GlobalAveragePooling1D": MaskConsumes,
-	"LSTM":                   MaskUses, "GRU": MaskUses, "SimpleRNN": MaskUses, "Bidirectional": MaskUses,
+	// keras_hub's: the token embedding's mask set on the sum (set_keras_mask).
+	"TokenAndPositionEmbedding": MaskMakes,
+	"GlobalAveragePooling1D":    MaskConsumes,
+	"LSTM":                      MaskUses, "GRU": MaskUses, "SimpleRNN": MaskUses, "Bidirectional": MaskUses,
 	"MultiHeadAttention": MaskUses, "Attention": MaskUses,
 }
 
@@ -59,7 +61,7 @@ func maskRuleDoc(typ string) string {
 		}
 		return "passes"
 	case MaskMakes:
-		if typ == "Embedding" {
+		if typ == "Embedding" || typ == "TokenAndPositionEmbedding" {
 			return "makes one with mask_zero"
 		}
 		return "makes"

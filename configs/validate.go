@@ -170,6 +170,10 @@ func (c *checker) classifierConsistency(cfg *Config) error {
 		return c.bad("model.layers[0].input_dim", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so input_dim must be >= num_words",
 			first.Int("input_dim"), cfg.Data.NumWords)
 	}
+	if first := ls[0]; (cfg.Data.Dataset == DatasetIMDB || cfg.Data.Format == FormatTextDirectory) && first.Type == LayerTokenAndPositionEmbedding && first.Int("vocabulary_size") < cfg.Data.NumWords {
+		return c.bad("model.layers[0].vocabulary_size", "%d < data.num_words %d; IMDB word indices go up to num_words-1, so vocabulary_size must be >= num_words",
+			first.Int("vocabulary_size"), cfg.Data.NumWords)
+	}
 	if cfg.Data.Own() {
 		if err := c.ownDataValidation(cfg); err != nil {
 			return err

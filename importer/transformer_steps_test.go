@@ -13,6 +13,17 @@ import (
 	"github.com/tfrun/tfrun/graphs"
 )
 
+// tokenAndPositionLines are configs/imdb_transformer.yaml's masked embedding (session 10),
+// unmaskedEmbeddingLines the embedding its golden steps were recorded with.
+const (
+	tokenAndPositionLines = "    # keras_hub's TokenAndPositionEmbedding: token + learnt position embeddings whose sum\n" +
+		"    # keeps the ids' mask (Add([Embedding(mask_zero), PositionEmbedding]) would drop it).\n" +
+		"    - {name: embeddings, type: TokenAndPositionEmbedding, vocabulary_size: 20000, sequence_length: 400, embedding_dim: 32, mask_zero: true, call: tokens}\n"
+	unmaskedEmbeddingLines = "    - {name: token_embedding, type: Embedding, input_dim: 20000, output_dim: 32, mask_zero: true, call: tokens}\n" +
+		"    - {name: position_embedding, type: PositionEmbedding, sequence_length: 400}\n" +
+		"    - {name: embeddings, type: Add, call: [token_embedding, position_embedding]}\n"
+)
+
 // stepsConfig is configs/imdb_transformer.yaml as the golden's steps ran it in Keras: the
 // same layers with a vocabulary of vocab ids and reviews of maxlen tokens, every Dropout
 // rate 0, weight decay wd, the schedule's warm-up and decay shortened; for model
@@ -20,6 +31,9 @@ import (
 // embeddings, which keeps their mask).
 func stepsConfig(t *testing.T, dir, model string, vocab, maxlen, warmup, decay int, wd float64) *configs.Config {
 	edits := [][3]string{
+		// The golden's steps ran the config's model as it was before session 10's
+		// TokenAndPositionEmbedding: Embedding(mask_zero) + PositionEmbedding + Add.
+		{tokenAndPositionLines, unmaskedEmbeddingLines, "1"},
 		{"input_dim: 20000", fmt.Sprintf("input_dim: %d", vocab), "1"},
 		{"shape: [400]", fmt.Sprintf("shape: [%d]", maxlen), "1"},
 		{"num_words: 20000", fmt.Sprintf("num_words: %d", vocab), "1"},

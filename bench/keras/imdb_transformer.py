@@ -9,7 +9,12 @@ keras.datasets.imdb's layout (0 padding, 1 start, 2 out-of-vocabulary, words fro
 split shuffled, then pad_sequences(maxlen) (padding and truncating at the front: the last
 maxlen tokens of a review).
 
-The model, as the config: Embedding(20000, 32, mask_zero=True) + a learnt position
+The model, as the config. --recipe tuned (since session 10): TokenAndPositionEmbedding(20000,
+400, 32, mask_zero=True) named "embeddings" (keras_hub's computation and weight names,
+defined here with a compute_mask so that its mask reaches the pooling; see
+token_and_position_embedding_class), then the block below, masked: the attention ignores
+padded keys and the pooling averages unmasked steps. --recipe example: Embedding(20000, 32,
+mask_zero=True) + a learnt position
 embedding with keras_hub's PositionEmbedding semantics (imported from keras_hub when
 installed, else the same computation defined here: weight "embeddings" [maxlen, 32],
 glorot_uniform, the first length rows for every example), Add, one Transformer block
@@ -57,7 +62,7 @@ FF_DIM = 32
 # The two recipes, as configs/imdb_transformer.yaml ("tuned", the default) and
 # configs/examples/imdb_transformer_keras_example.yaml ("example"). Both: batch 32.
 RECIPES = {
-    "tuned": {"maxlen": 400, "epochs": 3, "optimizer": "adamw_cosine"},
+    "tuned": {"maxlen": 400, "epochs": 3, "optimizer": "adamw_cosine", "embedding": "token_and_position"},
     "example": {"maxlen": 200, "epochs": 2, "optimizer": "adam"},
 }
 MAXLEN = RECIPES["tuned"]["maxlen"]  # set by main from --recipe
@@ -155,6 +160,47 @@ def position_embedding_class():
     return PositionEmbedding
 
 
+def token_and_position_embedding_class():
+    """keras_hub.layers.TokenAndPositionEmbedding's computation (tie_weights, uniform
+    initializer): Embedding "token_embedding" + position table "position_embedding", the
+    sum carrying the ids' mask (ids != 0) with mask_zero. Unlike keras_hub 0.32.0's layer,
+    which sets its mask in call only, it has a compute_mask, so in Keras 3.15.1 the mask
+    survives MultiHeadAttention (which deletes its inputs' masks) into the residual Add and
+    the pooling, as an Embedding's does and as tfrun's TokenAndPositionEmbedding keeps it
+    (builders/testdata/keras/make_token_position_golden.py records both)."""
+    import keras
+
+    PositionEmbedding = position_embedding_class()
+
+    class TokenAndPositionEmbedding(keras.layers.Layer):
+        def __init__(self, vocabulary_size, sequence_length, embedding_dim, mask_zero=False, **kwargs):
+            super().__init__(**kwargs)
+            self.token_embedding = keras.layers.Embedding(
+                vocabulary_size, embedding_dim, embeddings_initializer="uniform", mask_zero=mask_zero,
+                name="token_embedding")
+            self.position_embedding = PositionEmbedding(
+                sequence_length=sequence_length, initializer="uniform", name="position_embedding")
+            self.mask_zero = mask_zero
+            self.embedding_dim = embedding_dim
+            self.supports_masking = mask_zero
+
+        def build(self, input_shape):
+            self.token_embedding.build(input_shape)
+            self.position_embedding.build(tuple(input_shape) + (self.embedding_dim,))
+
+        def call(self, inputs):
+            tok = self.token_embedding(inputs)
+            return tok + self.position_embedding(tok)
+
+        def compute_mask(self, inputs, mask=None):
+            return keras.ops.not_equal(inputs, 0) if self.mask_zero else None
+
+        def compute_output_shape(self, input_shape):
+            return tuple(input_shape) + (self.embedding_dim,)
+
+    return TokenAndPositionEmbedding
+
+
 def optimizer(kind):
     import keras
 
@@ -166,18 +212,25 @@ def optimizer(kind):
     return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=0.01)
 
 
-def build(mask, opt="adamw_cosine", dropout=0.1, num_words=NUM_WORDS):
+def build(mask, opt="adamw_cosine", dropout=0.1, num_words=NUM_WORDS, embedding="add"):
     """The twin's model, compiled with the recipe's optimizer (opt: a key of optimizer, or a
     keras optimizer). dropout and num_words are the recipe's unless a test changes them
-    (importer/testdata/make_transformer_golden.py: dropout 0 and a small vocabulary)."""
+    (importer/testdata/make_transformer_golden.py: dropout 0 and a small vocabulary).
+    embedding "add": Embedding + PositionEmbedding + Add (unmasked in Keras 3, the example's
+    and the tuned recipe's before session 10); "token_and_position": one
+    TokenAndPositionEmbedding "embeddings" (configs/imdb_transformer.yaml since session 10),
+    masked with mask."""
     import keras
     from keras import layers
 
-    PositionEmbedding = position_embedding_class()
     tokens = keras.Input((MAXLEN,), dtype="int32", name="tokens")
-    tok = layers.Embedding(num_words, EMBED_DIM, mask_zero=mask, name="token_embedding")(tokens)
-    pos = PositionEmbedding(sequence_length=MAXLEN, name="position_embedding")(tok)
-    x = layers.Add(name="embeddings")([tok, pos])
+    if embedding == "token_and_position":
+        x = token_and_position_embedding_class()(num_words, MAXLEN, EMBED_DIM, mask_zero=mask, name="embeddings")(tokens)
+    else:
+        PositionEmbedding = position_embedding_class()
+        tok = layers.Embedding(num_words, EMBED_DIM, mask_zero=mask, name="token_embedding")(tokens)
+        pos = PositionEmbedding(sequence_length=MAXLEN, name="position_embedding")(tok)
+        x = layers.Add(name="embeddings")([tok, pos])
     att = layers.MultiHeadAttention(num_heads=NUM_HEADS, key_dim=EMBED_DIM, name="attention")(x, x)
     att = layers.Dropout(dropout, name="attention_dropout")(att)
     x = layers.LayerNormalization(epsilon=1e-6, name="norm")(layers.Add(name="residual")([x, att]))
@@ -244,7 +297,7 @@ def main():
         x_train, y_train, x_test, y_test = x_train[:args.limit], y_train[:args.limit], x_test[:args.limit], y_test[:args.limit]
     data_seconds = time.perf_counter() - t0
 
-    model = build(mask=not args.no_mask, opt=recipe["optimizer"])
+    model = build(mask=not args.no_mask, opt=recipe["optimizer"], embedding=recipe.get("embedding", "add"))
     model.summary()
 
     class EpochTimes(keras.callbacks.Callback):
