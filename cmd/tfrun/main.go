@@ -157,16 +157,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// errUsage marks an error in a command's options (exit code 2).
-var errUsage = errors.New("usage")
-
-// usageError marks err as errUsage, keeping its message.
-func usageError(err error) error { return usageErr{err} }
-
-type usageErr struct{ error }
-
-func (e usageErr) Unwrap() []error { return []error{e.error, errUsage} }
-
 // exitCodeOf is the exit code of a command that failed with err, the same for training,
 // generate and evaluate-gan: 130/143 for an interruption by SIGINT/SIGTERM (also one
 // that cut a wait short, such as a cluster's start: context.Canceled once ctx is done); 2 for what the
@@ -179,7 +169,7 @@ func exitCodeOf(ctx context.Context, err error) int {
 		return 0
 	case errors.Is(err, tfrun.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return interruptedCode(ctx)
-	case errors.Is(err, errUsage), tfrun.IsUserError(err):
+	case tfrun.IsUserError(err):
 		return 2
 	}
 	return 1
