@@ -31,8 +31,9 @@ func init() {
 // it (Keras 3's Merge.compute_mask). TieWeights (keras_hub's default true) shares the token
 // table with keras_hub's reverse projection; false gives the projection its own weight
 // token_embedding/reverse_embeddings [embedding_dim, vocabulary_size] (keras's
-// ReversibleEmbedding), which tfrun's models never call: it only counts as parameters, as
-// in keras_hub.
+// ReversibleEmbedding), which tfrun's models never call: it counts as parameters, as in
+// keras_hub, but as a non-trainable weight (keras_hub counts it trainable and never gives
+// it a gradient; tfrun refuses to train a weight the loss does not depend on).
 type TokenAndPositionEmbedding struct {
 	base
 	VocabularySize, SequenceLength, EmbeddingDim int
@@ -87,7 +88,7 @@ func (t *TokenAndPositionEmbedding) Build(s *graphs.Scope, in Shape) (Shape, err
 	}
 	if !t.TieWeights { // ReversibleEmbedding's own weight, after its table
 		ini, _ := initializer(t, "embeddings_initializer", init, nil)
-		t.token.variable("reverse_embeddings", []int64{int64(t.EmbeddingDim), int64(t.VocabularySize)}, ini, true)
+		t.token.variable("reverse_embeddings", []int64{int64(t.EmbeddingDim), int64(t.VocabularySize)}, ini, false)
 	}
 	if _, err := t.position.Build(t.scope, tok); err != nil {
 		return nil, err

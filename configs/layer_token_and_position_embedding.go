@@ -21,7 +21,7 @@ func init() {
 			{Key: "sequence_length", Kind: KindInt, Required: true, Bound: Positive, Samples: []any{5, 8}, Doc: "the longest sequence: rows of the position table"},
 			{Key: "embedding_dim", Kind: KindInt, Required: true, Bound: Positive, Doc: "vector length"},
 			{Key: "tie_weights", Kind: KindBool, Default: true,
-				Doc: "keras_hub's reverse projection shares the token table (true); false adds its own reverse_embeddings [embedding_dim, vocabulary_size], which tfrun's models never call (it counts as parameters, as in keras_hub)"},
+				Doc: "keras_hub's reverse projection shares the token table (true); false adds its own reverse_embeddings [embedding_dim, vocabulary_size], which tfrun's models never call (it counts as parameters, as in keras_hub, non-trainable)"},
 			{Key: "embeddings_initializer", Kind: KindString, Default: InitializerUniform, Choices: append([]string{InitializerUniform}, Initializers()...),
 				Doc: "of both tables (keras_hub's: uniform, ±0.05)"},
 			{Key: "mask_zero", Kind: KindBool, Default: false,

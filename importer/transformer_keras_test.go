@@ -118,7 +118,10 @@ func weightValues(t *testing.T, c *classifier.Classifier) map[string][]float64 {
 // axes are not a receptive field there as they are in a convolution's.
 func TestTransformerInitializersKeras(t *testing.T) {
 	g := loadTransformerGolden(t)
-	cfg := transformerConfig(t, t.TempDir(), nil)
+	// The golden's twin embeds as the config did before session 10's
+	// TokenAndPositionEmbedding (Embedding + PositionEmbedding + Add; builders' golden
+	// tests check the new layer's initializers).
+	cfg := transformerConfig(t, t.TempDir(), [][3]string{{tokenAndPositionLines, unmaskedEmbeddingLines, "1"}})
 	c, err := classifier.FromConfig(cfg, builders.Shape{400}, true, 42, 1)
 	if err != nil {
 		t.Fatal(err)
