@@ -57,7 +57,6 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 	}
 	form := forms[0]
 	if len(forms) > 1 {
-		p.resumeLegacy(a)
 		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
 			return p.time(g, a.SessionOf(form), form, limit)
 		})
@@ -112,23 +111,10 @@ type lstmProblem struct {
 	mixed bool
 }
 
-// lstmFormsVersion numbers the LSTM forms' code in the autotune key, so a winner cached
-// by a build whose forms computed differently is measured again rather than reused. 2:
-// the unrolled forms (unrolled, cell_kernel and their bfloat16 twins) compute the input's
-// and the weights' products over all steps at once (graphs.KernelLSTM); keys without a
-// version were measured on the per-step products.
-const lstmFormsVersion = 2
-
-// key names the problem for graphs.Autotune: the forms' version (lstmFormsVersion), its
-// dtype and shapes, and whether all steps' outputs are returned (their gradient then
-// flows into every step). A Bidirectional's backward copy (go_backwards) is the same
-// problem on a reversed input.
+// key names the problem for graphs.Autotune: its dtype and shapes, and whether all
+// steps' outputs are returned (their gradient then flows into every step). A
+// Bidirectional's backward copy (go_backwards) is the same problem on a reversed input.
 func (p lstmProblem) key() string {
-	return fmt.Sprintf("LSTM v%d %s", lstmFormsVersion, p.shapes())
-}
-
-// shapes is key without the version.
-func (p lstmProblem) shapes() string {
 	out := "last"
 	if p.sequences {
 		out = "sequences"
@@ -137,20 +123,7 @@ func (p lstmProblem) shapes() string {
 	if p.mixed {
 		dtype = "mixed_bfloat16"
 	}
-	return fmt.Sprintf("%s batch %d steps %d input %d units %d %s", dtype, p.batch, p.steps, p.input, p.units, out)
-}
-
-// resumeLegacy makes a resumed run whose checkpoint recorded the problem's form under the
-// key without a version (tfrun before lstmFormsVersion 2) keep that form, as it keeps a
-// form recorded under key: the cache is versioned, a checkpoint's own record is not.
-func (p lstmProblem) resumeLegacy(a *graphs.Autotune) {
-	form, ok := a.Resumed["LSTM "+p.shapes()]
-	if !ok {
-		return
-	}
-	if _, ok := a.Resumed[p.key()]; !ok {
-		a.Resumed[p.key()] = form
-	}
+	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", dtype, p.batch, p.steps, p.input, p.units, out)
 }
 
 // lstmProbeSteps caps the time steps a form is timed on: every form's cost grows by the

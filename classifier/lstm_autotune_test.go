@@ -56,7 +56,7 @@ func (f *lstmFakeTimer) measure(c graphs.Candidate) (time.Duration, error) {
 }
 
 // lstmKey is the autotune key of lstmTuneYAML's LSTM.
-const lstmKey = "LSTM v2 float32 batch 32 steps 40 input 16 units 8 last"
+const lstmKey = "LSTM float32 batch 32 steps 40 input 16 units 8 last"
 
 // lstmTuneSteps is how many Adam steps each form trains in TestLSTMAutotuneEachFormWins.
 const lstmTuneSteps = 5

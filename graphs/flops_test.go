@@ -111,18 +111,17 @@ func TestCountFLOPs(t *testing.T) {
 			want: map[string]int64{"BlockLSTMV2": 2400, "BlockLSTMGradV2": 4800},
 		},
 		{
-			// The same LSTM unrolled: x·kernel over all steps [30, 3] · [3, 8] = 1,440, and
-			// per step h·recurrent [5, 2] · [2, 8] = 160 from step 1 on (h₀ is zero): 5·160.
-			// Backward: dkernel over all steps 1,440 (dx is not fetched: x is data), per step
-			// from step 1 on dh_prev 160, and drecurrent over all steps (step 0's zero h₀
-			// included) 6·160.
+			// The same LSTM unrolled: per step x_t·kernel [5, 3] · [3, 8] = 240 (1,440 for 6
+			// steps), and h·recurrent [5, 2] · [2, 8] = 160 from step 1 on (h₀ is zero): 5·160.
+			// Backward: per step dkernel 240 (dx is not fetched: x is data), and from step 1
+			// on dh_prev and drecurrent, 160 each: 1,440 + 10·160.
 			name: "unrolled lstm and gradient", x: []int64{6, -1, 3}, batch: 5,
 			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
 				wv, b := w(s, "w", 5, 8), w(s, "b", 8)
 				h := s.UnrolledLSTM(x, wv, b, 6, 2)
 				return fetch(grads(s, sum(s, h), wv, b)...)
 			},
-			want: map[string]int64{"MatMul": 1440 + 5*160 + 1440 + 5*160 + 6*160},
+			want: map[string]int64{"MatMul": 1440 + 5*160 + 1440 + 10*160},
 		},
 	}
 	for _, tt := range tests {

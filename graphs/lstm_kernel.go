@@ -14,13 +14,12 @@ const (
 
 // KernelLSTM computes what UnrolledLSTM computes, statically unrolled the same way, with
 // each step's element-wise part (bias, gates, cell state, output) in one op of tfrun's own,
-// TfrunLSTMCell, and its backward pass in one TfrunLSTMCellGrad. Only the recurrent
-// products are sequential: the input's product with the kernel is one MatMul over every
-// step ([steps·batch, input]·kernel), and so are the backward pass's products that do not
-// feed the recurrence (the input's, the kernel's and the recurrent kernel's gradients, see
-// hoistedProducts). A step is then one MatMul and one cell op forward, one cell op and one
-// MatMul backward. x is time-major [steps, batch, input]; w and b as for BlockLSTM; the
-// result is h of every step, [steps, batch, units]. It works in float32 and bfloat16.
+// TfrunLSTMCell, and its backward pass in one TfrunLSTMCellGrad: a step is two MatMuls
+// and one cell op forward, and one cell op and four MatMuls backward, where the unrolled
+// cell emits about 14 and 20 ops (the per-step products kept as UnrolledLSTM keeps them, and
+// for the same measured reason). x is time-major [steps, batch, input]; w and b as for
+// BlockLSTM; the result is h of every step, [steps, batch, units]. It works in float32
+// and bfloat16.
 //
 // The ops must be registered first (lstmkernel.Register); a graph that uses them runs only
 // in a process that registered them, so it is never exported (a SavedModel keeps
@@ -38,17 +37,23 @@ func (s *Scope) KernelLSTM(x, w, b tf.Output, steps, units int) tf.Output {
 
 // kernelCells holds what the forward pass of KernelLSTM keeps for its backward pass.
 type kernelCells struct {
-	hoisted
-	gates, tanhC []tf.Output // each step's activated gates [batch, 4·units] and tanh(c)
-	cPrev, hPrev []tf.Output // the state each step starts from (zeros at step 0)
-	zeros        tf.Output   // [batch, units]
+	steps             int
+	xs                []tf.Output // the inputs of each step [batch, input]
+	kernel, recurrent tf.Output
+	gates, tanhC      []tf.Output // each step's activated gates [batch, 4·units] and tanh(c)
+	cPrev, hPrev      []tf.Output // the state each step starts from (zeros at step 0)
+	zeros             tf.Output   // [batch, units]
 }
 
 // forward emits the cells and returns h of every step, [steps, batch, units]. Step 0
 // starts from zero state: its recurrent product is a zero [batch, 4·units] tensor.
 func (c *kernelCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []tf.Output {
-	zxs := c.project(s, x, w, tf.Output{}, steps, units) // the cell op adds b
+	c.steps = steps
+	inputs := int32(x.Shape().Size(2))
 	u4 := int32(4 * units)
+	c.kernel = op.Slice(s.Op("Slice"), w, s.Const([]int32{0, 0}), s.Const([]int32{inputs, u4}))
+	c.recurrent = op.Slice(s.Op("Slice"), w, s.Const([]int32{inputs, 0}), s.Const([]int32{int32(units), u4}))
+	c.xs = op.Unpack(s.Op("Unpack"), x, int64(steps), op.UnpackAxis(0))
 	batch := op.Slice(s.Op("Slice"), op.Shape(s.Op("Shape"), x), s.Const([]int32{1}), s.Const([]int32{1}))
 	zero := op.Cast(s.Op("Cast"), s.Const(float32(0)), x.DataType())
 	fill := func(n int32) tf.Output {
@@ -63,11 +68,12 @@ func (c *kernelCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []t
 	h, cell := c.zeros, c.zeros
 	for t := range steps {
 		cs := s.Sub("step")
+		zx := op.MatMul(cs.Op("MatMul"), c.xs[t], c.kernel)
 		if t > 0 {
 			zh = op.MatMul(cs.Op("MatMul"), h, c.recurrent)
 		}
 		c.cPrev[t], c.hPrev[t] = cell, h
-		o := cs.Op(OpLSTMCell).AddOperation(tf.OpSpec{Type: OpLSTMCell, Input: []tf.Input{zxs[t], zh, b, cell}})
+		o := cs.Op(OpLSTMCell).AddOperation(tf.OpSpec{Type: OpLSTMCell, Input: []tf.Input{zx, zh, b, cell}})
 		if !cs.Ok() {
 			return []tf.Output{{}}
 		}
@@ -81,15 +87,14 @@ func (c *kernelCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []t
 // backward is backpropagation through time over the cells, given dH, the gradient of h of
 // every step (see lstmCells.backward for the math): per step TfrunLSTMCellGrad turns the
 // output's and the cell state's gradients into dz, the pre-activations' gradient, its
-// batch sum (the bias gradient) and the previous cell state's gradient, and MatMul takes
-// dz to the previous output (dz·recurrent_kernelᵀ); the products with the input and the
-// weights follow over all steps at once (hoistedProducts). It returns the gradients of x,
-// w (kernel and recurrent kernel concatenated) and b.
+// batch sum (the bias gradient) and the previous cell state's gradient; MatMul takes dz
+// to the step's input, the previous output and the weights. It returns the gradients of
+// x, w (kernel and recurrent kernel concatenated) and b.
 func (c *kernelCells) backward(s *Scope, dH tf.Output) []tf.Output {
 	T := c.steps
 	dHs := op.Unpack(s.Op("Unpack"), dH, int64(T), op.UnpackAxis(0))
-	dzs := make([]tf.Output, T)
-	dbs := make([]tf.Output, 0, T)
+	dxs := make([]tf.Output, T)
+	var dKs, dRs, dbs []tf.Output
 	dhNext, dcNext := c.zeros, c.zeros
 	for t := T - 1; t >= 0; t-- {
 		cs := s.Sub("step")
@@ -98,13 +103,24 @@ func (c *kernelCells) backward(s *Scope, dH tf.Output) []tf.Output {
 		if !cs.Ok() {
 			return make([]tf.Output, 3)
 		}
-		dzs[t] = g.Output(0)
+		dz := g.Output(0)
 		dcNext = g.Output(1)
 		dbs = append(dbs, g.Output(2))
+		dxs[t] = op.MatMul(cs.Op("MatMul"), dz, c.kernel, op.MatMulTransposeB(true))
+		dKs = append(dKs, op.MatMul(cs.Op("MatMul"), c.xs[t], dz, op.MatMulTransposeA(true)))
 		if t > 0 {
-			dhNext = op.MatMul(cs.Op("MatMul"), dzs[t], c.recurrent, op.MatMulTransposeB(true))
+			dhNext = op.MatMul(cs.Op("MatMul"), dz, c.recurrent, op.MatMulTransposeB(true))
+			dRs = append(dRs, op.MatMul(cs.Op("MatMul"), c.hPrev[t], dz, op.MatMulTransposeA(true)))
 		}
 	}
-	dx, dw, _ := c.hoistedProducts(s, dzs, c.hPrev)
+	dx := op.Pack(s.Op("Pack"), dxs, op.PackAxis(0))
+	dK := op.AddN(s.Op("AddN"), dKs)
+	var dR tf.Output
+	if len(dRs) > 0 {
+		dR = op.AddN(s.Op("AddN"), dRs)
+	} else { // one step: the recurrent kernel is never used
+		dR = op.ZerosLike(s.Op("ZerosLike"), c.recurrent)
+	}
+	dw := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{dK, dR}, s.Const(int32(0)))
 	return []tf.Output{dx, dw, op.AddN(s.Op("AddN"), dbs)}
 }

@@ -18,9 +18,15 @@ import (
 // 20 a step, see lstmCells.backward) against 16,751 with the derived one, which also held
 // more intermediate tensors, and a training step costs about a third less CPU time.
 //
-// Only the recurrent products are sequential: the input's product with the kernel (and the
-// bias) is one MatMul over every step, and so are the backward pass's products that do not
-// feed the recurrence (hoistedProducts), as in KernelLSTM.
+// Every step multiplies its own input by the kernel, as Keras's cell does, instead of one
+// MatMul over all steps, and the backward pass takes each step's dz to the input and the
+// weights by its own MatMuls: measured on a 2-core AMD EPYC (Zen 3, AVX2) at imdb_tuned's
+// shape (batch 512, 200 steps, 64 inputs, 64 units), hoisting these products out of the
+// time loop (one MatMul each over [steps·batch, ·], forward and backward, this form and
+// KernelLSTM alike) made a training step slower: its [steps·batch, 4·units] tensors cost
+// memory traffic, allocation and peak memory, and the large products run alone where the
+// small ones overlap the recurrence on the other inter-op thread
+// (docs/results/fused_lstm.md, session 11).
 func (s *Scope) UnrolledLSTM(x, w, b tf.Output, steps, units int) tf.Output {
 	if !s.Ok(x, w, b) {
 		return tf.Output{}
@@ -34,24 +40,33 @@ func (s *Scope) UnrolledLSTM(x, w, b tf.Output, steps, units int) tf.Output {
 
 // lstmCells holds what the forward pass of UnrolledLSTM keeps for its backward pass.
 type lstmCells struct {
-	hoisted
-	i, f, g, o, tc []tf.Output // the gates and tanh(c) of each step [batch, units]
-	cPrev, hPrev   []tf.Output // the state each step starts from (nil: zeros, at step 0)
+	steps, units      int
+	xs                []tf.Output // the inputs of each step [batch, input]
+	kernel, recurrent tf.Output
+	i, f, g, o, tc    []tf.Output // the gates and tanh(c) of each step [batch, units]
+	cPrev, hPrev      []tf.Output // the state each step starts from (nil: zeros, at step 0)
+	inputs            int32
 }
 
 // forward emits the cells and returns h of every step, [steps, batch, units].
 func (c *lstmCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []tf.Output {
-	zxs := c.project(s, x, w, b, steps, units)
+	c.steps, c.units = steps, units
+	c.inputs = int32(x.Shape().Size(2))
+	u4 := int32(4 * units)
+	c.kernel = op.Slice(s.Op("Slice"), w, s.Const([]int32{0, 0}), s.Const([]int32{c.inputs, u4}))
+	c.recurrent = op.Slice(s.Op("Slice"), w, s.Const([]int32{c.inputs, 0}), s.Const([]int32{int32(units), u4}))
+	c.xs = op.Unpack(s.Op("Unpack"), x, int64(steps), op.UnpackAxis(0))
 	c.i, c.f, c.g, c.o, c.tc = make([]tf.Output, steps), make([]tf.Output, steps), make([]tf.Output, steps), make([]tf.Output, steps), make([]tf.Output, steps)
 	c.cPrev, c.hPrev = make([]tf.Output, steps), make([]tf.Output, steps)
 	hs := make([]tf.Output, steps)
 	var h, cell tf.Output
 	for t := range steps {
 		cs := s.Sub("step")
-		z := zxs[t] // x_t·kernel + b
-		if t > 0 {  // the state starts at zero: h·recurrent_kernel is 0 at step 0
+		z := op.MatMul(cs.Op("MatMul"), c.xs[t], c.kernel)
+		if t > 0 { // the state starts at zero: h·recurrent_kernel is 0 at step 0
 			z = op.AddV2(cs.Op("AddV2"), z, op.MatMul(cs.Op("MatMul"), h, c.recurrent))
 		}
+		z = op.BiasAdd(cs.Op("BiasAdd"), z, b)
 		gates := op.Split(cs.Op("Split"), cs.Const(int32(1)), z, 4)
 		c.i[t] = op.Sigmoid(cs.Op("Sigmoid"), gates[0])
 		c.f[t] = op.Sigmoid(cs.Op("Sigmoid"), gates[1])
@@ -72,8 +87,7 @@ func (c *lstmCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []tf.
 }
 
 // backward is backpropagation through time over the cells, given dH, the gradient of h of
-// every step (the products with the input and the weights over all steps at once,
-// hoistedProducts): per step, with dh = dH_t + the gradient from step t+1 and dc the cell
+// every step: per step, with dh = dH_t + the gradient from step t+1 and dc the cell
 // state's,
 //
 //	do = dh·tanh(c)            dc += dh·o·(1−tanh²(c))
@@ -87,7 +101,8 @@ func (c *lstmCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []tf.
 func (c *lstmCells) backward(s *Scope, dH tf.Output) []tf.Output {
 	T := c.steps
 	dHs := op.Unpack(s.Op("Unpack"), dH, int64(T), op.UnpackAxis(0))
-	dzs := make([]tf.Output, T)
+	dxs := make([]tf.Output, T)
+	var dKs, dRs, dbs []tf.Output
 	var dhNext, dcNext tf.Output
 	for t := T - 1; t >= 0; t-- {
 		cs := s.Sub("step")
@@ -107,23 +122,28 @@ func (c *lstmCells) backward(s *Scope, dH tf.Output) []tf.Output {
 			dzf = op.SigmoidGrad(cs.Op("SigmoidGrad"), c.f[t], op.Mul(cs.Op("Mul"), dc, c.cPrev[t]))
 			dcNext = op.Mul(cs.Op("Mul"), dc, c.f[t])
 		}
-		dzs[t] = op.ConcatV2(cs.Op("ConcatV2"), []tf.Output{
+		dz := op.ConcatV2(cs.Op("ConcatV2"), []tf.Output{
 			op.SigmoidGrad(cs.Op("SigmoidGrad"), c.i[t], di),
 			dzf,
 			op.TanhGrad(cs.Op("TanhGrad"), c.g[t], dg),
 			op.SigmoidGrad(cs.Op("SigmoidGrad"), c.o[t], do),
 		}, cs.Const(int32(1)))
+		dxs[t] = op.MatMul(cs.Op("MatMul"), dz, c.kernel, op.MatMulTransposeB(true))
+		dKs = append(dKs, op.MatMul(cs.Op("MatMul"), c.xs[t], dz, op.MatMulTransposeA(true)))
+		dbs = append(dbs, op.BiasAddGrad(cs.Op("BiasAddGrad"), dz))
 		if t > 0 {
-			dhNext = op.MatMul(cs.Op("MatMul"), dzs[t], c.recurrent, op.MatMulTransposeB(true))
+			dhNext = op.MatMul(cs.Op("MatMul"), dz, c.recurrent, op.MatMulTransposeB(true))
+			dRs = append(dRs, op.MatMul(cs.Op("MatMul"), c.hPrev[t], dz, op.MatMulTransposeA(true)))
 		}
 	}
-	if T > 1 { // the output step 0 starts from
-		c.hPrev[0] = op.ZerosLike(s.Op("ZerosLike"), c.hPrev[1])
+	dx := op.Pack(s.Op("Pack"), dxs, op.PackAxis(0))
+	dK := op.AddN(s.Op("AddN"), dKs)
+	var dR tf.Output
+	if len(dRs) > 0 {
+		dR = op.AddN(s.Op("AddN"), dRs)
+	} else { // one step: the recurrent kernel is never used
+		dR = op.ZerosLike(s.Op("ZerosLike"), c.recurrent)
 	}
-	dx, dw, dZs := c.hoistedProducts(s, dzs, c.hPrev)
-	dbs := make([]tf.Output, len(dZs))
-	for i, dZ := range dZs {
-		dbs[i] = op.BiasAddGrad(s.Op("BiasAddGrad"), dZ)
-	}
-	return []tf.Output{dx, dw, addN(s, dbs)}
+	dw := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{dK, dR}, s.Const(int32(0)))
+	return []tf.Output{dx, dw, op.AddN(s.Op("AddN"), dbs)}
 }
