@@ -22,7 +22,8 @@ import (
 
 // Trace makes every later Run of s ask TensorFlow for the step's statistics
 // (RunOptions.trace_level FULL_TRACE) and hand them to fn: one NodeExecStats per op the
-// run executed, with its start and end times. A nil fn turns tracing off. Tracing costs
+// run executed, with its start and end times. A nil fn turns tracing off. Call it between
+// runs, not during one. Tracing costs
 // some time of its own (TensorFlow stamps every op), so a traced step is a little slower
 // than an untraced one; it is for profiling (tfrun-bench -profile), not for training.
 //
