@@ -6,6 +6,7 @@ import (
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/runner"
 )
 
@@ -55,6 +56,14 @@ func (b *benchModel) TrainableParams() int {
 func (b *benchModel) StepFLOPs() (int64, error) {
 	f, err := b.c.TrainStepFLOPs(b.batch)
 	return f.Total, err
+}
+
+// Session is the classifier's session (runner.ProfiledBench).
+func (b *benchModel) Session() *graphs.Session { return b.c.Session() }
+
+// StepFLOPsByOp is StepFLOPs op by op (runner.ProfiledBench).
+func (b *benchModel) StepFLOPsByOp() (graphs.FLOPs, error) {
+	return b.c.TrainStepFLOPs(b.batch)
 }
 
 func (b *benchModel) Close() error { return b.c.Close() }

@@ -86,6 +86,14 @@ func (b *benchModel) StepFLOPs() (int64, error) {
 	return f.Total, err
 }
 
+// Session is the GAN's session (runner.ProfiledBench).
+func (b *benchModel) Session() *graphs.Session { return b.g.Session() }
+
+// StepFLOPsByOp is StepFLOPs op by op (runner.ProfiledBench).
+func (b *benchModel) StepFLOPsByOp() (graphs.FLOPs, error) {
+	return b.g.TrainStepFLOPs(b.batch)
+}
+
 func (b *benchModel) Close() error { return b.g.Close() }
 
 // benchImages is n random images of the given shape, uniform in [-1, 1] (the range the

@@ -42,6 +42,10 @@ import (
 type FLOPs struct {
 	Total  int64            // all counted ops of all runs
 	ByType map[string]int64 // per op type
+	ByOp   map[string]int64 // per op, by its name in the graph (summed over the runs)
+	// Inputs are the data inputs ("name" or "name:index") of each op in ByOp, by which a
+	// profile finds the op in a fused op grappler made of it and renamed.
+	Inputs map[string][]string
 }
 
 // StepRun is one Session.Run of a step: what it fetches and which target ops it runs.
@@ -59,7 +63,7 @@ type StepRun struct {
 // in inputs, and every counted op's shapes must come out fully known, or CountFLOPs
 // fails naming the op.
 func CountFLOPs(g *Graph, inputs map[tf.Output][]int64, runs ...StepRun) (FLOPs, error) {
-	count := FLOPs{ByType: map[string]int64{}}
+	count := FLOPs{ByType: map[string]int64{}, ByOp: map[string]int64{}, Inputs: map[string][]string{}}
 	if err := g.Root().Err(); err != nil {
 		return count, err
 	}
@@ -127,9 +131,47 @@ func CountFLOPs(g *Graph, inputs map[tf.Output][]int64, runs ...StepRun) (FLOPs,
 			}
 			count.Total += c
 			count.ByType[n.GetOp()] += c
+			count.ByOp[name] += c
+			count.Inputs[name] = throughIdentities(nodes, dataInputs(n))
 		}
 	}
 	return count, nil
+}
+
+// dataInputs are n's inputs without its control inputs.
+func dataInputs(n *node_def_go_proto.NodeDef) []string {
+	var ins []string
+	for _, in := range n.GetInput() {
+		if !strings.HasPrefix(in, "^") {
+			ins = append(ins, in)
+		}
+	}
+	return ins
+}
+
+// throughIdentities follows each input back through Identity, IdentityN and StopGradient
+// ops (the cut a custom gradient makes, which grappler removes) to the op that computes it.
+func throughIdentities(nodes map[string]*node_def_go_proto.NodeDef, ins []string) []string {
+	out := make([]string, len(ins))
+	for i, in := range ins {
+		for range len(nodes) {
+			name, index, _ := parseInput(in)
+			n := nodes[name]
+			if n == nil {
+				break
+			}
+			data := dataInputs(n)
+			if (n.GetOp() == "Identity" || n.GetOp() == "StopGradient") && len(data) > 0 {
+				in = data[0]
+			} else if n.GetOp() == "IdentityN" && index < len(data) {
+				in = data[index]
+			} else {
+				break
+			}
+		}
+		out[i] = in
+	}
+	return out
 }
 
 // closure returns the names of the nodes roots depend on (themselves included), sorted.

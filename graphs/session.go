@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/core/framework/step_stats_go_proto"
 	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"google.golang.org/protobuf/proto"
 )
@@ -18,8 +19,9 @@ type SessionOptions struct {
 
 // Session runs a Graph.
 type Session struct {
-	g  *Graph
-	tf *tf.Session
+	g     *Graph
+	tf    *tf.Session
+	trace func(*step_stats_go_proto.StepStats) // see Trace
 }
 
 // NewSession creates a session for g. The graph may still grow afterwards (TensorFlow
@@ -79,6 +81,9 @@ func (s *Session) Close() error { return s.tf.Close() }
 
 // Run runs the graph: feeds, fetches and target ops as tf.Session.Run.
 func (s *Session) Run(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets ...*tf.Operation) ([]*tf.Tensor, error) {
+	if s.trace != nil {
+		return s.runTraced(feeds, fetches, targets)
+	}
 	return s.tf.Run(feeds, fetches, targets)
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // A Kind is the running half of a model kind, whose config half is a configs.Kind of the
@@ -46,6 +47,15 @@ type Bench interface {
 	StepFLOPs() (int64, error)
 	// Close releases the model's session.
 	Close() error
+}
+
+// A ProfiledBench is a Bench whose steps can be traced op by op (tfrun-bench -profile).
+type ProfiledBench interface {
+	Bench
+	// Session is the session Step runs (graphs.Session.Trace traces it).
+	Session() *graphs.Session
+	// StepFLOPsByOp is StepFLOPs op by op (graphs.FLOPs.ByOp).
+	StepFLOPsByOp() (graphs.FLOPs, error)
 }
 
 // kinds are the registered kinds by name.

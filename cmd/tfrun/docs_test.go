@@ -15,7 +15,8 @@ package main
 //   - make: every target is a Makefile target, every VAR=value names a Makefile
 //     variable, CONFIG= names an existing config and ARGS= parses as tfrun's flags;
 //   - go test / go run / go build / go doc: every ./package exists, and a -run pattern
-//     matches a test of that package.
+//     matches a test of that package;
+//   - bin/tfrun-bench: every -flag is one bench/cmd/tfrun-bench declares.
 // They are not run (but tfrun -version is): a training run takes minutes to hours (make
 // test's other tests run the same commands on small data). The commands of other
 // programs are listed in notChecked with the reason. Inline `code` in prose is not
@@ -605,6 +606,29 @@ func checkGo(args []string) error {
 	return fmt.Errorf("-run %s matches no test of %s", run, pkgs[0])
 }
 
+// declaredFlag matches a flag a command declares on its FlagSet: fs.Int("steps", ...).
+var declaredFlag = regexp.MustCompile(`fs\.\w+\("([a-z0-9-]+)"`)
+
+// checkDeclaredFlags checks that every -flag of args is one the program's main file
+// declares (its own tests run the flags).
+func checkDeclaredFlags(mainFile string, args []string) error {
+	b, err := os.ReadFile(filepath.Join(repoRoot, mainFile))
+	if err != nil {
+		return err
+	}
+	flags := map[string]bool{}
+	for _, m := range declaredFlag.FindAllStringSubmatch(string(b), -1) {
+		flags[m[1]] = true
+	}
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && !flags[name] {
+			return fmt.Errorf("%s: no flag -%s (%s)", mainFile, name, strings.Join(slices.Sorted(maps.Keys(flags)), ", "))
+		}
+	}
+	return nil
+}
+
 // TestDocsCommands checks every shell command of the README, the guide and
 // docs/CONTRIBUTING.md (see the top of this file).
 func TestDocsCommands(t *testing.T) {
@@ -636,6 +660,8 @@ func TestDocsCommands(t *testing.T) {
 					err = checkMake(t, specs, makefile, words[1:])
 				case prog == "go":
 					err = checkGo(words[1:])
+				case prog == "bin/tfrun-bench":
+					err = checkDeclaredFlags("bench/cmd/tfrun-bench/main.go", words[1:])
 				default:
 					if _, ok := notChecked[filepath.Base(prog)]; !ok {
 						err = fmt.Errorf("%s: no check and no reason in notChecked", prog)

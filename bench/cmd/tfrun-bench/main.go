@@ -21,13 +21,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/core/framework/step_stats_go_proto"
 
 	"github.com/tfrun/tfrun/bench"
 	"github.com/tfrun/tfrun/configs"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/runner"
 
 	// The model kinds benchmarked: each registers its bench hook (runner.Kind.Bench).
@@ -42,6 +45,9 @@ type options struct {
 	steps, warmup, batch int
 	seed                 int64
 	threads              int
+	profile              string // "" no profile
+	profileSteps         int
+	profileTop           int
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -60,6 +66,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		seed    = fs.Int64("seed", 42, "seed of the weights and the random inputs")
 		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: TensorFlow's choice, as Keras)")
 		prec    = fs.String("precision", "", "dtype policy: float32 or mixed_bfloat16 (default: the config's precision)")
+		profile = fs.String("profile", "", "after the timed steps, trace -profile-steps more op by op and write the profile (Markdown) to this file")
+		pSteps  = fs.Int("profile-steps", 5, "steps -profile traces")
+		pTop    = fs.Int("profile-top", 40, "slowest ops -profile lists one by one")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -76,6 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *batch == 0 {
 		*batch = m.Batch
 	}
+	if *pSteps < 1 || *pTop < 0 {
+		fmt.Fprintf(stderr, "tfrun-bench: -profile-steps must be >= 1 and -profile-top >= 0, got %d, %d\n", *pSteps, *pTop)
+		return 2
+	}
 	if *steps < 1 || *warmup < 1 || *batch < 1 || *threads < 0 {
 		fmt.Fprintf(stderr, "tfrun-bench: -steps, -warmup and -batch must be >= 1 and -threads >= 0, got %d, %d, %d, %d\n",
 			*steps, *warmup, *batch, *threads)
@@ -84,7 +97,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		m.Config = *config
 	}
-	o := options{model: m, precision: *prec, steps: *steps, warmup: *warmup, batch: *batch, seed: *seed, threads: *threads}
+	o := options{model: m, precision: *prec, steps: *steps, warmup: *warmup, batch: *batch, seed: *seed, threads: *threads,
+		profile: *profile, profileSteps: *pSteps, profileTop: *pTop}
 
 	cfg, err := configs.Load(m.Config)
 	if err == nil && o.precision != "" {
@@ -148,7 +162,43 @@ func benchmark(cfg *configs.Config, o options) (bench.Result, error) {
 	if r.FLOPsPerStep, err = m.StepFLOPs(); err != nil {
 		return r, fmt.Errorf("counting FLOPs: %w", err)
 	}
+	r.Precision = cfg.Precision
+	if o.profile != "" {
+		if err := profile(m, o, r); err != nil {
+			return r, fmt.Errorf("-profile: %w", err)
+		}
+	}
 	return r, nil
+}
+
+// profile traces o.profileSteps more steps (on the first batches again) op by op and
+// writes their profile (graphs.Profile) to o.profile.
+func profile(m runner.Bench, o options, r bench.Result) error {
+	pm, ok := m.(runner.ProfiledBench)
+	if !ok {
+		return fmt.Errorf("model %s cannot be profiled", o.model.Name)
+	}
+	byOp, err := pm.StepFLOPsByOp()
+	if err != nil {
+		return fmt.Errorf("counting FLOPs: %w", err)
+	}
+	var runs []*step_stats_go_proto.StepStats
+	pm.Session().Trace(func(st *step_stats_go_proto.StepStats) { runs = append(runs, st) })
+	defer pm.Session().Trace(nil)
+	for i := range o.profileSteps {
+		if err := m.Step(i % (o.warmup + o.steps)); err != nil {
+			return fmt.Errorf("traced step %d: %w", i+1, err)
+		}
+	}
+	p := graphs.NewProfile(runs, o.profileSteps, byOp)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Profile of %s (%s, batch %d, %s, %s)\n\n", o.model.Name, r.Precision, o.batch, framework(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Untraced: %.1f examples/s, %.1f ms a step; %.3f GFLOP counted a step.\n\n",
+		r.ExamplesPerSec, 1e3*float64(o.batch)/r.ExamplesPerSec, float64(r.FLOPsPerStep)/1e9)
+	if err := p.Write(&b, o.profileTop); err != nil {
+		return err
+	}
+	return os.WriteFile(o.profile, []byte(b.String()), 0o644)
 }
 
 // report prints r as one line of JSON and writes it to path (if not "").

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ func TestUsageErrors(t *testing.T) {
 		{"no model", nil, `unknown model ""`},
 		{"unknown model", []string{"-model", "mnist_mlp"}, `unknown model "mnist_mlp" (valid: imdb_lstm,`},
 		{"zero warmup", []string{"-model", "imdb_lstm", "-warmup", "0"}, "must be >= 1"},
+		{"zero profile steps", []string{"-model", "imdb_lstm", "-profile", "p.md", "-profile-steps", "0"}, "-profile-steps must be >= 1"},
 		{"arguments", []string{"-model", "imdb_lstm", "extra"}, `unexpected arguments ["extra"]`},
 		{"missing config", []string{"-model", "imdb_lstm", "-config", "nope.yaml"}, "nope.yaml"},
 		{"unknown precision", []string{"-model", "imdb_lstm", "-config", filepath.Join("..", "..", "..", "configs", "imdb_lstm.yaml"),
@@ -133,5 +135,34 @@ func TestModels(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestProfile traces a DCGAN's steps (-profile): every counted FLOP of a step is found in
+// an op TensorFlow ran (the discriminator's convolutions in the _FusedConv2D grappler made
+// of them, or oneDNN's _MklNativeFusedConv2D), and the convolutions are listed with their
+// FLOPs.
+func TestProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "profile.md")
+	code, _, stderr := runCLI(t, "-model", "dcgan_mnist", "-config", filepath.Join("..", "..", "..", "configs", "gan_mnist.yaml"),
+		"-steps", "1", "-warmup", "1", "-batch", "4", "-profile", path, "-profile-steps", "2", "-profile-top", "5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := string(b)
+	for _, want := range []string{"# Profile of dcgan_mnist (float32, batch 4,", "2 steps traced:", "| op type | runs/step |", "Conv2DBackpropFilter | "} {
+		if !strings.Contains(p, want) {
+			t.Errorf("profile lacks %q:\n%s", want, p)
+		}
+	}
+	if strings.Contains(p, "do not name") {
+		t.Errorf("profile did not find every counted op:\n%s", p)
+	}
+	if n := strings.Count(p, "\n| "); n < 10 {
+		t.Errorf("profile has %d table rows:\n%s", n, p)
 	}
 }
