@@ -53,7 +53,7 @@ type KernelChoice struct {
 	Forms  []string           `json:"candidates"`
 	Times  map[string]float64 `json:"seconds,omitempty"` // measured: each form's best run
 	// Timings is how many times each form was timed (measured only; absent from files
-	// written before it existed): 1 for the first pass, 1+retimeRounds for a close
+	// written before it existed): 1 for the first pass, 2 (1+retimeRounds) for a close
 	// contender timed again. Times holds the best run over all of them.
 	Timings map[string]int `json:"timings,omitempty"`
 }
@@ -62,7 +62,7 @@ type KernelChoice struct {
 // (conv.go's convolution gradients and transposed convolutions), as cuDNN's autotune
 // does: each candidate runs a few times in a scratch session when the graph is built and
 // the fastest wins. The candidates are timed one after the other, then those within
-// retimeCut of the best are timed again in retimeRounds interleaved rounds, so that a
+// retimeCut of the best are timed again in the opposite order (retimeRounds), so that a
 // burst of other work on a busy machine during one candidate's turn does not decide. A choice is made once per key (the op, its shapes, its dtype) and
 // kept in Cache, so later runs on the same machine measure nothing. Set it with
 // Graph.SetAutotune before building; without one the fixed rules measured on an AMD
@@ -226,8 +226,8 @@ func (a *Autotune) decide(key string, forms []string, rule, offForm string, time
 	if best == "" {
 		return pick(rule, SourceRules)
 	}
-	// The close contenders again, interleaved (retimeRounds): a burst of other work during
-	// one form's turn in the first pass must not decide.
+	// The close contenders again, in the other order (retimeRounds): a burst of other work
+	// during one form's turn in the first pass must not decide.
 	contenders := slices.DeleteFunc(slices.Clone(order), func(f string) bool {
 		t, ok := times[f]
 		return !ok || float64(t) > retimeCut*float64(times[best])

@@ -36,8 +36,8 @@ func (s *scriptedTimer) measure(c graphs.Candidate) (time.Duration, error) {
 	return time.Duration(ms * float64(time.Millisecond)), nil
 }
 
-// After the first pass the forms within 1.5 times the best are timed again in two rounds,
-// interleaved (the first pass's order reversed, then as it was), each keeping its best
+// After the first pass the forms within 1.5 times the best are timed again in one more
+// round, in the first pass's order reversed, each keeping its best
 // time: a load burst on the true winner's first timing does not decide; a form clearly
 // slower in the first pass, a single candidate, or no close contender costs no more
 // timings; a failure when timed again is a warning, and the form keeps its earlier times.
@@ -55,20 +55,20 @@ func TestAutotuneRetimesCloseForms(t *testing.T) {
 	}{
 		{name: "a burst on the winner's first timing", forms: []string{"a", "b", "c"},
 			times:    map[string][]float64{"a": {2.6, 1}, "b": {2}, "c": {10}},
-			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b c b a a b",
-			wantTimes: map[string]float64{"a": 1, "b": 2, "c": 10}, wantTimed: map[string]int{"a": 3, "b": 3, "c": 1}},
+			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b c b a",
+			wantTimes: map[string]float64{"a": 1, "b": 2, "c": 10}, wantTimed: map[string]int{"a": 2, "b": 2, "c": 1}},
 		{name: "a burst on the runner-up's first timing", forms: []string{"a", "b"},
 			times:    map[string][]float64{"a": {1}, "b": {1.4, 0.8}},
-			wantForm: "b", wantSource: graphs.SourceMeasured, wantOrder: "a b b a a b",
-			wantTimes: map[string]float64{"a": 1, "b": 0.8}, wantTimed: map[string]int{"a": 3, "b": 3}},
+			wantForm: "b", wantSource: graphs.SourceMeasured, wantOrder: "a b b a",
+			wantTimes: map[string]float64{"a": 1, "b": 0.8}, wantTimed: map[string]int{"a": 2, "b": 2}},
 		{name: "the first pass's winner stays", forms: []string{"a", "b"},
 			times:    map[string][]float64{"a": {1, 1.3, 1.1}, "b": {1.2, 1.05, 1.4}},
-			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b b a a b",
-			wantTimes: map[string]float64{"a": 1, "b": 1.05}, wantTimed: map[string]int{"a": 3, "b": 3}},
+			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b b a",
+			wantTimes: map[string]float64{"a": 1, "b": 1.05}, wantTimed: map[string]int{"a": 2, "b": 2}},
 		{name: "a clearly slower form is not timed again", forms: []string{"a", "b", "c"},
 			times:    map[string][]float64{"a": {1}, "b": {1.2}, "c": {1.6}},
-			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b c b a a b",
-			wantTimes: map[string]float64{"a": 1, "b": 1.2, "c": 1.6}, wantTimed: map[string]int{"a": 3, "b": 3, "c": 1}},
+			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b c b a",
+			wantTimes: map[string]float64{"a": 1, "b": 1.2, "c": 1.6}, wantTimed: map[string]int{"a": 2, "b": 2, "c": 1}},
 		{name: "no close contender", forms: []string{"a", "b"},
 			times:    map[string][]float64{"a": {1}, "b": {2}},
 			wantForm: "a", wantSource: graphs.SourceMeasured, wantOrder: "a b",
@@ -83,8 +83,8 @@ func TestAutotuneRetimesCloseForms(t *testing.T) {
 			wantTimes: map[string]float64{"a": 1}, wantTimed: map[string]int{"a": 1}, wantWarn: "in form b: session closed"},
 		{name: "a form fails when timed again", forms: []string{"a", "b", "c"},
 			times:    map[string][]float64{"a": {1.2, 1.1}, "b": {1, -1}, "c": {1.1, 1.05}},
-			wantForm: "b", wantSource: graphs.SourceMeasured, wantOrder: "a b c c b a a c",
-			wantTimes: map[string]float64{"a": 1.1, "b": 1, "c": 1.05}, wantTimed: map[string]int{"a": 3, "b": 1, "c": 3},
+			wantForm: "b", wantSource: graphs.SourceMeasured, wantOrder: "a b c c b a",
+			wantTimes: map[string]float64{"a": 1.1, "b": 1, "c": 1.05}, wantTimed: map[string]int{"a": 2, "b": 1, "c": 2},
 			wantWarn: "in form b (timed again, round 2): session closed"},
 		{name: "every form fails when timed again", forms: []string{"a", "b"},
 			times:    map[string][]float64{"a": {1, -1}, "b": {1.1, -1}},
