@@ -52,18 +52,12 @@ type KernelChoice struct {
 	Source string             `json:"source"`
 	Forms  []string           `json:"candidates"`
 	Times  map[string]float64 `json:"seconds,omitempty"` // measured: each form's best run
-	// Timings is how many times each form was timed (measured only; absent from files
-	// written before it existed): 1 for the first pass, 2 (1+retimeRounds) for a close
-	// contender timed again. Times holds the best run over all of them.
-	Timings map[string]int `json:"timings,omitempty"`
 }
 
 // Autotune chooses, for a graph, the form of every op tfrun can compute more than one way
 // (conv.go's convolution gradients and transposed convolutions), as cuDNN's autotune
 // does: each candidate runs a few times in a scratch session when the graph is built and
-// the fastest wins. The candidates are timed one after the other, then those within
-// retimeCut of the best are timed again in the opposite order (retimeRounds), so that a
-// burst of other work on a busy machine during one candidate's turn does not decide. A choice is made once per key (the op, its shapes, its dtype) and
+// the fastest wins. A choice is made once per key (the op, its shapes, its dtype) and
 // kept in Cache, so later runs on the same machine measure nothing. Set it with
 // Graph.SetAutotune before building; without one the fixed rules measured on an AMD
 // Zen 3 decide (and nothing is timed).
@@ -198,56 +192,26 @@ func (a *Autotune) decide(key string, forms []string, rule, offForm string, time
 	if measure == nil {
 		measure = func(c Candidate) (time.Duration, error) { return c.Time() }
 	}
-	times := map[string]time.Duration{}
-	c.Timings = map[string]int{}
+	c.Times = map[string]float64{}
 	best := ""
-	timeOne := func(form string, limit time.Duration, round string) bool {
-		d, err := measure(Candidate{Key: key, Form: form, Time: func() (time.Duration, error) { return timeForm(form, limit) }})
-		if err != nil {
-			a.warn(fmt.Sprintf("autotune: %s in form %s%s: %v", key, form, round, err))
-			return false
-		}
-		c.Timings[form]++
-		if t, ok := times[form]; !ok || d < t {
-			times[form] = d
-		}
-		if best == "" || times[form] < times[best] {
-			best = form
-		}
-		return true
-	}
-	// The first pass, the fixed rule's form first: it is the likely winner, and the others
-	// stop early when they are clearly slower (TensorFlow's bfloat16 convolution gradients
-	// run 20–40× slower than the rewrites on a CPU without AVX512_BF16).
+	var limit time.Duration
+	// The fixed rule's form first: it is the likely winner, and the others stop early
+	// when they are clearly slower (TensorFlow's bfloat16 convolution gradients run 20–40×
+	// slower than the rewrites on a CPU without AVX512_BF16).
 	order := append([]string{rule}, slices.DeleteFunc(slices.Clone(forms), func(f string) bool { return f == rule })...)
 	for _, form := range order {
-		timeOne(form, times[best], "")
+		d, err := measure(Candidate{Key: key, Form: form, Time: func() (time.Duration, error) { return timeForm(form, limit) }})
+		if err != nil {
+			a.warn(fmt.Sprintf("autotune: %s in form %s: %v", key, form, err))
+			continue
+		}
+		c.Times[form] = d.Seconds()
+		if best == "" || d.Seconds() < c.Times[best] {
+			best, limit = form, d
+		}
 	}
 	if best == "" {
 		return pick(rule, SourceRules)
-	}
-	// The close contenders again, in the other order (retimeRounds): a burst of other work
-	// during one form's turn in the first pass must not decide.
-	contenders := slices.DeleteFunc(slices.Clone(order), func(f string) bool {
-		t, ok := times[f]
-		return !ok || float64(t) > retimeCut*float64(times[best])
-	})
-	for r := range retimeRounds {
-		if len(contenders) < 2 {
-			break
-		}
-		slices.Reverse(contenders) // each round in the order opposite to the one before
-		failed := map[string]bool{}
-		for _, form := range contenders {
-			if !timeOne(form, times[best], fmt.Sprintf(" (timed again, round %d)", r+2)) {
-				failed[form] = true
-			}
-		}
-		contenders = slices.DeleteFunc(contenders, func(f string) bool { return failed[f] })
-	}
-	c.Times = make(map[string]float64, len(times))
-	for form, d := range times {
-		c.Times[form] = d.Seconds()
 	}
 	if a.Cache != nil {
 		a.Cache.Store(key, best)

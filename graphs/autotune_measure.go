@@ -15,25 +15,6 @@ import (
 // with other work and the minimum is what the kernel can do. Against a limit (the best
 // time of another form so far) a form stops early when it is clearly the slower: its
 // warm-up above warmupCut times the limit (and 50 ms more), or a run above runCut times.
-//
-// After that first pass, decide times the forms within retimeCut of the best again, in
-// retimeRounds rounds; each round times every such close contender once, in the order
-// opposite to the round before (the first pass's order reversed), and a form's time is
-// its best over all its timings. Timed one after the other, a burst of load during one
-// form's turn decided; timed again in the other order, a form must be slow in both turns
-// to lose. One round, not two: every timing builds a scratch session and runs a warm-up
-// and at least two runs, so a round costs about what the first pass did (two rounds added
-// 14 s of CPU, +70%, to dcgan_cifar's build on a loaded 2-core machine).
-// retimeCut is runCut: a form within it was timed in full (no run of it was cut), and one
-// beyond it the timer already calls clearly slower. So a true winner whose first timing
-// a burst made up to 1.5 times the runner-up's (with a 2× true lead, a burst of up to 3×)
-// is timed again and wins; a burst larger than that still decides. Forms cut early (by
-// the probe, the warm-up or a run) are never within retimeCut and are not timed again.
-const (
-	retimeRounds = 1
-	retimeCut    = runCut
-)
-
 const (
 	measureRuns   = 5
 	measureBudget = 500 * time.Millisecond
