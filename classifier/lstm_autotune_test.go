@@ -436,3 +436,30 @@ func TestLSTMResumeAcrossAutotuneCacheChange(t *testing.T) {
 		t.Logf("forms %s and %s trained bit-identical weights: the resume above proves less", first.Form, other)
 	}
 }
+
+// A masked LSTM (after an Embedding with mask_zero) has one form, the unrolled cell
+// carrying its state over masked steps: with two inter-op threads, where the split form
+// would be a candidate for an unmasked one, nothing is timed and no LSTM choice recorded.
+func TestMaskedLSTMIsNotMeasured(t *testing.T) {
+	t.Setenv(autotune.EnvVar, "1")
+	t.Setenv(autotune.CacheDirEnvVar, t.TempDir())
+	yaml := strings.Replace(lstmTuneYAML, "{type: Embedding, input_dim: 2000, output_dim: 16}", "{type: Embedding, input_dim: 2000, output_dim: 16, mask_zero: true}", 1)
+	if yaml == lstmTuneYAML {
+		t.Fatal("lstmTuneYAML has no Embedding line to mask")
+	}
+	cfg := runtest.LoadConfig(t, yaml)
+	f := &lstmFakeTimer{win: builders.LSTMCellKernelSplit}
+	c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 2, nil, 0, kernelChoice{autotune: true, measure: f.measure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if f.calls != 0 {
+		t.Errorf("timed %d candidates, want 0", f.calls)
+	}
+	for k, form := range c.KernelForms() {
+		if strings.HasPrefix(k, "autotune: LSTM") || form == builders.LSTMCellKernelSplit {
+			t.Errorf("KernelForms %v: want no LSTM choice", c.KernelForms())
+		}
+	}
+}
