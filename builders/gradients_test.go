@@ -79,23 +79,12 @@ func TestGradientsNumeric(t *testing.T) {
 			f32},
 		{"lstm_cell_kernel", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, false, 1)
-			},
-			f32},
-		// The batch of 3 split in 2 recurrences of 1 and 2 rows.
-		{"lstm_cell_kernel_split", []gradcheck.Param{p("x", 1, 3, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{3, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, false, LSTMSplitParts)
-			},
-			f32},
-		{"lstm_cell_kernel_split_sequences", []gradcheck.Param{p("x", 1, 3, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{3, 3, 3},
-			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, true, LSTMSplitParts)
+				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
 			},
 			f32},
 		{"lstm_cell_kernel_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
-				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, true, 1)
+				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, true)
 			},
 			f32},
 		{"lstm_unrolled_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},

@@ -194,12 +194,6 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			return l
 		}},
 		{"lstm", "cell_kernel", func() Layer { l := NewLSTM("lstm", 4); l.Implementation = LSTMCellKernel; return l }},
-		{"lstm", "cell_kernel_split", func() Layer { l := NewLSTM("lstm", 4); l.Implementation = LSTMCellKernelSplit; return l }},
-		{"lstm_no_bias_sequences", "cell_kernel_split", func() Layer {
-			l := NewLSTM("lstm", 4)
-			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMCellKernelSplit
-			return l
-		}},
 		{"lstm_no_bias_sequences", "cell_kernel", func() Layer {
 			l := NewLSTM("lstm", 4)
 			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMCellKernel

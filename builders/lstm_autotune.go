@@ -2,7 +2,6 @@ package builders
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -52,10 +51,13 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 	}
 	p := lstmProblem{dtype: s.DType(), batch: batch, steps: int64(l.steps), input: l.kernel.Shape[0],
 		units: int64(l.Units), sequences: l.ReturnSequences, mixed: g.ComputeDType() == tf.Bfloat16 && s.DType() == tf.Float}
-	forms := LSTMCandidatesAt(p.dtype, p.mixed, batch, a.SessionOf(LSTMCellKernelSplit))
+	forms := LSTMCandidates(p.dtype)
+	if p.mixed {
+		forms = LSTMMixedCandidates()
+	}
 	form := forms[0]
 	if len(forms) > 1 {
-		form = g.Choose(p.key(forms), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
+		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
 			return p.time(g, a.SessionOf(form), form, limit)
 		})
 	}
@@ -79,21 +81,6 @@ func LSTMCandidates(dtype tf.DataType) []string {
 	forms = append(forms, LSTMUnrolled)
 	if (dtype == tf.Float || dtype == tf.Bfloat16) && !lstmkernel.Disabled() && lstmkernel.Register() == nil {
 		forms = append(forms, LSTMCellKernel)
-	}
-	return forms
-}
-
-// LSTMCandidatesAt are the forms an LSTM computing in dtype (mixed: float32 under
-// mixed_bfloat16, LSTMMixedCandidates) is measured among at a batch of batch rows, its
-// unrolled forms run with session's thread pools: LSTMCandidates, and the split twins of
-// the cell_kernel forms where LSTMSplitCandidate says they can pay.
-func LSTMCandidatesAt(dtype tf.DataType, mixed bool, batch int64, session graphs.SessionOptions) []string {
-	forms := LSTMCandidates(dtype)
-	if mixed {
-		forms = LSTMMixedCandidates()
-	}
-	if LSTMSplitCandidate(batch, session) {
-		forms = withSplitForms(forms)
 	}
 	return forms
 }
@@ -124,12 +111,10 @@ type lstmProblem struct {
 	mixed bool
 }
 
-// key names the problem for graphs.Autotune: its dtype and shapes, whether all steps'
-// outputs are returned (their gradient then flows into every step), and the candidate
-// forms, so that a cache filled before a form was added (cell_kernel_split) measures
-// again rather than keep a winner chosen without it. A Bidirectional's backward copy
-// (go_backwards) is the same problem on a reversed input.
-func (p lstmProblem) key(forms []string) string {
+// key names the problem for graphs.Autotune: its dtype and shapes, and whether all
+// steps' outputs are returned (their gradient then flows into every step). A
+// Bidirectional's backward copy (go_backwards) is the same problem on a reversed input.
+func (p lstmProblem) key() string {
 	out := "last"
 	if p.sequences {
 		out = "sequences"
@@ -138,7 +123,7 @@ func (p lstmProblem) key(forms []string) string {
 	if p.mixed {
 		dtype = "mixed_bfloat16"
 	}
-	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s among %s", dtype, p.batch, p.steps, p.input, p.units, out, strings.Join(forms, ","))
+	return fmt.Sprintf("LSTM %s batch %d steps %d input %d units %d %s", dtype, p.batch, p.steps, p.input, p.units, out)
 }
 
 // lstmProbeSteps caps the time steps a form is timed on: every form's cost grows by the

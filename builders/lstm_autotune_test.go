@@ -3,7 +3,6 @@ package builders_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/configs"
-	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
@@ -77,56 +75,6 @@ func TestLSTMMixedCandidates(t *testing.T) {
 	}
 }
 
-// The split form is a candidate only beside a cell_kernel form (it needs tfrun's kernels),
-// with at least two inter-op threads (0: a thread per core) and two slices of
-// LSTMSplitMinRows rows; under mixed_bfloat16 with its bfloat16 twin. Every name is an
-// implementation a config may give.
-func TestLSTMCandidatesAtSplit(t *testing.T) {
-	if err := lstmkernel.Register(); err != nil {
-		t.Skipf("tfrun's kernels are not registered here: %v", err)
-	}
-	two := graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 2}
-	one := graphs.SessionOptions{IntraOpThreads: 2, InterOpThreads: 1}
-	minBatch := int64(builders.LSTMSplitParts * builders.LSTMSplitMinRows)
-	f32 := []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
-	mixed := builders.LSTMMixedCandidates()
-	for _, c := range []struct {
-		name    string
-		dtype   tf.DataType
-		mixed   bool
-		kernels string
-		batch   int64
-		session graphs.SessionOptions
-		want    []string
-	}{
-		{"float32", tf.Float, false, "", 512, two, append(slices.Clone(f32), builders.LSTMCellKernelSplit)},
-		{"float32 smallest batch", tf.Float, false, "", minBatch, two, append(slices.Clone(f32), builders.LSTMCellKernelSplit)},
-		{"float32 batch too small", tf.Float, false, "", minBatch - 1, two, f32},
-		{"float32 one inter-op thread", tf.Float, false, "", 512, one, f32},
-		{"float32 kernels off", tf.Float, false, "0", 512, two, []string{builders.LSTMFused, builders.LSTMUnrolled}},
-		{"bfloat16", tf.Bfloat16, false, "", 512, two, []string{builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit}},
-		{"float64", tf.Double, false, "", 512, two, []string{builders.LSTMUnrolled}},
-		{"mixed_bfloat16", tf.Float, true, "", 512, two, append(slices.Clone(mixed), builders.LSTMCellKernelSplit, builders.LSTMCellKernelSplitBFloat16)},
-		{"mixed_bfloat16 one inter-op thread", tf.Float, true, "", 512, one, mixed},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			t.Setenv(lstmkernel.EnvVar, c.kernels)
-			got := builders.LSTMCandidatesAt(c.dtype, c.mixed, c.batch, c.session)
-			if !slices.Equal(got, c.want) {
-				t.Errorf("LSTMCandidatesAt = %v, want %v", got, c.want)
-			}
-			for _, f := range got {
-				if !slices.Contains(builders.LSTMForms(), f) {
-					t.Errorf("%q is not in LSTMForms %v", f, builders.LSTMForms())
-				}
-			}
-		})
-	}
-	if !builders.LSTMSplitCandidate(512, graphs.SessionOptions{}) && runtime.NumCPU() >= 2 {
-		t.Errorf("LSTMSplitCandidate(512, TensorFlow's threads) = false on %d cores", runtime.NumCPU())
-	}
-}
-
 // A config's implementation sets the layer's; an unknown one, or Keras's integer, is an
 // error naming the key; it is not part of the model's fingerprint.
 func TestLSTMImplementationConfig(t *testing.T) {
@@ -148,7 +96,7 @@ func TestLSTMImplementationConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, impl := range []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit} {
+	for _, impl := range []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel} {
 		cfg, err := load(t, impl)
 		if err != nil {
 			t.Fatalf("%s: %v", impl, err)

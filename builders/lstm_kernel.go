@@ -28,16 +28,15 @@ func LSTMImplementationWithKernels(batchSize int) string {
 	return LSTMCellKernel
 }
 
-// lstmKernelOp is lstmOp with LSTMCellKernel (parts 1) or LSTMCellKernelSplit (the batch
-// cut into parts recurrences, graphs.KernelLSTMSplit).
-func lstmKernelOp(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, steps, units int, sequences bool, parts int) tf.Output {
+// lstmKernelOp is lstmOp with LSTMCellKernel.
+func lstmKernelOp(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, steps, units int, sequences bool) tf.Output {
 	if err := lstmkernel.Register(); err != nil {
 		s.Fail("%s: %w", s.Path(), err)
 		return tf.Output{}
 	}
 	tm := op.Transpose(s.Op("Transpose"), x, s.Const([]int32{1, 0, 2}))
 	w := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{kernel, recurrent}, s.Const(int32(0)))
-	h := s.KernelLSTMSplit(tm, w, bias, steps, units, parts)
+	h := s.KernelLSTM(tm, w, bias, steps, units)
 	if sequences {
 		return op.Transpose(s.Op("Transpose"), h, s.Const([]int32{1, 0, 2}))
 	}

@@ -82,8 +82,8 @@ var lstmImplementations = append([]string{""}, builders.LSTMForms()...)
 //     the choice of the tfrun that wrote it;
 //   - resumed otherwise: the recorded form of each LSTM, by name (a missing or unknown
 //     one is an error), cell_kernel included when the variable is unset. With the kernels
-//     turned off by name (lstmkernel.Disabled), a recorded cell_kernel (or
-//     cell_kernel_split) becomes the unrolled cell with TensorFlow's ops (in the same type): the same function, no longer
+//     turned off by name (lstmkernel.Disabled), a recorded cell_kernel becomes the
+//     unrolled cell with TensorFlow's ops (in the same type): the same function, no longer
 //     bit for bit.
 func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 	own, err := lstmkernel.Enabled()
@@ -107,9 +107,9 @@ func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 		}
 		if lstmkernel.Disabled() {
 			switch form {
-			case builders.LSTMCellKernel, builders.LSTMCellKernelSplit:
+			case builders.LSTMCellKernel:
 				form = builders.LSTMUnrolled
-			case builders.LSTMCellKernelBFloat16, builders.LSTMCellKernelSplitBFloat16:
+			case builders.LSTMCellKernelBFloat16:
 				form = builders.LSTMUnrolledBFloat16
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -56,27 +55,8 @@ func (f *lstmFakeTimer) measure(c graphs.Candidate) (time.Duration, error) {
 	return 2 * time.Millisecond, nil
 }
 
-// lstmKey is the autotune key of lstmTuneYAML's LSTM run with one thread (-threads 1,
-// runTiny's): its float32 candidates, without the split form (one inter-op thread).
-var lstmKey = lstmKeyAmong("float32", builders.LSTMCandidates(tf.Float))
-
-// lstmKeyAmong is the autotune key of lstmTuneYAML's LSTM under precision with
-// candidates forms.
-func lstmKeyAmong(precision string, forms []string) string {
-	return "LSTM " + precision + " batch 32 steps 40 input 16 units 8 last among " + strings.Join(forms, ",")
-}
-
-// lstmFormsAt are lstmTuneYAML's LSTM's candidates (mixed: under mixed_bfloat16) in a
-// model run with the user's threads (classifier's session threads: one inter-op thread
-// with -threads 1, two with -threads 2).
-func lstmFormsAt(t *testing.T, mixed bool, threads int) []string {
-	t.Helper()
-	p, err := graphs.LocalPlatform()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return builders.LSTMCandidatesAt(tf.Float, mixed, 32, lstmSession(builders.LSTMCellKernelSplit, threads, p))
-}
+// lstmKey is the autotune key of lstmTuneYAML's LSTM.
+const lstmKey = "LSTM float32 batch 32 steps 40 input 16 units 8 last"
 
 // lstmTuneSteps is how many Adam steps each form trains in TestLSTMAutotuneEachFormWins.
 const lstmTuneSteps = 5
@@ -90,10 +70,8 @@ const lstmTuneSteps = 5
 func TestLSTMAutotuneEachFormWins(t *testing.T) {
 	for _, tc := range []struct {
 		precision string
-		// threads is the user's -threads: 1 gives one inter-op thread, where the split
-		// form is no candidate; 2 gives two, where it is (batch 32: two slices of 16).
-		threads int
-		split   bool
+		key       string
+		forms     []string
 		// tolerance is the largest difference allowed between a form's losses (relative)
 		// and weights (absolute) after lstmTuneSteps Adam steps and the first form's: they
 		// compute the same function, rounded differently. Measured in float32: the losses
@@ -105,37 +83,29 @@ func TestLSTMAutotuneEachFormWins(t *testing.T) {
 		// whatever a small gradient's rounding, which would hide a wrong one).
 		optimizer string
 	}{
-		{precision: "float32", threads: 1, tolerance: 1e-5},
-		// The split form too: within 1.3e-6 of fused's weights, as cell_kernel (TF_ENABLE_ONEDNN_OPTS=0
-		// and =1).
-		{precision: "float32", threads: 2, split: true, tolerance: 1e-5},
+		{precision: "float32", key: lstmKey, forms: builders.LSTMCandidates(tf.Float), tolerance: 1e-5},
 		// Under mixed_bfloat16 the model's other layers compute in bfloat16 whatever the
 		// LSTM's form, so the float32 forms still agree closely; the bfloat16 forms round
 		// the LSTM's products and gates to 8 significant bits (measured against fused
 		// after 5 SGD steps: losses within 1.4e-4 relative, weights within 1.0e-3; the
 		// float32 forms' within 8.6e-8 and 4.8e-7; TF_ENABLE_ONEDNN_OPTS=0 and =1 alike).
-		{precision: "mixed_bfloat16", threads: 1, tolerance: 1e-5, bf16Tolerance: 5e-3,
-			optimizer: "{type: SGD, learning_rate: 1.0}"},
-		{precision: "mixed_bfloat16", threads: 2, split: true, tolerance: 1e-5, bf16Tolerance: 5e-3,
+		{precision: "mixed_bfloat16", key: strings.Replace(lstmKey, "float32", "mixed_bfloat16", 1),
+			forms: builders.LSTMMixedCandidates(), tolerance: 1e-5, bf16Tolerance: 5e-3,
 			optimizer: "{type: SGD, learning_rate: 1.0}"},
 	} {
-		t.Run(fmt.Sprintf("%s/threads %d", tc.precision, tc.threads), func(t *testing.T) {
+		t.Run(tc.precision, func(t *testing.T) {
 			yaml := "precision: " + tc.precision + "\n" + lstmTuneYAML
 			if tc.optimizer != "" {
 				yaml = strings.Replace(yaml, "{type: Adam, learning_rate: 0.01}", tc.optimizer, 1)
 			}
-			forms := lstmFormsAt(t, tc.precision == "mixed_bfloat16", tc.threads)
-			if got := slices.Contains(forms, builders.LSTMCellKernelSplit); got != tc.split {
-				t.Fatalf("candidates %v: split form offered %v, want %v", forms, got, tc.split)
-			}
-			testEachLSTMFormWins(t, yaml, lstmKeyAmong(tc.precision, forms), forms, tc.threads, tc.tolerance, tc.bf16Tolerance)
+			testEachLSTMFormWins(t, yaml, tc.key, tc.forms, tc.tolerance, tc.bf16Tolerance)
 		})
 	}
 }
 
 // testEachLSTMFormWins is TestLSTMAutotuneEachFormWins for one config, its LSTM's autotune
 // key and its candidate forms.
-func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, threads int, tolerance, bf16Tolerance float64) {
+func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, tolerance, bf16Tolerance float64) {
 	t.Setenv(autotune.EnvVar, "1")
 	cfg := runtest.LoadConfig(t, yaml)
 	if len(forms) < 2 {
@@ -174,7 +144,7 @@ func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, thread
 	}
 	build := func(t *testing.T, f *lstmFakeTimer) *Classifier {
 		t.Helper()
-		c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, threads, nil, 0,
+		c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 1, nil, 0,
 			kernelChoice{autotune: true, measure: f.measure})
 		if err != nil {
 			t.Fatal(err)
@@ -434,32 +404,5 @@ func TestLSTMResumeAcrossAutotuneCacheChange(t *testing.T) {
 	}
 	if bytes.Equal(other2, want) {
 		t.Logf("forms %s and %s trained bit-identical weights: the resume above proves less", first.Form, other)
-	}
-}
-
-// A masked LSTM (after an Embedding with mask_zero) has one form, the unrolled cell
-// carrying its state over masked steps: with two inter-op threads, where the split form
-// would be a candidate for an unmasked one, nothing is timed and no LSTM choice recorded.
-func TestMaskedLSTMIsNotMeasured(t *testing.T) {
-	t.Setenv(autotune.EnvVar, "1")
-	t.Setenv(autotune.CacheDirEnvVar, t.TempDir())
-	yaml := strings.Replace(lstmTuneYAML, "{type: Embedding, input_dim: 2000, output_dim: 16}", "{type: Embedding, input_dim: 2000, output_dim: 16, mask_zero: true}", 1)
-	if yaml == lstmTuneYAML {
-		t.Fatal("lstmTuneYAML has no Embedding line to mask")
-	}
-	cfg := runtest.LoadConfig(t, yaml)
-	f := &lstmFakeTimer{win: builders.LSTMCellKernelSplit}
-	c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 2, nil, 0, kernelChoice{autotune: true, measure: f.measure})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if f.calls != 0 {
-		t.Errorf("timed %d candidates, want 0", f.calls)
-	}
-	for k, form := range c.KernelForms() {
-		if strings.HasPrefix(k, "autotune: LSTM") || form == builders.LSTMCellKernelSplit {
-			t.Errorf("KernelForms %v: want no LSTM choice", c.KernelForms())
-		}
 	}
 }

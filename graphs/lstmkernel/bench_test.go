@@ -18,8 +18,7 @@ import (
 // BenchmarkLSTMStep times one training step of an LSTM layer alone (forward, backward to
 // x, w and b) at two models' shapes: imdb_tuned's (200 steps, batch 512, 64 inputs, 64
 // units) and imdb_cnn_lstm's (24 steps, batch 30, 64 inputs, 70 units). Forms: "kernel"
-// (graphs.KernelLSTM, this package's cell ops), "kernel_split" (graphs.KernelLSTMSplit,
-// the batch in two recurrences) and "unrolled" (graphs.UnrolledLSTM) with
+// (graphs.KernelLSTM, this package's cell ops) and "unrolled" (graphs.UnrolledLSTM) with
 // the thread layout classifier gives them (one intra-op thread, an inter-op thread per
 // core), "block" (TensorFlow's BlockLSTMV2) with TensorFlow's own. Besides the wall time
 // it reports the process's CPU time a step (cpu-ms/op, user and system), which a machine
@@ -39,14 +38,11 @@ func BenchmarkLSTMStep(b *testing.B) {
 
 func benchmarkLSTMStep(b *testing.B, steps, batch, inputs, units int) {
 	forms := map[string]func(s *graphs.Scope, x, w, bias tf.Output) tf.Output{
-		"kernel": func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.KernelLSTM(x, w, bias, steps, units) },
-		"kernel_split": func(s *graphs.Scope, x, w, bias tf.Output) tf.Output {
-			return s.KernelLSTMSplit(x, w, bias, steps, units, 2)
-		},
+		"kernel":   func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.KernelLSTM(x, w, bias, steps, units) },
 		"unrolled": func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.UnrolledLSTM(x, w, bias, steps, units) },
 		"block":    func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.BlockLSTM(x, w, bias, units) },
 	}
-	for _, name := range []string{"kernel", "kernel_split", "unrolled", "block"} {
+	for _, name := range []string{"kernel", "unrolled", "block"} {
 		for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
 			if name == "block" && dtype != tf.Float {
 				continue // BlockLSTMV2 has no bfloat16 CPU kernel

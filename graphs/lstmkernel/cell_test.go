@@ -41,20 +41,14 @@ func TestKernelLSTMGradientNumeric(t *testing.T) {
 		gradcheck.Random("w", rng, 0.5, in+units, 4*units),
 		gradcheck.Random("b", rng, 0.5, 4*units),
 	}
-	// parts 1 is KernelLSTM; 2 splits the batch of 3 into recurrences of 1 and 2 rows
-	// (KernelLSTMSplit), 4 leaves one slice empty.
-	for _, parts := range []int{1, 2, 4} {
-		t.Run(fmt.Sprintf("parts %d", parts), func(t *testing.T) {
-			worst, err := gradcheck.Check(ps, func(s *graphs.Scope, in []tf.Output) tf.Output {
-				h := s.KernelLSTMSplit(in[0], in[1], in[2], steps, units, parts)
-				return gradcheck.Project(s, h, []int64{steps, batch, units}, 7)
-			}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 2e-2, AbsTol: 1e-3})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("worst relative error %.2g", worst)
-		})
+	worst, err := gradcheck.Check(ps, func(s *graphs.Scope, in []tf.Output) tf.Output {
+		h := s.KernelLSTM(in[0], in[1], in[2], steps, units)
+		return gradcheck.Project(s, h, []int64{steps, batch, units}, 7)
+	}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 2e-2, AbsTol: 1e-3})
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Logf("worst relative error %.2g", worst)
 }
 
 // lstmCase is one shape the kernels are compared with the unrolled cell at.
@@ -63,10 +57,8 @@ type lstmCase struct {
 }
 
 // The kernels' outputs and gradients equal the unrolled cell's (TensorFlow's Sigmoid,
-// Tanh, Mul, ...), in float32 and in bfloat16, whole (KernelLSTM, parts 1) and with the
-// batch split into independent recurrences (KernelLSTMSplit: 2 parts, unequal for odd
-// batches; 3 parts of a batch of 2 leave one empty). Units of 1, 3 and 37 run the row
-// loops' vector remainders; one step has no recurrent product.
+// Tanh, Mul, ...), in float32 and in bfloat16. Units of 1, 3 and 37 run the row loops'
+// vector remainders; one step has no recurrent product.
 func TestKernelLSTMMatchesUnrolled(t *testing.T) {
 	register(t)
 	cases := []lstmCase{{4, 3, 2, 3}, {1, 2, 3, 1}, {6, 5, 4, 37}, {3, 17, 8, 16}}
@@ -74,48 +66,39 @@ func TestKernelLSTMMatchesUnrolled(t *testing.T) {
 		dtype tf.DataType
 		tol   float64 // relative to 1+|reference|
 	}{{tf.Float, 2e-5}, {tf.Bfloat16, 4e-2}}
-	for _, parts := range []int{1, 2, 3} {
-		for _, dt := range types {
-			for _, c := range cases {
-				t.Run(fmt.Sprintf("parts %d/%v/%d×%d×%d→%d", parts, dt.dtype, c.steps, c.batch, c.in, c.units), func(t *testing.T) {
-					testMatchesUnrolled(t, c, dt.dtype, dt.tol, parts)
-				})
-			}
+	for _, dt := range types {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%v/%d×%d×%d→%d", dt.dtype, c.steps, c.batch, c.in, c.units), func(t *testing.T) {
+				got, want, err := runBoth(c, dt.dtype, 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				names := []string{"h", "dx", "dw", "db"}
+				worst := 0.0
+				for k := range got {
+					a, b := got[k], want[k]
+					if len(a) != len(b) || len(a) == 0 {
+						t.Fatalf("%s: %d vs %d values", names[k], len(a), len(b))
+					}
+					for i := range a {
+						d := math.Abs(a[i]-b[i]) / (1 + math.Abs(b[i]))
+						worst = max(worst, d)
+						if !(d <= dt.tol) {
+							t.Fatalf("%s[%d]: kernel %.7g, unrolled %.7g", names[k], i, a[i], b[i])
+						}
+					}
+				}
+				t.Logf("worst difference %.2g", worst)
+			})
 		}
 	}
 }
 
-// testMatchesUnrolled is one case of TestKernelLSTMMatchesUnrolled: every value within tol
-// of the unrolled cell's, relative to 1+|reference|.
-func testMatchesUnrolled(t *testing.T, c lstmCase, dtype tf.DataType, tol float64, parts int) {
-	t.Helper()
-	got, want, err := runBoth(c, dtype, 3, parts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := []string{"h", "dx", "dw", "db"}
-	worst := 0.0
-	for k := range got {
-		a, b := got[k], want[k]
-		if len(a) != len(b) || len(a) == 0 {
-			t.Fatalf("%s: %d vs %d values", names[k], len(a), len(b))
-		}
-		for i := range a {
-			d := math.Abs(a[i]-b[i]) / (1 + math.Abs(b[i]))
-			worst = max(worst, d)
-			if !(d <= tol) {
-				t.Fatalf("%s[%d]: kernel %.7g, unrolled %.7g", names[k], i, a[i], b[i])
-			}
-		}
-	}
-	t.Logf("worst difference %.2g", worst)
-}
-
-// runBoth builds one graph with the kernel LSTM (split into parts recurrences, parts > 1) and the unrolled one on the same random
+// runBoth builds one graph with the kernel LSTM and the unrolled one on the same random
 // inputs (drawn from seed; float32 placeholders cast to dtype) and returns each one's h and
 // gradients of x, w and b as float64s, the loss a projection of every h plus the last
 // step's squares.
-func runBoth(c lstmCase, dtype tf.DataType, seed uint64, parts int) (got, want [][]float64, err error) {
+func runBoth(c lstmCase, dtype tf.DataType, seed uint64) (got, want [][]float64, err error) {
 	rng := rand.New(rand.NewPCG(uint64(c.units), seed))
 	ps := []gradcheck.Param{
 		gradcheck.Random("x", rng, 1, int64(c.steps), int64(c.batch), int64(c.in)),
@@ -146,7 +129,7 @@ func runBoth(c lstmCase, dtype tf.DataType, seed uint64, parts int) (got, want [
 		hl := op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(c.steps-1)), s.Const(int32(0)))
 		return op.AddV2(s.Op("AddV2"), gradcheck.Project(s, h, shape, 5), op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), hl), s.Const([]int32{0, 1})))
 	}
-	hk := s.KernelLSTMSplit(cast[0], cast[1], cast[2], c.steps, c.units, parts)
+	hk := s.KernelLSTM(cast[0], cast[1], cast[2], c.steps, c.units)
 	hu := s.UnrolledLSTM(cast[0], cast[1], cast[2], c.steps, c.units)
 	gk, err := s.Gradients(loss(hk), in)
 	if err != nil {
@@ -291,7 +274,7 @@ func TestRegisterConcurrent(t *testing.T) {
 				errs <- err
 				return
 			}
-			got, want, err := runBoth(lstmCase{3, 2, 2, 4}, tf.Float, uint64(i), 1)
+			got, want, err := runBoth(lstmCase{3, 2, 2, 4}, tf.Float, uint64(i))
 			if err != nil {
 				errs <- fmt.Errorf("goroutine %d: %w", i, err)
 				return
