@@ -30,6 +30,9 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 	if err := g.Root().Err(); err != nil {
 		return nil, err
 	}
+	if _, err := TuneMalloc(); err != nil {
+		return nil, err
+	}
 	cfg := &for_core_protos_go_proto.ConfigProto{
 		IntraOpParallelismThreads: int32(opts.IntraOpThreads),
 		InterOpParallelismThreads: int32(opts.InterOpThreads),

@@ -1,0 +1,73 @@
+package graphs
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+)
+
+func TestDecideMalloc(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		tuned   bool
+		reason  string // a substring of the reason, when not tuned
+		wantErr string
+	}{
+		{name: "unset", env: nil, tuned: true},
+		{name: "on", env: map[string]string{MallocEnvVar: "on"}, tuned: true},
+		{name: "1", env: map[string]string{MallocEnvVar: " 1 "}, tuned: true},
+		{name: "off", env: map[string]string{MallocEnvVar: "0"}, reason: "TFRUN_MALLOC=0"},
+		{name: "false", env: map[string]string{MallocEnvVar: "False"}, reason: "TFRUN_MALLOC=False"},
+		{name: "user's mmap max", env: map[string]string{"MALLOC_MMAP_MAX_": "65536"}, reason: "MALLOC_MMAP_MAX_ is set"},
+		{name: "user's trim threshold", env: map[string]string{"MALLOC_TRIM_THRESHOLD_": "131072"}, reason: "MALLOC_TRIM_THRESHOLD_ is set"},
+		{name: "user's tunables", env: map[string]string{"GLIBC_TUNABLES": "glibc.malloc.mmap_max=0"}, reason: "GLIBC_TUNABLES is set"},
+		{name: "off wins over user's", env: map[string]string{MallocEnvVar: "off", "MALLOC_MMAP_MAX_": "0"}, reason: "TFRUN_MALLOC=off"},
+		{name: "bad value", env: map[string]string{MallocEnvVar: "yes please"}, wantErr: `TFRUN_MALLOC="yes please": unknown value (valid: 1, true, on; 0, false, off)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decideMalloc(func(k string) string { return tc.env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Tuned != tc.tuned {
+				t.Errorf("Tuned %v, want %v (%+v)", got.Tuned, tc.tuned, got)
+			}
+			if !tc.tuned && !strings.Contains(got.Reason, tc.reason) {
+				t.Errorf("reason %q, want it to contain %q", got.Reason, tc.reason)
+			}
+		})
+	}
+}
+
+// A session's creation tunes glibc's malloc on Linux (this test's environment sets none
+// of the variables that stop it, which the test checks first).
+func TestNewSessionTunesMalloc(t *testing.T) {
+	want, err := decideMalloc(os.Getenv)
+	if err != nil || !want.Tuned {
+		t.Skipf("the environment turns the tuning off: %+v %v", want, err)
+	}
+	g := NewGraph(tf.Float, 1)
+	g.Root().Const(float32(1))
+	s, err := NewSession(g, SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := TuneMalloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" && !got.Tuned {
+		t.Errorf("on Linux (glibc) malloc not tuned: %s", got.Reason)
+	}
+}
