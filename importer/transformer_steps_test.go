@@ -40,7 +40,7 @@ func stepsConfig(t *testing.T, dir, model string, vocab, maxlen, warmup, decay i
 		{"maxlen: 400", fmt.Sprintf("maxlen: %d", maxlen), "1"},
 		{"rate: 0.1", "rate: 0.0", "4"},
 		{"weight_decay: 0.01", fmt.Sprintf("weight_decay: %g", wd), "1"},
-		{"warmup_steps: 200, decay_steps: 2146", fmt.Sprintf("warmup_steps: %d, decay_steps: %d", warmup, decay), "1"},
+		{"warmup_steps: 200, decay_steps: 1364", fmt.Sprintf("warmup_steps: %d, decay_steps: %d", warmup, decay), "1"},
 	}
 	switch model {
 	case "config":
