@@ -238,3 +238,53 @@ func TestSparseEmbeddingGradientsRefused(t *testing.T) {
 		})
 	}
 }
+
+// Under a gradient aggregator (a distributed run's cross-replica sum) the per-occurrence
+// squares are summed across the replicas with the gradients: two replicas looking up the
+// same ids with the same rows (an aggregator that doubles) update the table as one
+// process looking them all up, twice over, does.
+func TestSparseEmbeddingGradientsAggregated(t *testing.T) {
+	ids := []int32{1, 1, 2, 0}
+	rows := [][]float32{{1, 2}, {3, -1}, {0.5, 1}, {-2, 1}}
+	run := func(lookups int, aggregate bool) []float64 {
+		g := graphs.NewGraph(tf.Float, 1)
+		if aggregate {
+			g.SetGradientAggregator(func(s *graphs.Scope, xs []tf.Output) []tf.Output {
+				out := make([]tf.Output, len(xs))
+				for i, x := range xs {
+					out[i] = op.Mul(s.Op("Mul"), x, s.Scalar(2))
+				}
+				return out
+			})
+		}
+		s := g.Root()
+		table := s.Sub("embedding").NewVariable("embeddings", tf.Float, []int64{3, 2}, graphs.Constant{Value: 0.5}, true)
+		var terms []tf.Output
+		for range lookups {
+			prod := op.Mul(s.Op("Mul"), s.Gather(table, s.Const(ids)), s.Const(rows))
+			terms = append(terms, op.Sum(s.Op("Sum"), prod, s.Const([]int32{0, 1})))
+		}
+		opt := graphs.NewAdam(s, "adam", 0.01, 0.9, 0.999, 1e-7)
+		opt.Options.SparseEmbeddingGradients = true
+		train, err := opt.Minimize(s, op.AddN(s.Op("AddN"), terms), []*graphs.Variable{table})
+		if err != nil {
+			t.Fatalf("Minimize: %v", err)
+		}
+		sess := newInitializedSession(t, g)
+		for range 2 {
+			if _, err := sess.Run(nil, nil, train); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := sess.Get(optimizerVar(opt, "embedding/embeddings/v"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return graphs.Float64s(out[0])
+	}
+	replicas, one := run(1, true), run(2, false)
+	compareGolden(t, "second moment, two replicas against one process", replicas, one, 1e-6)
+	if single := run(1, false); math.Abs(single[2]-one[2]) < 1e-9 {
+		t.Errorf("the doubled lookups left the second moment of id 1 unchanged (%g): the comparison cannot fail", single[2])
+	}
+}
