@@ -74,7 +74,7 @@ func Optimizer(s *graphs.Scope, o configs.Optimizer) (graphs.Optimizer, error) {
 	}
 	opt := f(s, strings.ToLower(o.Type), o)
 	opt.SetOptions(graphs.OptimizerOptions{WeightDecay: o.WeightDecay, Clipnorm: o.Clipnorm,
-		GlobalClipnorm: o.GlobalClipnorm, Clipvalue: o.Clipvalue})
+		GlobalClipnorm: o.GlobalClipnorm, Clipvalue: o.Clipvalue, SparseEmbeddingGradients: o.SparseEmbeddingGradients})
 	return opt, nil
 }
 

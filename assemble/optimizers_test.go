@@ -110,3 +110,58 @@ func TestOptimizerPassesOptions(t *testing.T) {
 		t.Errorf("Minimize with clipnorm and global_clipnorm: err %v, want Keras's refusal", err)
 	}
 }
+
+// sparse_embedding_gradients reaches the optimizer: a table looked up with a repeated id
+// ends a step elsewhere with it than without it (its second moment is then Σg², not (Σg)²).
+func TestOptimizerPassesSparseEmbeddingGradients(t *testing.T) {
+	for _, typ := range []string{configs.OptimizerAdam, configs.OptimizerAdamW, configs.OptimizerRMSprop} {
+		t.Run(typ, func(t *testing.T) {
+			step := func(sparse bool) []float64 {
+				o, err := configs.NewOptimizer(typ)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o.SparseEmbeddingGradients = sparse
+				g := graphs.NewGraph(tf.Float, 1)
+				s := g.Root()
+				table := s.Sub("embedding").NewVariable("embeddings", tf.Float, []int64{3, 2}, graphs.Constant{Value: 1}, true)
+				rows := s.Gather(table, s.Const([]int32{1, 1, 2}))
+				loss := op.Sum(s.Op("Sum"), op.Mul(s.Op("Mul"), rows, s.Const([][]float32{{1, 2}, {3, -1}, {1, 1}})), s.Const([]int32{0, 1}))
+				opt, err := Optimizer(s, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				train, err := opt.Minimize(s, loss, []*graphs.Variable{table})
+				if err != nil {
+					t.Fatalf("Minimize: %v", err)
+				}
+				sess, err := graphs.NewSession(g, graphs.SessionOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sess.Close()
+				if err := sess.InitVariables(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := sess.Run(nil, nil, train); err != nil {
+					t.Fatal(err)
+				}
+				out, err := sess.Get(table)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return graphs.Float64s(out[0])
+			}
+			dense, sparse := step(false), step(true)
+			// Row 1 (elements 2, 3) is looked up twice; rows 0 and 2 at most once.
+			if math.Abs(dense[2]-sparse[2]) < 1e-4 || math.Abs(dense[3]-sparse[3]) < 1e-4 {
+				t.Errorf("row 1 after a step: dense %v, sparse %v; want them apart", dense[2:4], sparse[2:4])
+			}
+			for _, i := range []int{0, 1, 4, 5} {
+				if math.Abs(dense[i]-sparse[i]) > 1e-6 {
+					t.Errorf("element %d (an id looked up at most once): dense %g, sparse %g; want them equal", i, dense[i], sparse[i])
+				}
+			}
+		})
+	}
+}

@@ -55,14 +55,11 @@ func (e *Embedding) Build(s *graphs.Scope, in Shape) (Shape, error) {
 // Call gathers the rows of the float32 table and casts them to the type the layer
 // computes in, as Keras's Embedding (autocast off: take, then cast to compute_dtype),
 // rather than casting the whole table.
+// The lookup is graphs.Scope.Gather (GatherV2 on the variable's value, whose gradient the
+// registry has; ResourceGather's it has not), so an optimizer with
+// sparse_embedding_gradients sees its gradient per occurrence of an id, as Keras's does.
 func (e *Embedding) Call(x tf.Output, training bool) tf.Output {
-	return e.scope.CastTo(embeddingLookup(e.scope, e.table.Value(), x), e.scope.DType())
-}
-
-// embeddingLookup gathers rows of table (GatherV2 on the variable's value, whose gradient
-// the registry has; ResourceGather's it has not).
-func embeddingLookup(s *graphs.Scope, table, ids tf.Output) tf.Output {
-	return op.GatherV2(s.Op("GatherV2"), table, ids, s.Const(int32(0)))
+	return e.scope.CastTo(e.scope.Gather(e.table, x), e.scope.DType())
 }
 
 // CallMasked is Call, and with MaskZero the mask ids ≠ 0 (Keras's compute_mask).

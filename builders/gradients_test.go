@@ -155,3 +155,9 @@ func TestGradientsNumeric(t *testing.T) {
 		})
 	}
 }
+
+// embeddingLookup is the Embedding's lookup on a table given as a tensor (a gradient
+// check's parameter) rather than a variable: GatherV2 along axis 0, as graphs.Scope.Gather.
+func embeddingLookup(s *graphs.Scope, table, ids tf.Output) tf.Output {
+	return op.GatherV2(s.Op("GatherV2"), table, ids, s.Const(int32(0)))
+}

@@ -160,7 +160,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "unknown optimizer by name", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: adafactor"),
 			key: "train.optimizer", want: ErrBadValue},
 		{name: "optimizer key of another type", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: {type: adam, rho: 0.9}"),
-			key: "train.optimizer.rho", want: ErrUnknownKey, also: []string{"for Adam (valid: type, learning_rate, beta_1, beta_2, epsilon, weight_decay, clipnorm, clipvalue, global_clipnorm)"}},
+			key: "train.optimizer.rho", want: ErrUnknownKey, also: []string{"for Adam (valid: type, learning_rate, beta_1, beta_2, epsilon, sparse_embedding_gradients, weight_decay, clipnorm, clipvalue, global_clipnorm)"}},
 		{name: "learning rate 0", yaml: edit(t, baseYAML, "epochs: 2", "epochs: 2\n  optimizer: {type: SGD, learning_rate: 0}"),
 			key: "train.optimizer.learning_rate", want: ErrBadValue},
 		{name: "monitor val_loss without validation",

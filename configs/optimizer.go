@@ -51,6 +51,13 @@ type Optimizer struct {
 	// update together are scaled to. 0 is none. At most one of clipnorm, clipvalue and
 	// global_clipnorm is set.
 	GlobalClipnorm float64 `mapstructure:"global_clipnorm"`
+	// SparseEmbeddingGradients: sparse_embedding_gradients of Adam, AdamW and RMSprop
+	// (tfrun's; Keras has no such argument, it always does this on TensorFlow): an
+	// Embedding's gradient reaches the optimizer one row per occurrence of an id, as
+	// Keras's tf.IndexedSlices, so the squares of the update are summed over the
+	// occurrences. False (the default): the occurrences are summed first, the dense
+	// gradient. Not with clipping.
+	SparseEmbeddingGradients bool `mapstructure:"sparse_embedding_gradients"`
 }
 
 // OptimizerSpec is everything configs knows about one Keras optimizer type: its class
@@ -244,6 +251,10 @@ func (c *checker) optimizer(path string, o *Optimizer) error {
 			}
 		}
 	}
+	if _, has := spec.Arg("sparse_embedding_gradients"); has && o.SparseEmbeddingGradients && len(clips) > 0 {
+		return c.bad(at("sparse_embedding_gradients"), "cannot be combined with %s: Keras clips the gradient's occurrences, which tfrun does not (yet)",
+			clips[0])
+	}
 	if spec.Check != nil {
 		if err := spec.Check(o); err != nil {
 			return c.layerError(path, err)
@@ -260,6 +271,13 @@ func betaArg(key string, def float64) Arg {
 
 func epsilonArg() Arg {
 	return Arg{Key: "epsilon", Kind: KindFloat, Default: 1e-7, Bound: Positive, Doc: "added to the denominator"}
+}
+
+// sparseEmbeddingGradientsArg is the argument of the optimizers that square the
+// gradient in their update and have a per-occurrence form (Adam, AdamW, RMSprop).
+func sparseEmbeddingGradientsArg() Arg {
+	return Arg{Key: "sparse_embedding_gradients", Kind: KindBool, Default: false,
+		Doc: "as Keras on TensorFlow: an Embedding's gradient one row per occurrence of an id (tf.IndexedSlices), its squares summed over the occurrences; false sums the occurrences first"}
 }
 
 func momentumArg() Arg {

@@ -9,6 +9,6 @@ func init() {
 		Doc:          "Adam (Kingma & Ba, 2015)",
 		LearningRate: 0.001,
 		Slots:        slots(2),
-		Args:         []Arg{betaArg("beta_1", 0.9), betaArg("beta_2", 0.999), epsilonArg()},
+		Args:         []Arg{betaArg("beta_1", 0.9), betaArg("beta_2", 0.999), epsilonArg(), sparseEmbeddingGradientsArg()},
 	})
 }

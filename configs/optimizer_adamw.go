@@ -11,7 +11,7 @@ func init() {
 		Slots:        slots(2),
 		Args: []Arg{
 			{Key: "weight_decay", Kind: KindFloat, Default: 0.004, Bound: NonNegative, Doc: "decoupled weight decay: var ← var − var·weight_decay·lr before each update"},
-			betaArg("beta_1", 0.9), betaArg("beta_2", 0.999), epsilonArg(),
+			betaArg("beta_1", 0.9), betaArg("beta_2", 0.999), epsilonArg(), sparseEmbeddingGradientsArg(),
 		},
 	})
 }

@@ -9,6 +9,6 @@ func init() {
 		Doc:          "RMSprop (Hinton's lecture 6e), not centered",
 		LearningRate: 0.001,
 		Slots:        slots(2),
-		Args:         []Arg{betaArg("rho", 0.9), momentumArg(), epsilonArg()},
+		Args:         []Arg{betaArg("rho", 0.9), momentumArg(), epsilonArg(), sparseEmbeddingGradientsArg()},
 	})
 }

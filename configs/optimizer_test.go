@@ -32,6 +32,12 @@ func TestOptimizerDefaultsAreKeras(t *testing.T) {
 			}
 			spec, _ := LookupOptimizer(typ)
 			for _, a := range spec.Args {
+				if tfrunOnlyOptimizerArgs[a.Key] {
+					if a.Default != false {
+						t.Errorf("%s: tfrun's own argument must default to Keras's behaviour off, got %v", a.Key, a.Default)
+					}
+					continue
+				}
 				kv, ok := keras[a.Key]
 				if !ok {
 					t.Errorf("%s: Keras's %s has no such argument", a.Key, typ)
@@ -47,6 +53,9 @@ func TestOptimizerDefaultsAreKeras(t *testing.T) {
 		})
 	}
 }
+
+// tfrunOnlyOptimizerArgs are optimizer arguments Keras's classes do not have.
+var tfrunOnlyOptimizerArgs = map[string]bool{"sparse_embedding_gradients": true}
 
 // Every type loads by Keras's lower-case name (Keras's optimizer="adamw") and as a
 // mapping whose every argument is set to another value than its default.
@@ -71,8 +80,8 @@ func TestOptimizerLoad(t *testing.T) {
 				default:
 					v = a.Default.(float64)/2 + 0.25
 					if strings.Contains(a.Key, "clip") {
-						if clipSet {
-							continue // one clipping mode at a time
+						if _, sparse := spec.Arg("sparse_embedding_gradients"); clipSet || sparse {
+							continue // one clipping mode at a time, none with sparse_embedding_gradients
 						}
 						clipSet = true
 					}
@@ -135,6 +144,11 @@ func TestOptimizerLoadErrors(t *testing.T) {
 			[]string{"only one of clipnorm, clipvalue and global_clipnorm", "got clipnorm 1 and clipvalue 0.5"}},
 		{"clipvalue and global_clipnorm", "{type: RMSprop, clipvalue: 0.5, global_clipnorm: 2}", "train.optimizer.global_clipnorm", ErrBadValue,
 			[]string{"got clipvalue 0.5 and global_clipnorm 2"}},
+		{"sparse_embedding_gradients with clipnorm", "{type: AdamW, sparse_embedding_gradients: true, clipnorm: 1.0}", "train.optimizer.sparse_embedding_gradients", ErrBadValue,
+			[]string{"cannot be combined with clipnorm 1"}},
+		{"sparse_embedding_gradients a string", "{type: RMSprop, sparse_embedding_gradients: keras}", "train.optimizer.sparse_embedding_gradients", ErrWrongType, nil},
+		{"sparse_embedding_gradients for SGD", "{type: SGD, sparse_embedding_gradients: true}", "train.optimizer.sparse_embedding_gradients", ErrUnknownKey,
+			[]string{"for SGD (valid:"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

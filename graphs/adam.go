@@ -27,7 +27,9 @@ type Adam struct {
 
 // NewAdam adds an Adam optimizer's state under scope name (e.g. "adam").
 func NewAdam(s *Scope, name string, lr, beta1, beta2, epsilon float64) *Adam {
-	return &Adam{optimizerBase: newOptimizerBase(s, name, lr), Beta1: beta1, Beta2: beta2, Epsilon: epsilon}
+	a := &Adam{optimizerBase: newOptimizerBase(s, name, lr), Beta1: beta1, Beta2: beta2, Epsilon: epsilon}
+	a.sparse = true
+	return a
 }
 
 // Minimize implements Optimizer.
@@ -41,15 +43,37 @@ func (a *Adam) Minimize(s *Scope, loss tf.Output, vars []*Variable) (*tf.Operati
 		ms[i] = a.slot(v, "m")
 		vs[i] = a.slot(v, "v")
 	}
-	return a.minimize(s, loss, vars, func(as *Scope, v *Variable, grad tf.Output) *tf.Operation {
+	return a.minimizeSparse(s, loss, vars, func(as *Scope, v *Variable, grad, squares tf.Output) *tf.Operation {
 		i := indexOf(vars, v)
 		t := op.Cast(as.Op("Cast"), op.AddV2(as.Op("AddV2"), a.iterations.value, as.Const(int64(1))), v.DType)
 		b1 := as.Scalar(a.Beta1)
 		b2 := as.Scalar(a.Beta2)
+		b1t, b2t := op.Pow(as.Op("Pow"), b1, t), op.Pow(as.Op("Pow"), b2, t)
+		if squares.Op != nil {
+			return a.applySquares(as, v, ms[i], vs[i], b1t, b2t, grad, squares)
+		}
 		return op.ResourceApplyAdam(as.Op("ResourceApplyAdam"), v.handle, ms[i].handle, vs[i].handle,
-			op.Pow(as.Op("Pow"), b1, t), op.Pow(as.Op("Pow"), b2, t),
-			a.lr.value, b1, b2, as.Scalar(a.Epsilon), grad)
+			b1t, b2t, a.lr.value, b1, b2, as.Scalar(a.Epsilon), grad)
 	})
+}
+
+// applySquares is Adam's update of v with the second moment fed squares, the per-occurrence
+// Σᵢ gᵢ² of Options.SparseEmbeddingGradients, in Keras 3's order of operations
+// (keras/src/optimizers/adam.py's update_step): m += (g − m)·(1−β1); v += (Σg² − v)·(1−β2);
+// var −= m·α / (√v + ε) with α = lr·√(1−β2ᵗ)/(1−β1ᵗ). 1 − β is rounded from float64, as
+// Keras's Python does.
+func (a *Adam) applySquares(s *Scope, v, m, vel *Variable, b1t, b2t, grad, squares tf.Output) *tf.Operation {
+	one := s.Scalar(1)
+	alpha := op.Div(s.Op("Div"), op.Mul(s.Op("Mul"), a.lr.value, op.Sqrt(s.Op("Sqrt"), op.Sub(s.Op("Sub"), one, b2t))),
+		op.Sub(s.Op("Sub"), one, b1t))
+	mNew := op.AddV2(s.Op("AddV2"), read(s, m), op.Mul(s.Op("Mul"), op.Sub(s.Op("Sub"), grad, read(s, m)), s.Scalar(1-a.Beta1)))
+	vNew := op.AddV2(s.Op("AddV2"), read(s, vel), op.Mul(s.Op("Mul"), op.Sub(s.Op("Sub"), squares, read(s, vel)), s.Scalar(1-a.Beta2)))
+	setM := op.AssignVariableOp(s.Op("AssignVariableOp"), m.handle, mNew)
+	setV := op.AssignVariableOp(s.Op("AssignVariableOp"), vel.handle, vNew)
+	step := op.Div(s.Op("Div"), op.Mul(s.Op("Mul"), mNew, alpha),
+		op.AddV2(s.Op("AddV2"), op.Sqrt(s.Op("Sqrt"), vNew), s.Scalar(a.Epsilon)))
+	us := s.WithControlDependencies(setM, setV)
+	return op.AssignSubVariableOp(us.Op("AssignSubVariableOp"), v.handle, step)
 }
 
 func indexOf(vars []*Variable, v *Variable) int {

@@ -22,6 +22,7 @@ type Graph struct {
 	variables []*Variable
 	byName    map[string]*Variable
 	custom    []*customGradient
+	gathers   []gather // Scope.Gather's lookups
 	step      *Variable
 	gradCalls int
 	streams   int

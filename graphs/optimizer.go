@@ -37,6 +37,13 @@ type OptimizerOptions struct {
 	GlobalClipnorm float64
 	// Clipvalue clips each gradient element to [−c, c].
 	Clipvalue float64
+	// SparseEmbeddingGradients treats the gradient of a variable looked up with
+	// Scope.Gather (an Embedding's table) as Keras 3 on TensorFlow does, where it is a
+	// tf.IndexedSlices of one row per occurrence of an id: the squares in the update
+	// (Adam's and RMSprop's second moments) are summed over the occurrences, Σᵢ gᵢ², where
+	// the dense gradient gives (Σᵢ gᵢ)²; the linear terms are the same either way. Adam,
+	// AdamW and RMSprop have it; it excludes clipping (Keras clips the occurrences).
+	SparseEmbeddingGradients bool
 }
 
 // check refuses what Keras's constructor refuses: a negative value, or more than one of
@@ -58,6 +65,10 @@ func (o OptimizerOptions) check() error {
 		return fmt.Errorf("only one of clipnorm, global_clipnorm and clipvalue can be set, got %g, %g and %g",
 			o.Clipnorm, o.GlobalClipnorm, o.Clipvalue)
 	}
+	if o.SparseEmbeddingGradients && set > 0 {
+		return fmt.Errorf("sparse_embedding_gradients cannot be combined with clipnorm, global_clipnorm or clipvalue, got %g, %g and %g",
+			o.Clipnorm, o.GlobalClipnorm, o.Clipvalue)
+	}
 	return nil
 }
 
@@ -71,6 +82,9 @@ type optimizerBase struct {
 	lr         *Variable
 	iterations *Variable
 	slots      []*Variable
+	// sparse says the optimizer's update takes per-occurrence squares
+	// (Options.SparseEmbeddingGradients; see minimizeSparse).
+	sparse bool
 }
 
 func newOptimizerBase(s *Scope, name string, lr float64) optimizerBase {
@@ -134,6 +148,9 @@ func (b *optimizerBase) checkMinimize(vars []*Variable) error {
 	if err := b.Options.check(); err != nil {
 		return fmt.Errorf("graphs: optimizer %s: %w", b.scope.Path(), err)
 	}
+	if b.Options.SparseEmbeddingGradients && !b.sparse {
+		return errSparseUnsupported(b.scope.Path())
+	}
 	return checkTrainable(vars)
 }
 
@@ -146,6 +163,18 @@ func (b *optimizerBase) checkMinimize(vars []*Variable) error {
 // one device.
 func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	apply func(as *Scope, v *Variable, grad tf.Output) *tf.Operation) (*tf.Operation, error) {
+	return b.minimizeSparse(s, loss, vars, func(as *Scope, v *Variable, grad, _ tf.Output) *tf.Operation {
+		return apply(as, v, grad)
+	})
+}
+
+// minimizeSparse is minimize for an update that can take per-occurrence squares: with
+// Options.SparseEmbeddingGradients, apply gets for each variable looked up by
+// Scope.Gather the Σᵢ gᵢ² of its rows over the occurrences of their ids
+// (occurrenceSquares), aggregated across replicas as the gradients are; for every other
+// variable, and without the option, a zero Output (the update squares grad itself).
+func (b *optimizerBase) minimizeSparse(s *Scope, loss tf.Output, vars []*Variable,
+	apply func(as *Scope, v *Variable, grad, squares tf.Output) *tf.Operation) (*tf.Operation, error) {
 	if len(vars) == 0 {
 		return nil, fmt.Errorf("graphs: optimizer %s: no variables to train", b.scope.Path())
 	}
@@ -153,14 +182,44 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 	for i, v := range vars {
 		xs[i] = v.value
 	}
+	// The lookups' outputs are differentiated too: their gradients are the occurrences'.
+	lookups := make([][]gather, len(vars))
+	if b.Options.SparseEmbeddingGradients {
+		for i, v := range vars {
+			lookups[i] = s.g.gathersOf(v)
+			for _, l := range lookups[i] {
+				xs = append(xs, l.out)
+			}
+		}
+	}
 	grads, err := s.Gradients(loss, xs)
 	if err != nil {
 		return nil, err
 	}
+	squares := make([]tf.Output, len(vars))
+	var sparse []int // the variables with squares
+	k := len(vars)
+	for i, ls := range lookups {
+		if len(ls) == 0 {
+			continue
+		}
+		squares[i] = occurrenceSquares(b.scope, vars[i], ls, grads[k:k+len(ls)])
+		sparse = append(sparse, i)
+		k += len(ls)
+	}
+	grads = grads[:len(vars)]
 	if agg := s.g.aggregate; agg != nil {
-		grads = agg(s, grads)
+		all := append([]tf.Output(nil), grads...)
+		for _, i := range sparse {
+			all = append(all, squares[i])
+		}
+		all = agg(s, all)
 		if err := s.Err(); err != nil {
 			return nil, err
+		}
+		grads = all[:len(vars)]
+		for j, i := range sparse {
+			squares[i] = all[len(vars)+j]
 		}
 	}
 	grads = b.clip(b.scope, grads)
@@ -179,7 +238,7 @@ func (b *optimizerBase) minimize(s *Scope, loss tf.Output, vars []*Variable,
 		if b.Options.WeightDecay > 0 {
 			vs = as.WithControlDependencies(b.decay(as, v))
 		}
-		applies[i] = apply(vs, v, grads[i])
+		applies[i] = apply(vs, v, grads[i], squares[i])
 	}
 	done := b.scope.WithControlDependencies(applies...)
 	inc := op.AssignAddVariableOp(done.Op("AssignAddVariableOp"), b.iterations.handle, done.Const(int64(1)))
