@@ -27,12 +27,18 @@ func (s *Scope) Gather(v *Variable, ids tf.Output) tf.Output {
 	return out
 }
 
-// gathersOf returns the recorded lookups of v.
-func (g *Graph) gathersOf(v *Variable) []gather {
-	var out []gather
-	for _, x := range g.gathers {
-		if x.v == v {
-			out = append(out, x)
+// lookupsIn returns, per variable of vars, its recorded lookups whose rows loss is
+// computed from: a model called again outside the loss (its inference outputs, a
+// validation pass) looks the same table up in other Gathers, which get no gradient.
+func (g *Graph) lookupsIn(loss tf.Output, vars []*Variable) [][]gather {
+	og := newOpGraph(g.tfg)
+	reaches := og.ancestors([]int{og.ref(loss).op}, nil)
+	out := make([][]gather, len(vars))
+	for i, v := range vars {
+		for _, x := range g.gathers {
+			if x.v == v && reaches[og.ref(x.out).op] {
+				out[i] = append(out[i], x)
+			}
 		}
 	}
 	return out

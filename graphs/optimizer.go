@@ -185,9 +185,9 @@ func (b *optimizerBase) minimizeSparse(s *Scope, loss tf.Output, vars []*Variabl
 	// The lookups' outputs are differentiated too: their gradients are the occurrences'.
 	lookups := make([][]gather, len(vars))
 	if b.Options.SparseEmbeddingGradients {
-		for i, v := range vars {
-			lookups[i] = s.g.gathersOf(v)
-			for _, l := range lookups[i] {
+		lookups = s.g.lookupsIn(loss, vars)
+		for _, ls := range lookups {
+			for _, l := range ls {
 				xs = append(xs, l.out)
 			}
 		}

@@ -288,3 +288,33 @@ func TestSparseEmbeddingGradientsAggregated(t *testing.T) {
 		t.Errorf("the doubled lookups left the second moment of id 1 unchanged (%g): the comparison cannot fail", single[2])
 	}
 }
+
+// Lookups of the table that the loss does not depend on (the model called again for its
+// inference outputs) are left out: the update is the one without them.
+func TestSparseEmbeddingGradientsIgnoreOtherLookups(t *testing.T) {
+	run := func(extra bool) []float64 {
+		g := graphs.NewGraph(tf.Float, 1)
+		s := g.Root()
+		table := s.Sub("embedding").NewVariable("embeddings", tf.Float, []int64{3, 2}, graphs.Constant{Value: 0.5}, true)
+		if extra {
+			s.Gather(table, s.Const([]int32{2, 2, 2}))
+		}
+		prod := op.Mul(s.Op("Mul"), s.Gather(table, s.Const([]int32{1, 1, 2})), s.Const([][]float32{{1, 2}, {3, -1}, {0.5, 1}}))
+		opt := graphs.NewRMSprop(s, "rmsprop", 0.01, 0.9, 0, 1e-7)
+		opt.Options.SparseEmbeddingGradients = true
+		train, err := opt.Minimize(s, op.Sum(s.Op("Sum"), prod, s.Const([]int32{0, 1})), []*graphs.Variable{table})
+		if err != nil {
+			t.Fatalf("Minimize: %v", err)
+		}
+		sess := newInitializedSession(t, g)
+		if _, err := sess.Run(nil, nil, train); err != nil {
+			t.Fatal(err)
+		}
+		out, err := sess.Get(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return graphs.Float64s(out[0])
+	}
+	compareGolden(t, "table after a step, with an unused lookup", run(true), run(false), 1e-7)
+}
