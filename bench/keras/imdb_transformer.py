@@ -201,15 +201,31 @@ def token_and_position_embedding_class():
     return TokenAndPositionEmbedding
 
 
-def optimizer(kind):
+def optimizer(kind, dense_gradients=False):
+    """The recipe's optimizer. With dense_gradients, every gradient reaches it dense: an
+    Embedding's tf.IndexedSlices (one slice per occurrence of an id) are summed per id first,
+    as tfrun's gradients are, so Adam's second moment gets (sum of g)^2 instead of Keras's
+    sum of g^2 (docs/results/imdb_transformer.md, session 10's item 3)."""
     import keras
+    import tensorflow as tf
 
     if kind == "adam":
-        return keras.optimizers.Adam(learning_rate=0.001)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0, decay_steps=DECAY_STEPS, alpha=0.0,
-        warmup_target=1e-3, warmup_steps=WARMUP_STEPS)
-    return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=0.01)
+        base = keras.optimizers.Adam
+        kwargs = {"learning_rate": 0.001}
+    else:
+        base = keras.optimizers.AdamW
+        kwargs = {"weight_decay": 0.01, "learning_rate": keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=0.0, decay_steps=DECAY_STEPS, alpha=0.0,
+            warmup_target=1e-3, warmup_steps=WARMUP_STEPS)}
+    if not dense_gradients:
+        return base(**kwargs)
+
+    class Dense(base):
+        def apply(self, grads, trainable_variables=None):
+            grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
+            return super().apply(grads, trainable_variables)
+
+    return Dense(**kwargs)
 
 
 def build(mask, opt="adamw_cosine", dropout=0.1, num_words=NUM_WORDS, embedding="add"):
@@ -261,6 +277,8 @@ def main():
     p.add_argument("--limit", type=int, default=0, help="keep the first N training and N test examples (smoke runs)")
     p.add_argument("--threads", type=int, default=0, help="TensorFlow intra-op threads (0: TensorFlow's default)")
     p.add_argument("--no-mask", action="store_true", help="Embedding without mask_zero (the published example)")
+    p.add_argument("--dense-embedding-gradients", action="store_true",
+                   help="sum an Embedding's per-occurrence gradients before the optimizer, as tfrun does")
     p.add_argument("--json", default="", help="also write the JSON result to this file")
     p.add_argument("--vocabulary", default="",
                    help="a tfrun run's vocabulary.json: check that this script ranks the same words")
@@ -297,7 +315,8 @@ def main():
         x_train, y_train, x_test, y_test = x_train[:args.limit], y_train[:args.limit], x_test[:args.limit], y_test[:args.limit]
     data_seconds = time.perf_counter() - t0
 
-    model = build(mask=not args.no_mask, opt=recipe["optimizer"], embedding=recipe.get("embedding", "add"))
+    opt = optimizer(recipe["optimizer"], dense_gradients=args.dense_embedding_gradients)
+    model = build(mask=not args.no_mask, opt=opt, embedding=recipe.get("embedding", "add"))
     model.summary()
 
     class EpochTimes(keras.callbacks.Callback):
@@ -318,6 +337,7 @@ def main():
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
         "train_examples": int(len(x_train)), "test_examples": int(len(x_test)),
         "epochs": epochs, "batch_size": args.batch, "seed": args.seed,
+        "dense_embedding_gradients": args.dense_embedding_gradients,
         "data_seconds": round(data_seconds, 1), "epoch_seconds": [round(s, 1) for s in seconds],
         "val_accuracy": [round(float(a), 4) for a in history.history["val_accuracy"]],
         "test_loss": round(float(loss), 4), "test_accuracy": round(float(acc), 4),
