@@ -3,4 +3,12 @@
 package graphs
 
 // tuneMalloc: no glibc here.
-func tuneMalloc() bool { return false }
+func tuneMalloc(int) bool { return false }
+
+func untuneArenas() {}
+
+func earlyArenas() int { return 0 }
+
+func mallocArenas() int { return -1 }
+
+func allocOnThreads(int) error { return nil }

@@ -24,6 +24,7 @@ func TestDecideMalloc(t *testing.T) {
 		{name: "false", env: map[string]string{MallocEnvVar: "False"}, reason: "TFRUN_MALLOC=False"},
 		{name: "user's mmap max", env: map[string]string{"MALLOC_MMAP_MAX_": "65536"}, reason: "MALLOC_MMAP_MAX_ is set"},
 		{name: "user's trim threshold", env: map[string]string{"MALLOC_TRIM_THRESHOLD_": "131072"}, reason: "MALLOC_TRIM_THRESHOLD_ is set"},
+		{name: "user's arena max", env: map[string]string{"MALLOC_ARENA_MAX": "4"}, reason: "MALLOC_ARENA_MAX is set"},
 		{name: "user's tunables", env: map[string]string{"GLIBC_TUNABLES": "glibc.malloc.mmap_max=0"}, reason: "GLIBC_TUNABLES is set"},
 		{name: "off wins over user's", env: map[string]string{MallocEnvVar: "off", "MALLOC_MMAP_MAX_": "0"}, reason: "TFRUN_MALLOC=off"},
 		{name: "bad value", env: map[string]string{MallocEnvVar: "yes please"}, wantErr: `TFRUN_MALLOC="yes please": unknown value (valid: 1, true, on; 0, false, off)`},
@@ -41,6 +42,9 @@ func TestDecideMalloc(t *testing.T) {
 			}
 			if got.Tuned != tc.tuned {
 				t.Errorf("Tuned %v, want %v (%+v)", got.Tuned, tc.tuned, got)
+			}
+			if want := MallocArenas(runtime.NumCPU()); got.Tuned && got.Arenas != want {
+				t.Errorf("Arenas %d, want %d", got.Arenas, want)
 			}
 			if !tc.tuned && !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("reason %q, want it to contain %q", got.Reason, tc.reason)
@@ -69,5 +73,38 @@ func TestNewSessionTunesMalloc(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" && !got.Tuned {
 		t.Errorf("on Linux (glibc) malloc not tuned: %s", got.Reason)
+	}
+}
+
+func TestMallocArenas(t *testing.T) {
+	for _, tc := range []struct{ cpus, want int }{
+		{1, 1}, {2, 1}, {4, 1}, {7, 1}, {8, 2}, {64, 16},
+	} {
+		if got := MallocArenas(tc.cpus); got != tc.want {
+			t.Errorf("MallocArenas(%d) = %d, want %d", tc.cpus, got, tc.want)
+		}
+	}
+}
+
+// The arena limit is set when the program is loaded, to MallocArenas's number, and it
+// holds: threads that allocate at once share the allowed arenas instead of each getting
+// its own (glibc's default allows 8 per CPU).
+func TestMallocArenaLimit(t *testing.T) {
+	got, err := TuneMalloc()
+	if err != nil || !got.Tuned {
+		t.Skipf("the environment turns the tuning off: %+v %v", got, err)
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("glibc's malloc only")
+	}
+	if n := earlyArenas(); n != got.Arenas {
+		t.Errorf("the limit set at load is %d arenas, want MallocArenas's %d", n, got.Arenas)
+	}
+	threads := got.Arenas + 8
+	if err := allocOnThreads(threads); err != nil {
+		t.Fatal(err)
+	}
+	if n := mallocArenas(); n > got.Arenas {
+		t.Errorf("%d arenas after %d threads allocated at once, want at most %d", n, threads, got.Arenas)
 	}
 }
