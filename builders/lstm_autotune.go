@@ -2,7 +2,6 @@ package builders
 
 import (
 	"fmt"
-	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -57,8 +56,8 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 	}
 	form := forms[0]
 	if len(forms) > 1 {
-		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string, limit time.Duration) (time.Duration, error) {
-			return p.time(g, a.SessionOf(form), form, limit)
+		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string) (graphs.Trial, error) {
+			return p.trial(g, a.SessionOf(form), form)
 		})
 	}
 	if l.chosen == nil {
@@ -131,14 +130,14 @@ func (p lstmProblem) key() string {
 // fraction of the cost (imdb_tuned's 200 steps: the probe takes about a fifth of the time).
 const lstmProbeSteps = 40
 
-// time times one form: the forward pass and the gradients of its outputs' sum for the
-// input, kernel, recurrent kernel and bias, at the problem's shapes (at most
+// trial builds one form to be timed: the forward pass and the gradients of its outputs'
+// sum for the input, kernel, recurrent kernel and bias, at the problem's shapes (at most
 // lstmProbeSteps time steps).
-func (p lstmProblem) time(g *graphs.Graph, opts graphs.SessionOptions, form string, limit time.Duration) (time.Duration, error) {
+func (p lstmProblem) trial(g *graphs.Graph, opts graphs.SessionOptions, form string) (graphs.Trial, error) {
 	p.steps = min(p.steps, lstmProbeSteps)
 	u4 := 4 * p.units
 	shapes := [][]int64{{p.batch, p.steps, p.input}, {p.input, u4}, {p.units, u4}, {u4}}
-	return g.TimeScratch(opts, p.dtype, shapes, func(s *graphs.Scope, in []tf.Output) []tf.Output {
+	return g.ScratchTrial(opts, p.dtype, shapes, func(s *graphs.Scope, in []tf.Output) []tf.Output {
 		h := lstmFormCall(s, form, in[0], in[1], in[2], in[3], int(p.steps), int(p.units), p.sequences)
 		axes := []int32{0, 1}
 		if p.sequences {
@@ -151,5 +150,5 @@ func (p lstmProblem) time(g *graphs.Graph, opts graphs.SessionOptions, form stri
 			return nil
 		}
 		return grads
-	}, limit)
+	})
 }

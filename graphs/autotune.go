@@ -36,12 +36,16 @@ type KernelCache interface {
 	Store(key, form string)
 }
 
-// Candidate is one form of one op, as Autotune.Measure sees it.
+// Candidate is one form of one op in one round of its timing, as Autotune.Measure sees it.
 type Candidate struct {
 	Key  string // the op, its shapes and dtype (KernelChoice.Key)
 	Form string
-	// Time runs the form in a scratch graph and session, a few times, and returns the
-	// shortest run. Autotune.Measure may call it or not (tests return set durations).
+	// Round is 0 for the first timing of every form, 1 to confirmRounds for the timings
+	// again of the forms close to the fastest.
+	Round int
+	// Time runs the form in a scratch graph and session (built on the first call, kept
+	// for the later rounds), a few times, and returns the shortest run. Autotune.Measure
+	// may call it or not (tests return set durations).
 	Time func() (time.Duration, error)
 }
 
@@ -51,7 +55,10 @@ type KernelChoice struct {
 	Form   string             `json:"form"`
 	Source string             `json:"source"`
 	Forms  []string           `json:"candidates"`
-	Times  map[string]float64 `json:"seconds,omitempty"` // measured: each form's best run
+	Times  map[string]float64 `json:"seconds,omitempty"` // measured: each form's best run over its rounds
+	// Rounds is how many rounds the forms were timed in (measured: 1 when one form was
+	// clearly the fastest at once).
+	Rounds int `json:"rounds,omitempty"`
 }
 
 // Autotune chooses, for a graph, the form of every op tfrun can compute more than one way
@@ -128,26 +135,25 @@ func (a *Autotune) Forms() map[string]string {
 	return m
 }
 
-// timer times one form of an op; a form slower than limit (0: none) may stop early, with
-// a time above limit.
-type timer func(form string, limit time.Duration) (time.Duration, error)
+// trialMaker builds one form of an op, ready to be timed (nil: the op is not measurable).
+type trialMaker func(form string) (Trial, error)
 
 // Choose returns the form of the op key among forms for an op whose forms are a layer's
 // own (builders' LSTM: fused, unrolled, cell_kernel), as the convolutions' are chosen: a
-// resumed run's recorded form, else the cache's winner, else the fastest as timeForm
-// times them (rule's form first; timeForm nil: rule). Without an Autotune, with
-// autotuning off (such an op has no "TensorFlow's own kernel" to fall back to) or keeping
-// to the fixed rules, it is rule. The choice is recorded (Choices, Forms) like the
+// resumed run's recorded form, else the cache's winner, else the fastest as the Trials
+// that trial builds time them (rule's form first; trial nil: rule). Without an Autotune,
+// with autotuning off (such an op has no "TensorFlow's own kernel" to fall back to) or
+// keeping to the fixed rules, it is rule. The choice is recorded (Choices, Forms) like the
 // convolutions'.
-func (g *Graph) Choose(key string, forms []string, rule string, timeForm func(form string, limit time.Duration) (time.Duration, error)) string {
-	return g.choose(key, forms, rule, rule, timeForm)
+func (g *Graph) Choose(key string, forms []string, rule string, trial func(form string) (Trial, error)) string {
+	return g.choose(key, forms, rule, rule, trial)
 }
 
 // choose returns the form of the op key among forms (TensorFlow's first), rule being the
-// fixed rule's choice and timeForm timing one form (nil: not measurable).
+// fixed rule's choice and trial building one form to time (nil: not measurable).
 //
 // offForm is the form with autotuning off: TensorFlow's kernel for the convolutions.
-func (g *Graph) choose(key string, forms []string, rule, offForm string, timeForm timer) string {
+func (g *Graph) choose(key string, forms []string, rule, offForm string, trial trialMaker) string {
 	a := g.autotune
 	if a == nil {
 		return rule
@@ -155,7 +161,7 @@ func (g *Graph) choose(key string, forms []string, rule, offForm string, timeFor
 	if c, ok := a.choices[key]; ok {
 		return c.Form
 	}
-	c := a.decide(key, forms, rule, offForm, timeForm)
+	c := a.decide(key, forms, rule, offForm, trial)
 	if a.choices == nil {
 		a.choices = map[string]KernelChoice{}
 	}
@@ -163,7 +169,18 @@ func (g *Graph) choose(key string, forms []string, rule, offForm string, timeFor
 	return c.Form
 }
 
-func (a *Autotune) decide(key string, forms []string, rule, offForm string, timeForm timer) KernelChoice {
+// How forms are timed against each other (decide): every form once (round 0), then the
+// forms within closeRatio of the fastest again, up to confirmRounds more rounds, in
+// alternating order; a form's time is its shortest over the rounds. A machine shared with
+// other work, or whose speed drifts (a virtual machine's neighbours), makes one timing of
+// a form slower than it is; forms that are truly far apart are told apart in one round,
+// and close ones, where such noise would decide, are timed on both sides of it.
+const (
+	closeRatio    = 1.25
+	confirmRounds = 2
+)
+
+func (a *Autotune) decide(key string, forms []string, rule, offForm string, trial trialMaker) KernelChoice {
 	c := KernelChoice{Key: key, Forms: forms}
 	pick := func(form, source string) KernelChoice {
 		c.Form, c.Source = form, source
@@ -185,38 +202,102 @@ func (a *Autotune) decide(key string, forms []string, rule, offForm string, time
 			return pick(form, SourceCache)
 		}
 	}
-	if timeForm == nil {
+	if trial == nil {
 		return pick(rule, SourceRules)
 	}
-	measure := a.Measure
-	if measure == nil {
-		measure = func(c Candidate) (time.Duration, error) { return c.Time() }
-	}
-	c.Times = map[string]float64{}
-	best := ""
-	var limit time.Duration
-	// The fixed rule's form first: it is the likely winner, and the others stop early
-	// when they are clearly slower (TensorFlow's bfloat16 convolution gradients run 20–40×
-	// slower than the rewrites on a CPU without AVX512_BF16).
-	order := append([]string{rule}, slices.DeleteFunc(slices.Clone(forms), func(f string) bool { return f == rule })...)
-	for _, form := range order {
-		d, err := measure(Candidate{Key: key, Form: form, Time: func() (time.Duration, error) { return timeForm(form, limit) }})
-		if err != nil {
-			a.warn(fmt.Sprintf("autotune: %s in form %s: %v", key, form, err))
-			continue
-		}
-		c.Times[form] = d.Seconds()
-		if best == "" || d.Seconds() < c.Times[best] {
-			best, limit = form, d
-		}
-	}
+	best, times, rounds := a.race(key, forms, rule, trial)
 	if best == "" {
 		return pick(rule, SourceRules)
 	}
 	if a.Cache != nil {
 		a.Cache.Store(key, best)
 	}
+	c.Times, c.Rounds = times, rounds
 	return pick(best, SourceMeasured)
+}
+
+// race times the forms as the constants above say and returns the fastest ("" when every
+// form failed), each form's time in seconds and the rounds run. A form that fails is a
+// warning and out of the race.
+func (a *Autotune) race(key string, forms []string, rule string, trial trialMaker) (best string, times map[string]float64, rounds int) {
+	measure := a.Measure
+	if measure == nil {
+		measure = func(c Candidate) (time.Duration, error) { return c.Time() }
+	}
+	trials := map[string]Trial{}
+	defer func() {
+		for _, t := range trials {
+			t.Close()
+		}
+	}()
+	times = map[string]float64{}
+	var limit time.Duration // the best time so far: slower forms stop early against it
+	timeForm := func(form string, round int) {
+		d, err := measure(Candidate{Key: key, Form: form, Round: round, Time: func() (time.Duration, error) {
+			t, ok := trials[form]
+			if !ok {
+				var err error
+				if t, err = trial(form); err != nil {
+					return 0, err
+				}
+				trials[form] = t
+			}
+			return t.Time(limit)
+		}})
+		if err != nil {
+			a.warn(fmt.Sprintf("autotune: %s in form %s: %v", key, form, err))
+			delete(times, form)
+			if t, ok := trials[form]; ok {
+				t.Close()
+				delete(trials, form)
+			}
+			return
+		}
+		if prev, ok := times[form]; !ok || d.Seconds() < prev {
+			times[form] = d.Seconds()
+		}
+	}
+	fastest := func() string {
+		best = ""
+		for _, f := range forms {
+			if t, ok := times[f]; ok && (best == "" || t < times[best]) {
+				best = f
+			}
+		}
+		if best != "" {
+			limit = time.Duration(times[best] * float64(time.Second))
+		}
+		return best
+	}
+	// The fixed rule's form first: it is the likely winner, and the others stop early
+	// when they are clearly slower (TensorFlow's bfloat16 convolution gradients run 20–40×
+	// slower than the rewrites on a CPU without AVX512_BF16).
+	order := append([]string{rule}, slices.DeleteFunc(slices.Clone(forms), func(f string) bool { return f == rule })...)
+	for _, form := range order {
+		timeForm(form, 0)
+		fastest()
+	}
+	rounds = 1
+	for round := 1; round <= confirmRounds; round++ {
+		lead := fastest()
+		var near []string
+		for _, f := range order {
+			if t, ok := times[f]; ok && t <= closeRatio*times[lead] {
+				near = append(near, f)
+			}
+		}
+		if len(near) < 2 {
+			break
+		}
+		if round%2 == 1 {
+			slices.Reverse(near) // the form timed last in round 0 first now
+		}
+		for _, form := range near {
+			timeForm(form, round)
+		}
+		rounds++
+	}
+	return fastest(), times, rounds
 }
 
 func (a *Autotune) warn(msg string) {
@@ -264,20 +345,16 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 	size := [3]int64{p.x[1], p.x[2], p.x[3]}
 	input, filter = FormTensorFlow, FormTensorFlow
 	if subPixelApplies(size, p.filter, p.dy, p.strides, p.padding) {
-		var t timer
+		var t trialMaker
 		if measurable {
-			t = func(form string, limit time.Duration) (time.Duration, error) {
-				return g.timeConv(p, batch, "Conv2DBackpropInput", form, limit)
-			}
+			t = func(form string) (Trial, error) { return g.convTrial(p, batch, "Conv2DBackpropInput", form), nil }
 		}
 		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, FormTensorFlow, t)
 	}
 	if batchContractedApplies(p.strides, p.padding) {
-		var t timer
+		var t trialMaker
 		if measurable {
-			t = func(form string, limit time.Duration) (time.Duration, error) {
-				return g.timeConv(p, batch, "Conv2DBackpropFilter", form, limit)
-			}
+			t = func(form string) (Trial, error) { return g.convTrial(p, batch, "Conv2DBackpropFilter", form), nil }
 		}
 		filter = g.choose(p.key("Conv2DBackpropFilter", batch), []string{FormTensorFlow, FormBatchContracted}, ruleF, FormTensorFlow, t)
 	}

@@ -9,12 +9,13 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 )
 
-// How a candidate is timed: after one warm-up run (which also lets oneDNN create its
-// primitives), up to measureRuns runs, fewer once measureBudget has passed but never
-// fewer than two; the shortest run is the candidate's time, as the machine may be busy
-// with other work and the minimum is what the kernel can do. Against a limit (the best
-// time of another form so far) a form stops early when it is clearly the slower: its
-// warm-up above warmupCut times the limit (and 50 ms more), or a run above runCut times.
+// How a form is timed in one round: one warm-up run (the first round's also lets oneDNN
+// create its primitives), then up to measureRuns runs, fewer once measureBudget has
+// passed but never fewer than two; the shortest run is the round's time, as the machine
+// may be busy with other work and the minimum is what the kernel can do. Against a limit
+// (the best time of another form so far) a form stops early when it is clearly the
+// slower: its warm-up above warmupCut times the limit (and 50 ms more), or a run above
+// runCut times. Autotune.decide times close forms again in later rounds (confirmRounds).
 const (
 	measureRuns   = 5
 	measureBudget = 500 * time.Millisecond
@@ -22,18 +23,48 @@ const (
 	runCut        = 1.5
 )
 
-// timeConv times one form of the problem's op (Conv2DBackpropInput or
-// Conv2DBackpropFilter) at the given batch in a scratch graph and session built for g's
-// platform.
+// A Trial is one form of an op built to be timed: a scratch graph and session of its
+// own, its inputs made. Time runs it as the constants above say and returns its shortest
+// run (a form clearly slower than limit, when limit > 0, may stop early with a time above
+// it); Autotune times a form in several rounds, so Time is called more than once. Close
+// frees the session.
+type Trial interface {
+	Time(limit time.Duration) (time.Duration, error)
+	Close()
+}
+
+// convTrial times one form of the problem's op (Conv2DBackpropInput or
+// Conv2DBackpropFilter) at the given batch, in a scratch graph and session built for g's
+// platform on the first Time that gets that far.
 //
 // Against a limit, a large batch is first probed at 1/probeDiv of it (a warm-up and one
-// run): a form whose probe, scaled up, is above warmupCut times the limit stops there
-// with that estimate, so that a kernel 20–40× slower (TensorFlow's bfloat16 convolution
-// gradients without AVX512_BF16: 30 s a run at DCGAN's batch of 256 on a loaded machine)
-// costs a second rather than a minute.
-func (g *Graph) timeConv(p convProblem, batch int64, opType, form string, limit time.Duration) (time.Duration, error) {
-	if limit > 0 && batch >= 2*probeDiv {
-		d, err := g.timeConvAt(p, batch/probeDiv, opType, form, 0, 1)
+// run, in a session closed at once): a form whose probe, scaled up, is above warmupCut
+// times the limit stops there with that estimate, so that a kernel 20–40× slower
+// (TensorFlow's bfloat16 convolution gradients without AVX512_BF16: 30 s a run at DCGAN's
+// batch of 256 on a loaded machine) costs a second rather than a minute. A form is probed
+// once: a later round times it at its batch.
+type convTrial struct {
+	g            *Graph
+	p            convProblem
+	batch        int64
+	opType, form string
+	probed       bool
+	full         *scratch
+}
+
+func (g *Graph) convTrial(p convProblem, batch int64, opType, form string) *convTrial {
+	return &convTrial{g: g, p: p, batch: batch, opType: opType, form: form}
+}
+
+func (t *convTrial) Time(limit time.Duration) (time.Duration, error) {
+	if !t.probed && limit > 0 && t.batch >= 2*probeDiv {
+		t.probed = true
+		probe, err := t.scratch(t.batch / probeDiv)
+		if err != nil {
+			return 0, err
+		}
+		d, err := probe.time(0, 1)
+		probe.Close()
 		if err != nil {
 			return 0, err
 		}
@@ -41,20 +72,36 @@ func (g *Graph) timeConv(p convProblem, batch int64, opType, form string, limit 
 			return est, nil
 		}
 	}
-	return g.timeConvAt(p, batch, opType, form, limit, measureRuns)
+	if t.full == nil {
+		sc, err := t.scratch(t.batch)
+		if err != nil {
+			return 0, err
+		}
+		t.full = sc
+	}
+	return t.full.time(limit, measureRuns)
 }
 
-// probeDiv is how much smaller a probe's batch is (timeConv).
+func (t *convTrial) Close() {
+	if t.full != nil {
+		t.full.Close()
+		t.full = nil
+	}
+}
+
+// probeDiv is how much smaller a probe's batch is (convTrial).
 const probeDiv = 16
 
-// timeConvAt is timeConv without the probe, at most runs runs after the warm-up.
-func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limit time.Duration, runs int) (time.Duration, error) {
+// scratch builds the trial's op at the given batch in a scratch session.
+func (t *convTrial) scratch(batch int64) (*scratch, error) {
+	p := t.p
 	withBatch := func(v []int64) []int64 { return append([]int64{batch}, v[1:]...) }
 	x, dy := withBatch(p.x), withBatch(p.dy)
 	size := [3]int64{p.x[1], p.x[2], p.x[3]}
+	form := t.form
 	var shapes [][]int64
 	var build func(s *Scope, in []tf.Output) []tf.Output
-	switch opType {
+	switch t.opType {
 	case "Conv2DBackpropInput":
 		shapes = [][]int64{p.filter, dy}
 		build = func(s *Scope, in []tf.Output) []tf.Output {
@@ -66,36 +113,41 @@ func (g *Graph) timeConvAt(p convProblem, batch int64, opType, form string, limi
 			return []tf.Output{s.backpropFilter(form, in[0], in[1], in[2], p.strides, p.padding)}
 		}
 	default:
-		return 0, fmt.Errorf("graphs: no forms of %s to time", opType)
+		return nil, fmt.Errorf("graphs: no forms of %s to time", t.opType)
 	}
-	var a *Autotune
-	if g.autotune != nil {
-		a = g.autotune
-	} else {
+	a := t.g.autotune
+	if a == nil {
 		a = &Autotune{}
 	}
-	return timeScratch(g.platform, a.SessionOf(form), p.dtype, shapes, build, limit, runs, 0)
+	return newScratch(t.g.platform, a.SessionOf(form), p.dtype, shapes, build, 0)
 }
 
-// TimeScratch times one form of a layer's op for Choose: it builds out = build(inputs of
+// ScratchTrial builds one form of a layer's op for Choose to time: out = build(inputs of
 // the given shapes and dtype) in a scratch graph of its own on g's platform (the scope
-// computing in dtype), runs every output of out in a session with the thread pools
-// opts, as the convolutions' forms are run (a warm-up, then up to five runs within half
-// a second; a form clearly slower than limit stops early) and returns the shortest run.
-// One untimed run comes first: a graph of thousands of small ops (an unrolled LSTM) spends
-// its first run being optimized by TensorFlow, a cost paid once per session that would
-// otherwise stop it early against a fused op's limit.
-func (g *Graph) TimeScratch(opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration) (time.Duration, error) {
-	return timeScratch(g.platform, opts, dtype, shapes, func(s *Scope, in []tf.Output) []tf.Output {
+// computing in dtype), in a session with the thread pools opts. Its Time runs every
+// output of out as the convolutions' forms are run (a warm-up, then up to five runs
+// within half a second; a form clearly slower than limit stops early) and returns the
+// shortest run.
+// One untimed run comes first, when it is built: a graph of thousands of small ops (an
+// unrolled LSTM) spends its first run being optimized by TensorFlow, a cost paid once per
+// session that would otherwise stop it early against a fused op's limit.
+func (g *Graph) ScratchTrial(opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output) (Trial, error) {
+	return newScratch(g.platform, opts, dtype, shapes, func(s *Scope, in []tf.Output) []tf.Output {
 		return build(s.WithDType(dtype), in)
-	}, limit, measureRuns, 1)
+	}, 1)
 }
 
-// timeScratch builds outs = build(inputs of the given shapes and dtype) in a graph of its
-// own, runs them as the constants above say (after setupRuns untimed runs) and returns the
-// shortest run. The inputs are
-// uniform in [-1, 1), made once and fed by reference on every run.
-func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, limit time.Duration, runs, setupRuns int) (time.Duration, error) {
+// scratch is a Trial: outs = build(inputs of some shapes and dtype) in a graph and
+// session of their own, the inputs made once (uniform in [-1, 1)) and fed by reference on
+// every run.
+type scratch struct {
+	sess    *Session
+	in      map[tf.Output]*tf.Tensor
+	targets []*tf.Operation
+}
+
+// newScratch builds the scratch graph and session and runs it setupRuns times, untimed.
+func newScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shapes [][]int64, build func(s *Scope, in []tf.Output) []tf.Output, setupRuns int) (*scratch, error) {
 	g := NewGraph(tf.Float, 1)
 	g.platform = platform
 	s := g.Root()
@@ -109,7 +161,7 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 	}
 	outs := build(s.Sub("candidate"), inputs)
 	if err := s.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	targets := make([]*tf.Operation, len(outs))
 	for i, o := range outs {
@@ -117,9 +169,13 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 	}
 	sess, err := NewSession(g, opts)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer sess.Close()
+	sc := &scratch{sess: sess, targets: targets, in: map[tf.Output]*tf.Tensor{}}
+	fail := func(err error) (*scratch, error) {
+		sc.Close()
+		return nil, err
+	}
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	feeds := map[tf.Output]*tf.Tensor{}
@@ -130,29 +186,40 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		}
 		t, err := NewTensor(v, sh...)
 		if err != nil {
-			return 0, err
+			return fail(err)
 		}
 		feeds[raw[i]] = t
 	}
 	typed, err := sess.Run(feeds, values)
 	if err != nil {
-		return 0, fmt.Errorf("graphs: making the inputs: %w", err)
+		return fail(fmt.Errorf("graphs: making the inputs: %w", err))
 	}
-	in := map[tf.Output]*tf.Tensor{}
 	for i := range inputs {
-		in[inputs[i]] = typed[i]
-	}
-	run := func() (time.Duration, error) {
-		t0 := time.Now()
-		_, err := sess.Run(in, nil, targets...)
-		return time.Since(t0), err
+		sc.in[inputs[i]] = typed[i]
 	}
 	for range setupRuns {
-		if _, err := run(); err != nil {
-			return 0, err
+		if _, err := sc.run(); err != nil {
+			return fail(err)
 		}
 	}
-	warm, err := run()
+	return sc, nil
+}
+
+func (sc *scratch) run() (time.Duration, error) {
+	t0 := time.Now()
+	_, err := sc.sess.Run(sc.in, nil, sc.targets...)
+	return time.Since(t0), err
+}
+
+// Time is time with at most measureRuns runs.
+func (sc *scratch) Time(limit time.Duration) (time.Duration, error) {
+	return sc.time(limit, measureRuns)
+}
+
+// time runs the warm-up and at most runs runs, as the constants above say, and returns
+// the shortest.
+func (sc *scratch) time(limit time.Duration, runs int) (time.Duration, error) {
+	warm, err := sc.run()
 	if err != nil {
 		return 0, err
 	}
@@ -161,7 +228,7 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 	}
 	var best, spent time.Duration
 	for i := 0; i < runs && (i < 2 || spent < measureBudget); i++ {
-		d, err := run()
+		d, err := sc.run()
 		if err != nil {
 			return 0, err
 		}
@@ -174,4 +241,11 @@ func timeScratch(platform Platform, opts SessionOptions, dtype tf.DataType, shap
 		}
 	}
 	return best, nil
+}
+
+func (sc *scratch) Close() {
+	if sc.sess != nil {
+		sc.sess.Close()
+		sc.sess = nil
+	}
 }

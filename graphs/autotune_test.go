@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,9 @@ func TestAutotuneSources(t *testing.T) {
 	}
 	const inKey = "Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME"
 	failing := errors.New("no kernel")
+	// wantCalls counts both gradients' timings. Where win is not one of the filter
+	// gradient's forms both of them tie and are timed in three rounds (6 timings;
+	// TestAutotuneRounds); a form that wins by 2× is decided in one.
 	tests := []struct {
 		name       string
 		a          graphs.Autotune
@@ -176,13 +180,13 @@ func TestAutotuneSources(t *testing.T) {
 		{name: "measured", win: graphs.FormTensorFlow, wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceMeasured, wantCalls: 4, wantCache: graphs.FormTensorFlow},
 		{name: "cache", cache: mapCache{inKey: graphs.FormSubPixel}, win: graphs.FormTensorFlow, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceCache, wantCalls: 2, wantCache: graphs.FormSubPixel},
 		{name: "checkpoint over the cache", a: graphs.Autotune{Resumed: map[string]string{inKey: graphs.FormTensorFlow}}, cache: mapCache{inKey: graphs.FormSubPixel},
-			wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceCheckpoint, wantCalls: 2, wantCache: graphs.FormSubPixel},
+			wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceCheckpoint, wantCalls: 6, wantCache: graphs.FormSubPixel},
 		{name: "checkpoint over off", a: graphs.Autotune{Off: true, Resumed: map[string]string{inKey: graphs.FormSubPixel}}, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceCheckpoint},
 		{name: "a checkpoint's unknown form", a: graphs.Autotune{Resumed: map[string]string{inKey: "winograd"}}, win: graphs.FormSubPixel,
-			wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 4, wantCache: graphs.FormSubPixel, wantWarn: `form "winograd"`},
+			wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 8, wantCache: graphs.FormSubPixel, wantWarn: `form "winograd"`},
 		{name: "off", a: graphs.Autotune{Off: true}, cache: mapCache{inKey: graphs.FormSubPixel}, wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceOff, wantCache: graphs.FormSubPixel},
 		{name: "rules", a: graphs.Autotune{Rules: true}, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceRules},
-		{name: "a cached unknown form", cache: mapCache{inKey: "winograd"}, win: graphs.FormSubPixel, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 4, wantCache: graphs.FormSubPixel},
+		{name: "a cached unknown form", cache: mapCache{inKey: "winograd"}, win: graphs.FormSubPixel, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 8, wantCache: graphs.FormSubPixel},
 		{name: "the winner fails", win: graphs.FormTensorFlow, fail: map[string]bool{graphs.FormTensorFlow: true},
 			wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 4, wantCache: graphs.FormSubPixel, wantWarn: "in form tensorflow: no kernel"},
 		{name: "every form fails", fail: map[string]bool{graphs.FormTensorFlow: true, graphs.FormSubPixel: true, graphs.FormBatchContracted: true},
@@ -293,5 +297,89 @@ func TestAutotuneTimesForReal(t *testing.T) {
 			}
 			t.Logf("%s → %s %v", c.Key, c.Form, c.Times)
 		}
+	}
+}
+
+// Forms close to the fastest (within 25%) are timed again, in alternating order, and each
+// keeps its shortest time, so a first timing slowed by other work on the machine does not
+// decide; forms far apart are timed once; a form failing in a later round is out.
+func TestAutotuneRounds(t *testing.T) {
+	const inKey = "Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME"
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	sp, tfk := graphs.FormSubPixel, graphs.FormTensorFlow // the fixed rule: sub-pixel, timed first
+	tests := []struct {
+		name       string
+		times      map[string][]float64 // ms per round (the last repeats); -1 fails
+		wantForm   string
+		wantRounds int
+		wantOrder  []string // the forms in the order they were timed
+		wantTimes  map[string]float64
+		wantWarn   string
+	}{
+		{name: "far apart", times: map[string][]float64{sp: {1}, tfk: {2}},
+			wantForm: sp, wantRounds: 1, wantOrder: []string{sp, tfk}, wantTimes: map[string]float64{sp: 1, tfk: 2}},
+		{name: "a slow first timing", times: map[string][]float64{sp: {1}, tfk: {1.1, 0.9}},
+			wantForm: tfk, wantRounds: 3, wantOrder: []string{sp, tfk, tfk, sp, sp, tfk}, wantTimes: map[string]float64{sp: 1, tfk: 0.9}},
+		{name: "close, leaving the race", times: map[string][]float64{sp: {1.1, 0.7}, tfk: {1}},
+			wantForm: sp, wantRounds: 2, wantOrder: []string{sp, tfk, tfk, sp}, wantTimes: map[string]float64{sp: 0.7, tfk: 1}},
+		{name: "the rule's form holds", times: map[string][]float64{sp: {1}, tfk: {1.1, 1.05}},
+			wantForm: sp, wantRounds: 3, wantOrder: []string{sp, tfk, tfk, sp, sp, tfk}, wantTimes: map[string]float64{sp: 1, tfk: 1.05}},
+		{name: "failing in a later round", times: map[string][]float64{sp: {1}, tfk: {0.95, -1}},
+			wantForm: sp, wantRounds: 2, wantOrder: []string{sp, tfk, tfk, sp}, wantTimes: map[string]float64{sp: 1},
+			wantWarn: "in form tensorflow: no kernel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var order []string
+			var warned []string
+			a := &graphs.Autotune{Batch: 16, Warn: func(msg string) { warned = append(warned, msg) }}
+			a.Measure = func(c graphs.Candidate) (time.Duration, error) {
+				if c.Key != inKey { // the filter gradient: TensorFlow's, far ahead
+					if c.Form == tfk {
+						return ms(1), nil
+					}
+					return ms(2), nil
+				}
+				order = append(order, c.Form)
+				v := tt.times[c.Form]
+				d := v[min(c.Round, len(v)-1)]
+				if d < 0 {
+					return 0, errors.New("no kernel")
+				}
+				return ms(d), nil
+			}
+			g := newCPUGraph(tf.Float, 1)
+			g.SetAutotune(a)
+			s := g.Root()
+			x := s.Placeholder("x", tf.Float, -1, 4, 4, 16)
+			w := s.Placeholder("w", tf.Float, 5, 5, 64, 16)
+			s.Conv2DTranspose(x, w, [3]int64{8, 8, 64}, [2]int{2, 2}, "SAME")
+			if err := s.Err(); err != nil {
+				t.Fatal(err)
+			}
+			var in graphs.KernelChoice
+			for _, c := range a.Choices() {
+				if c.Key == inKey {
+					in = c
+				}
+			}
+			if in.Form != tt.wantForm || in.Source != graphs.SourceMeasured || in.Rounds != tt.wantRounds {
+				t.Errorf("chose %s from %s in %d rounds, want %s measured in %d", in.Form, in.Source, in.Rounds, tt.wantForm, tt.wantRounds)
+			}
+			if !slices.Equal(order, tt.wantOrder) {
+				t.Errorf("timed %q, want %q", order, tt.wantOrder)
+			}
+			if len(in.Times) != len(tt.wantTimes) {
+				t.Errorf("times %v, want %v (ms)", in.Times, tt.wantTimes)
+			}
+			for form, want := range tt.wantTimes {
+				if got := in.Times[form] * 1e3; math.Abs(got-want) > 1e-9 {
+					t.Errorf("%s's time %.3g ms, want its shortest, %.3g", form, got, want)
+				}
+			}
+			if all := strings.Join(warned, "\n"); tt.wantWarn == "" && all != "" || !strings.Contains(all, tt.wantWarn) {
+				t.Errorf("warnings %q, want one containing %q", all, tt.wantWarn)
+			}
+		})
 	}
 }
