@@ -15,7 +15,7 @@ const MallocEnvVar = "TFRUN_MALLOC"
 
 // glibcMallocVars are glibc's own environment variables for the settings TuneMalloc
 // changes: a user who sets one of them has chosen, and TuneMalloc leaves malloc alone.
-// (malloc_linux.go's tfrun_early_arenas checks the same list.)
+// (malloc_linux.go's tfrun_early_limit checks the same list; TestEarlyArenaRule.)
 var glibcMallocVars = []string{
 	"MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
 	"MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST", "GLIBC_TUNABLES",

@@ -34,21 +34,31 @@ package graphs
 //
 // static int tfrun_arenas_set = 0;
 //
-// // tfrun_early_arenas runs when the program is loaded, before Go's runtime starts the
-// // threads that would each get an arena: it limits the arenas to MallocArenas's number
-// // when decideMalloc would tune (TFRUN_MALLOC on, none of glibcMallocVars set).
-// __attribute__((constructor)) static void tfrun_early_arenas(void) {
+// // tfrun_early_limit is the arena limit tfrun_early_arenas sets, 0 for none: MallocArenas's
+// // number when decideMalloc would tune (TFRUN_MALLOC on, none of glibcMallocVars set).
+// // TestEarlyArenaRule checks that the two agree.
+// static int tfrun_early_limit(void) {
 // #if defined(__GLIBC__)
 // 	static const char *user[] = {"MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_",
 // 		"MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST", "GLIBC_TUNABLES"};
-// 	if (!tfrun_on(getenv("TFRUN_MALLOC"))) return;
+// 	if (!tfrun_on(getenv("TFRUN_MALLOC"))) return 0;
 // 	for (size_t i = 0; i < sizeof user / sizeof user[0]; i++) {
 // 		const char *v = getenv(user[i]);
-// 		if (v != NULL && v[0] != '\0') return;
+// 		if (v != NULL && v[0] != '\0') return 0;
 // 	}
 // 	int arenas = tfrun_cpus() / 4;
-// 	if (arenas < 1) arenas = 1;
-// 	if (mallopt(M_ARENA_MAX, arenas) == 1) tfrun_arenas_set = arenas;
+// 	return arenas < 1 ? 1 : arenas;
+// #else
+// 	return 0;
+// #endif
+// }
+//
+// // tfrun_early_arenas runs when the program is loaded, before Go's runtime starts the
+// // threads that would each get an arena, and limits the arenas to tfrun_early_limit.
+// __attribute__((constructor)) static void tfrun_early_arenas(void) {
+// #if defined(__GLIBC__)
+// 	int arenas = tfrun_early_limit();
+// 	if (arenas > 0 && mallopt(M_ARENA_MAX, arenas) == 1) tfrun_arenas_set = arenas;
 // #endif
 // }
 //
@@ -123,6 +133,10 @@ func tuneMalloc(arenas int) bool { return C.tfrun_tune_malloc(C.int(arenas)) == 
 
 // untuneArenas gives glibc's arena limit back when tfrun_early_arenas had set one.
 func untuneArenas() { C.tfrun_untune_arenas() }
+
+// earlyLimit is the arena limit tfrun_early_arenas would set with the environment as it
+// is now (0: none).
+func earlyLimit() int { return int(C.tfrun_early_limit()) }
 
 // earlyArenas is the arena limit set when the program was loaded (0: none).
 func earlyArenas() int { return int(C.tfrun_early_arenas_set()) }

@@ -9,6 +9,8 @@ func untuneArenas() {}
 
 func earlyArenas() int { return 0 }
 
+func earlyLimit() int { return 0 }
+
 func mallocArenas() int { return -1 }
 
 func allocOnThreads(int) error { return nil }

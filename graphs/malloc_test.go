@@ -1,6 +1,7 @@
 package graphs
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -55,6 +56,39 @@ func TestDecideMalloc(t *testing.T) {
 
 // A session's creation tunes glibc's malloc on Linux (this test's environment sets none
 // of the variables that stop it, which the test checks first).
+// The arena limit set in C when the program is loaded (tfrun_early_arenas) follows
+// decideMalloc's rule: set, to MallocArenas, exactly where decideMalloc tunes; not set
+// where it does not or where TFRUN_MALLOC's value is an error (the run stops then).
+func TestEarlyArenaRule(t *testing.T) {
+	if mallocArenas() < 0 {
+		t.Skip("no glibc malloc here (mallocArenas -1): nothing is set when the program is loaded")
+	}
+	vars := append([]string{MallocEnvVar}, glibcMallocVars...)
+	cases := []map[string]string{
+		nil,
+		{MallocEnvVar: "on"}, {MallocEnvVar: " TRUE "}, {MallocEnvVar: "1"}, {MallocEnvVar: ""},
+		{MallocEnvVar: "0"}, {MallocEnvVar: "Off"}, {MallocEnvVar: "false"}, {MallocEnvVar: "yes please"},
+		{MallocEnvVar: "off", "MALLOC_ARENA_MAX": "2"},
+	}
+	for _, name := range glibcMallocVars {
+		cases = append(cases, map[string]string{name: "1"})
+	}
+	for _, env := range cases {
+		t.Run(fmt.Sprint(env), func(t *testing.T) {
+			for _, name := range vars {
+				t.Setenv(name, env[name]) // "" where the case has none: unset for both rules
+			}
+			want := 0
+			if d, err := decideMalloc(os.Getenv); err == nil && d.Tuned {
+				want = d.Arenas
+			}
+			if got := earlyLimit(); got != want {
+				t.Errorf("the C rule sets %d arenas, decideMalloc %d (0: none)", got, want)
+			}
+		})
+	}
+}
+
 func TestNewSessionTunesMalloc(t *testing.T) {
 	want, err := decideMalloc(os.Getenv)
 	if err != nil || !want.Tuned {
