@@ -82,7 +82,7 @@ func OneDNNSetting(env string, set bool, stderr string, logged bool) string {
 }
 
 // MachineSlug names a machine in a file name, from its CPU model and extensions:
-// "amd-epyc-avx2", "intel-xeon-platinum-8581c-avx-512-amx". One results file per CPU
+// "amd-epyc-family-25-model-1-avx2" (CPUModel), "intel-xeon-platinum-8581c-avx-512-amx". One results file per CPU
 // model keeps numbers of different machines apart.
 func MachineSlug(m Machine) string {
 	var b strings.Builder

@@ -2,20 +2,41 @@ package bench
 
 import (
 	"bufio"
+	"fmt"
 	"strconv"
 	"strings"
 )
 
-// CPUModel returns the first "model name" in the text of /proc/cpuinfo ("" if none).
+// CPUModel returns the first processor's "model name" in the text of /proc/cpuinfo ("" if
+// none). A virtual machine often shows a family's name only ("AMD EPYC" on a Zen 3, a
+// Zen 4 and a Zen 5 alike, whose kernels and peaks differ): a name without a digit gets
+// the processor's "cpu family" and "model" numbers, "AMD EPYC (family 26, model 2)", so
+// that CPUs TensorFlow runs differently are reported, and archived (MachineSlug), apart.
 func CPUModel(cpuinfo string) string {
+	var name, family, model string
 	sc := bufio.NewScanner(strings.NewReader(cpuinfo))
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if k == "processor" && name+family+model != "" {
+			break // the first processor's lines only
+		}
+		switch k {
+		case "model name":
+			name = v
+		case "cpu family":
+			family = v
+		case "model":
+			model = v
 		}
 	}
-	return ""
+	if name == "" || strings.ContainsAny(name, "0123456789") || family == "" || model == "" {
+		return name
+	}
+	return fmt.Sprintf("%s (family %s, model %s)", name, family, model)
 }
 
 // MemTotal returns MemTotal in bytes from the text of /proc/meminfo (0 if absent).

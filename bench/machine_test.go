@@ -12,6 +12,16 @@ func TestCPUModel(t *testing.T) {
 	if got := CPUModel(info); got != "AMD EPYC 7B13" {
 		t.Errorf("CPUModel = %q, want %q", got, "AMD EPYC 7B13")
 	}
+	// A virtual machine's family name alone: the family and model numbers tell a Zen 3
+	// from a Zen 5.
+	generic := "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\n" +
+		"processor\t: 1\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
+	if got, want := CPUModel(generic), "AMD EPYC (family 26, model 2)"; got != want {
+		t.Errorf("CPUModel = %q, want %q", got, want)
+	}
+	if got, want := CPUModel("model name\t: AMD EPYC\n"), "AMD EPYC"; got != want {
+		t.Errorf("CPUModel without family and model = %q, want %q", got, want)
+	}
 	if got := CPUModel("processor\t: 0\n"); got != "" {
 		t.Errorf("CPUModel without a model name = %q, want empty", got)
 	}
@@ -120,6 +130,7 @@ func TestMachineSlug(t *testing.T) {
 		want string
 	}{
 		{Machine{CPU: "AMD EPYC", Extensions: []string{"AVX2", "FMA"}}, "amd-epyc-avx2"},
+		{Machine{CPU: "AMD EPYC (family 26, model 2)", Extensions: []string{"AVX2", "AVX-512", "AVX512_BF16"}}, "amd-epyc-family-26-model-2-avx-512"},
 		{Machine{CPU: "AMD EPYC 9B14", Extensions: []string{"AVX2", "FMA", "AVX-512", "AVX512_BF16"}}, "amd-epyc-9b14-avx-512"},
 		{Machine{CPU: "Intel(R) Xeon(R) Platinum 8581C CPU @ 2.10GHz", Extensions: []string{"AVX2", "AVX-512", "AMX"}},
 			"intel-r-xeon-r-platinum-8581c-cpu-2-10ghz-amx"},
