@@ -269,6 +269,21 @@ func same(got, want float64, exact bool) bool {
 	return math.Abs(got-want) <= cganTolerance*math.Abs(want)
 }
 
+// sameAccuracy compares an accuracy with its golden: bit for bit, or, from another
+// environment, within accuracyTolerance. An accuracy counts the batch's images on each
+// side of 0.5, so one image whose output sits near 0.5 flips it by 1/64 when the losses
+// agree to 4e-4 (measured: an AMD Zen 5 with oneDNN on against the Zen 3 golden, step 17's
+// fake accuracy 0.609 against 0.625).
+func sameAccuracy(got, want float64, exact bool) bool {
+	if exact {
+		return got == want
+	}
+	return math.Abs(got-want) <= accuracyTolerance
+}
+
+// accuracyTolerance is two images of cgan_fashion's batch of 64.
+const accuracyTolerance = 2.0 / 64
+
 // configs/cgan_fashion.yaml, its networks now functional graphs built by
 // builders.Functional, trains its first 20 steps to the losses the hard-wired two-branch
 // network gave, bit for bit (where the golden's environment is this one).
@@ -288,7 +303,7 @@ func TestCGANFashionSameLosses(t *testing.T) {
 	for i := range got {
 		g, w := got[i], want.Steps[i]
 		if !same(g.GenLoss, w.GenLoss, exact) || !same(g.DiscLoss, w.DiscLoss, exact) ||
-			!same(g.RealAccuracy, w.RealAccuracy, exact) || !same(g.FakeAccuracy, w.FakeAccuracy, exact) {
+			!sameAccuracy(g.RealAccuracy, w.RealAccuracy, exact) || !sameAccuracy(g.FakeAccuracy, w.FakeAccuracy, exact) {
 			t.Errorf("step %d: %+v, the old network gave %+v", i+1, g, w)
 		}
 	}
