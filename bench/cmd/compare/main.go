@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		keras    = fs.String("keras", "bench/keras", "the Keras reference scripts")
 		peak     = fs.String("peak", "bin/bench-peak", `the peak measurement's binary (bench/cmd/peak), run once before the rounds; "" skips it`)
 		out      = fs.String("out", "bench/results.md", "where to write the results (Markdown)")
-		archive  = fs.String("archive", "", "also write them to DIR/bench_<out's name>_<machine>.md (bench_results_amd-epyc-avx2.md): one file per CPU model (bench.MachineSlug); \"\" writes none")
+		archive  = fs.String("archive", "", "also write them to DIR/bench_<out's name>_<machine>.md (bench_results_amd-epyc-family-25-model-1-avx2.md): one file per CPU model (bench.MachineSlug); \"\" writes none")
 		rounds   = fs.Int("rounds", 5, "rounds (each runs every model once per side)")
 		models   = fs.String("models", "all", "comma-separated models to run")
 		steps    = fs.String("steps", "", "per-model timed steps, e.g. imdb_lstm=100,dcgan_mnist=5 (default: bench.Models)")
