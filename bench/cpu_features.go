@@ -45,6 +45,13 @@ func CPUExtensions(cpuinfo string) []string {
 	return nil
 }
 
+// HasBFloat16Arithmetic reports whether a CPU with these extensions (CPUExtensions)
+// computes in bfloat16 itself, AVX512_BF16's dot products or AMX's tiles, rather than
+// converting each element to float32.
+func HasBFloat16Arithmetic(extensions []string) bool {
+	return slices.Contains(extensions, "AVX512_BF16") || slices.Contains(extensions, "AMX_BF16")
+}
+
 // missingExtensions are the extensions that matter for the kernels TensorFlow picks and
 // that have lacks: the report says what a CPU lacks as well as what it has.
 func missingExtensions(have []string) []string {

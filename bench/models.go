@@ -19,9 +19,11 @@ type Model struct {
 	// Precision is the Keras dtype policy both sides train under ("" or Float32:
 	// float32; configs.PrecisionMixedBFloat16).
 	Precision string
-	// MixedSteps and MixedWarmup replace Steps and Warmup under mixed_bfloat16 when set:
-	// on a CPU without AVX512_BF16 TensorFlow's bfloat16 backward convolutions run 20–40×
-	// slower than float32's, so the DCGANs get fewer steps there.
+	// MixedSteps and MixedWarmup replace Steps and Warmup under mixed_bfloat16 on a CPU
+	// without bfloat16 arithmetic (HasBFloat16Arithmetic), when set: TensorFlow's
+	// bfloat16 backward convolutions run 20–40× slower than float32's there, so the
+	// DCGANs get fewer steps. Where the CPU has it, bfloat16 is as fast as float32 or
+	// faster, and a run of 2 steps would be timed on half a second.
 	MixedSteps, MixedWarmup int
 }
 
@@ -34,10 +36,10 @@ func PrecisionOf(p string) string {
 }
 
 // WithPrecision returns m under precision p (Float32 or configs.PrecisionMixedBFloat16), with the step
-// counts for it.
-func (m Model) WithPrecision(p string) Model {
+// counts for it on a CPU with or without bfloat16 arithmetic (HasBFloat16Arithmetic).
+func (m Model) WithPrecision(p string, bf16Arithmetic bool) Model {
 	m.Precision = PrecisionOf(p)
-	if m.Precision == configs.PrecisionMixedBFloat16 {
+	if m.Precision == configs.PrecisionMixedBFloat16 && !bf16Arithmetic {
 		if m.MixedSteps > 0 {
 			m.Steps = m.MixedSteps
 		}

@@ -88,9 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var runs []bench.Model // each model under each precision; -steps and -warmup apply to all
+	bf16 := bench.HasBFloat16Arithmetic(c.machine().Extensions)
 	for _, p := range precisions {
 		for _, m := range c.models {
-			m = m.WithPrecision(p)
+			m = m.WithPrecision(p, bf16)
 			if n, ok := c.steps[m.Name]; ok {
 				m.Steps = n
 			}
