@@ -29,8 +29,9 @@ const (
 // with the biased batch variance; in inference, and always when frozen (trainable =
 // False, as Keras 3 does), the moving statistics are used and never updated. Weights
 // "gamma" (ones), "beta" (zeros), "moving_mean" (zeros) and "moving_variance" (ones), the
-// last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32), or, when
-// synchronized, from the sums of x and x² (batch_normalization_sync.go).
+// last two not trainable. Computed with TensorFlow's FusedBatchNormV3 (float32 statistics,
+// x and y in the layer's compute type), or, when synchronized, from the sums of x and x²
+// (batch_normalization_sync.go).
 type BatchNormalization struct {
 	base
 	Momentum, Epsilon float64
@@ -73,8 +74,16 @@ func (b *BatchNormalization) Build(s *graphs.Scope, in Shape) (Shape, error) {
 // call order; the training step must run them.
 func (b *BatchNormalization) Updates() []*tf.Operation { return b.updates }
 
+// Under a mixed policy x comes in bfloat16 and y goes out in bfloat16, as Keras 3's
+// layer returns it, while the statistics, γ, β and the moving averages are float32:
+// FusedBatchNormV3 takes a bfloat16 x with float32 scale, offset and statistics and
+// computes in float32 inside, as Keras casts x up to compute them. Keras's cast up and
+// back down as separate ops (and a float32 kernel between them) gave the same y and x
+// gradient bit for bit on the DCGANs' shapes at 2.5–3× the time (Zen 5, oneDNN on;
+// docs/results/dcgan_profile_zen5.md). The synchronized form sums x and x² in float32.
 func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
 	s := b.scope
+	vs := s.WithDType(s.Graph().DType()) // the statistics' type
 	c := int64(b.in[len(b.in)-1])
 	gamma, beta := b.constOr(b.gamma, 1, c), b.constOr(b.beta, 0, c)
 	if !training || s.IsFrozen() { // Keras 3: batch statistics only when training and trainable
@@ -82,12 +91,16 @@ func (b *BatchNormalization) Call(x tf.Output, training bool) tf.Output {
 	}
 	var y, mean, vari tf.Output
 	if b.Synchronized || s.Graph().IsReplica() {
-		y, mean, vari = batchNormSyncOp(s, x, gamma, beta, b.Epsilon)
+		in := x
+		y, mean, vari = batchNormSyncOp(vs, vs.CastTo(x, vs.DType()), gamma, beta, b.Epsilon)
+		if s.Ok(in) {
+			y = s.CastTo(y, in.DataType())
+		}
 	} else {
 		y, mean, vari = batchNormTrainOp(s, x, gamma, beta, b.Epsilon, len(b.in) == 1)
 	}
-	m := s.Scalar(b.Momentum)
-	one := s.Scalar(1 - b.Momentum)
+	m := vs.Scalar(b.Momentum)
+	one := vs.Scalar(1 - b.Momentum)
 	// A second training call (a GAN's discriminator sees real, then generated images)
 	// updates the statistics the first one left, as Keras's two calls do in sequence.
 	oldMean, oldVar := b.mean.Value(), b.vari.Value()

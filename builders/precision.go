@@ -30,6 +30,8 @@ func SetPrecision(g *graphs.Graph, precision string) error {
 //     layer reads them through Scope.Read, a bfloat16 Cast whose gradient is float32;
 //   - callLayer casts each floating-point input to the type its layer computes in: the
 //     casts at layer boundaries Keras's Layer.__call__ makes;
+//   - BatchNormalization takes and returns bfloat16 and computes its statistics in
+//     float32 inside FusedBatchNormV3, as Keras's layer casts x up and y back down;
 //   - the layers in float32Layers, and a model's last layer, compute in float32 (their
 //     input cast up, the next layer's input cast back down), so the outputs losses and
 //     metrics see (the final sigmoid or softmax) are float32, as Keras's guide asks of the
@@ -40,10 +42,10 @@ func SetPrecision(g *graphs.Graph, precision string) error {
 
 // float32Layers are the layer types that compute in float32 under a mixed policy, and why.
 var float32Layers = map[string]string{
-	// Keras's BatchNormalization computes its moments in float32 under mixed policies
+	// Not BatchNormalization: Keras computes its moments in float32 under mixed policies
 	// (keras/src/layers/normalization/batch_normalization.py casts float16/bfloat16
-	// inputs up); here the whole layer does, its output cast back by the next layer.
-	"BatchNormalization": "moments and moving statistics in float32, as Keras",
+	// inputs up, and its output back down), and so does FusedBatchNormV3 given a
+	// bfloat16 x with float32 statistics, which BatchNormalization.Call uses.
 	// Keras's ops.layer_normalization computes in at least float32 ("for stability in
 	// half precision") and casts the result back; here the whole layer does.
 	"LayerNormalization": "mean and variance in float32, as Keras",
