@@ -122,3 +122,162 @@ func TestLeakyReLUGradHalfTypes(t *testing.T) {
 		})
 	}
 }
+
+// In bfloat16 and float16, Elu's and Selu's gradients are built from vectorized
+// element-wise ops, not TensorFlow's EluGrad and SeluGrad, whose CPU kernels do not
+// vectorize in those types (#26). The gradient must be the one TensorFlow's registry gives
+// for the same forward ops, bit for bit: at zero (both signs), just either side of it,
+// away from it, where elu saturates at −1, and on a fine sweep that crosses the places
+// where y + 1 and y + scale·alpha change rounding. No EluGrad or SeluGrad may be left in
+// those graphs; in float32 the kernels stay.
+func TestActivationGradHalfTypes(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
+	xs := []float32{0, negZero, 1e-30, -1e-30, 1e-8, -1e-8, 1e-5, -1e-5, 1e-3, -1e-3, 0.01, -0.01,
+		0.3, -0.3, 1, -1, 2.75, -2.75, 5.5, -7, -20, -100, -1e4, 60}
+	for x := float32(-12); x < 4; x += 1.0 / 128 {
+		xs = append(xs, x)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	dys := make([]float32, len(xs))
+	for i := range dys {
+		dys[i] = float32(rng.NormFloat64() * 3)
+	}
+	dys[0], dys[1], dys[2] = negZero, 0, negZero // signed zero gradients too
+	elu := func(s *graphs.Scope, x tf.Output) tf.Output { return op.Elu(s.Op("Elu"), x) }
+	eluHalf := func(s *graphs.Scope, x tf.Output) tf.Output { // eluOp(x, 0.5) with the plain Elu op
+		y := op.Elu(s.Op("Elu"), x)
+		return rawOp(s, "SelectV2", op.Greater(s.Op("Greater"), x, s.Scalar(0)), y, op.Mul(s.Op("Mul"), s.Scalar(0.5), y))
+	}
+	selu := func(s *graphs.Scope, x tf.Output) tf.Output { return op.Selu(s.Op("Selu"), x) }
+	for _, tc := range []struct {
+		name   string
+		build  func(s *graphs.Scope, x tf.Output) tf.Output // under test
+		ref    func(s *graphs.Scope, x tf.Output) tf.Output // TensorFlow's op and registry gradient
+		kernel string
+	}{
+		{"elu", func(s *graphs.Scope, x tf.Output) tf.Output { return activate(s, "elu", x) }, elu, "EluGrad"},
+		{"elu_alpha_half", func(s *graphs.Scope, x tf.Output) tf.Output { return eluOp(s, x, 0.5) }, eluHalf, "EluGrad"},
+		{"selu", func(s *graphs.Scope, x tf.Output) tf.Output { return activate(s, "selu", x) }, selu, "SeluGrad"},
+	} {
+		for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half, tf.Float} {
+			t.Run(tc.name+"_"+graphs.DTypeName(dtype), func(t *testing.T) {
+				got, kernels := gradientAt(t, dtype, xs, dys, tc.build, tc.kernel)
+				if want := dtype == tf.Float; kernels != want {
+					t.Errorf("%s in the gradient: %v; want %v", tc.kernel, kernels, want)
+				}
+				want, kernels := gradientAt(t, dtype, xs, dys, tc.ref, tc.kernel)
+				if !kernels {
+					t.Fatalf("no %s in the reference gradient", tc.kernel)
+				}
+				bad := 0
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						if bad++; bad <= 10 {
+							t.Errorf("x %v, dy %v: gradient %v, TensorFlow's %v", xs[i], dys[i], got[i], want[i])
+						}
+					}
+				}
+				if bad > 10 {
+					t.Errorf("%d of %d gradients differ", bad, len(want))
+				}
+			})
+		}
+	}
+}
+
+// gradientAt evaluates the gradient of sum(float32(build(x))·dys) with respect to x, the
+// inputs fed in float32 (fed, so that grappler cannot fold the gradient into a constant)
+// and cast to dtype, with one thread, and reports whether the graph has an op of type
+// kernel.
+func gradientAt(t *testing.T, dtype tf.DataType, xs, dys []float32, build func(s *graphs.Scope, x tf.Output) tf.Output, kernel string) ([]float32, bool) {
+	t.Helper()
+	g := graphs.NewGraph(dtype, 1)
+	s := g.Root()
+	xIn, dyIn := s.Placeholder("x", tf.Float, int64(len(xs))), s.Placeholder("dy", tf.Float, int64(len(dys)))
+	x := s.CastTo(xIn, dtype)
+	y := build(s, x)
+	loss := op.Sum(s.Op("Sum"), op.Mul(s.Op("Mul"), s.CastTo(y, tf.Float), dyIn), s.Const([]int32{0}))
+	grads, err := s.Gradients(loss, []tf.Output{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, o := range g.TF().Operations() {
+		found = found || o.Type() == kernel
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	xt, err := tf.NewTensor(xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyt, err := tf.NewTensor(dys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sess.Run(map[tf.Output]*tf.Tensor{xIn: xt, dyIn: dyt}, []tf.Output{s.CastTo(grads[0], tf.Float)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0].Value().([]float32), found
+}
+
+// eluGrad and seluGrad against TensorFlow's EluGrad and SeluGrad kernels on any output y,
+// not only those Elu and Selu produce: in bfloat16 Elu's outputs make y + 1 exact, so the
+// rounding of y + 1 is checked here, on a grid of y at 2⁻¹² steps across [−2.5, 2.5]
+// (beyond both functions' ranges) with random gradients.
+func TestEluSeluGradKernels(t *testing.T) {
+	var ys []float32
+	for y := float32(-2.5); y <= 2.5; y += 1.0 / 4096 {
+		ys = append(ys, y)
+	}
+	ys = append(ys, float32(math.Copysign(0, -1)), 1e-30, -1e-30, -1e-6, 1e-6, 100, -100)
+	rng := rand.New(rand.NewPCG(3, 17))
+	dys := make([]float32, len(ys))
+	for i := range dys {
+		dys[i] = float32(rng.NormFloat64() * 3)
+	}
+	for _, tc := range []struct {
+		name         string
+		grad, kernel func(s *graphs.Scope, dy, y tf.Output) tf.Output
+	}{
+		{"elu", eluGrad, func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.EluGrad(s.Op("EluGrad"), dy, y) }},
+		{"selu", seluGrad, func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.SeluGrad(s.Op("SeluGrad"), dy, y) }},
+	} {
+		for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
+			t.Run(tc.name+"_"+graphs.DTypeName(dtype), func(t *testing.T) {
+				g := graphs.NewGraph(dtype, 1)
+				s := g.Root()
+				yIn, dyIn := s.Placeholder("y", tf.Float, int64(len(ys))), s.Placeholder("dy", tf.Float, int64(len(dys)))
+				y, dy := s.CastTo(yIn, dtype), s.CastTo(dyIn, dtype)
+				sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sess.Close()
+				yt, _ := tf.NewTensor(ys)
+				dyt, _ := tf.NewTensor(dys)
+				res, err := sess.Run(map[tf.Output]*tf.Tensor{yIn: yt, dyIn: dyt}, []tf.Output{
+					s.CastTo(tc.grad(s, dy, y), tf.Float), s.CastTo(tc.kernel(s, dy, y), tf.Float), s.CastTo(y, tf.Float)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, want, yd := res[0].Value().([]float32), res[1].Value().([]float32), res[2].Value().([]float32)
+				bad := 0
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						if bad++; bad <= 10 {
+							t.Errorf("y %v, dy %v: gradient %v, kernel %v", yd[i], dys[i], got[i], want[i])
+						}
+					}
+				}
+				if bad > 10 {
+					t.Errorf("%d of %d gradients differ", bad, len(want))
+				}
+			})
+		}
+	}
+}

@@ -34,9 +34,10 @@ func (e *ELU) Build(s *graphs.Scope, in Shape) (Shape, error) {
 func (e *ELU) Call(x tf.Output, training bool) tf.Output { return eluOp(e.scope, x, e.Alpha) }
 
 // eluOp is Keras's TensorFlow elu: the Elu op, and for alpha ≠ 1 where(x > 0, elu(x),
-// alpha·elu(x)).
+// alpha·elu(x)). The Elu op is eluCore's (in bfloat16 and float16, its gradient is not
+// TensorFlow's EluGrad; the select's and the product's are the registry's).
 func eluOp(s *graphs.Scope, x tf.Output, alpha float64) tf.Output {
-	y := op.Elu(s.Op("Elu"), x)
+	y := eluCore(s, x)
 	if alpha == 1 {
 		return y
 	}
