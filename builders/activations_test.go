@@ -114,11 +114,7 @@ func TestLeakyReLUGradHalfTypes(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, want := res[0].Value().([]float32), res[1].Value().([]float32)
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Errorf("x %v, dy %v: gradient %v, LeakyReluGrad %v", xs[i], dys[i], got[i], want[i])
-				}
-			}
+			sameBits(t, got, want, func(i int) string { return fmt.Sprintf("x %v, dy %v", xs[i], dys[i]) }, "LeakyReluGrad")
 		})
 	}
 }
@@ -169,17 +165,7 @@ func TestActivationGradHalfTypes(t *testing.T) {
 				if !kernels {
 					t.Fatalf("no %s in the reference gradient", tc.kernel)
 				}
-				bad := 0
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						if bad++; bad <= 10 {
-							t.Errorf("x %v, dy %v: gradient %v, TensorFlow's %v", xs[i], dys[i], got[i], want[i])
-						}
-					}
-				}
-				if bad > 10 {
-					t.Errorf("%d of %d gradients differ", bad, len(want))
-				}
+				sameBits(t, got, want, func(i int) string { return fmt.Sprintf("x %v, dy %v", xs[i], dys[i]) }, "TensorFlow's")
 			})
 		}
 	}
@@ -266,18 +252,25 @@ func TestEluSeluGradKernels(t *testing.T) {
 					t.Fatal(err)
 				}
 				got, want, yd := res[0].Value().([]float32), res[1].Value().([]float32), res[2].Value().([]float32)
-				bad := 0
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						if bad++; bad <= 10 {
-							t.Errorf("y %v, dy %v: gradient %v, kernel %v", yd[i], dys[i], got[i], want[i])
-						}
-					}
-				}
-				if bad > 10 {
-					t.Errorf("%d of %d gradients differ", bad, len(want))
-				}
+				sameBits(t, got, want, func(i int) string { return fmt.Sprintf("y %v, dy %v", yd[i], dys[i]) }, "kernel")
 			})
 		}
+	}
+}
+
+// sameBits reports every gradient in got that is not want's bit for bit (the first ten
+// with where names their inputs and ref names want's source, then how many in all).
+func sameBits(t *testing.T, got, want []float32, where func(i int) string, ref string) {
+	t.Helper()
+	bad := 0
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			if bad++; bad <= 10 {
+				t.Errorf("%s: gradient %v, %s %v", where(i), got[i], ref, want[i])
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("%d of %d gradients differ", bad, len(want))
 	}
 }
