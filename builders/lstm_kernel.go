@@ -34,11 +34,6 @@ func lstmKernelOp(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, steps, 
 		s.Fail("%s: %w", s.Path(), err)
 		return tf.Output{}
 	}
-	tm := op.Transpose(s.Op("Transpose"), x, s.Const([]int32{1, 0, 2}))
 	w := op.ConcatV2(s.Op("ConcatV2"), []tf.Output{kernel, recurrent}, s.Const(int32(0)))
-	h := s.KernelLSTM(tm, w, bias, steps, units)
-	if sequences {
-		return op.Transpose(s.Op("Transpose"), h, s.Const([]int32{1, 0, 2}))
-	}
-	return op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(steps-1)), s.Const(int32(0)))
+	return s.KernelLSTM(x, w, bias, steps, units, sequences)
 }

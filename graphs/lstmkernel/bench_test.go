@@ -37,10 +37,21 @@ func BenchmarkLSTMStep(b *testing.B) {
 }
 
 func benchmarkLSTMStep(b *testing.B, steps, batch, inputs, units int) {
+	// Each form takes batch-major x, as an LSTM layer does, and returns the last step's h.
+	timeMajor := func(f func(s *graphs.Scope, x, w, bias tf.Output) tf.Output) func(s *graphs.Scope, x, w, bias tf.Output) tf.Output {
+		return func(s *graphs.Scope, x, w, bias tf.Output) tf.Output {
+			h := f(s, op.Transpose(s.Op("Transpose"), x, s.Const([]int32{1, 0, 2})), w, bias)
+			return op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(steps-1)), s.Const(int32(0)))
+		}
+	}
 	forms := map[string]func(s *graphs.Scope, x, w, bias tf.Output) tf.Output{
-		"kernel":   func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.KernelLSTM(x, w, bias, steps, units) },
-		"unrolled": func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.UnrolledLSTM(x, w, bias, steps, units) },
-		"block":    func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.BlockLSTM(x, w, bias, units) },
+		"kernel": func(s *graphs.Scope, x, w, bias tf.Output) tf.Output {
+			return s.KernelLSTM(x, w, bias, steps, units, false)
+		},
+		"unrolled": timeMajor(func(s *graphs.Scope, x, w, bias tf.Output) tf.Output {
+			return s.UnrolledLSTM(x, w, bias, steps, units)
+		}),
+		"block": timeMajor(func(s *graphs.Scope, x, w, bias tf.Output) tf.Output { return s.BlockLSTM(x, w, bias, units) }),
 	}
 	for _, name := range []string{"kernel", "unrolled", "block"} {
 		for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
@@ -61,7 +72,7 @@ func benchmarkLSTMStep(b *testing.B, steps, batch, inputs, units int) {
 				}
 				g := graphs.NewGraph(tf.Float, 1)
 				s := g.Root()
-				x := s.Placeholder("x", tf.Float, int64(steps), int64(batch), int64(inputs))
+				x := s.Placeholder("x", tf.Float, int64(batch), int64(steps), int64(inputs))
 				w := s.Const(random((inputs+units)*4*units, 0.2))
 				w = op.Reshape(s.Op("Reshape"), w, s.Const([]int32{int32(inputs + units), int32(4 * units)}))
 				bias := s.Const(random(4*units, 0.1))
@@ -70,8 +81,7 @@ func benchmarkLSTMStep(b *testing.B, steps, batch, inputs, units int) {
 				for i := range in {
 					cast[i] = s.CastTo(in[i], dtype)
 				}
-				h := forms[name](s, cast[0], cast[1], cast[2])
-				last := op.GatherV2(s.Op("GatherV2"), s.CastTo(h, tf.Float), s.Const(int32(steps-1)), s.Const(int32(0)))
+				last := s.CastTo(forms[name](s, cast[0], cast[1], cast[2]), tf.Float)
 				loss := op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), last), s.Const([]int32{0, 1}))
 				grads, err := s.Gradients(loss, in)
 				if err != nil {
@@ -86,7 +96,7 @@ func benchmarkLSTMStep(b *testing.B, steps, batch, inputs, units int) {
 					b.Fatal(err)
 				}
 				defer sess.Close()
-				xt, err := graphs.NewTensor(random(steps*batch*inputs, 1), int64(steps), int64(batch), int64(inputs))
+				xt, err := graphs.NewTensor(random(steps*batch*inputs, 1), int64(batch), int64(steps), int64(inputs))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -31,24 +31,33 @@ func TestOpNames(t *testing.T) {
 }
 
 // The kernels against finite differences, through CustomGradient (float32, the kernels'
-// widest type; tolerances as for BlockLSTMV2's check in graphs).
+// widest type; tolerances as for BlockLSTMV2's check in graphs), with every step's h as
+// the result and with the last step's only.
 func TestKernelLSTMGradientNumeric(t *testing.T) {
 	register(t)
 	const steps, batch, in, units = 4, 3, 2, 3
-	rng := rand.New(rand.NewPCG(2, 1))
-	ps := []gradcheck.Param{
-		gradcheck.Random("x", rng, 1, steps, batch, in),
-		gradcheck.Random("w", rng, 0.5, in+units, 4*units),
-		gradcheck.Random("b", rng, 0.5, 4*units),
+	for _, sequences := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sequences=%v", sequences), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(2, 1))
+			ps := []gradcheck.Param{
+				gradcheck.Random("x", rng, 1, batch, steps, in),
+				gradcheck.Random("w", rng, 0.5, in+units, 4*units),
+				gradcheck.Random("b", rng, 0.5, 4*units),
+			}
+			shape := []int64{batch, units}
+			if sequences {
+				shape = []int64{batch, steps, units}
+			}
+			worst, err := gradcheck.Check(ps, func(s *graphs.Scope, in []tf.Output) tf.Output {
+				h := s.KernelLSTM(in[0], in[1], in[2], steps, units, sequences)
+				return gradcheck.Project(s, h, shape, 7)
+			}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 2e-2, AbsTol: 1e-3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("worst relative error %.2g", worst)
+		})
 	}
-	worst, err := gradcheck.Check(ps, func(s *graphs.Scope, in []tf.Output) tf.Output {
-		h := s.KernelLSTM(in[0], in[1], in[2], steps, units)
-		return gradcheck.Project(s, h, []int64{steps, batch, units}, 7)
-	}, gradcheck.Options{DType: tf.Float, Step: 1e-2, RelTol: 2e-2, AbsTol: 1e-3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("worst relative error %.2g", worst)
 }
 
 // lstmCase is one shape the kernels are compared with the unrolled cell at.
@@ -68,40 +77,43 @@ func TestKernelLSTMMatchesUnrolled(t *testing.T) {
 	}{{tf.Float, 2e-5}, {tf.Bfloat16, 4e-2}}
 	for _, dt := range types {
 		for _, c := range cases {
-			t.Run(fmt.Sprintf("%v/%d×%d×%d→%d", dt.dtype, c.steps, c.batch, c.in, c.units), func(t *testing.T) {
-				got, want, err := runBoth(c, dt.dtype, 3)
-				if err != nil {
-					t.Fatal(err)
-				}
-				names := []string{"h", "dx", "dw", "db"}
-				worst := 0.0
-				for k := range got {
-					a, b := got[k], want[k]
-					if len(a) != len(b) || len(a) == 0 {
-						t.Fatalf("%s: %d vs %d values", names[k], len(a), len(b))
+			for _, sequences := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%v/%d×%d×%d→%d/sequences=%v", dt.dtype, c.steps, c.batch, c.in, c.units, sequences), func(t *testing.T) {
+					got, want, err := runBoth(c, dt.dtype, 3, sequences)
+					if err != nil {
+						t.Fatal(err)
 					}
-					for i := range a {
-						d := math.Abs(a[i]-b[i]) / (1 + math.Abs(b[i]))
-						worst = max(worst, d)
-						if !(d <= dt.tol) {
-							t.Fatalf("%s[%d]: kernel %.7g, unrolled %.7g", names[k], i, a[i], b[i])
+					names := []string{"h", "dx", "dw", "db"}
+					worst := 0.0
+					for k := range got {
+						a, b := got[k], want[k]
+						if len(a) != len(b) || len(a) == 0 {
+							t.Fatalf("%s: %d vs %d values", names[k], len(a), len(b))
+						}
+						for i := range a {
+							d := math.Abs(a[i]-b[i]) / (1 + math.Abs(b[i]))
+							worst = max(worst, d)
+							if !(d <= dt.tol) {
+								t.Fatalf("%s[%d]: kernel %.7g, unrolled %.7g", names[k], i, a[i], b[i])
+							}
 						}
 					}
-				}
-				t.Logf("worst difference %.2g", worst)
-			})
+					t.Logf("worst difference %.2g", worst)
+				})
+			}
 		}
 	}
 }
 
 // runBoth builds one graph with the kernel LSTM and the unrolled one on the same random
-// inputs (drawn from seed; float32 placeholders cast to dtype) and returns each one's h and
-// gradients of x, w and b as float64s, the loss a projection of every h plus the last
-// step's squares.
-func runBoth(c lstmCase, dtype tf.DataType, seed uint64) (got, want [][]float64, err error) {
+// batch-major inputs (drawn from seed; float32 placeholders cast to dtype) and returns each
+// one's h (every step's, or the last one's: sequences) and gradients of x, w and b as
+// float64s, the loss a projection of h plus the last step's squares. The unrolled cell
+// takes x transposed to time-major, and its h is transposed back.
+func runBoth(c lstmCase, dtype tf.DataType, seed uint64, sequences bool) (got, want [][]float64, err error) {
 	rng := rand.New(rand.NewPCG(uint64(c.units), seed))
 	ps := []gradcheck.Param{
-		gradcheck.Random("x", rng, 1, int64(c.steps), int64(c.batch), int64(c.in)),
+		gradcheck.Random("x", rng, 1, int64(c.batch), int64(c.steps), int64(c.in)),
 		gradcheck.Random("w", rng, 0.5, int64(c.in+c.units), int64(4*c.units)),
 		gradcheck.Random("b", rng, 0.5, int64(4*c.units)),
 	}
@@ -123,14 +135,26 @@ func runBoth(c lstmCase, dtype tf.DataType, seed uint64) (got, want [][]float64,
 		}
 		feeds[in[i]] = tt
 	}
-	shape := []int64{int64(c.steps), int64(c.batch), int64(c.units)}
+	shape := []int64{int64(c.batch), int64(c.units)}
+	if sequences {
+		shape = []int64{int64(c.batch), int64(c.steps), int64(c.units)}
+	}
 	loss := func(h tf.Output) tf.Output {
 		h = s.CastTo(h, tf.Float)
-		hl := op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(c.steps-1)), s.Const(int32(0)))
+		hl := h
+		if sequences {
+			hl = op.GatherV2(s.Op("GatherV2"), h, s.Const(int32(c.steps-1)), s.Const(int32(1)))
+		}
 		return op.AddV2(s.Op("AddV2"), gradcheck.Project(s, h, shape, 5), op.Sum(s.Op("Sum"), op.Square(s.Op("Square"), hl), s.Const([]int32{0, 1})))
 	}
-	hk := s.KernelLSTM(cast[0], cast[1], cast[2], c.steps, c.units)
-	hu := s.UnrolledLSTM(cast[0], cast[1], cast[2], c.steps, c.units)
+	perm := s.Const([]int32{1, 0, 2})
+	hk := s.KernelLSTM(cast[0], cast[1], cast[2], c.steps, c.units, sequences)
+	hu := s.UnrolledLSTM(op.Transpose(s.Op("Transpose"), cast[0], perm), cast[1], cast[2], c.steps, c.units)
+	if sequences {
+		hu = op.Transpose(s.Op("Transpose"), hu, perm)
+	} else {
+		hu = op.GatherV2(s.Op("GatherV2"), hu, s.Const(int32(c.steps-1)), s.Const(int32(0)))
+	}
 	gk, err := s.Gradients(loss(hk), in)
 	if err != nil {
 		return nil, nil, err
@@ -274,7 +298,7 @@ func TestRegisterConcurrent(t *testing.T) {
 				errs <- err
 				return
 			}
-			got, want, err := runBoth(lstmCase{3, 2, 2, 4}, tf.Float, uint64(i))
+			got, want, err := runBoth(lstmCase{3, 2, 2, 4}, tf.Float, uint64(i), i%2 == 0)
 			if err != nil {
 				errs <- fmt.Errorf("goroutine %d: %w", i, err)
 				return
@@ -293,5 +317,75 @@ func TestRegisterConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A last-step-only KernelLSTM (no h packed, no gradient for the other steps' h) gives bit
+// for bit what the sequence form gives through a GatherV2 of its last step, the form an
+// LSTM layer without return_sequences used before: the same h and the same gradients of
+// x, w and b, in float32 and bfloat16.
+func TestKernelLSTMLastStepBitForBit(t *testing.T) {
+	register(t)
+	const steps, batch, in, units = 5, 4, 3, 6
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		t.Run(graphs.DTypeName(dtype), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 8))
+			ps := []gradcheck.Param{
+				gradcheck.Random("x", rng, 1, batch, steps, in),
+				gradcheck.Random("w", rng, 0.5, in+units, 4*units),
+				gradcheck.Random("b", rng, 0.5, 4*units),
+			}
+			g := graphs.NewGraph(tf.Float, 1)
+			s := g.Root()
+			var in, cast []tf.Output
+			for _, p := range ps {
+				v := make([]float32, len(p.Values))
+				for k, x := range p.Values {
+					v[k] = float32(x)
+				}
+				c, err := graphs.NewTensor(v, p.Shape...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				in = append(in, s.Const(c))
+				cast = append(cast, s.CastTo(in[len(in)-1], dtype))
+			}
+			last := s.KernelLSTM(cast[0], cast[1], cast[2], steps, units, false)
+			all := s.KernelLSTM(cast[0], cast[1], cast[2], steps, units, true)
+			gathered := op.GatherV2(s.Op("GatherV2"), all, s.Const(int32(steps-1)), s.Const(int32(1)))
+			loss := func(h tf.Output) tf.Output {
+				return gradcheck.Project(s, s.CastTo(h, tf.Float), []int64{batch, units}, 3)
+			}
+			gl, err := s.Gradients(loss(last), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ga, err := s.Gradients(loss(gathered), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			out, err := sess.Run(nil, append(append([]tf.Output{s.CastTo(last, tf.Float)}, gl...), append([]tf.Output{s.CastTo(gathered, tf.Float)}, ga...)...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := []string{"h", "dx", "dw", "db"}
+			for k, name := range names {
+				// float32 → float64 is exact: equal float64 bits are equal float32 bits.
+				av, bv := graphs.Float64s(out[k]), graphs.Float64s(out[len(names)+k])
+				if len(av) != len(bv) || len(av) == 0 {
+					t.Fatalf("%s: %d vs %d values", name, len(av), len(bv))
+				}
+				for i := range av {
+					if math.Float64bits(av[i]) != math.Float64bits(bv[i]) {
+						t.Fatalf("%s[%d]: last step only %g, gathered %g", name, i, av[i], bv[i])
+					}
+				}
+			}
+		})
 	}
 }
