@@ -81,8 +81,13 @@ func noiseShape(s *graphs.Scope, xShape tf.Output, ns []int) tf.Output {
 	return op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), xShape, s.Const(take)), s.Const(fixed))
 }
 
-// dropoutOp is x·[u ≥ rate]/(1−rate) for uniform draws u: the math of Dropout.
+// dropoutOp is x·[u ≥ rate]/(1−rate) for uniform draws u: the math of Dropout. The mask
+// [u ≥ rate]/(1−rate) is formed on u (which may be smaller than x: a noise shape), apart
+// from x, so x meets one Mul forward and its gradient one Mul backward, and the mask can be
+// drawn while x is being computed. Its values are 0 or the scale exactly, so x·mask is bit
+// for bit (x·[u ≥ rate])·scale, the order it was once computed in.
 func dropoutOp(s *graphs.Scope, x, u tf.Output, rate float64) tf.Output {
 	keep := op.Cast(s.Op("Cast"), op.GreaterEqual(s.Op("GreaterEqual"), u, s.Scalar(rate)), s.DType())
-	return op.Mul(s.Op("Mul"), op.Mul(s.Op("Mul"), x, keep), s.Scalar(1/(1-rate)))
+	mask := op.Mul(s.Op("Mul"), keep, s.Scalar(1/(1-rate)))
+	return op.Mul(s.Op("Mul"), x, mask)
 }
