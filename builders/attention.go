@@ -122,7 +122,7 @@ func (a *Attention) CallMasked(xs, masks []tf.Output, training bool) (tf.Output,
 	}
 	weights := op.Softmax(s.Op("Softmax"), scores)
 	if training && a.Dropout > 0 {
-		weights = dropoutOp(s, weights, s.RandomUniform(op.Shape(s.Op("Shape"), weights)), a.Dropout)
+		weights = dropout(s, weights, op.Shape(s.Op("Shape"), weights), a.Dropout)
 	}
 	out := op.BatchMatMulV2(s.Op("BatchMatMulV2"), weights, v)
 	if qMask.Op != nil {

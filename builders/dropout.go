@@ -8,6 +8,8 @@ import (
 
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/dropoutkernel"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 func init() {
@@ -64,7 +66,7 @@ func (d *Dropout) Call(x tf.Output, training bool) tf.Output {
 	if d.NoiseShape != nil {
 		shape = noiseShape(s, shape, d.NoiseShape)
 	}
-	return dropoutOp(s, x, s.RandomUniform(shape), d.Rate)
+	return dropout(s, x, shape, d.Rate)
 }
 
 // noiseShape is a concrete noise shape: ns with each -1 (None) replaced by that axis of
@@ -81,13 +83,23 @@ func noiseShape(s *graphs.Scope, xShape tf.Output, ns []int) tf.Output {
 	return op.AddV2(s.Op("AddV2"), op.Mul(s.Op("Mul"), xShape, s.Const(take)), s.Const(fixed))
 }
 
-// dropoutOp is x·[u ≥ rate]/(1−rate) for uniform draws u: the math of Dropout. The mask
-// [u ≥ rate]/(1−rate) is formed on u (which may be smaller than x: a noise shape), apart
-// from x, so x meets one Mul forward and its gradient one Mul backward, and the mask can be
-// drawn while x is being computed. Its values are 0 or the scale exactly, so x·mask is bit
-// for bit (x·[u ≥ rate])·scale, the order it was once computed in.
+// dropout is x·[u ≥ rate]/(1−rate) for uniform draws u over shape (x's, or a noise shape
+// broadcast over it): the math of Dropout, the mask drawn by tfrun's own kernel where it
+// can be (graphs.Scope.DropoutMask, ownDropoutKernel). The mask is formed apart from x, so
+// x meets one Mul forward and its gradient one Mul backward, and the mask can be drawn
+// while x is being computed. Its values are 0 or the scale exactly, so x·mask is bit for
+// bit (x·[u ≥ rate])·scale, the order it was once computed in.
+func dropout(s *graphs.Scope, x, shape tf.Output, rate float64) tf.Output {
+	return op.Mul(s.Op("Mul"), x, s.DropoutMask(shape, rate, ownDropoutKernel()))
+}
+
+// dropoutOp is dropout with the draws u given (tests fix them).
 func dropoutOp(s *graphs.Scope, x, u tf.Output, rate float64) tf.Output {
-	keep := op.Cast(s.Op("Cast"), op.GreaterEqual(s.Op("GreaterEqual"), u, s.Scalar(rate)), s.DType())
-	mask := op.Mul(s.Op("Mul"), keep, s.Scalar(1/(1-rate)))
-	return op.Mul(s.Op("Mul"), x, mask)
+	return op.Mul(s.Op("Mul"), x, s.KeepMask(u, rate))
+}
+
+// ownDropoutKernel reports whether Dropout masks may come from tfrun's own kernel: unless
+// lstmkernel.EnvVar turns tfrun's kernels off by name, once the kernel is registered.
+func ownDropoutKernel() bool {
+	return !lstmkernel.Disabled() && dropoutkernel.Register() == nil
 }

@@ -1,6 +1,7 @@
 package builders
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 	"github.com/tfrun/tfrun/internal/gradcheck"
 )
 
@@ -126,4 +128,81 @@ func TestDropoutNoiseShapeGradients(t *testing.T) {
 				return dropoutOp(s, in[0], u, 0.4)
 			}, gradcheck.Options{}},
 	})
+}
+
+// Dropout's mask from tfrun's own kernel (graphs/dropoutkernel) is TensorFlow's ops' bit
+// for bit, over three steps of the draw stream, with and without a noise shape, in
+// float32 and in a bfloat16 layer (a mixed_bfloat16 policy's); TFRUN_CUSTOM_KERNELS=0
+// builds TensorFlow's ops instead.
+func TestDropoutOwnKernelSameMask(t *testing.T) {
+	const batch, steps, c = 5, 7, 9
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		for _, noise := range [][]int{nil, {-1, 1, c}} {
+			t.Run(fmt.Sprintf("%s/noise=%v", graphs.DTypeName(dtype), noise), func(t *testing.T) {
+				run := func(off bool) (outs [][]float64, own int) {
+					if off {
+						t.Setenv(lstmkernel.EnvVar, "0")
+					}
+					g := graphs.NewGraph(tf.Float, 11)
+					s := g.Root().WithDType(dtype)
+					d := NewDropout("dropout", 0.4)
+					d.NoiseShape = noise
+					if _, err := d.Build(s, Shape{steps, c}); err != nil {
+						t.Fatal(err)
+					}
+					x := s.Placeholder("x", tf.Float, -1, steps, c)
+					y := s.CastTo(d.Call(s.CastTo(x, dtype), true), tf.Float)
+					advance := s.AdvanceStep(y.Op)
+					for _, o := range g.TF().Operations() {
+						if o.Type() == graphs.OpDropoutMask {
+							own++
+						}
+					}
+					sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer sess.Close()
+					if err := sess.InitVariables(); err != nil {
+						t.Fatal(err)
+					}
+					vals := make([]float32, batch*steps*c)
+					for i := range vals {
+						vals[i] = float32(i%13) - 6.5
+					}
+					xt, err := graphs.NewTensor(vals, batch, steps, c)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for range 3 {
+						out, err := sess.Run(map[tf.Output]*tf.Tensor{x: xt}, []tf.Output{y}, advance)
+						if err != nil {
+							t.Fatal(err)
+						}
+						outs = append(outs, graphs.Float64s(out[0])) // exact: float32 → float64
+					}
+					return outs, own
+				}
+				got, own := run(false)
+				want, none := run(true)
+				if own != 1 || none != 0 {
+					t.Fatalf("%d %s ops with the kernel on, %d off; want 1 and 0", own, graphs.OpDropoutMask, none)
+				}
+				dropped := 0
+				for step := range want {
+					for i := range want[step] {
+						if math.Float64bits(got[step][i]) != math.Float64bits(want[step][i]) {
+							t.Fatalf("step %d: y[%d] = %g with tfrun's kernel, %g with TensorFlow's ops", step, i, got[step][i], want[step][i])
+						}
+						if want[step][i] == 0 {
+							dropped++
+						}
+					}
+				}
+				if dropped == 0 {
+					t.Fatal("nothing dropped: the comparison says nothing")
+				}
+			})
+		}
+	}
 }

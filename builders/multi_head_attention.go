@@ -204,7 +204,7 @@ func (m *MultiHeadAttention) CallAttention(xs, masks []tf.Output, attentionMask 
 	}
 	probs := s.CastTo(op.Softmax(f32.Op("Softmax"), scores), s.DType())
 	if training && m.Dropout > 0 {
-		probs = dropoutOp(s, probs, s.RandomUniform(op.Shape(s.Op("Shape"), probs)), m.Dropout)
+		probs = dropout(s, probs, op.Shape(s.Op("Shape"), probs), m.Dropout)
 	}
 	ctx := op.BatchMatMulV2(s.Op("BatchMatMulV2"), probs, vh) // [batch, heads, T, value_dim]
 

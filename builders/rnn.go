@@ -86,7 +86,7 @@ func rnnInputDropout(s *graphs.Scope, x tf.Output, rate float64, training bool) 
 	if !training || rate == 0 {
 		return x
 	}
-	return dropoutOp(s, x, s.RandomUniform(stepsBroadcastShape(s, x)), rate)
+	return dropout(s, x, stepsBroadcastShape(s, x), rate)
 }
 
 // stepsBroadcastShape is the noise shape [batch, 1, features] of x [batch, steps,

@@ -53,5 +53,5 @@ func (d *SpatialDropout1D) Call(x tf.Output, training bool) tf.Output {
 	}
 	// Noise shape [batch, 1, channels]: one draw per example and channel, broadcast over
 	// the steps by dropoutOp's Mul.
-	return dropoutOp(s, x, s.RandomUniform(stepsBroadcastShape(s, x)), d.Rate)
+	return dropout(s, x, stepsBroadcastShape(s, x), d.Rate)
 }

@@ -8,6 +8,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/dropoutkernel"
 )
 
 // Replica is what a model trained as one replica of a cluster shares with every other
@@ -102,8 +103,12 @@ func (r *Replica) Lost() bool { return r.lost }
 
 // StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
 // TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
-// serves until the process exits.
+// serves until the process exits. tfrun's own Dropout mask kernel (graphs/dropoutkernel)
+// is registered first, so the server can run the graph partitions that hold it.
 func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {
+	if err := dropoutkernel.Register(); err != nil {
+		return nil, err
+	}
 	srv, err := NewServer(c, ServerOptions{IntraOpThreads: threads})
 	if err != nil {
 		return nil, err

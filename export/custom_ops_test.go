@@ -17,7 +17,7 @@ import (
 // A graph holding one of tfrun's own kernels is refused: Python TensorFlow and TensorFlow
 // Serving could not load it.
 func TestStripRefusesTfrunOps(t *testing.T) {
-	for _, opType := range []string{graphs.OpLSTMCell, graphs.OpLSTMCellGrad} {
+	for _, opType := range []string{graphs.OpLSTMCell, graphs.OpLSTMCellGrad, graphs.OpDropoutMask} {
 		g := &graph_go_proto.GraphDef{Node: []*node_def_go_proto.NodeDef{{Name: "lstm/cell", Op: opType}}}
 		_, err := stripDefaultAttrs(g)
 		if err == nil || !strings.Contains(err.Error(), "tfrun's own kernel") || !strings.Contains(err.Error(), "lstm/cell") {

@@ -46,7 +46,7 @@ func stripDefaultAttrs(g *graph_go_proto.GraphDef) (*op_def_go_proto.OpList, err
 	}
 	used := map[string]*op_def_go_proto.OpDef{}
 	for _, n := range g.Node {
-		if n.Op == graphs.OpLSTMCell || n.Op == graphs.OpLSTMCellGrad {
+		if graphs.IsOwnOp(n.Op) {
 			return nil, fmt.Errorf("export: node %s: op %s is tfrun's own kernel, which TensorFlow without tfrun (Python, TensorFlow Serving) cannot load", n.Name, n.Op)
 		}
 		d := defs[n.Op]

@@ -13,7 +13,7 @@ const module = "github.com/tfrun/tfrun/"
 // lower rank. Rank 0 needs no other tfrun package.
 var layers = map[string]int{
 	"configs": 0, "datasets": 0, "plots": 0, "metrics": 0, "tensorboard": 0, "graphs": 0,
-	"internal/atomicfile": 0, "internal/mutate": 0, "internal/hdf5": 0, "kerasfile": 1, "importer": 4, "bench": 1, "graphs/lstmkernel": 0, "graphs/autotune": 1,
+	"internal/atomicfile": 0, "internal/mutate": 0, "internal/hdf5": 0, "kerasfile": 1, "importer": 4, "bench": 1, "graphs/lstmkernel": 0, "graphs/dropoutkernel": 0, "graphs/autotune": 1,
 	"builders": 1, "checkpoints": 1, "internal/gradcheck": 1, "bench/cmd/peak": 2,
 	"assemble": 2, "runner": 2,
 	"classifier": 3, "gan": 3,
