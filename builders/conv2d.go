@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
@@ -75,13 +74,14 @@ func (c *Conv2D) Call(x tf.Output, training bool) tf.Output {
 	return c.recordActivity(c.scope, activate(c.scope, c.Activation, conv2DOp(c.scope, x, kernel, b, c.Strides, c.Padding)))
 }
 
-// conv2DOp is the Conv2D math on tensors.
+// conv2DOp is the Conv2D math on tensors. The bias's gradient takes the form autotuning
+// chooses (graphs.Scope.Conv2DBias: BiasAddGrad, or a Sum that keeps oneDNN from fusing
+// it with the filter gradient).
 func conv2DOp(s *graphs.Scope, x, kernel, b tf.Output, strides [2]int, padding string) tf.Output {
-	y := s.Conv2D(x, kernel, strides, tfPadding(padding))
-	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+	if b.Op == nil {
+		return s.Conv2D(x, kernel, strides, tfPadding(padding))
 	}
-	return y
+	return s.Conv2DBias(x, kernel, b, strides, tfPadding(padding))
 }
 
 // Penalty is the layer's regularization penalty (see Regularized).

@@ -1,10 +1,13 @@
 package builders
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/internal/gradcheck"
@@ -94,4 +97,99 @@ func buildCall(s *graphs.Scope, l Layer, in Shape, x tf.Output) tf.Output {
 		return x
 	}
 	return l.Call(x, true)
+}
+
+// Conv2D's and SeparableConv2D's bias gradient is BiasAddGrad unless autotuning measured
+// the Sum form faster (graphs.Scope.Conv2DBias; a fake timer makes it win here), and then
+// only in float32 (bfloat16 keeps BiasAddGrad, which accumulates in float32); either way
+// it equals BiasAddGrad of the same dy.
+func TestConv2DBiasGradient(t *testing.T) {
+	sumWins := func(c graphs.Candidate) (time.Duration, error) {
+		if c.Form == graphs.FormSum {
+			return time.Millisecond, nil
+		}
+		return 2 * time.Millisecond, nil
+	}
+	layers := []struct {
+		name string
+		call func(s *graphs.Scope, x, b tf.Output, vals func(...int32) tf.Output) tf.Output
+	}{
+		{"Conv2D", func(s *graphs.Scope, x, b tf.Output, vals func(...int32) tf.Output) tf.Output {
+			return conv2DOp(s, x, vals(3, 3, 3, 4), b, [2]int{2, 2}, "same")
+		}},
+		{"SeparableConv2D", func(s *graphs.Scope, x, b tf.Output, vals func(...int32) tf.Output) tf.Output {
+			return separableConv2DOp(s, x, vals(3, 3, 3, 1), vals(1, 1, 3, 4), b, [2]int{2, 2}, "same")
+		}},
+	}
+	for _, l := range layers {
+		for _, dt := range []tf.DataType{tf.Float, tf.Bfloat16} {
+			for _, tuned := range []bool{false, true} {
+				name := l.name + "_" + graphs.DTypeName(dt)
+				if tuned {
+					name += "_sum_measured_faster"
+				}
+				t.Run(name, func(t *testing.T) {
+					g := graphs.NewGraph(tf.Float, 3)
+					if tuned {
+						g.SetAutotune(&graphs.Autotune{Measure: sumWins})
+					}
+					s := g.Root()
+					rng := rand.New(rand.NewPCG(3, 9))
+					vals := func(shape ...int32) tf.Output {
+						n := int32(1)
+						for _, d := range shape {
+							n *= d
+						}
+						v := make([]float32, n)
+						for i := range v {
+							v[i] = float32(rng.NormFloat64())
+						}
+						return s.CastTo(op.Reshape(s.Op("Reshape"), s.Const(v), s.Const(shape)), dt)
+					}
+					x := vals(2, 6, 6, 3)
+					b := vals(4)
+					y := l.call(s, x, b, vals)
+					r := vals(2, 3, 3, 4) // dy
+					loss := op.Sum(s.Op("loss"), s.CastTo(op.Mul(s.Op("Mul"), y, r), tf.Float), s.Const([]int32{0, 1, 2, 3}))
+					grads, err := s.Gradients(loss, []tf.Output{b})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var biasAddGrads int
+					for _, o := range g.TF().Operations() {
+						if o.Type() == "BiasAddGrad" {
+							biasAddGrads++
+						}
+					}
+					want := 1
+					if tuned && dt == tf.Float {
+						want = 0
+					}
+					if biasAddGrads != want {
+						t.Errorf("%d BiasAddGrad ops, want %d", biasAddGrads, want)
+					}
+					ref := op.BiasAddGrad(s.Op("ref"), r)
+					sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer sess.Close()
+					out, err := sess.Run(nil, []tf.Output{s.CastTo(grads[0], tf.Float), s.CastTo(ref, tf.Float)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, exp := out[0].Value().([]float32), out[1].Value().([]float32)
+					tol := 1e-5
+					if dt == tf.Bfloat16 {
+						tol = 1.0 / 64
+					}
+					for i := range exp {
+						if d := math.Abs(float64(got[i] - exp[i])); d > tol*max(1, math.Abs(float64(exp[i]))) {
+							t.Errorf("bias gradient[%d] %v, BiasAddGrad %v", i, got[i], exp[i])
+						}
+					}
+				})
+			}
+		}
+	}
 }

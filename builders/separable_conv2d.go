@@ -75,12 +75,13 @@ func (c *SeparableConv2D) Call(x tf.Output, training bool) tf.Output {
 
 // separableConv2DOp is tf.nn.separable_conv2d then the bias: DepthwiseConv2dNative with
 // the strides and padding, then a 1×1 Conv2D ("VALID", stride 1).
+// The bias's gradient takes the form autotuning chooses, as Conv2D's (conv2DOp).
 func separableConv2DOp(s *graphs.Scope, x, depthwise, pointwise, b tf.Output, strides [2]int, padding string) tf.Output {
-	y := s.Conv2D(depthwiseConv2DOp(s, x, depthwise, strides, padding), pointwise, [2]int{1, 1}, "VALID")
-	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+	y := depthwiseConv2DOp(s, x, depthwise, strides, padding)
+	if b.Op == nil {
+		return s.Conv2D(y, pointwise, [2]int{1, 1}, "VALID")
 	}
-	return y
+	return s.Conv2DBias(y, pointwise, b, [2]int{1, 1}, "VALID")
 }
 
 // Penalty is the layer's regularization penalty (depthwise, pointwise, bias and activity;

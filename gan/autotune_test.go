@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tfrun/tfrun/checkpoints"
@@ -35,10 +36,11 @@ func readRecord(t *testing.T, dir string) autotuneRecord {
 	return r
 }
 
-// With autotuning on, a GAN run records its choices in the run directory and its
-// checkpoints; resumed after the cache has changed (every winner flipped), it runs the
-// forms it started with and ends bit for bit as the uninterrupted run. A fresh run takes
-// the changed cache's forms. Which forms win the first measurement does not matter: the
+// With autotuning on, a GAN run records its choices (the convolutions' forms, the
+// discriminator Conv2D's bias gradient) in the run directory and its checkpoints; resumed
+// after the cache has changed (every winner flipped), it runs the forms it started with
+// and ends bit for bit as the uninterrupted run. A fresh run takes the changed cache's
+// forms. Which forms win the first measurement does not matter: the
 // runs after it read them from the cache or the checkpoint.
 func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 	if testing.Short() {
@@ -67,11 +69,18 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 		t.Fatalf("record %+v, want mode on and choices", first)
 	}
 	forms := map[string]string{}
+	var biasKeys int
 	for _, c := range first.Choices {
 		if c.Source != graphs.SourceMeasured {
 			t.Errorf("first run: %+v, want measured", c)
 		}
 		forms[c.Key] = c.Form
+		if strings.HasPrefix(c.Key, "BiasAddGrad ") {
+			biasKeys++
+		}
+	}
+	if biasKeys != 1 { // the discriminator's Conv2D (graphs.Scope.Conv2DBias)
+		t.Errorf("first run: %d bias gradient choices, want 1", biasKeys)
 	}
 	stopped := t.TempDir()
 	if err := run(stopped, func(o *runner.Options) { o.Epochs = 1 }); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // Kernel forms: the ways tfrun can compute one op. Every op has TensorFlow's own kernel;
 // conv.go adds the sub-pixel Conv2DBackpropInput and the batch-contracted
-// Conv2DBackpropFilter.
+// Conv2DBackpropFilter, conv_bias.go a convolution's bias gradient as a Sum (FormSum).
 const (
 	FormTensorFlow      = "tensorflow"
 	FormSubPixel        = "sub_pixel"
@@ -62,7 +62,8 @@ type KernelChoice struct {
 }
 
 // Autotune chooses, for a graph, the form of every op tfrun can compute more than one way
-// (conv.go's convolution gradients and transposed convolutions), as cuDNN's autotune
+// (conv.go's convolution gradients and transposed convolutions, conv_bias.go's bias
+// gradients), as cuDNN's autotune
 // does: each candidate runs a few times in a scratch session when the graph is built and
 // the fastest wins. A choice is made once per key (the op, its shapes, its dtype) and
 // kept in Cache, so later runs on the same machine measure nothing. Set it with

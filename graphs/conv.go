@@ -55,18 +55,15 @@ func (s *Scope) Conv2D(x, filter tf.Output, strides [2]int, padding string) tf.O
 		return s.strided1x1Conv2D(x, filter, strides)
 	}
 	st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
-	xs, okX := staticShape(x, 4)
-	fs, okF := staticShape(filter, 4)
-	if !okX || !okF || (padding != "SAME" && padding != "VALID") {
+	p, ok := newConvProblem(x, filter, strides, padding)
+	if !ok {
 		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
 	}
-	p := convProblem{x: xs, filter: fs, strides: strides, padding: padding, dtype: filter.DataType()}
-	p.dy = []int64{xs[0], convOut(xs[1], fs[0], strides[0], padding), convOut(xs[2], fs[1], strides[1], padding), fs[3]}
 	in, flt := s.g.convForms(p)
 	if in == FormTensorFlow && flt == FormTensorFlow {
 		return op.Conv2D(s.Op("Conv2D"), x, filter, st, padding)
 	}
-	size := [3]int64{xs[1], xs[2], xs[3]}
+	size := [3]int64{p.x[1], p.x[2], p.x[3]}
 	return s.CustomGradient("Conv2D", []tf.Output{x, filter}, func(c *Scope, cut []tf.Output) []tf.Output {
 		return []tf.Output{op.Conv2D(c.Op("Conv2D"), cut[0], cut[1], st, padding)}
 	}, func(c *Scope, d []tf.Output) []tf.Output {
