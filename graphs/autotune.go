@@ -80,7 +80,8 @@ type Autotune struct {
 	// Cache keeps winners across runs; nil: none.
 	Cache KernelCache
 	// Resumed are the forms a resumed run's checkpoint recorded (by key): they are used
-	// over the cache and measurements, so the run goes on with the forms it started with.
+	// over the cache and measurements, so the run goes on with the forms it started with;
+	// the ops it does not name take the fixed rules (see decide).
 	Resumed map[string]string
 	// Rules makes the fixed rules decide the ops Resumed does not name: for a checkpoint
 	// that recorded no choices (a tfrun before autotuning), as they decided then, and in
@@ -187,12 +188,18 @@ func (a *Autotune) decide(key string, forms []string, rule, offForm string, tria
 		c.Form, c.Source = form, source
 		return c
 	}
-	if form, ok := a.Resumed[key]; ok && slices.Contains(forms, form) {
+	form, named := a.Resumed[key]
+	if named && slices.Contains(forms, form) {
 		return pick(form, SourceCheckpoint)
-	} else if ok {
+	} else if named {
 		a.warn(fmt.Sprintf("the checkpoint records form %q for %s, not one of %q: choosing again", form, key, forms))
 	}
-	if a.Rules {
+	// A resumed run's graph is the one its checkpoint was written from, and that run
+	// recorded every choice it made: a key its checkpoint does not name is an op the tfrun
+	// that wrote it did not choose a form for (a choice added since, as Conv2D's bias
+	// gradient was), and built as the fixed rule does. So does the resumed run, to go on
+	// bit for bit.
+	if a.Rules || (len(a.Resumed) > 0 && !named) {
 		return pick(rule, SourceRules)
 	}
 	if a.Off {

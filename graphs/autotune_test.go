@@ -142,7 +142,9 @@ func TestAutotuneEachFormWins(t *testing.T) {
 }
 
 // Where each choice comes from, in order: the resumed checkpoint's form, the fixed rules
-// (Rules), off (TensorFlow's kernels), the cache, a measurement (stored in the cache);
+// (Rules, or a key a resumed checkpoint does not name: the filter gradient in the
+// checkpoint cases, untimed), off (TensorFlow's kernels), the cache, a measurement (stored
+// in the cache);
 // the same key is decided once per graph; a failing candidate is a warning and the others
 // decide; all failing, the fixed rule does.
 func TestAutotuneSources(t *testing.T) {
@@ -180,10 +182,10 @@ func TestAutotuneSources(t *testing.T) {
 		{name: "measured", win: graphs.FormTensorFlow, wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceMeasured, wantCalls: 4, wantCache: graphs.FormTensorFlow},
 		{name: "cache", cache: mapCache{inKey: graphs.FormSubPixel}, win: graphs.FormTensorFlow, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceCache, wantCalls: 2, wantCache: graphs.FormSubPixel},
 		{name: "checkpoint over the cache", a: graphs.Autotune{Resumed: map[string]string{inKey: graphs.FormTensorFlow}}, cache: mapCache{inKey: graphs.FormSubPixel},
-			wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceCheckpoint, wantCalls: 6, wantCache: graphs.FormSubPixel},
+			wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceCheckpoint, wantCache: graphs.FormSubPixel},
 		{name: "checkpoint over off", a: graphs.Autotune{Off: true, Resumed: map[string]string{inKey: graphs.FormSubPixel}}, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceCheckpoint},
 		{name: "a checkpoint's unknown form", a: graphs.Autotune{Resumed: map[string]string{inKey: "winograd"}}, win: graphs.FormSubPixel,
-			wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 8, wantCache: graphs.FormSubPixel, wantWarn: `form "winograd"`},
+			wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 2, wantCache: graphs.FormSubPixel, wantWarn: `form "winograd"`},
 		{name: "off", a: graphs.Autotune{Off: true}, cache: mapCache{inKey: graphs.FormSubPixel}, wantForm: graphs.FormTensorFlow, wantSource: graphs.SourceOff, wantCache: graphs.FormSubPixel},
 		{name: "rules", a: graphs.Autotune{Rules: true}, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceRules},
 		{name: "a cached unknown form", cache: mapCache{inKey: "winograd"}, win: graphs.FormSubPixel, wantForm: graphs.FormSubPixel, wantSource: graphs.SourceMeasured, wantCalls: 8, wantCache: graphs.FormSubPixel},
@@ -381,5 +383,42 @@ func TestAutotuneRounds(t *testing.T) {
 				t.Errorf("warnings %q, want one containing %q", all, tt.wantWarn)
 			}
 		})
+	}
+}
+
+// A resumed run takes the fixed rule for an op its checkpoint names no form for (a choice
+// the tfrun that wrote it did not make), not what it would measure now: here the filter
+// gradient, whose batch-contracted form the measurement picks in a fresh run.
+func TestAutotuneResumedUnnamedKey(t *testing.T) {
+	const inKey = "Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME"
+	const filterKey = "Conv2DBackpropFilter float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME"
+	for _, resumed := range []bool{false, true} {
+		f := &fakeTimer{win: map[string]bool{graphs.FormBatchContracted: true}}
+		a := &graphs.Autotune{Batch: 16, Measure: f.measure}
+		if resumed {
+			a.Resumed = map[string]string{inKey: graphs.FormSubPixel}
+		}
+		g := newCPUGraph(tf.Float, 1)
+		g.SetAutotune(a)
+		s := g.Root()
+		x := s.Placeholder("x", tf.Float, -1, 4, 4, 16)
+		w := s.Placeholder("w", tf.Float, 5, 5, 64, 16)
+		s.Conv2DTranspose(x, w, [3]int64{8, 8, 64}, [2]int{2, 2}, "SAME")
+		if err := s.Err(); err != nil {
+			t.Fatal(err)
+		}
+		var got graphs.KernelChoice
+		for _, c := range a.Choices() {
+			if c.Key == filterKey {
+				got = c
+			}
+		}
+		want := graphs.KernelChoice{Form: graphs.FormBatchContracted, Source: graphs.SourceMeasured}
+		if resumed {
+			want = graphs.KernelChoice{Form: graphs.FormTensorFlow, Source: graphs.SourceRules}
+		}
+		if got.Form != want.Form || got.Source != want.Source {
+			t.Errorf("resumed %v: filter gradient %s from %s, want %s from %s (choices %+v)", resumed, got.Form, got.Source, want.Form, want.Source, a.Choices())
+		}
 	}
 }
