@@ -350,21 +350,7 @@ func TestAutotuneRounds(t *testing.T) {
 				}
 				return ms(d), nil
 			}
-			g := newCPUGraph(tf.Float, 1)
-			g.SetAutotune(a)
-			s := g.Root()
-			x := s.Placeholder("x", tf.Float, -1, 4, 4, 16)
-			w := s.Placeholder("w", tf.Float, 5, 5, 64, 16)
-			s.Conv2DTranspose(x, w, [3]int64{8, 8, 64}, [2]int{2, 2}, "SAME")
-			if err := s.Err(); err != nil {
-				t.Fatal(err)
-			}
-			var in graphs.KernelChoice
-			for _, c := range a.Choices() {
-				if c.Key == inKey {
-					in = c
-				}
-			}
+			in := chooseTransposedConv(t, a)[inKey]
 			if in.Form != tt.wantForm || in.Source != graphs.SourceMeasured || in.Rounds != tt.wantRounds {
 				t.Errorf("chose %s from %s in %d rounds, want %s measured in %d", in.Form, in.Source, in.Rounds, tt.wantForm, tt.wantRounds)
 			}
@@ -398,21 +384,7 @@ func TestAutotuneResumedUnnamedKey(t *testing.T) {
 		if resumed {
 			a.Resumed = map[string]string{inKey: graphs.FormSubPixel}
 		}
-		g := newCPUGraph(tf.Float, 1)
-		g.SetAutotune(a)
-		s := g.Root()
-		x := s.Placeholder("x", tf.Float, -1, 4, 4, 16)
-		w := s.Placeholder("w", tf.Float, 5, 5, 64, 16)
-		s.Conv2DTranspose(x, w, [3]int64{8, 8, 64}, [2]int{2, 2}, "SAME")
-		if err := s.Err(); err != nil {
-			t.Fatal(err)
-		}
-		var got graphs.KernelChoice
-		for _, c := range a.Choices() {
-			if c.Key == filterKey {
-				got = c
-			}
-		}
+		got := chooseTransposedConv(t, a)[filterKey]
 		want := graphs.KernelChoice{Form: graphs.FormBatchContracted, Source: graphs.SourceMeasured}
 		if resumed {
 			want = graphs.KernelChoice{Form: graphs.FormTensorFlow, Source: graphs.SourceRules}
@@ -421,4 +393,24 @@ func TestAutotuneResumedUnnamedKey(t *testing.T) {
 			t.Errorf("resumed %v: filter gradient %s from %s, want %s from %s (choices %+v)", resumed, got.Form, got.Source, want.Form, want.Source, a.Choices())
 		}
 	}
+}
+
+// chooseTransposedConv builds a Conv2DTranspose of x[-1,4,4,16] by a 5×5 filter to
+// [8,8,64] at stride 2 with a, and returns a's choices by key.
+func chooseTransposedConv(t *testing.T, a *graphs.Autotune) map[string]graphs.KernelChoice {
+	t.Helper()
+	g := newCPUGraph(tf.Float, 1)
+	g.SetAutotune(a)
+	s := g.Root()
+	x := s.Placeholder("x", tf.Float, -1, 4, 4, 16)
+	w := s.Placeholder("w", tf.Float, 5, 5, 64, 16)
+	s.Conv2DTranspose(x, w, [3]int64{8, 8, 64}, [2]int{2, 2}, "SAME")
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]graphs.KernelChoice{}
+	for _, c := range a.Choices() {
+		byKey[c.Key] = c
+	}
+	return byKey
 }
