@@ -18,6 +18,7 @@ import (
 	"github.com/tfrun/tfrun"
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // A loaded config's model, fitted with a RunDir, exports the SavedModel tfrun export
@@ -115,7 +116,7 @@ func TestExportBuiltInGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probs, labels := outs[0].Value().([][]float32), outs[1].Value().([]string)
+	probs, labels := graphs.Value(outs[0]).([][]float32), graphs.Value(outs[1]).([]string)
 	worst := 0.0
 	for i, row := range probs {
 		for k, p := range row {
@@ -202,7 +203,7 @@ func TestExportSeveralInputs(t *testing.T) {
 	}
 	worst := 0.0
 	for k, name := range []string{"c", "v"} {
-		rows := outs[k].Value().([][]float32)
+		rows := graphs.Value(outs[k]).([][]float32)
 		w := want[name].Floats
 		if len(rows)*len(rows[0]) != len(w) {
 			t.Fatalf("%s: %d rows of %d, PredictOutputs has %d values", name, len(rows), len(rows[0]), len(w))
@@ -217,7 +218,7 @@ func TestExportSeveralInputs(t *testing.T) {
 	if worst > 1e-6 {
 		t.Errorf("the SavedModel's outputs are %.3g from PredictOutputs' at worst, want <= 1e-6", worst)
 	}
-	ids, labels := outs[2].Value().([]int64), outs[4].Value().([]string)
+	ids, labels := graphs.Value(outs[2]).([]int64), graphs.Value(outs[4]).([]string)
 	for i, id := range ids {
 		p := want["c"].Floats[2*i : 2*i+2]
 		if wantID := int64(map[bool]int{true: 1}[p[1] > p[0]]); id != wantID || labels[i] != strconv.Itoa(int(wantID)) {

@@ -228,12 +228,12 @@ func (pr *Predictor) classify(inputs []classicInput) ([]Prediction, error) {
 	if pr.regression {
 		return results, regressionValues(out[export.OutputPrediction], ok, results)
 	}
-	probs, _ := out[export.OutputProbability].Value().([]float32)
-	labels, _ := out[export.OutputLabel].Value().([]string)
-	ids, _ := out[export.OutputClassID].Value().([]int64)
+	probs, _ := graphs.Value(out[export.OutputProbability]).([]float32)
+	labels, _ := graphs.Value(out[export.OutputLabel]).([]string)
+	ids, _ := graphs.Value(out[export.OutputClassID]).([]int64)
 	var all [][]float32
 	if t := out[export.OutputProbabilities]; t != nil {
-		all, _ = t.Value().([][]float32)
+		all, _ = graphs.Value(t).([][]float32)
 	}
 	if len(probs) != len(ok) || len(labels) != len(ok) || len(ids) != len(ok) {
 		return nil, fmt.Errorf("predict: the model returned %d probabilities, %d labels, %d class ids for %d inputs", len(probs), len(labels), len(ids), len(ok))
@@ -254,7 +254,7 @@ func regressionValues(t *tf.Tensor, ok []int, results []Prediction) error {
 	if t == nil {
 		return fmt.Errorf("predict: the model returned no %q", export.OutputPrediction)
 	}
-	switch v := t.Value().(type) {
+	switch v := graphs.Value(t).(type) {
 	case []float32:
 		if len(v) == len(ok) {
 			for k, i := range ok {

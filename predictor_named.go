@@ -387,9 +387,9 @@ func (np *namedPredictor) predict(exs []namedExample) ([]NamedPrediction, error)
 			}
 			continue
 		}
-		ids, _ := res[o.name+export.SuffixClassID].Value().([]int64)
-		labels, _ := res[o.name+export.SuffixLabel].Value().([]string)
-		probs, _ := res[o.name+export.SuffixProbability].Value().([]float32)
+		ids, _ := graphs.Value(res[o.name+export.SuffixClassID]).([]int64)
+		labels, _ := graphs.Value(res[o.name+export.SuffixLabel]).([]string)
+		probs, _ := graphs.Value(res[o.name+export.SuffixProbability]).([]float32)
 		if len(ids) != len(ok) || len(labels) != len(ok) || len(probs) != len(ok) {
 			return nil, fmt.Errorf("predict: output %q: the model returned %d class ids, %d labels, %d probabilities for %d inputs", o.name, len(ids), len(labels), len(probs), len(ok))
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tfrun/tfrun"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/layers"
 )
 
@@ -118,7 +119,7 @@ func savedModel(t *testing.T, dir string) (tf.Signature, func(map[string]*tf.Ten
 // flat returns a tensor's float32 values, row-major.
 func flat(t *testing.T, x *tf.Tensor) []float32 {
 	t.Helper()
-	switch v := x.Value().(type) {
+	switch v := graphs.Value(x).(type) {
 	case [][]float32:
 		var out []float32
 		for _, row := range v {
@@ -126,7 +127,7 @@ func flat(t *testing.T, x *tf.Tensor) []float32 {
 		}
 		return out
 	}
-	t.Fatalf("a tensor of %T", x.Value())
+	t.Fatalf("a tensor of %T", graphs.Value(x))
 	return nil
 }
 

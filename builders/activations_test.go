@@ -113,7 +113,7 @@ func TestLeakyReLUGradHalfTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, want := res[0].Value().([]float32), res[1].Value().([]float32)
+			got, want := graphs.Value(res[0]).([]float32), graphs.Value(res[1]).([]float32)
 			sameBits(t, got, want, func(i int) string { return fmt.Sprintf("x %v, dy %v", xs[i], dys[i]) }, "LeakyReluGrad")
 		})
 	}
@@ -208,7 +208,7 @@ func gradientAt(t *testing.T, dtype tf.DataType, xs, dys []float32, build func(s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res[0].Value().([]float32), found
+	return graphs.Value(res[0]).([]float32), found
 }
 
 // eluGrad and seluGrad against TensorFlow's EluGrad and SeluGrad kernels on any output y,
@@ -251,7 +251,7 @@ func TestEluSeluGradKernels(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, want, yd := res[0].Value().([]float32), res[1].Value().([]float32), res[2].Value().([]float32)
+				got, want, yd := graphs.Value(res[0]).([]float32), graphs.Value(res[1]).([]float32), graphs.Value(res[2]).([]float32)
 				sameBits(t, got, want, func(i int) string { return fmt.Sprintf("y %v, dy %v", yd[i], dys[i]) }, "kernel")
 			})
 		}

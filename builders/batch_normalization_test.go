@@ -249,7 +249,7 @@ func TestBatchNormalizationMixedBFloat16(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, name := range []string{"y", "x gradient"} {
-		got, want := out[k].Value().([][][][]float32), out[k+2].Value().([][][][]float32)
+		got, want := graphs.Value(out[k]).([][][][]float32), graphs.Value(out[k+2]).([][][][]float32)
 		worst := 0.0
 		for i := range want {
 			for j := range want[i] {

@@ -178,7 +178,7 @@ func TestConv2DBiasGradient(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, exp := out[0].Value().([]float32), out[1].Value().([]float32)
+					got, exp := graphs.Value(out[0]).([]float32), graphs.Value(out[1]).([]float32)
 					tol := 1e-5
 					if dt == tf.Bfloat16 {
 						tol = 1.0 / 64

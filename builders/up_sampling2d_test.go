@@ -42,7 +42,7 @@ func TestUpSampling2DRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := out[0].Value().([][][][]float64)[0]
+	got := graphs.Value(out[0]).([][][][]float64)[0]
 	if len(got) != 4 || len(got[0]) != 6 {
 		t.Fatalf("output %dx%d, want 4x6", len(got), len(got[0]))
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // bumpBias changes the model so that each save holds different values.
@@ -118,7 +120,7 @@ func graphs64(x *tf.Tensor) []float64 {
 	if x == nil {
 		return nil
 	}
-	v, _ := x.Value().([]float32)
+	v, _ := graphs.Value(x).([]float32)
 	out := make([]float64, len(v))
 	for i, f := range v {
 		out[i] = float64(f)

@@ -276,7 +276,7 @@ func (sv *Saver) NonFinite(sess *graphs.Session, extras []Tensor) ([]string, err
 			return nil, fmt.Errorf("checkpoints: checking values: %w", tfMessage(err))
 		}
 		for i, t := range out {
-			if ok, _ := t.Value().(bool); !ok {
+			if ok, _ := graphs.Value(t).(bool); !ok {
 				bad = append(bad, sv.finiteVars[i].Name)
 			}
 		}

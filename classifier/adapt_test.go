@@ -62,7 +62,7 @@ train: {epochs: 1, batch_size: 4, loss: sparse_categorical_crossentropy}
 			t.Fatal(err)
 		}
 		gotMean, gotVar := graphs.Float64s(vals[0]), graphs.Float64s(vals[1])
-		if got := vals[2].Value().(int64); got != n*2 {
+		if got := graphs.Value(vals[2]).(int64); got != n*2 {
 			t.Errorf("layer %d: count %d, want %d", k, got, n*2)
 		}
 		for f := range features {

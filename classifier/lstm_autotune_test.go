@@ -138,7 +138,7 @@ func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, tolera
 			t.Fatal(err)
 		}
 		for _, v := range vals {
-			r.weights = append(r.weights, flatFloat32(v.Value()))
+			r.weights = append(r.weights, flatFloat32(graphs.Value(v)))
 		}
 		return r
 	}

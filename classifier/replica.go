@@ -71,7 +71,7 @@ func (r *replica) sum(sess *graphs.Session, totals []float64) ([]float64, error)
 	}); err != nil {
 		return nil, err
 	}
-	return out[0].Value().([]float64), nil
+	return graphs.Value(out[0]).([]float64), nil
 }
 
 // startReplica starts this task's TensorFlow server, builds the classifier on it and waits

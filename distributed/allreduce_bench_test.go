@@ -119,7 +119,7 @@ func benchmarkAllReduce(b *testing.B, build func(*graphs.Scope, *AllReduce, int)
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, v := range out[0].Value().([]float32) {
+		for _, v := range graphs.Value(out[0]).([]float32) {
 			if v != 1.5 {
 				b.Fatalf("mean %v, want 1.5", v)
 			}

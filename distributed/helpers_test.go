@@ -216,7 +216,7 @@ func runReplica(c *Cluster, cfg replicaConfig) replicaResult {
 			}
 			res.out = res.out[:0]
 			for _, o := range out {
-				res.out = append(res.out, flatFloats(o.Value()))
+				res.out = append(res.out, flatFloats(graphs.Value(o)))
 			}
 			if cfg.each != nil {
 				cfg.each(res.out, res.took)

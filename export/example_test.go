@@ -38,7 +38,7 @@ func ExampleTextTokenizer() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("graph:", out[0].Value())
+	fmt.Println("graph:", graphs.Value(out[0]))
 	goIDs, _ := datasets.PadSequences([][]int32{vocab.Encode(datasets.Tokenize(texts[0]))}, 8)
 	fmt.Println("Go:   ", goIDs)
 	// Output:

@@ -99,14 +99,14 @@ func TestTextRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probs := got[OutputProbability].Value().([]float32)
+	probs := graphs.Value(got[OutputProbability]).([]float32)
 	if d := maxDiff(probs, want); d > 1e-6 {
 		t.Errorf("SavedModel on raw text vs the run's model on Go's token ids: max difference %g\n got %v\nwant %v", d, probs, want)
 	}
-	if !slices.Equal(probs, inProcess[OutputProbability].Value().([]float32)) {
-		t.Errorf("SavedModel %v, in-process model %v", probs, inProcess[OutputProbability].Value())
+	if !slices.Equal(probs, graphs.Value(inProcess[OutputProbability]).([]float32)) {
+		t.Errorf("SavedModel %v, in-process model %v", probs, graphs.Value(inProcess[OutputProbability]))
 	}
-	labels, classIDs := got[OutputLabel].Value().([]string), got[OutputClassID].Value().([]int64)
+	labels, classIDs := graphs.Value(got[OutputLabel]).([]string), graphs.Value(got[OutputClassID]).([]int64)
 	for i, p := range probs {
 		wantID := int64(0)
 		if p > 0.5 {
@@ -121,7 +121,7 @@ func TestTextRoundTrip(t *testing.T) {
 	if !slices.Equal(flat, slices.Concat(ids...)) {
 		t.Errorf("tokenize signature differs from the Go tokenizer")
 	}
-	again := run(t, sm, TokenIDsSignature, map[string]*tf.Tensor{InputTokenIDs: tok})[OutputProbability].Value().([]float32)
+	again := graphs.Value(run(t, sm, TokenIDsSignature, map[string]*tf.Tensor{InputTokenIDs: tok})[OutputProbability]).([]float32)
 	if !slices.Equal(again, probs) {
 		t.Errorf("token_ids(tokenize(text)) = %v, serving_default(text) = %v", again, probs)
 	}
@@ -161,7 +161,7 @@ func TestImageRoundTrip(t *testing.T) {
 	if !slices.Equal(all, graphs.Flat(gotF[OutputProbabilities]).([]float32)) {
 		t.Error("float_images differs from serving_default on the same pixels")
 	}
-	ids, probs, labels := got[OutputClassID].Value().([]int64), got[OutputProbability].Value().([]float32), got[OutputLabel].Value().([]string)
+	ids, probs, labels := graphs.Value(got[OutputClassID]).([]int64), graphs.Value(got[OutputProbability]).([]float32), graphs.Value(got[OutputLabel]).([]string)
 	for i := range n {
 		row := all[i*10 : (i+1)*10]
 		best := int64(slices.Index(row, slices.Max(row)))

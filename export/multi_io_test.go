@@ -132,7 +132,7 @@ func TestExportMultiIO(t *testing.T) {
 	got := run(t, sm, DefaultSignature, feeds)
 	inProcess := run(t, m, DefaultSignature, feeds)
 	for _, k := range wantOut {
-		if a, b := fmt.Sprint(got[k].Value()), fmt.Sprint(inProcess[k].Value()); a != b {
+		if a, b := fmt.Sprint(graphs.Value(got[k])), fmt.Sprint(graphs.Value(inProcess[k])); a != b {
 			t.Errorf("%s: SavedModel %s, in-process %s", k, a, b)
 		}
 	}
@@ -182,21 +182,21 @@ func TestExportMultiIO(t *testing.T) {
 	tok := run(t, sm, TokenizeSignature, map[string]*tf.Tensor{"review": review, "title": title})
 	for name, ids := range goIDs {
 		if !slices.Equal(graphs.Flat(tok[name]).([]int32), slices.Concat(ids...)) {
-			t.Errorf("tokenize %s: %v, Go's %v", name, tok[name].Value(), ids)
+			t.Errorf("tokenize %s: %v, Go's %v", name, graphs.Value(tok[name]), ids)
 		}
 	}
 	again := run(t, sm, TokenIDsSignature, map[string]*tf.Tensor{"numbers": numbers, "review": tok["review"], "title": tok["title"]})
 	for _, k := range wantOut {
-		if a, b := fmt.Sprint(again[k].Value()), fmt.Sprint(got[k].Value()); a != b {
+		if a, b := fmt.Sprint(graphs.Value(again[k])), fmt.Sprint(graphs.Value(got[k])); a != b {
 			t.Errorf("%s: token_ids(tokenize) %s, serving_default %s", k, a, b)
 		}
 	}
 
 	// The heads.
-	probs := got["class"].Value().([][]float32)
-	ids, labels := got["class_class_id"].Value().([]int64), got["class_label"].Value().([]string)
-	flag := got["flag"].Value().([][]float32)
-	fids, flabels, fp := got["flag_class_id"].Value().([]int64), got["flag_label"].Value().([]string), got["flag_probability"].Value().([]float32)
+	probs := graphs.Value(got["class"]).([][]float32)
+	ids, labels := graphs.Value(got["class_class_id"]).([]int64), graphs.Value(got["class_label"]).([]string)
+	flag := graphs.Value(got["flag"]).([][]float32)
+	fids, flabels, fp := graphs.Value(got["flag_class_id"]).([]int64), graphs.Value(got["flag_label"]).([]string), graphs.Value(got["flag_probability"]).([]float32)
 	for i := range rows {
 		best := int64(0)
 		for j, p := range probs[i] {
@@ -234,7 +234,7 @@ func TestExportMultiIO(t *testing.T) {
 		t.Errorf("hash tables %v, want one per text input", tables)
 	}
 	t.Logf("class %v value %v; max difference to the run's model: class %g, value %g",
-		probs[0], got["value"].Value().([][]float32)[0], maxDiff(graphs.Flat(got["class"]).([]float32), want["class"]), maxDiff(graphs.Flat(got["value"]).([]float32), want["value"]))
+		probs[0], graphs.Value(got["value"]).([][]float32)[0], maxDiff(graphs.Flat(got["class"]).([]float32), want["class"]), maxDiff(graphs.Flat(got["value"]).([]float32), want["value"]))
 }
 
 // Export needs the files a run fed by name writes; without them (or with another run's)

@@ -64,7 +64,7 @@ func (ts *tokenizerSession) tokens(t testing.TB, texts []string) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	words, rows := out[0].Value().([]string), out[1].Value().([]int64)
+	words, rows := graphs.Value(out[0]).([]string), graphs.Value(out[1]).([]int64)
 	got := make([][]string, len(texts))
 	for i := range got {
 		got[i] = []string{}

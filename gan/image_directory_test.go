@@ -12,6 +12,7 @@ import (
 
 	"github.com/tfrun/tfrun/assemble"
 	"github.com/tfrun/tfrun/datasets"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -160,7 +161,7 @@ func TestImageDataStreamPlanned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(gi.Value()) != fmt.Sprint(wi.Value()) || fmt.Sprint(gl.Value()) != fmt.Sprint(wl.Value()) {
+		if fmt.Sprint(graphs.Value(gi)) != fmt.Sprint(graphs.Value(wi)) || fmt.Sprint(graphs.Value(gl)) != fmt.Sprint(graphs.Value(wl)) {
 			t.Fatalf("batch %v: streamed tensors differ from those in memory", idx)
 		}
 	}

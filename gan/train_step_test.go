@@ -24,9 +24,9 @@ func int64Var(t *testing.T, s *graphs.Session, v *graphs.Variable) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, ok := out[0].Value().(int64)
+	n, ok := graphs.Value(out[0]).(int64)
 	if !ok {
-		t.Fatalf("%s is %T, want int64", v.Name, out[0].Value())
+		t.Fatalf("%s is %T, want int64", v.Name, graphs.Value(out[0]))
 	}
 	return n
 }
@@ -122,9 +122,9 @@ func TestAlternatingRandomLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, ok := out[0].Value().([][]int32)
+	rows, ok := graphs.Value(out[0]).([][]int32)
 	if !ok || len(rows) != 5000 {
-		t.Fatalf("labels %T of %d rows, want [][]int32 of 5000", out[0].Value(), len(rows))
+		t.Fatalf("labels %T of %d rows, want [][]int32 of 5000", graphs.Value(out[0]), len(rows))
 	}
 	var counts [10]int
 	for _, r := range rows {

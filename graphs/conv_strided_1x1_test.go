@@ -81,7 +81,7 @@ func TestStrided1x1MatchesKernels(t *testing.T) {
 				s.Const([]int32{batch, int32(c.h), int32(c.w), int32(c.cin)}), wIn, dyIn, st, c.padding)
 			got := runConv(t, g, map[tf.Output]*tf.Tensor{xIn: x, wIn: w, dyIn: dy}, conv, refConv, transposed, refTransposed)
 			for i, name := range []string{"Conv2D", "Conv2DTranspose"} {
-				a, b := got[2*i].Value().([][][][]float32), got[2*i+1].Value().([][][][]float32)
+				a, b := graphs.Value(got[2*i]).([][][][]float32), graphs.Value(got[2*i+1]).([][][][]float32)
 				if fmt.Sprint(got[2*i].Shape()) != fmt.Sprint(got[2*i+1].Shape()) {
 					t.Fatalf("%s: shape %v, kernel's %v", name, got[2*i].Shape(), got[2*i+1].Shape())
 				}

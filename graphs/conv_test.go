@@ -83,7 +83,7 @@ func TestConv2DTransposeSubPixelMatchesKernel(t *testing.T) {
 				t.Fatalf("%d Conv2DBackpropInput ops, want only the reference", n)
 			}
 			got := runConv(t, g, map[tf.Output]*tf.Tensor{dyIn: dy, wIn: w}, fast, want)
-			a, b := got[0].Value().([][][][]float32), got[1].Value().([][][][]float32)
+			a, b := graphs.Value(got[0]).([][][][]float32), graphs.Value(got[1]).([][][][]float32)
 			if len(a) != batch || len(a[0]) != int(c.h) || len(a[0][0]) != int(c.w) || len(a[0][0][0]) != int(c.cin) {
 				t.Fatalf("shape %v, want [%d %d %d %d]", got[0].Shape(), batch, c.h, c.w, c.cin)
 			}

@@ -253,7 +253,7 @@ func TestOptimizersMatchKeras(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := out[0].Value().(int64); got != want.Iterations {
+				if got := graphs.Value(out[0]).(int64); got != want.Iterations {
 					t.Errorf("step %d: iterations %d, want %d", step+1, got, want.Iterations)
 				}
 			}
@@ -298,7 +298,7 @@ func TestOptimizersResumeBitForBit(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range all {
-				if g, w := fmt.Sprint(got[i].Value()), fmt.Sprint(want[i].Value()); g != w {
+				if g, w := fmt.Sprint(graphs.Value(got[i])), fmt.Sprint(graphs.Value(want[i])); g != w {
 					t.Errorf("%s after resuming: %s, want %s", all[i].Name, g, w)
 				}
 			}

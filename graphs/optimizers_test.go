@@ -379,9 +379,9 @@ func (p *optProblem) iterations(t *testing.T) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, ok := out[0].Value().(int64)
+	n, ok := graphs.Value(out[0]).(int64)
 	if !ok {
-		t.Fatalf("iterations is %T, want int64", out[0].Value())
+		t.Fatalf("iterations is %T, want int64", graphs.Value(out[0]))
 	}
 	return n
 }

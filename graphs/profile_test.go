@@ -49,7 +49,7 @@ func TestSessionTrace(t *testing.T) {
 	if len(runs) != 1 {
 		t.Fatalf("%d traced runs, want 1", len(runs))
 	}
-	w, gv := want[0].Value().([][]float32), got[0].Value().([][]float32)
+	w, gv := graphs.Value(want[0]).([][]float32), graphs.Value(got[0]).([][]float32)
 	for i := range w {
 		for j := range w[i] {
 			if w[i][j] != gv[i][j] {

@@ -23,7 +23,7 @@ func TestStartSessionOn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return slices.Concat(out[0].Value().([][]float32)...)
+		return slices.Concat(graphs.Value(out[0]).([][]float32)...)
 	}
 	got := values(func(g *graphs.Graph) (*graphs.Session, error) { return graphs.StartSessionOn(g, nil) })
 	want := values(func(g *graphs.Graph) (*graphs.Session, error) { return graphs.StartSession(g, 1) })

@@ -2,6 +2,7 @@ package graphs
 
 import (
 	"fmt"
+	"runtime"
 
 	tf "github.com/wamuir/graft/tensorflow"
 )
@@ -58,12 +59,25 @@ func NewTensor(data any, shape ...int64) (*tf.Tensor, error) {
 	return t, nil
 }
 
+// Value returns t's value, as t.Value does, with t kept alive until the value is copied.
+//
+// Use it instead of t.Value. graft's Tensor.Value copies from t's C buffer after its last
+// use of t; when the caller holds t nowhere else, the garbage collector may run t's
+// finalizer during the copy and free the buffer under it. The copy then reads the
+// allocator's bookkeeping: in practice the first values come back as garbage, now and then.
+// internal/codecheck fails on any other call of Tensor.Value in tfrun.
+func Value(t *tf.Tensor) any {
+	v := t.Value()
+	runtime.KeepAlive(t)
+	return v
+}
+
 // Flat returns a tensor's values as a flat row-major slice ([]float32, []float64, []int32,
 // []int64, ...) whatever its rank.
 func Flat(t *tf.Tensor) any {
 	shape := t.Shape()
 	if len(shape) == 1 {
-		return t.Value()
+		return Value(t)
 	}
 	n := int64(1)
 	for _, d := range shape {
@@ -72,7 +86,7 @@ func Flat(t *tf.Tensor) any {
 	if err := t.Reshape([]int64{n}); err != nil {
 		return nil
 	}
-	v := t.Value()
+	v := Value(t)
 	_ = t.Reshape(shape)
 	return v
 }
@@ -98,7 +112,7 @@ func Float64s(t *tf.Tensor) []float64 {
 
 // Scalar64 returns a scalar floating-point tensor's value.
 func Scalar64(t *tf.Tensor) float64 {
-	switch v := t.Value().(type) {
+	switch v := Value(t).(type) {
 	case float32:
 		return float64(v)
 	case float64:

@@ -36,7 +36,7 @@ func (f *cbTrainer) Weights() ([]*tf.Tensor, error) {
 }
 
 func (f *cbTrainer) SetWeights(w []*tf.Tensor) error {
-	id, ok := w[0].Value().(int32)
+	id, ok := graphs.Value(w[0]).(int32)
 	if len(w) != 1 || !ok {
 		return fmt.Errorf("cbTrainer: SetWeights(%v), want one int32 snapshot", w)
 	}

@@ -738,9 +738,9 @@ func stepOf(m Model) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	step, ok := out[0].Value().(int64)
+	step, ok := graphs.Value(out[0]).(int64)
 	if !ok {
-		return 0, fmt.Errorf("step counter is %T", out[0].Value())
+		return 0, fmt.Errorf("step counter is %T", graphs.Value(out[0]))
 	}
 	return step, nil
 }

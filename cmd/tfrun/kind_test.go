@@ -150,7 +150,7 @@ func (m *meanModel) TrainStep(idx []int) (runner.Logs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return runner.Logs{"loss": float64(out[0].Value().(float32))}, nil
+	return runner.Logs{"loss": float64(graphs.Value(out[0]).(float32))}, nil
 }
 
 // TestKindPlugsIn: a kind registered outside tfrun's packages loads, validates, trains,

@@ -213,8 +213,8 @@ func TestPredictNamedIO(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		class, value := res["class"].Value().([][]float32), res["value"].Value().([][]float32)
-		labels := res["class_label"].Value().([]string)
+		class, value := graphs.Value(res["class"]).([][]float32), graphs.Value(res["value"]).([][]float32)
+		labels := graphs.Value(res["class_label"]).([]string)
 		for k := range end - start {
 			l := got[start+k]
 			if !slices.Equal(class[k], l.Class.Probabilities) || !slices.Equal(value[k], l.Value) || labels[k] != l.Class.Label {

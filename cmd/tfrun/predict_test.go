@@ -141,7 +141,7 @@ func TestExportAndPredictText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		probs, labels := res[0].Value().([]float32), res[1].Value().([]string)
+		probs, labels := graphs.Value(res[0]).([]float32), graphs.Value(res[1]).([]string)
 		if len(got) != len(texts) {
 			t.Fatalf("%d lines for %d texts", len(got), len(texts))
 		}
@@ -296,7 +296,7 @@ func TestPredictImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probs := res[export.OutputProbability].Value().([]float32)
+	probs := graphs.Value(res[export.OutputProbability]).([]float32)
 	for k, i := range []int{0, 4} {
 		p := ps[i]
 		if p.Error != "" || p.Probability == nil || math.Abs(*p.Probability-float64(probs[k])) > 1e-6 || len(p.Probabilities) != 10 || *p.Image != []string{good, rgb}[k] {

@@ -21,6 +21,7 @@ import (
 	"github.com/tfrun/tfrun/classifier"
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/export"
+	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -165,8 +166,8 @@ func TestServeText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantP := want[export.OutputProbability].Value().([]float32)
-	wantL := want[export.OutputLabel].Value().([]string)
+	wantP := graphs.Value(want[export.OutputProbability]).([]float32)
+	wantL := graphs.Value(want[export.OutputLabel]).([]string)
 
 	t.Run("predict", func(t *testing.T) {
 		body, _ := json.Marshal(map[string]any{"instances": texts})
@@ -291,7 +292,7 @@ func TestServeImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := want[export.OutputProbability].Value().([]float32)[0]; *preds[0].Probability != p {
+	if p := graphs.Value(want[export.OutputProbability]).([]float32)[0]; *preds[0].Probability != p {
 		t.Errorf("the image: probability %v, the SavedModel's %v", *preds[0].Probability, p)
 	}
 	for i, want := range map[int]string{1: "the image has 1 rows, the model takes 28×28×1", 2: "want an image as [height][width][channels]", 3: "pixel (3, 4) has value 300, want 0–255"} {

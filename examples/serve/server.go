@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	tf "github.com/wamuir/graft/tensorflow"
+
+	"github.com/tfrun/tfrun/graphs"
 )
 
 // The names tfrun's exported classifiers use in their serving_default signature.
@@ -249,7 +251,7 @@ func (s *server) classify(ctx context.Context, instances []json.RawMessage) ([]p
 	for f, name := range s.names {
 		for k, i := range ok {
 			p := &preds[i]
-			switch v := out[f].Value().(type) {
+			switch v := graphs.Value(out[f]).(type) {
 			case []float32:
 				p.Probability = &v[k]
 			case []string:

@@ -82,9 +82,9 @@ func (m *maskGraph) run(sess *graphs.Session, shape []int32, key uint64, counter
 	if err != nil {
 		return nil, nil, err
 	}
-	own = out[0].Value().([]float32)
+	own = graphs.Value(out[0]).([]float32)
 	if fetchTF {
-		want = out[1].Value().([]float32)
+		want = graphs.Value(out[1]).([]float32)
 	}
 	return own, want, nil
 }
