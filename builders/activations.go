@@ -7,6 +7,8 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/activationkernel"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 // Activations are Keras's activation names tfrun knows (configs.Activations, which a test
@@ -157,21 +159,17 @@ func gradFromOutput(s *graphs.Scope, name string, x tf.Output, f func(s *graphs.
 		})[0]
 }
 
-// leakyReLUGrad is LeakyReluGrad(dy, y) for 0 < slope. In bfloat16 and float16,
-// TensorFlow 2.18's CPU kernel of LeakyReluGrad (an Eigen select on a comparison) does
-// not vectorize: on [256,14,14,64] it took 17 ms in bfloat16 against 2 ms in float32 on an
-// AVX512_BF16 Zen 5, and the 9 of a dcgan_mnist step were a fifth of the mixed_bfloat16
-// step (docs/results/dcgan_profile_zen5.md). There, for slope ≤ 1, the gradient is
-// dy · max(sign(y), slope): sign(y) is 1 where y > 0 and 0 or -1 elsewhere, so the factor
-// is 1 or slope (rounded to the dtype, as LeakyReluGrad rounds its alpha), and the product
-// is the one rounding LeakyReluGrad makes, bit for bit, in three vectorized element-wise
-// ops (2.8 ms on that shape).
+// leakyReLUGrad is LeakyReluGrad(dy, y) for 0 < slope, with tfrun's own kernel in
+// bfloat16 and float16 where it may be used (see graphs.Scope.LeakyReluGrad).
 func leakyReLUGrad(s *graphs.Scope, dy, y tf.Output, slope float64) tf.Output {
-	if dt := y.DataType(); halfType(dt) && slope <= 1 {
-		factor := op.Maximum(s.Op("Maximum"), op.Sign(s.Op("Sign"), y), halfConst(s, slope, dt))
-		return op.Mul(s.Op("Mul"), dy, factor)
-	}
-	return op.LeakyReluGrad(s.Op("LeakyReluGrad"), dy, y, op.LeakyReluGradAlpha(float32(slope)))
+	return s.LeakyReluGrad(dy, y, slope, ownActivationKernel())
+}
+
+// ownActivationKernel reports whether LeakyReLU's gradient may come from tfrun's own
+// kernel: unless lstmkernel.EnvVar turns tfrun's kernels off by name, once the kernel is
+// registered.
+func ownActivationKernel() bool {
+	return !lstmkernel.Disabled() && activationkernel.Register() == nil
 }
 
 // halfType reports whether dt is bfloat16 or float16, the types in which TensorFlow 2.18's

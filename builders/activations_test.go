@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 	"github.com/tfrun/tfrun/internal/gradcheck"
 )
 
@@ -64,26 +66,34 @@ func TestActivationGradientsNumeric(t *testing.T) {
 	}
 }
 
-// In bfloat16 and float16 LeakyReLU's gradient is dy·max(sign(y), slope), not
-// TensorFlow's LeakyReluGrad, whose CPU kernel does not vectorize in those types (a fifth
-// of a mixed_bfloat16 DCGAN step, docs/results/dcgan_profile_zen5.md). The replacement
-// must give the kernel's result bit for bit, at zero and on both sides of it, and must
-// not leave a LeakyReluGrad in the graph; in float32 the kernel stays.
+// In bfloat16 and float16 LeakyReLU's gradient is tfrun's own TfrunLeakyReluGrad, or
+// with tfrun's kernels turned off dy·max(sign(y), slope), not TensorFlow's LeakyReluGrad,
+// whose CPU kernel does not vectorize in those types (a fifth of a mixed_bfloat16 DCGAN
+// step, docs/results/dcgan_profile_zen5.md). Either must give the kernel's result bit for
+// bit, at zero and on both sides of it, and must not leave a LeakyReluGrad in the graph;
+// in float32 TensorFlow's kernel stays.
 func TestLeakyReLUGradHalfTypes(t *testing.T) {
 	xs := []float32{-3.5, -1, -0.3, -1e-3, 0, 1e-3, 0.3, 1, 2.75, -7, 5.5, -0.01}
 	dys := []float32{1, -2.5, 0.7, 3, -1.25, 0.1, -0.9, 4, -6, 0.33, 1.5, -0.75}
 	for _, tc := range []struct {
-		dtype tf.DataType
-		slope float64
-		want  bool // a LeakyReluGrad op in the graph
+		dtype      tf.DataType
+		slope      float64
+		ownKernels bool
+		want       string // the op type computing the gradient
 	}{
-		{tf.Bfloat16, 0.2, false},
-		{tf.Half, 0.3, false},
-		{tf.Bfloat16, 1, false},
-		{tf.Bfloat16, 1.5, true}, // max(sign(y), slope) would be slope for y > 0
-		{tf.Float, 0.2, true},
+		{tf.Bfloat16, 0.2, true, graphs.OpLeakyReluGrad},
+		{tf.Half, 0.3, true, graphs.OpLeakyReluGrad},
+		{tf.Bfloat16, 1.5, true, graphs.OpLeakyReluGrad},
+		{tf.Bfloat16, 0.2, false, "Mul"},
+		{tf.Half, 0.3, false, "Mul"},
+		{tf.Bfloat16, 1, false, "Mul"},
+		{tf.Bfloat16, 1.5, false, "LeakyReluGrad"}, // max(sign(y), slope) would be slope for y > 0
+		{tf.Float, 0.2, true, "LeakyReluGrad"},
 	} {
-		t.Run(fmt.Sprintf("%v_%v", graphs.DTypeName(tc.dtype), tc.slope), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v_%v_own_kernels_%v", graphs.DTypeName(tc.dtype), tc.slope, tc.ownKernels), func(t *testing.T) {
+			if !tc.ownKernels {
+				t.Setenv(lstmkernel.EnvVar, "0")
+			}
 			g := graphs.NewGraph(tf.Float, 1)
 			s := g.Root()
 			x := s.CastTo(s.Const(xs), tc.dtype)
@@ -97,12 +107,16 @@ func TestLeakyReLUGradHalfTypes(t *testing.T) {
 			kernel := op.LeakyReluGrad(s.Op("kernel"), dy, y, op.LeakyReluGradAlpha(float32(tc.slope)))
 			var ops []string
 			for _, o := range g.TF().Operations() {
-				if o.Type() == "LeakyReluGrad" && o.Name() != kernel.Op.Name() {
-					ops = append(ops, o.Name())
+				if (o.Type() == "LeakyReluGrad" || o.Type() == graphs.OpLeakyReluGrad) && o.Name() != kernel.Op.Name() {
+					ops = append(ops, o.Type())
 				}
 			}
-			if got := len(ops) > 0; got != tc.want {
-				t.Errorf("LeakyReluGrad ops in the gradient: %q; want some: %v", ops, tc.want)
+			wantOps := []string{tc.want}
+			if tc.want == "Mul" {
+				wantOps = nil
+			}
+			if !slices.Equal(ops, wantOps) {
+				t.Errorf("LeakyReLU gradient ops %q, want %q", ops, wantOps)
 			}
 			sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
 			if err != nil {

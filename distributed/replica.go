@@ -8,6 +8,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/activationkernel"
 	"github.com/tfrun/tfrun/graphs/dropoutkernel"
 )
 
@@ -103,10 +104,14 @@ func (r *Replica) Lost() bool { return r.lost }
 
 // StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
 // TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
-// serves until the process exits. tfrun's own Dropout mask kernel (graphs/dropoutkernel)
-// is registered first, so the server can run the graph partitions that hold it.
+// serves until the process exits. tfrun's own Dropout mask and LeakyReLU gradient kernels
+// (graphs/dropoutkernel, graphs/activationkernel) are registered first, so the server can
+// run the graph partitions that hold them.
 func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {
 	if err := dropoutkernel.Register(); err != nil {
+		return nil, err
+	}
+	if err := activationkernel.Register(); err != nil {
 		return nil, err
 	}
 	srv, err := NewServer(c, ServerOptions{IntraOpThreads: threads})
