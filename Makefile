@@ -69,8 +69,8 @@ test: libtensorflow
 
 # The benchmark: tfrun against the Keras 3 reference (bench/keras/, TensorFlow 2.18.0 CPU
 # from PyPI in bench/.venv) on the same TensorFlow build, in one run, interleaved and repeated,
-# after one measurement of the machine's peak (bench/cmd/peak) that each model's achieved
-# FLOP/s is reported as a share of.
+# with the machine's peak measured before and after the rounds (bench/cmd/peak, each
+# kernel's faster measurement) that each model's achieved FLOP/s is reported as a share of.
 # Writes bench/results.md and its copy for this CPU model, docs/results/bench_results_<cpu>.md.
 # BENCH_ARGS passes flags to bench/cmd/compare (-rounds,
 # -models, -steps imdb_lstm=200, ...).

@@ -110,6 +110,30 @@ func (p Peak) Lines() []string {
 	return out
 }
 
+// Faster merges two measurements of the same kernels, taken before and after a benchmark's
+// rounds: each kernel keeps whichever of its two measurements was faster, so a measurement
+// that something else on the machine slowed down does not lower the peak. A kernel only
+// one of them timed is kept as it is; a's kernels come first, in a's order.
+func Faster(a, b Peak) Peak {
+	out := a
+	out.Kernels = nil
+	type key struct{ name, dtype string }
+	index := map[key]int{}
+	for _, ks := range [][]KernelRate{a.Kernels, b.Kernels} {
+		for _, k := range ks {
+			i, seen := index[key{k.Name, k.DType}]
+			switch {
+			case !seen:
+				index[key{k.Name, k.DType}] = len(out.Kernels)
+				out.Kernels = append(out.Kernels, k)
+			case k.Error == "" && (out.Kernels[i].Error != "" || k.GFLOPS > out.Kernels[i].GFLOPS):
+				out.Kernels[i] = k
+			}
+		}
+	}
+	return out
+}
+
 // ReadPeak reads a Peak written by WritePeak.
 func ReadPeak(path string) (Peak, error) {
 	var p Peak

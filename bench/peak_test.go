@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,6 +43,39 @@ func TestPeakBest(t *testing.T) {
 	}
 	if got := (*Peak)(nil).Float32GFLOPS(); got != 0 {
 		t.Errorf("nil peak: Float32GFLOPS %v, want 0", got)
+	}
+}
+
+// Faster keeps each kernel's faster measurement of the two, a kernel that ran over one
+// that did not, and kernels only one measurement has.
+func TestFaster(t *testing.T) {
+	before := Peak{Framework: "tensorflow 2.18.0", Kernels: []KernelRate{
+		{Name: "MatMul", DType: Float32, GFLOPS: 300},
+		{Name: "Conv2D", DType: Float32, GFLOPS: 150}, // slowed down by something else
+		{Name: "MatMul", DType: Bfloat16, Error: "no kernel"},
+		{Name: "Conv2D", DType: Bfloat16, GFLOPS: 500},
+	}}
+	after := Peak{Framework: "tensorflow 2.18.0", Kernels: []KernelRate{
+		{Name: "MatMul", DType: Float32, GFLOPS: 290},
+		{Name: "Conv2D", DType: Float32, GFLOPS: 320},
+		{Name: "MatMul", DType: Bfloat16, GFLOPS: 600},
+		{Name: "Conv2D", DType: Bfloat16, Error: "timed out"},
+		{Name: "Extra", DType: Float32, GFLOPS: 10},
+	}}
+	got := Faster(before, after)
+	want := []string{"MatMul/float32 300", "Conv2D/float32 320", "MatMul/bfloat16 600", "Conv2D/bfloat16 500", "Extra/float32 10"}
+	var have []string
+	for _, k := range got.Kernels {
+		have = append(have, fmt.Sprintf("%s/%s %g", k.Name, k.DType, k.GFLOPS))
+	}
+	if !slices.Equal(have, want) {
+		t.Errorf("Faster kernels %q, want %q", have, want)
+	}
+	if got.Framework != before.Framework || got.Float32GFLOPS() != 320 {
+		t.Errorf("Faster: framework %q, float32 peak %v; want %q, 320", got.Framework, got.Float32GFLOPS(), before.Framework)
+	}
+	if before.Kernels[1].GFLOPS != 150 {
+		t.Errorf("Faster changed its argument")
 	}
 }
 

@@ -31,7 +31,8 @@ type Report struct {
 	Command               string   // the comparison's command line
 	Commands              []string // one process of each kind, as run in round 1
 	Rows                  []Row
-	// Peak is bench/cmd/peak's measurement, taken once before the rounds (nil: not measured).
+	// Peak is bench/cmd/peak's measurement, taken before and after the rounds, each kernel's
+	// faster one (Faster; nil: not measured).
 	Peak        *Peak
 	PeakCommand string // its command line
 }
@@ -118,7 +119,7 @@ func (r Report) Markdown() (string, error) {
 	}
 	if r.Peak != nil {
 		p("## Peak\n\n")
-		p("TensorFlow's own kernels on this machine through the same libtensorflow (bench/cmd/peak, once before the rounds; ")
+		p("TensorFlow's own kernels on this machine through the same libtensorflow (bench/cmd/peak, before and after the rounds, each kernel's faster measurement; ")
 		p("threads %s, TF_ENABLE_ONEDNN_OPTS %s; bfloat16 inputs are cast from float32 once, outside the timed runs):\n\n",
 			threadsDesc(r.Peak.Threads), orDefault(r.Peak.OneDNN, "unset (TensorFlow's default)"))
 		for _, l := range r.Peak.Lines() {
@@ -129,7 +130,7 @@ func (r Report) Markdown() (string, error) {
 	p("## Every round\n\n%s\n", RoundsTable(r.Rows))
 	p("## Commands\n\n`make bench` builds bin/tfrun-bench, bin/bench-peak and bin/bench-compare, then runs\n\n    %s\n\nwhich runs ", r.Command)
 	if r.PeakCommand != "" {
-		p("once, before the rounds (OUT: a temporary JSON file),\n\n    %s\n\nand ", r.PeakCommand)
+		p("before and after the rounds (OUT: a temporary JSON file),\n\n    %s\n\nand ", r.PeakCommand)
 	}
 	p("per model and round (OUT: a temporary JSON file):\n\n")
 	for _, c := range r.Commands {

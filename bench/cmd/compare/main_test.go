@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,6 +57,23 @@ echo '{"framework":"tensorflow 2.18.0","threads":0,"kernels":[{"name":"MatMul","
 	return path
 }
 
+// twoPeaks writes a script that stands for bench/cmd/peak measuring a float32 MatMul at
+// first GFLOP/s the first time it runs and at second GFLOP/s after that.
+func twoPeaks(t *testing.T, dir string, first, second int) string {
+	t.Helper()
+	script := `#!/bin/sh
+g=` + strconv.Itoa(first) + `
+if [ -e "` + dir + `/ran" ]; then g=` + strconv.Itoa(second) + `; fi
+touch "` + dir + `/ran"
+echo "{\"framework\":\"tensorflow 2.18.0\",\"threads\":0,\"kernels\":[{\"name\":\"MatMul\",\"dtype\":\"float32\",\"flops\":2,\"seconds\":[0.01],\"gflops\":$g}]}" > "$2"
+`
+	path := filepath.Join(dir, "peak")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func compare(t *testing.T, tfrunParams, tfrunExit, kerasParams int, extra ...string) (int, string, string, string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -85,7 +103,7 @@ func TestCompare(t *testing.T) {
 	}
 	for _, want := range []string{"# tfrun vs Keras", "## Every round", "-model imdb_lstm -steps 3 -warmup 5 -batch 32 -json OUT",
 		"% of peak: GFLOP/s over the float32 peak, 200 GFLOP/s", "## Peak\n", "- MatMul, bfloat16: did not run: no kernel\n",
-		"which runs once, before the rounds (OUT: a temporary JSON file),\n\n    /", "/peak -json OUT\n\nand per model and round"} {
+		"which runs before and after the rounds (OUT: a temporary JSON file),\n\n    /", "/peak -json OUT\n\nand per model and round"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q:\n%s", want, md)
 		}
@@ -105,6 +123,27 @@ func TestComparePeak(t *testing.T) {
 			t.Errorf("results.md without a peak measurement:\n%s", md)
 		}
 	})
+	// The peak is measured before and after the rounds; a kernel counts at its faster one,
+	// whichever came first.
+	for _, order := range [][2]int{{150, 200}, {200, 150}} {
+		t.Run(fmt.Sprintf("measured_%d_then_%d", order[0], order[1]), func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr, md := compare(t, 7, 0, 7, "-peak", twoPeaks(t, dir, order[0], order[1]))
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, want := range []string{fmt.Sprintf("[peak] float32 peak: %d GFLOP/s (MatMul)", order[0]),
+				fmt.Sprintf("[peak] float32 peak: %d GFLOP/s (MatMul)", order[1]),
+				"[peak, the faster of the two] float32 peak: 200 GFLOP/s (MatMul)"} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if want := "% of peak: GFLOP/s over the float32 peak, 200 GFLOP/s"; !strings.Contains(md, want) {
+				t.Errorf("results.md lacks %q:\n%s", want, md)
+			}
+		})
+	}
 	t.Run("failed", func(t *testing.T) {
 		dir := t.TempDir()
 		code, _, stderr, md := compare(t, 7, 0, 7, "-peak", fakePeak(t, dir, 1))
