@@ -42,6 +42,15 @@ func TestGradientsNumeric(t *testing.T) {
 			}, gradcheck.Options{}},
 		{"leaky_relu_layer", []gradcheck.Param{p("x", 1, 3, 4)}, []int64{3, 4},
 			func(s *graphs.Scope, in []tf.Output) tf.Output { return leakyReLUOp(s, in[0], 0.3) }, gradcheck.Options{}},
+		// In bfloat16 the gradient is tfrun's own kernel (graphs/activationkernel). Inputs at
+		// least 0.3 from the kink and a step of 0.25 keep bfloat16's rounding (2⁻⁹ relative)
+		// small beside the difference; the function is linear on each side.
+		{"leaky_relu_own_kernel_bfloat16", []gradcheck.Param{{Name: "x", Shape: []int64{3, 4},
+			Values: []float64{0.9, -0.6, 1.7, -2.3, 0.35, -0.45, 3.1, -1.1, 0.55, -0.8, 2.2, -3.4}}}, []int64{3, 4},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				bf := s.WithDType(tf.Bfloat16)
+				return s.CastTo(leakyReLUOp(bf, bf.CastTo(in[0], tf.Bfloat16), 0.2), tf.Float)
+			}, gradcheck.Options{DType: tf.Float, Step: 0.25, RelTol: 3e-2, AbsTol: 1e-2}},
 		{"conv2d_leaky_relu", []gradcheck.Param{p("x", 1, 1, 4, 4, 2), p("k", 1, 3, 3, 2, 3), p("b", 1, 3)}, []int64{1, 2, 2, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return leakyReLUOp(s, conv2DOp(s, in[0], in[1], in[2], [2]int{2, 2}, "same"), 0.2)
