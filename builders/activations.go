@@ -165,9 +165,9 @@ func leakyReLUGrad(s *graphs.Scope, dy, y tf.Output, slope float64) tf.Output {
 	return s.LeakyReluGrad(dy, y, slope, ownActivationKernel())
 }
 
-// ownActivationKernel reports whether LeakyReLU's gradient may come from tfrun's own
-// kernel: unless lstmkernel.EnvVar turns tfrun's kernels off by name, once the kernel is
-// registered.
+// ownActivationKernel reports whether the gradients of LeakyReLU, ELU and SELU in bfloat16
+// and float16 may come from tfrun's own kernels: unless lstmkernel.EnvVar turns tfrun's
+// kernels off by name, once the kernels are registered.
 func ownActivationKernel() bool {
 	return !lstmkernel.Disabled() && activationkernel.Register() == nil
 }
@@ -200,7 +200,14 @@ func eluCore(s *graphs.Scope, x tf.Output) tf.Output {
 // (TestActivationGradHalfTypes, TestEluSeluGradKernels), in three vectorized ops: 2.6 ms
 // against EluGrad's 16–17 in bfloat16 on [256,14,14,64] with one thread (6.4 against 13.4 in
 // float16, with two). Only a NaN y, from a NaN input, differs: NaN here, dy in the kernel.
+//
+// With tfrun's own kernels (ownActivationKernel, on a CPU) it is one TfrunEluGrad op
+// instead: the kernel's result bit for bit, NaN included, in one pass (0.7 ms on that
+// shape in bfloat16, 3.4 in float16; go test -bench HalfGrads ./graphs/activationkernel).
 func eluGrad(s *graphs.Scope, dy, y tf.Output) tf.Output {
+	if ownActivationKernel() && !s.Graph().Platform().GPU() {
+		return s.OwnOp(graphs.OpEluGrad, dy, y)
+	}
 	one := halfConst(s, 1, y.DataType())
 	return op.Mul(s.Op("Mul"), dy, op.Minimum(s.Op("Minimum"), op.AddV2(s.Op("AddV2"), y, one), one))
 }
@@ -230,8 +237,15 @@ func seluOp(s *graphs.Scope, x tf.Output) tf.Output {
 // vectorized ops: 4.6–4.8 ms against SeluGrad's 17–18 in bfloat16 on [256,14,14,64] with one
 // thread (11.5 against 15.8 in float16, with two). Only a NaN y, from a NaN input,
 // differs: NaN here, dy·scale in the kernel.
+//
+// With tfrun's own kernels (ownActivationKernel, on a CPU) it is one TfrunSeluGrad op
+// instead, the kernel's result bit for bit, NaN included (0.8 ms on that shape in
+// bfloat16, 3.4 in float16).
 func seluGrad(s *graphs.Scope, dy, y tf.Output) tf.Output {
 	dt := y.DataType()
+	if ownActivationKernel() && !s.Graph().Platform().GPU() {
+		return s.OwnOp(graphs.OpSeluGrad, dy, y, halfConst(s, seluScale, dt), halfConst(s, seluScaleAlpha, dt))
+	}
 	sign := op.Sign(s.Op("Sign"), y)
 	c := op.Maximum(s.Op("Maximum"), op.Mul(s.Op("Mul"), sign, halfConst(s, -2, dt)), halfConst(s, seluScale, dt))
 	factor := op.Minimum(s.Op("Minimum"), op.AddV2(s.Op("AddV2"), y, halfConst(s, seluScaleAlpha, dt)), c)

@@ -228,7 +228,8 @@ func gradientAt(t *testing.T, dtype tf.DataType, xs, dys []float32, build func(s
 // eluGrad and seluGrad against TensorFlow's EluGrad and SeluGrad kernels on any output y,
 // not only those Elu and Selu produce: in bfloat16 Elu's outputs make y + 1 exact, so the
 // rounding of y + 1 is checked here, on a grid of y at 2⁻¹² steps across [−2.5, 2.5]
-// (beyond both functions' ranges) with random gradients.
+// (beyond both functions' ranges) with random gradients, with tfrun's own kernels and with
+// the element-wise ops that TFRUN_CUSTOM_KERNELS=0 builds.
 func TestEluSeluGradKernels(t *testing.T) {
 	var ys []float32
 	for y := float32(-2.5); y <= 2.5; y += 1.0 / 4096 {
@@ -247,8 +248,15 @@ func TestEluSeluGradKernels(t *testing.T) {
 		{"elu", eluGrad, func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.EluGrad(s.Op("EluGrad"), dy, y) }},
 		{"selu", seluGrad, func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.SeluGrad(s.Op("SeluGrad"), dy, y) }},
 	} {
-		for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
-			t.Run(tc.name+"_"+graphs.DTypeName(dtype), func(t *testing.T) {
+		for _, c := range []struct {
+			dtype      tf.DataType
+			ownKernels bool // tfrun's own kernel, or the element-wise ops
+		}{{tf.Bfloat16, true}, {tf.Half, true}, {tf.Bfloat16, false}, {tf.Half, false}} {
+			dtype := c.dtype
+			t.Run(fmt.Sprintf("%s_%s_own_kernels_%v", tc.name, graphs.DTypeName(dtype), c.ownKernels), func(t *testing.T) {
+				if !c.ownKernels {
+					t.Setenv(lstmkernel.EnvVar, "0")
+				}
 				g := graphs.NewGraph(dtype, 1)
 				s := g.Root()
 				yIn, dyIn := s.Placeholder("y", tf.Float, int64(len(ys))), s.Placeholder("dy", tf.Float, int64(len(dys)))

@@ -51,6 +51,17 @@ func TestGradientsNumeric(t *testing.T) {
 				bf := s.WithDType(tf.Bfloat16)
 				return s.CastTo(leakyReLUOp(bf, bf.CastTo(in[0], tf.Bfloat16), 0.2), tf.Float)
 			}, gradcheck.Options{DType: tf.Float, Step: 0.25, RelTol: 3e-2, AbsTol: 1e-2}},
+		// ELU and SELU in bfloat16 go through tfrun's own EluGrad and SeluGrad kernels. On the
+		// curved negative side the step's truncation (h²/6 relative) and bfloat16's rounding
+		// of outputs near −1 (2⁻⁸ over 2h) allow 2e-2 absolute; a kernel that dropped the
+		// factor would be off by about 1.
+		{"elu_selu_own_kernels_bfloat16", []gradcheck.Param{{Name: "x", Shape: []int64{2, 6},
+			Values: []float64{0.9, -0.6, 1.7, -2.3, 0.35, -0.45, 3.1, -1.1, 0.55, -0.8, 2.2, -3.4}}}, []int64{2, 6},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				bf := s.WithDType(tf.Bfloat16)
+				x := bf.CastTo(in[0], tf.Bfloat16)
+				return s.CastTo(op.AddV2(s.Op("AddV2"), eluCore(bf, x), seluOp(bf, x)), tf.Float)
+			}, gradcheck.Options{DType: tf.Float, Step: 0.25, RelTol: 5e-2, AbsTol: 2e-2}},
 		{"conv2d_leaky_relu", []gradcheck.Param{p("x", 1, 1, 4, 4, 2), p("k", 1, 3, 3, 2, 3), p("b", 1, 3)}, []int64{1, 2, 2, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return leakyReLUOp(s, conv2DOp(s, in[0], in[1], in[2], [2]int{2, 2}, "same"), 0.2)

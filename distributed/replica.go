@@ -104,7 +104,7 @@ func (r *Replica) Lost() bool { return r.lost }
 
 // StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
 // TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
-// serves until the process exits. tfrun's own Dropout mask and LeakyReLU gradient kernels
+// serves until the process exits. tfrun's own Dropout mask and activation gradient kernels
 // (graphs/dropoutkernel, graphs/activationkernel) are registered first, so the server can
 // run the graph partitions that hold them.
 func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {

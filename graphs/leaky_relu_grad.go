@@ -33,11 +33,7 @@ func (s *Scope) LeakyReluGrad(dy, y tf.Output, alpha float64, ownKernel bool) tf
 	// alpha in the 16-bit type, rounded from float32 as the kernel rounds its attribute.
 	a := s.CastTo(s.Const(float32(alpha)), dt)
 	if ownKernel {
-		o := s.Op(OpLeakyReluGrad).AddOperation(tf.OpSpec{Type: OpLeakyReluGrad, Input: []tf.Input{dy, y, a}})
-		if !s.Ok() {
-			return tf.Output{}
-		}
-		return o.Output(0)
+		return s.OwnOp(OpLeakyReluGrad, dy, y, a)
 	}
 	if alpha <= 1 {
 		return op.Mul(s.Op("Mul"), dy, op.Maximum(s.Op("Maximum"), op.Sign(s.Op("Sign"), y), a))

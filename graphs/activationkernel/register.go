@@ -6,7 +6,7 @@ package activationkernel
 /*
 #cgo CFLAGS: -O3 -std=gnu11 -I${SRCDIR}/../lstmkernel
 #include <stdlib.h>
-#include "leaky_relu_grad.h"
+#include "half_grads.h"
 #include "tensorflow/c/tf_status.h"
 */
 import "C"
@@ -17,11 +17,15 @@ import (
 	"sync"
 )
 
-// OpLeakyReluGrad is the op's type name, as a graph's NodeDefs spell it.
-const OpLeakyReluGrad = C.TFRUN_LEAKY_RELU_GRAD
+// The ops' type names, as a graph's NodeDefs spell them.
+const (
+	OpLeakyReluGrad = C.TFRUN_LEAKY_RELU_GRAD
+	OpEluGrad       = C.TFRUN_ELU_GRAD
+	OpSeluGrad      = C.TFRUN_SELU_GRAD
+)
 
 // ErrRegister is what Register returns when TensorFlow refused the op or its kernels.
-var ErrRegister = errors.New("activationkernel: registering the LeakyReLU gradient kernel")
+var ErrRegister = errors.New("activationkernel: registering the activation gradient kernels")
 
 var registration = sync.OnceValue(func() error {
 	status := C.TF_NewStatus()
@@ -33,6 +37,6 @@ var registration = sync.OnceValue(func() error {
 	return nil
 })
 
-// Register registers the op and its CPU kernels with TensorFlow's global registries the
+// Register registers the ops and their CPU kernels with TensorFlow's global registries the
 // first time it is called, and returns that registration's result every time.
 func Register() error { return registration() }

@@ -1,12 +1,14 @@
-// LeakyReluGrad in bfloat16 and float16, one vectorized pass (see leaky_relu_grad.h).
+// LeakyReluGrad, EluGrad and SeluGrad in bfloat16 and float16, one vectorized pass each
+// (see half_grads.h).
 //
-// TensorFlow 2.18's kernel is Eigen's select(y > 0, dy, dy * alpha) on the 16-bit type:
-// each product widens both operands to float32, multiplies and rounds back to nearest
-// even. The compiler vectorizes this loop; Eigen's select on 16-bit types does not.
+// TensorFlow 2.18's kernels are Eigen selects on the 16-bit type, e.g.
+// select(y > 0, dy, dy * alpha): each sum or product widens both operands to float32,
+// computes and rounds back to nearest even. The compiler vectorizes these loops; Eigen's
+// select on 16-bit types does not.
 
 #include <string.h>
 
-#include "leaky_relu_grad.h"
+#include "half_grads.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define tfrun_vectorized __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -90,5 +92,55 @@ tfrun_vectorized void tfrun_leaky_relu_grad_f16(int64_t n, const uint16_t* restr
     // not a ternary, so that GCC 12 vectorizes the loop.
     uint16_t keep = -(uint16_t)((uint16_t)(y[i] - 1u) < 0x7C00u);
     out[i] = (uint16_t)((dy[i] & keep) | (scaled & ~keep));
+  }
+}
+
+tfrun_vectorized void tfrun_elu_grad_bf16(int64_t n, const uint16_t* restrict dy,
+                                          const uint16_t* restrict y, uint16_t* restrict out) {
+  for (int64_t i = 0; i < n; i++) {
+    float yv = bf16_widen(y[i]);
+    uint16_t scaled = bf16_round(bf16_widen(bf16_round(yv + 1.0f)) * bf16_widen(dy[i]));
+    out[i] = yv < 0.0f ? scaled : dy[i];
+  }
+}
+
+tfrun_vectorized void tfrun_selu_grad_bf16(int64_t n, const uint16_t* restrict dy,
+                                           const uint16_t* restrict y, uint16_t scale,
+                                           uint16_t scale_alpha, uint16_t* restrict out) {
+  const float s = bf16_widen(scale), sa = bf16_widen(scale_alpha);
+  for (int64_t i = 0; i < n; i++) {
+    float yv = bf16_widen(y[i]), d = bf16_widen(dy[i]);
+    uint16_t neg = bf16_round(d * bf16_widen(bf16_round(yv + sa)));
+    uint16_t pos = bf16_round(d * s);
+    out[i] = yv < 0.0f ? neg : pos;
+  }
+}
+
+// f16_negative is all ones where h is a negative half (−inf included, −0 and NaNs not),
+// else zero: the float comparison h < 0, as a mask for the vectorizer.
+static inline uint16_t f16_negative(uint16_t h) {
+  uint16_t finite_or_inf_nonzero = (uint16_t)((h & 0x7FFFu) - 1u) < 0x7C00u;  // & rather than &&:
+  return (uint16_t)(-(uint16_t)((h >> 15) & finite_or_inf_nonzero));        // no branch to vectorize
+}
+
+tfrun_vectorized void tfrun_elu_grad_f16(int64_t n, const uint16_t* restrict dy,
+                                         const uint16_t* restrict y, uint16_t* restrict out) {
+  for (int64_t i = 0; i < n; i++) {
+    uint16_t scaled = f16_round(f16_widen(f16_round(f16_widen(y[i]) + 1.0f)) * f16_widen(dy[i]));
+    uint16_t neg = f16_negative(y[i]);
+    out[i] = (uint16_t)((scaled & neg) | (dy[i] & ~neg));
+  }
+}
+
+tfrun_vectorized void tfrun_selu_grad_f16(int64_t n, const uint16_t* restrict dy,
+                                          const uint16_t* restrict y, uint16_t scale,
+                                          uint16_t scale_alpha, uint16_t* restrict out) {
+  const float s = f16_widen(scale), sa = f16_widen(scale_alpha);
+  for (int64_t i = 0; i < n; i++) {
+    float d = f16_widen(dy[i]);
+    uint16_t negv = f16_round(d * f16_widen(f16_round(f16_widen(y[i]) + sa)));
+    uint16_t posv = f16_round(d * s);
+    uint16_t neg = f16_negative(y[i]);
+    out[i] = (uint16_t)((negv & neg) | (posv & ~neg));
   }
 }
