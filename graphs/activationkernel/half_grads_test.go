@@ -28,34 +28,6 @@ func TestOpName(t *testing.T) {
 	}
 }
 
-// gradGraph computes LeakyReluGrad both ways from fed float32 dy and y, cast to dtype:
-// TensorFlow's kernel and tfrun's, both cast back to float32 (exact).
-type gradGraph struct {
-	g                   *graphs.Graph
-	dy, y               tf.Output
-	tensorflow, ownGrad tf.Output
-}
-
-func newGradGraph(t testing.TB, dtype tf.DataType, alpha float64) *gradGraph {
-	t.Helper()
-	g := graphs.NewGraph(tf.Float, 1)
-	s := g.Root()
-	// Placeholders of any shape (graphs' Placeholder without dimensions is a scalar).
-	m := &gradGraph{g: g, dy: op.Placeholder(s.Op("dy"), tf.Float), y: op.Placeholder(s.Op("y"), tf.Float)}
-	hs := s.WithDType(dtype)
-	dy, y := hs.CastTo(m.dy, dtype), hs.CastTo(m.y, dtype)
-	m.tensorflow = s.CastTo(op.LeakyReluGrad(s.Op("LeakyReluGrad"), dy, y, op.LeakyReluGradAlpha(float32(alpha))), tf.Float)
-	own := hs.LeakyReluGrad(dy, y, alpha, true)
-	if err := s.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if own.Op.Type() != graphs.OpLeakyReluGrad {
-		t.Fatalf("Scope.LeakyReluGrad built %s, want %s", own.Op.Type(), graphs.OpLeakyReluGrad)
-	}
-	m.ownGrad = s.CastTo(own, tf.Float)
-	return m
-}
-
 // values returns n float32s for dy or y: normal draws over many magnitudes, with zeros of
 // both signs, infinities, a NaN, subnormals and values that round up to the next power
 // of two in the 16-bit types sprinkled in.
@@ -73,62 +45,6 @@ func values(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
-// The kernel's backprops are TensorFlow's bit for bit, in bfloat16 and float16, over
-// shapes around the vector widths, slopes below, at and above 1, and special values.
-func TestLeakyReluGradMatchesTensorFlow(t *testing.T) {
-	register(t)
-	shapes := [][]int64{{}, {0}, {1}, {7}, {15}, {16}, {17}, {31}, {33}, {1000}, {3, 5, 7}, {2, 0, 3}, {4, 14, 14, 8}}
-	rng := rand.New(rand.NewPCG(2, 6))
-	for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
-		for _, alpha := range []float64{0.2, 0.01, 0.3, 1, 1.7} {
-			t.Run(fmt.Sprintf("%s/alpha=%g", graphs.DTypeName(dtype), alpha), func(t *testing.T) {
-				m := newGradGraph(t, dtype, alpha)
-				sess, err := graphs.NewSession(m.g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer sess.Close()
-				scaled := 0
-				for _, shape := range shapes {
-					n := 1
-					for _, d := range shape {
-						n *= int(d)
-					}
-					dyv, yv := values(rng, n), values(rng, n)
-					dyt, err := graphs.NewTensor(dyv, shape...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					yt, err := graphs.NewTensor(yv, shape...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out, err := sess.Run(map[tf.Output]*tf.Tensor{m.dy: dyt, m.y: yt}, []tf.Output{m.ownGrad, m.tensorflow})
-					if err != nil {
-						t.Fatal(err)
-					}
-					if got, want := out[0].Shape(), out[1].Shape(); fmt.Sprint(got) != fmt.Sprint(want) {
-						t.Fatalf("shape %v: backprops of shape %v, TensorFlow's %v", shape, got, want)
-					}
-					own, want := graphs.Float64s(out[0]), graphs.Float64s(out[1])
-					for i := range want {
-						if math.Float64bits(own[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("shape %v: backprops[%d] = %g, TensorFlow's %g (dy %g, y %g)", shape, i, own[i], want[i], dyv[i], yv[i])
-						}
-						if yv[i] <= 0 && own[i] != 0 && !math.IsInf(own[i], 0) && !math.IsNaN(own[i]) {
-							scaled++
-						}
-					}
-				}
-				// The comparison is not vacuous: many values took the scaled branch.
-				if scaled < 500 {
-					t.Errorf("only %d backprops were scaled by alpha", scaled)
-				}
-			})
-		}
-	}
-}
-
 // seluConstants are SELU's scale and scale·alpha as TensorFlow's kernels write them, in
 // the 16-bit type as they round them (from float32).
 func seluConstants(s *graphs.Scope, dt tf.DataType) (scale, scaleAlpha tf.Output) {
@@ -136,37 +52,55 @@ func seluConstants(s *graphs.Scope, dt tf.DataType) (scale, scaleAlpha tf.Output
 		s.CastTo(s.Const(float32(1.7580993408473768599402175208123)), dt)
 }
 
-// The ELU and SELU kernels' backprops are TensorFlow's EluGrad's and SeluGrad's bit for
-// bit, in bfloat16 and float16, NaN outputs included, over the same values as LeakyReLU's.
-func TestEluSeluGradMatchesTensorFlow(t *testing.T) {
+// Each kernel's backprops are its TensorFlow counterpart's bit for bit, in bfloat16 and
+// float16: over shapes around the vector widths, LeakyReLU's slopes below, at and above 1,
+// and special values (NaN included) among the gradients and outputs.
+func TestHalfGradsMatchTensorFlow(t *testing.T) {
 	register(t)
-	shapes := [][]int64{{}, {0}, {1}, {17}, {33}, {1000}, {3, 5, 7}, {4, 14, 14, 8}}
-	rng := rand.New(rand.NewPCG(5, 9))
+	shapes := [][]int64{{}, {0}, {1}, {7}, {15}, {16}, {17}, {31}, {33}, {1000}, {3, 5, 7}, {2, 0, 3}, {4, 14, 14, 8}}
+	type build func(s, hs *graphs.Scope, dy, y tf.Output) (tensorflow, own tf.Output)
+	leaky := func(alpha float64) build {
+		return func(s, hs *graphs.Scope, dy, y tf.Output) (tf.Output, tf.Output) {
+			return op.LeakyReluGrad(s.Op("LeakyReluGrad"), dy, y, op.LeakyReluGradAlpha(float32(alpha))), hs.LeakyReluGrad(dy, y, alpha, true)
+		}
+	}
+	cases := []struct {
+		name  string
+		build build
+	}{
+		{"leaky_relu_alpha=0.2", leaky(0.2)}, {"leaky_relu_alpha=0.01", leaky(0.01)}, {"leaky_relu_alpha=0.3", leaky(0.3)},
+		{"leaky_relu_alpha=1", leaky(1)}, {"leaky_relu_alpha=1.7", leaky(1.7)},
+		{"elu", func(s, hs *graphs.Scope, dy, y tf.Output) (tf.Output, tf.Output) {
+			return op.EluGrad(s.Op("EluGrad"), dy, y), s.OwnOp(graphs.OpEluGrad, dy, y)
+		}},
+		{"selu", func(s, hs *graphs.Scope, dy, y tf.Output) (tf.Output, tf.Output) {
+			scale, scaleAlpha := seluConstants(hs, y.DataType())
+			return op.SeluGrad(s.Op("SeluGrad"), dy, y), s.OwnOp(graphs.OpSeluGrad, dy, y, scale, scaleAlpha)
+		}},
+	}
+	rng := rand.New(rand.NewPCG(2, 6))
 	for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
-		for _, name := range []string{"elu", "selu"} {
-			t.Run(graphs.DTypeName(dtype)+"/"+name, func(t *testing.T) {
+		for _, c := range cases {
+			t.Run(graphs.DTypeName(dtype)+"/"+c.name, func(t *testing.T) {
 				g := graphs.NewGraph(tf.Float, 1)
 				s := g.Root()
+				// Placeholders of any shape (graphs' Placeholder without dimensions is a scalar).
 				dyIn, yIn := op.Placeholder(s.Op("dy"), tf.Float), op.Placeholder(s.Op("y"), tf.Float)
 				hs := s.WithDType(dtype)
-				dy, y := hs.CastTo(dyIn, dtype), hs.CastTo(yIn, dtype)
-				var want, own tf.Output
-				if name == "elu" {
-					want, own = op.EluGrad(s.Op("EluGrad"), dy, y), s.OwnOp(graphs.OpEluGrad, dy, y)
-				} else {
-					scale, scaleAlpha := seluConstants(hs, dtype)
-					want, own = op.SeluGrad(s.Op("SeluGrad"), dy, y), s.OwnOp(graphs.OpSeluGrad, dy, y, scale, scaleAlpha)
-				}
-				fetch := []tf.Output{s.CastTo(own, tf.Float), s.CastTo(want, tf.Float)}
+				tfOut, own := c.build(s, hs, hs.CastTo(dyIn, dtype), hs.CastTo(yIn, dtype))
 				if err := s.Err(); err != nil {
 					t.Fatal(err)
 				}
+				if !graphs.IsOwnOp(own.Op.Type()) {
+					t.Fatalf("the kernel side built %s, not one of tfrun's own ops", own.Op.Type())
+				}
+				fetch := []tf.Output{s.CastTo(own, tf.Float), s.CastTo(tfOut, tf.Float)}
 				sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer sess.Close()
-				negative := 0
+				nonPositive := 0
 				for _, shape := range shapes {
 					n := 1
 					for _, d := range shape {
@@ -185,19 +119,22 @@ func TestEluSeluGradMatchesTensorFlow(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, ref := graphs.Float64s(out[0]), graphs.Float64s(out[1])
-					for i := range ref {
-						if math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
-							t.Fatalf("shape %v: backprops[%d] = %g, TensorFlow's %g (dy %g, y %g)", shape, i, got[i], ref[i], dyv[i], yv[i])
+					if got, want := out[0].Shape(), out[1].Shape(); fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Fatalf("shape %v: backprops of shape %v, TensorFlow's %v", shape, got, want)
+					}
+					got, want := graphs.Float64s(out[0]), graphs.Float64s(out[1])
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("shape %v: backprops[%d] = %g, TensorFlow's %g (dy %g, y %g)", shape, i, got[i], want[i], dyv[i], yv[i])
 						}
-						if yv[i] < 0 && !math.IsInf(float64(yv[i]), 0) {
-							negative++
+						if yv[i] < 0 && dyv[i] != 0 && !math.IsInf(float64(yv[i]), 0) {
+							nonPositive++
 						}
 					}
 				}
 				// The comparison is not vacuous: many outputs took the y < 0 branch.
-				if negative < 500 {
-					t.Errorf("only %d negative outputs", negative)
+				if nonPositive < 500 {
+					t.Errorf("only %d negative outputs with a nonzero gradient", nonPositive)
 				}
 			})
 		}
@@ -271,17 +208,36 @@ func TestHalfGradsBadInputs(t *testing.T) {
 	}
 }
 
-// BenchmarkLeakyReluGrad times the gradient of dcgan_mnist's largest LeakyReLU
-// ([256, 14, 14, 64]) three ways on one intra-op thread: TensorFlow's LeakyReluGrad,
-// dy·max(sign(y), alpha) in three ops (where the kernel is not used) and the kernel.
+// BenchmarkHalfGrads times the gradients of LeakyReLU, ELU and SELU on dcgan_mnist's
+// largest activation ([256, 14, 14, 64]) on one intra-op thread: TensorFlow's kernel,
+// tfrun's, and for LeakyReLU the three element-wise ops tfrun builds with
+// TFRUN_CUSTOM_KERNELS=0 (builders' ELU and SELU forms, not reachable from here, took 2.6
+// and 4.6–4.8 ms in bfloat16 on the Zen 5 where they were written).
 //
-//	go test -run '^$' -bench LeakyReluGrad ./graphs/activationkernel
-func BenchmarkLeakyReluGrad(b *testing.B) {
+//	go test -run '^$' -bench HalfGrads ./graphs/activationkernel
+func BenchmarkHalfGrads(b *testing.B) {
 	register(b)
 	shape := []int64{256, 14, 14, 64}
+	forms := []struct {
+		name  string
+		build func(s *graphs.Scope, dy, y tf.Output) tf.Output
+	}{
+		{"leaky_relu/tensorflow", func(s *graphs.Scope, dy, y tf.Output) tf.Output {
+			return op.LeakyReluGrad(s.Op("LeakyReluGrad"), dy, y, op.LeakyReluGradAlpha(0.2))
+		}},
+		{"leaky_relu/three_ops", func(s *graphs.Scope, dy, y tf.Output) tf.Output { return s.LeakyReluGrad(dy, y, 0.2, false) }},
+		{"leaky_relu/kernel", func(s *graphs.Scope, dy, y tf.Output) tf.Output { return s.LeakyReluGrad(dy, y, 0.2, true) }},
+		{"elu/tensorflow", func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.EluGrad(s.Op("EluGrad"), dy, y) }},
+		{"elu/kernel", func(s *graphs.Scope, dy, y tf.Output) tf.Output { return s.OwnOp(graphs.OpEluGrad, dy, y) }},
+		{"selu/tensorflow", func(s *graphs.Scope, dy, y tf.Output) tf.Output { return op.SeluGrad(s.Op("SeluGrad"), dy, y) }},
+		{"selu/kernel", func(s *graphs.Scope, dy, y tf.Output) tf.Output {
+			scale, scaleAlpha := seluConstants(s, y.DataType())
+			return s.OwnOp(graphs.OpSeluGrad, dy, y, scale, scaleAlpha)
+		}},
+	}
 	for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
-		for _, form := range []string{"tensorflow", "three_ops", "kernel"} {
-			b.Run(graphs.DTypeName(dtype)+"/"+form, func(b *testing.B) {
+		for _, f := range forms {
+			b.Run(graphs.DTypeName(dtype)+"/"+f.name, func(b *testing.B) {
 				g := graphs.NewGraph(tf.Float, 1)
 				s := g.Root().WithDType(dtype)
 				rng := rand.New(rand.NewPCG(1, 2))
@@ -294,13 +250,7 @@ func BenchmarkLeakyReluGrad(b *testing.B) {
 					feeds[bits] = halfTensor(b, rng, dtype, shape)
 					in[i] = op.Bitcast(s.Op("Bitcast"), bits, dtype)
 				}
-				var out tf.Output
-				switch form {
-				case "tensorflow":
-					out = op.LeakyReluGrad(s.Op("LeakyReluGrad"), in[0], in[1], op.LeakyReluGradAlpha(0.2))
-				default:
-					out = s.LeakyReluGrad(in[0], in[1], 0.2, form == "kernel")
-				}
+				out := f.build(s, in[0], in[1])
 				if err := s.Err(); err != nil {
 					b.Fatal(err)
 				}
@@ -346,58 +296,4 @@ func halfTensor(b *testing.B, rng *rand.Rand, dtype tf.DataType, shape []int64) 
 		b.Fatal(err)
 	}
 	return t
-}
-
-// BenchmarkHalfGrads times ELU's and SELU's gradients on [256, 14, 14, 64], TensorFlow's
-// kernel against tfrun's, on one intra-op thread (builders' element-wise forms, used with
-// TFRUN_CUSTOM_KERNELS=0, took 2.6 and 4.6–4.8 ms in bfloat16 on the Zen 5 where they were
-// written).
-//
-//	go test -run '^$' -bench HalfGrads ./graphs/activationkernel
-func BenchmarkHalfGrads(b *testing.B) {
-	register(b)
-	shape := []int64{256, 14, 14, 64}
-	for _, dtype := range []tf.DataType{tf.Bfloat16, tf.Half} {
-		for _, name := range []string{"elu", "selu"} {
-			for _, form := range []string{"tensorflow", "kernel"} {
-				b.Run(graphs.DTypeName(dtype)+"/"+name+"/"+form, func(b *testing.B) {
-					g := graphs.NewGraph(tf.Float, 1)
-					s := g.Root().WithDType(dtype)
-					rng := rand.New(rand.NewPCG(1, 2))
-					feeds := map[tf.Output]*tf.Tensor{}
-					var in [2]tf.Output
-					for i := range in {
-						bits := s.Placeholder(fmt.Sprint("in", i), tf.Uint16, shape...)
-						feeds[bits] = halfTensor(b, rng, dtype, shape)
-						in[i] = op.Bitcast(s.Op("Bitcast"), bits, dtype)
-					}
-					var out tf.Output
-					switch {
-					case name == "elu" && form == "tensorflow":
-						out = op.EluGrad(s.Op("EluGrad"), in[0], in[1])
-					case name == "elu":
-						out = s.OwnOp(graphs.OpEluGrad, in[0], in[1])
-					case form == "tensorflow":
-						out = op.SeluGrad(s.Op("SeluGrad"), in[0], in[1])
-					default:
-						scale, scaleAlpha := seluConstants(s, dtype)
-						out = s.OwnOp(graphs.OpSeluGrad, in[0], in[1], scale, scaleAlpha)
-					}
-					if err := s.Err(); err != nil {
-						b.Fatal(err)
-					}
-					sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer sess.Close()
-					for b.Loop() {
-						if _, err := sess.Run(feeds, nil, out.Op); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
-		}
-	}
 }
