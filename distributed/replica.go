@@ -9,6 +9,7 @@ import (
 
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/graphs/activationkernel"
+	"github.com/tfrun/tfrun/graphs/convkernel"
 	"github.com/tfrun/tfrun/graphs/dropoutkernel"
 )
 
@@ -104,14 +105,18 @@ func (r *Replica) Lost() bool { return r.lost }
 
 // StartServer starts c's task's TensorFlow server with threads intra-op threads (0:
 // TensorFlow's choice) and says so on out (nil: silent). TensorFlow cannot stop a started server: it
-// serves until the process exits. tfrun's own Dropout mask and activation gradient kernels
-// (graphs/dropoutkernel, graphs/activationkernel) are registered first, so the server can
-// run the graph partitions that hold them.
+// serves until the process exits. tfrun's own Dropout mask, activation gradient and
+// convolution filter gradient kernels (graphs/dropoutkernel, graphs/activationkernel,
+// graphs/convkernel) are registered first, so the server can run the graph partitions
+// that hold them.
 func StartServer(c *Cluster, threads int, out io.Writer) (*Server, error) {
 	if err := dropoutkernel.Register(); err != nil {
 		return nil, err
 	}
 	if err := activationkernel.Register(); err != nil {
+		return nil, err
+	}
+	if err := convkernel.Register(); err != nil {
 		return nil, err
 	}
 	srv, err := NewServer(c, ServerOptions{IntraOpThreads: threads})

@@ -12,7 +12,8 @@ import (
 
 // Kernel forms: the ways tfrun can compute one op. Every op has TensorFlow's own kernel;
 // conv.go adds the sub-pixel Conv2DBackpropInput and the batch-contracted
-// Conv2DBackpropFilter, conv_bias.go a convolution's bias gradient as a Sum (FormSum).
+// Conv2DBackpropFilter, conv_filter_kernel.go tfrun's own Conv2DBackpropFilter kernel
+// (FormOwnKernel), conv_bias.go a convolution's bias gradient as a Sum (FormSum).
 const (
 	FormTensorFlow      = "tensorflow"
 	FormSubPixel        = "sub_pixel"
@@ -91,6 +92,11 @@ type Autotune struct {
 	Measure func(Candidate) (time.Duration, error)
 	// Warn reports a candidate that failed to run; nil: ignored.
 	Warn func(msg string)
+	// ConvFilterKernel says tfrun's own float32 filter gradient kernel is registered and
+	// runs on this CPU (package graphs/convkernel: Register, Supported): a convolution's
+	// filter gradient then has FormOwnKernel among its candidates where it applies. Only a
+	// measurement chooses it (never the fixed rules).
+	ConvFilterKernel bool
 	// SessionFor, when set, sizes the scratch session of a form whose model would run
 	// with other thread pools than Session (an LSTM built unrolled runs one op per
 	// thread: classifier's sessionThreads); nil: Session for every form.
@@ -338,7 +344,7 @@ func (p convProblem) key(opType string, batch int64) string {
 }
 
 // convForms chooses the forms of the problem's input gradient (FormSubPixel or
-// FormTensorFlow) and filter gradient (FormBatchContracted or FormTensorFlow). On a
+// FormTensorFlow) and filter gradient (filterForms). On a
 // platform with a GPU both are TensorFlow's kernels (cuDNN's).
 func (g *Graph) convForms(p convProblem) (input, filter string) {
 	if g.platform.GPU() {
@@ -359,14 +365,28 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 		}
 		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, FormTensorFlow, t)
 	}
-	if batchContractedApplies(p.strides, p.padding) {
+	if forms := g.filterForms(p); len(forms) > 1 {
 		var t trialMaker
 		if measurable {
 			t = func(form string) (Trial, error) { return g.convTrial(p, batch, "Conv2DBackpropFilter", form), nil }
 		}
-		filter = g.choose(p.key("Conv2DBackpropFilter", batch), []string{FormTensorFlow, FormBatchContracted}, ruleF, FormTensorFlow, t)
+		filter = g.choose(p.key("Conv2DBackpropFilter", batch), forms, ruleF, FormTensorFlow, t)
 	}
 	return input, filter
+}
+
+// filterForms are the forms of the problem's filter gradient, TensorFlow's first: the
+// batch-contracted form where it applies, and tfrun's own kernel where it applies and the
+// graph's Autotune says it runs (Autotune.ConvFilterKernel).
+func (g *Graph) filterForms(p convProblem) []string {
+	forms := []string{FormTensorFlow}
+	if batchContractedApplies(p.strides, p.padding) {
+		forms = append(forms, FormBatchContracted)
+	}
+	if g.autotune != nil && g.autotune.ConvFilterKernel && ownFilterKernelApplies(p) {
+		forms = append(forms, FormOwnKernel)
+	}
+	return forms
 }
 
 // convRules are the fixed rules tfrun chose by before it measured on the machine at hand

@@ -101,6 +101,10 @@ func (t *convTrial) scratch(batch int64) (*scratch, error) {
 	form := t.form
 	var shapes [][]int64
 	var build func(s *Scope, in []tf.Output) []tf.Output
+	a := t.g.autotune
+	if a == nil {
+		a = &Autotune{}
+	}
 	switch t.opType {
 	case "Conv2DBackpropInput":
 		shapes = [][]int64{p.filter, dy}
@@ -109,15 +113,15 @@ func (t *convTrial) scratch(batch int64) (*scratch, error) {
 		}
 	case "Conv2DBackpropFilter":
 		shapes = [][]int64{x, p.filter, dy}
+		threads := a.SessionOf(form).IntraOpThreads
 		build = func(s *Scope, in []tf.Output) []tf.Output {
+			if form == FormOwnKernel { // the scratch graph has no Autotune to tell the threads
+				return []tf.Output{s.OwnConv2DBackpropFilter(in[0], in[1], in[2], p.strides, p.padding, threads)}
+			}
 			return []tf.Output{s.backpropFilter(form, in[0], in[1], in[2], p.strides, p.padding)}
 		}
 	default:
 		return nil, fmt.Errorf("graphs: no forms of %s to time", t.opType)
-	}
-	a := t.g.autotune
-	if a == nil {
-		a = &Autotune{}
 	}
 	return newScratch(t.g.platform, a.SessionOf(form), p.dtype, shapes, build, 0)
 }

@@ -211,7 +211,7 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 
 // backpropFilter is Conv2DBackpropFilter(input x, the filter's shape, out_backprop dy),
 // the gradient of Conv2D(x, filter) with respect to the filter, in the given form
-// (FormBatchContracted or FormTensorFlow). The batch-contracted form falls back to
+// (FormBatchContracted, FormOwnKernel or FormTensorFlow). A form falls back to
 // TensorFlow's kernel where it does not apply.
 //
 // In the batch-contracted form it runs as one Conv2D with the batch as the contracted
@@ -226,6 +226,14 @@ func (s *Scope) backpropFilter(form string, x, filter, dy tf.Output, strides [2]
 	xs, okX := staticShape(x, 4)
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
+	if form == FormOwnKernel && okX && okF && okD &&
+		ownFilterKernelApplies(convProblem{x: xs, filter: fs, dy: ds, strides: strides, padding: padding, dtype: x.DataType()}) {
+		threads := 0
+		if a := s.g.autotune; a != nil {
+			threads = a.SessionOf(form).IntraOpThreads
+		}
+		return s.OwnConv2DBackpropFilter(x, filter, dy, strides, padding, threads)
+	}
 	if form != FormBatchContracted || !okX || !okF || !okD || !batchContractedApplies(strides, padding) {
 		st := []int64{1, int64(strides[0]), int64(strides[1]), 1}
 		return op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), x, op.Shape(s.Op("Shape"), filter), dy, st, padding)

@@ -13,12 +13,13 @@ const (
 )
 
 // IsOwnOp reports whether opType is one of tfrun's own kernels (OpLSTMCell,
-// OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad): a graph holding
+// OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad,
+// OpConv2DBackpropFilter): a graph holding
 // one runs only in a process that registered them, never in Python TensorFlow or
 // TensorFlow Serving.
 func IsOwnOp(opType string) bool {
 	switch opType {
-	case OpLSTMCell, OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad:
+	case OpLSTMCell, OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad, OpConv2DBackpropFilter:
 		return true
 	}
 	return false

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/convkernel"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 // EnvVar turns autotuning off ("0", "false", "off": TensorFlow's own kernels everywhere)
@@ -104,7 +106,7 @@ func New(o Options) (*Tuner, error) {
 	}
 	t := &Tuner{Mode: mode, Machine: ThisMachine(o.Session), warn: o.Warn}
 	t.Autotune = &graphs.Autotune{Off: mode == Off, Batch: o.Batch, Session: o.Session, Resumed: forms, Rules: legacy || mode == Rules,
-		Warn: t.warnf}
+		ConvFilterKernel: ownFilterKernel(), Warn: t.warnf}
 	if mode == On {
 		dir := o.CacheDir
 		if dir == "" {
@@ -119,6 +121,12 @@ func New(o Options) (*Tuner, error) {
 		}
 	}
 	return t, nil
+}
+
+// ownFilterKernel reports whether tfrun's own filter gradient kernel can be a candidate:
+// not turned off by name (lstmkernel.EnvVar=0), registered, and this CPU runs it.
+func ownFilterKernel() bool {
+	return !lstmkernel.Disabled() && convkernel.Register() == nil && convkernel.Supported()
 }
 
 func (t *Tuner) warnf(msg string) {

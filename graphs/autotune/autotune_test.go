@@ -12,6 +12,8 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/convkernel"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 // winTimer makes win the fastest form (1 ms against 2 ms) and counts what it timed.
@@ -69,6 +71,9 @@ func newTuner(t *testing.T, dir string, warn *bytes.Buffer, timer *winTimer, o O
 		t.Fatal(err)
 	}
 	tuner.Measure = timer.measure
+	// The candidates' number must not depend on the CPU: these tests are about the cache
+	// and the record; TestOwnFilterKernelCandidate is about this one.
+	tuner.ConvFilterKernel = false
 	return tuner
 }
 
@@ -166,6 +171,68 @@ func TestCorruptCacheIgnoredAndRewritten(t *testing.T) {
 				t.Errorf("rewritten cache %s (%v), want this machine's 2 winners", b, err)
 			}
 		})
+	}
+}
+
+// New offers tfrun's own filter gradient kernel where it is registered and the CPU runs it,
+// unless TFRUN_CUSTOM_KERNELS turns tfrun's kernels off by name.
+func TestOwnFilterKernelCandidate(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{
+		{"", convkernel.Supported()},
+		{"1", convkernel.Supported()},
+		{"0", false},
+		{"off", false},
+	} {
+		t.Run("TFRUN_CUSTOM_KERNELS="+tt.env, func(t *testing.T) {
+			t.Setenv(lstmkernel.EnvVar, tt.env)
+			tuner, err := New(Options{Mode: On, CacheDir: t.TempDir(), Batch: 16})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tuner.ConvFilterKernel != tt.want {
+				t.Errorf("ConvFilterKernel %v, want %v (AVX-512F: %v)", tuner.ConvFilterKernel, tt.want, convkernel.Supported())
+			}
+		})
+	}
+}
+
+// A cache file of an earlier format (its winners measured among fewer candidates) is
+// dropped without a warning: every form is measured again and the file rewritten in this
+// format.
+func TestOlderCacheFormatDropped(t *testing.T) {
+	m := ThisMachine(graphs.SessionOptions{})
+	dir := t.TempDir()
+	path := filepath.Join(dir, m.ID()+".json")
+	old, _ := json.Marshal(cacheFile{Format: "tfrun-autotune-1", Machine: m, Winners: map[string]string{
+		"Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME": "sub_pixel"}})
+	if err := os.WriteFile(path, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	timer := &winTimer{win: graphs.FormTensorFlow}
+	tuner := newTuner(t, dir, &warn, timer, Options{})
+	buildConv(t, tuner)
+	if err := tuner.Finish(""); err != nil {
+		t.Fatal(err)
+	}
+	if warn.Len() != 0 {
+		t.Errorf("warnings %q, want none", warn.String())
+	}
+	if timer.calls != 4 {
+		t.Errorf("timed %d candidates, want 4 (the old winner dropped)", timer.calls)
+	}
+	b, _ := os.ReadFile(path)
+	var f cacheFile
+	if err := json.Unmarshal(b, &f); err != nil || f.Format != cacheFormat || len(f.Winners) != 2 {
+		t.Errorf("rewritten cache %s (%v), want this format's 2 winners", b, err)
+	}
+	for _, form := range f.Winners {
+		if form != graphs.FormTensorFlow {
+			t.Errorf("winners %v, want the new measurement's (tensorflow)", f.Winners)
+		}
 	}
 }
 

@@ -7,13 +7,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/tfrun/tfrun/internal/atomicfile"
 )
 
-// cacheFormat tags the cache files of this version.
-const cacheFormat = "tfrun-autotune-1"
+// cacheFormat tags the cache files of this version. Version 2 added tfrun's own filter
+// gradient kernel (graphs.FormOwnKernel) to a convolution's candidates.
+const cacheFormat = "tfrun-autotune-2"
+
+// olderFormats are the cache formats of earlier tfruns. Their winners were measured among
+// fewer candidates, so a file of one is dropped without a warning (an upgrade is not a
+// fault) and rewritten: the forms it names are measured again, the new ones with them.
+var olderFormats = []string{"tfrun-autotune-1"}
 
 // DefaultCacheDir is where the winners are kept: CacheDirEnvVar, else
 // os.UserCacheDir()/tfrun/autotune ($XDG_CACHE_HOME or ~/.cache on Linux,
@@ -69,6 +76,9 @@ func (c *Cache) read(report bool) (map[string]string, error) {
 	var f cacheFile
 	if err == nil {
 		err = json.Unmarshal(b, &f)
+	}
+	if err == nil && slices.Contains(olderFormats, f.Format) {
+		return map[string]string{}, nil
 	}
 	if err == nil && f.Format != cacheFormat {
 		err = fmt.Errorf("format %q, want %q", f.Format, cacheFormat)

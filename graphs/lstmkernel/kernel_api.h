@@ -1,4 +1,5 @@
-// The part of TensorFlow's C kernel API that tfrun's LSTM cell kernels use.
+// The part of TensorFlow's C kernel API that tfrun's own kernels use (the LSTM cell's,
+// and the packages beside graphs/lstmkernel that include this header).
 //
 // The declarations are those of tensorflow/c/kernels.h in TensorFlow 2.18.0 (Apache 2.0,
 // The TensorFlow Authors), whose functions libtensorflow_framework.so.2 exports. The
@@ -41,5 +42,21 @@ TF_CAPI_EXPORT extern void TF_OpKernelContext_Failure(TF_OpKernelContext* ctx,
 TF_CAPI_EXPORT extern TF_Tensor* TF_AllocateOutput(TF_OpKernelContext* context, int index,
                                                    TF_DataType dtype, const int64_t* dims,
                                                    int num_dims, size_t len, TF_Status* status);
+
+// Attributes at kernel construction (graphs/convkernel).
+TF_CAPI_EXPORT extern void TF_OpKernelConstruction_Failure(TF_OpKernelConstruction* ctx,
+                                                           TF_Status* status);
+TF_CAPI_EXPORT extern void TF_OpKernelConstruction_GetAttrSize(TF_OpKernelConstruction* ctx,
+                                                               const char* attr_name,
+                                                               int32_t* list_size,
+                                                               int32_t* total_size,
+                                                               TF_Status* status);
+TF_CAPI_EXPORT extern void TF_OpKernelConstruction_GetAttrInt64(TF_OpKernelConstruction* ctx,
+                                                                const char* attr_name, int64_t* val,
+                                                                TF_Status* status);
+TF_CAPI_EXPORT extern void TF_OpKernelConstruction_GetAttrInt64List(TF_OpKernelConstruction* ctx,
+                                                                    const char* attr_name,
+                                                                    int64_t* vals, int max_vals,
+                                                                    TF_Status* status);
 
 #endif  // TFRUN_LSTMKERNEL_KERNEL_API_H_

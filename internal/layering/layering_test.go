@@ -19,7 +19,7 @@ var layers = map[string]int{
 	"classifier": 3, "gan": 3,
 	"ganeval": 4, "bench/cmd/compare": 4, "export": 4,
 	"cmd/tfrun": 6, "bench/cmd/tfrun-bench": 5, "bench/cmd/trainsize": 5, "examples/serve": 5, "export/check/reference": 5,
-	"internal/layering": 0, "internal/codecheck": 0, "graphs/activationkernel": 0, "third_party": 0, "internal/runtest": 3,
+	"internal/layering": 0, "internal/codecheck": 0, "graphs/activationkernel": 0, "graphs/convkernel": 0, "third_party": 0, "internal/runtest": 3,
 	// the Go API: package tfrun (the module's root, "."), its layers, the cgo setup for other modules
 	"distributed": 1, "layers": 1, ".": 5, "cmd/tfrun-env": 1, "examples/imdb": 6, "examples/callback": 6,
 	"examples/custom_loss": 6, "examples/functional": 6, "examples/gan": 6, "examples/iterator": 6,

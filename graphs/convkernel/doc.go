@@ -1,0 +1,20 @@
+// Package convkernel registers tfrun's own CPU kernel for the filter gradient of a 2-D
+// convolution in float32 with TensorFlow, through its C kernel API (as package
+// graphs/lstmkernel does for the LSTM cell).
+//
+// One op, TfrunConv2DBackpropFilter(input, filter, out_backprop) → filter_backprop, with
+// attributes strides and paddings (the padding before the input), each (height, width),
+// and threads (at most that many; 0, the default: the process's CPUs):
+// TensorFlow's Conv2DBackpropFilter for NHWC tensors, dilation 1, with the filter itself
+// as its second input rather than its shape. The kernel computes it as one matrix product
+// per filter tap, reading x in place (no im2col copy) and skipping the padding, in
+// AVX-512F tiles of 6 × 64, on threads of its own over disjoint parts of the result (each
+// element is one chain of fused multiply-adds in a fixed order, so the result does not
+// depend on the number of threads). It needs AVX-512F (Supported) and a multiple of 16
+// output channels (Applies).
+//
+// graphs offers it as one more form of a convolution's filter gradient, which autotuning
+// takes where it measures fastest on the machine at hand (graphs.FormOwnKernel). Register
+// once per process before building a graph with the op. It is a gradient, so it is only
+// in training graphs and a SavedModel never holds it.
+package convkernel

@@ -1,0 +1,342 @@
+package convkernel_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"github.com/tfrun/tfrun/graphs"
+	"github.com/tfrun/tfrun/graphs/convkernel"
+)
+
+func register(t testing.TB) {
+	t.Helper()
+	if err := convkernel.Register(); err != nil {
+		t.Fatal(err)
+	}
+	if !convkernel.Supported() {
+		t.Skip("this CPU has no AVX-512F: convkernel.Supported() is false")
+	}
+}
+
+// The op name graphs builds is the one this package registers.
+func TestOpName(t *testing.T) {
+	if convkernel.OpConv2DBackpropFilter != graphs.OpConv2DBackpropFilter {
+		t.Fatalf("convkernel registers %s; graphs builds %s", convkernel.OpConv2DBackpropFilter, graphs.OpConv2DBackpropFilter)
+	}
+}
+
+// problem is one filter gradient: x [n, h, w, ci], a kh × kw filter to co channels.
+type problem struct {
+	x          [4]int64
+	kh, kw, co int64
+	strides    [2]int
+	padding    string
+}
+
+func (p problem) String() string {
+	return fmt.Sprintf("x%v_k%dx%d_co%d_s%v_%s", p.x, p.kh, p.kw, p.co, p.strides, p.padding)
+}
+
+// dy is the conv's output shape.
+func (p problem) dy() [4]int64 {
+	out := func(n, k int64, s int) int64 {
+		if p.padding == "SAME" {
+			return (n + int64(s) - 1) / int64(s)
+		}
+		return (n-k)/int64(s) + 1
+	}
+	return [4]int64{p.x[0], out(p.x[1], p.kh, p.strides[0]), out(p.x[2], p.kw, p.strides[1]), p.co}
+}
+
+// reference is the filter gradient in float64, and the sum of the absolute values of the
+// products each element adds up (a bound for float32's rounding).
+func (p problem) reference(x, dy []float32) (dw, mag []float64) {
+	d := p.dy()
+	ci := p.x[3]
+	before := func(n, o, k int64, s int) int64 {
+		if p.padding != "SAME" {
+			return 0
+		}
+		return max((o-1)*int64(s)+k-n, 0) / 2
+	}
+	pt, pl := before(p.x[1], d[1], p.kh, p.strides[0]), before(p.x[2], d[2], p.kw, p.strides[1])
+	dw = make([]float64, p.kh*p.kw*ci*p.co)
+	mag = make([]float64, len(dw))
+	for b := int64(0); b < p.x[0]; b++ {
+		for r := int64(0); r < d[1]; r++ {
+			for q := int64(0); q < d[2]; q++ {
+				g := dy[((b*d[1]+r)*d[2]+q)*p.co:][:p.co]
+				for i := int64(0); i < p.kh; i++ {
+					row := r*int64(p.strides[0]) + i - pt
+					if row < 0 || row >= p.x[1] {
+						continue
+					}
+					for j := int64(0); j < p.kw; j++ {
+						col := q*int64(p.strides[1]) + j - pl
+						if col < 0 || col >= p.x[2] {
+							continue
+						}
+						xv := x[((b*p.x[1]+row)*p.x[2]+col)*ci:][:ci]
+						for c := int64(0); c < ci; c++ {
+							out := dw[((i*p.kw+j)*ci+c)*p.co:][:p.co]
+							m := mag[((i*p.kw+j)*ci+c)*p.co:][:p.co]
+							for o, gv := range g {
+								v := float64(xv[c]) * float64(gv)
+								out[o] += v
+								m[o] += math.Abs(v)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return dw, mag
+}
+
+// run computes the problem's filter gradient in the kernel and in TensorFlow's
+// Conv2DBackpropFilter.
+func run(t testing.TB, p problem, x, dy []float32, threads int) (own, tensorflow []float32) {
+	t.Helper()
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	d := p.dy()
+	xt, err := graphs.NewTensor(x, p.x[:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyt, err := graphs.NewTensor(dy, d[:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xIn := op.Placeholder(s.Op("x"), tf.Float, op.PlaceholderShape(tf.MakeShape(p.x[:]...)))
+	dyIn := op.Placeholder(s.Op("dy"), tf.Float, op.PlaceholderShape(tf.MakeShape(d[:]...)))
+	filter := s.Const(make([]float32, p.kh*p.kw*p.x[3]*p.co))
+	filter = op.Reshape(s.Op("Reshape"), filter, s.Const([]int64{p.kh, p.kw, p.x[3], p.co}))
+	mine := s.OwnConv2DBackpropFilter(xIn, filter, dyIn, p.strides, p.padding, 0)
+	theirs := op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), xIn, s.Const([]int32{int32(p.kh), int32(p.kw), int32(p.x[3]), int32(p.co)}),
+		dyIn, []int64{1, int64(p.strides[0]), int64(p.strides[1]), 1}, p.padding)
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if sh := mine.Shape(); sh.NumDimensions() != 4 || sh.Size(0) != p.kh || sh.Size(3) != p.co {
+		t.Fatalf("the op's inferred shape is %v, want the filter's", sh)
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: threads, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, err := sess.Run(map[tf.Output]*tf.Tensor{xIn: xt, dyIn: dyt}, []tf.Output{mine, theirs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return graphs.Flat(out[0]).([]float32), graphs.Flat(out[1]).([]float32)
+}
+
+func random(rng *rand.Rand, n int64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return v
+}
+
+// The kernel's gradient is the float64 reference's to float32's rounding of the sums, as
+// TensorFlow's is, over strides, both paddings (SAME's asymmetric ones included), filters
+// larger than the input, 1 to 128 input and 16 to 256 output channels (tiles of 1 to 4
+// vectors, row tiles cut short) and an empty batch.
+func TestFilterGradMatchesReference(t *testing.T) {
+	register(t)
+	problems := []problem{
+		{x: [4]int64{2, 9, 9, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
+		{x: [4]int64{3, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{2, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{2, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},
+		{x: [4]int64{2, 15, 11, 5}, kh: 4, kw: 3, co: 32, strides: [2]int{2, 3}, padding: "VALID"},
+		{x: [4]int64{1, 4, 4, 2}, kh: 5, kw: 5, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
+		{x: [4]int64{2, 6, 6, 7}, kh: 3, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{5, 8, 8, 3}, kh: 4, kw: 4, co: 80, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{0, 5, 5, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
+	}
+	for _, p := range problems {
+		t.Run(p.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(p.x[1]), uint64(p.co)))
+			d := p.dy()
+			x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
+			want, mag := p.reference(x, dy)
+			own, theirs := run(t, p, x, dy, 2)
+			if len(own) != len(want) {
+				t.Fatalf("%d values, want %d", len(own), len(want))
+			}
+			worst := 0.0
+			for i := range want {
+				// float32 sums of k terms: each term and partial sum rounds at most 2^-24
+				// relative; k·2^-24 of the terms' magnitudes bounds the error.
+				k := float64(p.x[0] * d[1] * d[2])
+				bound := (k+1)*0x1p-24*mag[i] + 1e-30
+				if e := math.Abs(float64(own[i]) - want[i]); e > bound {
+					t.Fatalf("dw[%d] = %g, want %g (error %g > bound %g)", i, own[i], want[i], e, bound)
+				} else if mag[i] > 0 {
+					worst = max(worst, e/mag[i])
+				}
+				if e := math.Abs(float64(theirs[i]) - want[i]); e > bound {
+					t.Fatalf("TensorFlow's dw[%d] = %g, want %g: the reference is wrong", i, theirs[i], want[i])
+				}
+			}
+			t.Logf("worst error relative to the terms' magnitude: %.2g", worst)
+		})
+	}
+}
+
+// The result does not depend on the number of threads: each element is one chain of
+// fused multiply-adds in a fixed order, whichever thread runs it.
+func TestFilterGradThreadsBitExact(t *testing.T) {
+	register(t)
+	p := problem{x: [4]int64{4, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := p.dy()
+	x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
+	var first []float32
+	for _, threads := range []int{1, 2, 3, 7} {
+		got := convkernel.FilterGradForTest(convkernel.Geometry{N: p.x[0], H: p.x[1], W: p.x[2], CI: p.x[3],
+			OH: d[1], OW: d[2], CO: p.co, KH: p.kh, KW: p.kw, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1}, x, dy, threads)
+		if first == nil {
+			first = got
+			continue
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+				t.Fatalf("%d threads: dw[%d] = %g, 1 thread %g", threads, i, got[i], first[i])
+			}
+		}
+	}
+}
+
+// Each handled bad input is an error naming the op and what is wrong.
+func TestFilterGradBadInputs(t *testing.T) {
+	register(t)
+	type attrs = map[string]any
+	good := attrs{"strides": []int64{1, 1}, "paddings": []int64{0, 0}}
+	cases := []struct {
+		name          string
+		x, filter, dy []int64
+		attrs         attrs
+		want          string
+	}{
+		{"channels not a multiple of 16", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 24}, []int64{1, 3, 3, 24}, good, "out_backprop has 24 channels, not a multiple of 16"},
+		{"batches differ", []int64{2, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good, "input has batch 2, out_backprop 1"},
+		{"filter channels", []int64{1, 3, 3, 2}, []int64{1, 1, 3, 16}, []int64{1, 3, 3, 16}, good, "its channels must be input's 2 and out_backprop's 16"},
+		{"rank 3", []int64{3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good, "input, filter and out_backprop must have 4 dimensions"},
+		{"three strides", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{1, 1, 1}, "paddings": []int64{0, 0}}, "attribute strides has 3 values, not 2"},
+		{"stride 0", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{0, 1}, "paddings": []int64{0, 0}}, "attribute strides is [0, 1]; each must be at least 1"},
+		{"negative padding", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{1, 1}, "paddings": []int64{0, -1}}, "attribute paddings is [0, -1]; each must be at least 0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := graphs.NewGraph(tf.Float, 1)
+			s := g.Root()
+			zeros := func(shape []int64) tf.Output {
+				n := int64(1)
+				for _, d := range shape {
+					n *= d
+				}
+				return op.Reshape(s.Op("Reshape"), s.Const(make([]float32, n)), s.Const(shape))
+			}
+			o := s.Op(graphs.OpConv2DBackpropFilter).AddOperation(tf.OpSpec{Type: graphs.OpConv2DBackpropFilter,
+				Input: []tf.Input{zeros(c.x), zeros(c.filter), zeros(c.dy)}, Attrs: c.attrs})
+			if err := s.Err(); err != nil {
+				if strings.Contains(err.Error(), c.want) {
+					return // refused when built (shape inference): named already
+				}
+				t.Fatal(err)
+			}
+			sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			_, err = sess.Run(nil, []tf.Output{o.Output(0)})
+			if err == nil || !strings.Contains(err.Error(), graphs.OpConv2DBackpropFilter+": ") || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %s: …%s", err, graphs.OpConv2DBackpropFilter, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkFilterGrad times the kernel against TensorFlow's Conv2DBackpropFilter on the
+// DCGANs' filter gradients at batch 256, with the process's threads (2 here), and reports
+// GFLOP/s.
+func BenchmarkFilterGrad(b *testing.B) {
+	register(b)
+	problems := []problem{
+		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},  // dcgan_mnist discriminator
+		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},  // generator's stride-2 transposed conv
+		{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},   // generator's stride-1 transposed conv
+		{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},    // first conv, one channel
+		{x: [4]int64{256, 16, 16, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar-like
+	}
+	for _, p := range problems {
+		d := p.dy()
+		flops := 2 * float64(p.x[0]*d[1]*d[2]*p.kh*p.kw*p.x[3]*p.co)
+		rng := rand.New(rand.NewPCG(3, 4))
+		x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
+		for _, form := range []string{"tensorflow", "own"} {
+			b.Run(p.String()+"/"+form, func(b *testing.B) {
+				sess, target := session(b, p, x, dy, form)
+				defer sess.Close()
+				for b.Loop() {
+					if _, err := sess.Run(nil, nil, target); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// session builds one form of the problem's filter gradient, x and dy in variables (so
+// that grappler does not fold the op into a constant), and returns the session and the
+// target to run.
+func session(b *testing.B, p problem, x, dy []float32, form string) (*graphs.Session, *tf.Operation) {
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	d := p.dy()
+	var inits []*tf.Operation
+	variable := func(name string, v []float32, shape []int64) tf.Output {
+		vs := s.Sub(name)
+		h := op.VarHandleOp(vs.Op("VarHandleOp"), tf.Float, tf.MakeShape(shape...), op.VarHandleOpSharedName(vs.Path()))
+		inits = append(inits, op.AssignVariableOp(vs.Op("AssignVariableOp"), h, op.Reshape(vs.Op("Reshape"), vs.Const(v), vs.Const(shape))))
+		return op.ReadVariableOp(vs.Op("ReadVariableOp"), h, tf.Float)
+	}
+	xv, dyv := variable("x", x, p.x[:]), variable("dy", dy, d[:])
+	var out tf.Output
+	if form == "own" {
+		filter := op.Reshape(s.Op("Reshape"), s.Const(make([]float32, p.kh*p.kw*p.x[3]*p.co)), s.Const([]int64{p.kh, p.kw, p.x[3], p.co}))
+		out = s.OwnConv2DBackpropFilter(xv, filter, dyv, p.strides, p.padding, 0)
+	} else {
+		out = op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), xv, s.Const([]int32{int32(p.kh), int32(p.kw), int32(p.x[3]), int32(p.co)}),
+			dyv, []int64{1, int64(p.strides[0]), int64(p.strides[1]), 1}, p.padding)
+	}
+	if err := s.Err(); err != nil {
+		b.Fatal(err)
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sess.Run(nil, nil, inits...); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sess.Run(nil, nil, out.Op); err != nil {
+		b.Fatal(err)
+	}
+	return sess, out.Op
+}

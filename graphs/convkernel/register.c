@@ -1,0 +1,179 @@
+// The kernel of TfrunConv2DBackpropFilter and its registration with TensorFlow's C kernel
+// API (tensorflow/c/ops.h and tensorflow/c/kernels.h of TensorFlow 2.18).
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "filter_grad.h"
+
+// TensorFlow 2.18's ops.h declares these as struct tags only (fine in C++, not in C).
+typedef struct TF_DimensionHandle TF_DimensionHandle;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+
+#include "tensorflow/c/ops.h"
+#include "tensorflow/c/tf_status.h"
+
+// The inputs: the forward conv's input, its filter (for the shape only) and the gradient of
+// its output.
+enum { IN_INPUT, IN_FILTER, IN_OUT_BACKPROP, INPUTS };
+
+// attrs are a kernel's attributes: the strides and the padding before the input, each
+// (height, width).
+typedef struct {
+  int64_t strides[2], paddings[2];
+  int64_t threads;  // at most this many threads; 0: the process's CPUs
+} attrs;
+
+static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
+  char full[320];
+  snprintf(full, sizeof full, "%s: %s", TFRUN_CONV2D_BACKPROP_FILTER, msg);
+  TF_SetStatus(status, TF_INVALID_ARGUMENT, full);
+  TF_OpKernelContext_Failure(ctx, status);
+}
+
+// pair reads the list attribute name, which must hold two integers at least min.
+static int pair(TF_OpKernelConstruction* ctx, TF_Status* status, const char* name, int64_t min, int64_t out[2]) {
+  int32_t size = 0, total = 0;
+  TF_OpKernelConstruction_GetAttrSize(ctx, name, &size, &total, status);
+  if (TF_GetCode(status) == TF_OK && size != 2) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: attribute %s has %d values, not 2 (height, width)", TFRUN_CONV2D_BACKPROP_FILTER,
+             name, (int)size);
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, msg);
+  }
+  if (TF_GetCode(status) == TF_OK) TF_OpKernelConstruction_GetAttrInt64List(ctx, name, out, 2, status);
+  if (TF_GetCode(status) == TF_OK && (out[0] < min || out[1] < min)) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: attribute %s is [%lld, %lld]; each must be at least %lld",
+             TFRUN_CONV2D_BACKPROP_FILTER, name, (long long)out[0], (long long)out[1], (long long)min);
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, msg);
+  }
+  return TF_GetCode(status) == TF_OK;
+}
+
+static void* create_kernel(TF_OpKernelConstruction* ctx) {
+  TF_Status* status = TF_NewStatus();
+  attrs* a = calloc(1, sizeof *a);
+  if (a == NULL) {
+    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_FILTER ": out of memory");
+  } else if (pair(ctx, status, "strides", 1, a->strides) && pair(ctx, status, "paddings", 0, a->paddings)) {
+    TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", &a->threads, status);
+    if (TF_GetCode(status) == TF_OK && a->threads < 0) {
+      TF_SetStatus(status, TF_INVALID_ARGUMENT, TFRUN_CONV2D_BACKPROP_FILTER ": attribute threads is negative");
+    }
+  }
+  if (TF_GetCode(status) != TF_OK) {
+    TF_OpKernelConstruction_Failure(ctx, status);
+    free(a);
+    a = NULL;
+  }
+  TF_DeleteStatus(status);
+  return a;
+}
+
+static void delete_kernel(void* kernel) { free(kernel); }
+
+// compute checks the inputs and writes the filter gradient; the tensors are the caller's.
+static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, TF_Tensor** in) {
+  TF_Tensor *x = in[IN_INPUT], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
+  if (TF_NumDims(x) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
+    fail(ctx, status, "input, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");
+    return;
+  }
+  tfrun_conv_geometry g = {
+      .n = TF_Dim(x, 0), .h = TF_Dim(x, 1), .w = TF_Dim(x, 2), .ci = TF_Dim(x, 3),
+      .oh = TF_Dim(dy, 1), .ow = TF_Dim(dy, 2), .co = TF_Dim(dy, 3),
+      .kh = TF_Dim(f, 0), .kw = TF_Dim(f, 1),
+      .stride_h = a->strides[0], .stride_w = a->strides[1],
+      .pad_top = a->paddings[0], .pad_left = a->paddings[1],
+  };
+  char msg[256];
+  if (TF_Dim(dy, 0) != g.n) {
+    snprintf(msg, sizeof msg, "input has batch %lld, out_backprop %lld", (long long)g.n, (long long)TF_Dim(dy, 0));
+    fail(ctx, status, msg);
+    return;
+  }
+  if (TF_Dim(f, 2) != g.ci || TF_Dim(f, 3) != g.co) {
+    snprintf(msg, sizeof msg, "filter is [%lld, %lld, %lld, %lld]: its channels must be input's %lld and out_backprop's %lld",
+             (long long)g.kh, (long long)g.kw, (long long)TF_Dim(f, 2), (long long)TF_Dim(f, 3), (long long)g.ci,
+             (long long)g.co);
+    fail(ctx, status, msg);
+    return;
+  }
+  if (g.co % 16 != 0) {
+    snprintf(msg, sizeof msg, "out_backprop has %lld channels, not a multiple of 16", (long long)g.co);
+    fail(ctx, status, msg);
+    return;
+  }
+  if (!tfrun_conv_filter_grad_supported()) {
+    fail(ctx, status, "this CPU has no AVX-512F");
+    return;
+  }
+  int64_t dims[4] = {g.kh, g.kw, g.ci, g.co};
+  TF_Tensor* out = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(g.kh * g.kw * g.ci * g.co) * sizeof(float),
+                                     status);
+  if (TF_GetCode(status) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, status);
+    return;
+  }
+  if (tfrun_conv_filter_grad_f32(&g, TF_TensorData(x), TF_TensorData(dy), TF_TensorData(out), (int)(a->threads < 64 ? a->threads : 64)) != 0) {
+    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_FILTER ": out of memory for its buffers");
+    TF_OpKernelContext_Failure(ctx, status);
+  }
+  TF_DeleteTensor(out);
+}
+
+static void compute_kernel(void* kernel, TF_OpKernelContext* ctx) {
+  TF_Status* status = TF_NewStatus();
+  TF_Tensor* in[INPUTS] = {0};
+  int ok = 1;
+  if (TF_NumInputs(ctx) != INPUTS) {
+    fail(ctx, status, "wrong number of inputs");
+    ok = 0;
+  }
+  for (int i = 0; i < INPUTS && ok; i++) {
+    TF_GetInput(ctx, i, &in[i], status);
+    if (TF_GetCode(status) != TF_OK) {
+      TF_OpKernelContext_Failure(ctx, status);
+      ok = 0;
+    }
+  }
+  if (ok) compute(ctx, status, kernel, in);
+  for (int i = 0; i < INPUTS; i++) {
+    if (in[i] != NULL) TF_DeleteTensor(in[i]);
+  }
+  TF_DeleteStatus(status);
+}
+
+// The gradient has the filter's shape.
+static void filter_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* shape = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, IN_FILTER, shape, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, shape, status);
+  TF_DeleteShapeHandle(shape);
+}
+
+void tfrun_conv_register(TF_Status* status) {
+  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(TFRUN_CONV2D_BACKPROP_FILTER);
+  TF_OpDefinitionBuilderAddAttr(b, "T: {float}");
+  TF_OpDefinitionBuilderAddAttr(b, "strides: list(int)");
+  TF_OpDefinitionBuilderAddAttr(b, "paddings: list(int)");
+  TF_OpDefinitionBuilderAddAttr(b, "threads: int = 0");
+  TF_OpDefinitionBuilderAddInput(b, "input: T");
+  TF_OpDefinitionBuilderAddInput(b, "filter: T");
+  TF_OpDefinitionBuilderAddInput(b, "out_backprop: T");
+  TF_OpDefinitionBuilderAddOutput(b, "filter_backprop: T");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, filter_shape);
+  TF_RegisterOpDefinition(b, status);  // takes b
+  if (TF_GetCode(status) != TF_OK) return;
+  TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER, "CPU", create_kernel, compute_kernel,
+                                            delete_kernel);
+  TF_KernelBuilder_TypeConstraint(k, "T", TF_FLOAT, status);
+  if (TF_GetCode(status) != TF_OK) {
+    TF_DeleteKernelBuilder(k);
+    return;
+  }
+  TF_RegisterKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER "_CPU_float", k, status);  // takes k
+}

@@ -1,0 +1,49 @@
+package convkernel
+
+// The C files compile at -O3 (cgo's default flags are replaced by the Makefile's
+// CGO_CFLAGS); kernel_api.h, TensorFlow's kernel API declarations, is graphs/lstmkernel's.
+// Only the tile functions use AVX-512 (a target pragma), so the package loads on any
+// x86-64 CPU and Supported tells whether the kernel runs.
+
+/*
+#cgo CFLAGS: -O3 -std=gnu11 -I${SRCDIR}/../lstmkernel
+#cgo LDFLAGS: -lpthread
+#include <stdlib.h>
+#include "filter_grad.h"
+#include "tensorflow/c/tf_status.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// OpConv2DBackpropFilter is the op's type name, as a graph's NodeDefs spell it.
+const OpConv2DBackpropFilter = C.TFRUN_CONV2D_BACKPROP_FILTER
+
+// ErrRegister is what Register returns when TensorFlow refused the op or its kernel.
+var ErrRegister = errors.New("convkernel: registering the convolution filter gradient kernel")
+
+var registration = sync.OnceValue(func() error {
+	status := C.TF_NewStatus()
+	defer C.TF_DeleteStatus(status)
+	C.tfrun_conv_register(status)
+	if code := C.TF_GetCode(status); code != C.TF_OK {
+		return fmt.Errorf("%w: TensorFlow status %d: %s", ErrRegister, int(code), C.GoString(C.TF_Message(status)))
+	}
+	return nil
+})
+
+// Register registers the op and its CPU kernel with TensorFlow's global registries the
+// first time it is called, and returns that registration's result every time. It
+// registers on any CPU; the kernel runs only where Supported.
+func Register() error { return registration() }
+
+// Supported reports whether this CPU runs the kernel: it needs AVX-512F.
+func Supported() bool { return C.tfrun_conv_filter_grad_supported() != 0 }
+
+// Applies reports whether the kernel computes a filter gradient with outChannels output
+// channels (a multiple of 16, its vectors' width) on this CPU.
+func Applies(outChannels int64) bool { return outChannels > 0 && outChannels%16 == 0 && Supported() }
