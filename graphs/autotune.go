@@ -92,11 +92,12 @@ type Autotune struct {
 	Measure func(Candidate) (time.Duration, error)
 	// Warn reports a candidate that failed to run; nil: ignored.
 	Warn func(msg string)
-	// ConvFilterKernel says tfrun's own float32 filter gradient kernel is registered and
-	// runs on this CPU (package graphs/convkernel: Register, Supported): a convolution's
-	// filter gradient then has FormOwnKernel among its candidates where it applies. Only a
-	// measurement chooses it (never the fixed rules).
-	ConvFilterKernel bool
+	// ConvFilterKernel are the dtypes (float32, bfloat16) in which tfrun's own filter
+	// gradient kernel is registered and runs on this CPU (package graphs/convkernel:
+	// Register, Supported, SupportedBFloat16): a convolution's filter gradient in one of
+	// them has FormOwnKernel among its candidates where it applies. Only a measurement
+	// chooses it (never the fixed rules).
+	ConvFilterKernel []tf.DataType
 	// SessionFor, when set, sizes the scratch session of a form whose model would run
 	// with other thread pools than Session (an LSTM built unrolled runs one op per
 	// thread: classifier's sessionThreads); nil: Session for every form.
@@ -383,7 +384,7 @@ func (g *Graph) filterForms(p convProblem) []string {
 	if batchContractedApplies(p.strides, p.padding) {
 		forms = append(forms, FormBatchContracted)
 	}
-	if g.autotune != nil && g.autotune.ConvFilterKernel && ownFilterKernelApplies(p) {
+	if g.autotune != nil && slices.Contains(g.autotune.ConvFilterKernel, p.dtype) && ownFilterKernelApplies(p) {
 		forms = append(forms, FormOwnKernel)
 	}
 	return forms

@@ -1,12 +1,14 @@
 package graphs_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/graphs/convkernel"
@@ -49,7 +51,7 @@ func TestAutotuneOwnFilterKernelWins(t *testing.T) {
 				_, want := convGrads(t, c, transpose, &graphs.Autotune{Off: true})
 				for _, win := range []string{graphs.FormTensorFlow, graphs.FormBatchContracted, graphs.FormOwnKernel} {
 					f := &fakeTimer{win: map[string]bool{win: true, graphs.FormTensorFlow: win == graphs.FormTensorFlow}}
-					a := &graphs.Autotune{Batch: 2, ConvFilterKernel: true, Measure: f.measure}
+					a := &graphs.Autotune{Batch: 2, ConvFilterKernel: []tf.DataType{tf.Float}, Measure: f.measure}
 					g, got := convGrads(t, c, transpose, a)
 					if own := hasOp(g, graphs.OpConv2DBackpropFilter, ""); own != (win == graphs.FormOwnKernel) {
 						t.Errorf("%s wins: tfrun's kernel in the graph %v", win, own)
@@ -89,7 +91,7 @@ func TestOwnFilterKernelGradients(t *testing.T) {
 		filter := gradcheck.Random("w", rng, 0.5, c.kh, c.kw, c.cin, c.cout)
 		tune := func(s *graphs.Scope) {
 			f := &fakeTimer{win: map[string]bool{graphs.FormOwnKernel: true}}
-			s.Graph().SetAutotune(&graphs.Autotune{Batch: 2, ConvFilterKernel: true, Measure: f.measure})
+			s.Graph().SetAutotune(&graphs.Autotune{Batch: 2, ConvFilterKernel: []tf.DataType{tf.Float}, Measure: f.measure})
 		}
 		for _, transpose := range []bool{false, true} {
 			name, xShape := "Conv2D_"+c.String(), []int64{2, c.h, c.w, c.cin}
@@ -149,5 +151,107 @@ func TestOwnConv2DBackpropFilterRefuses(t *testing.T) {
 				t.Fatalf("error %v, want one naming the op, the shapes and what the kernel takes", err)
 			}
 		})
+	}
+}
+
+// CountFLOPs credits tfrun's filter gradient kernel with what it credits TensorFlow's
+// Conv2DBackpropFilter, in float32 and bfloat16: the forward conv's count.
+func TestOwnFilterKernelFLOPs(t *testing.T) {
+	registerConvKernel(t)
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		t.Run(graphs.DTypeName(dtype), func(t *testing.T) {
+			counts := map[string]graphs.FLOPs{}
+			for _, win := range []string{graphs.FormTensorFlow, graphs.FormOwnKernel} {
+				f := &fakeTimer{win: map[string]bool{win: true}}
+				g := newCPUGraph(tf.Float, 1)
+				g.SetAutotune(&graphs.Autotune{Batch: 2, ConvFilterKernel: []tf.DataType{tf.Float, tf.Bfloat16}, Measure: f.measure})
+				s := g.Root()
+				x := s.Placeholder("x", tf.Float, -1, 8, 8, 3)
+				w := s.Placeholder("w", tf.Float, 5, 5, 3, 16)
+				y := s.Conv2D(s.CastTo(x, dtype), s.CastTo(w, dtype), [2]int{2, 2}, "SAME")
+				grads, err := s.Gradients(s.CastTo(y, tf.Float), []tf.Output{w})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := graphs.CountFLOPs(g, map[tf.Output][]int64{x: {2, 8, 8, 3}, w: {5, 5, 3, 16}}, graphs.StepRun{Fetches: grads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				counts[win] = c
+			}
+			// 2·|dy|·kh·kw·cin = 2·(2·4·4·16)·5·5·3 = 76,800 for the gradient, as for the forward conv.
+			if got := counts[graphs.FormOwnKernel].ByType[graphs.OpConv2DBackpropFilter]; got != 76800 {
+				t.Errorf("tfrun's kernel credited %d FLOPs (%v), want 76800", got, counts[graphs.FormOwnKernel].ByType)
+			}
+			if own, theirs := counts[graphs.FormOwnKernel].Total, counts[graphs.FormTensorFlow].Total; own != theirs {
+				t.Errorf("total %d with tfrun's kernel, %d with TensorFlow's", own, theirs)
+			}
+		})
+	}
+}
+
+// In bfloat16 (a CPU with AVX512_BF16), with the filter gradient in tfrun's kernel, the
+// gradient of Conv2D and Conv2DTranspose with respect to the filter is TensorFlow's float32
+// Conv2DBackpropFilter of the same bfloat16 values rounded to bfloat16: within half a
+// bfloat16 ulp (2⁻⁸ relative) and float32's rounding.
+func TestOwnFilterKernelBFloat16(t *testing.T) {
+	registerConvKernel(t)
+	if !convkernel.SupportedBFloat16() {
+		t.Skip("this CPU has no AVX512_BF16: convkernel.SupportedBFloat16() is false")
+	}
+	for _, c := range ownKernelCases {
+		for _, transpose := range []bool{false, true} {
+			name := "Conv2D_" + c.String()
+			if transpose {
+				name = "Conv2DTranspose_" + c.String()
+			}
+			t.Run(name, func(t *testing.T) {
+				const batch = 2
+				oh, ow := c.out(c.h, c.kh), c.out(c.w, c.kw)
+				st := [2]int{int(c.stride), int(c.stride)}
+				xShape, yShape := []int64{batch, c.h, c.w, c.cin}, []int64{batch, oh, ow, c.cout}
+				if transpose {
+					xShape, yShape = yShape, xShape
+				}
+				rng := rand.New(rand.NewPCG(uint64(c.w), uint64(c.cin)))
+				xv, wv, rv := randomTensor(t, rng, xShape...), randomTensor(t, rng, c.kh, c.kw, c.cin, c.cout), randomTensor(t, rng, yShape...)
+				f := &fakeTimer{win: map[string]bool{graphs.FormOwnKernel: true}}
+				a := &graphs.Autotune{Batch: batch, ConvFilterKernel: []tf.DataType{tf.Bfloat16}, Measure: f.measure}
+				g := newCPUGraph(tf.Float, 1)
+				g.SetAutotune(a)
+				s := g.Root()
+				x, w := s.Placeholder("x", tf.Float, xShape...), s.Placeholder("w", tf.Float, c.kh, c.kw, c.cin, c.cout)
+				r := s.Placeholder("r", tf.Float, yShape...)
+				xb, wb, rb := s.CastTo(x, tf.Bfloat16), s.CastTo(w, tf.Bfloat16), s.CastTo(r, tf.Bfloat16)
+				var y tf.Output
+				if transpose {
+					y = s.Conv2DTranspose(xb, wb, [3]int64{c.h, c.w, c.cin}, st, c.padding)
+				} else {
+					y = s.Conv2D(xb, wb, st, c.padding)
+				}
+				loss := op.Sum(s.Op("Sum"), op.Mul(s.Op("Mul"), s.CastTo(y, tf.Float), r), s.Const([]int32{0, 1, 2, 3}))
+				grads, err := s.Gradients(loss, []tf.Output{wb})
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The filter gradient's inputs: x and the bfloat16 gradient of y, which is r.
+				in, out := s.CastTo(xb, tf.Float), s.CastTo(rb, tf.Float)
+				if transpose {
+					in, out = out, in
+				}
+				want := op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), in, s.Const([]int32{int32(c.kh), int32(c.kw), int32(c.cin), int32(c.cout)}),
+					out, []int64{1, c.stride, c.stride, 1}, c.padding)
+				if !hasOp(g, graphs.OpConv2DBackpropFilter, "") {
+					t.Fatal("the filter gradient is not tfrun's kernel")
+				}
+				res := runConv(t, g, map[tf.Output]*tf.Tensor{x: xv, w: wv, r: rv}, s.CastTo(grads[0], tf.Float), want)
+				got, ref := graphs.Float64s(res[0]), graphs.Float64s(res[1])
+				for i := range ref {
+					if d := math.Abs(got[i] - ref[i]); d > 0x1p-8*math.Abs(ref[i])+1e-5 {
+						t.Fatalf("dw[%d] = %g, float32's %g: off by %g", i, got[i], ref[i], d)
+					}
+				}
+			})
+		}
 	}
 }

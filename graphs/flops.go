@@ -29,6 +29,7 @@ import (
 //	Conv2DBackpropInput   the forward conv's count, from out_backprop and the filter
 //	                      (as the forward op of Conv2DTranspose, from its input and filter)
 //	Conv2DBackpropFilter  the forward conv's count, from out_backprop and the filter's shape
+//	                      (and so tfrun's own kernel, OpConv2DBackpropFilter)
 //	BlockLSTM(V2)         per step one [B, I+U] · [I+U, 4U] product: 2·T·B·(I+U)·4U
 //	BlockLSTMGrad(V2)     per step dgates·wᵀ and xhᵀ·dgates: twice the forward count
 //
@@ -221,7 +222,7 @@ func parseInput(in string) (name string, index int, control bool) {
 func isCounted(opType string) bool {
 	switch opType {
 	case "MatMul", "BatchMatMulV2", "BatchMatMulV3",
-		"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter",
+		"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter,
 		"BlockLSTM", "BlockLSTMV2", "BlockLSTMGrad", "BlockLSTMGradV2":
 		return true
 	}
@@ -290,8 +291,9 @@ func opFLOPs(sh *shapeOracle, n *node_def_go_proto.NodeDef) (int64, error) {
 			return 0, err
 		}
 		return convFLOPs(o, f)
-	case "Conv2DBackpropFilter":
-		// Conv2DBackpropFilter(input, filter_sizes, out_backprop) → the filter's gradient.
+	case "Conv2DBackpropFilter", OpConv2DBackpropFilter:
+		// Conv2DBackpropFilter(input, filter_sizes, out_backprop) → the filter's gradient;
+		// tfrun's kernel takes the filter itself where TensorFlow's takes its shape.
 		o, err := in(2)
 		if err != nil {
 			return 0, err

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	tf "github.com/wamuir/graft/tensorflow"
+
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/graphs/convkernel"
 	"github.com/tfrun/tfrun/graphs/lstmkernel"
@@ -123,10 +125,21 @@ func New(o Options) (*Tuner, error) {
 	return t, nil
 }
 
-// ownFilterKernel reports whether tfrun's own filter gradient kernel can be a candidate:
-// not turned off by name (lstmkernel.EnvVar=0), registered, and this CPU runs it.
-func ownFilterKernel() bool {
-	return !lstmkernel.Disabled() && convkernel.Register() == nil && convkernel.Supported()
+// ownFilterKernel are the dtypes in which tfrun's own filter gradient kernel can be a
+// candidate: none when tfrun's kernels are turned off by name (lstmkernel.EnvVar=0) or it
+// did not register, else those this CPU runs it in.
+func ownFilterKernel() []tf.DataType {
+	if lstmkernel.Disabled() || convkernel.Register() != nil {
+		return nil
+	}
+	var types []tf.DataType
+	if convkernel.Supported() {
+		types = append(types, tf.Float)
+	}
+	if convkernel.SupportedBFloat16() {
+		types = append(types, tf.Bfloat16)
+	}
+	return types
 }
 
 func (t *Tuner) warnf(msg string) {

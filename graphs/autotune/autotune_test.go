@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func newTuner(t *testing.T, dir string, warn *bytes.Buffer, timer *winTimer, o O
 	tuner.Measure = timer.measure
 	// The candidates' number must not depend on the CPU: these tests are about the cache
 	// and the record; TestOwnFilterKernelCandidate is about this one.
-	tuner.ConvFilterKernel = false
+	tuner.ConvFilterKernel = nil
 	return tuner
 }
 
@@ -177,14 +178,21 @@ func TestCorruptCacheIgnoredAndRewritten(t *testing.T) {
 // New offers tfrun's own filter gradient kernel where it is registered and the CPU runs it,
 // unless TFRUN_CUSTOM_KERNELS turns tfrun's kernels off by name.
 func TestOwnFilterKernelCandidate(t *testing.T) {
+	var here []tf.DataType
+	if convkernel.Supported() {
+		here = append(here, tf.Float)
+	}
+	if convkernel.SupportedBFloat16() {
+		here = append(here, tf.Bfloat16)
+	}
 	for _, tt := range []struct {
 		env  string
-		want bool
+		want []tf.DataType
 	}{
-		{"", convkernel.Supported()},
-		{"1", convkernel.Supported()},
-		{"0", false},
-		{"off", false},
+		{"", here},
+		{"1", here},
+		{"0", nil},
+		{"off", nil},
 	} {
 		t.Run("TFRUN_CUSTOM_KERNELS="+tt.env, func(t *testing.T) {
 			t.Setenv(lstmkernel.EnvVar, tt.env)
@@ -192,8 +200,9 @@ func TestOwnFilterKernelCandidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tuner.ConvFilterKernel != tt.want {
-				t.Errorf("ConvFilterKernel %v, want %v (AVX-512F: %v)", tuner.ConvFilterKernel, tt.want, convkernel.Supported())
+			if !slices.Equal(tuner.ConvFilterKernel, tt.want) {
+				t.Errorf("ConvFilterKernel %v, want %v (AVX-512F %v, AVX512_BF16 %v)", tuner.ConvFilterKernel, tt.want,
+					convkernel.Supported(), convkernel.SupportedBFloat16())
 			}
 		})
 	}

@@ -5,7 +5,10 @@ package convkernel
 */
 import "C"
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // Geometry is one filter gradient's shapes (filter_grad.h's tfrun_conv_geometry).
 type Geometry struct {
@@ -13,17 +16,39 @@ type Geometry struct {
 	StrideH, StrideW, PadTop, PadLeft int64
 }
 
-// FilterGradForTest runs the kernel on x and dy with the given number of threads, without
+// FilterGradForTest runs the float32 kernel on x and dy, or the bfloat16 one on them
+// rounded to bfloat16 (its result widened back), with the given number of threads, without
 // TensorFlow, for tests of what TensorFlow cannot vary (the threads). g.CO must be a
-// multiple of 16 and Supported true.
-func FilterGradForTest(g Geometry, x, dy []float32, threads int) []float32 {
+// multiple of 16 and the kernel Supported.
+func FilterGradForTest(g Geometry, x, dy []float32, threads int, bfloat16 bool) []float32 {
 	out := make([]float32, g.KH*g.KW*g.CI*g.CO)
 	cg := C.tfrun_conv_geometry{n: C.int64_t(g.N), h: C.int64_t(g.H), w: C.int64_t(g.W), ci: C.int64_t(g.CI),
 		oh: C.int64_t(g.OH), ow: C.int64_t(g.OW), co: C.int64_t(g.CO), kh: C.int64_t(g.KH), kw: C.int64_t(g.KW),
 		stride_h: C.int64_t(g.StrideH), stride_w: C.int64_t(g.StrideW), pad_top: C.int64_t(g.PadTop), pad_left: C.int64_t(g.PadLeft)}
+	if bfloat16 {
+		xb, dyb, outb := toBF16(x), toBF16(dy), make([]uint16, len(out))
+		if C.tfrun_conv_filter_grad_bf16(&cg, (*C.uint16_t)(unsafe.Pointer(&xb[0])), (*C.uint16_t)(unsafe.Pointer(&dyb[0])),
+			(*C.uint16_t)(unsafe.Pointer(&outb[0])), C.int(threads)) != 0 {
+			panic("convkernel: out of memory")
+		}
+		for i, h := range outb {
+			out[i] = math.Float32frombits(uint32(h) << 16)
+		}
+		return out
+	}
 	if C.tfrun_conv_filter_grad_f32(&cg, (*C.float)(unsafe.Pointer(&x[0])), (*C.float)(unsafe.Pointer(&dy[0])),
 		(*C.float)(unsafe.Pointer(&out[0])), C.int(threads)) != 0 {
 		panic("convkernel: out of memory")
+	}
+	return out
+}
+
+// toBF16 is v rounded to bfloat16 (to nearest even; no NaNs).
+func toBF16(v []float32) []uint16 {
+	out := make([]uint16, len(v))
+	for i, f := range v {
+		b := math.Float32bits(f)
+		out[i] = uint16((b + 0x7FFF + (b>>16)&1) >> 16)
 	}
 	return out
 }

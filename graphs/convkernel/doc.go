@@ -1,6 +1,6 @@
-// Package convkernel registers tfrun's own CPU kernel for the filter gradient of a 2-D
-// convolution in float32 with TensorFlow, through its C kernel API (as package
-// graphs/lstmkernel does for the LSTM cell).
+// Package convkernel registers tfrun's own CPU kernels for the filter gradient of a 2-D
+// convolution in float32 and bfloat16 with TensorFlow, through its C kernel API (as
+// package graphs/lstmkernel does for the LSTM cell).
 //
 // One op, TfrunConv2DBackpropFilter(input, filter, out_backprop) → filter_backprop, with
 // attributes strides and paddings (the padding before the input), each (height, width),
@@ -10,8 +10,10 @@
 // per filter tap, reading x in place (no im2col copy) and skipping the padding, in
 // AVX-512F tiles of 6 × 64, on threads of its own over disjoint parts of the result (each
 // element is one chain of fused multiply-adds in a fixed order, so the result does not
-// depend on the number of threads). It needs AVX-512F (Supported) and a multiple of 16
-// output channels (Applies).
+// depend on the number of threads). It needs a multiple of 16 output channels, and
+// AVX-512F in float32 (Supported); in bfloat16 AVX512_BF16 too (SupportedBFloat16), whose
+// VDPBF16PS multiplies pairs of positions and adds them in float32 (reading subnormal
+// inputs as zero), the sums rounded to bfloat16 once at the end.
 //
 // graphs offers it as one more form of a convolution's filter gradient, which autotuning
 // takes where it measures fastest on the machine at hand (graphs.FormOwnKernel). Register

@@ -1,8 +1,9 @@
-// Declarations shared by the C files of tfrun's convolution filter gradient kernel.
+// Declarations shared by the C files of tfrun's convolution filter gradient kernels.
 
 #ifndef TFRUN_CONVKERNEL_FILTER_GRAD_H_
 #define TFRUN_CONVKERNEL_FILTER_GRAD_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel_api.h"
@@ -23,8 +24,10 @@ typedef struct {
 } tfrun_conv_geometry;
 
 // tfrun_conv_filter_grad_supported reports whether this CPU runs the float32 kernel
-// (AVX-512F).
+// (AVX-512F); tfrun_conv_filter_grad_bf16_supported, the bfloat16 one (AVX-512F, BW and
+// BF16).
 int tfrun_conv_filter_grad_supported(void);
+int tfrun_conv_filter_grad_bf16_supported(void);
 
 // tfrun_conv_filter_grad_f32 writes dw [kh, kw, ci, co], the gradient of Conv2D(x, w)
 // with respect to w given dy: dw[i, j, c, d] = Σ over b, p, q of
@@ -36,7 +39,53 @@ int tfrun_conv_filter_grad_supported(void);
 int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, const float* dy, float* dw,
                                int threads);
 
-// The registration of the op and its kernel; a failure is in status.
+// tfrun_conv_filter_grad_bf16 is the same for bfloat16 x, dy and dw (raw 16-bit values):
+// products of pairs of positions added in float32 (AVX512_BF16's VDPBF16PS, which reads
+// subnormal inputs as zero), the sum rounded to bfloat16 (to nearest even) once at the
+// end. It needs tfrun_conv_filter_grad_bf16_supported.
+int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
+                                int threads);
+
+// The registration of the op and its kernels; a failure is in status.
 void tfrun_conv_register(TF_Status* status);
+
+// ---- Shared by the float32 and bfloat16 kernels (plan.c) ----
+
+enum {
+  TFRUN_CONV_TILE_ROWS = 6,     // rows of A (input channels, or filter columns and channels) per tile
+  TFRUN_CONV_TILE_VECTORS = 4,  // columns per tile, in vectors of 16 output channels
+  TFRUN_CONV_TILE_COLUMNS = 16 * TFRUN_CONV_TILE_VECTORS,
+  TFRUN_CONV_BLOCK = 128,       // positions per block
+  TFRUN_CONV_MAX_THREADS = 64,
+  // From this many input channels a group of rows is one filter tap (its channels);
+  // below, one filter row (its columns' channels), so that a tile's rows are filled.
+  TFRUN_CONV_PER_TAP_MIN_CHANNELS = 12,
+};
+
+// tfrun_conv_plan is how a gradient splits into groups of rows: a group is one filter tap
+// (span 1, run = ci rows) or one filter row (span kw, run = kw·ci rows), whose rows are
+// dw's rows (group·run + r); row tiles per group, column tiles, positions.
+typedef struct {
+  int64_t span, run, groups, row_tiles, column_tiles, positions;
+} tfrun_conv_plan;
+
+tfrun_conv_plan tfrun_conv_make_plan(const tfrun_conv_geometry* g);
+
+// tfrun_conv_runs lists, for the positions [m0, m0 + n) and one group, the runs of x its
+// rows read, leaving out the positions whose run lies wholly in the padding: run[kept]
+// points to x itself, or (a run partly inside x, span kw only) to a copy in edges (room
+// for n runs) with zeros outside; position[kept] is the position's index in the block.
+// Elements are size bytes. It returns how many it kept.
+int64_t tfrun_conv_runs(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
+                        int64_t m0, int64_t n, int64_t group, const void** run, int32_t* position, void* edges);
+
+// tfrun_conv_run_threads runs work(arg_t, t, threads) for t in [0, threads) on threads
+// (the caller's being the first), and returns 0 when every call returned 0, else -1.
+typedef int (*tfrun_conv_work)(void* arg, int t, int threads);
+int tfrun_conv_run_threads(tfrun_conv_work work, void* arg, int threads);
+
+// tfrun_conv_threads is how many threads to run for a gradient of this many jobs and
+// multiply-adds, given the caller's limit (0: this process's CPUs).
+int tfrun_conv_threads(int limit, int64_t jobs, int64_t multiply_adds);
 
 #endif  // TFRUN_CONVKERNEL_FILTER_GRAD_H_

@@ -101,8 +101,8 @@ func (p problem) reference(x, dy []float32) (dw, mag []float64) {
 }
 
 // run computes the problem's filter gradient in the kernel and in TensorFlow's
-// Conv2DBackpropFilter.
-func run(t testing.TB, p problem, x, dy []float32, threads int) (own, tensorflow []float32) {
+// Conv2DBackpropFilter, both in dtype (x and dy cast to it, the results back to float32).
+func run(t testing.TB, p problem, x, dy []float32, dtype tf.DataType, threads int) (own, tensorflow []float32) {
 	t.Helper()
 	g := graphs.NewGraph(tf.Float, 1)
 	s := g.Root()
@@ -119,16 +119,17 @@ func run(t testing.TB, p problem, x, dy []float32, threads int) (own, tensorflow
 	dyIn := op.Placeholder(s.Op("dy"), tf.Float, op.PlaceholderShape(tf.MakeShape(d[:]...)))
 	filter := s.Const(make([]float32, p.kh*p.kw*p.x[3]*p.co))
 	filter = op.Reshape(s.Op("Reshape"), filter, s.Const([]int64{p.kh, p.kw, p.x[3], p.co}))
-	mine := s.OwnConv2DBackpropFilter(xIn, filter, dyIn, p.strides, p.padding, 0)
-	theirs := op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), xIn, s.Const([]int32{int32(p.kh), int32(p.kw), int32(p.x[3]), int32(p.co)}),
-		dyIn, []int64{1, int64(p.strides[0]), int64(p.strides[1]), 1}, p.padding)
+	xc, fc, dyc := s.CastTo(xIn, dtype), s.CastTo(filter, dtype), s.CastTo(dyIn, dtype)
+	mine := s.CastTo(s.OwnConv2DBackpropFilter(xc, fc, dyc, p.strides, p.padding, threads), tf.Float)
+	theirs := s.CastTo(op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), xc, s.Const([]int32{int32(p.kh), int32(p.kw), int32(p.x[3]), int32(p.co)}),
+		dyc, []int64{1, int64(p.strides[0]), int64(p.strides[1]), 1}, p.padding), tf.Float)
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if sh := mine.Shape(); sh.NumDimensions() != 4 || sh.Size(0) != p.kh || sh.Size(3) != p.co {
+	if sh := mine.Shape(); sh.NumDimensions() != 4 || sh.Size(0) != p.kh || sh.Size(1) != p.kw || sh.Size(3) != p.co {
 		t.Fatalf("the op's inferred shape is %v, want the filter's", sh)
 	}
-	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: threads, InterOpThreads: 1})
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 2, InterOpThreads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +149,19 @@ func random(rng *rand.Rand, n int64) []float32 {
 	return v
 }
 
-// The kernel's gradient is the float64 reference's to float32's rounding of the sums, as
-// TensorFlow's is, over strides, both paddings (SAME's asymmetric ones included), filters
-// larger than the input, 1 to 128 input and 16 to 256 output channels (tiles of 1 to 4
-// vectors, row tiles cut short) and an empty batch.
+// bf16 is v rounded to bfloat16 (to nearest even), as a float32.
+func bf16(v float32) float32 {
+	b := math.Float32bits(v)
+	return math.Float32frombits((b + 0x7FFF + (b>>16)&1) &^ 0xFFFF)
+}
+
+// The kernel's gradient is the float64 reference's to float32's rounding of the sums (and,
+// in bfloat16, the result's rounding to bfloat16: 2⁻⁹ relative), over strides, both
+// paddings (SAME's asymmetric ones included), filters larger than the input, 1 to 128
+// input and 16 to 256 output channels (tiles of 1 to 4 vectors, row tiles cut short, an
+// odd number of positions to pair in bfloat16) and an empty batch. TensorFlow's
+// Conv2DBackpropFilter is held to the same bound in float32, so the reference is checked
+// too.
 func TestFilterGradMatchesReference(t *testing.T) {
 	register(t)
 	problems := []problem{
@@ -163,57 +173,80 @@ func TestFilterGradMatchesReference(t *testing.T) {
 		{x: [4]int64{1, 4, 4, 2}, kh: 5, kw: 5, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
 		{x: [4]int64{2, 6, 6, 7}, kh: 3, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "SAME"},
 		{x: [4]int64{5, 8, 8, 3}, kh: 4, kw: 4, co: 80, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{3, 9, 11, 13}, kh: 4, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "VALID"},
 		{x: [4]int64{0, 5, 5, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
 	}
-	for _, p := range problems {
-		t.Run(p.String(), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(p.x[1]), uint64(p.co)))
-			d := p.dy()
-			x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
-			want, mag := p.reference(x, dy)
-			own, theirs := run(t, p, x, dy, 2)
-			if len(own) != len(want) {
-				t.Fatalf("%d values, want %d", len(own), len(want))
-			}
-			worst := 0.0
-			for i := range want {
-				// float32 sums of k terms: each term and partial sum rounds at most 2^-24
-				// relative; k·2^-24 of the terms' magnitudes bounds the error.
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		if dtype == tf.Bfloat16 && !convkernel.SupportedBFloat16() {
+			t.Log("this CPU has no AVX512_BF16: convkernel.SupportedBFloat16() is false; bfloat16 not checked")
+			continue
+		}
+		for _, p := range problems {
+			t.Run(graphs.DTypeName(dtype)+"/"+p.String(), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(p.x[1]), uint64(p.co)))
+				d := p.dy()
+				x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
+				if dtype == tf.Bfloat16 { // the values the kernel sees
+					for _, v := range [][]float32{x, dy} {
+						for i := range v {
+							v[i] = bf16(v[i])
+						}
+					}
+				}
+				want, mag := p.reference(x, dy)
+				own, theirs := run(t, p, x, dy, dtype, 0)
+				if len(own) != len(want) {
+					t.Fatalf("%d values, want %d", len(own), len(want))
+				}
 				k := float64(p.x[0] * d[1] * d[2])
-				bound := (k+1)*0x1p-24*mag[i] + 1e-30
-				if e := math.Abs(float64(own[i]) - want[i]); e > bound {
-					t.Fatalf("dw[%d] = %g, want %g (error %g > bound %g)", i, own[i], want[i], e, bound)
-				} else if mag[i] > 0 {
-					worst = max(worst, e/mag[i])
+				worst := 0.0
+				for i := range want {
+					// float32 sums of k terms: each term and partial sum rounds at most 2^-24
+					// relative; k·2^-24 of the terms' magnitudes bounds the error.
+					bound := (k+1)*0x1p-24*mag[i] + 1e-30
+					if dtype == tf.Bfloat16 {
+						bound += 0x1p-8 * math.Abs(want[i])
+					}
+					if e := math.Abs(float64(own[i]) - want[i]); e > bound {
+						t.Fatalf("dw[%d] = %g, want %g (error %g > bound %g)", i, own[i], want[i], e, bound)
+					} else if mag[i] > 0 {
+						worst = max(worst, e/mag[i])
+					}
+					if e := math.Abs(float64(theirs[i]) - want[i]); dtype == tf.Float && e > bound {
+						t.Fatalf("TensorFlow's dw[%d] = %g, want %g: the reference is wrong", i, theirs[i], want[i])
+					}
 				}
-				if e := math.Abs(float64(theirs[i]) - want[i]); e > bound {
-					t.Fatalf("TensorFlow's dw[%d] = %g, want %g: the reference is wrong", i, theirs[i], want[i])
-				}
-			}
-			t.Logf("worst error relative to the terms' magnitude: %.2g", worst)
-		})
+				t.Logf("worst error relative to the terms' magnitude: %.2g", worst)
+			})
+		}
 	}
 }
 
 // The result does not depend on the number of threads: each element is one chain of
-// fused multiply-adds in a fixed order, whichever thread runs it.
+// fused multiply-adds (in bfloat16, of pairs) in a fixed order, whichever thread runs it.
 func TestFilterGradThreadsBitExact(t *testing.T) {
 	register(t)
 	p := problem{x: [4]int64{4, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	d := p.dy()
 	x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
-	var first []float32
-	for _, threads := range []int{1, 2, 3, 7} {
-		got := convkernel.FilterGradForTest(convkernel.Geometry{N: p.x[0], H: p.x[1], W: p.x[2], CI: p.x[3],
-			OH: d[1], OW: d[2], CO: p.co, KH: p.kh, KW: p.kw, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1}, x, dy, threads)
-		if first == nil {
-			first = got
+	geometry := convkernel.Geometry{N: p.x[0], H: p.x[1], W: p.x[2], CI: p.x[3],
+		OH: d[1], OW: d[2], CO: p.co, KH: p.kh, KW: p.kw, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1}
+	for _, bfloat16 := range []bool{false, true} {
+		if bfloat16 && !convkernel.SupportedBFloat16() {
 			continue
 		}
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
-				t.Fatalf("%d threads: dw[%d] = %g, 1 thread %g", threads, i, got[i], first[i])
+		var first []float32
+		for _, threads := range []int{1, 2, 3, 7} {
+			got := convkernel.FilterGradForTest(geometry, x, dy, threads, bfloat16)
+			if first == nil {
+				first = got
+				continue
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+					t.Fatalf("bfloat16 %v, %d threads: dw[%d] = %g, 1 thread %g", bfloat16, threads, i, got[i], first[i])
+				}
 			}
 		}
 	}
@@ -234,6 +267,7 @@ func TestFilterGradBadInputs(t *testing.T) {
 		{"batches differ", []int64{2, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good, "input has batch 2, out_backprop 1"},
 		{"filter channels", []int64{1, 3, 3, 2}, []int64{1, 1, 3, 16}, []int64{1, 3, 3, 16}, good, "its channels must be input's 2 and out_backprop's 16"},
 		{"rank 3", []int64{3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good, "input, filter and out_backprop must have 4 dimensions"},
+		{"threads negative", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{1, 1}, "paddings": []int64{0, 0}, "threads": int64(-1)}, "attribute threads is negative"},
 		{"three strides", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{1, 1, 1}, "paddings": []int64{0, 0}}, "attribute strides has 3 values, not 2"},
 		{"stride 0", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{0, 1}, "paddings": []int64{0, 0}}, "attribute strides is [0, 1]; each must be at least 1"},
 		{"negative padding", []int64{1, 3, 3, 2}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, attrs{"strides": []int64{1, 1}, "paddings": []int64{0, -1}}, "attribute paddings is [0, -1]; each must be at least 0"},
@@ -271,56 +305,64 @@ func TestFilterGradBadInputs(t *testing.T) {
 }
 
 // BenchmarkFilterGrad times the kernel against TensorFlow's Conv2DBackpropFilter on the
-// DCGANs' filter gradients at batch 256, with the process's threads (2 here), and reports
-// GFLOP/s.
+// DCGANs' filter gradients at batch 256, in float32 and bfloat16, with TensorFlow's default
+// threads (the CPUs, 2 here), and reports GFLOP/s (the padding's taps counted, as
+// graphs.CountFLOPs counts them).
 func BenchmarkFilterGrad(b *testing.B) {
 	register(b)
 	problems := []problem{
-		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},  // dcgan_mnist discriminator
-		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},  // generator's stride-2 transposed conv
-		{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},   // generator's stride-1 transposed conv
-		{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},    // first conv, one channel
-		{x: [4]int64{256, 16, 16, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar-like
+		// dcgan_mnist's second discriminator conv, and its generator's stride-2 transposed conv
+		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},  // its stride-1 transposed conv
+		{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},   // its first conv, one channel
+		{x: [4]int64{256, 16, 16, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar's
+		{x: [4]int64{256, 8, 8, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},
 	}
-	for _, p := range problems {
-		d := p.dy()
-		flops := 2 * float64(p.x[0]*d[1]*d[2]*p.kh*p.kw*p.x[3]*p.co)
-		rng := rand.New(rand.NewPCG(3, 4))
-		x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
-		for _, form := range []string{"tensorflow", "own"} {
-			b.Run(p.String()+"/"+form, func(b *testing.B) {
-				sess, target := session(b, p, x, dy, form)
-				defer sess.Close()
-				for b.Loop() {
-					if _, err := sess.Run(nil, nil, target); err != nil {
-						b.Fatal(err)
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		if dtype == tf.Bfloat16 && !convkernel.SupportedBFloat16() {
+			continue
+		}
+		for _, p := range problems {
+			d := p.dy()
+			flops := 2 * float64(p.x[0]*d[1]*d[2]*p.kh*p.kw*p.x[3]*p.co)
+			rng := rand.New(rand.NewPCG(3, 4))
+			x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
+			for _, form := range []string{"tensorflow", "own"} {
+				b.Run(graphs.DTypeName(dtype)+"/"+p.String()+"/"+form, func(b *testing.B) {
+					sess, target := session(b, p, x, dy, dtype, form)
+					defer sess.Close()
+					for b.Loop() {
+						if _, err := sess.Run(nil, nil, target); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
 }
 
-// session builds one form of the problem's filter gradient, x and dy in variables (so
-// that grappler does not fold the op into a constant), and returns the session and the
+// session builds one form of the problem's filter gradient in dtype, x and dy in variables
+// (so that grappler does not fold the op into a constant), and returns the session and the
 // target to run.
-func session(b *testing.B, p problem, x, dy []float32, form string) (*graphs.Session, *tf.Operation) {
+func session(b *testing.B, p problem, x, dy []float32, dtype tf.DataType, form string) (*graphs.Session, *tf.Operation) {
 	g := graphs.NewGraph(tf.Float, 1)
 	s := g.Root()
 	d := p.dy()
 	var inits []*tf.Operation
 	variable := func(name string, v []float32, shape []int64) tf.Output {
 		vs := s.Sub(name)
-		h := op.VarHandleOp(vs.Op("VarHandleOp"), tf.Float, tf.MakeShape(shape...), op.VarHandleOpSharedName(vs.Path()))
-		inits = append(inits, op.AssignVariableOp(vs.Op("AssignVariableOp"), h, op.Reshape(vs.Op("Reshape"), vs.Const(v), vs.Const(shape))))
-		return op.ReadVariableOp(vs.Op("ReadVariableOp"), h, tf.Float)
+		h := op.VarHandleOp(vs.Op("VarHandleOp"), dtype, tf.MakeShape(shape...), op.VarHandleOpSharedName(vs.Path()))
+		value := vs.CastTo(op.Reshape(vs.Op("Reshape"), vs.Const(v), vs.Const(shape)), dtype)
+		inits = append(inits, op.AssignVariableOp(vs.Op("AssignVariableOp"), h, value))
+		return op.ReadVariableOp(vs.Op("ReadVariableOp"), h, dtype)
 	}
 	xv, dyv := variable("x", x, p.x[:]), variable("dy", dy, d[:])
 	var out tf.Output
 	if form == "own" {
 		filter := op.Reshape(s.Op("Reshape"), s.Const(make([]float32, p.kh*p.kw*p.x[3]*p.co)), s.Const([]int64{p.kh, p.kw, p.x[3], p.co}))
-		out = s.OwnConv2DBackpropFilter(xv, filter, dyv, p.strides, p.padding, 0)
+		out = s.OwnConv2DBackpropFilter(xv, s.CastTo(filter, dtype), dyv, p.strides, p.padding, 0)
 	} else {
 		out = op.Conv2DBackpropFilter(s.Op("Conv2DBackpropFilter"), xv, s.Const([]int32{int32(p.kh), int32(p.kw), int32(p.x[3]), int32(p.co)}),
 			dyv, []int64{1, int64(p.strides[0]), int64(p.strides[1]), 1}, p.padding)

@@ -107,18 +107,27 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
     fail(ctx, status, msg);
     return;
   }
-  if (!tfrun_conv_filter_grad_supported()) {
-    fail(ctx, status, "this CPU has no AVX-512F");
+  TF_DataType type = TF_TensorType(x);
+  if (TF_TensorType(f) != type || TF_TensorType(dy) != type || (type != TF_FLOAT && type != TF_BFLOAT16)) {
+    fail(ctx, status, "input, filter and out_backprop must be of one type, float32 or bfloat16");
+    return;
+  }
+  int bf16 = type == TF_BFLOAT16;
+  if (!(bf16 ? tfrun_conv_filter_grad_bf16_supported() : tfrun_conv_filter_grad_supported())) {
+    fail(ctx, status, bf16 ? "this CPU has no AVX512_BF16 (with AVX-512F and BW)" : "this CPU has no AVX-512F");
     return;
   }
   int64_t dims[4] = {g.kh, g.kw, g.ci, g.co};
-  TF_Tensor* out = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(g.kh * g.kw * g.ci * g.co) * sizeof(float),
-                                     status);
+  size_t size = bf16 ? sizeof(uint16_t) : sizeof(float);
+  TF_Tensor* out = TF_AllocateOutput(ctx, 0, type, dims, 4, (size_t)(g.kh * g.kw * g.ci * g.co) * size, status);
   if (TF_GetCode(status) != TF_OK) {
     TF_OpKernelContext_Failure(ctx, status);
     return;
   }
-  if (tfrun_conv_filter_grad_f32(&g, TF_TensorData(x), TF_TensorData(dy), TF_TensorData(out), (int)(a->threads < 64 ? a->threads : 64)) != 0) {
+  int threads = (int)(a->threads < 64 ? a->threads : 64);
+  int failed = bf16 ? tfrun_conv_filter_grad_bf16(&g, TF_TensorData(x), TF_TensorData(dy), TF_TensorData(out), threads)
+                    : tfrun_conv_filter_grad_f32(&g, TF_TensorData(x), TF_TensorData(dy), TF_TensorData(out), threads);
+  if (failed) {
     TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_FILTER ": out of memory for its buffers");
     TF_OpKernelContext_Failure(ctx, status);
   }
@@ -157,7 +166,7 @@ static void filter_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 void tfrun_conv_register(TF_Status* status) {
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(TFRUN_CONV2D_BACKPROP_FILTER);
-  TF_OpDefinitionBuilderAddAttr(b, "T: {float}");
+  TF_OpDefinitionBuilderAddAttr(b, "T: {float, bfloat16}");
   TF_OpDefinitionBuilderAddAttr(b, "strides: list(int)");
   TF_OpDefinitionBuilderAddAttr(b, "paddings: list(int)");
   TF_OpDefinitionBuilderAddAttr(b, "threads: int = 0");
@@ -168,12 +177,16 @@ void tfrun_conv_register(TF_Status* status) {
   TF_OpDefinitionBuilderSetShapeInferenceFunction(b, filter_shape);
   TF_RegisterOpDefinition(b, status);  // takes b
   if (TF_GetCode(status) != TF_OK) return;
-  TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER, "CPU", create_kernel, compute_kernel,
-                                            delete_kernel);
-  TF_KernelBuilder_TypeConstraint(k, "T", TF_FLOAT, status);
-  if (TF_GetCode(status) != TF_OK) {
-    TF_DeleteKernelBuilder(k);
-    return;
+  const TF_DataType types[] = {TF_FLOAT, TF_BFLOAT16};
+  const char* names[] = {TFRUN_CONV2D_BACKPROP_FILTER "_CPU_float", TFRUN_CONV2D_BACKPROP_FILTER "_CPU_bfloat16"};
+  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
+    TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER, "CPU", create_kernel, compute_kernel,
+                                              delete_kernel);
+    TF_KernelBuilder_TypeConstraint(k, "T", types[i], status);
+    if (TF_GetCode(status) != TF_OK) {
+      TF_DeleteKernelBuilder(k);
+      return;
+    }
+    TF_RegisterKernelBuilder(names[i], k, status);  // takes k
   }
-  TF_RegisterKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER "_CPU_float", k, status);  // takes k
 }

@@ -41,9 +41,9 @@ var registration = sync.OnceValue(func() error {
 // registers on any CPU; the kernel runs only where Supported.
 func Register() error { return registration() }
 
-// Supported reports whether this CPU runs the kernel: it needs AVX-512F.
+// Supported reports whether this CPU runs the float32 kernel: it needs AVX-512F.
 func Supported() bool { return C.tfrun_conv_filter_grad_supported() != 0 }
 
-// Applies reports whether the kernel computes a filter gradient with outChannels output
-// channels (a multiple of 16, its vectors' width) on this CPU.
-func Applies(outChannels int64) bool { return outChannels > 0 && outChannels%16 == 0 && Supported() }
+// SupportedBFloat16 reports whether this CPU runs the bfloat16 kernel: it needs AVX-512F,
+// AVX-512BW and AVX512_BF16.
+func SupportedBFloat16() bool { return C.tfrun_conv_filter_grad_bf16_supported() != 0 }

@@ -1,0 +1,177 @@
+// The bfloat16 filter gradient of a 2-D convolution with AVX512_BF16 (see filter_grad.h
+// and, for the matrix products and the lists of x's runs, filter_grad.c and plan.c).
+//
+// VDPBF16PS multiplies pairs of bfloat16 values and adds both products to a float32 lane:
+// here a pair is two positions of the contraction. A group's kept positions (the padding
+// left out, as in float32) are paired in the order they were listed, and packed once per
+// block: A's rows as 32-bit pairs (x at the pair's two positions, one row of the group's
+// run each) to broadcast, dy's rows interleaved per column tile. The float32 sums are
+// rounded to bfloat16 once, at the end.
+
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter_grad.h"
+
+enum { ROWS = TFRUN_CONV_TILE_ROWS, VECTORS = TFRUN_CONV_TILE_VECTORS, COLUMNS = TFRUN_CONV_TILE_COLUMNS };
+
+int tfrun_conv_filter_grad_bf16_supported(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512bf16");
+#else
+  return 0;
+#endif
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512bf16")
+
+// tile accumulates rows × (16·vectors) float32 outputs c (row stride ldc) over pairs pairs:
+// c[i, v] += a[t·lda + i]·b[t·COLUMNS + v] as pairs of bfloat16 (32-bit units of a and b),
+// starting from zero when first.
+static inline __attribute__((always_inline)) void tile(const int rows, const int vectors, int64_t pairs,
+                                                       const uint32_t* a, int64_t lda, const uint32_t* b, float* c,
+                                                       int64_t ldc, int first) {
+  __m512 acc[ROWS][VECTORS];
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < vectors; v++) acc[i][v] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(c + i * ldc + 16 * v);
+  }
+  for (int64_t t = 0; t < pairs; t++) {
+    const uint32_t* ap = a + t * lda;
+    __m512i bv[VECTORS];
+    for (int v = 0; v < vectors; v++) bv[v] = _mm512_loadu_si512(b + t * COLUMNS + 16 * v);
+    for (int i = 0; i < rows; i++) {
+      __m512i s = _mm512_set1_epi32((int)ap[i]);
+      for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_dpbf16_ps(acc[i][v], (__m512bh)s, (__m512bh)bv[v]);
+    }
+  }
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < vectors; v++) _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+  }
+}
+
+typedef void (*tile_fn)(int64_t, const uint32_t*, int64_t, const uint32_t*, float*, int64_t, int);
+
+#define TILE_FN(R, V)                                                                                       \
+  static void tile_##R##_##V(int64_t pairs, const uint32_t* a, int64_t lda, const uint32_t* b, float* c,  \
+                             int64_t ldc, int first) {                                                     \
+    tile(R, V, pairs, a, lda, b, c, ldc, first);                                                          \
+  }
+#define TILE_FNS(R) TILE_FN(R, 1) TILE_FN(R, 2) TILE_FN(R, 3) TILE_FN(R, 4)
+TILE_FNS(1)
+TILE_FNS(2)
+TILE_FNS(3)
+TILE_FNS(4)
+TILE_FNS(5)
+TILE_FNS(6)
+
+static const tile_fn tiles[ROWS][VECTORS] = {
+    {tile_1_1, tile_1_2, tile_1_3, tile_1_4}, {tile_2_1, tile_2_2, tile_2_3, tile_2_4},
+    {tile_3_1, tile_3_2, tile_3_3, tile_3_4}, {tile_4_1, tile_4_2, tile_4_3, tile_4_4},
+    {tile_5_1, tile_5_2, tile_5_3, tile_5_4}, {tile_6_1, tile_6_2, tile_6_3, tile_6_4},
+};
+
+// interleave writes n (≤ 32) pairs (u[r], v[r]) as 32-bit units to out; v NULL: zeros.
+static inline void interleave(const uint16_t* u, const uint16_t* v, int64_t n, uint32_t* out) {
+  static const uint16_t lo_idx[32] = {0, 32, 1, 33, 2,  34, 3,  35, 4,  36, 5,  37, 6,  38, 7,  39,
+                                      8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+  const __m512i lo = _mm512_loadu_si512(lo_idx), hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
+  const __mmask32 m = n >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << n) - 1);
+  __m512i a = _mm512_maskz_loadu_epi16(m, u), b = v ? _mm512_maskz_loadu_epi16(m, v) : _mm512_setzero_si512();
+  __m512i first = _mm512_permutex2var_epi16(a, lo, b), second = _mm512_permutex2var_epi16(a, hi, b);
+  const __mmask16 m1 = n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1);
+  const __mmask16 m2 = n >= 32 ? 0xFFFF : n <= 16 ? 0 : (__mmask16)((1u << (n - 16)) - 1);
+  _mm512_mask_storeu_epi32(out, m1, first);
+  _mm512_mask_storeu_epi32(out + 16, m2, second);
+}
+
+// pack writes pairs (u[r], v[r]) for r < n as 32-bit units to out.
+static void pack(const uint16_t* u, const uint16_t* v, int64_t n, uint32_t* out) {
+  for (int64_t r = 0; r < n; r += 32) interleave(u + r, v ? v + r : NULL, n - r < 32 ? n - r : 32, out + r);
+}
+
+#pragma GCC pop_options
+
+// A job is (group, column tile, row tile), numbered in that order: a thread's jobs of one
+// group share its packed rows of x, those of one column tile its packed dy pairs.
+typedef struct {
+  const tfrun_conv_geometry* g;
+  tfrun_conv_plan p;
+  const uint16_t *x, *dy;
+  float* sums;  // [kh·kw·ci, co]
+  int64_t jobs;
+} args;
+
+static int work(void* arg, int t, int threads) {
+  const args* w = arg;
+  const tfrun_conv_geometry* g = w->g;
+  const tfrun_conv_plan* p = &w->p;
+  const int64_t begin = w->jobs * t / threads, end = w->jobs * (t + 1) / threads;
+  const int64_t per_group = p->column_tiles * p->row_tiles, block = TFRUN_CONV_BLOCK;
+  const void** runs = malloc((size_t)block * sizeof *runs);
+  int32_t* positions = malloc((size_t)block * sizeof *positions);
+  uint16_t* edges = p->span > 1 ? malloc((size_t)(block * p->run) * sizeof *edges) : NULL;
+  uint32_t* a = aligned_alloc(64, (size_t)(block / 2 * p->run + 32) * sizeof *a);
+  uint32_t* b = aligned_alloc(64, (size_t)(block / 2 * COLUMNS) * sizeof *b);
+  int ok = runs && positions && a && b && (p->span == 1 || edges);
+  for (int64_t m0 = 0; ok && m0 < p->positions; m0 += block) {
+    int64_t n = p->positions - m0 < block ? p->positions - m0 : block;
+    int64_t listed = -1, packed = -1, pairs = 0;  // the group whose rows a holds, the job whose dy pairs b holds
+    for (int64_t job = begin; job < end; job++) {
+      int64_t group = job / per_group, column_tile = (job / p->row_tiles) % p->column_tiles;
+      int64_t r0 = (job % p->row_tiles) * ROWS, c0 = column_tile * COLUMNS;
+      int64_t vectors = (g->co - c0) / 16 < VECTORS ? (g->co - c0) / 16 : VECTORS;
+      if (group != listed) {
+        int64_t kept = tfrun_conv_runs(g, p, w->x, sizeof(uint16_t), m0, n, group, runs, positions, edges);
+        pairs = (kept + 1) / 2;
+        for (int64_t k = 0; k < pairs; k++) {
+          pack(runs[2 * k], 2 * k + 1 < kept ? runs[2 * k + 1] : NULL, p->run, a + k * p->run);
+        }
+        if (kept % 2 == 1) positions[kept] = -1;  // the last pair's second position: zeros
+        listed = group, packed = -1;
+      }
+      if (column_tile != packed) {
+        for (int64_t k = 0; k < pairs; k++) {
+          const uint16_t* u = w->dy + (m0 + positions[2 * k]) * g->co + c0;
+          const uint16_t* v = positions[2 * k + 1] < 0 ? NULL : w->dy + (m0 + positions[2 * k + 1]) * g->co + c0;
+          pack(u, v, vectors * 16, b + k * COLUMNS);
+        }
+        packed = column_tile;
+      }
+      int64_t rows = p->run - r0 < ROWS ? p->run - r0 : ROWS;
+      tiles[rows - 1][vectors - 1](pairs, a + r0, p->run, b, w->sums + (group * p->run + r0) * g->co + c0, g->co,
+                                   m0 == 0);
+    }
+  }
+  free(runs), free(positions), free(edges), free(a), free(b);
+  return ok ? 0 : -1;
+}
+
+// bf16_round is f's bfloat16 bits, rounded to nearest even; a NaN becomes the quiet NaN of
+// its sign, as Eigen's conversion makes it.
+static inline uint16_t bf16_round(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)(((u >> 16) & 0x8000u) | 0x7FC0u);
+  return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
+                                int threads) {
+  const int64_t size = g->kh * g->kw * g->ci * g->co;
+  args w = {g, tfrun_conv_make_plan(g), x, dy, NULL, 0};
+  w.jobs = w.p.groups * w.p.column_tiles * w.p.row_tiles;
+  if (w.p.positions == 0 || w.jobs == 0) {
+    memset(dw, 0, (size_t)size * sizeof *dw);
+    return 0;
+  }
+  if ((w.sums = malloc((size_t)size * sizeof *w.sums)) == NULL) return -1;
+  int64_t multiply_adds = w.p.positions * g->kh * g->kw * g->ci * g->co;
+  int r = tfrun_conv_run_threads(work, &w, tfrun_conv_threads(threads, w.jobs, multiply_adds));
+  for (int64_t i = 0; r == 0 && i < size; i++) dw[i] = bf16_round(w.sums[i]);
+  free(w.sums);
+  return r;
+}
