@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/tfrun/tfrun/datasets"
 	"github.com/tfrun/tfrun/graphs"
 	"github.com/tfrun/tfrun/graphs/autotune"
+	"github.com/tfrun/tfrun/graphs/convkernel"
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
 )
@@ -150,5 +153,144 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 		if c.Source != graphs.SourceCache || c.Form != flipped[c.Key] {
 			t.Errorf("fresh run after the change: %+v, want the cache's %s", c, flipped[c.Key])
 		}
+	}
+}
+
+// ownKernelGAN is resumeGAN with 16 channels where it had 2 and 4, so that every
+// convolution but the last transposed one has a filter gradient tfrun's own kernel computes.
+const ownKernelGAN = `task: gan
+data: {dataset: mnist}
+gan:
+  noise_dim: 8
+  batch_size: 32
+  epochs: 2
+  sample_grid: [2, 2]
+  generator:
+    layers:
+      - {type: Dense, units: 784, use_bias: false}
+      - {type: BatchNormalization}
+      - {type: LeakyReLU}
+      - {type: Reshape, target_shape: [7, 7, 16]}
+      - {type: Conv2DTranspose, filters: 16, kernel_size: 3, strides: 2, padding: same, use_bias: false}
+      - {type: BatchNormalization}
+      - {type: LeakyReLU}
+      - {type: Conv2DTranspose, filters: 1, kernel_size: 3, strides: 2, padding: same, activation: tanh}
+  discriminator:
+    layers:
+      - {type: Conv2D, filters: 16, kernel_size: 3, strides: 2, padding: same}
+      - {type: LeakyReLU}
+      - {type: Dropout, rate: 0.3}
+      - {type: Flatten}
+      - {type: Dense, units: 1}
+checkpoint: {every: 1}
+`
+
+// With tfrun's own filter gradient kernel chosen (written into the cache as the winner
+// wherever it is a candidate), a GAN run stopped after an epoch and resumed after the
+// cache changed back to TensorFlow's kernel runs its checkpoint's forms and ends bit for
+// bit as the uninterrupted run: the kernel's result does not depend on its threads or on
+// anything but its inputs.
+func TestGANResumeWithOwnFilterKernel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	if !convkernel.Supported() {
+		t.Skip("this CPU has no AVX-512F: convkernel.Supported() is false")
+	}
+	cache := t.TempDir()
+	t.Setenv(autotune.EnvVar, "1")
+	t.Setenv(autotune.CacheDirEnvVar, cache)
+	t.Setenv(lstmkernel.EnvVar, "")
+	cfg := runtest.LoadConfig(t, ownKernelGAN)
+	run := func(dir string, edit func(*runner.Options)) error {
+		o := runner.Options{OutDir: dir, Limit: 128, Threads: 2}
+		if edit != nil {
+			edit(&o)
+		}
+		return Run(context.Background(), cfg, o)
+	}
+	measured := t.TempDir()
+	if err := run(measured, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
+		if errors.Is(err, datasets.ErrDataSetNotFound) {
+			t.Skipf("MNIST not available: %v", err)
+		}
+		t.Fatal(err)
+	}
+	// setWinners rewrites the cache: form for every filter gradient that has it among its
+	// candidates (the others keep theirs); it returns how many it set.
+	setWinners := func(form string) int {
+		files, err := filepath.Glob(filepath.Join(cache, "*.json"))
+		if err != nil || len(files) != 1 {
+			t.Fatalf("cache files %v (%v), want one", files, err)
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f map[string]any
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		winners, set := f["winners"].(map[string]any), 0
+		for _, c := range readRecord(t, measured).Choices {
+			if strings.HasPrefix(c.Key, "Conv2DBackpropFilter ") && slices.Contains(c.Forms, graphs.FormOwnKernel) {
+				winners[c.Key] = form
+				set++
+			}
+		}
+		if b, err = json.Marshal(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(files[0], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return set
+	}
+	if n := setWinners(graphs.FormOwnKernel); n < 2 {
+		t.Fatalf("tfrun's kernel is a candidate for %d filter gradients, want the 2 with 16 output channels", n)
+	}
+	straight, stopped := t.TempDir(), t.TempDir()
+	if err := run(straight, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(stopped, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
+		t.Fatal(err)
+	}
+	own := 0
+	for _, c := range readRecord(t, straight).Choices {
+		if c.Form == graphs.FormOwnKernel {
+			own++
+		}
+	}
+	if own < 2 {
+		t.Fatalf("the run chose tfrun's kernel for %d filter gradients, want 2: %+v", own, readRecord(t, straight).Choices)
+	}
+	setWinners(graphs.FormTensorFlow)
+	if err := run(stopped, func(o *runner.Options) { o.Resume = true }); err != nil {
+		t.Fatal(err)
+	}
+	resumedOwn := 0
+	for _, c := range readRecord(t, stopped).Choices {
+		if c.Source != graphs.SourceCheckpoint {
+			t.Errorf("resumed: %+v, want the checkpoint's form", c)
+		}
+		if c.Form == graphs.FormOwnKernel {
+			resumedOwn++
+		}
+	}
+	if resumedOwn != own {
+		t.Errorf("resumed with tfrun's kernel for %d filter gradients, the run started with %d", resumedOwn, own)
+	}
+	const final = "ckpt-8.data-00000-of-00001" // 2 epochs of 4 steps
+	want, err := os.ReadFile(filepath.Join(checkpoints.Dir(straight), final))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(checkpoints.Dir(stopped), final))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s of the resumed run differs from the uninterrupted run's", final)
 	}
 }
