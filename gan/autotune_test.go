@@ -195,7 +195,7 @@ func TestGANResumeWithOwnFilterKernel(t *testing.T) {
 		t.Skip("trains on MNIST")
 	}
 	if !convkernel.Supported() {
-		t.Skip("this CPU has no AVX-512F: convkernel.Supported() is false")
+		t.Skip("this CPU has neither AVX-512F nor AVX2 with FMA: convkernel.Supported() is false")
 	}
 	cache := t.TempDir()
 	t.Setenv(autotune.EnvVar, "1")

@@ -31,7 +31,7 @@ func registerConvKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !convkernel.Supported() {
-		t.Skip("this CPU has no AVX-512F: convkernel.Supported() is false")
+		t.Skip("this CPU has neither AVX-512F nor AVX2 with FMA: convkernel.Supported() is false")
 	}
 }
 

@@ -201,7 +201,7 @@ func TestOwnFilterKernelCandidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !slices.Equal(tuner.ConvFilterKernel, tt.want) {
-				t.Errorf("ConvFilterKernel %v, want %v (AVX-512F %v, AVX512_BF16 %v)", tuner.ConvFilterKernel, tt.want,
+				t.Errorf("ConvFilterKernel %v, want %v (float32 kernel %v, bfloat16 kernel %v)", tuner.ConvFilterKernel, tt.want,
 					convkernel.Supported(), convkernel.SupportedBFloat16())
 			}
 		})

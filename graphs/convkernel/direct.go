@@ -43,6 +43,15 @@ func FilterGradForTest(g Geometry, x, dy []float32, threads int, bfloat16 bool) 
 	return out
 }
 
+// ForceAVX2ForTest makes the float32 kernel run its AVX2 tiles even on a CPU with AVX-512F
+// (on), or choose by the CPU again (off), for tests that compare the two.
+func ForceAVX2ForTest(on bool) {
+	C.tfrun_conv_force_avx2 = 0
+	if on {
+		C.tfrun_conv_force_avx2 = 1
+	}
+}
+
 // toBF16 is v rounded to bfloat16 (to nearest even; no NaNs).
 func toBF16(v []float32) []uint16 {
 	out := make([]uint16, len(v))

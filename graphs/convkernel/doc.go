@@ -8,10 +8,12 @@
 // TensorFlow's Conv2DBackpropFilter for NHWC tensors, dilation 1, with the filter itself
 // as its second input rather than its shape. The kernel computes it as one matrix product
 // per filter tap, reading x in place (no im2col copy) and skipping the padding, in
-// AVX-512F tiles of 6 × 64, on threads of its own over disjoint parts of the result (each
+// AVX-512F tiles of 6 × 64 (AVX2 and FMA: 6 × 16), on threads of its own over disjoint
+// parts of the result (each
 // element is one chain of fused multiply-adds in a fixed order, so the result does not
 // depend on the number of threads). It needs a multiple of 16 output channels, and
-// AVX-512F in float32 (Supported); in bfloat16 AVX512_BF16 too (SupportedBFloat16), whose
+// AVX-512F or AVX2 with FMA in float32 (Supported); in bfloat16 AVX-512F, BW and
+// AVX512_BF16 (SupportedBFloat16), whose
 // VDPBF16PS multiplies pairs of positions and adds them in float32 (reading subnormal
 // inputs as zero), the sums rounded to bfloat16 once at the end.
 //

@@ -1,5 +1,5 @@
-// The float32 filter gradient of a 2-D convolution as matrix products with AVX-512F (see
-// filter_grad.h).
+// The float32 filter gradient of a 2-D convolution as matrix products with AVX-512F, or
+// AVX2 and FMA (see filter_grad.h).
 //
 // For one filter tap (i, j) the gradient is a matrix product: rows c, the input channel,
 // columns d, the output channel, contracted over the positions m = (b, p, q) of dy:
@@ -25,14 +25,23 @@
 
 enum { ROWS = TFRUN_CONV_TILE_ROWS, VECTORS = TFRUN_CONV_TILE_VECTORS, COLUMNS = TFRUN_CONV_TILE_COLUMNS };
 
-int tfrun_conv_filter_grad_supported(void) {
+// The instruction sets the float32 kernel runs with: AVX-512F's 16-float tiles, else
+// AVX2 and FMA's 8-float ones (the same fused multiply-adds in the same order: the same
+// result bit for bit).
+enum { ISA_NONE, ISA_AVX2, ISA_AVX512 };
+
+static int isa(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f");
-#else
-  return 0;
+  if (__builtin_cpu_supports("avx512f")) return ISA_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ISA_AVX2;
 #endif
+  return ISA_NONE;
 }
+
+int tfrun_conv_force_avx2 = 0;
+
+int tfrun_conv_filter_grad_supported(void) { return isa() != ISA_NONE; }
 
 #pragma GCC push_options
 #pragma GCC target("avx512f")
@@ -84,6 +93,62 @@ static const tile_fn tiles[ROWS][VECTORS] = {
 
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+// tile256 is tile for 8-float vectors: rows × 16 outputs (two vectors), 12 accumulators of
+// AVX2's 16 registers.
+static inline __attribute__((always_inline)) void tile256(const int rows, int64_t count, const void* const* a,
+                                                          const int32_t* at, int64_t r0, const float* b, float* c,
+                                                          int64_t ldc, int first) {
+  __m256 acc[ROWS][2];
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < 2; v++) acc[i][v] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(c + i * ldc + 8 * v);
+  }
+  for (int64_t k = 0; k < count; k++) {
+    const float* ap = (const float*)a[k] + r0;
+    const float* bp = b + (int64_t)at[k] * COLUMNS;
+    __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+    for (int i = 0; i < rows; i++) {
+      __m256 s = _mm256_set1_ps(ap[i]);
+      acc[i][0] = _mm256_fmadd_ps(s, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(s, b1, acc[i][1]);
+    }
+  }
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < 2; v++) _mm256_storeu_ps(c + i * ldc + 8 * v, acc[i][v]);
+  }
+}
+
+typedef void (*tile256_fn)(int64_t, const void* const*, const int32_t*, int64_t, const float*, float*, int64_t, int);
+
+#define TILE256_FN(R)                                                                                    \
+  static void tile256_##R(int64_t count, const void* const* a, const int32_t* at, int64_t r0,           \
+                          const float* b, float* c, int64_t ldc, int first) {                           \
+    tile256(R, count, a, at, r0, b, c, ldc, first);                                                     \
+  }
+TILE256_FN(1)
+TILE256_FN(2)
+TILE256_FN(3)
+TILE256_FN(4)
+TILE256_FN(5)
+TILE256_FN(6)
+
+static const tile256_fn tiles256[ROWS] = {tile256_1, tile256_2, tile256_3, tile256_4, tile256_5, tile256_6};
+
+#pragma GCC pop_options
+
+// run_tile accumulates one job's tile: rows × (16·vectors) outputs, in one AVX-512 tile or
+// in AVX2 tiles of 16 columns each.
+static void run_tile(int avx512, int64_t rows, int64_t vectors, int64_t count, const void* const* a,
+                     const int32_t* at, int64_t r0, const float* b, float* c, int64_t ldc, int first) {
+  if (avx512) {
+    tiles[rows - 1][vectors - 1](count, a, at, r0, b, c, ldc, first);
+    return;
+  }
+  for (int64_t v = 0; v < vectors; v++) tiles256[rows - 1](count, a, at, r0, b + 16 * v, c + 16 * v, ldc, first);
+}
+
 // A job is (column tile, group, row tile), numbered in that order: a thread's jobs of one
 // column tile share the packed dy panel of each block.
 typedef struct {
@@ -92,6 +157,7 @@ typedef struct {
   const float *x, *dy;
   float* dw;
   int64_t jobs;
+  int avx512;  // AVX-512F's tiles, else AVX2's
 } args;
 
 static int work(void* arg, int t, int threads) {
@@ -131,8 +197,8 @@ static int work(void* arg, int t, int threads) {
         packed = column_tile;
       }
       int64_t rows = p->run - r0 < ROWS ? p->run - r0 : ROWS;
-      tiles[rows - 1][vectors - 1](counts[group], runs + group * block, positions + group * block, r0, panel,
-                                   w->dw + (group * p->run + r0) * g->co + c0, g->co, m0 == 0);
+      run_tile(w->avx512, rows, vectors, counts[group], runs + group * block, positions + group * block, r0, panel,
+               w->dw + (group * p->run + r0) * g->co + c0, g->co, m0 == 0);
     }
   }
   free(runs), free(positions), free(counts), free(need), free(edges), free(panel);
@@ -141,7 +207,7 @@ static int work(void* arg, int t, int threads) {
 
 int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, const float* dy, float* dw,
                                int threads) {
-  args w = {g, tfrun_conv_make_plan(g), x, dy, dw, 0};
+  args w = {g, tfrun_conv_make_plan(g), x, dy, dw, 0, isa() == ISA_AVX512 && !tfrun_conv_force_avx2};
   w.jobs = w.p.column_tiles * w.p.groups * w.p.row_tiles;
   if (w.p.positions == 0 || w.jobs == 0) {
     memset(dw, 0, (size_t)(g->kh * g->kw * g->ci * g->co) * sizeof *dw);

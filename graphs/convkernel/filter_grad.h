@@ -24,15 +24,19 @@ typedef struct {
 } tfrun_conv_geometry;
 
 // tfrun_conv_filter_grad_supported reports whether this CPU runs the float32 kernel
-// (AVX-512F); tfrun_conv_filter_grad_bf16_supported, the bfloat16 one (AVX-512F, BW and
-// BF16).
+// (AVX-512F, or AVX2 and FMA); tfrun_conv_filter_grad_bf16_supported, the bfloat16 one
+// (AVX-512F, BW and BF16).
 int tfrun_conv_filter_grad_supported(void);
 int tfrun_conv_filter_grad_bf16_supported(void);
+
+// tfrun_conv_force_avx2, when set, makes the float32 kernel run its AVX2 tiles on a CPU
+// with AVX-512F too (tests: both give the same result bit for bit).
+extern int tfrun_conv_force_avx2;
 
 // tfrun_conv_filter_grad_f32 writes dw [kh, kw, ci, co], the gradient of Conv2D(x, w)
 // with respect to w given dy: dw[i, j, c, d] = Σ over b, p, q of
 // x[b, p·stride_h + i − pad_top, q·stride_w + j − pad_left, c]·dy[b, p, q, d]. co must be
-// a multiple of 16 and the CPU must have AVX-512F (tfrun_conv_filter_grad_supported).
+// a multiple of 16 and the CPU must run it (tfrun_conv_filter_grad_supported).
 // Each element is one chain of fused multiply-adds from zero in the order of (b, p, q), so
 // the result does not depend on the number of threads (at most threads run; 0: this
 // process's CPUs). It returns 0, or -1 when it could not allocate its buffers.

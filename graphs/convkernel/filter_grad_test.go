@@ -20,7 +20,7 @@ func register(t testing.TB) {
 		t.Fatal(err)
 	}
 	if !convkernel.Supported() {
-		t.Skip("this CPU has no AVX-512F: convkernel.Supported() is false")
+		t.Skip("this CPU has neither AVX-512F nor AVX2 with FMA: convkernel.Supported() is false")
 	}
 }
 
@@ -161,7 +161,7 @@ func bf16(v float32) float32 {
 // input and 16 to 256 output channels (tiles of 1 to 4 vectors, row tiles cut short, an
 // odd number of positions to pair in bfloat16) and an empty batch. TensorFlow's
 // Conv2DBackpropFilter is held to the same bound in float32, so the reference is checked
-// too.
+// too. float32 runs in AVX-512F's tiles where the CPU has them and in AVX2's.
 func TestFilterGradMatchesReference(t *testing.T) {
 	register(t)
 	problems := []problem{
@@ -176,13 +176,21 @@ func TestFilterGradMatchesReference(t *testing.T) {
 		{x: [4]int64{3, 9, 11, 13}, kh: 4, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "VALID"},
 		{x: [4]int64{0, 5, 5, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
 	}
-	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+	variants := []struct {
+		name  string
+		dtype tf.DataType
+		avx2  bool // float32 in AVX2's tiles on any CPU
+	}{{"float32", tf.Float, false}, {"float32_avx2", tf.Float, true}, {"bfloat16", tf.Bfloat16, false}}
+	for _, v := range variants {
+		dtype := v.dtype
 		if dtype == tf.Bfloat16 && !convkernel.SupportedBFloat16() {
 			t.Log("this CPU has no AVX512_BF16: convkernel.SupportedBFloat16() is false; bfloat16 not checked")
 			continue
 		}
+		convkernel.ForceAVX2ForTest(v.avx2)
+		defer convkernel.ForceAVX2ForTest(false)
 		for _, p := range problems {
-			t.Run(graphs.DTypeName(dtype)+"/"+p.String(), func(t *testing.T) {
+			t.Run(v.name+"/"+p.String(), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(p.x[1]), uint64(p.co)))
 				d := p.dy()
 				x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
@@ -223,7 +231,8 @@ func TestFilterGradMatchesReference(t *testing.T) {
 }
 
 // The result does not depend on the number of threads: each element is one chain of
-// fused multiply-adds (in bfloat16, of pairs) in a fixed order, whichever thread runs it.
+// fused multiply-adds (in bfloat16, of pairs) in a fixed order, whichever thread runs it;
+// nor, in float32, on the tiles (AVX-512F's or AVX2's) it runs in.
 func TestFilterGradThreadsBitExact(t *testing.T) {
 	register(t)
 	p := problem{x: [4]int64{4, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}
@@ -246,6 +255,16 @@ func TestFilterGradThreadsBitExact(t *testing.T) {
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
 					t.Fatalf("bfloat16 %v, %d threads: dw[%d] = %g, 1 thread %g", bfloat16, threads, i, got[i], first[i])
+				}
+			}
+		}
+		if !bfloat16 {
+			convkernel.ForceAVX2ForTest(true)
+			got := convkernel.FilterGradForTest(geometry, x, dy, 2, false)
+			convkernel.ForceAVX2ForTest(false)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+					t.Fatalf("AVX2's tiles: dw[%d] = %g, AVX-512F's or the CPU's %g", i, got[i], first[i])
 				}
 			}
 		}
@@ -327,8 +346,14 @@ func BenchmarkFilterGrad(b *testing.B) {
 			flops := 2 * float64(p.x[0]*d[1]*d[2]*p.kh*p.kw*p.x[3]*p.co)
 			rng := rand.New(rand.NewPCG(3, 4))
 			x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
-			for _, form := range []string{"tensorflow", "own"} {
+			forms := []string{"tensorflow", "own"}
+			if dtype == tf.Float {
+				forms = append(forms, "own_avx2") // AVX2's tiles, as on a CPU without AVX-512
+			}
+			for _, form := range forms {
 				b.Run(graphs.DTypeName(dtype)+"/"+p.String()+"/"+form, func(b *testing.B) {
+					convkernel.ForceAVX2ForTest(form == "own_avx2")
+					defer convkernel.ForceAVX2ForTest(false)
 					sess, target := session(b, p, x, dy, dtype, form)
 					defer sess.Close()
 					for b.Loop() {
@@ -360,7 +385,7 @@ func session(b *testing.B, p problem, x, dy []float32, dtype tf.DataType, form s
 	}
 	xv, dyv := variable("x", x, p.x[:]), variable("dy", dy, d[:])
 	var out tf.Output
-	if form == "own" {
+	if form != "tensorflow" {
 		filter := op.Reshape(s.Op("Reshape"), s.Const(make([]float32, p.kh*p.kw*p.x[3]*p.co)), s.Const([]int64{p.kh, p.kw, p.x[3], p.co}))
 		out = s.OwnConv2DBackpropFilter(xv, s.CastTo(filter, dtype), dyv, p.strides, p.padding, 0)
 	} else {

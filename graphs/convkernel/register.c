@@ -114,7 +114,7 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
   }
   int bf16 = type == TF_BFLOAT16;
   if (!(bf16 ? tfrun_conv_filter_grad_bf16_supported() : tfrun_conv_filter_grad_supported())) {
-    fail(ctx, status, bf16 ? "this CPU has no AVX512_BF16 (with AVX-512F and BW)" : "this CPU has no AVX-512F");
+    fail(ctx, status, bf16 ? "this CPU has no AVX512_BF16 (with AVX-512F and BW)" : "this CPU has neither AVX-512F nor AVX2 with FMA");
     return;
   }
   int64_t dims[4] = {g.kh, g.kw, g.ci, g.co};

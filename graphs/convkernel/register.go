@@ -41,7 +41,8 @@ var registration = sync.OnceValue(func() error {
 // registers on any CPU; the kernel runs only where Supported.
 func Register() error { return registration() }
 
-// Supported reports whether this CPU runs the float32 kernel: it needs AVX-512F.
+// Supported reports whether this CPU runs the float32 kernel: it needs AVX-512F, or AVX2
+// and FMA (the same result bit for bit, in tiles half as wide).
 func Supported() bool { return C.tfrun_conv_filter_grad_supported() != 0 }
 
 // SupportedBFloat16 reports whether this CPU runs the bfloat16 kernel: it needs AVX-512F,
