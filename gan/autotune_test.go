@@ -39,6 +39,48 @@ func readRecord(t *testing.T, dir string) autotuneRecord {
 	return r
 }
 
+// editCache rewrites the one cache file in dir: edit changes its winners (key → form).
+func editCache(t *testing.T, dir string, edit func(winners map[string]any)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("cache files %v (%v), want one", files, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	edit(f["winners"].(map[string]any))
+	if b, err = json.Marshal(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameFinalCheckpoint fails the test unless the runs in dirs a and b wrote the same data
+// in their last checkpoint, ckpt-8 (2 epochs of 4 steps), bit for bit.
+func sameFinalCheckpoint(t *testing.T, a, b string) {
+	t.Helper()
+	const final = "ckpt-8.data-00000-of-00001"
+	want, err := os.ReadFile(filepath.Join(checkpoints.Dir(a), final))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(checkpoints.Dir(b), final))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s of the resumed run differs from the uninterrupted run's", final)
+	}
+}
+
 // With autotuning on, a GAN run records its choices (the convolutions' forms, the
 // discriminator Conv2D's bias gradient) in the run directory and its checkpoints; resumed
 // after the cache has changed (every winner flipped), it runs the forms it started with
@@ -96,33 +138,16 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 	}
 
 	// Flip every winner in the cache.
-	files, err := filepath.Glob(filepath.Join(cache, "*.json"))
-	if err != nil || len(files) != 1 {
-		t.Fatalf("cache files %v (%v), want one", files, err)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f map[string]any
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	winners := f["winners"].(map[string]any)
 	flipped := map[string]string{}
-	for _, c := range first.Choices {
-		other := c.Forms[0]
-		if c.Form == other {
-			other = c.Forms[1]
+	editCache(t, cache, func(winners map[string]any) {
+		for _, c := range first.Choices {
+			other := c.Forms[0]
+			if c.Form == other {
+				other = c.Forms[1]
+			}
+			winners[c.Key], flipped[c.Key] = other, other
 		}
-		winners[c.Key], flipped[c.Key] = other, other
-	}
-	if b, err = json.Marshal(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(files[0], b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	if err := run(stopped, func(o *runner.Options) { o.Resume = true }); err != nil {
 		t.Fatal(err)
@@ -132,18 +157,7 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 			t.Errorf("resumed: %+v, want the checkpoint's %s", c, forms[c.Key])
 		}
 	}
-	const final = "ckpt-8.data-00000-of-00001" // 2 epochs of 4 steps
-	want, err := os.ReadFile(filepath.Join(checkpoints.Dir(straight), final))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join(checkpoints.Dir(stopped), final))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s of the resumed run differs from the uninterrupted run's", final)
-	}
+	sameFinalCheckpoint(t, straight, stopped)
 
 	fresh := t.TempDir()
 	if err := run(fresh, func(o *runner.Options) { o.Epochs = 1 }); err != nil {
@@ -156,34 +170,10 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 	}
 }
 
-// ownKernelGAN is resumeGAN with 16 channels where it had 2 and 4, so that every
+// ownKernelGAN is resumeGAN with 16 channels where it has 2 and 4, so that every
 // convolution but the last transposed one has a filter gradient tfrun's own kernel computes.
-const ownKernelGAN = `task: gan
-data: {dataset: mnist}
-gan:
-  noise_dim: 8
-  batch_size: 32
-  epochs: 2
-  sample_grid: [2, 2]
-  generator:
-    layers:
-      - {type: Dense, units: 784, use_bias: false}
-      - {type: BatchNormalization}
-      - {type: LeakyReLU}
-      - {type: Reshape, target_shape: [7, 7, 16]}
-      - {type: Conv2DTranspose, filters: 16, kernel_size: 3, strides: 2, padding: same, use_bias: false}
-      - {type: BatchNormalization}
-      - {type: LeakyReLU}
-      - {type: Conv2DTranspose, filters: 1, kernel_size: 3, strides: 2, padding: same, activation: tanh}
-  discriminator:
-    layers:
-      - {type: Conv2D, filters: 16, kernel_size: 3, strides: 2, padding: same}
-      - {type: LeakyReLU}
-      - {type: Dropout, rate: 0.3}
-      - {type: Flatten}
-      - {type: Dense, units: 1}
-checkpoint: {every: 1}
-`
+var ownKernelGAN = strings.NewReplacer("units: 98,", "units: 784,", "[7, 7, 2]", "[7, 7, 16]",
+	"filters: 2,", "filters: 16,", "filters: 4,", "filters: 16,").Replace(resumeGAN)
 
 // With tfrun's own filter gradient kernel chosen (written into the cache as the winner
 // wherever it is a candidate), a GAN run stopped after an epoch and resumed after the
@@ -218,32 +208,15 @@ func TestGANResumeWithOwnFilterKernel(t *testing.T) {
 	}
 	// setWinners rewrites the cache: form for every filter gradient that has it among its
 	// candidates (the others keep theirs); it returns how many it set.
-	setWinners := func(form string) int {
-		files, err := filepath.Glob(filepath.Join(cache, "*.json"))
-		if err != nil || len(files) != 1 {
-			t.Fatalf("cache files %v (%v), want one", files, err)
-		}
-		b, err := os.ReadFile(files[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f map[string]any
-		if err := json.Unmarshal(b, &f); err != nil {
-			t.Fatal(err)
-		}
-		winners, set := f["winners"].(map[string]any), 0
-		for _, c := range readRecord(t, measured).Choices {
-			if strings.HasPrefix(c.Key, "Conv2DBackpropFilter ") && slices.Contains(c.Forms, graphs.FormOwnKernel) {
-				winners[c.Key] = form
-				set++
+	setWinners := func(form string) (set int) {
+		editCache(t, cache, func(winners map[string]any) {
+			for _, c := range readRecord(t, measured).Choices {
+				if strings.HasPrefix(c.Key, "Conv2DBackpropFilter ") && slices.Contains(c.Forms, graphs.FormOwnKernel) {
+					winners[c.Key] = form
+					set++
+				}
 			}
-		}
-		if b, err = json.Marshal(f); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(files[0], b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		})
 		return set
 	}
 	if n := setWinners(graphs.FormOwnKernel); n < 2 {
@@ -281,16 +254,5 @@ func TestGANResumeWithOwnFilterKernel(t *testing.T) {
 	if resumedOwn != own {
 		t.Errorf("resumed with tfrun's kernel for %d filter gradients, the run started with %d", resumedOwn, own)
 	}
-	const final = "ckpt-8.data-00000-of-00001" // 2 epochs of 4 steps
-	want, err := os.ReadFile(filepath.Join(checkpoints.Dir(straight), final))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join(checkpoints.Dir(stopped), final))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s of the resumed run differs from the uninterrupted run's", final)
-	}
+	sameFinalCheckpoint(t, straight, stopped)
 }
