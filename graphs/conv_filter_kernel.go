@@ -15,10 +15,10 @@ const FormOwnKernel = "own_kernel"
 
 // OwnConv2DBackpropFilter is the gradient of Conv2D(x, filter) (NHWC, padding "SAME" or
 // "VALID") with respect to filter, given dy, in tfrun's own kernel (the caller has
-// registered package graphs/convkernel): float32 or bfloat16, the spatial dimensions of x and dy and
-// the filter's shape static, the output channels a multiple of 16. A problem outside these
-// is an error on the scope. The kernel runs on at most threads threads of its own (0: the
-// process's CPUs), as a session's IntraOpThreads bound TensorFlow's kernels.
+// registered package graphs/convkernel): float32 or bfloat16, the spatial dimensions of x
+// and dy and the filter's shape static, the output channels a multiple of 16. A problem
+// outside these is an error on the scope. The kernel runs on at most threads threads of its
+// own (0: the process's CPUs), as a session's IntraOpThreads bound TensorFlow's kernels.
 func (s *Scope) OwnConv2DBackpropFilter(x, filter, dy tf.Output, strides [2]int, padding string, threads int) tf.Output {
 	xs, okX := staticShape(x, 4)
 	fs, okF := staticShape(filter, 4)
