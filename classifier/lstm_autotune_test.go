@@ -370,25 +370,7 @@ func TestLSTMResumeAcrossAutotuneCacheChange(t *testing.T) {
 	if other == first.Form {
 		other = first.Forms[1]
 	}
-	files, err := filepath.Glob(filepath.Join(cache, "*.json"))
-	if err != nil || len(files) != 1 {
-		t.Fatalf("cache files %v (%v), want one", files, err)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f map[string]any
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	f["winners"].(map[string]any)[lstmKey] = other
-	if b, err = json.Marshal(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(files[0], b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	runtest.EditAutotuneCache(t, cache, func(winners map[string]any) { winners[lstmKey] = other })
 
 	if got := run(stopped, func(o *runner.Options) { o.Resume = true }); !bytes.Equal(got, want) {
 		t.Error("the resumed run's final checkpoint differs from the uninterrupted run's")

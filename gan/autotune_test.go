@@ -39,30 +39,6 @@ func readRecord(t *testing.T, dir string) autotuneRecord {
 	return r
 }
 
-// editCache rewrites the one cache file in dir: edit changes its winners (key → form).
-func editCache(t *testing.T, dir string, edit func(winners map[string]any)) {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) != 1 {
-		t.Fatalf("cache files %v (%v), want one", files, err)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f map[string]any
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	edit(f["winners"].(map[string]any))
-	if b, err = json.Marshal(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(files[0], b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // sameFinalCheckpoint fails the test unless the runs in dirs a and b wrote the same data
 // in their last checkpoint, ckpt-8 (2 epochs of 4 steps), bit for bit.
 func sameFinalCheckpoint(t *testing.T, a, b string) {
@@ -139,7 +115,7 @@ func TestGANResumeAcrossAutotuneCacheChange(t *testing.T) {
 
 	// Flip every winner in the cache.
 	flipped := map[string]string{}
-	editCache(t, cache, func(winners map[string]any) {
+	runtest.EditAutotuneCache(t, cache, func(winners map[string]any) {
 		for _, c := range first.Choices {
 			other := c.Forms[0]
 			if c.Form == other {
@@ -209,7 +185,7 @@ func TestGANResumeWithOwnFilterKernel(t *testing.T) {
 	// setWinners rewrites the cache: form for every filter gradient that has it among its
 	// candidates (the others keep theirs); it returns how many it set.
 	setWinners := func(form string) (set int) {
-		editCache(t, cache, func(winners map[string]any) {
+		runtest.EditAutotuneCache(t, cache, func(winners map[string]any) {
 			for _, c := range readRecord(t, measured).Choices {
 				if strings.HasPrefix(c.Key, "Conv2DBackpropFilter ") && slices.Contains(c.Forms, graphs.FormOwnKernel) {
 					winners[c.Key] = form

@@ -1,6 +1,6 @@
 // Package runtest holds what the tests of the kinds of run (classifier, gan) share: a
-// config from YAML, a context that interrupts a run at an exact step, and a run's history
-// read back for comparison.
+// config from YAML, a context that interrupts a run at an exact step, a run's history read
+// back for comparison, and the autotune cache edited between runs.
 package runtest
 
 import (
@@ -61,6 +61,30 @@ func ReadJSON(t testing.TB, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// EditAutotuneCache rewrites the one autotune cache file in dir (graphs/autotune's, one
+// per machine): edit changes its winners (key → form) in place.
+func EditAutotuneCache(t testing.TB, dir string, edit func(winners map[string]any)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("cache files %v (%v), want one", files, err)
+	}
+	var f map[string]any
+	ReadJSON(t, files[0], &f)
+	winners, ok := f["winners"].(map[string]any)
+	if !ok {
+		t.Fatalf("%s has no winners", files[0])
+	}
+	edit(winners)
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files[0], b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
