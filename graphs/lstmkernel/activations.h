@@ -100,4 +100,15 @@ static inline uint16_t tfrun_to_bf16(float f) {
   return (uint16_t)(bits >> 16);
 }
 
+// tfrun_widen and tfrun_narrow convert n bfloat16 values to float32 and back (rounding to
+// nearest even). They are inlined into the bfloat16 kernels, whose tfrun_vectorized copies
+// vectorize them with the cell's math.
+static inline __attribute__((always_inline)) void tfrun_widen(float* restrict dst, const uint16_t* restrict src, int64_t n) {
+  for (int64_t j = 0; j < n; j++) dst[j] = tfrun_from_bf16(src[j]);
+}
+
+static inline __attribute__((always_inline)) void tfrun_narrow(uint16_t* restrict dst, const float* restrict src, int64_t n) {
+  for (int64_t j = 0; j < n; j++) dst[j] = tfrun_to_bf16(src[j]);
+}
+
 #endif  // TFRUN_LSTMKERNEL_ACTIVATIONS_H_

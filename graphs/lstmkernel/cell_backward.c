@@ -71,7 +71,7 @@ tfrun_vectorized void tfrun_lstm_cell_backward_f32(int64_t batch, int64_t units,
   }
 }
 
-int tfrun_lstm_cell_backward_bf16(int64_t batch, int64_t units, const uint16_t* dh,
+tfrun_vectorized int tfrun_lstm_cell_backward_bf16(int64_t batch, int64_t units, const uint16_t* dh,
                                   const uint16_t* dh_next, const uint16_t* dc_next,
                                   const uint16_t* gates, const uint16_t* tanh_c,
                                   const uint16_t* c_prev, uint16_t* dz, uint16_t* dc_prev,

@@ -46,7 +46,7 @@ tfrun_vectorized void tfrun_lstm_cell_forward_f32(int64_t batch, int64_t units, 
   }
 }
 
-int tfrun_lstm_cell_forward_bf16(int64_t batch, int64_t units, const uint16_t* zx,
+tfrun_vectorized int tfrun_lstm_cell_forward_bf16(int64_t batch, int64_t units, const uint16_t* zx,
                                  const uint16_t* zh, const uint16_t* b, const uint16_t* c_prev,
                                  uint16_t* h, uint16_t* c, uint16_t* gates, uint16_t* tanh_c) {
   float* buf = tfrun_scratch(20 * units);

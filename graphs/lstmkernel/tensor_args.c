@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "activations.h"
 
 int tfrun_fail(tfrun_args* a, TF_Code code, const char* format, ...) {
   char msg[512];
@@ -122,14 +121,6 @@ int tfrun_alloc(tfrun_args* a, int i, int64_t d0, int64_t d1) {
 int tfrun_alloc_vector(tfrun_args* a, int i, int64_t n) {
   int64_t dims[1] = {n};
   return alloc(a, i, dims, 1, n);
-}
-
-void tfrun_widen(float* dst, const uint16_t* src, int64_t n) {
-  for (int64_t j = 0; j < n; j++) dst[j] = tfrun_from_bf16(src[j]);
-}
-
-void tfrun_narrow(uint16_t* dst, const float* src, int64_t n) {
-  for (int64_t j = 0; j < n; j++) dst[j] = tfrun_to_bf16(src[j]);
 }
 
 float* tfrun_scratch(int64_t n) { return (float*)malloc((size_t)(n > 0 ? n : 1) * sizeof(float)); }

@@ -46,11 +46,8 @@ int tfrun_check_vector(tfrun_args* a, int i, const char* name, int64_t n);
 int tfrun_alloc(tfrun_args* a, int i, int64_t d0, int64_t d1);
 int tfrun_alloc_vector(tfrun_args* a, int i, int64_t n);
 
-// tfrun_widen and tfrun_narrow convert n bfloat16 values to float32 and back (rounding
-// to nearest even); tfrun_scratch allocates n floats of scratch (NULL when out of memory),
-// freed by tfrun_scratch_free.
-void tfrun_widen(float* dst, const uint16_t* src, int64_t n);
-void tfrun_narrow(uint16_t* dst, const float* src, int64_t n);
+// tfrun_scratch allocates n floats of scratch (NULL when out of memory), freed by
+// tfrun_scratch_free.
 float* tfrun_scratch(int64_t n);
 void tfrun_scratch_free(float* p);
 
