@@ -107,6 +107,23 @@ func TestGradientsNumeric(t *testing.T) {
 				return lstmKernelOp(s, in[0], in[1], in[2], in[3], 3, 3, true)
 			},
 			f32},
+		// An odd batch: halves of 2 and 1 rows.
+		{"lstm_cell_kernel_split", []gradcheck.Param{p("x", 1, 3, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmKernelSplitOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+			},
+			f32},
+		{"lstm_cell_kernel_split_sequences", []gradcheck.Param{p("x", 1, 3, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{3, 3, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmKernelSplitOp(s, in[0], in[1], in[2], in[3], 3, 3, true)
+			},
+			f32},
+		// A batch of one: the second half is empty.
+		{"lstm_cell_kernel_split_batch_1", []gradcheck.Param{p("x", 1, 1, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{1, 3},
+			func(s *graphs.Scope, in []tf.Output) tf.Output {
+				return lstmKernelSplitOp(s, in[0], in[1], in[2], in[3], 3, 3, false)
+			},
+			f32},
 		{"lstm_unrolled_sequences", []gradcheck.Param{p("x", 1, 2, 3, 2), p("k", 0.5, 2, 12), p("r", 0.5, 3, 12), p("b", 0.5, 12)}, []int64{2, 3, 3},
 			func(s *graphs.Scope, in []tf.Output) tf.Output {
 				return lstmOp(s, in[0], in[1], in[2], in[3], 3, 3, true, false)

@@ -199,6 +199,12 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMCellKernel
 			return l
 		}},
+		{"lstm", "cell_kernel_split", func() Layer { l := NewLSTM("lstm", 4); l.Implementation = LSTMCellKernelSplit; return l }},
+		{"lstm_no_bias_sequences", "cell_kernel_split", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.UseBias, l.ReturnSequences, l.Implementation = false, true, LSTMCellKernelSplit
+			return l
+		}},
 		{"dense", "", func() Layer { return NewDense("dense", 3, "") }},
 		{"conv1d", "", func() Layer { return NewConv1D("conv1d", 2, 3, "") }},
 		{"max_pooling1d", "", func() Layer { return NewMaxPooling1D("max_pooling1d", 2) }},

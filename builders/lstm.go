@@ -31,7 +31,8 @@ func init() {
 // Implementation "fused" runs TensorFlow's BlockLSTMV2 kernel (backward:
 // BlockLSTMGradV2; float32 only), "unrolled" a statically unrolled cell with a written-out
 // backward pass (graphs.UnrolledLSTM), "cell_kernel" that cell with tfrun's own kernels for
-// its element-wise part (LSTMCellKernel). "" chooses: in a graph that measures its kernels
+// its element-wise part (LSTMCellKernel), "cell_kernel_split" that on each half of the
+// batch (LSTMCellKernelSplit). "" chooses: in a graph that measures its kernels
 // (graphs.Autotune), the fastest at the layer's shapes on the machine at hand (see
 // implementation); otherwise fused in float32, unrolled in another dtype. The fused kernel
 // was faster at small batches on an AMD Zen 3, the unrolled cell at large ones (see
@@ -103,8 +104,11 @@ func (l *LSTM) Call(x tf.Output, training bool) tf.Output {
 // otherwise; LSTMFused too is unrolled outside float32, where BlockLSTMV2 has no CPU
 // kernel).
 func lstmForm(s *graphs.Scope, form string, x, kernel, recurrent, b tf.Output, steps, units int, sequences bool) tf.Output {
-	if form == LSTMCellKernel {
+	switch form {
+	case LSTMCellKernel:
 		return lstmKernelOp(s, x, kernel, recurrent, b, steps, units, sequences)
+	case LSTMCellKernelSplit:
+		return lstmKernelSplitOp(s, x, kernel, recurrent, b, steps, units, sequences)
 	}
 	fused := s.DType() == tf.Float && form != LSTMUnrolled
 	return lstmOp(s, x, kernel, recurrent, b, steps, units, sequences, fused)

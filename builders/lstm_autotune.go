@@ -69,8 +69,8 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 
 // LSTMCandidates are the implementations an LSTM computing in dtype may be built with:
 // LSTMFused in float32 only (TensorFlow's BlockLSTMV2 CPU kernel), LSTMUnrolled always,
-// LSTMCellKernel in float32 and bfloat16 where tfrun's kernels are registered and
-// lstmkernel.EnvVar does not turn them off (lstmkernel.Disabled). A masked LSTM has one
+// LSTMCellKernel and LSTMCellKernelSplit in float32 and bfloat16 where tfrun's kernels
+// are registered and lstmkernel.EnvVar does not turn them off (lstmkernel.Disabled). A masked LSTM has one
 // form only (CallMasked: the unrolled cell carrying its state).
 func LSTMCandidates(dtype tf.DataType) []string {
 	var forms []string
@@ -79,7 +79,7 @@ func LSTMCandidates(dtype tf.DataType) []string {
 	}
 	forms = append(forms, LSTMUnrolled)
 	if (dtype == tf.Float || dtype == tf.Bfloat16) && !lstmkernel.Disabled() && lstmkernel.Register() == nil {
-		forms = append(forms, LSTMCellKernel)
+		forms = append(forms, LSTMCellKernel, LSTMCellKernelSplit)
 	}
 	return forms
 }

@@ -14,13 +14,13 @@ import (
 	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
-// The LSTM forms autotuning measures: fused only in float32, cell_kernel in float32 and
-// bfloat16 unless TFRUN_CUSTOM_KERNELS turns tfrun's kernels off, unrolled always.
+// The LSTM forms autotuning measures: fused only in float32, cell_kernel and
+// cell_kernel_split in float32 and bfloat16 unless TFRUN_CUSTOM_KERNELS turns tfrun's kernels off, unrolled always.
 func TestLSTMCandidates(t *testing.T) {
 	if err := lstmkernel.Register(); err != nil {
 		t.Skipf("tfrun's kernels are not registered here: %v", err)
 	}
-	all := []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel}
+	all := []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit}
 	for _, c := range []struct {
 		name    string
 		dtype   tf.DataType
@@ -30,7 +30,7 @@ func TestLSTMCandidates(t *testing.T) {
 		{"float32", tf.Float, "", all},
 		{"float32 kernels on", tf.Float, "1", all},
 		{"float32 kernels off", tf.Float, "0", []string{builders.LSTMFused, builders.LSTMUnrolled}},
-		{"bfloat16", tf.Bfloat16, "", []string{builders.LSTMUnrolled, builders.LSTMCellKernel}},
+		{"bfloat16", tf.Bfloat16, "", []string{builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit}},
 		{"bfloat16 kernels off", tf.Bfloat16, "off", []string{builders.LSTMUnrolled}},
 		{"float64", tf.Double, "", []string{builders.LSTMUnrolled}},
 	} {
@@ -54,7 +54,8 @@ func TestLSTMMixedCandidates(t *testing.T) {
 		kernels string
 		want    []string
 	}{
-		{"", []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMUnrolledBFloat16, builders.LSTMCellKernelBFloat16}},
+		{"", []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit,
+			builders.LSTMUnrolledBFloat16, builders.LSTMCellKernelBFloat16, builders.LSTMCellKernelSplitBFloat16}},
 		{"off", []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMUnrolledBFloat16}},
 	} {
 		t.Run("kernels "+c.kernels, func(t *testing.T) {

@@ -15,8 +15,9 @@ import (
 // output cast back up to float32. They are candidates where bfloat16 may be faster (a CPU
 // with AMX or AVX512_BF16), chosen by measuring like the other forms, never by a fixed rule.
 const (
-	LSTMUnrolledBFloat16   = LSTMUnrolled + bfloat16Suffix
-	LSTMCellKernelBFloat16 = LSTMCellKernel + bfloat16Suffix
+	LSTMUnrolledBFloat16        = LSTMUnrolled + bfloat16Suffix
+	LSTMCellKernelBFloat16      = LSTMCellKernel + bfloat16Suffix
+	LSTMCellKernelSplitBFloat16 = LSTMCellKernelSplit + bfloat16Suffix
 )
 
 // bfloat16Suffix marks a form computing in bfloat16.
@@ -25,7 +26,8 @@ const bfloat16Suffix = "_bfloat16"
 // LSTMForms are every LSTM implementation's name, the values a config's implementation and
 // a checkpoint's kernel forms may take.
 func LSTMForms() []string {
-	return []string{LSTMFused, LSTMUnrolled, LSTMCellKernel, LSTMUnrolledBFloat16, LSTMCellKernelBFloat16}
+	return []string{LSTMFused, LSTMUnrolled, LSTMCellKernel, LSTMCellKernelSplit,
+		LSTMUnrolledBFloat16, LSTMCellKernelBFloat16, LSTMCellKernelSplitBFloat16}
 }
 
 // LSTMBFloat16Form reports whether form computes in bfloat16 (precision mixed_bfloat16
@@ -36,7 +38,7 @@ func LSTMBFloat16Form(form string) bool { return strings.HasSuffix(form, bfloat1
 // TensorFlow's ops or tfrun's cell kernels, in either type): a graph of many small ops.
 func LSTMUnrolledForm(form string) bool {
 	base := strings.TrimSuffix(form, bfloat16Suffix)
-	return base == LSTMUnrolled || base == LSTMCellKernel
+	return base == LSTMUnrolled || base == LSTMCellKernel || base == LSTMCellKernelSplit
 }
 
 // lstmFormCall is lstmForm on inputs of s's type. A bfloat16 form (LSTMBFloat16Form) casts
@@ -71,7 +73,7 @@ func checkLSTMFormPolicy(s *graphs.Scope, form string) bool {
 	if !LSTMBFloat16Form(form) || s.Graph().ComputeDType() == tf.Bfloat16 {
 		return true
 	}
-	s.Fail("%s: implementation %q computes in bfloat16: it needs precision mixed_bfloat16 (valid under float32: %q, %q, %q)",
-		s.Path(), form, LSTMFused, LSTMUnrolled, LSTMCellKernel)
+	s.Fail("%s: implementation %q computes in bfloat16: it needs precision mixed_bfloat16 (valid under float32: %q, %q, %q, %q)",
+		s.Path(), form, LSTMFused, LSTMUnrolled, LSTMCellKernel, LSTMCellKernelSplit)
 	return false
 }

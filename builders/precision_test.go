@@ -108,6 +108,7 @@ func mixedCases() []mixedCase {
 		{"LSTM_unrolled", lstm(LSTMUnrolled, true), Shape{6, 3}, 0, true},
 		{"LSTM_cell_kernel", lstm(LSTMCellKernel, false), Shape{6, 3}, 0, true},
 		{"LSTM_cell_kernel_sequences", lstm(LSTMCellKernel, true), Shape{6, 3}, 0, true},
+		{"LSTM_cell_kernel_split", lstm(LSTMCellKernelSplit, false), Shape{6, 3}, 0, true},
 		{"MaxPooling1D", func() Layer { return NewMaxPooling1D("max_pooling1d", 2) }, Shape{6, 3}, 0, true},
 		{"MaxPooling2D", func() Layer { return NewMaxPooling2D("max_pooling2d") }, Shape{4, 4, 3}, 0, true},
 		{"Reshape", func() Layer { return NewReshape("reshape", 3, 4) }, Shape{12}, 0, true},

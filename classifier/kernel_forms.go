@@ -107,9 +107,9 @@ func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 		}
 		if lstmkernel.Disabled() {
 			switch form {
-			case builders.LSTMCellKernel:
+			case builders.LSTMCellKernel, builders.LSTMCellKernelSplit:
 				form = builders.LSTMUnrolled
-			case builders.LSTMCellKernelBFloat16:
+			case builders.LSTMCellKernelBFloat16, builders.LSTMCellKernelSplitBFloat16:
 				form = builders.LSTMUnrolledBFloat16
 			}
 		}

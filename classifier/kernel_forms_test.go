@@ -10,6 +10,7 @@ import (
 
 	"github.com/tfrun/tfrun/builders"
 	"github.com/tfrun/tfrun/checkpoints"
+	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs/lstmkernel"
 	"github.com/tfrun/tfrun/internal/runtest"
 	"github.com/tfrun/tfrun/runner"
@@ -80,7 +81,7 @@ func TestResumeKeepsKernelForms(t *testing.T) {
 	}
 	cfg := runtest.LoadConfig(t, largeBatchYAML)
 	const limit = 600
-	run := func(t *testing.T, dir, kernels string, edit func(*runner.Options)) []byte {
+	run := func(t *testing.T, cfg *configs.Config, dir, kernels string, edit func(*runner.Options)) []byte {
 		t.Helper()
 		t.Setenv(lstmkernel.EnvVar, kernels)
 		_, err := runTiny(t, context.Background(), cfg, dir, func(o *runner.Options) {
@@ -103,12 +104,12 @@ func TestResumeKeepsKernelForms(t *testing.T) {
 	resume := func(o *runner.Options) { o.Resume = true }
 
 	straightKernel := t.TempDir()
-	wantKernel := run(t, straightKernel, "1", nil)
+	wantKernel := run(t, cfg, straightKernel, "1", nil)
 	if forms, _ := kernelFormsOf(t, straightKernel); forms["lstm"] != builders.LSTMCellKernel {
 		t.Fatalf("recorded forms %v, want lstm: %s", forms, builders.LSTMCellKernel)
 	}
 	straightOps := t.TempDir()
-	wantOps := run(t, straightOps, "0", nil)
+	wantOps := run(t, cfg, straightOps, "0", nil)
 	if forms, _ := kernelFormsOf(t, straightOps); forms["lstm"] != builders.LSTMUnrolled {
 		t.Fatalf("recorded forms %v, want lstm: %s", forms, builders.LSTMUnrolled)
 	}
@@ -118,23 +119,41 @@ func TestResumeKeepsKernelForms(t *testing.T) {
 
 	t.Run("cell_kernel", func(t *testing.T) {
 		dir := t.TempDir()
-		run(t, dir, "1", firstEpoch)
-		if got := run(t, dir, "1", resume); !bytes.Equal(got, wantKernel) {
+		run(t, cfg, dir, "1", firstEpoch)
+		if got := run(t, cfg, dir, "1", resume); !bytes.Equal(got, wantKernel) {
 			t.Error("the resumed run's final checkpoint differs from the uninterrupted run's")
 		}
 	})
 	t.Run("earlier_tfrun", func(t *testing.T) {
 		dir := t.TempDir()
-		run(t, dir, "0", firstEpoch)
+		run(t, cfg, dir, "0", firstEpoch)
 		forgetKernelForms(t, dir)
 		if forms, _ := kernelFormsOf(t, dir); forms != nil {
 			t.Fatalf("forms %v left in the checkpoint", forms)
 		}
-		if got := run(t, dir, "1", resume); !bytes.Equal(got, wantOps) {
+		if got := run(t, cfg, dir, "1", resume); !bytes.Equal(got, wantOps) {
 			t.Error("the resumed run's final checkpoint differs from the uninterrupted run's with TensorFlow's ops")
 		}
 		if forms, _ := kernelFormsOf(t, dir); forms["lstm"] != builders.LSTMUnrolled {
 			t.Errorf("the resumed run recorded %v, want lstm: %s", forms, builders.LSTMUnrolled)
+		}
+	})
+	// The batch split in halves, a form only a config or a measurement chooses.
+	t.Run("cell_kernel_split", func(t *testing.T) {
+		split := runtest.LoadConfig(t, strings.Replace(largeBatchYAML, "{type: LSTM, units: 8}",
+			"{type: LSTM, units: 8, implementation: cell_kernel_split}", 1))
+		straight := t.TempDir()
+		want := run(t, split, straight, "", nil)
+		if forms, _ := kernelFormsOf(t, straight); forms["lstm"] != builders.LSTMCellKernelSplit {
+			t.Fatalf("recorded forms %v, want lstm: %s", forms, builders.LSTMCellKernelSplit)
+		}
+		if bytes.Equal(want, wantKernel) {
+			t.Fatal("the split and the whole batch trained bit-identical weights: resuming in the wrong one would pass")
+		}
+		dir := t.TempDir()
+		run(t, split, dir, "", firstEpoch)
+		if got := run(t, cfg, dir, "", resume); !bytes.Equal(got, want) {
+			t.Error("the resumed run (its config naming no implementation) ends differently from the uninterrupted run")
 		}
 	})
 }

@@ -39,6 +39,8 @@ func TestSessionThreads(t *testing.T) {
 			graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
 		{"unrolled LSTM in a Bidirectional", []builders.Layer{bi}, 0, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
 		{"LSTM with tfrun's cell kernels", []builders.Layer{lstm(builders.LSTMCellKernel)}, 0, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
+		{"LSTM with tfrun's cell kernels, the batch split", []builders.Layer{lstm(builders.LSTMCellKernelSplit)}, 0, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
+		{"the same in bfloat16", []builders.Layer{lstm(builders.LSTMCellKernelSplitBFloat16)}, 0, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: cores}},
 		{"-threads 1 wins", []builders.Layer{lstm(builders.LSTMUnrolled)}, 1, false, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1}},
 		{"-threads 4", []builders.Layer{lstm(builders.LSTMUnrolled)}, 4, false, graphs.SessionOptions{IntraOpThreads: 4, InterOpThreads: 2}},
 		{"no LSTM", []builders.Layer{builders.NewDropout("d", 0.1)}, 0, false, graphs.SessionOptions{}},

@@ -15,9 +15,9 @@ func init() {
 	}
 	args = append(args, rnnDropoutArgs()...)
 	args = append(args, returnSequencesArg(),
-		Arg{Key: "implementation", Kind: KindString, Optional: true, Form: true, Choices: []string{"fused", "unrolled", "cell_kernel", "unrolled_bfloat16", "cell_kernel_bfloat16"},
+		Arg{Key: "implementation", Kind: KindString, Optional: true, Form: true, Choices: []string{"fused", "unrolled", "cell_kernel", "cell_kernel_split", "unrolled_bfloat16", "cell_kernel_bfloat16", "cell_kernel_split_bfloat16"},
 			Note: "tfrun's kernel forms, not Keras's 1 or 2",
-			Doc:  "the kernels (docs/guide/fused_lstm.md): fused (BlockLSTMV2), unrolled, cell_kernel (tfrun's own), unrolled_bfloat16 and cell_kernel_bfloat16 (the last two in bfloat16, under mixed_bfloat16 only); unset: chosen by measuring (docs/guide/autotune.md)"})
+			Doc:  "the kernels (docs/guide/fused_lstm.md): fused (BlockLSTMV2), unrolled, cell_kernel (tfrun's own), cell_kernel_split (cell_kernel on each half of the batch), and the _bfloat16 ones of the last three (computing in bfloat16, under mixed_bfloat16 only); unset: chosen by measuring (docs/guide/autotune.md)"})
 	registerLayer(LayerSpec{
 		Type:        LayerLSTM,
 		Doc:         "long short-term memory (Hochreiter & Schmidhuber 1997), gates i, f, c, o",
