@@ -2,6 +2,9 @@ package builders
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
+	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -54,6 +57,11 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 	if p.mixed {
 		forms = LSTMMixedCandidates()
 	}
+	if !lstmSplitCandidate(batch, a.SessionOf(LSTMCellKernelSplit)) {
+		forms = slices.DeleteFunc(forms, func(f string) bool {
+			return strings.TrimSuffix(f, bfloat16Suffix) == LSTMCellKernelSplit
+		})
+	}
 	form := forms[0]
 	if len(forms) > 1 {
 		form = g.Choose(p.key(), forms, lstmRule(int(batch), p.dtype, forms), func(form string) (graphs.Trial, error) {
@@ -70,7 +78,8 @@ func (l *LSTM) implementation(s *graphs.Scope, x tf.Output) string {
 // LSTMCandidates are the implementations an LSTM computing in dtype may be built with:
 // LSTMFused in float32 only (TensorFlow's BlockLSTMV2 CPU kernel), LSTMUnrolled always,
 // LSTMCellKernel and LSTMCellKernelSplit in float32 and bfloat16 where tfrun's kernels
-// are registered and lstmkernel.EnvVar does not turn them off (lstmkernel.Disabled). A masked LSTM has one
+// are registered and lstmkernel.EnvVar does not turn them off (lstmkernel.Disabled).
+// LSTMCellKernelSplit is timed only where lstmSplitCandidate holds. A masked LSTM has one
 // form only (CallMasked: the unrolled cell carrying its state).
 func LSTMCandidates(dtype tf.DataType) []string {
 	var forms []string
@@ -82,6 +91,21 @@ func LSTMCandidates(dtype tf.DataType) []string {
 		forms = append(forms, LSTMCellKernel, LSTMCellKernelSplit)
 	}
 	return forms
+}
+
+// lstmSplitMinRows is the fewest rows a half of the batch has for LSTMCellKernelSplit to
+// be timed: below, each half's ops are too small for two chains to gain on one.
+const lstmSplitMinRows = 16
+
+// lstmSplitCandidate reports whether LSTMCellKernelSplit is worth timing for a batch run
+// with opts's thread pools: two halves of lstmSplitMinRows rows or more, and two or more
+// inter-op threads to run their chains side by side (0: TensorFlow's choice, one a core).
+func lstmSplitCandidate(batch int64, opts graphs.SessionOptions) bool {
+	inter := opts.InterOpThreads
+	if inter == 0 {
+		inter = runtime.NumCPU()
+	}
+	return batch >= 2*lstmSplitMinRows && inter >= 2
 }
 
 // lstmRule is the fixed rule's form among forms (the first timed): LSTMImplementationFor

@@ -97,7 +97,7 @@ func TestLSTMImplementationConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, impl := range []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel} {
+	for _, impl := range []string{builders.LSTMFused, builders.LSTMUnrolled, builders.LSTMCellKernel, builders.LSTMCellKernelSplit} {
 		cfg, err := load(t, impl)
 		if err != nil {
 			t.Fatalf("%s: %v", impl, err)

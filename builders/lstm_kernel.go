@@ -23,9 +23,12 @@ const LSTMCellKernel = "cell_kernel"
 // An unrolled LSTM is a chain of small ops, one step after the other. Forward, each step
 // waits for the last one's h·recurrent_kernel and cell op, and the second inter-op thread
 // has only the steps' x·kernel to run beside them. Two chains of half the batch keep both
-// busy. Measured on a 2-core AMD EPYC (Zen 5) with imdb_tuned's LSTM (batch 512, 200
-// steps, 64 inputs, 64 units), alternating runs of the whole model's training step: 5–9%
-// faster in float32, no faster in bfloat16 (session 18). Only measuring chooses it.
+// busy. Measured on a 2-core AMD EPYC (Zen 5) with imdb_tuned's LSTM (batch 512, 64
+// inputs, 64 units), session 18: autotuning's 40-step probe of the layer took 14.4 ms
+// against cell_kernel's 20.7 in float32 and 10.4 against 13.1 in bfloat16; the whole
+// model's training step, binaries alternating, was 1.05–1.13× faster in float32 and
+// 1.08–1.09× under mixed_bfloat16 (docs/results/fused_lstm.md). On a 2-core Zen 3 under
+// load (session 11) it was no faster. Only measuring chooses it.
 const LSTMCellKernelSplit = "cell_kernel_split"
 
 // LSTMImplementationWithKernels is LSTMImplementationFor when tfrun's own kernels may be

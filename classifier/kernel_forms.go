@@ -81,10 +81,10 @@ var lstmImplementations = append([]string{""}, builders.LSTMForms()...)
 //   - resumed from a checkpoint that recorded no forms: the same without tfrun's kernels,
 //     the choice of the tfrun that wrote it;
 //   - resumed otherwise: the recorded form of each LSTM, by name (a missing or unknown
-//     one is an error), cell_kernel included when the variable is unset. With the kernels
-//     turned off by name (lstmkernel.Disabled), a recorded cell_kernel becomes the
-//     unrolled cell with TensorFlow's ops (in the same type): the same function, no longer
-//     bit for bit.
+//     one is an error), the cell_kernel forms included when the variable is unset. With
+//     the kernels turned off by name (lstmkernel.Disabled), a recorded cell_kernel or
+//     cell_kernel_split becomes the unrolled cell with TensorFlow's ops (in the same
+//     type): the same function, no longer bit for bit.
 func (k kernelChoice) apply(layers []builders.Layer, batchSize int) error {
 	own, err := lstmkernel.Enabled()
 	if err != nil {

@@ -144,7 +144,8 @@ func testEachLSTMFormWins(t *testing.T, yaml, key string, forms []string, tolera
 	}
 	build := func(t *testing.T, f *lstmFakeTimer) *Classifier {
 		t.Helper()
-		c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 1, nil, 0,
+		// Two threads: cell_kernel_split is timed only with two inter-op threads or more.
+		c, err := fromConfig(cfg, builders.Shape{40}, true, cfg.Seed, 2, nil, 0,
 			kernelChoice{autotune: true, measure: f.measure})
 		if err != nil {
 			t.Fatal(err)

@@ -29,27 +29,28 @@ func TestStripRefusesTfrunOps(t *testing.T) {
 // imdb_tuned trains (batch 512) with tfrun's LSTM cell kernels, and its SavedModel keeps
 // TensorFlow's own ops: BlockLSTMV2 (the serving graph's LSTMs are fused, as for batch 1):
 // with the kernels turned on by TFRUN_CUSTOM_KERNELS, and with the config naming
-// implementation: cell_kernel while autotuning measures (servingConfig overrides both).
+// implementation: cell_kernel or cell_kernel_split while autotuning measures
+// (servingConfig overrides them all).
 func TestLargeBatchLSTMExportsStandardOps(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds imdb_tuned twice")
+		t.Skip("builds imdb_tuned three times")
 	}
-	for _, explicit := range []bool{false, true} {
+	for _, impl := range []string{"", builders.LSTMCellKernel, builders.LSTMCellKernelSplit} {
 		name := "TFRUN_CUSTOM_KERNELS"
-		if explicit {
-			name = "implementation"
+		if impl != "" {
+			name = "implementation_" + impl
 		}
 		t.Run(name, func(t *testing.T) {
 			cfg, err := configs.Load("../configs/imdb_tuned.yaml")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if explicit {
+			if impl != "" {
 				t.Setenv("TFRUN_AUTOTUNE", "1")
 				t.Setenv("TFRUN_AUTOTUNE_CACHE", t.TempDir())
 				for i := range cfg.Supervised().Model.Layers {
 					if l := &cfg.Supervised().Model.Layers[i]; l.Type == configs.LayerLSTM {
-						if err := l.Set("implementation", builders.LSTMCellKernel); err != nil {
+						if err := l.Set("implementation", impl); err != nil {
 							t.Fatal(err)
 						}
 					}

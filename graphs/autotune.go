@@ -148,7 +148,7 @@ func (a *Autotune) Forms() map[string]string {
 type trialMaker func(form string) (Trial, error)
 
 // Choose returns the form of the op key among forms for an op whose forms are a layer's
-// own (builders' LSTM: fused, unrolled, cell_kernel), as the convolutions' are chosen: a
+// own (builders' LSTM: fused, unrolled, cell_kernel, ...), as the convolutions' are chosen: a
 // resumed run's recorded form, else the cache's winner, else the fastest as the Trials
 // that trial builds time them (rule's form first; trial nil: rule). Without an Autotune,
 // with autotuning off (such an op has no "TensorFlow's own kernel" to fall back to) or

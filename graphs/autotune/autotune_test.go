@@ -212,10 +212,19 @@ func TestOwnFilterKernelCandidate(t *testing.T) {
 // dropped without a warning: every form is measured again and the file rewritten in this
 // format.
 func TestOlderCacheFormatDropped(t *testing.T) {
+	if len(olderFormats) == 0 || slices.Contains(olderFormats, cacheFormat) {
+		t.Fatalf("olderFormats %q, this format %q", olderFormats, cacheFormat)
+	}
+	for _, format := range olderFormats {
+		t.Run(format, func(t *testing.T) { olderCacheFormatDropped(t, format) })
+	}
+}
+
+func olderCacheFormatDropped(t *testing.T, format string) {
 	m := ThisMachine(graphs.SessionOptions{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, m.ID()+".json")
-	old, _ := json.Marshal(cacheFile{Format: "tfrun-autotune-1", Machine: m, Winners: map[string]string{
+	old, _ := json.Marshal(cacheFile{Format: format, Machine: m, Winners: map[string]string{
 		"Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME": "sub_pixel"}})
 	if err := os.WriteFile(path, old, 0o644); err != nil {
 		t.Fatal(err)

@@ -14,13 +14,15 @@ import (
 )
 
 // cacheFormat tags the cache files of this version. Version 2 added tfrun's own filter
-// gradient kernel (graphs.FormOwnKernel) to a convolution's candidates.
-const cacheFormat = "tfrun-autotune-2"
+// gradient kernel (graphs.FormOwnKernel) to a convolution's candidates; version 3 the
+// LSTM's cell_kernel_split forms, and it measures the bfloat16 LSTM forms again, whose
+// cell kernels ran in SSE2 before (session 18).
+const cacheFormat = "tfrun-autotune-3"
 
 // olderFormats are the cache formats of earlier tfruns. Their winners were measured among
 // fewer candidates, so a file of one is dropped without a warning (an upgrade is not a
 // fault) and rewritten: the forms it names are measured again, the new ones with them.
-var olderFormats = []string{"tfrun-autotune-1"}
+var olderFormats = []string{"tfrun-autotune-1", "tfrun-autotune-2"}
 
 // DefaultCacheDir is where the winners are kept: CacheDirEnvVar, else
 // os.UserCacheDir()/tfrun/autotune ($XDG_CACHE_HOME or ~/.cache on Linux,
