@@ -31,6 +31,7 @@ type Graph struct {
 	flopScale map[string][2]int64 // see scaleFLOPs
 	platform  Platform            // what the graph is built for (see Platform)
 	autotune  *Autotune           // chooses conv.go's forms (see SetAutotune); nil: fixed rules
+	unrolled  bool                // holds a recurrence unrolled over its steps (see grapplerOff)
 	err       error
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"github.com/wamuir/graft/tensorflow/op"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tfrun/tfrun/graphs/lstmkernel"
 )
 
 var testGPU = Platform{CUDA: true, Devices: []Device{
@@ -14,8 +16,9 @@ var testGPU = Platform{CUDA: true, Devices: []Device{
 	{Name: "/job:localhost/replica:0/task:0/device:GPU:0", Type: "GPU"},
 }}
 
-// A graph above GrapplerMaxOps runs without grappler on a CPU, with it on a GPU; either
-// way the rest of its ConfigProto is kept and GPU memory is allocated as needed.
+// A graph above GrapplerMaxOps, or with an unrolled LSTM, runs without grappler on a CPU,
+// with it on a GPU; either way the rest of its ConfigProto is kept and GPU memory is
+// allocated as needed.
 func TestSessionConfig(t *testing.T) {
 	in := &for_core_protos_go_proto.ConfigProto{IntraOpParallelismThreads: 3}
 	raw, err := proto.Marshal(in)
@@ -26,12 +29,17 @@ func TestSessionConfig(t *testing.T) {
 		name string
 		ops  int
 		gpu  bool
+		lstm func(s *Scope, x, w, b tf.Output) // builds an LSTM of 3 steps, 2 units, or nil
 		off  bool
 	}{
-		{"small", 10, false, false},
-		{"at the limit", GrapplerMaxOps, false, false},
-		{"large", GrapplerMaxOps + 1, false, true},
-		{"large on a GPU", GrapplerMaxOps + 1, true, false},
+		{"small", 10, false, nil, false},
+		{"at the limit", GrapplerMaxOps, false, nil, false},
+		{"large", GrapplerMaxOps + 1, false, nil, true},
+		{"large on a GPU", GrapplerMaxOps + 1, true, nil, false},
+		{"an unrolled LSTM", 10, false, func(s *Scope, x, w, b tf.Output) { s.UnrolledLSTM(x, w, b, 3, 2) }, true},
+		{"an LSTM of cell kernels", 10, false, func(s *Scope, x, w, b tf.Output) { s.KernelLSTM(x, w, b, 3, 2, false) }, true},
+		{"an unrolled LSTM on a GPU", 10, true, func(s *Scope, x, w, b tf.Output) { s.UnrolledLSTM(x, w, b, 3, 2) }, false},
+		{"a fused LSTM", 10, false, func(s *Scope, x, w, b tf.Output) { s.BlockLSTM(x, w, b, 2) }, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewGraph(tf.Float, 1)
@@ -40,6 +48,16 @@ func TestSessionConfig(t *testing.T) {
 				g.SetPlatform(testGPU)
 			}
 			s := g.Root()
+			if tt.lstm != nil {
+				if err := lstmkernel.Register(); err != nil {
+					t.Fatal(err)
+				}
+				in := s.Placeholder("x", tf.Float, 3, 3, 4) // 3 steps, a batch of 3
+				tt.lstm(s, in, s.Placeholder("w", tf.Float, 6, 8), s.Placeholder("b", tf.Float, 8))
+				if err := s.Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
 			x := s.Const(float32(1))
 			for len(g.tfg.Operations()) < tt.ops {
 				x = op.Identity(s.Op("Identity"), x)

@@ -35,6 +35,7 @@ func (s *Scope) KernelLSTM(x, w, b tf.Output, steps, units int, sequences bool) 
 	if !s.Ok(x, w, b) {
 		return tf.Output{}
 	}
+	s.Graph().markUnrolled()
 	c := kernelCells{sequences: sequences}
 	outs := s.Sub("kernel_lstm").CustomGradient("KernelLSTM", []tf.Output{x, w, b},
 		func(fs *Scope, in []tf.Output) []tf.Output { return c.forward(fs, in[0], in[1], in[2], steps, units) },

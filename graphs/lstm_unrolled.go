@@ -31,6 +31,7 @@ func (s *Scope) UnrolledLSTM(x, w, b tf.Output, steps, units int) tf.Output {
 	if !s.Ok(x, w, b) {
 		return tf.Output{}
 	}
+	s.Graph().markUnrolled()
 	var c lstmCells
 	outs := s.Sub("unrolled_lstm").CustomGradient("UnrolledLSTM", []tf.Output{x, w, b},
 		func(fs *Scope, in []tf.Output) []tf.Output { return c.forward(fs, in[0], in[1], in[2], steps, units) },

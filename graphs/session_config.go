@@ -22,7 +22,8 @@ const LogDevicePlacementEnv = "TFRUN_LOG_DEVICE_PLACEMENT"
 //     first session of a process sets up its GPU allocator; LocalPlatform's comes first.
 //   - log_device_placement when LogDevicePlacementEnv is 1.
 //   - grappler off (RewriterConfig.disable_meta_optimizer) for a graph of more than
-//     GrapplerMaxOps operations built for a platform without a GPU (see GrapplerMaxOps).
+//     GrapplerMaxOps operations, or with an unrolled LSTM, built for a platform without a
+//     GPU (see GrapplerMaxOps).
 func sessionConfig(g *Graph, raw []byte) ([]byte, error) {
 	cfg := &for_core_protos_go_proto.ConfigProto{}
 	if err := proto.Unmarshal(raw, cfg); err != nil {
