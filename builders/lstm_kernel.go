@@ -26,9 +26,10 @@ const LSTMCellKernel = "cell_kernel"
 // busy. Measured on a 2-core AMD EPYC (Zen 5) with imdb_tuned's LSTM (batch 512, 64
 // inputs, 64 units), session 18: autotuning's 40-step probe of the layer took 14.4 ms
 // against cell_kernel's 20.7 in float32 and 10.4 against 13.1 in bfloat16; the whole
-// model's training step, binaries alternating, was 1.05–1.13× faster in float32 and
-// 1.08–1.09× under mixed_bfloat16 (docs/results/fused_lstm.md). On a 2-core Zen 3 under
-// load (session 11) it was no faster. Only measuring chooses it.
+// model's training step, binaries alternating, was 1.05–1.13× faster in float32, and
+// under mixed_bfloat16 1.08–1.09× in one comparison and within the noise in another
+// (docs/results/fused_lstm.md). On a 2-core Zen 3 under load (session 11) it was no
+// faster. Only measuring chooses it.
 const LSTMCellKernelSplit = "cell_kernel_split"
 
 // LSTMImplementationWithKernels is LSTMImplementationFor when tfrun's own kernels may be
