@@ -104,6 +104,11 @@ func kerasGoldenLayers() []kerasGoldenLayer {
 			l.Implementation = LSTMCellKernel
 			return NewBidirectional("bidirectional", l)
 		}},
+		{"bidirectional_lstm", "cell_kernel_split", func() Layer {
+			l := NewLSTM("lstm", 4)
+			l.Implementation = LSTMCellKernelSplit
+			return NewBidirectional("bidirectional", l)
+		}},
 		{"bidirectional_lstm_sequences_ave", "cell_kernel", func() Layer {
 			l := NewLSTM("lstm", 3)
 			l.ReturnSequences, l.Implementation = true, LSTMCellKernel
