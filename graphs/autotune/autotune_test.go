@@ -148,25 +148,13 @@ func TestCorruptCacheIgnoredAndRewritten(t *testing.T) {
 		{"another machine", string(otherMachine), "written for machine"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, m.ID()+".json")
-			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
-				t.Fatal(err)
+			path, warn, calls, b := tuneOverCacheFile(t, m, []byte(tt.content))
+			if !strings.Contains(warn, path) || !strings.Contains(warn, tt.warn) {
+				t.Errorf("warning %q, want one naming %s and %q", warn, path, tt.warn)
 			}
-			var warn bytes.Buffer
-			timer := &winTimer{win: graphs.FormTensorFlow}
-			tuner := newTuner(t, dir, &warn, timer, Options{})
-			buildConv(t, tuner)
-			if err := tuner.Finish(""); err != nil {
-				t.Fatal(err)
+			if calls != 4 {
+				t.Errorf("timed %d candidates, want 4", calls)
 			}
-			if !strings.Contains(warn.String(), path) || !strings.Contains(warn.String(), tt.warn) {
-				t.Errorf("warning %q, want one naming %s and %q", warn.String(), path, tt.warn)
-			}
-			if timer.calls != 4 {
-				t.Errorf("timed %d candidates, want 4", timer.calls)
-			}
-			b, _ := os.ReadFile(path)
 			var f cacheFile
 			if err := json.Unmarshal(b, &f); err != nil || f.Format != cacheFormat || f.Machine != m || len(f.Winners) != 2 {
 				t.Errorf("rewritten cache %s (%v), want this machine's 2 winners", b, err)
@@ -222,27 +210,15 @@ func TestOlderCacheFormatDropped(t *testing.T) {
 
 func olderCacheFormatDropped(t *testing.T, format string) {
 	m := ThisMachine(graphs.SessionOptions{})
-	dir := t.TempDir()
-	path := filepath.Join(dir, m.ID()+".json")
 	old, _ := json.Marshal(cacheFile{Format: format, Machine: m, Winners: map[string]string{
 		"Conv2DBackpropInput float32 x[16,8,8,64] filter[5,5,64,16] dy[16,4,4,16] strides[2,2] SAME": "sub_pixel"}})
-	if err := os.WriteFile(path, old, 0o644); err != nil {
-		t.Fatal(err)
+	_, warn, calls, b := tuneOverCacheFile(t, m, old)
+	if warn != "" {
+		t.Errorf("warnings %q, want none", warn)
 	}
-	var warn bytes.Buffer
-	timer := &winTimer{win: graphs.FormTensorFlow}
-	tuner := newTuner(t, dir, &warn, timer, Options{})
-	buildConv(t, tuner)
-	if err := tuner.Finish(""); err != nil {
-		t.Fatal(err)
+	if calls != 4 {
+		t.Errorf("timed %d candidates, want 4 (the old winner dropped)", calls)
 	}
-	if warn.Len() != 0 {
-		t.Errorf("warnings %q, want none", warn.String())
-	}
-	if timer.calls != 4 {
-		t.Errorf("timed %d candidates, want 4 (the old winner dropped)", timer.calls)
-	}
-	b, _ := os.ReadFile(path)
 	var f cacheFile
 	if err := json.Unmarshal(b, &f); err != nil || f.Format != cacheFormat || len(f.Winners) != 2 {
 		t.Errorf("rewritten cache %s (%v), want this format's 2 winners", b, err)
@@ -252,6 +228,31 @@ func olderCacheFormatDropped(t *testing.T, format string) {
 			t.Errorf("winners %v, want the new measurement's (tensorflow)", f.Winners)
 		}
 	}
+}
+
+// tuneOverCacheFile writes content as m's cache file in a new directory, builds buildConv's
+// graph with a tuner on that directory (TensorFlow's kernels winning every measurement)
+// and finishes it. It returns the file's path, the warnings, how many candidates were
+// timed and the file as the tuner left it.
+func tuneOverCacheFile(t *testing.T, m Machine, content []byte) (path, warnings string, calls int, after []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	path = filepath.Join(dir, m.ID()+".json")
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	timer := &winTimer{win: graphs.FormTensorFlow}
+	tuner := newTuner(t, dir, &warn, timer, Options{})
+	buildConv(t, tuner)
+	if err := tuner.Finish(""); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, warn.String(), timer.calls, after
 }
 
 // The cache is per machine: a different oneDNN setting, CPU model, CPU flags, TensorFlow
