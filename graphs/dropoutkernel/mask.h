@@ -17,6 +17,15 @@
 // counter's four, lowest first.
 void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4], float* out);
 
+// The vector forms tfrun_uniform_f32 can take: the widest the CPU runs, unless forced down.
+enum { TFRUN_ISA_SCALAR = 0, TFRUN_ISA_AVX2 = 1, TFRUN_ISA_AVX512 = 2 };
+
+// tfrun_philox_isa is the form tfrun_uniform_f32 takes. tfrun_philox_force_isa makes it
+// take level, or the widest the CPU runs if that is narrower, and returns the widest (for
+// tests: every form gives the same draws).
+int tfrun_philox_isa(void);
+int tfrun_philox_force_isa(int level);
+
 // tfrun_mask_f32 and tfrun_mask_bf16 turn n draws u into the mask [u >= rate]·scale in
 // place (bf16: u rounded to bfloat16, to nearest even, first; rate and scale are bfloat16
 // bits; out holds n bfloat16 values).

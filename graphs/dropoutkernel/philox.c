@@ -5,12 +5,16 @@
 // with TensorFlow's word order (tensorflow/core/lib/random/philox_random.h): each round
 // multiplies words 0 and 2 by two constants, the new words being (hi(M1·c2) ^ c1 ^ k0,
 // lo(M1·c2), hi(M0·c0) ^ c3 ^ k1, lo(M0·c0)); the key grows by two Weyl constants between
-// rounds. The blocks are independent; the compiler computes many at once in vector
-// registers.
+// rounds. The blocks are independent, and the vector forms compute many at once.
 
 #include <string.h>
 
 #include "mask.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TFRUN_PHILOX_VECTOR 1
+#include <immintrin.h>
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define tfrun_vectorized __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -52,13 +56,171 @@ static inline __attribute__((always_inline)) void philox_block(uint64_t lo0, uin
   u[3] = to_unit(c3);
 }
 
-tfrun_vectorized void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4],
-                                        float* restrict out) {
+// The vector forms below run Philox on whole groups of blocks, one block per 64-bit lane:
+// Philox's products are 32×32→64-bit, which VPMULUDQ computes on the low halves of 64-bit
+// lanes, ignoring their high halves. So a word may carry garbage in its lane's high half
+// between rounds (only its low 32 bits are ever multiplied or stored), and a round is two
+// products, two shifts and two three-way xors for every lane. Several groups are in flight
+// at once (GROUPS), since each round waits on the last one's products. Left to the compiler,
+// the scalar loop above became 64-bit VPMULLQs and permutes: 1.05 draws a nanosecond on a
+// Zen 5 core, against TensorFlow's 0.45.
+enum { GROUPS = 4 };
+
+#ifdef TFRUN_PHILOX_VECTOR
+
+// philox_avx512 writes the draws of blocks [b, b + count) after the counter (lo0, hi0);
+// count is a multiple of 8·GROUPS.
+__attribute__((target("avx512f"))) static void philox_avx512(uint64_t lo0, uint64_t hi0, uint32_t k0,
+                                                               uint32_t k1, uint64_t b, int64_t count,
+                                                               float* restrict out) {
+  const __m512i mul0 = _mm512_set1_epi64(kM0), mul1 = _mm512_set1_epi64(kM1);
+  const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i base_lo = _mm512_set1_epi64((long long)lo0), base_hi = _mm512_set1_epi64((long long)hi0);
+  const __m512i one64 = _mm512_set1_epi64(1);
+  const __m512i mantissa = _mm512_set1_epi32(0x7FFFFF), exponent = _mm512_set1_epi32(0x3F800000);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  // Output order: block j's words 0, 1 (a) then 2, 3 (b); lanes ≥ 8 of the index pick b.
+  const __m512i first = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+  const __m512i second = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+  __m512i key0[10], key1[10];
+  for (int r = 0; r < 10; r++) {
+    key0[r] = _mm512_set1_epi64((uint32_t)(k0 + (uint32_t)r * kW0));
+    key1[r] = _mm512_set1_epi64((uint32_t)(k1 + (uint32_t)r * kW1));
+  }
+  for (int64_t at = 0; at < count; at += 8 * GROUPS) {
+    __m512i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS];
+#pragma GCC unroll 4
+    for (int g = 0; g < GROUPS; g++) {
+      __m512i lo = _mm512_add_epi64(base_lo, _mm512_add_epi64(lanes, _mm512_set1_epi64((long long)(b + (uint64_t)at) + 8 * g)));
+      __mmask8 carry = _mm512_cmplt_epu64_mask(lo, base_lo);
+      __m512i hi = _mm512_mask_add_epi64(base_hi, carry, base_hi, one64);
+      c0[g] = lo;
+      c1[g] = _mm512_srli_epi64(lo, 32);
+      c2[g] = hi;
+      c3[g] = _mm512_srli_epi64(hi, 32);
+    }
+#pragma GCC unroll 10
+    for (int r = 0; r < 10; r++) {
+#pragma GCC unroll 4
+      for (int g = 0; g < GROUPS; g++) {
+        __m512i p0 = _mm512_mul_epu32(c0[g], mul0), p1 = _mm512_mul_epu32(c2[g], mul1);
+        c0[g] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c1[g], key0[r], 0x96);
+        c2[g] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c3[g], key1[r], 0x96);
+        c1[g] = p1;
+        c3[g] = p0;
+      }
+    }
+#pragma GCC unroll 4
+    for (int g = 0; g < GROUPS; g++) {
+      __m512i a = _mm512_mask_blend_epi32(0xAAAA, c0[g], _mm512_slli_epi64(c1[g], 32));
+      __m512i bw = _mm512_mask_blend_epi32(0xAAAA, c2[g], _mm512_slli_epi64(c3[g], 32));
+      __m512i w[2] = {_mm512_permutex2var_epi64(a, first, bw), _mm512_permutex2var_epi64(a, second, bw)};
+      for (int h = 0; h < 2; h++) {
+        __m512i bits = _mm512_ternarylogic_epi32(w[h], mantissa, exponent, 0xEA);  // (w & m) | e
+        _mm512_storeu_ps(out + 4 * (at + 8 * g) + 16 * h, _mm512_sub_ps(_mm512_castsi512_ps(bits), one));
+      }
+    }
+  }
+}
+
+// philox_avx2 is philox_avx512 four blocks to a vector; count is a multiple of 4·GROUPS.
+__attribute__((target("avx2"))) static void philox_avx2(uint64_t lo0, uint64_t hi0, uint32_t k0, uint32_t k1,
+                                                          uint64_t b, int64_t count, float* restrict out) {
+  const __m256i mul0 = _mm256_set1_epi64x(kM0), mul1 = _mm256_set1_epi64x(kM1);
+  const __m256i lanes = _mm256_set_epi64x(3, 2, 1, 0);
+  const __m256i base_lo = _mm256_set1_epi64x((long long)lo0), base_hi = _mm256_set1_epi64x((long long)hi0);
+  const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ull);
+  const __m256i mantissa = _mm256_set1_epi32(0x7FFFFF), exponent = _mm256_set1_epi32(0x3F800000);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  __m256i key0[10], key1[10];
+  for (int r = 0; r < 10; r++) {
+    key0[r] = _mm256_set1_epi64x((uint32_t)(k0 + (uint32_t)r * kW0));
+    key1[r] = _mm256_set1_epi64x((uint32_t)(k1 + (uint32_t)r * kW1));
+  }
+  for (int64_t at = 0; at < count; at += 4 * GROUPS) {
+    __m256i c0[GROUPS], c1[GROUPS], c2[GROUPS], c3[GROUPS];
+#pragma GCC unroll 4
+    for (int g = 0; g < GROUPS; g++) {
+      __m256i lo = _mm256_add_epi64(base_lo, _mm256_add_epi64(lanes, _mm256_set1_epi64x((long long)(b + (uint64_t)at) + 4 * g)));
+      // lo < lo0, unsigned, is a carry: all ones, so subtracting it adds one.
+      __m256i carry = _mm256_cmpgt_epi64(_mm256_xor_si256(base_lo, sign), _mm256_xor_si256(lo, sign));
+      __m256i hi = _mm256_sub_epi64(base_hi, carry);
+      c0[g] = lo;
+      c1[g] = _mm256_srli_epi64(lo, 32);
+      c2[g] = hi;
+      c3[g] = _mm256_srli_epi64(hi, 32);
+    }
+#pragma GCC unroll 10
+    for (int r = 0; r < 10; r++) {
+#pragma GCC unroll 4
+      for (int g = 0; g < GROUPS; g++) {
+        __m256i p0 = _mm256_mul_epu32(c0[g], mul0), p1 = _mm256_mul_epu32(c2[g], mul1);
+        c0[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1[g]), key0[r]);
+        c2[g] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3[g]), key1[r]);
+        c1[g] = p1;
+        c3[g] = p0;
+      }
+    }
+#pragma GCC unroll 4
+    for (int g = 0; g < GROUPS; g++) {
+      __m256i a = _mm256_blend_epi32(c0[g], _mm256_slli_epi64(c1[g], 32), 0xAA);
+      __m256i bw = _mm256_blend_epi32(c2[g], _mm256_slli_epi64(c3[g], 32), 0xAA);
+      __m256i even = _mm256_unpacklo_epi64(a, bw), odd = _mm256_unpackhi_epi64(a, bw);
+      __m256i w[2] = {_mm256_permute2x128_si256(even, odd, 0x20), _mm256_permute2x128_si256(even, odd, 0x31)};
+      for (int h = 0; h < 2; h++) {
+        __m256i bits = _mm256_or_si256(_mm256_and_si256(w[h], mantissa), exponent);
+        _mm256_storeu_ps(out + 4 * (at + 4 * g) + 8 * h, _mm256_sub_ps(_mm256_castsi256_ps(bits), one));
+      }
+    }
+  }
+}
+
+#endif  // TFRUN_PHILOX_VECTOR
+
+// isa is the widest vector form this CPU runs (TFRUN_ISA_*), or the one tfrun_set_isa
+// forced; -1 until first asked.
+static int isa = -1;
+
+int tfrun_philox_isa(void) {
+  if (isa < 0) {
+    isa = TFRUN_ISA_SCALAR;
+#ifdef TFRUN_PHILOX_VECTOR
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+      isa = TFRUN_ISA_AVX512;
+    } else if (__builtin_cpu_supports("avx2")) {
+      isa = TFRUN_ISA_AVX2;
+    }
+#endif
+  }
+  return isa;
+}
+
+int tfrun_philox_force_isa(int level) {
+  int have = tfrun_philox_isa();
+  isa = level < have ? level : have;
+  return have;
+}
+
+void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4], float* restrict out) {
   const uint64_t lo0 = (uint64_t)counter[0] | (uint64_t)counter[1] << 32;
   const uint64_t hi0 = (uint64_t)counter[2] | (uint64_t)counter[3] << 32;
   const uint32_t k0 = key[0], k1 = key[1];
   const int64_t whole = n / 4;
-  for (int64_t b = 0; b < whole; b++) philox_block(lo0, hi0, k0, k1, (uint64_t)b, out + 4 * b);
+  int64_t b = 0;
+#ifdef TFRUN_PHILOX_VECTOR
+  switch (tfrun_philox_isa()) {
+    case TFRUN_ISA_AVX512:
+      b = whole - whole % (8 * GROUPS);
+      philox_avx512(lo0, hi0, k0, k1, 0, b, out);
+      break;
+    case TFRUN_ISA_AVX2:
+      b = whole - whole % (4 * GROUPS);
+      philox_avx2(lo0, hi0, k0, k1, 0, b, out);
+      break;
+  }
+#endif
+  for (; b < whole; b++) philox_block(lo0, hi0, k0, k1, (uint64_t)b, out + 4 * b);
   if (n % 4 != 0) {  // a last, partial block
     float u[4];
     philox_block(lo0, hi0, k0, k1, (uint64_t)whole, u);
@@ -70,22 +232,16 @@ tfrun_vectorized void tfrun_mask_f32(int64_t n, float* u, float rate, float scal
   for (int64_t i = 0; i < n; i++) u[i] = u[i] >= rate ? scale : 0.0f;
 }
 
-// bf16_round is a float in [0, 1)'s bfloat16 bits, rounded to nearest even (as
-// TensorFlow's Cast); widen is bfloat16 bits' float.
-static inline uint32_t bf16_round(float f) {
-  uint32_t b;
-  memcpy(&b, &f, sizeof b);
-  return (b + 0x7FFFu + ((b >> 16) & 1u)) >> 16;
-}
-static inline float widen(uint32_t h) {
-  uint32_t b = h << 16;
-  float f;
-  memcpy(&f, &b, sizeof f);
-  return f;
-}
-
-tfrun_vectorized void tfrun_mask_bf16(int64_t n, const float* u, uint16_t rate, uint16_t scale,
-                                      uint16_t* out) {
-  const float r = widen(rate);
-  for (int64_t i = 0; i < n; i++) out[i] = widen(bf16_round(u[i])) >= r ? scale : 0;
+// tfrun_mask_bf16 compares bfloat16 bits as integers: for values ≥ 0 their order is the
+// values' order, and the loop vectorizes (a float comparison of the widened values did
+// not). The draws are ≥ 0; a negative rate keeps everything, as 0 does. Each draw is
+// rounded to bfloat16 to nearest even, as TensorFlow's Cast does.
+tfrun_vectorized void tfrun_mask_bf16(int64_t n, const float* restrict u, uint16_t rate, uint16_t scale,
+                                      uint16_t* restrict out) {
+  const uint32_t r = (rate & 0x8000u) ? 0 : rate;
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t b;
+    memcpy(&b, &u[i], sizeof b);
+    out[i] = ((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16) >= r ? scale : 0;
+  }
 }

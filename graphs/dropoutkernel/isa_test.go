@@ -1,0 +1,47 @@
+package dropoutkernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Every vector form this CPU runs draws what the scalar form draws, bit for bit: at
+// lengths around the vector forms' groups of blocks (32 blocks of four in AVX-512, 16 in
+// AVX2) and counters whose low word carries into the high one inside a group, or whose
+// high word wraps too. TestMaskMatchesTensorFlow checks the widest form against
+// TensorFlow; this reaches the narrower ones as well.
+func TestVectorFormsDrawTheSame(t *testing.T) {
+	widest := forceISA(isaAVX512)
+	defer forceISA(widest)
+	lengths := []int{0, 1, 3, 4, 63, 64, 65, 127, 128, 129, 131, 4096, 4099, 10007}
+	counters := [][2]uint64{{0, 0}, {7, 3}, {math.MaxUint64 - 40, 9}, {math.MaxUint64 - 3, math.MaxUint64}, {1<<32 - 5, 1<<32 - 1}}
+	rng := rand.New(rand.NewPCG(8, 1))
+	forms := 0
+	for level := isaAVX2; level <= widest; level++ {
+		forms++
+		for _, n := range lengths {
+			for _, counter := range counters {
+				key := rng.Uint64()
+				forceISA(isaScalar)
+				want := uniform(n, key, counter)
+				forceISA(level)
+				got := uniform(n, key, counter)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("form %d, n %d, key %#x, counter %v: draw %d is %g, the scalar form's %g", level, n, key, counter, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if forms == 0 {
+		t.Skip("this CPU runs neither AVX2 nor AVX-512: only the scalar form")
+	}
+	// The draws are not all alike (a form that wrote nothing would match zeros).
+	u := uniform(64, 1, [2]uint64{})
+	if fmt.Sprint(u[:4]) == fmt.Sprint(u[4:8]) {
+		t.Fatalf("blocks 0 and 1 drew the same: %v", u[:8])
+	}
+}
