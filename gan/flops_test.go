@@ -9,17 +9,18 @@ import (
 )
 
 // The alternating step's FLOPs are its three runs' (dcgan_mnist's networks; the count of
-// the simultaneous step is checked in bench/cmd/tfrun-bench). With the forward counts of
-// that check, G = 103,488,000 and D = 20,710,144 per image, and D's input gradients but
-// the first conv's costing 20,082,944, G's but the first Dense's 100,979,200:
+// the simultaneous step is checked in bench/cmd/tfrun-bench, with these forward counts:
+// G = 74,976,384 and D = 17,364,352 per image, a convolution's taps on the padding not
+// counted). D's input gradients but the first conv's cost 16,789,760, G's but the first
+// Dense's 72,467,584:
 //
 //   - D on real images: D forward, D's weight gradients, the input gradients above its
-//     first conv: 2·20,710,144 + 20,082,944 = 61,503,232
-//   - D on generated images: G forward and the same, 164,991,232
+//     first conv: 2·17,364,352 + 16,789,760 = 51,518,464
+//   - D on generated images: G forward and the same, 126,494,848
 //   - G: G and D forward, all of D's input gradients, G's weight and input gradients:
-//     103,488,000 + 2·20,710,144 + 103,488,000 + 100,979,200 = 349,375,488
+//     74,976,384 + 2·17,364,352 + 74,976,384 + 72,467,584 = 257,149,056
 //
-// 575,869,952 per example (graphs.Gradients emitted D's first input gradient, 627,200,
+// 435,162,368 per example (graphs.Gradients emitted D's first input gradient, 574,592,
 // once more before it carried every gradient back once). A conditional GAN's label input is given its shape too.
 func TestTrainStepFLOPs(t *testing.T) {
 	tests := []struct {
@@ -27,7 +28,7 @@ func TestTrainStepFLOPs(t *testing.T) {
 		step   string
 		want   int64 // per example; 0: only that it counts
 	}{
-		{"gan_mnist.yaml", configs.TrainStepAlternating, 61503232 + 164991232 + 349375488},
+		{"gan_mnist.yaml", configs.TrainStepAlternating, 51518464 + 126494848 + 257149056},
 		{"cgan_fashion.yaml", "", 0},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,9 @@ import (
 // 1 the sub-kernel is the whole filter reversed and no interleaving is needed.
 //
 // The shorter sub-kernels' zeros are work the kernel does for nothing: a 5×5 filter at
-// stride 2 runs 36 taps for 25. CountFLOPs counts the 25 (Graph.flopScale), so the FLOP
-// count of a model is the same whichever way its convolutions run.
+// stride 2 runs 36 taps for 25. CountFLOPs counts the 25, less those on the padding
+// (Graph.flopScale), so the FLOP count of a model is the same whichever way its
+// convolutions run.
 //
 // Which form runs is measured on the machine at hand (autotune.go), since the winner
 // differs between CPUs: on an Intel Xeon with oneDNN TensorFlow's Conv2DBackpropInput ran
@@ -197,8 +198,12 @@ func (s *Scope) subPixel(size [3]int64, filter, dy tf.Output, strides [2]int, pa
 
 	conv := op.Conv2D(s.Op("Conv2D"), dy, kernel, []int64{1, 1, 1, 1}, "EXPLICIT",
 		op.Conv2DExplicitPaddings([]int64{0, 0, rows.before, rows.after, cols.before, cols.after, 0, 0}))
-	// CountFLOPs credits this Conv2D with the transposed convolution's own taps.
-	s.g.scaleFLOPs(conv.Op.Name(), ds[1]*ds[2]*kh*kw, rows.outputs*cols.outputs*n*n*rows.window*cols.window)
+	// CountFLOPs credits this Conv2D with the transposed convolution's own taps: those of
+	// the forward conv inside its input, over this conv's, which has n·n times the
+	// output channels.
+	s.g.scaleFLOPs(conv.Op.Name(),
+		convTaps(size[0], ds[1], kh, n, 1, rows.pad)*convTaps(size[1], ds[2], kw, n, 1, cols.pad),
+		n*n*convTaps(ds[1], rows.outputs, rows.window, 1, 1, rows.before)*convTaps(ds[2], cols.outputs, cols.window, 1, 1, cols.before))
 	y := conv
 	if stride > 1 {
 		y = op.DepthToSpace(s.Op("DepthToSpace"), y, n)
@@ -269,6 +274,10 @@ func (s *Scope) batchContracted(x, dy tf.Output, xs, fs, ds []int64, stride int6
 	in := op.Transpose(s.Op("Transpose"), xp, s.Const([]int32{3, 1, 2, 0}))
 	taps := op.Transpose(s.Op("Transpose"), dy, s.Const([]int32{1, 2, 0, 3}))
 	r := op.Conv2D(s.Op("Conv2D"), in, taps, []int64{1, 1, 1, 1}, "VALID", op.Conv2DDilations([]int64{1, stride, stride, 1}))
+	// It reads x padded with zeros, every tap inside: CountFLOPs credits it with the forward
+	// conv's taps inside x only (the tensorflow form's count).
+	s.g.scaleFLOPs(r.Op.Name(), sameTaps(xs[1], ds[1], fs[0], stride, padding)*sameTaps(xs[2], ds[2], fs[1], stride, padding),
+		fs[0]*ds[1]*fs[1]*ds[2])
 	return op.Transpose(s.Op("Transpose"), r, s.Const([]int32{1, 2, 0, 3}))
 }
 

@@ -154,14 +154,15 @@ func TestOwnConv2DBackpropFilterRefuses(t *testing.T) {
 	}
 }
 
-// CountFLOPs credits tfrun's filter gradient kernel with what it credits TensorFlow's
-// Conv2DBackpropFilter, in float32 and bfloat16: the forward conv's count.
+// CountFLOPs credits tfrun's filter gradient kernel, and the batch-contracted form (a Conv2D
+// over x padded with zeros), with what it credits TensorFlow's Conv2DBackpropFilter, in
+// float32 and bfloat16: the forward conv's count.
 func TestOwnFilterKernelFLOPs(t *testing.T) {
 	registerConvKernel(t)
 	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
 		t.Run(graphs.DTypeName(dtype), func(t *testing.T) {
 			counts := map[string]graphs.FLOPs{}
-			for _, win := range []string{graphs.FormTensorFlow, graphs.FormOwnKernel} {
+			for _, win := range []string{graphs.FormTensorFlow, graphs.FormBatchContracted, graphs.FormOwnKernel} {
 				f := &fakeTimer{win: map[string]bool{win: true}}
 				g := newCPUGraph(tf.Float, 1)
 				g.SetAutotune(&graphs.Autotune{Batch: 2, ConvFilterKernel: []tf.DataType{tf.Float, tf.Bfloat16}, Measure: f.measure})
@@ -179,12 +180,18 @@ func TestOwnFilterKernelFLOPs(t *testing.T) {
 				}
 				counts[win] = c
 			}
-			// 2·|dy|·kh·kw·cin = 2·(2·4·4·16)·5·5·3 = 76,800 for the gradient, as for the forward conv.
-			if got := counts[graphs.FormOwnKernel].ByType[graphs.OpConv2DBackpropFilter]; got != 76800 {
-				t.Errorf("tfrun's kernel credited %d FLOPs (%v), want 76800", got, counts[graphs.FormOwnKernel].ByType)
+			// 2·N·cin·cout·taps = 2·2·3·16·17·17 = 55,488 for the gradient, as for the forward
+			// conv (8 → 4 at stride 2, SAME: 4, 5, 5 and 3 taps inside per axis).
+			if got := counts[graphs.FormOwnKernel].ByType[graphs.OpConv2DBackpropFilter]; got != 55488 {
+				t.Errorf("tfrun's kernel credited %d FLOPs (%v), want 55488", got, counts[graphs.FormOwnKernel].ByType)
 			}
-			if own, theirs := counts[graphs.FormOwnKernel].Total, counts[graphs.FormTensorFlow].Total; own != theirs {
-				t.Errorf("total %d with tfrun's kernel, %d with TensorFlow's", own, theirs)
+			for _, form := range []string{graphs.FormOwnKernel, graphs.FormBatchContracted} {
+				if got, theirs := counts[form].Total, counts[graphs.FormTensorFlow].Total; got != theirs {
+					t.Errorf("total %d in form %s (%v), %d with TensorFlow's kernel", got, form, counts[form].ByType, theirs)
+				}
+			}
+			if counts[graphs.FormBatchContracted].ByType["Conv2DBackpropFilter"] != 0 {
+				t.Errorf("the batch-contracted form ran TensorFlow's kernel: %v", counts[graphs.FormBatchContracted].ByType)
 			}
 		})
 	}

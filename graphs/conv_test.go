@@ -146,7 +146,9 @@ func TestConvSubPixelGradients(t *testing.T) {
 
 // Which form runs: with the default threshold, an image-sized result (3 channels) or
 // unequal strides keep TensorFlow's kernel; 64 channels take the sub-pixel form. The FLOP
-// count is the transposed convolution's either way.
+// count is the transposed convolution's either way: its forward conv's taps inside the
+// 8×8 result, 17 per axis at stride 2 (4, 5, 5, 3) and 34 at stride 1 (3, 4, 5, 5, 5, 5,
+// 4, 3), not the sub-pixel kernel's.
 func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -154,11 +156,13 @@ func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 		strides  [2]int
 		gpu      bool
 		subPixel bool
+		taps     int64 // inside the result, rows × columns
 	}{
-		{"64 channels", 64, [2]int{2, 2}, false, true},
-		{"3 channels", 3, [2]int{2, 2}, false, false},
-		{"unequal strides", 64, [2]int{1, 2}, false, false},
-		{"64 channels on a GPU", 64, [2]int{2, 2}, true, false},
+		{"64 channels", 64, [2]int{2, 2}, false, true, 17 * 17},
+		{"3 channels", 3, [2]int{2, 2}, false, false, 17 * 17},
+		{"64 channels at stride 1", 64, [2]int{1, 1}, false, true, 34 * 34},
+		{"unequal strides", 64, [2]int{1, 2}, false, false, 34 * 17},
+		{"64 channels on a GPU", 64, [2]int{2, 2}, true, false, 17 * 17},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,8 +186,8 @@ func TestConv2DTransposeFormAndFLOPs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := 2 * 3 * oh * ow * k * k * tt.cin * cout; got.Total != want {
-				t.Errorf("%d FLOPs, want 2·batch·|dy|·taps = %d", got.Total, want)
+			if want := 2 * 3 * tt.cin * cout * tt.taps; got.Total != want {
+				t.Errorf("%d FLOPs, want 2·batch·cin·cout·taps = %d", got.Total, want)
 			}
 		})
 	}

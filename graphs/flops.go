@@ -25,21 +25,26 @@ import (
 //
 //	MatMul                a [M, K] (or [K, M] with transpose_a) · b → [M, N]: 2·M·N·K
 //	BatchMatMulV2/V3      the same per batch element: 2·|out|·K
-//	Conv2D                input, filter [kh, kw, Cin, Cout] → out: 2·|out|·kh·kw·Cin
-//	Conv2DBackpropInput   the forward conv's count, from out_backprop and the filter
-//	                      (as the forward op of Conv2DTranspose, from its input and filter)
-//	Conv2DBackpropFilter  the forward conv's count, from out_backprop and the filter's shape
-//	                      (and so tfrun's own kernel, OpConv2DBackpropFilter)
+//	Conv2D                input, filter [kh, kw, Cin, Cout] → out: 2·N·Cin·Cout·taps
+//	Conv2DBackpropInput   the forward conv's count (as the forward op of Conv2DTranspose too)
+//	Conv2DBackpropFilter  the forward conv's count (and so tfrun's own kernel,
+//	                      OpConv2DBackpropFilter)
 //	BlockLSTM(V2)         per step one [B, I+U] · [I+U, 4U] product: 2·T·B·(I+U)·4U
 //	BlockLSTMGrad(V2)     per step dgates·wᵀ and xhᵀ·dgates: twice the forward count
 //
-// |out| is the number of elements of the output (N·Ho·Wo·Cout for a convolution); a
-// convolution counts every kernel tap, the zeros of SAME padding included, as the
-// im2col/GEMM formulation the kernels use does. The LSTM counts follow TensorFlow's
+// A convolution's taps are the (output position, kernel tap) pairs whose input position is
+// inside the input, per spatial axis (convTaps): the taps of SAME padding that fall on its
+// zeros are not counted, as the kernels that run here do not compute them. oneDNN's and
+// tfrun's own skip them; counted, they made a 7×7 convolution with a 5×5 kernel (the
+// DCGAN's first Conv2DTranspose: 69% of its taps inside) run at 653 "GFLOP/s" on two AMD
+// Zen 5 cores whose FMA units do 440 (session 19, docs/results/benchmark.md). A kernel that
+// computes the zeros (an im2col product) does work this count does not credit. The LSTM
+// counts follow TensorFlow's
 // kernels (tensorflow/core/kernels/rnn/lstm_ops.h: LSTMBlockCellFprop's one GEMM,
-// BlockLSTMBprop's two). A Conv2D standing in for a Conv2DBackpropInput (the sub-pixel form,
-// conv.go) is counted as the Conv2DBackpropInput would be, under the type Conv2D: its zero
-// taps are not work the model asks for.
+// BlockLSTMBprop's two). A Conv2D standing in for another convolution (the sub-pixel form of
+// a Conv2DBackpropInput and the batch-contracted filter gradient, conv.go) is counted as
+// the op it replaces would be, under the type Conv2D: its extra taps are not work the
+// model asks for.
 type FLOPs struct {
 	Total  int64            // all counted ops of all runs
 	ByType map[string]int64 // per op type
@@ -275,34 +280,12 @@ func opFLOPs(sh *shapeOracle, n *node_def_go_proto.NodeDef) (int64, error) {
 			k = a[len(a)-2]
 		}
 		return 2 * elements(y) * k, nil
-	case "Conv2D", "Conv2DBackpropInput":
-		// Conv2D(input, filter) → out; Conv2DBackpropInput(input_sizes, filter, out_backprop).
-		f, err := in(1)
+	case "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter:
+		c, err := convOf(n, in, out)
 		if err != nil {
 			return 0, err
 		}
-		var o []int64
-		if n.GetOp() == "Conv2D" {
-			o, err = out()
-		} else {
-			o, err = in(2)
-		}
-		if err != nil {
-			return 0, err
-		}
-		return convFLOPs(o, f)
-	case "Conv2DBackpropFilter", OpConv2DBackpropFilter:
-		// Conv2DBackpropFilter(input, filter_sizes, out_backprop) → the filter's gradient;
-		// tfrun's kernel takes the filter itself where TensorFlow's takes its shape.
-		o, err := in(2)
-		if err != nil {
-			return 0, err
-		}
-		f, err := out()
-		if err != nil {
-			return 0, err
-		}
-		return convFLOPs(o, f)
+		return c.flops(), nil
 	case "BlockLSTM", "BlockLSTMV2", "BlockLSTMGrad", "BlockLSTMGradV2":
 		// (seq_len_max, x [T, B, I], cs_prev, h_prev, w [I+U, 4U], ...)
 		x, err := in(1)
@@ -325,13 +308,116 @@ func opFLOPs(sh *shapeOracle, n *node_def_go_proto.NodeDef) (int64, error) {
 	return 0, fmt.Errorf("not a counted op type")
 }
 
-// convFLOPs is 2·|out|·kh·kw·Cin for a convolution's output (or output gradient) shape and
-// its filter's shape [kh, kw, Cin, Cout].
-func convFLOPs(out, filter []int64) (int64, error) {
-	if len(out) != 4 || len(filter) != 4 {
-		return 0, fmt.Errorf("output %v and filter %v: want 4-D", out, filter)
+// conv is a forward convolution as a counted op implies it: x [N, H, W, Cin], the filter
+// [kh, kw, Cin, Cout] and the output [N, Ho, Wo, Cout], with the strides, dilations and
+// padding before the input along height and width.
+type conv struct {
+	x, filter, out []int64
+	strides        [2]int64
+	dilations      [2]int64
+	padBefore      [2]int64
+}
+
+// flops is 2·N·Cin·Cout times the taps inside the input over the output positions, per
+// axis (convTaps).
+func (c conv) flops() int64 {
+	th := convTaps(c.x[1], c.out[1], c.filter[0], c.strides[0], c.dilations[0], c.padBefore[0])
+	tw := convTaps(c.x[2], c.out[2], c.filter[1], c.strides[1], c.dilations[1], c.padBefore[1])
+	return 2 * c.out[0] * c.filter[2] * c.filter[3] * th * tw
+}
+
+// convTaps is, along one axis, the number of (output position, kernel tap) pairs whose
+// input position falls inside the input (length in, out positions, kernel k): the taps a
+// convolution kernel that skips the padding computes. Without padding it is out·k.
+func convTaps(in, out, k, stride, dilation, padBefore int64) int64 {
+	var n int64
+	for o := range out {
+		for j := range k {
+			if p := o*stride + j*dilation - padBefore; p >= 0 && p < in {
+				n++
+			}
+		}
 	}
-	return 2 * elements(out) * filter[0] * filter[1] * filter[2], nil
+	return n
+}
+
+// sameTaps is convTaps for padding "SAME" or "VALID" at dilation 1, the padding before the
+// input being TensorFlow's (samePadBefore) or none.
+func sameTaps(in, out, k, stride int64, padding string) int64 {
+	var pad int64
+	if padding == "SAME" {
+		pad = samePadBefore(in, out, k, stride)
+	}
+	return convTaps(in, out, k, stride, 1, pad)
+}
+
+// convOf is the forward convolution a counted conv op computes or differentiates, from its
+// shapes and attributes (data_format NHWC or NCHW; padding SAME, VALID or EXPLICIT).
+func convOf(n *node_def_go_proto.NodeDef, in func(int) ([]int64, error), out func() ([]int64, error)) (conv, error) {
+	var c conv
+	var err error
+	shape := func(get func() ([]int64, error)) []int64 {
+		if err != nil {
+			return nil
+		}
+		var s []int64
+		if s, err = get(); err == nil && len(s) != 4 {
+			err = fmt.Errorf("shape %v is not 4-D", s)
+		}
+		return s
+	}
+	input := func(i int) func() ([]int64, error) { return func() ([]int64, error) { return in(i) } }
+	switch n.GetOp() {
+	case "Conv2D": // (input, filter) → output
+		c.x, c.filter, c.out = shape(input(0)), shape(input(1)), shape(out)
+	case "Conv2DBackpropInput": // (input_sizes, filter, out_backprop) → the input's gradient
+		c.x, c.filter, c.out = shape(out), shape(input(1)), shape(input(2))
+	case "Conv2DBackpropFilter", OpConv2DBackpropFilter: // (input, filter or its sizes, out_backprop) → the filter's gradient
+		c.x, c.filter, c.out = shape(input(0)), shape(out), shape(input(2))
+	}
+	if err != nil {
+		return c, err
+	}
+	attrs := n.GetAttr()
+	if n.GetOp() == OpConv2DBackpropFilter { // NHWC; strides and the padding before, (height, width)
+		st, pads := attrs["strides"].GetList().GetI(), attrs["paddings"].GetList().GetI()
+		if len(st) != 2 || len(pads) != 2 {
+			return c, fmt.Errorf("strides %v and paddings %v: want (height, width) each", st, pads)
+		}
+		c.strides, c.padBefore, c.dilations = [2]int64{st[0], st[1]}, [2]int64{pads[0], pads[1]}, [2]int64{1, 1}
+		return c, nil
+	}
+	h, w := 1, 2 // the spatial axes
+	if string(attrs["data_format"].GetS()) == "NCHW" {
+		h, w = 2, 3
+		nhwc := func(s []int64) []int64 { return []int64{s[0], s[2], s[3], s[1]} }
+		c.x, c.out = nhwc(c.x), nhwc(c.out)
+	}
+	st, dil := attrs["strides"].GetList().GetI(), attrs["dilations"].GetList().GetI()
+	if len(st) != 4 {
+		return c, fmt.Errorf("strides %v: want 4", st)
+	}
+	c.strides, c.dilations = [2]int64{st[h], st[w]}, [2]int64{1, 1}
+	if len(dil) == 4 {
+		c.dilations = [2]int64{dil[h], dil[w]}
+	}
+	switch padding := string(attrs["padding"].GetS()); padding {
+	case "VALID":
+	case "SAME":
+		for i := range 2 {
+			k := (c.filter[i]-1)*c.dilations[i] + 1
+			c.padBefore[i] = max((c.out[i+1]-1)*c.strides[i]+k-c.x[i+1], 0) / 2
+		}
+	case "EXPLICIT":
+		ep := attrs["explicit_paddings"].GetList().GetI()
+		if len(ep) != 8 {
+			return c, fmt.Errorf("explicit_paddings %v: want 8", ep)
+		}
+		c.padBefore = [2]int64{ep[2*h], ep[2*w]}
+	default:
+		return c, fmt.Errorf("padding %q", padding)
+	}
+	return c, nil
 }
 
 func elements(shape []int64) int64 {

@@ -67,15 +67,56 @@ func TestCountFLOPs(t *testing.T) {
 			want: map[string]int64{"MatMul": 120},
 		},
 		{
-			// 8×8×3 → 4×4×4 (5×5, stride 2, SAME) for 2 images: 2·(2·4·4·4)·5·5·3.
+			// 8×8×3 → 4×4×4 (5×5, stride 2, SAME: one row and column of padding before, two
+			// after) for 2 images. Along each axis the output positions' taps inside the input
+			// are 4, 5, 5 and 3: 17 of 20. 2·N·Cin·Cout·17·17 = 2·2·3·4·289.
 			name: "conv2d", x: []int64{-1, 8, 8, 3}, batch: 2,
 			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
 				return fetch(op.Conv2D(s.Op("Conv2D"), x, w(s, "k", 5, 5, 3, 4), []int64{1, 2, 2, 1}, "SAME"))
 			},
+			want: map[string]int64{"Conv2D": 13872},
+		},
+		{
+			// VALID: every tap is inside. 8×8×3 → 4×4×4 (5×5, stride 1): 2·(2·4·4·4)·5·5·3.
+			name: "conv2d valid", x: []int64{-1, 8, 8, 3}, batch: 2,
+			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
+				return fetch(op.Conv2D(s.Op("Conv2D"), x, w(s, "k", 5, 5, 3, 4), []int64{1, 1, 1, 1}, "VALID"))
+			},
 			want: map[string]int64{"Conv2D": 19200},
 		},
 		{
-			// The filter's gradient costs what the forward conv does (19,200 each); the
+			// EXPLICIT padding, two rows before and after, no columns: 8×8 → 8×4 (5×5, stride
+			// 1). Rows: 3, 4, 5, 5, 5, 5, 4, 3 = 34 taps inside; columns 4·5 = 20.
+			// 2·2·3·4·34·20.
+			name: "conv2d explicit padding", x: []int64{-1, 8, 8, 3}, batch: 2,
+			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
+				return fetch(op.Conv2D(s.Op("Conv2D"), x, w(s, "k", 5, 5, 3, 4), []int64{1, 1, 1, 1}, "EXPLICIT",
+					op.Conv2DExplicitPaddings([]int64{0, 0, 2, 2, 0, 0, 0, 0})))
+			},
+			want: map[string]int64{"Conv2D": 32640},
+		},
+		{
+			// Dilation 2, SAME: 8×8 → 8×8 with a 3×3 kernel spanning 5, two before. Taps
+			// inside per axis: positions 0, 1 reach 2 taps, 2–5 all 3, 6, 7 two: 20.
+			// 2·2·3·4·20·20.
+			name: "conv2d dilated", x: []int64{-1, 8, 8, 3}, batch: 2,
+			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
+				return fetch(op.Conv2D(s.Op("Conv2D"), x, w(s, "k", 3, 3, 3, 4), []int64{1, 1, 1, 1}, "SAME",
+					op.Conv2DDilations([]int64{1, 2, 2, 1})))
+			},
+			want: map[string]int64{"Conv2D": 19200},
+		},
+		{
+			// NCHW: the conv2d case above laid out [N, C, H, W].
+			name: "conv2d nchw", x: []int64{-1, 3, 8, 8}, batch: 2,
+			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
+				return fetch(op.Conv2D(s.Op("Conv2D"), x, w(s, "k", 5, 5, 3, 4), []int64{1, 1, 2, 2}, "SAME",
+					op.Conv2DDataFormat("NCHW")))
+			},
+			want: map[string]int64{"Conv2D": 13872},
+		},
+		{
+			// The filter's gradient costs what the forward conv does (13,872 each); the
 			// input's gradient is not needed (x is data) and not run.
 			name: "conv2d gradient", x: []int64{-1, 8, 8, 3}, batch: 2,
 			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
@@ -83,11 +124,11 @@ func TestCountFLOPs(t *testing.T) {
 				y := op.Conv2D(s.Op("Conv2D"), x, k, []int64{1, 2, 2, 1}, "SAME")
 				return fetch(grads(s, sum(s, y), k)...)
 			},
-			want: map[string]int64{"Conv2D": 19200, "Conv2DBackpropFilter": 19200},
+			want: map[string]int64{"Conv2D": 13872, "Conv2DBackpropFilter": 13872},
 		},
 		{
 			// Conv2DTranspose as builders emits it: output sizes from the batch at run time.
-			// 4×4×4 → 8×8×3 is the transpose of the conv above: 19,200 forward, and its
+			// 4×4×4 → 8×8×3 is the transpose of the conv above: 13,872 forward, and its
 			// gradient has one Conv2D (input) and one Conv2DBackpropFilter (filter).
 			name: "conv2d transpose and gradient", x: []int64{-1, 4, 4, 4}, batch: 2,
 			build: func(s *graphs.Scope, x tf.Output) graphs.StepRun {
@@ -98,7 +139,7 @@ func TestCountFLOPs(t *testing.T) {
 				g := grads(s, sum(s, op.Square(s.Op("Square"), y)), x, k)
 				return fetch(g...)
 			},
-			want: map[string]int64{"Conv2DBackpropInput": 19200, "Conv2D": 19200, "Conv2DBackpropFilter": 19200},
+			want: map[string]int64{"Conv2DBackpropInput": 13872, "Conv2D": 13872, "Conv2DBackpropFilter": 13872},
 		},
 		{
 			// T 6, B 5, I 3, U 2: forward 2·6·5·(3+2)·8 = 2,400; backward twice that.

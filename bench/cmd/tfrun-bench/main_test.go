@@ -52,19 +52,23 @@ func TestUsageErrors(t *testing.T) {
 //
 // It checks the FLOPs of a training step against a count by hand, per example (the
 // batch here is 4). F(layer) is a layer's forward count: 2·in·out for a Dense; a
-// convolution's 2·Ho·Wo·Cout·kh·kw·Cin (a Conv2DTranspose's from its input:
-// 2·Hi·Wi·Cin·kh·kw·Cout); an LSTM's 2·T·(I+U)·4U. A layer's weight gradient costs F
-// again and its input gradient F again, the latter only where something below needs it
-// (not for a first layer on data, nor for an Embedding's gather, whose gradient is
-// counted nowhere: it has no products).
+// convolution's 2·Cin·Cout·Th·Tw, Th and Tw being the taps inside the input summed over
+// the output positions along each axis (Ho·kh and Wo·kw without padding; a
+// Conv2DTranspose's from its forward conv, whose input is the transpose's result); an
+// LSTM's 2·T·(I+U)·4U. A layer's weight gradient costs F again and its input gradient F
+// again, the latter only where something below needs it (not for a first layer on data,
+// nor for an Embedding's gather, whose gradient is counted nowhere: it has no products).
+// For the DCGANs' 5×5 SAME convolutions, T is 29 for 7 → 7 (3, 4, 5, 5, 5, 4, 3), 34 for
+// 8 → 8, and at stride 2 (one position of padding before) 32 for 14 → 7, 37 for 16 → 8,
+// 67 for 28 → 14 and 77 for 32 → 16 (4, then 5s, then 3).
 //
 //   - imdb_lstm (fused LSTM at batch 32): LSTM T 80, I 32, U 32: F = 2·80·64·128 =
 //     1,310,720, backward (BlockLSTMGradV2) 2F; Dense 32→1: F = 64, backward 2F.
 //     3·1,310,720 + 3·64 = 3,932,352.
-//   - imdb_cnn_lstm (fused): Conv1D 100×128 → 96×64, k 5: F = 2·96·64·5·128 = 7,864,320,
-//     backward 2F (the Embedding below needs the input gradient); MaxPooling1D(4) → 24;
-//     LSTM T 24, I 64, U 70: F = 2·24·134·280 = 1,800,960, backward 2F; Dense 70→1: 140,
-//     backward 2F. 3·(7,864,320 + 1,800,960 + 140) = 28,996,260.
+//   - imdb_cnn_lstm (fused): Conv1D 100×128 → 96×64, k 5, VALID: F = 2·96·64·5·128 =
+//     7,864,320, backward 2F (the Embedding below needs the input gradient);
+//     MaxPooling1D(4) → 24; LSTM T 24, I 64, U 70: F = 2·24·134·280 = 1,800,960, backward
+//     2F; Dense 70→1: 140, backward 2F. 3·(7,864,320 + 1,800,960 + 140) = 28,996,260.
 //   - imdb_tuned (unrolled LSTM at batch 512): T 200, I 64, U 64. Input projection
 //     2·200·64·256 = 6,553,600 and recurrent products 200·2·64·256 = 6,553,600, each
 //     also for its weight gradient and for its input gradient, except the first step's
@@ -72,20 +76,21 @@ func TestUsageErrors(t *testing.T) {
 //     graphs.UnrolledLSTM skips them): 6·6,553,600 − 3·32,768; Dense 64→1: 3·128.
 //     39,321,600 − 98,304 + 384 = 39,223,680.
 //   - dcgan_mnist: generator Dense 100→12544: 2,508,800; Conv2DTranspose 7×7×256 → 128:
-//     2·49·256·25·128 = 80,281,600; 7×7×128 → 14×14×64: 20,070,400; 14×14×64 → 28×28×1:
-//     627,200; G = 103,488,000. Discriminator Conv2D 28×28×1 → 14×14×64: 627,200;
-//     14×14×64 → 7×7×128: 20,070,400; Dense 6272→1: 12,544; D = 20,710,144. A step runs
-//     G, and D on the real and the generated images: G + 2D = 144,908,288. The
-//     discriminator loss's gradient takes, for each of the two image sets, D's weight
-//     gradients (D) and the input gradients of its second conv and Dense (20,082,944):
-//     81,586,176. The generator loss's gradient takes D's input gradients (D), G's weight
-//     gradients (G) and G's input gradients but the first Dense's (100,979,200):
-//     225,177,344. Sum: 451,671,808, tfrun's count (graphs.Gradients carries every
-//     gradient back once; it used to emit D's first conv's input gradient, 627,200, twice).
-//   - dcgan_cifar: G: Dense 100→16384 3,276,800; 8×8×256 → 128: 104,857,600; → 16×16×64:
-//     26,214,400; → 32×32×3: 2,457,600; G = 136,806,400. D: 32×32×3 → 16×16×64: 2,457,600;
-//     → 8×8×128: 26,214,400; Dense 8192→1: 16,384; D = 28,688,384. As for MNIST:
-//     G + 2D + 2·(D + 26,230,784) + D + G + (G − 3,276,800) = 603,045,888.
+//     2·128·256·29·29 = 55,115,776; 7×7×128 → 14×14×64: 2·64·128·32·32 = 16,777,216;
+//     14×14×64 → 28×28×1: 2·1·64·67·67 = 574,592; G = 74,976,384. Discriminator Conv2D
+//     28×28×1 → 14×14×64: 574,592; 14×14×64 → 7×7×128: 16,777,216; Dense 6272→1: 12,544;
+//     D = 17,364,352. A step runs G, and D on the real and the generated images: G + 2D =
+//     109,705,088. The discriminator loss's gradient takes, for each of the two image
+//     sets, D's weight gradients (D) and the input gradients of its second conv and Dense
+//     (16,789,760): 68,308,224. The generator loss's gradient takes D's input gradients
+//     (D), G's weight gradients (G) and G's input gradients but the first Dense's
+//     (72,467,584): 164,808,320. Sum: 342,821,632, tfrun's count (graphs.Gradients
+//     carries every gradient back once).
+//   - dcgan_cifar: G: Dense 100→16384 3,276,800; 8×8×256 → 128: 2·128·256·34·34 =
+//     75,759,616; → 16×16×64: 2·64·128·37·37 = 22,429,696; → 32×32×3: 2·3·64·77·77 =
+//     2,276,736; G = 103,742,848. D: 32×32×3 → 16×16×64: 2,276,736; → 8×8×128:
+//     22,429,696; Dense 8192→1: 16,384; D = 24,722,816. As for MNIST:
+//     G + 2D + 2·(D + 22,446,080) + D + G + (G − 3,276,800) = 476,457,984.
 //
 // Under -precision mixed_bfloat16 the models have the same parameters and products (the
 // casts are not counted) and the result says which precision ran.
@@ -99,8 +104,8 @@ func TestModels(t *testing.T) {
 		{"imdb_lstm", "imdb_lstm.yaml", 648353, 3932352, 0},
 		{"imdb_cnn_lstm", "imdb_cnn_lstm.yaml", 2638895, 28996260, 0},
 		{"imdb_tuned", "imdb_tuned.yaml", 1313089, 39223680, 0},
-		{"dcgan_mnist", "gan_mnist.yaml", 2518337, 451671808, 0},
-		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337, 603045888, 0},
+		{"dcgan_mnist", "gan_mnist.yaml", 2518337, 342821632, 0},
+		{"dcgan_cifar", "dcgan_cifar.yaml", 2918337, 476457984, 0},
 	}
 	for _, precision := range []string{bench.Float32, configs.PrecisionMixedBFloat16} {
 		for _, tt := range tests {
