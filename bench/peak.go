@@ -26,6 +26,16 @@ type Peak struct {
 	// OneDNN is TF_ENABLE_ONEDNN_OPTS as the process saw it ("" when unset: on by default).
 	OneDNN  string       `json:"onednn_opts"`
 	Kernels []KernelRate `json:"kernels"`
+	// FMA is the float32 FMA units' rate (bench/fma), nil when not measured. No float32
+	// kernel runs faster: a kernel's rate above it would count work the kernel skips.
+	FMA *FMARate `json:"fma,omitempty"`
+}
+
+// FMARate is what an FMA loop on every CPU at once measured.
+type FMARate struct {
+	GFLOPS  float64 `json:"gflops"`
+	Lanes   int     `json:"lanes"`   // float32 lanes of one FMA: 16 (AVX-512), 8 (AVX2)
+	Threads int     `json:"threads"` // loops run at once
 }
 
 // KernelRate is one kernel's measured speed in one data type.
@@ -107,16 +117,31 @@ func (p Peak) Lines() []string {
 			out = append(out, fmt.Sprintf("%s peak: %s GFLOP/s (%s)", dt, Figure(k.GFLOPS), k.Name))
 		}
 	}
+	if f := p.FMA; f != nil {
+		isa := "AVX-512"
+		if f.Lanes == 8 {
+			isa = "AVX2"
+		}
+		line := fmt.Sprintf("float32 FMA units: %s GFLOP/s (an %s FMA loop, %d lanes, on %d threads at once)", Figure(f.GFLOPS), isa, f.Lanes, f.Threads)
+		if k, ok := p.Best(Float32); ok && f.GFLOPS > 0 {
+			line += fmt.Sprintf("; the float32 peak is %.0f%% of it", 100*k.GFLOPS/f.GFLOPS)
+		}
+		out = append(out, line)
+	}
 	return out
 }
 
 // Faster merges two measurements of the same kernels, taken before and after a benchmark's
 // rounds: each kernel keeps whichever of its two measurements was faster, so a measurement
 // that something else on the machine slowed down does not lower the peak. A kernel only
-// one of them timed is kept as it is; a's kernels come first, in a's order.
+// one of them timed is kept as it is; a's kernels come first, in a's order. The FMA rate
+// is the faster one too.
 func Faster(a, b Peak) Peak {
 	out := a
 	out.Kernels = nil
+	if b.FMA != nil && (a.FMA == nil || b.FMA.GFLOPS > a.FMA.GFLOPS) {
+		out.FMA = b.FMA
+	}
 	type key struct{ name, dtype string }
 	index := map[key]int{}
 	for _, ks := range [][]KernelRate{a.Kernels, b.Kernels} {

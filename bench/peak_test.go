@@ -77,6 +77,13 @@ func TestFaster(t *testing.T) {
 	if before.Kernels[1].GFLOPS != 150 {
 		t.Errorf("Faster changed its argument")
 	}
+	// The FMA rate: the faster of the two, or the one measured.
+	slow, fast := &FMARate{GFLOPS: 400, Lanes: 16, Threads: 2}, &FMARate{GFLOPS: 440, Lanes: 16, Threads: 2}
+	for _, tt := range []struct{ a, b, want *FMARate }{{slow, fast, fast}, {fast, slow, fast}, {nil, slow, slow}, {slow, nil, slow}, {nil, nil, nil}} {
+		if got := Faster(Peak{FMA: tt.a}, Peak{FMA: tt.b}).FMA; got != tt.want {
+			t.Errorf("Faster of FMA %v and %v: %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
 }
 
 func TestPeakLines(t *testing.T) {
@@ -94,6 +101,12 @@ func TestPeakLines(t *testing.T) {
 	}
 	if got := p.Lines(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// With the FMA units measured, a last line gives their rate and the peak's share.
+	p.FMA = &FMARate{GFLOPS: 430, Lanes: 8, Threads: 2}
+	want = append(want, "float32 FMA units: 430 GFLOP/s (an AVX2 FMA loop, 8 lanes, on 2 threads at once); the float32 peak is 50% of it")
+	if got := p.Lines(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Lines with the FMA rate:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -127,6 +127,11 @@ func (r Report) Markdown() (string, error) {
 			p("- %s\n", l)
 		}
 		p("\n")
+		if r.Peak.FMA != nil {
+			p("The FMA units' rate is a loop of independent float32 fused multiply-adds in the widest vectors the CPU has, ")
+			p("on every CPU at once (bench/fma): no float32 kernel can run faster, so a kernel measured above it ")
+			p("would be credited with work it does not do.\n\n")
+		}
 	}
 	p("## Every round\n\n%s\n", RoundsTable(r.Rows))
 	p("## Commands\n\n`make bench` builds bin/tfrun-bench, bin/bench-peak and bin/bench-compare, then runs\n\n    %s\n\nwhich runs ", r.Command)

@@ -14,7 +14,7 @@ const module = "github.com/tfrun/tfrun/"
 var layers = map[string]int{
 	"configs": 0, "datasets": 0, "plots": 0, "metrics": 0, "tensorboard": 0, "graphs": 0,
 	"internal/atomicfile": 0, "internal/mutate": 0, "internal/hdf5": 0, "kerasfile": 1, "importer": 4, "bench": 1, "graphs/lstmkernel": 0, "graphs/dropoutkernel": 0, "graphs/autotune": 1,
-	"builders": 1, "checkpoints": 1, "internal/gradcheck": 1, "bench/cmd/peak": 2,
+	"builders": 1, "checkpoints": 1, "internal/gradcheck": 1, "bench/cmd/peak": 2, "bench/fma": 0,
 	"assemble": 2, "runner": 2,
 	"classifier": 3, "gan": 3,
 	"ganeval": 4, "bench/cmd/compare": 4, "export": 4,
@@ -26,7 +26,7 @@ var layers = map[string]int{
 }
 
 // noTensorFlow are the packages that must build without libtensorflow.
-var noTensorFlow = []string{"configs", "internal/hdf5", "kerasfile", "layers", "cmd/tfrun-env", "third_party", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare"}
+var noTensorFlow = []string{"configs", "internal/hdf5", "kerasfile", "layers", "cmd/tfrun-env", "third_party", "datasets", "plots", "metrics", "tensorboard", "internal/atomicfile", "internal/mutate", "bench", "bench/cmd/compare", "bench/fma"}
 
 // TestImportsPointDown checks every package's dependencies (go list -deps) against the
 // ranks: imports point one way, from cmd/tfrun down to graphs.

@@ -3,7 +3,9 @@
 // dcgan_mnist's, which its generator's Conv2DTransposes also run), each in float32 and in
 // bfloat16, through the same libtensorflow and thread settings as bench/cmd/tfrun-bench.
 // The fastest float32 kernel is the peak that `make bench` reports each model's achieved
-// FLOP/s as a share of (bench/cmd/compare runs this once per benchmark run).
+// FLOP/s as a share of (bench/cmd/compare runs this once per benchmark run). Last, an FMA
+// loop on every CPU at once (bench/fma, -fma-seconds) measures the float32 FMA units, the
+// limit no float32 kernel passes; the report gives the peak as a share of it.
 //
 //	peak -json /tmp/peak.json
 //
@@ -19,6 +21,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +33,7 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/bench"
+	"github.com/tfrun/tfrun/bench/fma"
 	"github.com/tfrun/tfrun/graphs"
 )
 
@@ -57,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		threads = fs.Int("threads", 0, "TensorFlow intra-op threads (0: TensorFlow's choice, as tfrun-bench and Keras)")
 		only    = fs.String("kernels", "", "time only the kernels whose name contains this")
 		dtypes  = fs.String("dtypes", bench.Float32+","+bench.Bfloat16, "data types, comma-separated")
+		fmaSecs = fs.Float64("fma-seconds", 0.5, "time the float32 FMA units for this long, three times (0: not at all)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -69,9 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		o.dtypes = append(o.dtypes, strings.TrimSpace(d))
 	}
-	if fs.NArg() > 0 || o.seconds < 0 || o.maxSeconds < o.seconds || o.minRuns < 1 || o.threads < 0 {
-		fmt.Fprintf(stderr, "peak: want no arguments, 0 <= -seconds <= -max-seconds, -min-runs >= 1 and -threads >= 0, got %q, %v, %v, %d, %d\n",
-			fs.Args(), o.seconds, o.maxSeconds, o.minRuns, o.threads)
+	if fs.NArg() > 0 || o.seconds < 0 || o.maxSeconds < o.seconds || o.minRuns < 1 || o.threads < 0 || *fmaSecs < 0 {
+		fmt.Fprintf(stderr, "peak: want no arguments, 0 <= -seconds <= -max-seconds, -min-runs >= 1, -threads >= 0 and -fma-seconds >= 0, got %q, %v, %v, %d, %d, %v\n",
+			fs.Args(), o.seconds, o.maxSeconds, o.minRuns, o.threads, *fmaSecs)
 		return 2
 	}
 	p, err := measure(o, stdout)
@@ -79,9 +84,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "peak: %v\n", err)
 		return 1
 	}
-	for _, dt := range o.dtypes {
-		if k, ok := p.Best(dt); ok {
-			fmt.Fprintf(stdout, "%s peak: %s GFLOP/s (%s)\n", dt, bench.Figure(k.GFLOPS), k.Name)
+	if *fmaSecs > 0 {
+		r, err := fma.Measure(o.threads, *fmaSecs)
+		switch {
+		case errors.Is(err, fma.ErrNoFMA):
+			fmt.Fprintf(stdout, "float32 FMA units: not measured: %v\n", err)
+		case err != nil:
+			fmt.Fprintf(stderr, "peak: %v\n", err)
+			return 1
+		default:
+			p.FMA = &bench.FMARate{GFLOPS: r.GFLOPS, Lanes: r.Lanes, Threads: r.Threads}
+		}
+	}
+	for _, line := range p.Lines() {
+		if strings.Contains(line, " peak: ") || strings.HasPrefix(line, "float32 FMA units:") {
+			fmt.Fprintln(stdout, line)
 		}
 	}
 	if *jsonOut != "" {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tfrun/tfrun/bench"
+	"github.com/tfrun/tfrun/bench/fma"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -65,10 +67,11 @@ func TestMore(t *testing.T) {
 // TestPeak times dcgan_cifar's convolution once in each data type and checks what is
 // reported: its FLOPs, 2·256·64·128·37·37 = 5,742,002,176 (16 → 8 at stride 2, SAME: 37
 // of the 40 taps along each axis inside the input), counted by graphs.CountFLOPs; a
-// positive rate, or the reason the kernel did not run.
+// positive rate, or the reason the kernel did not run; and the FMA units' rate, with the
+// peak as a share of it, on a CPU with AVX2 or AVX-512.
 func TestPeak(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "peak.json")
-	code, stdout, stderr := runCLI(t, "-kernels", "dcgan_cifar", "-seconds", "0", "-min-runs", "1", "-json", path)
+	code, stdout, stderr := runCLI(t, "-kernels", "dcgan_cifar", "-seconds", "0", "-min-runs", "1", "-fma-seconds", "0.02", "-json", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -91,5 +94,16 @@ func TestPeak(t *testing.T) {
 	}
 	if k, ok := p.Best(bench.Float32); !ok || !strings.Contains(stdout, "float32 peak: "+bench.Figure(k.GFLOPS)+" GFLOP/s") {
 		t.Errorf("stdout %q lacks the float32 peak", stdout)
+	}
+	_, err = fma.Measure(1, 0.001)
+	switch {
+	case errors.Is(err, fma.ErrNoFMA):
+		if p.FMA != nil || !strings.Contains(stdout, "float32 FMA units: not measured") {
+			t.Errorf("no FMA on this CPU, but FMA %+v, stdout %q", p.FMA, stdout)
+		}
+	case p.FMA == nil || !(p.FMA.GFLOPS > 0) || p.FMA.Threads < 1:
+		t.Errorf("FMA rate %+v, want one measured on every CPU", p.FMA)
+	case !strings.Contains(stdout, "float32 FMA units: "+bench.Figure(p.FMA.GFLOPS)+" GFLOP/s") || !strings.Contains(stdout, "the float32 peak is "):
+		t.Errorf("stdout %q lacks the FMA units' rate and the peak's share of it", stdout)
 	}
 }
