@@ -27,6 +27,9 @@ func TestVectorFormsDrawTheSame(t *testing.T) {
 				forceISA(isaScalar)
 				want := uniform(n, key, counter)
 				forceISA(level)
+				if isa() != level {
+					t.Fatalf("forced form %d, the kernel draws in form %d", level, isa())
+				}
 				got := uniform(n, key, counter)
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -43,5 +46,23 @@ func TestVectorFormsDrawTheSame(t *testing.T) {
 	u := uniform(64, 1, [2]uint64{})
 	if fmt.Sprint(u[:4]) == fmt.Sprint(u[4:8]) {
 		t.Fatalf("blocks 0 and 1 drew the same: %v", u[:8])
+	}
+}
+
+// Forcing a form and undoing it: the form asked for, never wider than the CPU's widest,
+// and back to the widest (so tests after this one draw as a training run does).
+func TestForceISA(t *testing.T) {
+	widest := forceISA(isaAVX512 + 1)
+	if isa() != widest || widest < isaScalar || widest > isaAVX512 {
+		t.Fatalf("forcing a form wider than any: the kernel draws in form %d, the widest is %d", isa(), widest)
+	}
+	for level := isaScalar; level <= widest; level++ {
+		if w := forceISA(level); w != widest || isa() != level {
+			t.Errorf("forceISA(%d): widest %d, drawing in form %d; want %d, %d", level, w, isa(), widest, level)
+		}
+	}
+	forceISA(widest)
+	if isa() != widest {
+		t.Fatalf("undone: drawing in form %d, want the widest, %d", isa(), widest)
 	}
 }

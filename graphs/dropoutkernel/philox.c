@@ -177,29 +177,38 @@ __attribute__((target("avx2"))) static void philox_avx2(uint64_t lo0, uint64_t h
 
 #endif  // TFRUN_PHILOX_VECTOR
 
-// isa is the widest vector form this CPU runs (TFRUN_ISA_*), or the one tfrun_set_isa
-// forced; -1 until first asked.
-static int isa = -1;
+// widest is the widest vector form this CPU runs (TFRUN_ISA_*), -1 until first asked;
+// forced is the form tfrun_philox_force_isa chose, -1 for none. A kernel may first run on
+// several threads at once: every thread computes the same widest, and the accesses are
+// atomic.
+static int widest = -1, forced = -1;
 
-int tfrun_philox_isa(void) {
-  if (isa < 0) {
-    isa = TFRUN_ISA_SCALAR;
+static int widest_isa(void) {
+  int w = __atomic_load_n(&widest, __ATOMIC_RELAXED);
+  if (w < 0) {
+    w = TFRUN_ISA_SCALAR;
 #ifdef TFRUN_PHILOX_VECTOR
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) {
-      isa = TFRUN_ISA_AVX512;
+      w = TFRUN_ISA_AVX512;
     } else if (__builtin_cpu_supports("avx2")) {
-      isa = TFRUN_ISA_AVX2;
+      w = TFRUN_ISA_AVX2;
     }
 #endif
+    __atomic_store_n(&widest, w, __ATOMIC_RELAXED);
   }
-  return isa;
+  return w;
+}
+
+int tfrun_philox_isa(void) {
+  int f = __atomic_load_n(&forced, __ATOMIC_RELAXED);
+  return f >= 0 ? f : widest_isa();
 }
 
 int tfrun_philox_force_isa(int level) {
-  int have = tfrun_philox_isa();
-  isa = level < have ? level : have;
-  return have;
+  int w = widest_isa();
+  __atomic_store_n(&forced, level < w ? level : w, __ATOMIC_RELAXED);
+  return w;
 }
 
 void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4], float* restrict out) {

@@ -49,6 +49,9 @@ const (
 // is narrower, and returns the widest; forceISA(widest) undoes it (tests).
 func forceISA(level int) (widest int) { return int(C.tfrun_philox_force_isa(C.int(level))) }
 
+// isa is the form the kernel draws in now.
+func isa() int { return int(C.tfrun_philox_isa()) }
+
 // uniform is tfrun_uniform_f32: n draws from Philox with key and counter, in the form
 // forceISA left (tests compare the forms).
 func uniform(n int, key uint64, counter [2]uint64) []float32 {
