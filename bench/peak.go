@@ -31,7 +31,7 @@ type Peak struct {
 	FMA *FMARate `json:"fma,omitempty"`
 }
 
-// FMARate is what an FMA loop on every CPU at once measured.
+// FMARate is what an FMA loop on Threads threads at once measured (bench/fma).
 type FMARate struct {
 	GFLOPS  float64 `json:"gflops"`
 	Lanes   int     `json:"lanes"`   // float32 lanes of one FMA: 16 (AVX-512), 8 (AVX2)
@@ -95,7 +95,8 @@ func (p *Peak) GFLOPSFor(precision string) float64 {
 	return p.Float32GFLOPS()
 }
 
-// Lines describes every kernel, one line each, float32 first, then the peak per data type.
+// Lines describes every kernel, one line each, float32 first, then the peak per data type,
+// then the FMA units' rate and the float32 peak's share of it, when measured.
 func (p Peak) Lines() []string {
 	ks := append([]KernelRate(nil), p.Kernels...)
 	sort.SliceStable(ks, func(i, j int) bool { return ks[i].DType == Float32 && ks[j].DType != Float32 })

@@ -85,7 +85,7 @@ func (r Report) Markdown() (string, error) {
 	p("Both sides train the same number of parameters (checked every round) on random inputs of the real shapes from a fixed seed.\n\n")
 	p("MFLOP/example: the floating-point work of a training step over its batch, counted from tfrun's graph (`graphs.CountFLOPs`): ")
 	p("2·M·N·K per matrix product, the convolutions and the fused LSTM kernels by their products, forward and backward ")
-	p("(a convolution's taps on SAME padding's zeros not counted: the kernels skip them), ")
+	p("(a convolution's taps on SAME padding's zeros not counted: oneDNN's kernels and tfrun's skip them), ")
 	p("only the ops the step runs; elementwise ops, normalisation and the optimizer's update are not counted. ")
 	p("Keras's model has the same layers and shapes, so its step is credited with the same count. ")
 	p("GFLOP/s: MFLOP/example × the median ex/s. ")
@@ -129,8 +129,8 @@ func (r Report) Markdown() (string, error) {
 		p("\n")
 		if r.Peak.FMA != nil {
 			p("The FMA units' rate is a loop of independent float32 fused multiply-adds in the widest vectors the CPU has, ")
-			p("on every CPU at once (bench/fma): no float32 kernel can run faster, so a kernel measured above it ")
-			p("would be credited with work it does not do.\n\n")
+			p("on as many threads at once as the line says (bench/fma): a float32 kernel in those vectors cannot run faster, ")
+			p("so a kernel measured above it would be credited with work it does not do.\n\n")
 		}
 	}
 	p("## Every round\n\n%s\n", RoundsTable(r.Rows))

@@ -37,8 +37,10 @@ import (
 // zeros are not counted, as the kernels that run here do not compute them. oneDNN's and
 // tfrun's own skip them; counted, they made a 7×7 convolution with a 5×5 kernel (the
 // DCGAN's first Conv2DTranspose: 69% of its taps inside) run at 653 "GFLOP/s" on two AMD
-// Zen 5 cores whose FMA units do 440 (session 19, docs/results/benchmark.md). A kernel that
-// computes the zeros (an im2col product) does work this count does not credit. The LSTM
+// Zen 5 cores whose FMA units do 440–488 (bench/fma; session 19, docs/results/benchmark.md).
+// A kernel that computes the zeros (an im2col product, or a form that pads its input with
+// a Pad op, as causal Conv1D does: its zeros are then inside the input and counted) does
+// work this count does not credit. The LSTM
 // counts follow TensorFlow's
 // kernels (tensorflow/core/kernels/rnn/lstm_ops.h: LSTMBlockCellFprop's one GEMM,
 // BlockLSTMBprop's two). A Conv2D standing in for another convolution (the sub-pixel form of
@@ -133,7 +135,9 @@ func CountFLOPs(g *Graph, inputs map[tf.Output][]int64, runs ...StepRun) (FLOPs,
 				return count, fmt.Errorf("graphs: counting FLOPs: op %q (%s): %w", name, n.GetOp(), err)
 			}
 			if sc, ok := g.flopScale[name]; ok {
-				c = c * sc[0] / sc[1]
+				// num/den, dividing first: c·num overflows for large convolutions, and den
+				// divides the scaled forms' counts exactly (the remainder term is then 0).
+				c = c/sc[1]*sc[0] + c%sc[1]*sc[0]/sc[1]
 			}
 			count.Total += c
 			count.ByType[n.GetOp()] += c

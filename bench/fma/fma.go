@@ -1,7 +1,9 @@
 // Package fma measures the rate of this CPU's float32 fused multiply-add units: an FMA
-// loop in the widest vectors the CPU has (AVX-512 or AVX2), on every CPU the process may
-// use at once. No float32 kernel can run faster, so bench/cmd/peak reports it beside the
-// kernels' peak: a kernel that seems faster is credited with work it does not do.
+// loop in the widest vectors the CPU has (AVX-512 or AVX2), on several threads at once
+// (every CPU the process may use, by default). A float32 kernel in those vectors cannot run
+// faster, so bench/cmd/peak reports it beside the kernels' peak: a kernel that seems faster
+// is credited with work it does not do. (On a CPU that lowers its clock for AVX-512, an
+// AVX2 kernel can pass the AVX-512 loop by a little.)
 package fma
 
 /*

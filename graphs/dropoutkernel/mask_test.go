@@ -92,14 +92,15 @@ func (m *maskGraph) run(sess *graphs.Session, shape []int32, key uint64, counter
 // The kernel's mask is TensorFlow's bit for bit: the draws, the comparison (in bfloat16
 // after rounding the draws, for a bfloat16 mask) and the scale, at sizes around Philox's
 // 4-value blocks and the kernel's 4,096-value chunks, shapes of several axes, counters
-// whose low word carries into the high one within the mask, and rates near 0 and 1.
+// whose low word carries into the high one within the mask, rates near 0 and 1, and rates
+// 0 and below (everything kept).
 func TestMaskMatchesTensorFlow(t *testing.T) {
 	register(t)
 	shapes := [][]int32{{0}, {1}, {3}, {4}, {5}, {7}, {63}, {64}, {65}, {1000}, {4095}, {4096}, {4097}, {3, 5, 7}, {2, 0, 3}, {17, 4099}}
 	counters := [][2]uint64{{0, 0}, {0, 12}, {1<<32 - 3, 5}, {math.MaxUint64 - 9, 41}, {math.MaxUint64, math.MaxUint64}}
 	rng := rand.New(rand.NewPCG(4, 2))
 	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
-		for _, rate := range []float64{0.3, 0.5, 1e-7, 0.999} {
+		for _, rate := range []float64{0.3, 0.5, 1e-7, 0.999, 0, -0.5} {
 			t.Run(fmt.Sprintf("%s/rate=%g", graphs.DTypeName(dtype), rate), func(t *testing.T) {
 				m := newMaskGraph(t, dtype, rate)
 				sess, err := graphs.NewSession(m.g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
@@ -134,6 +135,31 @@ func TestMaskMatchesTensorFlow(t *testing.T) {
 					t.Errorf("%d of %d kept at rate 0.3", kept, total)
 				}
 			})
+		}
+	}
+}
+
+// A NaN rate, of either sign, keeps nothing in float32 and bfloat16, as a comparison with
+// NaN is false. (TensorFlow's ops give NaN there, 0 times the NaN scale: not compared.)
+func TestMaskNaNRate(t *testing.T) {
+	register(t)
+	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
+		for _, rate := range []float64{math.NaN(), math.Float64frombits(0xFFF8000000000000)} {
+			m := newMaskGraph(t, dtype, rate)
+			sess, err := graphs.NewSession(m.g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			own, _, err := m.run(sess, []int32{1000}, 7, [2]uint64{3, 0}, false)
+			sess.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range own {
+				if v != 0 {
+					t.Fatalf("%s, rate %v (sign bit %v): mask[%d] = %g, want 0", graphs.DTypeName(dtype), rate, math.Signbit(rate), i, v)
+				}
+			}
 		}
 	}
 }

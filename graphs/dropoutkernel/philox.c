@@ -243,11 +243,13 @@ tfrun_vectorized void tfrun_mask_f32(int64_t n, float* u, float rate, float scal
 
 // tfrun_mask_bf16 compares bfloat16 bits as integers: for values ≥ 0 their order is the
 // values' order, and the loop vectorizes (a float comparison of the widened values did
-// not). The draws are ≥ 0; a negative rate keeps everything, as 0 does. Each draw is
+// not). The draws are ≥ 0; a negative rate keeps everything, as 0 does, and a NaN rate
+// (of either sign) keeps nothing, as a float comparison with it is false. Each draw is
 // rounded to bfloat16 to nearest even, as TensorFlow's Cast does.
 tfrun_vectorized void tfrun_mask_bf16(int64_t n, const float* restrict u, uint16_t rate, uint16_t scale,
                                       uint16_t* restrict out) {
-  const uint32_t r = (rate & 0x8000u) ? 0 : rate;
+  const uint32_t nan = (rate & 0x7FFFu) > 0x7F80u;
+  const uint32_t r = nan ? 0xFFFFu : (rate & 0x8000u) ? 0 : rate;
   for (int64_t i = 0; i < n; i++) {
     uint32_t b;
     memcpy(&b, &u[i], sizeof b);

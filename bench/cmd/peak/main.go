@@ -4,8 +4,9 @@
 // bfloat16, through the same libtensorflow and thread settings as bench/cmd/tfrun-bench.
 // The fastest float32 kernel is the peak that `make bench` reports each model's achieved
 // FLOP/s as a share of (bench/cmd/compare runs this once per benchmark run). Last, an FMA
-// loop on every CPU at once (bench/fma, -fma-seconds) measures the float32 FMA units, the
-// limit no float32 kernel passes; the report gives the peak as a share of it.
+// loop on -threads threads at once (every CPU by default; bench/fma, -fma-seconds) measures
+// the float32 FMA units, the limit of a float32 kernel in those vectors; the report gives
+// the peak as a share of it.
 //
 //	peak -json /tmp/peak.json
 //
