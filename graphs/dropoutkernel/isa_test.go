@@ -66,3 +66,23 @@ func TestForceISA(t *testing.T) {
 		t.Fatalf("undone: drawing in form %d, want the widest, %d", isa(), widest)
 	}
 }
+
+// BenchmarkForms times each form this CPU runs drawing the 4,096 values the kernel draws at
+// a time (its chunk), the output in cache: the Philox rounds alone.
+func BenchmarkForms(b *testing.B) {
+	widest := forceISA(isaAVX512)
+	defer forceISA(widest)
+	out := make([]float32, 4096)
+	for level, name := range []string{"compiler", "avx2", "avx512"} { // isaScalar: the compiler's loop
+		if level > widest {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			forceISA(level)
+			b.SetBytes(int64(4 * len(out)))
+			for i := 0; i < b.N; i++ {
+				uniformInto(out, 1, [2]uint64{uint64(i), 0})
+			}
+		})
+	}
+}

@@ -17,6 +17,11 @@
 // counter's four, lowest first.
 void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4], float* out);
 
+// tfrun_philox_blocks writes the draws of Philox blocks [from, to) after the counter
+// (lo0, hi0), block b's four at out + 4·b (tfrun_uniform_f32's scalar form).
+void tfrun_philox_blocks(uint64_t lo0, uint64_t hi0, uint32_t k0, uint32_t k1, int64_t from, int64_t to,
+                         float* out);
+
 // The vector forms tfrun_uniform_f32 can take: the widest the CPU runs, unless forced down.
 enum { TFRUN_ISA_SCALAR = 0, TFRUN_ISA_AVX2 = 1, TFRUN_ISA_AVX512 = 2 };
 

@@ -211,6 +211,14 @@ int tfrun_philox_force_isa(int level) {
   return w;
 }
 
+// tfrun_philox_blocks writes the draws of blocks [from, to) one block at a time: the tail
+// the vector forms leave, and all of them on a CPU without AVX2, where the compiler's own
+// vectorization (baseline SSE2 has 32×32→64-bit products too) is what there is.
+tfrun_vectorized void tfrun_philox_blocks(uint64_t lo0, uint64_t hi0, uint32_t k0, uint32_t k1, int64_t from,
+                                          int64_t to, float* restrict out) {
+  for (int64_t b = from; b < to; b++) philox_block(lo0, hi0, k0, k1, (uint64_t)b, out + 4 * b);
+}
+
 void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[4], float* restrict out) {
   const uint64_t lo0 = (uint64_t)counter[0] | (uint64_t)counter[1] << 32;
   const uint64_t hi0 = (uint64_t)counter[2] | (uint64_t)counter[3] << 32;
@@ -229,7 +237,7 @@ void tfrun_uniform_f32(int64_t n, const uint32_t key[2], const uint32_t counter[
       break;
   }
 #endif
-  for (; b < whole; b++) philox_block(lo0, hi0, k0, k1, (uint64_t)b, out + 4 * b);
+  tfrun_philox_blocks(lo0, hi0, k0, k1, b, whole, out);
   if (n % 4 != 0) {  // a last, partial block
     float u[4];
     philox_block(lo0, hi0, k0, k1, (uint64_t)whole, u);

@@ -56,10 +56,16 @@ func isa() int { return int(C.tfrun_philox_isa()) }
 // forceISA left (tests compare the forms).
 func uniform(n int, key uint64, counter [2]uint64) []float32 {
 	out := make([]float32, n)
+	uniformInto(out, key, counter)
+	return out
+}
+
+// uniformInto is uniform writing into out, its length n (benchmarks reuse one buffer).
+func uniformInto(out []float32, key uint64, counter [2]uint64) {
+	n := len(out)
 	k := [2]C.uint32_t{C.uint32_t(key), C.uint32_t(key >> 32)}
 	c := [4]C.uint32_t{C.uint32_t(counter[0]), C.uint32_t(counter[0] >> 32), C.uint32_t(counter[1]), C.uint32_t(counter[1] >> 32)}
 	if n > 0 {
 		C.tfrun_uniform_f32(C.int64_t(n), &k[0], &c[0], (*C.float)(unsafe.Pointer(&out[0])))
 	}
-	return out
 }
