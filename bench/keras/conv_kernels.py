@@ -14,7 +14,9 @@ this times in one tf.function each, on the same TensorFlow build:
 
 in float32 and bfloat16 (bfloat16 only for the DCGAN shapes: its backprop kernels take
 seconds a run). Each line: the shape, both times (median), GFLOP/s of the useful
-products, the speed-up, and the largest difference relative to the largest value.
+products (every kernel tap, SAME padding's included, as graphs.CountFLOPs counted them
+until session 19; it now leaves out the taps on the padding), the speed-up, and the
+largest difference relative to the largest value.
 
     bench/.venv/bin/python bench/keras/conv_kernels.py
 """
