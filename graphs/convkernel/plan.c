@@ -24,8 +24,11 @@ int64_t tfrun_conv_runs(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, 
   const int64_t per_row = g->kw / p->span, i = group / per_row, j0 = (group % per_row) * p->span;
   const size_t pixel = (size_t)g->ci * size;
   int64_t kept = 0;
-  for (int64_t k = 0; k < n; k++) {
-    int64_t m = m0 + k, q = m % g->ow, r = (m / g->ow) % g->oh, b = m / (g->ow * g->oh);
+  // Position m0 + k is (b, r, q) of dy; stepped, not divided, from one position to the next.
+  int64_t q = m0 % g->ow, r = (m0 / g->ow) % g->oh, b = m0 / (g->ow * g->oh);
+  for (int64_t k = 0; k < n; k++, q++) {
+    if (q == g->ow) q = 0, r++;
+    if (r == g->oh) r = 0, b++;
     int64_t row = r * g->stride_h + i - g->pad_top, col = q * g->stride_w - g->pad_left + j0;
     if (row < 0 || row >= g->h || col >= g->w || col + p->span <= 0) continue;
     const char* line = (const char*)x + (size_t)((b * g->h + row) * g->w) * pixel;
