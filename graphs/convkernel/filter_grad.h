@@ -75,6 +75,13 @@ typedef struct {
 
 tfrun_conv_plan tfrun_conv_make_plan(const tfrun_conv_geometry* g);
 
+// tfrun_conv_run_at is the run of x that a group's rows read for image b at (row, col), the
+// x position of the run's first filter column: x itself, a copy in edge (room for one run)
+// with zeros outside x when the run is partly inside, or NULL when it lies wholly in the
+// padding. Elements are size bytes.
+const void* tfrun_conv_run_at(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
+                              int64_t b, int64_t row, int64_t col, void* edge);
+
 // tfrun_conv_runs lists, for the positions [m0, m0 + n) and one group, the runs of x its
 // rows read, leaving out the positions whose run lies wholly in the padding: run[kept]
 // points to x itself, or (a run partly inside x, span kw only) to a copy in edges (room

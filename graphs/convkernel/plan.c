@@ -19,32 +19,37 @@ tfrun_conv_plan tfrun_conv_make_plan(const tfrun_conv_geometry* g) {
   return p;
 }
 
+const void* tfrun_conv_run_at(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
+                              int64_t b, int64_t row, int64_t col, void* edge) {
+  if (row < 0 || row >= g->h || col >= g->w || col + p->span <= 0) return NULL;
+  const size_t pixel = (size_t)g->ci * size;
+  const char* line = (const char*)x + (size_t)((b * g->h + row) * g->w) * pixel;
+  if (col >= 0 && col + p->span <= g->w) return line + (size_t)col * pixel;
+  char* e = edge;
+  for (int64_t j = 0; j < p->span; j++) {
+    if (col + j >= 0 && col + j < g->w) {
+      memcpy(e + (size_t)j * pixel, line + (size_t)(col + j) * pixel, pixel);
+    } else {
+      memset(e + (size_t)j * pixel, 0, pixel);
+    }
+  }
+  return e;
+}
+
 int64_t tfrun_conv_runs(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
                         int64_t m0, int64_t n, int64_t group, const void** run, int32_t* position, void* edges) {
   const int64_t per_row = g->kw / p->span, i = group / per_row, j0 = (group % per_row) * p->span;
-  const size_t pixel = (size_t)g->ci * size;
   int64_t kept = 0;
   // Position m0 + k is (b, r, q) of dy; stepped, not divided, from one position to the next.
   int64_t q = m0 % g->ow, r = (m0 / g->ow) % g->oh, b = m0 / (g->ow * g->oh);
   for (int64_t k = 0; k < n; k++, q++) {
     if (q == g->ow) q = 0, r++;
     if (r == g->oh) r = 0, b++;
-    int64_t row = r * g->stride_h + i - g->pad_top, col = q * g->stride_w - g->pad_left + j0;
-    if (row < 0 || row >= g->h || col >= g->w || col + p->span <= 0) continue;
-    const char* line = (const char*)x + (size_t)((b * g->h + row) * g->w) * pixel;
-    if (col >= 0 && col + p->span <= g->w) {
-      run[kept] = line + (size_t)col * pixel;
-    } else {
-      char* e = (char*)edges + (size_t)(kept * p->run) * size;
-      for (int64_t j = 0; j < p->span; j++) {
-        if (col + j >= 0 && col + j < g->w) {
-          memcpy(e + (size_t)j * pixel, line + (size_t)(col + j) * pixel, pixel);
-        } else {
-          memset(e + (size_t)j * pixel, 0, pixel);
-        }
-      }
-      run[kept] = e;
-    }
+    void* edge = edges ? (char*)edges + (size_t)(kept * p->run) * size : NULL;
+    const void* at = tfrun_conv_run_at(g, p, x, size, b, r * g->stride_h + i - g->pad_top,
+                                       q * g->stride_w - g->pad_left + j0, edge);
+    if (at == NULL) continue;
+    run[kept] = at;
     position[kept++] = (int32_t)k;
   }
   return kept;
