@@ -61,3 +61,39 @@ func toBF16(v []float32) []uint16 {
 	}
 	return out
 }
+
+// KernelForBenchmark returns a function that runs the float32 or bfloat16 kernel once on
+// inputs of g's shapes (ones, in the kernel's dtype) with the given number of threads,
+// without TensorFlow: for benchmarks of the kernel alone.
+func KernelForBenchmark(g Geometry, threads int, bfloat16 bool) func() {
+	cg := C.tfrun_conv_geometry{n: C.int64_t(g.N), h: C.int64_t(g.H), w: C.int64_t(g.W), ci: C.int64_t(g.CI),
+		oh: C.int64_t(g.OH), ow: C.int64_t(g.OW), co: C.int64_t(g.CO), kh: C.int64_t(g.KH), kw: C.int64_t(g.KW),
+		stride_h: C.int64_t(g.StrideH), stride_w: C.int64_t(g.StrideW), pad_top: C.int64_t(g.PadTop), pad_left: C.int64_t(g.PadLeft)}
+	nx, ndy, nw := g.N*g.H*g.W*g.CI, g.N*g.OH*g.OW*g.CO, g.KH*g.KW*g.CI*g.CO
+	if bfloat16 {
+		x, dy, dw := make([]uint16, nx), make([]uint16, ndy), make([]uint16, nw)
+		for _, s := range [][]uint16{x, dy} {
+			for j := range s {
+				s[j] = 0x3F80 // 1.0
+			}
+		}
+		return func() {
+			if C.tfrun_conv_filter_grad_bf16(&cg, (*C.uint16_t)(unsafe.Pointer(&x[0])), (*C.uint16_t)(unsafe.Pointer(&dy[0])),
+				(*C.uint16_t)(unsafe.Pointer(&dw[0])), C.int(threads)) != 0 {
+				panic("convkernel: out of memory")
+			}
+		}
+	}
+	x, dy, dw := make([]float32, nx), make([]float32, ndy), make([]float32, nw)
+	for _, s := range [][]float32{x, dy} {
+		for j := range s {
+			s[j] = 1
+		}
+	}
+	return func() {
+		if C.tfrun_conv_filter_grad_f32(&cg, (*C.float)(unsafe.Pointer(&x[0])), (*C.float)(unsafe.Pointer(&dy[0])),
+			(*C.float)(unsafe.Pointer(&dw[0])), C.int(threads)) != 0 {
+			panic("convkernel: out of memory")
+		}
+	}
+}

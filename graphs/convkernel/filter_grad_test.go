@@ -54,18 +54,45 @@ func (p problem) dy() [4]int64 {
 	return [4]int64{p.x[0], out(p.x[1], p.kh, p.strides[0]), out(p.x[2], p.kw, p.strides[1]), p.co}
 }
 
-// reference is the filter gradient in float64, and the sum of the absolute values of the
-// products each element adds up (a bound for float32's rounding).
-func (p problem) reference(x, dy []float32) (dw, mag []float64) {
+// padding_ is the padding before x's rows and columns (SAME's smaller half).
+func (p problem) paddings() (top, left int64) {
 	d := p.dy()
-	ci := p.x[3]
 	before := func(n, o, k int64, s int) int64 {
 		if p.padding != "SAME" {
 			return 0
 		}
 		return max((o-1)*int64(s)+k-n, 0) / 2
 	}
-	pt, pl := before(p.x[1], d[1], p.kh, p.strides[0]), before(p.x[2], d[2], p.kw, p.strides[1])
+	return before(p.x[1], d[1], p.kh, p.strides[0]), before(p.x[2], d[2], p.kw, p.strides[1])
+}
+
+// geometry is the kernel's view of p, and how many (position, tap) products land inside x.
+func (p problem) geometry() (g convkernel.Geometry, taps int64) {
+	d := p.dy()
+	pt, pl := p.paddings()
+	g = convkernel.Geometry{N: p.x[0], H: p.x[1], W: p.x[2], CI: p.x[3], OH: d[1], OW: d[2], CO: p.co, KH: p.kh, KW: p.kw,
+		StrideH: int64(p.strides[0]), StrideW: int64(p.strides[1]), PadTop: pt, PadLeft: pl}
+	for r := range d[1] {
+		for q := range d[2] {
+			for i := range p.kh {
+				for j := range p.kw {
+					row, col := r*g.StrideH+i-pt, q*g.StrideW+j-pl
+					if row >= 0 && row < g.H && col >= 0 && col < g.W {
+						taps += p.x[0]
+					}
+				}
+			}
+		}
+	}
+	return g, taps
+}
+
+// reference is the filter gradient in float64, and the sum of the absolute values of the
+// products each element adds up (a bound for float32's rounding).
+func (p problem) reference(x, dy []float32) (dw, mag []float64) {
+	d := p.dy()
+	ci := p.x[3]
+	pt, pl := p.paddings()
 	dw = make([]float64, p.kh*p.kw*ci*p.co)
 	mag = make([]float64, len(dw))
 	for b := int64(0); b < p.x[0]; b++ {
@@ -323,25 +350,52 @@ func TestFilterGradBadInputs(t *testing.T) {
 	}
 }
 
+// benchProblems are the DCGANs' filter gradients at batch 256.
+var benchProblems = []problem{
+	// dcgan_mnist's second discriminator conv, and its generator's stride-2 transposed conv
+	{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},
+	{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},  // its stride-1 transposed conv
+	{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},   // its first conv, one channel
+	{x: [4]int64{256, 16, 16, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar's
+	{x: [4]int64{256, 8, 8, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},
+}
+
+// BenchmarkKernelAlone times the kernel's C function on benchProblems without TensorFlow
+// (no session, no other threads), on 1 thread and on every CPU, and reports GFLOP/s of
+// the taps inside x, as BenchmarkFilterGrad does.
+func BenchmarkKernelAlone(b *testing.B) {
+	for _, bfloat16 := range []bool{false, true} {
+		if bfloat16 && !convkernel.SupportedBFloat16() || !bfloat16 && !convkernel.Supported() {
+			continue
+		}
+		for _, p := range benchProblems {
+			g, taps := p.geometry()
+			for _, threads := range []int{1, 0} {
+				name := map[bool]string{false: "float32", true: "bfloat16"}[bfloat16] + "/" + p.String() + fmt.Sprintf("/threads_%d", threads)
+				b.Run(name, func(b *testing.B) {
+					run := convkernel.KernelForBenchmark(g, threads, bfloat16)
+					run()
+					for b.Loop() {
+						run()
+					}
+					b.ReportMetric(float64(2*taps*p.x[3]*p.co)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
 // BenchmarkFilterGrad times the kernel against TensorFlow's Conv2DBackpropFilter on the
 // DCGANs' filter gradients at batch 256, in float32 and bfloat16, with TensorFlow's default
 // threads (the CPUs, 2 here), and reports GFLOP/s as graphs.CountFLOPs counts the
 // gradient's FLOPs (the taps inside x; those on SAME padding's zeros are not counted).
 func BenchmarkFilterGrad(b *testing.B) {
 	register(b)
-	problems := []problem{
-		// dcgan_mnist's second discriminator conv, and its generator's stride-2 transposed conv
-		{x: [4]int64{256, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},
-		{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},  // its stride-1 transposed conv
-		{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},   // its first conv, one channel
-		{x: [4]int64{256, 16, 16, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar's
-		{x: [4]int64{256, 8, 8, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},
-	}
 	for _, dtype := range []tf.DataType{tf.Float, tf.Bfloat16} {
 		if dtype == tf.Bfloat16 && !convkernel.SupportedBFloat16() {
 			continue
 		}
-		for _, p := range problems {
+		for _, p := range benchProblems {
 			d := p.dy()
 			rng := rand.New(rand.NewPCG(3, 4))
 			x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
