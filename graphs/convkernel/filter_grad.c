@@ -182,7 +182,8 @@ static int work(void* arg, int t, int threads) {
                                         positions + group * block, edges ? edges + group * block * p->run : NULL);
       }
     }
-    int64_t packed = -1;  // the column tile whose dy rows panel holds
+    int64_t packed = -1;          // the column tile whose dy rows rows_of_dy holds
+    const float* rows_of_dy = NULL;  // panel, or dy itself
     for (int64_t job = begin; job < end; job++) {
       int64_t column_tile = job / per_column, group = (job / p->row_tiles) % p->groups;
       int64_t r0 = (job % p->row_tiles) * ROWS, c0 = column_tile * COLUMNS;
@@ -190,14 +191,19 @@ static int work(void* arg, int t, int threads) {
       if (column_tile != packed) {
         // dy's rows for this block and column tile, side by side (64 floats apart whatever
         // co is): a walk over dy's rows, co floats apart, maps to few cache sets and evicts
-        // itself.
-        for (int64_t k = 0; k < n; k++) {
-          memcpy(panel + k * COLUMNS, w->dy + (m0 + k) * g->co + c0, (size_t)vectors * 16 * sizeof *panel);
+        // itself. With co = 64 they are side by side in dy already.
+        if (g->co == COLUMNS) {
+          rows_of_dy = w->dy + m0 * g->co;
+        } else {
+          for (int64_t k = 0; k < n; k++) {
+            memcpy(panel + k * COLUMNS, w->dy + (m0 + k) * g->co + c0, (size_t)vectors * 16 * sizeof *panel);
+          }
+          rows_of_dy = panel;
         }
         packed = column_tile;
       }
       int64_t rows = p->run - r0 < ROWS ? p->run - r0 : ROWS;
-      run_tile(w->avx512, rows, vectors, counts[group], runs + group * block, positions + group * block, r0, panel,
+      run_tile(w->avx512, rows, vectors, counts[group], runs + group * block, positions + group * block, r0, rows_of_dy,
                w->dw + (group * p->run + r0) * g->co + c0, g->co, m0 == 0);
     }
   }

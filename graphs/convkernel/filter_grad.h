@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kernel_api.h"
 
@@ -50,8 +51,17 @@ int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, con
 int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
                                 int threads);
 
-// The registration of the op and its kernels; a failure is in status.
+// The registration of the ops and their kernels; a failure is in status.
 void tfrun_conv_register(TF_Status* status);
+
+// tfrun_bf16_round is f's bfloat16 bits, rounded to nearest even; a NaN becomes the quiet
+// NaN of its sign, as Eigen's conversion makes it.
+static inline uint16_t tfrun_bf16_round(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)(((u >> 16) & 0x8000u) | 0x7FC0u);
+  return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
 
 // ---- Shared by the float32 and bfloat16 kernels (plan.c) ----
 
@@ -79,8 +89,21 @@ tfrun_conv_plan tfrun_conv_make_plan(const tfrun_conv_geometry* g);
 // x position of the run's first filter column: x itself, a copy in edge (room for one run)
 // with zeros outside x when the run is partly inside, or NULL when it lies wholly in the
 // padding. Elements are size bytes.
-const void* tfrun_conv_run_at(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
-                              int64_t b, int64_t row, int64_t col, void* edge);
+// (Inline: it runs for every position of every group.)
+static inline const void* tfrun_conv_run_at(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x,
+                                            size_t size, int64_t b, int64_t row, int64_t col, void* edge) {
+  if (row < 0 || row >= g->h || col >= g->w || col + p->span <= 0) return NULL;
+  const size_t pixel = (size_t)g->ci * size;
+  const char* line = (const char*)x + (size_t)((b * g->h + row) * g->w) * pixel;
+  if (col >= 0 && col + p->span <= g->w) return line + (size_t)col * pixel;
+  // Partly inside: the pixels inside [lo, hi) copied, zeros before and after.
+  const int64_t lo = col > 0 ? col : 0, hi = col + p->span < g->w ? col + p->span : g->w;
+  char* e = edge;
+  memset(e, 0, (size_t)(lo - col) * pixel);
+  memcpy(e + (size_t)(lo - col) * pixel, line + (size_t)lo * pixel, (size_t)(hi - lo) * pixel);
+  memset(e + (size_t)(hi - col) * pixel, 0, (size_t)(col + p->span - hi) * pixel);
+  return e;
+}
 
 // tfrun_conv_runs lists, for the positions [m0, m0 + n) and one group, the runs of x its
 // rows read, leaving out the positions whose run lies wholly in the padding: run[kept]

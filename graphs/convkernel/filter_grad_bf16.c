@@ -185,15 +185,6 @@ static int work(void* arg, int t, int threads) {
   return ok ? 0 : -1;
 }
 
-// bf16_round is f's bfloat16 bits, rounded to nearest even; a NaN becomes the quiet NaN of
-// its sign, as Eigen's conversion makes it.
-static inline uint16_t bf16_round(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)(((u >> 16) & 0x8000u) | 0x7FC0u);
-  return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
-}
-
 int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
                                 int threads) {
   const int64_t size = g->kh * g->kw * g->ci * g->co;
@@ -206,7 +197,7 @@ int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x,
   if ((w.sums = malloc((size_t)size * sizeof *w.sums)) == NULL) return -1;
   int64_t multiply_adds = w.p.positions * g->kh * g->kw * g->ci * g->co;
   int r = tfrun_conv_run_threads(work, &w, tfrun_conv_threads(threads, w.jobs, multiply_adds));
-  for (int64_t i = 0; r == 0 && i < size; i++) dw[i] = bf16_round(w.sums[i]);
+  for (int64_t i = 0; r == 0 && i < size; i++) dw[i] = tfrun_bf16_round(w.sums[i]);
   free(w.sums);
   return r;
 }

@@ -19,23 +19,6 @@ tfrun_conv_plan tfrun_conv_make_plan(const tfrun_conv_geometry* g) {
   return p;
 }
 
-const void* tfrun_conv_run_at(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
-                              int64_t b, int64_t row, int64_t col, void* edge) {
-  if (row < 0 || row >= g->h || col >= g->w || col + p->span <= 0) return NULL;
-  const size_t pixel = (size_t)g->ci * size;
-  const char* line = (const char*)x + (size_t)((b * g->h + row) * g->w) * pixel;
-  if (col >= 0 && col + p->span <= g->w) return line + (size_t)col * pixel;
-  char* e = edge;
-  for (int64_t j = 0; j < p->span; j++) {
-    if (col + j >= 0 && col + j < g->w) {
-      memcpy(e + (size_t)j * pixel, line + (size_t)(col + j) * pixel, pixel);
-    } else {
-      memset(e + (size_t)j * pixel, 0, pixel);
-    }
-  }
-  return e;
-}
-
 int64_t tfrun_conv_runs(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, const void* x, size_t size,
                         int64_t m0, int64_t n, int64_t group, const void** run, int32_t* position, void* edges) {
   const int64_t per_row = g->kw / p->span, i = group / per_row, j0 = (group % per_row) * p->span;
