@@ -14,8 +14,9 @@
 // depend on the number of threads). It needs a multiple of 16 output channels, and
 // AVX-512F or AVX2 with FMA in float32 (Supported); in bfloat16 AVX-512F, BW and
 // AVX512_BF16 (SupportedBFloat16), whose
-// VDPBF16PS multiplies pairs of positions and adds them in float32 (reading subnormal
-// inputs as zero), the sums rounded to bfloat16 once at the end.
+// VDPBF16PS multiplies pairs of positions (the same position of dy in two images) and adds
+// them in float32 (reading subnormal inputs as zero), the sums rounded to bfloat16 once at
+// the end.
 //
 // graphs offers it as one more form of a convolution's filter gradient, which autotuning
 // takes where it measures fastest on the machine at hand (graphs.FormOwnKernel). Register
