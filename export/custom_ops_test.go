@@ -17,7 +17,8 @@ import (
 // A graph holding one of tfrun's own kernels is refused: Python TensorFlow and TensorFlow
 // Serving could not load it.
 func TestStripRefusesTfrunOps(t *testing.T) {
-	for _, opType := range []string{graphs.OpLSTMCell, graphs.OpLSTMCellGrad, graphs.OpDropoutMask} {
+	for _, opType := range []string{graphs.OpLSTMCell, graphs.OpLSTMCellGrad, graphs.OpDropoutMask,
+		graphs.OpConv2DBackpropFilter, graphs.OpConv2DBackpropInput} {
 		g := &graph_go_proto.GraphDef{Node: []*node_def_go_proto.NodeDef{{Name: "lstm/cell", Op: opType}}}
 		_, err := stripDefaultAttrs(g)
 		if err == nil || !strings.Contains(err.Error(), "tfrun's own kernel") || !strings.Contains(err.Error(), "lstm/cell") {

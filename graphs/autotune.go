@@ -98,6 +98,12 @@ type Autotune struct {
 	// them has FormOwnKernel among its candidates where it applies. Only a measurement
 	// chooses it (never the fixed rules).
 	ConvFilterKernel []tf.DataType
+	// ConvInputKernel are the dtypes in which tfrun's own input gradient kernel for few
+	// input channels is registered and runs here (graphs/convkernel: SupportedInput,
+	// SupportedInputBFloat16): a convolution's input gradient (a transposed convolution)
+	// in one of them has FormOwnKernel among its candidates where it applies. Only a
+	// measurement chooses it.
+	ConvInputKernel []tf.DataType
 	// SessionFor, when set, sizes the scratch session of a form whose model would run
 	// with other thread pools than Session (an LSTM built unrolled runs one op per
 	// thread: classifier's sessionThreads); nil: Session for every form.
@@ -344,8 +350,8 @@ func (p convProblem) key(opType string, batch int64) string {
 		p.strides[0], p.strides[1], p.padding)
 }
 
-// convForms chooses the forms of the problem's input gradient (FormSubPixel or
-// FormTensorFlow) and filter gradient (filterForms). On a
+// convForms chooses the forms of the problem's input gradient (inputForms) and filter
+// gradient (filterForms). On a
 // platform with a GPU both are TensorFlow's kernels (cuDNN's).
 func (g *Graph) convForms(p convProblem) (input, filter string) {
 	if g.platform.GPU() {
@@ -359,12 +365,12 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 	measurable := batch > 0
 	size := [3]int64{p.x[1], p.x[2], p.x[3]}
 	input, filter = FormTensorFlow, FormTensorFlow
-	if subPixelApplies(size, p.filter, p.dy, p.strides, p.padding) {
+	if forms := g.inputForms(p, size); len(forms) > 1 {
 		var t trialMaker
 		if measurable {
 			t = func(form string) (Trial, error) { return g.convTrial(p, batch, "Conv2DBackpropInput", form), nil }
 		}
-		input = g.choose(p.key("Conv2DBackpropInput", batch), []string{FormTensorFlow, FormSubPixel}, ruleIn, FormTensorFlow, t)
+		input = g.choose(p.key("Conv2DBackpropInput", batch), forms, ruleIn, FormTensorFlow, t)
 	}
 	if forms := g.filterForms(p); len(forms) > 1 {
 		var t trialMaker
@@ -374,6 +380,20 @@ func (g *Graph) convForms(p convProblem) (input, filter string) {
 		filter = g.choose(p.key("Conv2DBackpropFilter", batch), forms, ruleF, FormTensorFlow, t)
 	}
 	return input, filter
+}
+
+// inputForms are the forms of the problem's input gradient, TensorFlow's first: the
+// sub-pixel form where it applies, and tfrun's own kernel where it applies and the graph's
+// Autotune says it runs (Autotune.ConvInputKernel).
+func (g *Graph) inputForms(p convProblem, size [3]int64) []string {
+	forms := []string{FormTensorFlow}
+	if subPixelApplies(size, p.filter, p.dy, p.strides, p.padding) {
+		forms = append(forms, FormSubPixel)
+	}
+	if g.autotune != nil && slices.Contains(g.autotune.ConvInputKernel, p.dtype) && ownInputKernelApplies(p) {
+		forms = append(forms, FormOwnKernel)
+	}
+	return forms
 }
 
 // filterForms are the forms of the problem's filter gradient, TensorFlow's first: the

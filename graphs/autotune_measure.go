@@ -108,7 +108,11 @@ func (t *convTrial) scratch(batch int64) (*scratch, error) {
 	switch t.opType {
 	case "Conv2DBackpropInput":
 		shapes = [][]int64{p.filter, dy}
+		threads := a.SessionOf(form).IntraOpThreads
 		build = func(s *Scope, in []tf.Output) []tf.Output {
+			if form == FormOwnKernel { // the scratch graph has no Autotune to tell the threads
+				return []tf.Output{s.OwnConv2DBackpropInput(size, in[0], in[1], p.strides, p.padding, threads)}
+			}
 			return []tf.Output{s.backpropInput(form, size, in[0], in[1], p.strides, p.padding)}
 		}
 	case "Conv2DBackpropFilter":

@@ -126,10 +126,22 @@ func (g *Graph) useSubPixel(channels int64, dtype tf.DataType, strides [2]int) b
 }
 
 // backpropInput is Conv2DBackpropInput(input_sizes, filter, out_backprop) in the given
-// form (FormSubPixel or FormTensorFlow): size is the forward conv's input without the
-// batch (height, width, channels). The sub-pixel form falls back to TensorFlow's kernel
+// form (FormSubPixel, FormOwnKernel or FormTensorFlow): size is the forward conv's input
+// without the batch (height, width, channels). A form falls back to TensorFlow's kernel
 // where it does not apply.
 func (s *Scope) backpropInput(form string, size [3]int64, filter, dy tf.Output, strides [2]int, padding string) tf.Output {
+	if form == FormOwnKernel {
+		fs, okF := staticShape(filter, 4)
+		ds, okD := staticShape(dy, 4)
+		if okF && okD && ownInputKernelApplies(convProblem{x: []int64{ds[0], size[0], size[1], size[2]}, filter: fs, dy: ds,
+			strides: strides, padding: padding, dtype: dy.DataType()}) {
+			threads := 0
+			if a := s.g.autotune; a != nil {
+				threads = a.SessionOf(form).IntraOpThreads
+			}
+			return s.OwnConv2DBackpropInput(size, filter, dy, strides, padding, threads)
+		}
+	}
 	if form == FormSubPixel {
 		if y, ok := s.subPixel(size, filter, dy, strides, padding); ok {
 			return y

@@ -26,7 +26,8 @@ import (
 //	MatMul                a [M, K] (or [K, M] with transpose_a) · b → [M, N]: 2·M·N·K
 //	BatchMatMulV2/V3      the same per batch element: 2·|out|·K
 //	Conv2D                input, filter [kh, kw, Cin, Cout] → out: 2·N·Cin·Cout·taps
-//	Conv2DBackpropInput   the forward conv's count (as the forward op of Conv2DTranspose too)
+//	Conv2DBackpropInput   the forward conv's count (as the forward op of Conv2DTranspose too;
+//	                      and so tfrun's own kernel, OpConv2DBackpropInput)
 //	Conv2DBackpropFilter  the forward conv's count (and so tfrun's own kernel,
 //	                      OpConv2DBackpropFilter)
 //	BlockLSTM(V2)         per step one [B, I+U] · [I+U, 4U] product: 2·T·B·(I+U)·4U
@@ -231,7 +232,7 @@ func parseInput(in string) (name string, index int, control bool) {
 func isCounted(opType string) bool {
 	switch opType {
 	case "MatMul", "BatchMatMulV2", "BatchMatMulV3",
-		"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter,
+		"Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter, OpConv2DBackpropInput,
 		"BlockLSTM", "BlockLSTMV2", "BlockLSTMGrad", "BlockLSTMGradV2":
 		return true
 	}
@@ -284,7 +285,7 @@ func opFLOPs(sh *shapeOracle, n *node_def_go_proto.NodeDef) (int64, error) {
 			k = a[len(a)-2]
 		}
 		return 2 * elements(y) * k, nil
-	case "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter:
+	case "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", OpConv2DBackpropFilter, OpConv2DBackpropInput:
 		c, err := convOf(n, in, out)
 		if err != nil {
 			return 0, err
@@ -378,12 +379,19 @@ func convOf(n *node_def_go_proto.NodeDef, in func(int) ([]int64, error), out fun
 		c.x, c.filter, c.out = shape(out), shape(input(1)), shape(input(2))
 	case "Conv2DBackpropFilter", OpConv2DBackpropFilter: // (input, filter or its sizes, out_backprop) → the filter's gradient
 		c.x, c.filter, c.out = shape(input(0)), shape(out), shape(input(2))
+	case OpConv2DBackpropInput: // (filter, out_backprop) → the input's gradient; its shape has no static form
+		c.filter, c.out = shape(input(0)), shape(input(1))
+		if size := n.GetAttr()["input_size"].GetList().GetI(); err == nil && len(size) == 2 {
+			c.x = []int64{c.out[0], size[0], size[1], c.filter[2]}
+		} else if err == nil {
+			err = fmt.Errorf("input_size %v: want (height, width)", size)
+		}
 	}
 	if err != nil {
 		return c, err
 	}
 	attrs := n.GetAttr()
-	if n.GetOp() == OpConv2DBackpropFilter { // NHWC; strides and the padding before, (height, width)
+	if t := n.GetOp(); t == OpConv2DBackpropFilter || t == OpConv2DBackpropInput { // NHWC; strides and the padding before, (height, width)
 		st, pads := attrs["strides"].GetList().GetI(), attrs["paddings"].GetList().GetI()
 		if len(st) != 2 || len(pads) != 2 {
 			return c, fmt.Errorf("strides %v and paddings %v: want (height, width) each", st, pads)

@@ -14,12 +14,13 @@ const (
 
 // IsOwnOp reports whether opType is one of tfrun's own kernels (OpLSTMCell,
 // OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad,
-// OpConv2DBackpropFilter): a graph holding
+// OpConv2DBackpropFilter, OpConv2DBackpropInput): a graph holding
 // one runs only in a process that registered them, never in Python TensorFlow or
 // TensorFlow Serving.
 func IsOwnOp(opType string) bool {
 	switch opType {
-	case OpLSTMCell, OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad, OpConv2DBackpropFilter:
+	case OpLSTMCell, OpLSTMCellGrad, OpDropoutMask, OpLeakyReluGrad, OpEluGrad, OpSeluGrad, OpConv2DBackpropFilter,
+		OpConv2DBackpropInput:
 		return true
 	}
 	return false

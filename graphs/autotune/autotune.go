@@ -108,7 +108,7 @@ func New(o Options) (*Tuner, error) {
 	}
 	t := &Tuner{Mode: mode, Machine: ThisMachine(o.Session), warn: o.Warn}
 	t.Autotune = &graphs.Autotune{Off: mode == Off, Batch: o.Batch, Session: o.Session, Resumed: forms, Rules: legacy || mode == Rules,
-		ConvFilterKernel: ownFilterKernel(), Warn: t.warnf}
+		ConvFilterKernel: ownFilterKernel(), ConvInputKernel: ownInputKernel(), Warn: t.warnf}
 	if mode == On {
 		dir := o.CacheDir
 		if dir == "" {
@@ -137,6 +137,22 @@ func ownFilterKernel() []tf.DataType {
 		types = append(types, tf.Float)
 	}
 	if convkernel.SupportedBFloat16() {
+		types = append(types, tf.Bfloat16)
+	}
+	return types
+}
+
+// ownInputKernel is ownFilterKernel for tfrun's own input gradient kernel (few input
+// channels).
+func ownInputKernel() []tf.DataType {
+	if lstmkernel.Disabled() || convkernel.Register() != nil {
+		return nil
+	}
+	var types []tf.DataType
+	if convkernel.SupportedInput() {
+		types = append(types, tf.Float)
+	}
+	if convkernel.SupportedInputBFloat16() {
 		types = append(types, tf.Bfloat16)
 	}
 	return types

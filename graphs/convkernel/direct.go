@@ -1,7 +1,7 @@
 package convkernel
 
 /*
-#include "filter_grad.h"
+#include "input_grad.h"
 */
 import "C"
 
@@ -22,9 +22,7 @@ type Geometry struct {
 // multiple of 16 and the kernel Supported.
 func FilterGradForTest(g Geometry, x, dy []float32, threads int, bfloat16 bool) []float32 {
 	out := make([]float32, g.KH*g.KW*g.CI*g.CO)
-	cg := C.tfrun_conv_geometry{n: C.int64_t(g.N), h: C.int64_t(g.H), w: C.int64_t(g.W), ci: C.int64_t(g.CI),
-		oh: C.int64_t(g.OH), ow: C.int64_t(g.OW), co: C.int64_t(g.CO), kh: C.int64_t(g.KH), kw: C.int64_t(g.KW),
-		stride_h: C.int64_t(g.StrideH), stride_w: C.int64_t(g.StrideW), pad_top: C.int64_t(g.PadTop), pad_left: C.int64_t(g.PadLeft)}
+	cg := geometry(g)
 	if bfloat16 {
 		xb, dyb, outb := toBF16(x), toBF16(dy), make([]uint16, len(out))
 		if C.tfrun_conv_filter_grad_bf16(&cg, (*C.uint16_t)(unsafe.Pointer(&xb[0])), (*C.uint16_t)(unsafe.Pointer(&dyb[0])),
@@ -41,6 +39,41 @@ func FilterGradForTest(g Geometry, x, dy []float32, threads int, bfloat16 bool) 
 		panic("convkernel: out of memory")
 	}
 	return out
+}
+
+// InputGradForTest runs the float32 input gradient kernel on w and dy, or the bfloat16 one
+// on them rounded to bfloat16 (its result widened back), with the given number of threads,
+// without TensorFlow: dx of g's input shape. g.CO must be a multiple of 16 and the kernel
+// SupportedInput.
+func InputGradForTest(g Geometry, w, dy []float32, threads int, bfloat16 bool) []float32 {
+	out := make([]float32, g.N*g.H*g.W*g.CI)
+	if len(out) == 0 {
+		return out
+	}
+	cg := geometry(g)
+	if bfloat16 {
+		wb, dyb, outb := toBF16(w), toBF16(dy), make([]uint16, len(out))
+		if C.tfrun_conv_input_grad_bf16(&cg, (*C.uint16_t)(unsafe.Pointer(&wb[0])), (*C.uint16_t)(unsafe.Pointer(&dyb[0])),
+			(*C.uint16_t)(unsafe.Pointer(&outb[0])), C.int(threads)) != 0 {
+			panic("convkernel: out of memory")
+		}
+		for i, h := range outb {
+			out[i] = math.Float32frombits(uint32(h) << 16)
+		}
+		return out
+	}
+	if C.tfrun_conv_input_grad_f32(&cg, (*C.float)(unsafe.Pointer(&w[0])), (*C.float)(unsafe.Pointer(&dy[0])),
+		(*C.float)(unsafe.Pointer(&out[0])), C.int(threads)) != 0 {
+		panic("convkernel: out of memory")
+	}
+	return out
+}
+
+// geometry is g as the C kernels take it.
+func geometry(g Geometry) C.tfrun_conv_geometry {
+	return C.tfrun_conv_geometry{n: C.int64_t(g.N), h: C.int64_t(g.H), w: C.int64_t(g.W), ci: C.int64_t(g.CI),
+		oh: C.int64_t(g.OH), ow: C.int64_t(g.OW), co: C.int64_t(g.CO), kh: C.int64_t(g.KH), kw: C.int64_t(g.KW),
+		stride_h: C.int64_t(g.StrideH), stride_w: C.int64_t(g.StrideW), pad_top: C.int64_t(g.PadTop), pad_left: C.int64_t(g.PadLeft)}
 }
 
 // ForceAVX2ForTest makes the float32 kernel run its AVX2 tiles even on a CPU with AVX-512F
@@ -66,9 +99,7 @@ func toBF16(v []float32) []uint16 {
 // inputs of g's shapes (ones, in the kernel's dtype) with the given number of threads,
 // without TensorFlow: for benchmarks of the kernel alone.
 func KernelForBenchmark(g Geometry, threads int, bfloat16 bool) func() {
-	cg := C.tfrun_conv_geometry{n: C.int64_t(g.N), h: C.int64_t(g.H), w: C.int64_t(g.W), ci: C.int64_t(g.CI),
-		oh: C.int64_t(g.OH), ow: C.int64_t(g.OW), co: C.int64_t(g.CO), kh: C.int64_t(g.KH), kw: C.int64_t(g.KW),
-		stride_h: C.int64_t(g.StrideH), stride_w: C.int64_t(g.StrideW), pad_top: C.int64_t(g.PadTop), pad_left: C.int64_t(g.PadLeft)}
+	cg := geometry(g)
 	nx, ndy, nw := g.N*g.H*g.W*g.CI, g.N*g.OH*g.OW*g.CO, g.KH*g.KW*g.CI*g.CO
 	if bfloat16 {
 		x, dy, dw := make([]uint16, nx), make([]uint16, ndy), make([]uint16, nw)

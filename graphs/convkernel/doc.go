@@ -1,6 +1,7 @@
 // Package convkernel registers tfrun's own CPU kernels for the filter gradient of a 2-D
-// convolution in float32 and bfloat16 with TensorFlow, through its C kernel API (as
-// package graphs/lstmkernel does for the LSTM cell).
+// convolution, and for its input gradient with few input channels, in float32 and
+// bfloat16 with TensorFlow, through its C kernel API (as package graphs/lstmkernel does
+// for the LSTM cell).
 //
 // One op, TfrunConv2DBackpropFilter(input, filter, out_backprop) → filter_backprop, with
 // attributes strides and paddings (the padding before the input), each (height, width),
@@ -18,8 +19,19 @@
 // them in float32 (reading subnormal inputs as zero), the sums rounded to bfloat16 once at
 // the end.
 //
-// graphs offers it as one more form of a convolution's filter gradient, which autotuning
-// takes where it measures fastest on the machine at hand (graphs.FormOwnKernel). Register
-// once per process before building a graph with the op. It is a gradient, so it is only
-// in training graphs and a SavedModel never holds it.
+// A second op, TfrunConv2DBackpropInput(filter, out_backprop) → input_backprop, with
+// attributes input_size (the input's height and width), strides, paddings and threads, is
+// TensorFlow's Conv2DBackpropInput for convolutions with few input channels (an image's 1
+// or 3): per row of out_backprop it computes every filter tap's products as one matrix
+// product over the output channels (tiles of 6 pixels × 64 taps, AVX-512F; bfloat16 with
+// AVX512_BF16, summed in float32 and rounded once), then adds them to the rows of the
+// input gradient they reach, a thread owning whole images (SupportedInput,
+// SupportedInputBFloat16). Its shape function leaves the output's shape unknown (the C API
+// cannot read integer attributes there); graphs reshapes it.
+//
+// graphs offers each as one more form of a convolution's filter or input gradient, which
+// autotuning takes where it measures fastest on the machine at hand
+// (graphs.FormOwnKernel). Register once per process before building a graph with the ops.
+// The input gradient is also a Conv2DTranspose's forward op, but only a training graph
+// measures forms: an exported graph never holds either op (export refuses one that does).
 package convkernel

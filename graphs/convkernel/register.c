@@ -1,19 +1,11 @@
 // The kernel of TfrunConv2DBackpropFilter and its registration with TensorFlow's C kernel
-// API (tensorflow/c/ops.h and tensorflow/c/kernels.h of TensorFlow 2.18).
+// API (tensorflow/c/ops.h and tensorflow/c/kernels.h of TensorFlow 2.18), and the
+// registration of both ops (register_input.c has TfrunConv2DBackpropInput's).
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "filter_grad.h"
-
-// TensorFlow 2.18's ops.h declares these as struct tags only (fine in C++, not in C).
-typedef struct TF_DimensionHandle TF_DimensionHandle;
-typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
-typedef struct TF_ShapeHandle TF_ShapeHandle;
-typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
-
-#include "tensorflow/c/ops.h"
-#include "tensorflow/c/tf_status.h"
+#include "register.h"
 
 // The inputs: the forward conv's input, its filter (for the shape only) and the gradient of
 // its output.
@@ -26,28 +18,41 @@ typedef struct {
   int64_t threads;  // at most this many threads; 0: the process's CPUs
 } attrs;
 
-static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
+void tfrun_conv_fail(TF_OpKernelContext* ctx, TF_Status* status, const char* op, const char* msg) {
   char full[320];
-  snprintf(full, sizeof full, "%s: %s", TFRUN_CONV2D_BACKPROP_FILTER, msg);
+  snprintf(full, sizeof full, "%s: %s", op, msg);
   TF_SetStatus(status, TF_INVALID_ARGUMENT, full);
   TF_OpKernelContext_Failure(ctx, status);
 }
 
-// pair reads the list attribute name, which must hold two integers at least min.
-static int pair(TF_OpKernelConstruction* ctx, TF_Status* status, const char* name, int64_t min, int64_t out[2]) {
+static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
+  tfrun_conv_fail(ctx, status, TFRUN_CONV2D_BACKPROP_FILTER, msg);
+}
+
+int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, const char* name,
+                         int64_t min, int64_t out[2]) {
   int32_t size = 0, total = 0;
   TF_OpKernelConstruction_GetAttrSize(ctx, name, &size, &total, status);
   if (TF_GetCode(status) == TF_OK && size != 2) {
     char msg[160];
-    snprintf(msg, sizeof msg, "%s: attribute %s has %d values, not 2 (height, width)", TFRUN_CONV2D_BACKPROP_FILTER,
-             name, (int)size);
+    snprintf(msg, sizeof msg, "%s: attribute %s has %d values, not 2 (height, width)", op, name, (int)size);
     TF_SetStatus(status, TF_INVALID_ARGUMENT, msg);
   }
   if (TF_GetCode(status) == TF_OK) TF_OpKernelConstruction_GetAttrInt64List(ctx, name, out, 2, status);
   if (TF_GetCode(status) == TF_OK && (out[0] < min || out[1] < min)) {
     char msg[160];
-    snprintf(msg, sizeof msg, "%s: attribute %s is [%lld, %lld]; each must be at least %lld",
-             TFRUN_CONV2D_BACKPROP_FILTER, name, (long long)out[0], (long long)out[1], (long long)min);
+    snprintf(msg, sizeof msg, "%s: attribute %s is [%lld, %lld]; each must be at least %lld", op, name,
+             (long long)out[0], (long long)out[1], (long long)min);
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, msg);
+  }
+  return TF_GetCode(status) == TF_OK;
+}
+
+int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads) {
+  TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", threads, status);
+  if (TF_GetCode(status) == TF_OK && *threads < 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: attribute threads is negative", op);
     TF_SetStatus(status, TF_INVALID_ARGUMENT, msg);
   }
   return TF_GetCode(status) == TF_OK;
@@ -56,13 +61,12 @@ static int pair(TF_OpKernelConstruction* ctx, TF_Status* status, const char* nam
 static void* create_kernel(TF_OpKernelConstruction* ctx) {
   TF_Status* status = TF_NewStatus();
   attrs* a = calloc(1, sizeof *a);
+  const char* op = TFRUN_CONV2D_BACKPROP_FILTER;
   if (a == NULL) {
     TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_FILTER ": out of memory");
-  } else if (pair(ctx, status, "strides", 1, a->strides) && pair(ctx, status, "paddings", 0, a->paddings)) {
-    TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", &a->threads, status);
-    if (TF_GetCode(status) == TF_OK && a->threads < 0) {
-      TF_SetStatus(status, TF_INVALID_ARGUMENT, TFRUN_CONV2D_BACKPROP_FILTER ": attribute threads is negative");
-    }
+  } else if (tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
+             tfrun_conv_pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
+    tfrun_conv_threads_attr(ctx, status, op, &a->threads);
   }
   if (TF_GetCode(status) != TF_OK) {
     TF_OpKernelConstruction_Failure(ctx, status);
@@ -165,6 +169,11 @@ static void filter_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 }
 
 void tfrun_conv_register(TF_Status* status) {
+  tfrun_conv_register_filter_grad(status);
+  if (TF_GetCode(status) == TF_OK) tfrun_conv_register_input_grad(status);
+}
+
+void tfrun_conv_register_filter_grad(TF_Status* status) {
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(TFRUN_CONV2D_BACKPROP_FILTER);
   TF_OpDefinitionBuilderAddAttr(b, "T: {float, bfloat16}");
   TF_OpDefinitionBuilderAddAttr(b, "strides: list(int)");

@@ -9,7 +9,7 @@ package convkernel
 #cgo CFLAGS: -O3 -std=gnu11 -I${SRCDIR}/../lstmkernel
 #cgo LDFLAGS: -lpthread
 #include <stdlib.h>
-#include "filter_grad.h"
+#include "input_grad.h"
 #include "tensorflow/c/tf_status.h"
 */
 import "C"
@@ -20,11 +20,14 @@ import (
 	"sync"
 )
 
-// OpConv2DBackpropFilter is the op's type name, as a graph's NodeDefs spell it.
-const OpConv2DBackpropFilter = C.TFRUN_CONV2D_BACKPROP_FILTER
+// The ops' type names, as a graph's NodeDefs spell them.
+const (
+	OpConv2DBackpropFilter = C.TFRUN_CONV2D_BACKPROP_FILTER
+	OpConv2DBackpropInput  = C.TFRUN_CONV2D_BACKPROP_INPUT
+)
 
-// ErrRegister is what Register returns when TensorFlow refused the op or its kernel.
-var ErrRegister = errors.New("convkernel: registering the convolution filter gradient kernel")
+// ErrRegister is what Register returns when TensorFlow refused an op or its kernel.
+var ErrRegister = errors.New("convkernel: registering the convolution gradient kernels")
 
 var registration = sync.OnceValue(func() error {
 	status := C.TF_NewStatus()
@@ -36,9 +39,9 @@ var registration = sync.OnceValue(func() error {
 	return nil
 })
 
-// Register registers the op and its CPU kernel with TensorFlow's global registries the
+// Register registers the ops and their CPU kernels with TensorFlow's global registries the
 // first time it is called, and returns that registration's result every time. It
-// registers on any CPU; the kernel runs only where Supported.
+// registers on any CPU; a kernel runs only where its Supported function says.
 func Register() error { return registration() }
 
 // Supported reports whether this CPU runs the float32 kernel: it needs AVX-512F, or AVX2
@@ -48,3 +51,11 @@ func Supported() bool { return C.tfrun_conv_filter_grad_supported() != 0 }
 // SupportedBFloat16 reports whether this CPU runs the bfloat16 kernel: it needs AVX-512F,
 // AVX-512BW and AVX512_BF16.
 func SupportedBFloat16() bool { return C.tfrun_conv_filter_grad_bf16_supported() != 0 }
+
+// SupportedInput reports whether this CPU runs the float32 input gradient kernel
+// (TfrunConv2DBackpropInput): it needs AVX-512F.
+func SupportedInput() bool { return C.tfrun_conv_input_grad_supported() != 0 }
+
+// SupportedInputBFloat16 reports whether this CPU runs the bfloat16 input gradient kernel:
+// it needs AVX-512F, AVX-512BW and AVX512_BF16.
+func SupportedInputBFloat16() bool { return C.tfrun_conv_input_grad_bf16_supported() != 0 }

@@ -1,0 +1,32 @@
+// What register.c and register_input.c share: TensorFlow's op and shape API, and the
+// checks of the two ops' attributes.
+
+#ifndef TFRUN_CONVKERNEL_REGISTER_H_
+#define TFRUN_CONVKERNEL_REGISTER_H_
+
+#include "input_grad.h"
+
+// TensorFlow 2.18's ops.h declares these as struct tags only (fine in C++, not in C).
+typedef struct TF_DimensionHandle TF_DimensionHandle;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+
+#include "tensorflow/c/ops.h"
+#include "tensorflow/c/tf_status.h"
+
+// tfrun_conv_fail fails the kernel's run with "op: msg" (an invalid argument).
+void tfrun_conv_fail(TF_OpKernelContext* ctx, TF_Status* status, const char* op, const char* msg);
+
+// tfrun_conv_pair_attr reads the list attribute name, which must hold two integers at least
+// min, into out; tfrun_conv_threads_attr reads threads, which must not be negative. Each
+// returns whether status is still OK (an error names op and the attribute).
+int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, const char* name,
+                         int64_t min, int64_t out[2]);
+int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads);
+
+// The registrations of each op and its kernels (tfrun_conv_register runs both).
+void tfrun_conv_register_filter_grad(TF_Status* status);
+void tfrun_conv_register_input_grad(TF_Status* status);
+
+#endif  // TFRUN_CONVKERNEL_REGISTER_H_

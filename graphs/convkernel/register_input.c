@@ -1,0 +1,152 @@
+// The kernel of TfrunConv2DBackpropInput and its registration with TensorFlow's C kernel
+// API: TensorFlow's Conv2DBackpropInput for NHWC tensors, dilation 1, with few input
+// channels (input_grad.c), the input's height and width an attribute rather than a tensor.
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "register.h"
+
+// The inputs: the forward conv's filter and the gradient of its output.
+enum { IN_FILTER, IN_OUT_BACKPROP, INPUTS };
+
+// attrs are a kernel's attributes: the input's height and width, the strides and the
+// padding before the input, each (height, width).
+typedef struct {
+  int64_t size[2], strides[2], paddings[2];
+  int64_t threads;  // at most this many threads; 0: the process's CPUs
+} attrs;
+
+static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
+  tfrun_conv_fail(ctx, status, TFRUN_CONV2D_BACKPROP_INPUT, msg);
+}
+
+static void* create_kernel(TF_OpKernelConstruction* ctx) {
+  TF_Status* status = TF_NewStatus();
+  attrs* a = calloc(1, sizeof *a);
+  const char* op = TFRUN_CONV2D_BACKPROP_INPUT;
+  if (a == NULL) {
+    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_INPUT ": out of memory");
+  } else if (tfrun_conv_pair_attr(ctx, status, op, "input_size", 1, a->size) &&
+             tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
+             tfrun_conv_pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
+    tfrun_conv_threads_attr(ctx, status, op, &a->threads);
+  }
+  if (TF_GetCode(status) != TF_OK) {
+    TF_OpKernelConstruction_Failure(ctx, status);
+    free(a);
+    a = NULL;
+  }
+  TF_DeleteStatus(status);
+  return a;
+}
+
+static void delete_kernel(void* kernel) { free(kernel); }
+
+// compute checks the inputs and writes the input gradient; the tensors are the caller's.
+static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, TF_Tensor** in) {
+  TF_Tensor *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
+  if (TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
+    fail(ctx, status, "filter and out_backprop must have 4 dimensions (filter HWIO; NHWC)");
+    return;
+  }
+  tfrun_conv_geometry g = {
+      .n = TF_Dim(dy, 0), .h = a->size[0], .w = a->size[1], .ci = TF_Dim(f, 2),
+      .oh = TF_Dim(dy, 1), .ow = TF_Dim(dy, 2), .co = TF_Dim(dy, 3),
+      .kh = TF_Dim(f, 0), .kw = TF_Dim(f, 1),
+      .stride_h = a->strides[0], .stride_w = a->strides[1],
+      .pad_top = a->paddings[0], .pad_left = a->paddings[1],
+  };
+  char msg[256];
+  if (TF_Dim(f, 3) != g.co) {
+    snprintf(msg, sizeof msg, "filter is [%lld, %lld, %lld, %lld]: its output channels must be out_backprop's %lld",
+             (long long)g.kh, (long long)g.kw, (long long)g.ci, (long long)TF_Dim(f, 3), (long long)g.co);
+    fail(ctx, status, msg);
+    return;
+  }
+  if (g.co % 16 != 0) {
+    snprintf(msg, sizeof msg, "out_backprop has %lld channels, not a multiple of 16", (long long)g.co);
+    fail(ctx, status, msg);
+    return;
+  }
+  TF_DataType type = TF_TensorType(dy);
+  if (TF_TensorType(f) != type || (type != TF_FLOAT && type != TF_BFLOAT16)) {
+    fail(ctx, status, "filter and out_backprop must be of one type, float32 or bfloat16");
+    return;
+  }
+  int bf16 = type == TF_BFLOAT16;
+  if (!(bf16 ? tfrun_conv_input_grad_bf16_supported() : tfrun_conv_input_grad_supported())) {
+    fail(ctx, status, bf16 ? "this CPU has no AVX512_BF16 (with AVX-512F and BW)" : "this CPU has no AVX-512F");
+    return;
+  }
+  int64_t dims[4] = {g.n, g.h, g.w, g.ci};
+  size_t size = bf16 ? sizeof(uint16_t) : sizeof(float);
+  TF_Tensor* out = TF_AllocateOutput(ctx, 0, type, dims, 4, (size_t)(g.n * g.h * g.w * g.ci) * size, status);
+  if (TF_GetCode(status) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, status);
+    return;
+  }
+  int threads = (int)(a->threads < 64 ? a->threads : 64);
+  int failed = bf16 ? tfrun_conv_input_grad_bf16(&g, TF_TensorData(f), TF_TensorData(dy), TF_TensorData(out), threads)
+                    : tfrun_conv_input_grad_f32(&g, TF_TensorData(f), TF_TensorData(dy), TF_TensorData(out), threads);
+  if (failed) {
+    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_INPUT ": out of memory for its buffers");
+    TF_OpKernelContext_Failure(ctx, status);
+  }
+  TF_DeleteTensor(out);
+}
+
+static void compute_kernel(void* kernel, TF_OpKernelContext* ctx) {
+  TF_Status* status = TF_NewStatus();
+  TF_Tensor* in[INPUTS] = {0};
+  int ok = 1;
+  if (TF_NumInputs(ctx) != INPUTS) {
+    fail(ctx, status, "wrong number of inputs");
+    ok = 0;
+  }
+  for (int i = 0; i < INPUTS && ok; i++) {
+    TF_GetInput(ctx, i, &in[i], status);
+    if (TF_GetCode(status) != TF_OK) {
+      TF_OpKernelContext_Failure(ctx, status);
+      ok = 0;
+    }
+  }
+  if (ok) compute(ctx, status, kernel, in);
+  for (int i = 0; i < INPUTS; i++) {
+    if (in[i] != NULL) TF_DeleteTensor(in[i]);
+  }
+  TF_DeleteStatus(status);
+}
+
+// The shape function cannot read integer attributes through the C API, so the gradient's
+// shape is left unknown; graphs reshapes it to its static shape.
+static void input_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+}
+
+void tfrun_conv_register_input_grad(TF_Status* status) {
+  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(TFRUN_CONV2D_BACKPROP_INPUT);
+  TF_OpDefinitionBuilderAddAttr(b, "T: {float, bfloat16}");
+  TF_OpDefinitionBuilderAddAttr(b, "input_size: list(int)");
+  TF_OpDefinitionBuilderAddAttr(b, "strides: list(int)");
+  TF_OpDefinitionBuilderAddAttr(b, "paddings: list(int)");
+  TF_OpDefinitionBuilderAddAttr(b, "threads: int = 0");
+  TF_OpDefinitionBuilderAddInput(b, "filter: T");
+  TF_OpDefinitionBuilderAddInput(b, "out_backprop: T");
+  TF_OpDefinitionBuilderAddOutput(b, "input_backprop: T");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, input_shape);
+  TF_RegisterOpDefinition(b, status);  // takes b
+  if (TF_GetCode(status) != TF_OK) return;
+  const TF_DataType types[] = {TF_FLOAT, TF_BFLOAT16};
+  const char* names[] = {TFRUN_CONV2D_BACKPROP_INPUT "_CPU_float", TFRUN_CONV2D_BACKPROP_INPUT "_CPU_bfloat16"};
+  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
+    TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_INPUT, "CPU", create_kernel, compute_kernel,
+                                              delete_kernel);
+    TF_KernelBuilder_TypeConstraint(k, "T", types[i], status);
+    if (TF_GetCode(status) != TF_OK) {
+      TF_DeleteKernelBuilder(k);
+      return;
+    }
+    TF_RegisterKernelBuilder(names[i], k, status);  // takes k
+  }
+}
