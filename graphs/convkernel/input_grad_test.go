@@ -195,7 +195,9 @@ func TestInputGradThreadsBitExact(t *testing.T) {
 func TestInputGradBadInputs(t *testing.T) {
 	registerInput(t)
 	type attrs = map[string]any
-	good := func() attrs { return attrs{"input_size": []int64{3, 3}, "strides": []int64{1, 1}, "paddings": []int64{0, 0}} }
+	good := func() attrs {
+		return attrs{"input_size": []int64{3, 3}, "strides": []int64{1, 1}, "paddings": []int64{0, 0}}
+	}
 	with := func(k string, v any) attrs { a := good(); a[k] = v; return a }
 	cases := []struct {
 		name       string
