@@ -264,8 +264,16 @@ func BenchmarkInputGrad(b *testing.B) {
 				b.Run(graphs.DTypeName(dtype)+"/"+p.String()+"/"+form, func(b *testing.B) {
 					g := graphs.NewGraph(tf.Float, 1)
 					s := g.Root()
-					wv := s.CastTo(op.Reshape(s.Op("Reshape"), s.Const(w), s.Const([]int64{p.kh, p.kw, p.x[3], p.co})), dtype)
-					dyv := s.CastTo(op.Reshape(s.Op("Reshape"), s.Const(dy), s.Const(d[:])), dtype)
+					// Variables, not constants: grappler would fold the whole gradient away.
+					var inits []*tf.Operation
+					variable := func(name string, v []float32, shape []int64) tf.Output {
+						vs := s.Sub(name)
+						h := op.VarHandleOp(vs.Op("VarHandleOp"), dtype, tf.MakeShape(shape...), op.VarHandleOpSharedName(vs.Path()))
+						value := vs.CastTo(op.Reshape(vs.Op("Reshape"), vs.Const(v), vs.Const(shape)), dtype)
+						inits = append(inits, op.AssignVariableOp(vs.Op("AssignVariableOp"), h, value))
+						return op.ReadVariableOp(vs.Op("ReadVariableOp"), h, dtype)
+					}
+					wv, dyv := variable("w", w, []int64{p.kh, p.kw, p.x[3], p.co}), variable("dy", dy, d[:])
 					var out tf.Output
 					if form == "own" {
 						out = s.OwnConv2DBackpropInput([3]int64{p.x[1], p.x[2], p.x[3]}, wv, dyv, p.strides, p.padding, 0)
@@ -281,6 +289,9 @@ func BenchmarkInputGrad(b *testing.B) {
 						b.Fatal(err)
 					}
 					defer sess.Close()
+					if _, err := sess.Run(nil, nil, inits...); err != nil {
+						b.Fatal(err)
+					}
 					if _, err := sess.Run(nil, nil, out.Op); err != nil {
 						b.Fatal(err)
 					}
