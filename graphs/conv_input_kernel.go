@@ -8,8 +8,11 @@ import (
 
 // OpConv2DBackpropInput is the op type of tfrun's own float32 and bfloat16 input gradient
 // kernels for convolutions with few input channels (package graphs/convkernel registers
-// them): TfrunConv2DBackpropInput(filter, out_backprop) with attributes input_size, strides
-// and paddings, the padding before the input, each (height, width).
+// them): TfrunConv2DBackpropInput(input_shape, filter, out_backprop) with attributes
+// strides and paddings, the padding before the input, each (height, width). input_shape
+// is an empty tensor of shape [0, height, width, 0]: its shape is the input's height and
+// width, which the op's shape function can read (through TensorFlow's C API it reads
+// neither values nor integer attributes).
 const OpConv2DBackpropInput = "TfrunConv2DBackpropInput"
 
 // ownInputKernelMaxChannels is the most input channels the input gradient kernel is a
@@ -24,9 +27,7 @@ const ownInputKernelMaxChannels = 4
 // channels), float32 or bfloat16, the filter's shape and dy's spatial dimensions static,
 // at most ownInputKernelMaxChannels input channels, dy's channels a multiple of 16. A
 // problem outside these is an error on the scope. The kernel runs on at most threads
-// threads of its own (0: the process's CPUs). The result has its static shape (the op's
-// own shape function cannot read its attributes through TensorFlow's C API, so a Reshape
-// restores it).
+// threads of its own (0: the process's CPUs).
 func (s *Scope) OwnConv2DBackpropInput(size [3]int64, filter, dy tf.Output, strides [2]int, padding string, threads int) tf.Output {
 	fs, okF := staticShape(filter, 4)
 	ds, okD := staticShape(dy, 4)
@@ -40,13 +41,13 @@ func (s *Scope) OwnConv2DBackpropInput(size [3]int64, filter, dy tf.Output, stri
 	if padding == "SAME" {
 		pads = []int64{samePadBefore(size[0], ds[1], fs[0], int64(strides[0])), samePadBefore(size[1], ds[2], fs[1], int64(strides[1]))}
 	}
-	o := s.Op(OpConv2DBackpropInput).AddOperation(tf.OpSpec{Type: OpConv2DBackpropInput, Input: []tf.Input{filter, dy},
-		Attrs: map[string]any{"input_size": []int64{size[0], size[1]}, "strides": []int64{int64(strides[0]), int64(strides[1])},
-			"paddings": pads, "threads": int64(max(threads, 0))}})
+	like := s.CastTo(op.Reshape(s.Op("Reshape"), s.Const([]float32{}), s.Const([]int64{0, size[0], size[1], 0})), dy.DataType())
+	o := s.Op(OpConv2DBackpropInput).AddOperation(tf.OpSpec{Type: OpConv2DBackpropInput, Input: []tf.Input{like, filter, dy},
+		Attrs: map[string]any{"strides": []int64{int64(strides[0]), int64(strides[1])}, "paddings": pads, "threads": int64(max(threads, 0))}})
 	if !s.Ok() {
 		return tf.Output{}
 	}
-	return op.Reshape(s.Op("Reshape"), o.Output(0), s.Const([]int64{-1, size[0], size[1], size[2]}))
+	return o.Output(0)
 }
 
 // ownInputKernelApplies reports whether the kernel computes the problem's input gradient

@@ -202,6 +202,38 @@ func TestOwnInputKernelFLOPs(t *testing.T) {
 	}
 }
 
+// A Conv2DTranspose to 3 channels in tfrun's kernel, its batch unknown until run, feeds a
+// Conv2D: the op's output has its static shape, so the Conv2D after it is counted (with
+// the batch fed) as after TensorFlow's kernel.
+func TestOwnInputKernelShapeFlows(t *testing.T) {
+	registerInputKernel(t)
+	counts := map[string]int64{}
+	for _, win := range []string{graphs.FormTensorFlow, graphs.FormOwnKernel} {
+		f := &fakeTimer{win: map[string]bool{win: true}}
+		g := newCPUGraph(tf.Float, 1)
+		g.SetAutotune(&graphs.Autotune{Batch: 2, ConvInputKernel: []tf.DataType{tf.Float}, Measure: f.measure})
+		s := g.Root()
+		z := s.Placeholder("z", tf.Float, -1, 4, 4, 16)
+		w := s.Placeholder("w", tf.Float, 5, 5, 3, 16)
+		img := s.Conv2DTranspose(z, w, [3]int64{8, 8, 3}, [2]int{2, 2}, "SAME")
+		if sh := img.Shape(); sh.NumDimensions() != 4 || sh.Size(1) != 8 || sh.Size(2) != 8 || sh.Size(3) != 3 {
+			t.Fatalf("%s: Conv2DTranspose's shape %v, want [?, 8, 8, 3]", win, sh)
+		}
+		y := s.Conv2D(img, w, [2]int{2, 2}, "SAME")
+		if own := hasOp(g, graphs.OpConv2DBackpropInput, ""); own != (win == graphs.FormOwnKernel) {
+			t.Fatalf("%s wins: tfrun's kernel in the graph %v", win, own)
+		}
+		c, err := graphs.CountFLOPs(g, map[tf.Output][]int64{z: {2, 4, 4, 16}, w: {5, 5, 3, 16}}, graphs.StepRun{Fetches: []tf.Output{y}})
+		if err != nil {
+			t.Fatalf("%s: %v", win, err)
+		}
+		counts[win] = c.Total
+	}
+	if counts[graphs.FormOwnKernel] != counts[graphs.FormTensorFlow] || counts[graphs.FormTensorFlow] == 0 {
+		t.Errorf("FLOPs %v: want the same nonzero count with either kernel", counts)
+	}
+}
+
 // In bfloat16 (a CPU with AVX512_BF16), with the input gradient in tfrun's kernel,
 // Conv2DTranspose's output and Conv2D's gradient with respect to x are TensorFlow's
 // float32 Conv2DBackpropInput of the same bfloat16 values rounded to bfloat16: within half

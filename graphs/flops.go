@@ -375,17 +375,10 @@ func convOf(n *node_def_go_proto.NodeDef, in func(int) ([]int64, error), out fun
 	switch n.GetOp() {
 	case "Conv2D": // (input, filter) → output
 		c.x, c.filter, c.out = shape(input(0)), shape(input(1)), shape(out)
-	case "Conv2DBackpropInput": // (input_sizes, filter, out_backprop) → the input's gradient
+	case "Conv2DBackpropInput", OpConv2DBackpropInput: // (input_sizes or input_shape, filter, out_backprop) → the input's gradient
 		c.x, c.filter, c.out = shape(out), shape(input(1)), shape(input(2))
 	case "Conv2DBackpropFilter", OpConv2DBackpropFilter: // (input, filter or its sizes, out_backprop) → the filter's gradient
 		c.x, c.filter, c.out = shape(input(0)), shape(out), shape(input(2))
-	case OpConv2DBackpropInput: // (filter, out_backprop) → the input's gradient; its shape has no static form
-		c.filter, c.out = shape(input(0)), shape(input(1))
-		if size := n.GetAttr()["input_size"].GetList().GetI(); err == nil && len(size) == 2 {
-			c.x = []int64{c.out[0], size[0], size[1], c.filter[2]}
-		} else if err == nil {
-			err = fmt.Errorf("input_size %v: want (height, width)", size)
-		}
 	}
 	if err != nil {
 		return c, err

@@ -19,15 +19,16 @@
 // them in float32 (reading subnormal inputs as zero), the sums rounded to bfloat16 once at
 // the end.
 //
-// A second op, TfrunConv2DBackpropInput(filter, out_backprop) → input_backprop, with
-// attributes input_size (the input's height and width), strides, paddings and threads, is
+// A second op, TfrunConv2DBackpropInput(input_shape, filter, out_backprop) →
+// input_backprop, with attributes strides, paddings and threads, input_shape an empty
+// tensor of shape [0, the input's height and width, 0], is
 // TensorFlow's Conv2DBackpropInput for convolutions with few input channels (an image's 1
 // or 3): per row of out_backprop it computes every filter tap's products as one matrix
 // product over the output channels (tiles of 6 pixels × 64 taps, AVX-512F; bfloat16 with
 // AVX512_BF16, summed in float32 and rounded once), then adds them to the rows of the
 // input gradient they reach, a thread owning whole images (SupportedInput,
-// SupportedInputBFloat16). Its shape function leaves the output's shape unknown (the C API
-// cannot read integer attributes there); graphs reshapes it.
+// SupportedInputBFloat16). The height and width are a shape, not attributes, so that its
+// shape function can read them (the C API reads no integer attributes there).
 //
 // graphs offers each as one more form of a convolution's filter or input gradient, which
 // autotuning takes where it measures fastest on the machine at hand

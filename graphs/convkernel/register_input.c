@@ -1,19 +1,23 @@
 // The kernel of TfrunConv2DBackpropInput and its registration with TensorFlow's C kernel
 // API: TensorFlow's Conv2DBackpropInput for NHWC tensors, dilation 1, with few input
-// channels (input_grad.c), the input's height and width an attribute rather than a tensor.
+// channels (input_grad.c). The input's height and width are the shape of an empty tensor,
+// [0, height, width, 0], rather than the values of one: a shape function reads shapes but
+// (through the C API) neither tensors' values nor integer attributes, and so the gradient
+// has its static shape.
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "register.h"
 
-// The inputs: the forward conv's filter and the gradient of its output.
-enum { IN_FILTER, IN_OUT_BACKPROP, INPUTS };
+// The inputs: an empty tensor of shape [0, the input's height and width, 0], the forward
+// conv's filter and the gradient of its output.
+enum { IN_INPUT_SHAPE, IN_FILTER, IN_OUT_BACKPROP, INPUTS };
 
-// attrs are a kernel's attributes: the input's height and width, the strides and the
-// padding before the input, each (height, width).
+// attrs are a kernel's attributes: the strides and the padding before the input, each
+// (height, width).
 typedef struct {
-  int64_t size[2], strides[2], paddings[2];
+  int64_t strides[2], paddings[2];
   int64_t threads;  // at most this many threads; 0: the process's CPUs
 } attrs;
 
@@ -27,8 +31,7 @@ static void* create_kernel(TF_OpKernelConstruction* ctx) {
   const char* op = TFRUN_CONV2D_BACKPROP_INPUT;
   if (a == NULL) {
     TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_INPUT ": out of memory");
-  } else if (tfrun_conv_pair_attr(ctx, status, op, "input_size", 1, a->size) &&
-             tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
+  } else if (tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
              tfrun_conv_pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
     tfrun_conv_threads_attr(ctx, status, op, &a->threads);
   }
@@ -45,19 +48,26 @@ static void delete_kernel(void* kernel) { free(kernel); }
 
 // compute checks the inputs and writes the input gradient; the tensors are the caller's.
 static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, TF_Tensor** in) {
-  TF_Tensor *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
-  if (TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
-    fail(ctx, status, "filter and out_backprop must have 4 dimensions (filter HWIO; NHWC)");
+  TF_Tensor *like = in[IN_INPUT_SHAPE], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
+  if (TF_NumDims(like) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
+    fail(ctx, status, "input_shape, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");
+    return;
+  }
+  char msg[256];
+  if (TF_Dim(like, 1) < 1 || TF_Dim(like, 2) < 1) {
+    snprintf(msg, sizeof msg, "input_shape is [%lld, %lld, %lld, %lld]: the input's height and width must be at least 1",
+             (long long)TF_Dim(like, 0), (long long)TF_Dim(like, 1), (long long)TF_Dim(like, 2),
+             (long long)TF_Dim(like, 3));
+    fail(ctx, status, msg);
     return;
   }
   tfrun_conv_geometry g = {
-      .n = TF_Dim(dy, 0), .h = a->size[0], .w = a->size[1], .ci = TF_Dim(f, 2),
+      .n = TF_Dim(dy, 0), .h = TF_Dim(like, 1), .w = TF_Dim(like, 2), .ci = TF_Dim(f, 2),
       .oh = TF_Dim(dy, 1), .ow = TF_Dim(dy, 2), .co = TF_Dim(dy, 3),
       .kh = TF_Dim(f, 0), .kw = TF_Dim(f, 1),
       .stride_h = a->strides[0], .stride_w = a->strides[1],
       .pad_top = a->paddings[0], .pad_left = a->paddings[1],
   };
-  char msg[256];
   if (TF_Dim(f, 3) != g.co) {
     snprintf(msg, sizeof msg, "filter is [%lld, %lld, %lld, %lld]: its output channels must be out_backprop's %lld",
              (long long)g.kh, (long long)g.kw, (long long)g.ci, (long long)TF_Dim(f, 3), (long long)g.co);
@@ -118,19 +128,35 @@ static void compute_kernel(void* kernel, TF_OpKernelContext* ctx) {
   TF_DeleteStatus(status);
 }
 
-// The shape function cannot read integer attributes through the C API, so the gradient's
-// shape is left unknown; graphs reshapes it to its static shape.
+// The gradient's shape: [out_backprop's batch, input_shape's height and width, filter's
+// input channels].
 static void input_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+  TF_ShapeHandle *like = TF_NewShapeHandle(), *f = TF_NewShapeHandle(), *dy = TF_NewShapeHandle();
+  TF_ShapeHandle *batch = TF_NewShapeHandle(), *spatial = TF_NewShapeHandle(), *channels = TF_NewShapeHandle();
+  TF_ShapeHandle *front = TF_NewShapeHandle(), *out = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, IN_INPUT_SHAPE, like, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, IN_FILTER, f, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, IN_OUT_BACKPROP, dy, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextWithRank(ctx, like, 4, like, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextWithRank(ctx, f, 4, f, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextWithRank(ctx, dy, 4, dy, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSubshape(ctx, dy, 0, 1, batch, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSubshape(ctx, like, 1, 3, spatial, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSubshape(ctx, f, 2, 3, channels, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextConcatenateShapes(ctx, batch, spatial, front, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextConcatenateShapes(ctx, front, channels, out, status);
+  if (TF_GetCode(status) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, out, status);
+  TF_ShapeHandle* handles[] = {like, f, dy, batch, spatial, channels, front, out};
+  for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++) TF_DeleteShapeHandle(handles[i]);
 }
 
 void tfrun_conv_register_input_grad(TF_Status* status) {
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(TFRUN_CONV2D_BACKPROP_INPUT);
   TF_OpDefinitionBuilderAddAttr(b, "T: {float, bfloat16}");
-  TF_OpDefinitionBuilderAddAttr(b, "input_size: list(int)");
   TF_OpDefinitionBuilderAddAttr(b, "strides: list(int)");
   TF_OpDefinitionBuilderAddAttr(b, "paddings: list(int)");
   TF_OpDefinitionBuilderAddAttr(b, "threads: int = 0");
+  TF_OpDefinitionBuilderAddInput(b, "input_shape: T");
   TF_OpDefinitionBuilderAddInput(b, "filter: T");
   TF_OpDefinitionBuilderAddInput(b, "out_backprop: T");
   TF_OpDefinitionBuilderAddOutput(b, "input_backprop: T");
