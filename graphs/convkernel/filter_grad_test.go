@@ -259,15 +259,30 @@ func TestFilterGradMatchesReference(t *testing.T) {
 
 // The result does not depend on the number of threads: each element is one chain of
 // fused multiply-adds (in bfloat16, of pairs) in a fixed order, whichever thread runs it;
-// nor, in float32, on the tiles (AVX-512F's or AVX2's) it runs in.
+// nor, in float32, on the tiles (AVX-512F's or AVX2's) it runs in. The problems are large
+// enough for the kernel to start threads (2²¹ multiply-adds), and take its every path: 64
+// input channels (a tap a group), one and three (a filter row a group, runs partly in the
+// padding copied), 64 output channels (float32 reads dy in place), an odd batch (bfloat16
+// pairs the last image with zeros).
 func TestFilterGradThreadsBitExact(t *testing.T) {
 	register(t)
-	p := problem{x: [4]int64{4, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}
+	for _, p := range []problem{
+		{x: [4]int64{4, 14, 14, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{9, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{9, 16, 16, 3}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},
+	} {
+		t.Run(p.String(), func(t *testing.T) { threadsBitExact(t, p) })
+	}
+}
+
+func threadsBitExact(t *testing.T, p problem) {
+	geometry, taps := p.geometry()
+	if taps*p.x[3]*p.co < 1<<21 {
+		t.Fatalf("%d multiply-adds: too few for the kernel to start threads", taps*p.x[3]*p.co)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	d := p.dy()
 	x, dy := random(rng, p.x[0]*p.x[1]*p.x[2]*p.x[3]), random(rng, d[0]*d[1]*d[2]*d[3])
-	geometry := convkernel.Geometry{N: p.x[0], H: p.x[1], W: p.x[2], CI: p.x[3],
-		OH: d[1], OW: d[2], CO: p.co, KH: p.kh, KW: p.kw, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1}
 	for _, bfloat16 := range []bool{false, true} {
 		if bfloat16 && !convkernel.SupportedBFloat16() {
 			continue

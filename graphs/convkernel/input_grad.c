@@ -41,8 +41,10 @@ int tfrun_conv_input_grad_supported(void) {
 
 int tfrun_conv_input_grad_bf16_supported(void) { return tfrun_conv_filter_grad_bf16_supported(); }
 
+// float32 needs only AVX-512F (tfrun_conv_input_grad_supported), bfloat16 BW and BF16 too:
+// each part is compiled for its own instructions.
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512bf16")
+#pragma GCC target("avx512f")
 
 // tile_f32 writes p[i·ldp + 16v] = Σ_d a[i·lda + d]·b[d·COLUMNS + 16v] for rows i < rows,
 // vectors v < vectors, d < depth.
@@ -66,55 +68,19 @@ static inline __attribute__((always_inline)) void tile_f32(const int rows, const
   }
 }
 
-// tile_bf16 is tile_f32 over pairs of d: a's rows are bfloat16 pairs (32-bit units, depth
-// of them a row), b holds, per pair, COLUMNS interleaved pairs of the filter.
-static inline __attribute__((always_inline)) void tile_bf16(const int rows, const int vectors, int64_t depth,
-                                                            const uint32_t* a, int64_t lda, const uint32_t* b,
-                                                            float* p, int64_t ldp) {
-  __m512 acc[ROWS][VECTORS];
-  for (int i = 0; i < rows; i++) {
-    for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_setzero_ps();
-  }
-  for (int64_t d = 0; d < depth; d++) {
-    __m512i bv[VECTORS];
-    for (int v = 0; v < vectors; v++) bv[v] = _mm512_load_si512(b + d * COLUMNS + 16 * v);
-    for (int i = 0; i < rows; i++) {
-      __m512i s = _mm512_set1_epi32((int)a[i * lda + d]);
-      for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_dpbf16_ps(acc[i][v], (__m512bh)s, (__m512bh)bv[v]);
-    }
-  }
-  for (int i = 0; i < rows; i++) {
-    for (int v = 0; v < vectors; v++) _mm512_storeu_ps(p + i * ldp + 16 * v, acc[i][v]);
-  }
-}
-
 typedef void (*tile_fn)(int64_t depth, const void* a, int64_t lda, const void* b, float* p, int64_t ldp);
 
-#define TILE_FN(R, V)                                                                                            \
+#define TILE_F32(R, V)                                                                                           \
   static void tile_f32_##R##_##V(int64_t depth, const void* a, int64_t lda, const void* b, float* p, int64_t ldp) { \
     tile_f32(R, V, depth, a, lda, b, p, ldp);                                                                    \
-  }                                                                                                              \
-  static void tile_bf16_##R##_##V(int64_t depth, const void* a, int64_t lda, const void* b, float* p,            \
-                                  int64_t ldp) {                                                                 \
-    tile_bf16(R, V, depth, a, lda, b, p, ldp);                                                                   \
   }
-#define TILE_FNS(R) TILE_FN(R, 1) TILE_FN(R, 2) TILE_FN(R, 3) TILE_FN(R, 4)
-TILE_FNS(1)
-TILE_FNS(2)
-TILE_FNS(3)
-TILE_FNS(4)
-TILE_FNS(5)
-TILE_FNS(6)
-
-#define TILE_ROW(T, R) {T##_##R##_1, T##_##R##_2, T##_##R##_3, T##_##R##_4}
-static const tile_fn tiles_f32[ROWS][VECTORS] = {
-    TILE_ROW(tile_f32, 1), TILE_ROW(tile_f32, 2), TILE_ROW(tile_f32, 3),
-    TILE_ROW(tile_f32, 4), TILE_ROW(tile_f32, 5), TILE_ROW(tile_f32, 6),
-};
-static const tile_fn tiles_bf16[ROWS][VECTORS] = {
-    TILE_ROW(tile_bf16, 1), TILE_ROW(tile_bf16, 2), TILE_ROW(tile_bf16, 3),
-    TILE_ROW(tile_bf16, 4), TILE_ROW(tile_bf16, 5), TILE_ROW(tile_bf16, 6),
-};
+#define TILE_F32S(R) TILE_F32(R, 1) TILE_F32(R, 2) TILE_F32(R, 3) TILE_F32(R, 4)
+TILE_F32S(1)
+TILE_F32S(2)
+TILE_F32S(3)
+TILE_F32S(4)
+TILE_F32S(5)
+TILE_F32S(6)
 
 // add_products adds one dy row's products of one filter row i to the dx row they reach:
 // the products of pixel q are p[q·ldp + e], e = j·ci + c < kw·ci (p starting at the filter
@@ -143,6 +109,57 @@ static void add_products(const tfrun_conv_geometry* g, const float* p, int64_t l
 }
 
 #pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512bf16")
+
+// tile_bf16 is tile_f32 over pairs of d: a's rows are bfloat16 pairs (32-bit units, depth
+// of them a row), b holds, per pair, COLUMNS interleaved pairs of the filter.
+static inline __attribute__((always_inline)) void tile_bf16(const int rows, const int vectors, int64_t depth,
+                                                            const uint32_t* a, int64_t lda, const uint32_t* b,
+                                                            float* p, int64_t ldp) {
+  __m512 acc[ROWS][VECTORS];
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_setzero_ps();
+  }
+  for (int64_t d = 0; d < depth; d++) {
+    __m512i bv[VECTORS];
+    for (int v = 0; v < vectors; v++) bv[v] = _mm512_load_si512(b + d * COLUMNS + 16 * v);
+    for (int i = 0; i < rows; i++) {
+      __m512i s = _mm512_set1_epi32((int)a[i * lda + d]);
+      for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_dpbf16_ps(acc[i][v], (__m512bh)s, (__m512bh)bv[v]);
+    }
+  }
+  for (int i = 0; i < rows; i++) {
+    for (int v = 0; v < vectors; v++) _mm512_storeu_ps(p + i * ldp + 16 * v, acc[i][v]);
+  }
+}
+
+#define TILE_BF16(R, V)                                                                                 \
+  static void tile_bf16_##R##_##V(int64_t depth, const void* a, int64_t lda, const void* b, float* p, \
+                                  int64_t ldp) {                                                      \
+    tile_bf16(R, V, depth, a, lda, b, p, ldp);                                                        \
+  }
+#define TILE_BF16S(R) TILE_BF16(R, 1) TILE_BF16(R, 2) TILE_BF16(R, 3) TILE_BF16(R, 4)
+TILE_BF16S(1)
+TILE_BF16S(2)
+TILE_BF16S(3)
+TILE_BF16S(4)
+TILE_BF16S(5)
+TILE_BF16S(6)
+
+#pragma GCC pop_options
+
+#define TILE_ROW(T, R) {T##_##R##_1, T##_##R##_2, T##_##R##_3, T##_##R##_4}
+static const tile_fn tiles_f32[ROWS][VECTORS] = {
+    TILE_ROW(tile_f32, 1), TILE_ROW(tile_f32, 2), TILE_ROW(tile_f32, 3),
+    TILE_ROW(tile_f32, 4), TILE_ROW(tile_f32, 5), TILE_ROW(tile_f32, 6),
+};
+static const tile_fn tiles_bf16[ROWS][VECTORS] = {
+    TILE_ROW(tile_bf16, 1), TILE_ROW(tile_bf16, 2), TILE_ROW(tile_bf16, 3),
+    TILE_ROW(tile_bf16, 4), TILE_ROW(tile_bf16, 5), TILE_ROW(tile_bf16, 6),
+};
+
 
 typedef struct {
   const tfrun_conv_geometry* g;
