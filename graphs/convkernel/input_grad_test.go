@@ -209,7 +209,10 @@ func TestInputGradBadInputs(t *testing.T) {
 		{"rank 3", like, []int64{1, 2, 16}, []int64{1, 3, 3, 16}, good(), "Shape must be rank 4 but is rank 3"}, // refused by the shape function
 		{"threads negative", like, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, with("threads", int64(-1)), "attribute threads is negative"},
 		{"three strides", like, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, with("strides", []int64{1, 1, 1}), "attribute strides has 3 values, not 2"},
-		{"height 0", []int64{0, 0, 3, 0}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good(), "input_shape is [0, 0, 3, 0]: the input's height and width must be at least 1"},
+		{"height 0", []int64{0, 0, 3, 0}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good(), "input_shape is [0, 0, 3, 0]: the input's height and width must be 1 to 1048576"},
+		{"width too large", []int64{0, 3, 1 << 21, 0}, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, good(), "the input's height and width must be 1 to 1048576"},
+		{"dy too tall", like, []int64{1, 1, 2, 16}, []int64{1, 4, 3, 16}, good(), "out_backprop is 4 × 3: not the output of a 1 × 1 convolution of a 3 × 3 input at strides [1, 1] and paddings [0, 0]"},
+		{"padding past the filter", like, []int64{3, 3, 2, 16}, []int64{1, 3, 3, 16}, with("paddings", []int64{3, 1}), "not the output of a 3 × 3 convolution"},
 		{"negative padding", like, []int64{1, 1, 2, 16}, []int64{1, 3, 3, 16}, with("paddings", []int64{-1, 0}), "attribute paddings is [-1, 0]; each must be at least 0"},
 	}
 	for _, c := range cases {

@@ -10,6 +10,10 @@
 
 #include "register.h"
 
+// The largest input height and width the kernel takes (sizes stay far from int64's
+// limits).
+#define MAX_SIDE ((int64_t)1 << 20)
+
 // The inputs: an empty tensor of shape [0, the input's height and width, 0], the forward
 // conv's filter and the gradient of its output.
 enum { IN_INPUT_SHAPE, IN_FILTER, IN_OUT_BACKPROP, INPUTS };
@@ -54,10 +58,10 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
     return;
   }
   char msg[256];
-  if (TF_Dim(like, 1) < 1 || TF_Dim(like, 2) < 1) {
-    snprintf(msg, sizeof msg, "input_shape is [%lld, %lld, %lld, %lld]: the input's height and width must be at least 1",
+  if (TF_Dim(like, 1) < 1 || TF_Dim(like, 2) < 1 || TF_Dim(like, 1) > MAX_SIDE || TF_Dim(like, 2) > MAX_SIDE) {
+    snprintf(msg, sizeof msg, "input_shape is [%lld, %lld, %lld, %lld]: the input's height and width must be 1 to %lld",
              (long long)TF_Dim(like, 0), (long long)TF_Dim(like, 1), (long long)TF_Dim(like, 2),
-             (long long)TF_Dim(like, 3));
+             (long long)TF_Dim(like, 3), (long long)MAX_SIDE);
     fail(ctx, status, msg);
     return;
   }
@@ -76,6 +80,18 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
   }
   if (g.co % 16 != 0) {
     snprintf(msg, sizeof msg, "out_backprop has %lld channels, not a multiple of 16", (long long)g.co);
+    fail(ctx, status, msg);
+    return;
+  }
+  // Each of out_backprop's rows and columns must be a position of the forward convolution:
+  // its filter window starts before the input ends and ends after it starts.
+  if (g.pad_top >= g.kh || g.pad_left >= g.kw || (g.oh - 1) * g.stride_h - g.pad_top >= g.h ||
+      (g.ow - 1) * g.stride_w - g.pad_left >= g.w) {
+    snprintf(msg, sizeof msg,
+             "out_backprop is %lld × %lld: not the output of a %lld × %lld convolution of a %lld × %lld input at "
+             "strides [%lld, %lld] and paddings [%lld, %lld]",
+             (long long)g.oh, (long long)g.ow, (long long)g.kh, (long long)g.kw, (long long)g.h, (long long)g.w,
+             (long long)g.stride_h, (long long)g.stride_w, (long long)g.pad_top, (long long)g.pad_left);
     fail(ctx, status, msg);
     return;
   }
