@@ -335,33 +335,41 @@ func TestFilterGradBadInputs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := graphs.NewGraph(tf.Float, 1)
-			s := g.Root()
-			zeros := func(shape []int64) tf.Output {
-				n := int64(1)
-				for _, d := range shape {
-					n *= d
-				}
-				return op.Reshape(s.Op("Reshape"), s.Const(make([]float32, n)), s.Const(shape))
-			}
-			o := s.Op(graphs.OpConv2DBackpropFilter).AddOperation(tf.OpSpec{Type: graphs.OpConv2DBackpropFilter,
-				Input: []tf.Input{zeros(c.x), zeros(c.filter), zeros(c.dy)}, Attrs: c.attrs})
-			if err := s.Err(); err != nil {
-				if strings.Contains(err.Error(), c.want) {
-					return // refused when built (shape inference): named already
-				}
-				t.Fatal(err)
-			}
-			sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sess.Close()
-			_, err = sess.Run(nil, []tf.Output{o.Output(0)})
-			if err == nil || !strings.Contains(err.Error(), graphs.OpConv2DBackpropFilter+": ") || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %v, want %s: …%s", err, graphs.OpConv2DBackpropFilter, c.want)
-			}
+			refuses(t, graphs.OpConv2DBackpropFilter, [][]int64{c.x, c.filter, c.dy}, c.attrs, c.want)
 		})
+	}
+}
+
+// refuses builds opType on float32 zeros of the given shapes with attrs and runs it: it
+// must fail with an error naming the op and holding want, when built (shape inference)
+// or when run.
+func refuses(t *testing.T, opType string, shapes [][]int64, attrs map[string]any, want string) {
+	t.Helper()
+	g := graphs.NewGraph(tf.Float, 1)
+	s := g.Root()
+	var in []tf.Input
+	for _, shape := range shapes {
+		n := int64(1)
+		for _, d := range shape {
+			n *= d
+		}
+		in = append(in, op.Reshape(s.Op("Reshape"), s.Const(make([]float32, n)), s.Const(shape)))
+	}
+	o := s.Op(opType).AddOperation(tf.OpSpec{Type: opType, Input: in, Attrs: attrs})
+	if err := s.Err(); err != nil {
+		if strings.Contains(err.Error(), want) {
+			return // refused when built (shape inference): named already
+		}
+		t.Fatal(err)
+	}
+	sess, err := graphs.NewSession(g, graphs.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	_, err = sess.Run(nil, []tf.Output{o.Output(0)})
+	if err == nil || !strings.Contains(err.Error(), opType+": ") || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %s: …%s", err, opType, want)
 	}
 }
 

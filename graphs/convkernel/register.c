@@ -77,10 +77,9 @@ static void* create_kernel(TF_OpKernelConstruction* ctx) {
   return a;
 }
 
-static void delete_kernel(void* kernel) { free(kernel); }
-
 // compute checks the inputs and writes the filter gradient; the tensors are the caller's.
-static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, TF_Tensor** in) {
+static void compute(TF_OpKernelContext* ctx, TF_Status* status, const void* kernel, TF_Tensor** in) {
+  const attrs* a = kernel;
   TF_Tensor *x = in[IN_INPUT], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
   if (TF_NumDims(x) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
     fail(ctx, status, "input, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");
@@ -138,26 +137,50 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
   TF_DeleteTensor(out);
 }
 
-static void compute_kernel(void* kernel, TF_OpKernelContext* ctx) {
+void tfrun_conv_compute(void* attrs, TF_OpKernelContext* ctx, const char* op, int inputs,
+                        tfrun_conv_compute_fn compute) {
   TF_Status* status = TF_NewStatus();
-  TF_Tensor* in[INPUTS] = {0};
-  int ok = 1;
-  if (TF_NumInputs(ctx) != INPUTS) {
-    fail(ctx, status, "wrong number of inputs");
+  TF_Tensor* in[4] = {0};
+  int ok = inputs <= 4;
+  if (!ok || TF_NumInputs(ctx) != inputs) {
+    tfrun_conv_fail(ctx, status, op, "wrong number of inputs");
     ok = 0;
   }
-  for (int i = 0; i < INPUTS && ok; i++) {
+  for (int i = 0; i < inputs && ok; i++) {
     TF_GetInput(ctx, i, &in[i], status);
     if (TF_GetCode(status) != TF_OK) {
       TF_OpKernelContext_Failure(ctx, status);
       ok = 0;
     }
   }
-  if (ok) compute(ctx, status, kernel, in);
-  for (int i = 0; i < INPUTS; i++) {
+  if (ok) compute(ctx, status, attrs, in);
+  for (int i = 0; i < 4; i++) {
     if (in[i] != NULL) TF_DeleteTensor(in[i]);
   }
   TF_DeleteStatus(status);
+}
+
+static void delete_kernel(void* attrs) { free(attrs); }
+
+void tfrun_conv_register_kernels(const char* op, void* (*create)(TF_OpKernelConstruction*),
+                                 void (*compute)(void*, TF_OpKernelContext*), TF_Status* status) {
+  const TF_DataType types[] = {TF_FLOAT, TF_BFLOAT16};
+  const char* suffixes[] = {"_CPU_float", "_CPU_bfloat16"};
+  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
+    char name[128];
+    snprintf(name, sizeof name, "%s%s", op, suffixes[i]);
+    TF_KernelBuilder* k = TF_NewKernelBuilder(op, "CPU", create, compute, delete_kernel);
+    TF_KernelBuilder_TypeConstraint(k, "T", types[i], status);
+    if (TF_GetCode(status) != TF_OK) {
+      TF_DeleteKernelBuilder(k);
+      return;
+    }
+    TF_RegisterKernelBuilder(name, k, status);  // takes k
+  }
+}
+
+static void compute_kernel(void* attrs, TF_OpKernelContext* ctx) {
+  tfrun_conv_compute(attrs, ctx, TFRUN_CONV2D_BACKPROP_FILTER, INPUTS, compute);
 }
 
 // The gradient has the filter's shape.
@@ -185,17 +208,5 @@ void tfrun_conv_register_filter_grad(TF_Status* status) {
   TF_OpDefinitionBuilderAddOutput(b, "filter_backprop: T");
   TF_OpDefinitionBuilderSetShapeInferenceFunction(b, filter_shape);
   TF_RegisterOpDefinition(b, status);  // takes b
-  if (TF_GetCode(status) != TF_OK) return;
-  const TF_DataType types[] = {TF_FLOAT, TF_BFLOAT16};
-  const char* names[] = {TFRUN_CONV2D_BACKPROP_FILTER "_CPU_float", TFRUN_CONV2D_BACKPROP_FILTER "_CPU_bfloat16"};
-  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
-    TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_FILTER, "CPU", create_kernel, compute_kernel,
-                                              delete_kernel);
-    TF_KernelBuilder_TypeConstraint(k, "T", types[i], status);
-    if (TF_GetCode(status) != TF_OK) {
-      TF_DeleteKernelBuilder(k);
-      return;
-    }
-    TF_RegisterKernelBuilder(names[i], k, status);  // takes k
-  }
+  if (TF_GetCode(status) == TF_OK) tfrun_conv_register_kernels(TFRUN_CONV2D_BACKPROP_FILTER, create_kernel, compute_kernel, status);
 }

@@ -25,6 +25,21 @@ int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const 
                          int64_t min, int64_t out[2]);
 int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads);
 
+// tfrun_conv_compute_fn computes an op's outputs from its inputs (the caller's tensors),
+// failing the run through ctx.
+typedef void (*tfrun_conv_compute_fn)(TF_OpKernelContext* ctx, TF_Status* status, const void* attrs,
+                                      TF_Tensor** in);
+
+// tfrun_conv_compute fetches the op's inputs (it has inputs of them, at most 4), runs
+// compute on them and releases them: the body of each op's compute function.
+void tfrun_conv_compute(void* attrs, TF_OpKernelContext* ctx, const char* op, int inputs,
+                        tfrun_conv_compute_fn compute);
+
+// tfrun_conv_register_kernels registers op's float32 and bfloat16 CPU kernels, whose
+// attributes create reads and whose delete is free.
+void tfrun_conv_register_kernels(const char* op, void* (*create)(TF_OpKernelConstruction*),
+                                 void (*compute)(void*, TF_OpKernelContext*), TF_Status* status);
+
 // The registrations of each op and its kernels (tfrun_conv_register runs both).
 void tfrun_conv_register_filter_grad(TF_Status* status);
 void tfrun_conv_register_input_grad(TF_Status* status);

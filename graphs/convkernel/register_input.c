@@ -48,10 +48,9 @@ static void* create_kernel(TF_OpKernelConstruction* ctx) {
   return a;
 }
 
-static void delete_kernel(void* kernel) { free(kernel); }
-
 // compute checks the inputs and writes the input gradient; the tensors are the caller's.
-static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, TF_Tensor** in) {
+static void compute(TF_OpKernelContext* ctx, TF_Status* status, const void* kernel, TF_Tensor** in) {
+  const attrs* a = kernel;
   TF_Tensor *like = in[IN_INPUT_SHAPE], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
   if (TF_NumDims(like) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
     fail(ctx, status, "input_shape, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");
@@ -122,26 +121,8 @@ static void compute(TF_OpKernelContext* ctx, TF_Status* status, const attrs* a, 
   TF_DeleteTensor(out);
 }
 
-static void compute_kernel(void* kernel, TF_OpKernelContext* ctx) {
-  TF_Status* status = TF_NewStatus();
-  TF_Tensor* in[INPUTS] = {0};
-  int ok = 1;
-  if (TF_NumInputs(ctx) != INPUTS) {
-    fail(ctx, status, "wrong number of inputs");
-    ok = 0;
-  }
-  for (int i = 0; i < INPUTS && ok; i++) {
-    TF_GetInput(ctx, i, &in[i], status);
-    if (TF_GetCode(status) != TF_OK) {
-      TF_OpKernelContext_Failure(ctx, status);
-      ok = 0;
-    }
-  }
-  if (ok) compute(ctx, status, kernel, in);
-  for (int i = 0; i < INPUTS; i++) {
-    if (in[i] != NULL) TF_DeleteTensor(in[i]);
-  }
-  TF_DeleteStatus(status);
+static void compute_kernel(void* attrs, TF_OpKernelContext* ctx) {
+  tfrun_conv_compute(attrs, ctx, TFRUN_CONV2D_BACKPROP_INPUT, INPUTS, compute);
 }
 
 // The gradient's shape: [out_backprop's batch, input_shape's height and width, filter's
@@ -178,17 +159,5 @@ void tfrun_conv_register_input_grad(TF_Status* status) {
   TF_OpDefinitionBuilderAddOutput(b, "input_backprop: T");
   TF_OpDefinitionBuilderSetShapeInferenceFunction(b, input_shape);
   TF_RegisterOpDefinition(b, status);  // takes b
-  if (TF_GetCode(status) != TF_OK) return;
-  const TF_DataType types[] = {TF_FLOAT, TF_BFLOAT16};
-  const char* names[] = {TFRUN_CONV2D_BACKPROP_INPUT "_CPU_float", TFRUN_CONV2D_BACKPROP_INPUT "_CPU_bfloat16"};
-  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
-    TF_KernelBuilder* k = TF_NewKernelBuilder(TFRUN_CONV2D_BACKPROP_INPUT, "CPU", create_kernel, compute_kernel,
-                                              delete_kernel);
-    TF_KernelBuilder_TypeConstraint(k, "T", types[i], status);
-    if (TF_GetCode(status) != TF_OK) {
-      TF_DeleteKernelBuilder(k);
-      return;
-    }
-    TF_RegisterKernelBuilder(names[i], k, status);  // takes k
-  }
+  if (TF_GetCode(status) == TF_OK) tfrun_conv_register_kernels(TFRUN_CONV2D_BACKPROP_INPUT, create_kernel, compute_kernel, status);
 }
