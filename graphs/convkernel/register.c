@@ -11,13 +11,6 @@
 // its output.
 enum { IN_INPUT, IN_FILTER, IN_OUT_BACKPROP, INPUTS };
 
-// attrs are a kernel's attributes: the strides and the padding before the input, each
-// (height, width).
-typedef struct {
-  int64_t strides[2], paddings[2];
-  int64_t threads;  // at most this many threads; 0: the process's CPUs
-} attrs;
-
 void tfrun_conv_fail(TF_OpKernelContext* ctx, TF_Status* status, const char* op, const char* msg) {
   char full[320];
   snprintf(full, sizeof full, "%s: %s", op, msg);
@@ -29,8 +22,9 @@ static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
   tfrun_conv_fail(ctx, status, TFRUN_CONV2D_BACKPROP_FILTER, msg);
 }
 
-int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, const char* name,
-                         int64_t min, int64_t out[2]) {
+// pair_attr reads the list attribute name, which must hold two integers at least min.
+static int pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, const char* name, int64_t min,
+                     int64_t out[2]) {
   int32_t size = 0, total = 0;
   TF_OpKernelConstruction_GetAttrSize(ctx, name, &size, &total, status);
   if (TF_GetCode(status) == TF_OK && size != 2) {
@@ -48,7 +42,8 @@ int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const 
   return TF_GetCode(status) == TF_OK;
 }
 
-int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads) {
+// threads_attr reads threads, which must not be negative.
+static int threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads) {
   TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", threads, status);
   if (TF_GetCode(status) == TF_OK && *threads < 0) {
     char msg[160];
@@ -58,15 +53,16 @@ int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, con
   return TF_GetCode(status) == TF_OK;
 }
 
-static void* create_kernel(TF_OpKernelConstruction* ctx) {
+void* tfrun_conv_create(TF_OpKernelConstruction* ctx, const char* op) {
   TF_Status* status = TF_NewStatus();
-  attrs* a = calloc(1, sizeof *a);
-  const char* op = TFRUN_CONV2D_BACKPROP_FILTER;
+  tfrun_conv_attrs* a = calloc(1, sizeof *a);
   if (a == NULL) {
-    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_FILTER ": out of memory");
-  } else if (tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
-             tfrun_conv_pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
-    tfrun_conv_threads_attr(ctx, status, op, &a->threads);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: out of memory", op);
+    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, msg);
+  } else if (pair_attr(ctx, status, op, "strides", 1, a->strides) &&
+             pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
+    threads_attr(ctx, status, op, &a->threads);
   }
   if (TF_GetCode(status) != TF_OK) {
     TF_OpKernelConstruction_Failure(ctx, status);
@@ -77,9 +73,11 @@ static void* create_kernel(TF_OpKernelConstruction* ctx) {
   return a;
 }
 
+static void* create_kernel(TF_OpKernelConstruction* ctx) { return tfrun_conv_create(ctx, TFRUN_CONV2D_BACKPROP_FILTER); }
+
 // compute checks the inputs and writes the filter gradient; the tensors are the caller's.
 static void compute(TF_OpKernelContext* ctx, TF_Status* status, const void* kernel, TF_Tensor** in) {
-  const attrs* a = kernel;
+  const tfrun_conv_attrs* a = kernel;
   TF_Tensor *x = in[IN_INPUT], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
   if (TF_NumDims(x) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
     fail(ctx, status, "input, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");

@@ -18,12 +18,17 @@ typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 // tfrun_conv_fail fails the kernel's run with "op: msg" (an invalid argument).
 void tfrun_conv_fail(TF_OpKernelContext* ctx, TF_Status* status, const char* op, const char* msg);
 
-// tfrun_conv_pair_attr reads the list attribute name, which must hold two integers at least
-// min, into out; tfrun_conv_threads_attr reads threads, which must not be negative. Each
-// returns whether status is still OK (an error names op and the attribute).
-int tfrun_conv_pair_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, const char* name,
-                         int64_t min, int64_t out[2]);
-int tfrun_conv_threads_attr(TF_OpKernelConstruction* ctx, TF_Status* status, const char* op, int64_t* threads);
+// tfrun_conv_attrs are both ops' attributes: the strides and the padding before the
+// input, each (height, width), and the most threads to run (0: the process's CPUs).
+typedef struct {
+  int64_t strides[2], paddings[2];
+  int64_t threads;
+} tfrun_conv_attrs;
+
+// tfrun_conv_create reads op's attributes at kernel construction (strides and paddings two
+// integers each, at least 1 and 0; threads not negative) into a new tfrun_conv_attrs, or
+// fails the construction with an error naming op and the attribute and returns NULL.
+void* tfrun_conv_create(TF_OpKernelConstruction* ctx, const char* op);
 
 // tfrun_conv_compute_fn computes an op's outputs from its inputs (the caller's tensors),
 // failing the run through ctx.

@@ -18,39 +18,15 @@
 // conv's filter and the gradient of its output.
 enum { IN_INPUT_SHAPE, IN_FILTER, IN_OUT_BACKPROP, INPUTS };
 
-// attrs are a kernel's attributes: the strides and the padding before the input, each
-// (height, width).
-typedef struct {
-  int64_t strides[2], paddings[2];
-  int64_t threads;  // at most this many threads; 0: the process's CPUs
-} attrs;
-
 static void fail(TF_OpKernelContext* ctx, TF_Status* status, const char* msg) {
   tfrun_conv_fail(ctx, status, TFRUN_CONV2D_BACKPROP_INPUT, msg);
 }
 
-static void* create_kernel(TF_OpKernelConstruction* ctx) {
-  TF_Status* status = TF_NewStatus();
-  attrs* a = calloc(1, sizeof *a);
-  const char* op = TFRUN_CONV2D_BACKPROP_INPUT;
-  if (a == NULL) {
-    TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, TFRUN_CONV2D_BACKPROP_INPUT ": out of memory");
-  } else if (tfrun_conv_pair_attr(ctx, status, op, "strides", 1, a->strides) &&
-             tfrun_conv_pair_attr(ctx, status, op, "paddings", 0, a->paddings)) {
-    tfrun_conv_threads_attr(ctx, status, op, &a->threads);
-  }
-  if (TF_GetCode(status) != TF_OK) {
-    TF_OpKernelConstruction_Failure(ctx, status);
-    free(a);
-    a = NULL;
-  }
-  TF_DeleteStatus(status);
-  return a;
-}
+static void* create_kernel(TF_OpKernelConstruction* ctx) { return tfrun_conv_create(ctx, TFRUN_CONV2D_BACKPROP_INPUT); }
 
 // compute checks the inputs and writes the input gradient; the tensors are the caller's.
 static void compute(TF_OpKernelContext* ctx, TF_Status* status, const void* kernel, TF_Tensor** in) {
-  const attrs* a = kernel;
+  const tfrun_conv_attrs* a = kernel;
   TF_Tensor *like = in[IN_INPUT_SHAPE], *f = in[IN_FILTER], *dy = in[IN_OUT_BACKPROP];
   if (TF_NumDims(like) != 4 || TF_NumDims(f) != 4 || TF_NumDims(dy) != 4) {
     fail(ctx, status, "input_shape, filter and out_backprop must have 4 dimensions (NHWC; filter HWIO)");
