@@ -18,13 +18,15 @@ import (
 // LSTM's cell_kernel_split forms, and it measures the bfloat16 LSTM forms again, whose
 // cell kernels ran in SSE2 before (session 18); version 4 measures the convolutions again,
 // since tfrun's own filter gradient kernels became faster, and version 5 adds tfrun's own
-// input gradient kernel to the input gradients' candidates (both session 20).
-const cacheFormat = "tfrun-autotune-5"
+// input gradient kernel to the input gradients' candidates (both session 20); version 6
+// measures the convolutions again, since tfrun's filter gradient kernels became 1.3–2.8×
+// faster with 1 to 4 input channels (session 21).
+const cacheFormat = "tfrun-autotune-6"
 
 // olderFormats are the cache formats of earlier tfruns. Their winners were measured among
 // fewer or slower candidates, so a file of one is dropped without a warning (an upgrade is
 // not a fault) and rewritten: the forms it names are measured again, the new ones with them.
-var olderFormats = []string{"tfrun-autotune-1", "tfrun-autotune-2", "tfrun-autotune-3", "tfrun-autotune-4"}
+var olderFormats = []string{"tfrun-autotune-1", "tfrun-autotune-2", "tfrun-autotune-3", "tfrun-autotune-4", "tfrun-autotune-5"}
 
 // DefaultCacheDir is where the winners are kept: CacheDirEnvVar, else
 // os.UserCacheDir()/tfrun/autotune ($XDG_CACHE_HOME or ~/.cache on Linux,

@@ -12,7 +12,10 @@
 // AVX-512F tiles of 6 × 64 (AVX2 and FMA: 6 × 16), on threads of its own over disjoint
 // parts of the result (each
 // element is one chain of fused multiply-adds in a fixed order, so the result does not
-// depend on the number of threads). It needs a multiple of 16 output channels, and
+// depend on the number of threads). With 1 to 4 input channels it packs x whole, an image
+// (bfloat16: a pair of images) at a time, computes the padding's taps on zeros, and sums
+// chunks of images fixed by the geometry, added in order. It needs a multiple of 16 output
+// channels, and
 // AVX-512F or AVX2 with FMA in float32 (Supported); in bfloat16 AVX-512F, BW and
 // AVX512_BF16 (SupportedBFloat16), whose
 // VDPBF16PS multiplies pairs of positions (the same position of dy in two images) and adds

@@ -213,7 +213,10 @@ static int work(void* arg, int t, int threads) {
 
 int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, const float* dy, float* dw,
                                int threads) {
-  args w = {g, tfrun_conv_make_plan(g), x, dy, dw, 0, isa() == ISA_AVX512 && !tfrun_conv_force_avx2};
+  const int avx512 = isa() == ISA_AVX512 && !tfrun_conv_force_avx2;
+  if (g->ci <= TFRUN_CONV_FEW_CHANNELS && g->n > 0 && g->oh > 0 && g->ow > 0)
+    return tfrun_conv_filter_grad_f32_few(g, x, dy, dw, avx512, threads);
+  args w = {g, tfrun_conv_make_plan(g), x, dy, dw, 0, avx512};
   w.jobs = w.p.column_tiles * w.p.groups * w.p.row_tiles;
   if (w.p.positions == 0 || w.jobs == 0) {
     memset(dw, 0, (size_t)(g->kh * g->kw * g->ci * g->co) * sizeof *dw);

@@ -38,9 +38,10 @@ extern int tfrun_conv_force_avx2;
 // with respect to w given dy: dw[i, j, c, d] = Σ over b, p, q of
 // x[b, p·stride_h + i − pad_top, q·stride_w + j − pad_left, c]·dy[b, p, q, d]. co must be
 // a multiple of 16 and the CPU must run it (tfrun_conv_filter_grad_supported).
-// Each element is one chain of fused multiply-adds from zero in the order of (b, p, q), so
-// the result does not depend on the number of threads (at most threads run; 0: this
-// process's CPUs). It returns 0, or -1 when it could not allocate its buffers.
+// Each element is one chain of fused multiply-adds from zero in the order of (b, p, q)
+// (with at most TFRUN_CONV_FEW_CHANNELS input channels, one chain per chunk of images, the
+// chunks fixed by the geometry and their sums added in order), so the result does not
+// depend on the number of threads (at most threads run; 0: this process's CPUs). It returns 0, or -1 when it could not allocate its buffers.
 int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, const float* dy, float* dw,
                                int threads);
 
@@ -50,6 +51,27 @@ int tfrun_conv_filter_grad_f32(const tfrun_conv_geometry* g, const float* x, con
 // end. It needs tfrun_conv_filter_grad_bf16_supported.
 int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
                                 int threads);
+
+// tfrun_conv_filter_grad_f32_few is tfrun_conv_filter_grad_f32 for at most
+// TFRUN_CONV_FEW_CHANNELS input channels and a batch and dy not empty
+// (filter_grad_few_f32.c), in AVX-512F's tiles (avx512) or AVX2's: x packed whole an image
+// at a time, the padding's taps computed on zeros, the sums taken in chunks of images fixed
+// by the geometry and added in order. tfrun_conv_filter_grad_f32 calls it for those
+// problems.
+int tfrun_conv_filter_grad_f32_few(const tfrun_conv_geometry* g, const float* x, const float* dy, float* dw,
+                                   int avx512, int threads);
+
+// tfrun_conv_filter_grad_bf16_few is tfrun_conv_filter_grad_bf16 for at most
+// TFRUN_CONV_FEW_CHANNELS input channels and a batch and dy not empty
+// (filter_grad_few_bf16.c): x packed whole a pair of images at a time, the padding's taps
+// computed on zeros, the sums taken in chunks of images fixed by the geometry and added in
+// order. tfrun_conv_filter_grad_bf16 calls it for those problems.
+int tfrun_conv_filter_grad_bf16_few(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy,
+                                    uint16_t* dw, int threads);
+
+// tfrun_conv_pack_pairs writes the pairs (u[r], v[r]) of bfloat16 values for r < n as
+// 32-bit units to out; u or v NULL: zeros. It needs tfrun_conv_filter_grad_bf16_supported.
+void tfrun_conv_pack_pairs(const uint16_t* u, const uint16_t* v, int64_t n, uint32_t* out);
 
 // The registration of the ops and their kernels; a failure is in status.
 void tfrun_conv_register(TF_Status* status);
@@ -74,6 +96,9 @@ enum {
   // From this many input channels a group of rows is one filter tap (its channels);
   // below, one filter row (its columns' channels), so that a tile's rows are filled.
   TFRUN_CONV_PER_TAP_MIN_CHANNELS = 12,
+  // Up to this many input channels the kernels pack x whole (tfrun_conv_filter_grad_f32_few,
+  // tfrun_conv_filter_grad_bf16_few).
+  TFRUN_CONV_FEW_CHANNELS = 4,
 };
 
 // tfrun_conv_plan is how a gradient splits into groups of rows: a group is one filter tap

@@ -91,8 +91,7 @@ static inline void interleave(const uint16_t* u, const uint16_t* v, int64_t n, u
   _mm512_mask_storeu_epi32(out + 16, m2, second);
 }
 
-// pack writes pairs (u[r], v[r]) for r < n as 32-bit units to out; u or v NULL: zeros.
-static void pack(const uint16_t* u, const uint16_t* v, int64_t n, uint32_t* out) {
+void tfrun_conv_pack_pairs(const uint16_t* u, const uint16_t* v, int64_t n, uint32_t* out) {
   for (int64_t r = 0; r < n; r += 32) interleave(u ? u + r : NULL, v ? v + r : NULL, n - r < 32 ? n - r : 32, out + r);
 }
 
@@ -126,7 +125,7 @@ static void pack_panels(const tfrun_conv_geometry* g, const tfrun_conv_plan* p, 
     const uint16_t* v = 2 * beta + 1 < g->n ? u + area * g->co : NULL;
     for (int64_t ct = 0; ct < p->column_tiles; ct++) {
       int64_t c0 = ct * COLUMNS, width = g->co - c0 < COLUMNS ? g->co - c0 : COLUMNS;
-      pack(u + c0, v ? v + c0 : NULL, width, panel + (ct * BLOCK_PAIRS + k) * COLUMNS);
+      tfrun_conv_pack_pairs(u + c0, v ? v + c0 : NULL, width, panel + (ct * BLOCK_PAIRS + k) * COLUMNS);
     }
   }
 }
@@ -147,7 +146,7 @@ static int64_t pack_rows(const tfrun_conv_geometry* g, const tfrun_conv_plan* p,
     if (u == NULL) continue;
     const uint16_t* v =
         2 * beta + 1 < g->n ? tfrun_conv_run_at(g, p, x, sizeof *x, 2 * beta + 1, row, col, edges + p->run) : NULL;
-    pack(u, v, p->run, a + rows * p->run);
+    tfrun_conv_pack_pairs(u, v, p->run, a + rows * p->run);
     at[rows++] = (int32_t)k;
   }
   return rows;
@@ -187,6 +186,8 @@ static int work(void* arg, int t, int threads) {
 
 int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy, uint16_t* dw,
                                 int threads) {
+  if (g->ci <= TFRUN_CONV_FEW_CHANNELS && g->n > 0 && g->oh > 0 && g->ow > 0)
+    return tfrun_conv_filter_grad_bf16_few(g, x, dy, dw, threads);
   const int64_t size = g->kh * g->kw * g->ci * g->co;
   args w = {g, tfrun_conv_make_plan(g), x, dy, NULL, 0};
   w.jobs = w.p.groups * w.p.column_tiles * w.p.row_tiles;

@@ -202,6 +202,11 @@ func TestFilterGradMatchesReference(t *testing.T) {
 		{x: [4]int64{5, 8, 8, 3}, kh: 4, kw: 4, co: 80, strides: [2]int{2, 2}, padding: "SAME"},
 		{x: [4]int64{3, 9, 11, 13}, kh: 4, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "VALID"},
 		{x: [4]int64{0, 5, 5, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
+		// bfloat16 with few channels (filter_grad_few_bf16.c): chunks of 2 and 3 pairs of
+		// images, the last one short and its last image paired with zeros.
+		{x: [4]int64{11, 12, 12, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},
+		{x: [4]int64{139, 6, 6, 1}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
+		{x: [4]int64{7, 10, 9, 4}, kh: 3, kw: 4, co: 32, strides: [2]int{1, 2}, padding: "VALID"},
 	}
 	variants := []struct {
 		name  string
@@ -258,7 +263,8 @@ func TestFilterGradMatchesReference(t *testing.T) {
 }
 
 // The result does not depend on the number of threads: each element is one chain of
-// fused multiply-adds (in bfloat16, of pairs) in a fixed order, whichever thread runs it;
+// fused multiply-adds (in bfloat16, of pairs; with at most 4 channels, one chain per chunk
+// of images, the chunks added in order) in a fixed order, whichever thread runs it;
 // nor, in float32, on the tiles (AVX-512F's or AVX2's) it runs in. The problems are large
 // enough for the kernel to start threads (2²¹ multiply-adds), and take its every path: 64
 // input channels (a tap a group), one and three (a filter row a group, runs partly in the
@@ -380,6 +386,7 @@ var benchProblems = []problem{
 	{x: [4]int64{256, 7, 7, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},  // its stride-1 transposed conv
 	{x: [4]int64{256, 28, 28, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},   // its first conv, one channel
 	{x: [4]int64{256, 16, 16, 64}, kh: 5, kw: 5, co: 128, strides: [2]int{2, 2}, padding: "SAME"}, // dcgan_cifar's
+	{x: [4]int64{256, 32, 32, 3}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},   // its first conv, three channels
 	{x: [4]int64{256, 8, 8, 128}, kh: 5, kw: 5, co: 256, strides: [2]int{1, 1}, padding: "SAME"},
 }
 
