@@ -90,7 +90,7 @@ func dilatedConv1DOp(s *graphs.Scope, x, kernel, b tf.Output, k, stride, rate in
 	y := s.Conv2D(x4, k4, [2]int{1, stride}, tfPadding(padding))
 	y = op.Squeeze(s.Op("Squeeze"), y, op.SqueezeAxis([]int64{1}))
 	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+		y = s.BiasAdd(y, b)
 	}
 	return y
 }

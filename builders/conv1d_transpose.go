@@ -80,7 +80,7 @@ func conv1DTransposeOp(s *graphs.Scope, x, kernel, b tf.Output, out Shape, strid
 	y := s.Conv2DTranspose(x4, k4, [3]int64{1, int64(out[0]), int64(out[1])}, [2]int{1, stride}, tfPadding(padding))
 	y = op.Squeeze(s.Op("Squeeze"), y, op.SqueezeAxis([]int64{1}))
 	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+		y = s.BiasAdd(y, b)
 	}
 	return y
 }

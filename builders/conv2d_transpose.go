@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	"github.com/wamuir/graft/tensorflow/op"
 
 	"github.com/tfrun/tfrun/configs"
 	"github.com/tfrun/tfrun/graphs"
@@ -78,7 +77,7 @@ func (c *Conv2DTranspose) Call(x tf.Output, training bool) tf.Output {
 func conv2DTransposeOp(s *graphs.Scope, x, kernel, b tf.Output, out Shape, strides [2]int, padding string) tf.Output {
 	y := s.Conv2DTranspose(x, kernel, [3]int64{int64(out[0]), int64(out[1]), int64(out[2])}, strides, tfPadding(padding))
 	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+		y = s.BiasAdd(y, b)
 	}
 	return y
 }

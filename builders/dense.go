@@ -101,7 +101,7 @@ func (d *Dense) Logits() tf.Output { return d.logits }
 func denseOp(s *graphs.Scope, x, w, b tf.Output) tf.Output {
 	y := op.MatMul(s.Op("MatMul"), x, w)
 	if b.Op != nil {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, b)
+		y = s.BiasAdd(y, b)
 	}
 	return y
 }

@@ -89,7 +89,7 @@ func (c *DepthwiseConv2D) Call(x tf.Output, training bool) tf.Output {
 	s := c.scope
 	y := depthwiseConv2DOp(s, x, dilateKernel(s, s.Read(c.kernel), c.KernelSize, c.DilationRate), c.Strides, c.Padding)
 	if c.UseBias {
-		y = op.BiasAdd(s.Op("BiasAdd"), y, s.Read(c.bias))
+		y = s.BiasAdd(y, s.Read(c.bias))
 	}
 	return c.recordActivity(s, activate(s, c.Activation, y))
 }

@@ -141,7 +141,7 @@ func (g *GRU) sequence(s *graphs.Scope, x, kernel, recurrent, bias tf.Output, in
 		if g.ResetAfter {
 			inner := op.MatMul(cs.Op("MatMul"), h, recurrent)
 			if recBias.Op != nil {
-				inner = op.BiasAdd(cs.Op("BiasAdd"), inner, recBias)
+				inner = cs.BiasAdd(inner, recBias)
 			}
 			rg := op.Split(cs.Op("Split"), cs.Const(int32(1)), inner, 3)
 			z = activate(cs, g.RecurrentActivation, op.AddV2(cs.Op("AddV2"), xg[0], rg[0]))

@@ -182,7 +182,7 @@ func (m *MultiHeadAttention) CallAttention(xs, masks []tf.Output, attentionMask 
 		w := op.Reshape(ps.Op("Reshape"), ps.Read(kernel), ps.Const([]int32{int32(in[1]), int32(h * size)}))
 		y := op.MatMul(ps.Op("MatMul"), flat, w)
 		if bias != nil {
-			y = op.BiasAdd(ps.Op("BiasAdd"), y, op.Reshape(ps.Op("Reshape"), ps.Read(bias), ps.Const([]int32{int32(h * size)})))
+			y = ps.BiasAdd(y, op.Reshape(ps.Op("Reshape"), ps.Read(bias), ps.Const([]int32{int32(h * size)})))
 		}
 		y = op.Reshape(ps.Op("Reshape"), y, ps.Const([]int32{-1, int32(in[0]), int32(h), int32(size)}))
 		return op.Transpose(ps.Op("Transpose"), y, ps.Const([]int32{0, 2, 1, 3}))

@@ -28,7 +28,7 @@ func rnnProject(s *graphs.Scope, x, kernel, bias tf.Output, in Shape, width int,
 	flat := op.Reshape(s.Op("Reshape"), x, s.Const([]int32{-1, int32(features)}))
 	xw := op.MatMul(s.Op("MatMul"), flat, kernel)
 	if bias.Op != nil {
-		xw = op.BiasAdd(s.Op("BiasAdd"), xw, bias)
+		xw = s.BiasAdd(xw, bias)
 	}
 	xw = op.Reshape(s.Op("Reshape"), xw, s.Const([]int32{-1, int32(steps), int32(width)}))
 	xs := op.Unpack(s.Op("Unpack"), xw, int64(steps), op.UnpackAxis(1))

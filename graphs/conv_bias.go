@@ -30,16 +30,23 @@ const FormSum = "sum"
 // reshaped to 4-D, a Conv2DTranspose's reads the layer's input, not dy.
 //
 // The choice (key "BiasAddGrad float32 x[...] filter[...] dy[...] strides[...] SAME") is
-// offered in float32 and float64 with static shapes, on a CPU; bfloat16 keeps BiasAddGrad
-// (it accumulates in float32). Without an Autotune, with autotuning off or keeping to the
-// fixed rules it is FormTensorFlow, so such graphs are those of a plain BiasAdd.
+// offered in float32 and float64 with static shapes, on a CPU. Without an Autotune, with
+// autotuning off or keeping to the fixed rules it is FormTensorFlow, so such graphs are
+// those of a plain BiasAdd. bfloat16 and float16 on a CPU always take FormSum, nothing
+// measured: TensorFlow's CPU BiasAddGrad sums them in 16 bits, far from the true sum
+// (Scope.BiasAdd).
 func (s *Scope) Conv2DBias(x, filter, bias tf.Output, strides [2]int, padding string) tf.Output {
 	if !s.Ok(x, filter, bias) {
 		return tf.Output{}
 	}
 	y := s.Conv2D(x, filter, strides, padding)
+	if !s.Ok(y) {
+		return tf.Output{}
+	}
 	form := FormTensorFlow
-	if p, ok := newConvProblem(x, filter, strides, padding); ok && s.Ok(y) {
+	if sumsIn16Bits(s.g.platform, y.DataType()) {
+		form = FormSum
+	} else if p, ok := newConvProblem(x, filter, strides, padding); ok {
 		form = s.g.convBiasForm(p)
 	}
 	return s.biasAdd(form, y, bias)

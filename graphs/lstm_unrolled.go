@@ -67,7 +67,7 @@ func (c *lstmCells) forward(s *Scope, x, w, b tf.Output, steps, units int) []tf.
 		if t > 0 { // the state starts at zero: h·recurrent_kernel is 0 at step 0
 			z = op.AddV2(cs.Op("AddV2"), z, op.MatMul(cs.Op("MatMul"), h, c.recurrent))
 		}
-		z = op.BiasAdd(cs.Op("BiasAdd"), z, b)
+		z = cs.BiasAdd(z, b)
 		gates := op.Split(cs.Op("Split"), cs.Const(int32(1)), z, 4)
 		c.i[t] = op.Sigmoid(cs.Op("Sigmoid"), gates[0])
 		c.f[t] = op.Sigmoid(cs.Op("Sigmoid"), gates[1])
