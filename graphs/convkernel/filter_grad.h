@@ -54,7 +54,7 @@ int tfrun_conv_filter_grad_bf16(const tfrun_conv_geometry* g, const uint16_t* x,
 
 // tfrun_conv_filter_grad_f32_few is tfrun_conv_filter_grad_f32 for at most
 // TFRUN_CONV_FEW_CHANNELS input channels and a batch and dy not empty
-// (filter_grad_few_f32.c), in AVX-512F's tiles (avx512) or AVX2's: x packed whole an image
+// (filter_grad_few.c), in AVX-512F's tiles (avx512) or AVX2's: x packed whole an image
 // at a time, the padding's taps computed on zeros, the sums taken in chunks of images fixed
 // by the geometry and added in order. tfrun_conv_filter_grad_f32 calls it for those
 // problems.
@@ -63,7 +63,7 @@ int tfrun_conv_filter_grad_f32_few(const tfrun_conv_geometry* g, const float* x,
 
 // tfrun_conv_filter_grad_bf16_few is tfrun_conv_filter_grad_bf16 for at most
 // TFRUN_CONV_FEW_CHANNELS input channels and a batch and dy not empty
-// (filter_grad_few_bf16.c): x packed whole a pair of images at a time, the padding's taps
+// (filter_grad_few.c): x packed whole a pair of images at a time, the padding's taps
 // computed on zeros, the sums taken in chunks of images fixed by the geometry and added in
 // order. tfrun_conv_filter_grad_bf16 calls it for those problems.
 int tfrun_conv_filter_grad_bf16_few(const tfrun_conv_geometry* g, const uint16_t* x, const uint16_t* dy,

@@ -202,7 +202,7 @@ func TestFilterGradMatchesReference(t *testing.T) {
 		{x: [4]int64{5, 8, 8, 3}, kh: 4, kw: 4, co: 80, strides: [2]int{2, 2}, padding: "SAME"},
 		{x: [4]int64{3, 9, 11, 13}, kh: 4, kw: 3, co: 48, strides: [2]int{2, 2}, padding: "VALID"},
 		{x: [4]int64{0, 5, 5, 3}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
-		// bfloat16 with few channels (filter_grad_few_bf16.c): chunks of 2 and 3 pairs of
+		// bfloat16 with few channels (filter_grad_few.c): chunks of 2 and 3 pairs of
 		// images, the last one short and its last image paired with zeros.
 		{x: [4]int64{11, 12, 12, 1}, kh: 5, kw: 5, co: 64, strides: [2]int{2, 2}, padding: "SAME"},
 		{x: [4]int64{139, 6, 6, 1}, kh: 3, kw: 3, co: 16, strides: [2]int{1, 1}, padding: "SAME"},
