@@ -13,11 +13,11 @@ import (
 // The reason is TensorFlow 2.18's CPU BiasAddGrad, which sums 16-bit values in their own
 // precision: over a bfloat16 [256,14,14,64] of ones it returns 512 for 50,176 (at 512 a
 // bfloat16 step is 4, and adding 1 rounds back), and over normal values of mean 0.3 its
-// sums were 73–87% off on a discriminator's conv shapes, and up to 4% off on a Dense layer
+// sums were 73–90% off on the DCGAN discriminators' conv shapes, and up to 4% off on a Dense layer
 // at batch 256. Sum accumulates in float32 and rounds once: every one of those sums came
 // out as the exact sum rounded to bfloat16 (docs/results/bf16_bias_gradient.md). Sum was
-// also faster there: 0.47 ms against 1.0 on [256,14,14,64]; AddV2 runs the forward 10–15%
-// slower than BiasAdd.
+// also faster there: 0.65 ms against 1.26 on [256,14,14,64]; AddV2 runs the forward
+// 10–15% slower than BiasAdd.
 //
 // A Conv2D's bias keeps BiasAdd forward, so that grappler still fuses it into the
 // convolution, with a Sum for its gradient (Conv2DBias, FormSum).
