@@ -107,6 +107,9 @@ func Load(dir string, threads int) (*SavedModel, error) {
 func sessionOptions(threads int) (*tf.SessionOptions, error) {
 	raw, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{
 		IntraOpParallelismThreads: int32(threads), InterOpParallelismThreads: int32(min(threads, 2)),
+		// A pool of the session's own, or TensorFlow would share the process's first
+		// session's inter-op pool and ignore the size (see graphs.NewSession).
+		UsePerSessionThreads: threads > 0,
 		// On a GPU, take memory as the model needs it, not the whole GPU (as training does).
 		GpuOptions: &for_core_protos_go_proto.GPUOptions{AllowGrowth: true}})
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 type SessionOptions struct {
 	// IntraOpThreads and InterOpThreads size TensorFlow's thread pools (ConfigProto's
 	// intra_op_parallelism_threads / inter_op_parallelism_threads); 0 lets TensorFlow choose.
+	// A session with InterOpThreads set runs its ops on an inter-op pool of its own; with
+	// 0 it shares the process's (a thread per core).
 	IntraOpThreads int
 	InterOpThreads int
 }
