@@ -136,7 +136,12 @@ func NewGAN(cfg *configs.Config, o GANOptions) (*GAN, error) {
 		}
 		return m, nil
 	}
-	if m.sess, err = graphs.StartSession(g, o.Threads); err != nil {
+	threads := graphs.SessionOptions{IntraOpThreads: o.Threads, InterOpThreads: min(o.Threads, 2), ThreadLayouts: true}
+	if m.sess, err = graphs.StartSessionWith(g, threads); err != nil {
+		return nil, err
+	}
+	if err := m.chooseThreadLayout(o.ImageShape); err != nil {
+		m.sess.Close()
 		return nil, err
 	}
 	return m, nil

@@ -17,6 +17,11 @@ type SessionOptions struct {
 	// 0 it shares the process's (a thread per core).
 	IntraOpThreads int
 	InterOpThreads int
+	// ThreadLayouts gives the session a second inter-op pool, of one thread, beside the
+	// one InterOpThreads sizes (ConfigProto.session_inter_op_thread_pool), so that its
+	// runs can take either thread layout (SetThreadLayout, ChooseThreadLayout) without a
+	// session of their own.
+	ThreadLayouts bool
 }
 
 // Session runs a Graph.
@@ -24,6 +29,10 @@ type Session struct {
 	g     *Graph
 	tf    *tf.Session
 	trace func(*step_stats_go_proto.StepStats) // see Trace
+
+	layouts bool  // SessionOptions.ThreadLayouts
+	interOp int   // SessionOptions.InterOpThreads
+	pool    int32 // the inter-op pool runs use (RunOptions.inter_op_thread_pool): SetThreadLayout
 }
 
 // NewSession creates a session for g. The graph may still grow afterwards (TensorFlow
@@ -39,6 +48,10 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 		IntraOpParallelismThreads: int32(opts.IntraOpThreads),
 		InterOpParallelismThreads: int32(opts.InterOpThreads),
 	}
+	if opts.ThreadLayouts { // pool 0 as InterOpThreads says (0: a thread per core), pool 1 one thread
+		cfg.SessionInterOpThreadPool = []*for_core_protos_go_proto.ThreadPoolOptionProto{
+			{NumThreads: int32(opts.InterOpThreads)}, {NumThreads: 1}}
+	}
 	raw, err := proto.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("graphs: encoding ConfigProto: %w", err)
@@ -50,7 +63,32 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphs: creating session: %w", err)
 	}
-	return &Session{g: g, tf: s}, nil
+	return &Session{g: g, tf: s, layouts: opts.ThreadLayouts, interOp: opts.InterOpThreads}, nil
+}
+
+// SetThreadLayout makes s's later runs take the thread layout form (FormInterOpDefault or
+// FormInterOpOne); a session started without SessionOptions.ThreadLayouts has only the
+// default one.
+func (s *Session) SetThreadLayout(form string) error {
+	switch {
+	case form == FormInterOpDefault:
+		s.pool = 0
+	case form == FormInterOpOne && s.layouts:
+		s.pool = 1
+	case form == FormInterOpOne:
+		return fmt.Errorf("graphs: thread layout %s: the session was started without SessionOptions.ThreadLayouts", form)
+	default:
+		return fmt.Errorf("graphs: unknown thread layout %q (want %s or %s)", form, FormInterOpDefault, FormInterOpOne)
+	}
+	return nil
+}
+
+// ThreadLayout is the thread layout s's runs take (SetThreadLayout).
+func (s *Session) ThreadLayout() string {
+	if s.pool == 1 {
+		return FormInterOpOne
+	}
+	return FormInterOpDefault
 }
 
 // StartSession is how a model starts: a session for g with threads intra-op threads (0:
@@ -86,8 +124,8 @@ func (s *Session) Close() error { return s.tf.Close() }
 
 // Run runs the graph: feeds, fetches and target ops as tf.Session.Run.
 func (s *Session) Run(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets ...*tf.Operation) ([]*tf.Tensor, error) {
-	if s.trace != nil {
-		return s.runTraced(feeds, fetches, targets)
+	if s.trace != nil || s.pool != 0 {
+		return s.runWithOptions(feeds, fetches, targets)
 	}
 	return s.tf.Run(feeds, fetches, targets)
 }

@@ -27,17 +27,23 @@ import (
 // some time of its own (TensorFlow stamps every op), so a traced step is a little slower
 // than an untraced one; it is for profiling (tfrun-bench -profile), not for training.
 //
-// graft's Session.Run takes no run options, so a traced run calls TF_SessionRun itself,
+// graft's Session.Run takes no run options, so a traced run (and a run in the one-thread
+// inter-op pool, SetThreadLayout) calls TF_SessionRun itself,
 // on the C handles of graft's Session, Operation and Tensor values (their unexported
 // first fields, checked by traceHandlesOK).
 func (s *Session) Trace(fn func(*step_stats_go_proto.StepStats)) { s.trace = fn }
 
-// runTraced is Run with FULL_TRACE, handing the step statistics to s.trace.
-func (s *Session) runTraced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets []*tf.Operation) ([]*tf.Tensor, error) {
+// runWithOptions is Run with RunOptions: FULL_TRACE when s.trace is set (the step
+// statistics handed to it), and the inter-op pool of s's thread layout (SetThreadLayout).
+func (s *Session) runWithOptions(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets []*tf.Operation) ([]*tf.Tensor, error) {
 	if err := traceHandlesOK(); err != nil {
 		return nil, err
 	}
-	opts, err := proto.Marshal(&for_core_protos_go_proto.RunOptions{TraceLevel: for_core_protos_go_proto.RunOptions_FULL_TRACE})
+	ro := &for_core_protos_go_proto.RunOptions{InterOpThreadPool: s.pool}
+	if s.trace != nil {
+		ro.TraceLevel = for_core_protos_go_proto.RunOptions_FULL_TRACE
+	}
+	opts, err := proto.Marshal(ro)
 	if err != nil {
 		return nil, fmt.Errorf("graphs: encoding RunOptions: %w", err)
 	}
@@ -91,7 +97,7 @@ func (s *Session) runTraced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output,
 	runtime.KeepAlive(fetches)
 	runtime.KeepAlive(targets)
 	if C.TF_GetCode(status) != C.TF_OK {
-		return nil, fmt.Errorf("graphs: traced run: %s", C.GoString(C.TF_Message(status)))
+		return nil, fmt.Errorf("graphs: run: %s", C.GoString(C.TF_Message(status)))
 	}
 	res := make([]*tf.Tensor, len(fetches))
 	var fetchErr error
@@ -99,16 +105,19 @@ func (s *Session) runTraced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output,
 		t, err := goTensor((*C.TF_Tensor)(p))
 		C.TF_DeleteTensor((*C.TF_Tensor)(p))
 		if err != nil && fetchErr == nil {
-			fetchErr = fmt.Errorf("graphs: traced run: fetch %d (%s): %w", i, fetches[i].Op.Name(), err)
+			fetchErr = fmt.Errorf("graphs: run: fetch %d (%s): %w", i, fetches[i].Op.Name(), err)
 		}
 		res[i] = t
 	}
 	if fetchErr != nil {
 		return nil, fetchErr
 	}
+	if s.trace == nil {
+		return res, nil
+	}
 	md := &for_core_protos_go_proto.RunMetadata{}
 	if err := proto.Unmarshal(C.GoBytes(meta.data, C.int(meta.length)), md); err != nil {
-		return nil, fmt.Errorf("graphs: traced run: reading RunMetadata: %w", err)
+		return nil, fmt.Errorf("graphs: run: reading RunMetadata: %w", err)
 	}
 	s.trace(md.GetStepStats())
 	return res, nil
