@@ -18,14 +18,16 @@ const (
 	// intra-op threads. A graph of large multi-threaded ops (a DCGAN's convolutions)
 	// loses nothing by running them in turn, where two side by side share the same
 	// intra-op threads and caches; a graph of many small single-threaded ops (an unrolled
-	// LSTM) loses its parallelism.
+	// LSTM) loses its parallelism (imdb_tuned ran at half speed with one inter-op thread,
+	// imdb_cnn_lstm at 0.7×, on a 2-core AMD EPYC Zen 5 in session 22).
 	FormInterOpOne = "inter_op_1"
 )
 
 // layoutRuns is how many timed steps a layout gets in each round (ChooseThreadLayout): a
-// step is long (a DCGAN's is a tenth of a second or more), and the rounds (closeRatio,
-// confirmRounds) already take the shortest of several.
-const layoutRuns = 2
+// step is long (a DCGAN's is 0.15–0.35 s on 2 cores), and the layouts, always close, get
+// all three rounds (closeRatio, confirmRounds), whose shortest counts: with the session's
+// first step, 7 steps in all.
+const layoutRuns = 1
 
 // ChooseThreadLayout chooses the thread layout sess runs g's training step in, as a kernel
 // form is chosen (Choose): the resumed run's recorded layout, else the cache's, else the
