@@ -88,8 +88,7 @@ func TestSessionConfig(t *testing.T) {
 }
 
 // gpu_options the caller set are kept as they are; LogDevicePlacementEnv=1 turns on
-// log_device_placement; inter-op threads asked for turn on use_per_session_threads; a
-// ConfigProto that does not decode is an error.
+// log_device_placement; a ConfigProto that does not decode is an error.
 func TestSessionConfigOptions(t *testing.T) {
 	raw, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{GpuOptions: &for_core_protos_go_proto.GPUOptions{PerProcessGpuMemoryFraction: 0.5}})
 	if err != nil {
@@ -109,25 +108,6 @@ func TestSessionConfigOptions(t *testing.T) {
 	}
 	if !cfg.LogDevicePlacement {
 		t.Errorf("%s=1: log_device_placement off", LogDevicePlacementEnv)
-	}
-	// An inter-op thread count asked for gets a pool of the session's own
-	// (TestInterOpThreadsHonoured); TensorFlow's choice keeps the process's pool.
-	for _, inter := range []int32{0, 1, 2} {
-		raw, err := proto.Marshal(&for_core_protos_go_proto.ConfigProto{InterOpParallelismThreads: inter})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := sessionConfig(nil, raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := &for_core_protos_go_proto.ConfigProto{}
-		if err := proto.Unmarshal(got, cfg); err != nil {
-			t.Fatal(err)
-		}
-		if cfg.UsePerSessionThreads != (inter > 0) {
-			t.Errorf("inter_op_parallelism_threads %d: use_per_session_threads %v", inter, cfg.UsePerSessionThreads)
-		}
 	}
 	if _, err := sessionConfig(nil, []byte{0xff}); err == nil {
 		t.Error("a ConfigProto that does not decode: no error")

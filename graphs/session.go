@@ -48,9 +48,17 @@ func NewSession(g *Graph, opts SessionOptions) (*Session, error) {
 		IntraOpParallelismThreads: int32(opts.IntraOpThreads),
 		InterOpParallelismThreads: int32(opts.InterOpThreads),
 	}
-	if opts.ThreadLayouts { // pool 0 as InterOpThreads says (0: a thread per core), pool 1 one thread
+	switch {
+	case opts.ThreadLayouts: // pool 0 as InterOpThreads says (0: a thread per core), pool 1 one thread
 		cfg.SessionInterOpThreadPool = []*for_core_protos_go_proto.ThreadPoolOptionProto{
 			{NumThreads: int32(opts.InterOpThreads)}, {NumThreads: 1}}
+	case opts.InterOpThreads > 0:
+		// A pool of the session's own: TensorFlow's in-process sessions otherwise share
+		// one inter-op pool per process, sized by the first session created
+		// (LocalPlatform's, with TensorFlow's default of a thread per core), and ignore
+		// every later session's inter_op_parallelism_threads. (A distributed session,
+		// StartSessionOn, refuses session pool options: its server's config sizes them.)
+		cfg.UsePerSessionThreads = true
 	}
 	raw, err := proto.Marshal(cfg)
 	if err != nil {

@@ -21,11 +21,6 @@ const LogDevicePlacementEnv = "TFRUN_LOG_DEVICE_PLACEMENT"
 //     ops need it, not all at once, so one run leaves the rest of the GPU to others. The
 //     first session of a process sets up its GPU allocator; LocalPlatform's comes first.
 //   - log_device_placement when LogDevicePlacementEnv is 1.
-//   - use_per_session_threads when raw asks for a number of inter-op threads (and names
-//     no pools of its own): TensorFlow's sessions otherwise share one inter-op pool per
-//     process, sized by the first session created (LocalPlatform's, with TensorFlow's
-//     default of a thread per core), and every later session's
-//     inter_op_parallelism_threads is ignored.
 //   - grappler off (RewriterConfig.disable_meta_optimizer) for a graph of more than
 //     GrapplerMaxOps operations, or with an unrolled LSTM, built for a platform without a
 //     GPU (see GrapplerMaxOps).
@@ -39,9 +34,6 @@ func sessionConfig(g *Graph, raw []byte) ([]byte, error) {
 	}
 	if os.Getenv(LogDevicePlacementEnv) == "1" {
 		cfg.LogDevicePlacement = true
-	}
-	if cfg.InterOpParallelismThreads > 0 && len(cfg.SessionInterOpThreadPool) == 0 {
-		cfg.UsePerSessionThreads = true
 	}
 	if g != nil && grapplerOff(g) {
 		if cfg.GraphOptions == nil {
