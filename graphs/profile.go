@@ -173,6 +173,11 @@ func opType(label string) string {
 	return t
 }
 
+// overlapRatio is how far the ops' summed time may exceed the runs' spans before Write
+// says that ops ran side by side (a run's small ops may overlap a little even with one
+// inter-op thread: they run inline).
+const overlapRatio = 1.1
+
 // OpNanos is the ops' time summed (more than WallNanos when ops ran side by side).
 func (p Profile) OpNanos() int64 {
 	var t int64
@@ -227,6 +232,10 @@ func (p Profile) Write(w io.Writer, top int) error {
 	fmt.Fprintf(&b, "- ops with counted FLOPs: %.1f%% of op time, %.1f GFLOP/s inside them\n", pct(countedNanos, opNanos), gflops(flops, countedNanos))
 	fmt.Fprintf(&b, "- all other ops: %.1f%% of op time\n", pct(opNanos-countedNanos, opNanos))
 	fmt.Fprintf(&b, "- counted FLOPs over the runs' spans: %.1f GFLOP/s\n", gflops(flops, p.WallNanos))
+	if float64(opNanos) > overlapRatio*float64(p.WallNanos) {
+		fmt.Fprintf(&b, "- ops ran side by side (op time %.2f× the spans): an op's time includes the cores it shared, so its GFLOP/s is understated; run one op at a time (TF_NUM_INTEROP_THREADS=1, or a GAN's inter_op_1 thread layout) for each op's own time\n",
+			float64(opNanos)/float64(p.WallNanos))
+	}
 	if p.Unmatched > 0 {
 		fmt.Fprintf(&b, "- %d counted FLOPs a step belong to ops the statistics do not name (renamed or fused by grappler): %s\n",
 			p.Unmatched, strings.Join(p.UnmatchedOps, ", "))

@@ -123,3 +123,36 @@ func TestNewProfileFused(t *testing.T) {
 		}
 	}
 }
+
+// Write says when ops ran side by side (their summed time well above the runs' spans),
+// and not when they ran one at a time.
+func TestProfileSaysSideBySide(t *testing.T) {
+	node := func(name string, start, end int64) *step_stats_go_proto.NodeExecStats {
+		return &step_stats_go_proto.NodeExecStats{NodeName: name, TimelineLabel: name + " = MatMul(a, b)",
+			AllStartNanos: 1000 + start, OpStartRelNanos: 0, OpEndRelNanos: end - start, AllEndRelNanos: end - start}
+	}
+	for _, tc := range []struct {
+		name       string
+		secondFrom int64 // the second op's start; the first runs over [0, 4000)
+		want       bool
+	}{
+		{"one at a time", 4000, false},
+		{"side by side", 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := &step_stats_go_proto.StepStats{DevStats: []*step_stats_go_proto.DeviceStepStats{{NodeStats: []*step_stats_go_proto.NodeExecStats{
+				node("left", 0, 4000), node("right", tc.secondFrom, tc.secondFrom+4000),
+			}}}}
+			var b strings.Builder
+			if err := graphs.NewProfile([]*step_stats_go_proto.StepStats{run}, 1, graphs.FLOPs{}).Write(&b, 5); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(b.String(), "ran side by side"); got != tc.want {
+				t.Errorf("report says side by side: %v, want %v:\n%s", got, tc.want, b.String())
+			}
+			if tc.want && !strings.Contains(b.String(), "op time 2.00× the spans") {
+				t.Errorf("report does not give the ratio 2.00:\n%s", b.String())
+			}
+		})
+	}
+}
