@@ -193,8 +193,8 @@ func profile(m runner.Bench, o options, r bench.Result) error {
 	p := graphs.NewProfile(runs, o.profileSteps, byOp)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Profile of %s (%s, batch %d, %s, %s)\n\n", o.model.Name, r.Precision, o.batch, framework(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Untraced: %.1f examples/s, %.1f ms a step; %.3f GFLOP counted a step.\n\n",
-		r.ExamplesPerSec, 1e3*float64(o.batch)/r.ExamplesPerSec, float64(r.FLOPsPerStep)/1e9)
+	fmt.Fprintf(&b, "Untraced: %.1f examples/s, %.1f ms a step; %.3f GFLOP counted a step; thread layout %s.\n\n",
+		r.ExamplesPerSec, 1e3*float64(o.batch)/r.ExamplesPerSec, float64(r.FLOPsPerStep)/1e9, pm.Session().ThreadLayout())
 	if err := p.Write(&b, o.profileTop); err != nil {
 		return err
 	}
