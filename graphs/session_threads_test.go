@@ -79,8 +79,8 @@ func twoChains(t *testing.T) (*graphs.Graph, map[tf.Output]*tf.Tensor, []*tf.Ope
 	return g, map[tf.Output]*tf.Tensor{x: feed}, targets
 }
 
-// sideBySide runs targets three times traced and reports two ops of 300 µs or more (the
-// products) that ran at once, or "".
+// sideBySide runs targets three times traced and reports two of the products that ran at
+// once, or "".
 func sideBySide(t *testing.T, sess *graphs.Session, feeds map[tf.Output]*tf.Tensor, targets []*tf.Operation) string {
 	t.Helper()
 	var runs []*step_stats_go_proto.StepStats
@@ -99,13 +99,13 @@ func sideBySide(t *testing.T, sess *graphs.Session, feeds map[tf.Output]*tf.Tens
 		var big []span
 		for _, d := range st.DevStats {
 			for _, n := range d.NodeStats {
-				if n.AllEndRelMicros >= 300 { // the products only: small ops may run inline
+				if strings.Contains(n.NodeName, "_matmul") { // the products, whatever the CPU's speed
 					big = append(big, span{n.NodeName, n.AllStartMicros, n.AllStartMicros + n.AllEndRelMicros})
 				}
 			}
 		}
 		if len(big) < 8 {
-			t.Fatalf("run %d: %d ops of 300 µs or more traced, want the 8 products", i, len(big))
+			t.Fatalf("run %d: %d products traced, want 8", i, len(big))
 		}
 		for a := range big {
 			for b := a + 1; b < len(big); b++ {
