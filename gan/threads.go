@@ -2,13 +2,11 @@ package gan
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"github.com/tfrun/tfrun/builders"
-	"github.com/tfrun/tfrun/graphs"
 )
 
 // chooseThreadLayout chooses the thread layout of the GAN's session
@@ -43,28 +41,19 @@ func (m *GAN) chooseThreadLayout(shape builders.Shape) error {
 	return err
 }
 
-// trialFeeds are a train step's feeds for timing it: batch images uniform in [-1, 1) of
-// the given shape and, for a conditional GAN, labels 0.
+// trialFeeds are a train step's feeds for timing it: batch random images of the given
+// shape (benchImages, tfrun-bench's) and, for a conditional GAN, their labels 0.
 func (m *GAN) trialFeeds(batch int, shape builders.Shape) (map[tf.Output]*tf.Tensor, error) {
-	n := batch
-	for _, d := range shape {
-		n *= d
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = i
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	pixels := make([]float32, n)
-	for i := range pixels {
-		pixels[i] = float32(2*rng.Float64() - 1)
-	}
-	images, err := graphs.NewTensor(pixels, append([]int64{int64(batch)}, shape.Int64s()...)...)
+	images, labels, err := benchImages(batch, shape, 1).Batch(idx)
 	if err != nil {
 		return nil, err
 	}
 	feeds := map[tf.Output]*tf.Tensor{m.images: images}
 	if m.Config.Conditional() {
-		labels, err := graphs.NewTensor(make([]int32, batch), int64(batch), 1)
-		if err != nil {
-			return nil, err
-		}
 		feeds[m.labels] = labels
 	}
 	return feeds, nil
